@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Assembly source files: decide the architecture from the content, not the name."""
+from __future__ import annotations
+
+import re
+
+from porting_advisor import preproc
+from porting_advisor.source import Source
+
+# Evidence, counted on code with comments removed. Each pattern is one vote per match.
+X86_ATT = re.compile(r"%(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|[abcd][lh]|"
+                     r"[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st\(\d\))\b")
+X86_INTEL = re.compile(r"\b(?:rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|eax|ebx|ecx|edx|esi|edi|esp|ebp|"
+                       r"r(?:[89]|1[0-5])[dwb]?|[xyz]mm\d+|rip)\b", re.I)
+X86_MNEMONIC = re.compile(r"^\s*(?:[\w.$]+:\s*)?(?:lock\s+|rep\w*\s+)?(?:mov[lqbw]?|movs[lqbwx]|"
+                          r"movz[bwlx]+|movabs[q]?|push[lqw]?|pop[lqw]?|lea[lq]?|call[lq]?|"
+                          r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
+                          r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|"
+                          r"v?p(?:xor|and|or|add[bwdq]|sub[bwdq]|shufb|cmpeq[bwdq]|movmskb|"
+                          r"unpck\w+|mulu?dq|alignr|sll[dqw]|srl[dqw])|v?movdq[au]|v?movap[sd]|"
+                          r"v?movup[sd]|vzeroupper|cpuid|rdtscp?|xgetbv|cmov\w+|set[a-z]+|"
+                          r"bswap[lq]?|shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
+                          r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|cltq|cqto|cdq|endbr64|"
+                          r"vfmadd\w+|aesenc\w*|pclmulqdq|crc32[bwlq]?|syscall)\b", re.M | re.I)
+NASM = re.compile(r"^\s*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
+                  r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_TEXT\s+SEGMENT)", re.M | re.I)
+ARM64_REG = re.compile(r"\b(?:[xw](?:[0-9]|[12][0-9]|30)|[xw]zr|sp|v(?:[0-9]|[12][0-9]|3[01])"
+                       r"\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|b|h|s|d)|[qdsbh](?:[0-9]|[12][0-9]|3[01])"
+                       r"|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])(?:/[zm])?)\b")
+ARM64_MNEMONIC = re.compile(r"^\s*(?:[\w.$]+:\s*)?(?:ldp|stp|ldr[bhw]?|str[bh]?|adrp|adr|"
+                            r"cbn?z|tbn?z|b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|"
+                            r"bl|blr|br|ret|ld1|st1|ld[1-4]r?|st[1-4]|umov|ins|dup|ext|"
+                            r"eor3?|orr|bic|movk|movz|csel|cset|ubfx|sbfx|ubfiz|bfi|rev|rbit|"
+                            r"clz|fmla|fmul|fadd|tbl|tbx|zip[12]|uzp[12]|trn[12]|addv|uaddlv|"
+                            r"aese|aesmc|pmull2?|sha256h2?|crc32c?[bhwx]|dmb|dsb|isb|yield|"
+                            r"whilelo|ptrue|ld1[bhwd]|st1[bhwd])\b", re.M | re.I)
+ARM64_DIRECTIVE = re.compile(r"^\s*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
+                             r"arch_extension\s+\w+|variant_pcs)", re.M)
+OTHER_ARCH = re.compile(r"^\s*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
+                        r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
+                        r"norvc|arch)|\.set\s+noat)", re.M)
+COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^\s*[#;@][^\n]*|;[^\n]*", re.S | re.M)
+GLOBAL = re.compile(r"^\s*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+([A-Za-z_.$][\w.$@]*)"
+                    r"|^\s*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
+                    r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
+
+
+def strip_comments(text: str) -> str:
+    return COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def active_text(src: Source) -> str:
+    """For a .S file, blank the regions the C preprocessor does not compile for the target."""
+    if not src.file.endswith(".S") or "#" not in src.text:
+        return src.text
+    macros = preproc.target_macros(src.options.target, src.options.target_os, False)
+    lay = preproc.layout(src.text, macros)
+    if all(s.status == preproc.ACTIVE for s in lay.states):
+        return src.text
+    lines = src.text.split("\n")
+    for i in range(len(lines)):
+        if lay.at(i + 1).status == preproc.INACTIVE:
+            lines[i] = ""
+    return "\n".join(lines)
+
+
+def classify(code: str) -> tuple[str, str]:
+    """('x86'|'arm64'|'other'|'', syntax) for comment-free assembly text."""
+    att = len(X86_ATT.findall(code))
+    intel = len(X86_INTEL.findall(code)) + 3 * len(NASM.findall(code))
+    x86 = att + intel + len(X86_MNEMONIC.findall(code))
+    arm = (len(ARM64_REG.findall(code)) + len(ARM64_MNEMONIC.findall(code))
+           + 5 * len(ARM64_DIRECTIVE.findall(code)))
+    other = len(OTHER_ARCH.findall(code))
+    if other and other * 5 >= x86:
+        return "other", ""
+    if x86 >= 3 and x86 > 2 * arm:
+        return "x86", ("AT&T" if att >= intel else "Intel")
+    if arm >= 3 and arm > 2 * x86:
+        return "arm64", ""
+    return "", ""
+
+
+def scan(src: Source) -> None:
+    """Record the file's architecture; the cross-file pass decides whether to report it."""
+    code = strip_comments(active_text(src))
+    arch, syntax = classify(code)
+    if not arch:
+        return
+    src.facts.append(("asm-arch", arch))
+    if arch == "x86":
+        symbols = sorted({a or b for a, b in GLOBAL.findall(src.text)})
+        src.facts.append(("asm-syntax", syntax))
+        src.facts.append(("asm-symbols", " ".join(symbols)))

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+from porting_advisor.model import FileResult, Finding, Options, Remark
+from porting_advisor.ruleset import RuleSet
+from porting_advisor.source import ScanFn, Source
+from porting_advisor.walk import Task
+
+SUPPRESS = re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
+COMMENT_START = re.compile(r"//|/\*|#|!|--|;|^[cC*]\s|<!--|\brem\b", re.I)
+# Text files larger than this are not scanned (generated code); binaries have their own reader.
+POOL_MIN_FILES = 64          # below this a pool costs more than it saves
+POOL_MIN_BYTES = 2 << 20
+
+# Per-process state, set once by `init_worker` (or by `run` for the serial path).
+STATE: dict[str, object] = {}
+
+
+def scanners_for(language: str) -> tuple[ScanFn, ...]:
+    """The scanners for a language. Imports are static so that PyInstaller finds them."""
+    match language:
+        case "c" | "cpp":
+            from porting_advisor import cfamily
+            return (cfamily.scan,)
+        case "asm":
+            from porting_advisor import asmsource
+            return (asmsource.scan,)
+        case "autotools":
+            from porting_advisor import autotools
+            return (autotools.scan,)
+    return ()
+
+
+def init_worker(options: Options, rules: RuleSet) -> None:
+    STATE["options"] = options
+    STATE["rules"] = rules
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), False
+
+
+def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
+    """Mark findings named by a `porting-advisor: ignore[...]` comment on their line or above."""
+    if "porting-advisor:" not in src.text:
+        return findings
+    out = []
+    for f in findings:
+        hit = False
+        for ln in (f.line, f.line - 1) if f.line > 0 else ():
+            text = src.line_text(ln)
+            m = SUPPRESS.search(text)
+            if m and COMMENT_START.search(text[:m.start()]):
+                names = {n.strip() for n in m.group(1).split(",")}
+                if f.rule in names or f.category in names:
+                    hit = True
+                    break
+        out.append(replace(f, suppressed=True) if hit else f)
+    return out
+
+
+def scan_task(task: Task) -> FileResult:
+    """Scan one file. Never raises: a failure becomes the result's `skipped` reason."""
+    options = STATE["options"]
+    rules = STATE["rules"]
+    assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    scanners = scanners_for(task.language)
+    if not scanners:
+        return FileResult(task.file, task.language)
+    if task.size > options.max_file_size:
+        return FileResult(task.file, task.language,
+                          skipped=f"larger than {options.max_file_size >> 20} MB")
+    try:
+        with open(task.path, "rb") as fh:
+            data = fh.read(options.max_file_size + 1)
+    except OSError as exc:
+        return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
+    if len(data) > options.max_file_size:
+        return FileResult(task.file, task.language,
+                          skipped=f"larger than {options.max_file_size >> 20} MB")
+    if b"\0" in data[:8192]:
+        return FileResult(task.file, task.language, skipped="binary content in a text file")
+    text, clean = decode(data)
+    src = Source(task.file, task.language, data, text, options, rules)
+    if not clean:
+        src.remarks.append(Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced",
+                                  task.file))
+    try:
+        for scan in scanners:
+            scan(src)
+    except Exception as exc:  # the worker boundary: one bad file must never stop the scan
+        return FileResult(task.file, task.language,
+                          skipped=f"scanner failed: {type(exc).__name__}: {exc}")
+    findings = suppressions(src, src.findings)
+    return FileResult(task.file, task.language, True, tuple(findings), tuple(src.facts),
+                      remarks=tuple(src.remarks))
+
+
+def choose_jobs(options: Options, tasks: list[Task]) -> int:
+    if options.jobs > 0:
+        return options.jobs
+    work = [t for t in tasks if scanners_for_cheap(t.language)]
+    if len(work) < POOL_MIN_FILES or sum(t.size for t in work) < POOL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, len(work) // 16))
+
+
+def scanners_for_cheap(language: str) -> bool:
+    return language in {"c", "cpp", "asm", "autotools"}
+
+
+def run(tasks: list[Task], options: Options, rules: RuleSet,
+        progress: Callable[[int], None] | None = None) -> list[FileResult]:
+    """Scan every task; results come back in task order whatever the number of workers."""
+    jobs = min(choose_jobs(options, tasks), max(1, len(tasks)))
+    results: list[FileResult] = []
+    for i, result in enumerate(iterate(tasks, options, rules, jobs), 1):
+        results.append(result)
+        if progress is not None:
+            progress(i)
+    return results
+
+
+def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int
+            ) -> Iterator[FileResult]:
+    if jobs > 1:
+        try:
+            pool = ProcessPoolExecutor(jobs, initializer=init_worker,
+                                       initargs=(options, rules), max_tasks_per_child=5000)
+        except (OSError, ValueError, NotImplementedError):
+            pool = None  # no process support here (sandbox, frozen edge case): scan serially
+        if pool is not None:
+            with pool:
+                chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
+                yield from pool.map(scan_task, tasks, chunksize=chunk)
+            return
+    init_worker(options, rules)
+    yield from map(scan_task, tasks)
+
+
+def elapsed(start: float) -> float:
+    return round(time.perf_counter() - start, 3)
+
+
+def warn(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(f"porting-advisor: warning: {message}", file=sys.stderr)
+
+
+def flatten(results: Iterable[FileResult]) -> list[Finding]:
+    return [f for r in results for f in r.findings]

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The records that cross module and process boundaries: findings, file results, options."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `severity >= threshold` works; SARIF levels are note/warning/error."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Finding:
+    """One reported construct. Field order is the report's sort order."""
+
+    file: str                            # POSIX, relative to the scan root
+    line: int                            # 1-based; 0 for whole-file findings
+    column: int                          # 1-based code points; 0 for whole-file findings
+    rule: str
+    category: str = field(compare=False)
+    severity: Severity = field(compare=False)
+    message: str = field(compare=False)
+    suggestion: str = field(compare=False, default="")
+    snippet: str = field(compare=False, default="")
+    language: str = field(compare=False, default="")
+    end_line: int = field(compare=False, default=0)      # 0 = not given; end column exclusive
+    end_column: int = field(compare=False, default=0)
+    filtered: bool = field(compare=False, default=False)  # not compiled for the target
+    suppressed: bool = field(compare=False, default=False)
+    key: str = field(compare=False, default="")           # roll-up key, e.g. the intrinsic name
+    guard: tuple[str, ...] = field(compare=False, default=())  # unresolved #if conditions
+
+    def fingerprint(self) -> str:
+        """Stable across line shifts: rule, file and the whitespace-normalised snippet."""
+        norm = re.sub(r"\s+", " ", self.snippet).strip()
+        text = "\0".join((self.rule, self.file, norm or self.message))
+        return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    """A note for the report that is not a finding (a skipped file, a file-level caveat)."""
+
+    rule: str
+    message: str
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What a worker returns for one file. Workers never raise: errors land in `skipped`."""
+
+    file: str
+    language: str
+    scanned: bool = False                               # read by at least one scanner
+    findings: tuple[Finding, ...] = ()
+    facts: tuple[tuple[str, str], ...] = ()             # (kind, value) for cross-file passes
+    skipped: str = ""                                   # reason, when the file was skipped
+    remarks: tuple[Remark, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Everything the command line (and config file) decided, passed down read-only."""
+
+    root: Path
+    jobs: int = 0                                       # 0 = automatic, 1 = no pool
+    target: str = "graviton3"
+    target_os: str = "linux"
+    categories: frozenset[str] = frozenset()            # enabled categories
+    excludes: tuple[str, ...] = ()
+    gitignore: bool = True
+    no_filter: bool = False
+    show_suppressed: bool = False
+    max_file_size: int = 8 * 1024 * 1024                # bytes; larger text files are skipped
+    progress: bool = False
+    quiet: bool = False
+    only_files: frozenset[str] | None = None            # --changed-since: report only these
+
+
+@dataclass(slots=True)
+class Report:
+    """The finished scan, ready for the renderers."""
+
+    root: str
+    target: str
+    target_os: str
+    version: str
+    files_scanned: int
+    files_skipped: int
+    files_by_language: dict[str, int]
+    duration: float
+    findings: list[Finding]
+    skipped: list[tuple[str, str]]
+    remarks: list[Remark]
+    dependencies: list[dict[str, object]]
+    suppressed: int = 0
+    baselined: int = 0
+    stale_baseline: int = 0
+    unanalysed_languages: list[str] = field(default_factory=list)

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The whole scan: walk, scan files, cross-file passes, policy filters, the finished Report."""
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+
+from porting_advisor import __version__, engine, passes, walk
+from porting_advisor.model import FileResult, Finding, Options, Remark, Report
+from porting_advisor.ruleset import RuleSet
+from porting_advisor.siblings import TreeIndex
+
+
+class Progress:
+    """A one-line progress bar on stderr; only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > 0
+        self.last = 0.0
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < self.total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        fill = width * done // self.total
+        sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{self.total} files")
+        if done >= self.total:
+            sys.stderr.write("\r" + " " * (width + 30) + "\r")
+        sys.stderr.flush()
+
+
+def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
+    """Policy: enabled categories, the rule's OS, filtered code, suppressed findings."""
+    if f.category not in options.categories:
+        return False
+    rule = rules.rules.get(f.rule)
+    if rule and rule.os and options.target_os != "all" and options.target_os not in rule.os:
+        return False
+    if f.filtered and not options.no_filter:
+        return False
+    if f.suppressed and not options.show_suppressed:
+        return False
+    return not (options.only_files is not None and f.file not in options.only_files)
+
+
+def run(options: Options, rules: RuleSet) -> Report:
+    start = time.perf_counter()
+    tasks, walk_skipped = walk.discover(options.root, options.excludes, options.gitignore)
+    progress = Progress(len(tasks), options.progress)
+    results = engine.run(tasks, options, rules, progress)
+    findings = engine.flatten(results)
+    index = TreeIndex.build(t.file for t in tasks)
+    findings.extend(passes.asm_sources(results, index, rules))
+    findings = cross_file(results, findings, index, options, rules)
+    suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
+                     and not f.filtered)
+    kept = sorted(f for f in findings if keep(f, options, rules))
+    return build_report(options, results, walk_skipped, kept, suppressed,
+                        time.perf_counter() - start)
+
+
+def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIndex,
+               options: Options, rules: RuleSet) -> list[Finding]:
+    """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
+    if any(r.language in ("c", "cpp") for r in results):
+        from porting_advisor import cfamily
+        return cfamily.resolve(results, findings, index, options, rules)
+    return findings
+
+
+def build_report(options: Options, results: list[FileResult],
+                 walk_skipped: list[tuple[str, str]], findings: list[Finding], suppressed: int,
+                 duration: float) -> Report:
+    langs = walk.languages()
+    by_lang = Counter(r.language for r in results)
+    skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
+    remarks = [m for r in results for m in r.remarks]
+    remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
+    unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
+    for lang in unanalysed:
+        remarks.append(Remark("not-analysed", f"{by_lang[lang]} {lang} file(s) counted but not "
+                              "analysed by this version"))
+    remarks.sort(key=lambda m: (m.file, m.rule, m.message))
+    return Report(
+        root=str(options.root), target=options.target, target_os=options.target_os,
+        version=__version__,
+        files_scanned=sum(1 for r in results if r.scanned),
+        files_skipped=len(skipped), files_by_language=dict(sorted(by_lang.items())),
+        duration=round(duration, 3), findings=findings, skipped=skipped, remarks=remarks,
+        dependencies=[], suppressed=suppressed, unanalysed_languages=unanalysed)

@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Preprocessor reasoning: which lines of a C-family file are compiled for the Arm64 target.
+
+Three classes of macro (README, "Preprocessor reasoning"):
+  1. target-known: defined by the target profile, or a listed architecture/compiler/OS macro
+     (then 0, as in a compiler). Decided in the worker.
+  2. derived from x86: defined in the tree only under x86 guards, or named after an x86 feature
+     (HAVE_SSE42, USE_AVX2). False on the target. Decided after the scan, from every file's
+     #define facts (`resolve`).
+  3. other project macros (USE_FAST_PATH): unknown. A construct under them is reported as
+     "guarded by X"; an #error under them is never a preprocessor-error.
+Kleene logic keeps this sound: a condition the worker could decide stays decided when the
+unknown names are filled in later.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from dataclasses import dataclass
+
+from porting_advisor import ppexpr, ruleset
+
+# Comments and literals, so that a '#' or a name inside them is never taken for code.
+LEXEMES = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'",
+                     re.S)
+DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*([a-z_]+)((?:\\\r?\n|[^\n])*)", re.M)
+CONTINUATION = re.compile(r"\\\r?\n")
+INLINE_COMMENT = re.compile(r"/\*.*?\*/|//.*$", re.S)
+DEFINE = re.compile(r"\s*([A-Za-z_]\w*)(\()?\s*(.*)$", re.S)
+RESERVED = re.compile(r"^_[A-Z_]")
+
+ACTIVE, INACTIVE, GUARDED = 1, 0, -1
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    line: int            # 1-based line of the '#'
+    offset: int          # character offset of the '#' line start
+    name: str            # if, ifdef, elif, else, endif, error, define, pragma, include ...
+    arg: str             # the rest, continuation lines joined, comments removed
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Whether a region is compiled for the target."""
+
+    status: int                       # ACTIVE, INACTIVE or GUARDED
+    guard: tuple[str, ...] = ()       # the undecided conditions (GUARDED only)
+    x86: bool = False                 # some enclosing branch tests an x86 macro
+
+
+ALWAYS = State(ACTIVE)
+
+
+@dataclass(frozen=True, slots=True)
+class Macros:
+    """The macro knowledge of one target: profile definitions plus the listed names."""
+
+    defined: dict[str, str]
+    known: frozenset[str]
+    x86: frozenset[str]
+    x86_words: tuple[str, ...]
+    arm_words: tuple[str, ...]
+    negative_words: frozenset[str]
+
+    def lookup(self, name: str) -> tuple[str, str]:
+        if name in self.defined:
+            return "def", self.defined[name]
+        if name in self.known:
+            return "undef", ""
+        return "unknown", ""
+
+
+@functools.cache
+def target_macros(target: str, target_os: str, cplusplus: bool) -> tuple[Macros, ...]:
+    """One Macros per OS the target covers (`--target-os all` evaluates both)."""
+    profiles = ruleset.load_json("target-profiles.json")
+    table = ruleset.load_table("macros.yaml")
+    known = frozenset(table["x86"]) | frozenset(table["other_arch"]) | frozenset(
+        table["compiler"]) | frozenset(table["os"]) | {"__cplusplus", "__OBJC__"}
+    out = []
+    for os_name in (("linux", "windows") if target_os == "all" else (target_os,)):
+        if os_name == "windows":
+            defined = dict(profiles["windows"]["macros"])
+        else:
+            defined = dict(profiles["linux"][target]["macros"])
+        if cplusplus:
+            defined["__cplusplus"] = "201703L"
+        linux_only = set(profiles["linux"][target]["macros"]) - set(defined)
+        out.append(Macros(defined, known | frozenset(linux_only), frozenset(table["x86"]),
+                          tuple(table["x86_words"]), tuple(table["arm_words"]),
+                          frozenset(table["negative_words"])))
+    return tuple(out)
+
+
+def comment_spans(text: str) -> tuple[list[int], list[int]]:
+    """Start and end offsets of every comment and string/char literal, in order."""
+    starts, ends = [], []
+    for m in LEXEMES.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+    return starts, ends
+
+
+def inside(spans: tuple[list[int], list[int]], offset: int) -> int:
+    """The start of the comment or literal holding `offset`, or -1."""
+    starts, ends = spans
+    i = bisect.bisect_right(starts, offset) - 1
+    if i >= 0 and offset < ends[i]:
+        return starts[i]
+    return -1
+
+
+def directives(text: str, spans: tuple[list[int], list[int]]) -> list[Directive]:
+    out = []
+    line = 1
+    last = 0
+    for m in DIRECTIVE.finditer(text):
+        hash_at = text.index("#", m.start())
+        if inside(spans, hash_at) >= 0:
+            continue
+        line += text.count("\n", last, m.start())
+        last = m.start()
+        arg = CONTINUATION.sub(" ", m.group(2))
+        arg = INLINE_COMMENT.sub(" ", arg).strip()
+        out.append(Directive(line, m.start(), m.group(1), arg))
+    return out
+
+
+def names_in(expr: str) -> list[str]:
+    return re.findall(r"[A-Za-z_]\w*", expr)
+
+
+@dataclass(slots=True)
+class Frame:
+    prior: list[str]             # conditions of the branches before this one
+    cond: str                    # this branch's condition; "" for #else
+    always: bool = False         # an include guard: its body is always compiled
+
+
+class Evaluator:
+    """Decides conditions for one file with what the worker knows (class 1 macros)."""
+
+    def __init__(self, macros: tuple[Macros, ...]) -> None:
+        self.macros = macros
+        self.cache: dict[str, tuple[int, bool]] = {}
+
+    def literal(self, expr: str) -> tuple[int, bool]:
+        """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""
+        hit = self.cache.get(expr)
+        if hit is not None:
+            return hit
+        results = []
+        negate = expr.startswith("!")
+        body = expr[1:] if negate else expr
+        for m in self.macros:
+            value, _ = ppexpr.evaluate(body, m.lookup)
+            if value is None:
+                results.append(GUARDED)
+            else:
+                results.append(ACTIVE if bool(value) != negate else INACTIVE)
+        status = ACTIVE if ACTIVE in results else GUARDED if GUARDED in results else INACTIVE
+        x86 = any(n in self.macros[0].x86 for n in names_in(body))
+        self.cache[expr] = (status, x86)
+        return status, x86
+
+    def state(self, frames: list[Frame]) -> State:
+        guard: list[str] = []
+        x86 = False
+        for fr in frames:
+            if fr.always:
+                continue
+            lits = [f"!({p})" for p in fr.prior]
+            if fr.cond:
+                lits.append(fr.cond)
+            for lit in lits:
+                status, is_x86 = self.literal(lit)
+                x86 = x86 or is_x86
+                if status == INACTIVE:
+                    return State(INACTIVE, (), x86)
+                if status == GUARDED:
+                    guard.append(lit)
+        return State(GUARDED, tuple(guard), x86) if guard else State(ACTIVE, (), x86)
+
+
+def condition_of(d: Directive) -> str:
+    match d.name:
+        case "ifdef" | "elifdef":
+            return f"defined({d.arg.split()[0]})" if d.arg.split() else "0"
+        case "ifndef" | "elifndef":
+            return f"!defined({d.arg.split()[0]})" if d.arg.split() else "1"
+    return d.arg or "0"
+
+
+@dataclass(slots=True)
+class Layout:
+    """The compiled-or-not state of every line of one file, plus what it defines."""
+
+    starts: list[int]            # first line of each region
+    states: list[State]
+    directives: list[Directive]
+    defines: list[tuple[str, str, State]]     # (name, value, state where defined)
+
+    def at(self, line: int) -> State:
+        i = bisect.bisect_right(self.starts, line) - 1
+        return self.states[i] if i >= 0 else ALWAYS
+
+
+def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[int]] | None = None
+           ) -> Layout:
+    """Walk the directives of `text` and give each region its state for the target."""
+    spans = spans if spans is not None else comment_spans(text)
+    dirs = directives(text, spans)
+    ev = Evaluator(macros)
+    frames: list[Frame] = []
+    starts: list[int] = [1]
+    states: list[State] = [ALWAYS]
+    defines: list[tuple[str, str, State]] = []
+    current = ALWAYS
+    for i, d in enumerate(dirs):
+        name = d.name
+        changed = True
+        if name in ("if", "ifdef", "ifndef"):
+            cond = condition_of(d)
+            nxt = dirs[i + 1] if i + 1 < len(dirs) else None
+            guard = (name == "ifndef" and nxt is not None and nxt.name == "define"
+                     and d.arg.split()[:1] == nxt.arg.split("(")[0].split()[:1])
+            frames.append(Frame([], cond, guard))
+        elif name in ("elif", "elifdef", "elifndef") and frames:
+            fr = frames[-1]
+            if fr.cond:
+                fr.prior.append(fr.cond)
+            fr.cond, fr.always = condition_of(d), False
+        elif name == "else" and frames:
+            fr = frames[-1]
+            if fr.cond:
+                fr.prior.append(fr.cond)
+            fr.cond, fr.always = "", False
+        elif name == "endif" and frames:
+            frames.pop()
+        else:
+            changed = False
+            if name == "define":
+                m = DEFINE.match(d.arg)
+                if m and not m.group(2):
+                    defines.append((m.group(1), m.group(3).strip(), current))
+        if changed:
+            current = ev.state(frames)
+            starts.append(d.line + 1)
+            states.append(current)
+    return Layout(starts, states, dirs, defines)
+
+
+# ---- the cross-file part: derived macros (class 2) --------------------------------------
+
+
+def word_class(name: str, macros: Macros) -> str:
+    """'x86', 'arm', 'neg' or '' from the words of a project macro's name."""
+    words = [w for w in name.upper().split("_") if w]
+    if any(w in macros.negative_words for w in words):
+        return "neg"
+    if any(w.startswith(a) or a in w for w in words for a in macros.arm_words
+           if a in ("NEON", "SSE2NEON")) or any(w in macros.arm_words for w in words):
+        return "arm"
+    if any(w.startswith(x) for w in words for x in macros.x86_words):
+        return "x86"
+    return ""
+
+
+class Resolver:
+    """Evaluates deferred guards with every file's #define facts and the class 2 rules."""
+
+    def __init__(self, macros: tuple[Macros, ...],
+                 defines: dict[str, list[tuple[str, tuple[str, ...], int]]]) -> None:
+        self.macros = macros
+        self.defines = defines            # name -> [(value, guard, status)]
+        self.memo: dict[tuple[int, str], tuple[str, str]] = {}
+        self.busy: set[tuple[int, str]] = set()
+        self.cache: dict[str, tuple[int, frozenset[str]]] = {}
+
+    def lookup_for(self, idx: int):  # type: ignore[no-untyped-def]
+        m = self.macros[idx]
+
+        def lookup(name: str) -> tuple[str, str]:
+            state, value = m.lookup(name)
+            if state != "unknown":
+                return state, value
+            key = (idx, name)
+            if key in self.memo:
+                return self.memo[key]
+            if key in self.busy:
+                return "unknown", ""
+            self.busy.add(key)
+            try:
+                result = self.derive(idx, name, m)
+            finally:
+                self.busy.discard(key)
+            self.memo[key] = result
+            return result
+        return lookup
+
+    def derive(self, idx: int, name: str, m: Macros) -> tuple[str, str]:
+        defs = self.defines.get(name, [])
+        statuses = []
+        active_value = None
+        for value, guard, status in defs:
+            if status == GUARDED:
+                status = self.guard_status(idx, guard)[0]
+            statuses.append(status)
+            if status == ACTIVE and active_value is None:
+                active_value = value
+        if active_value is not None:
+            return "def", active_value
+        if defs and all(s == INACTIVE for s in statuses):
+            return "undef", ""
+        cls = word_class(name, m)
+        if cls == "x86":
+            return "undef", ""
+        if not defs and RESERVED.match(name):
+            return "undef", ""
+        return "unknown", ""
+
+    def guard_status(self, idx: int, guard: tuple[str, ...]) -> tuple[int, frozenset[str]]:
+        unknown: set[str] = set()
+        status = ACTIVE
+        lookup = self.lookup_for(idx)
+        for lit in guard:
+            negate = lit.startswith("!")
+            body = lit[1:] if negate else lit
+            value, names = ppexpr.evaluate(body, lookup)
+            if value is None:
+                status = GUARDED
+                unknown.update(names)
+            elif bool(value) == negate:
+                return INACTIVE, frozenset()
+        return status, frozenset(unknown)
+
+    def resolve(self, guard: tuple[str, ...]) -> tuple[int, frozenset[str]]:
+        """Final status of a deferred guard over every OS profile, and the names left unknown."""
+        key = "\0".join(guard)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        results = [self.guard_status(i, guard) for i in range(len(self.macros))]
+        if any(s == ACTIVE for s, _ in results):
+            out: tuple[int, frozenset[str]] = (ACTIVE, frozenset())
+        elif any(s == GUARDED for s, _ in results):
+            out = (GUARDED, frozenset().union(*(n for s, n in results if s == GUARDED)))
+        else:
+            out = (INACTIVE, frozenset())
+        self.cache[key] = out
+        return out

@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Render a Report as text, JSON, HTML, SARIF, CSV or Markdown. Renderers never open files."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from porting_advisor.model import Finding, Report, Severity
+from porting_advisor.ruleset import RuleSet, data_dir
+
+SUFFIXES = {".txt": "text", ".json": "json", ".html": "html", ".htm": "html", ".sarif": "sarif",
+            ".csv": "csv", ".md": "markdown", ".deps.csv": "dependencies-csv"}
+FORMATS = ("text", "json", "html", "sarif", "csv", "markdown", "dependencies-csv")
+
+
+def format_for(path: str) -> str | None:
+    lower = path.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return SUFFIXES[suffix]
+    return None
+
+
+def summary(report: Report) -> dict[str, Any]:
+    cats = Counter(f.category for f in report.findings if not f.suppressed)
+    sevs = Counter(f.severity.label for f in report.findings if not f.suppressed)
+    return {"by_category": dict(sorted(cats.items())),
+            "by_severity": {s.label: sevs[s.label] for s in sorted(Severity, reverse=True)
+                            if sevs[s.label]},
+            "suppressed": report.suppressed, "baselined": report.baselined,
+            "stale_baseline": report.stale_baseline}
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    d: dict[str, Any] = {"rule": f.rule, "category": f.category, "severity": f.severity.label,
+                         "file": f.file, "line": f.line, "column": f.column}
+    if f.end_line:
+        d["end_line"], d["end_column"] = f.end_line, f.end_column
+    d["message"] = f.message
+    d["suggestion"] = f.suggestion
+    if f.snippet:
+        d["snippet"] = f.snippet
+    d["language"] = f.language
+    d["fingerprint"] = f.fingerprint()
+    if f.filtered:
+        d["filtered"] = True
+    if f.suppressed:
+        d["suppressed"] = True
+    return d
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "tool": {"name": "porting-advisor", "version": report.version},
+        "root": report.root, "target": report.target, "target_os": report.target_os,
+        "files_scanned": report.files_scanned, "files_skipped": report.files_skipped,
+        "files_by_language": report.files_by_language,
+        "duration_seconds": report.duration,
+        "findings": [finding_dict(f) for f in report.findings],
+        "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
+        "remarks": [{"rule": m.rule, "message": m.message, **({"file": m.file} if m.file else {})}
+                    for m in report.remarks],
+        "dependencies": report.dependencies,
+        "summary": summary(report),
+    }
+
+
+def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
+    """(key, rule, occurrences, files, suggestion) per construct, most frequent first."""
+    groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.key:
+            groups[(f.key, f.rule)].append(f)
+    rows = [(k, r, len(fs), len({f.file for f in fs}), fs[0].suggestion)
+            for (k, r), fs in groups.items()]
+    rows.sort(key=lambda row: (-row[2], row[0]))
+    return rows
+
+
+def summary_line(report: Report) -> str:
+    s = summary(report)
+    total = sum(s["by_category"].values())
+    sev = ", ".join(f"{k} {v}" for k, v in s["by_severity"].items()) or "none"
+    cat = ", ".join(f"{k} {v}" for k, v in s["by_category"].items()) or "none"
+    extra = f", {report.suppressed} suppressed" if report.suppressed else ""
+    if report.baselined:
+        extra += f", {report.baselined} baselined"
+    return (f"{report.files_scanned} files scanned, {report.files_skipped} skipped; "
+            f"{total} findings ({sev}{extra}); by category: {cat}; {report.duration:.2f}s")
+
+
+def render_text(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    out = io.StringIO()
+    current = None
+    for f in report.findings:
+        if f.file != current:
+            current = f.file
+            out.write(f"\n{f.file}\n")
+        where = f"{f.line}:{f.column}" if f.line else "-"
+        flags = "".join((" [filtered]" if f.filtered else "", " [suppressed]" if f.suppressed
+                         else ""))
+        out.write(f"  {where:>9}  {f.severity.label:<7} {f.category}/{f.rule}{flags}: "
+                  f"{f.message}\n")
+        if f.suggestion:
+            out.write(f"             -> {f.suggestion}\n")
+    rows = rollup(report.findings)
+    if rows:
+        out.write("\nMost frequent constructs:\n")
+        for key, _rule, n, files, sugg in rows[:15]:
+            out.write(f"  {key} x{n} in {files} file(s) -> {sugg}\n")
+    if report.unanalysed_languages:
+        langs = ", ".join(f"{lang} ({report.files_by_language[lang]})"
+                          for lang in report.unanalysed_languages)
+        out.write(f"\nNot analysed by this version: {langs}\n")
+    if report.skipped:
+        out.write("\nSkipped:\n")
+        for file, reason in report.skipped:
+            out.write(f"  {file}: {reason}\n")
+    out.write(f"\n{summary_line(report)}\n")
+    return out.getvalue().lstrip("\n")
+
+
+def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    import jinja2  # lazy: start-up time matters for --version and small scans
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    template = env.get_template("report.html.j2")
+    data = to_dict(report)
+    return template.render(report=data, summary_line=summary_line(report),
+                           rollup=rollup(report.findings)[:50], rules=rules.rules,
+                           link_base=link_base.rstrip("/"))
+
+
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    used = sorted({f.rule for f in report.findings})
+    catalogue = sorted(rules.rules.values(), key=lambda r: r.id)
+    index = {r.id: i for i, r in enumerate(catalogue)}
+    driver_rules = [{
+        "id": r.id, "name": r.title, "shortDescription": {"text": r.title},
+        "fullDescription": {"text": r.description}, "help": {"text": r.suggestion},
+        "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+        "properties": {"category": r.category, **({"helpUri": r.url} if r.url else {})},
+    } for r in catalogue]
+    results = []
+    for f in report.findings:
+        loc: dict[str, Any] = {"artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"}}
+        if f.line > 0:
+            region: dict[str, Any] = {"startLine": f.line, "startColumn": max(1, f.column)}
+            if f.end_line:
+                region.update(endLine=f.end_line, endColumn=f.end_column)
+            if f.snippet:
+                region["snippet"] = {"text": f.snippet}
+            loc["region"] = region
+        res: dict[str, Any] = {
+            "ruleId": f.rule, "ruleIndex": index[f.rule], "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message} {f.suggestion}".strip()},
+            "locations": [{"physicalLocation": loc}],
+            "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()},
+        }
+        if f.suppressed:
+            res["suppressions"] = [{"kind": "inSource"}]
+        results.append(res)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "porting-advisor", "version": report.version,
+                                "informationUri": "https://github.com/porting-advisor",
+                                "rules": driver_rules}},
+            "originalUriBaseIds": {"SRCROOT": {"description": {"text": "the scanned root"}}},
+            "results": results,
+            "properties": {"target": report.target, "targetOs": report.target_os,
+                           "rulesUsed": used},
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_FIELDS = ("file", "line", "column", "severity", "category", "rule", "message", "suggestion",
+              "snippet", "fingerprint")
+
+
+def render_csv(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for f in report.findings:
+        w.writerow([f.file, f.line, f.column, f.severity.label, f.category, f.rule, f.message,
+                    f.suggestion, f.snippet, f.fingerprint()])
+    return out.getvalue()
+
+
+def render_deps_csv(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    cols = ("ecosystem", "name", "version", "specifier", "file", "line", "arm64")
+    w.writerow(cols)
+    for d in report.dependencies:
+        w.writerow([d.get(c, "") for c in cols])
+    return out.getvalue()
+
+
+def md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    lines = ["# porting-advisor report", "",
+             f"Root `{report.root}`, target {report.target} ({report.target_os}), "
+             f"porting-advisor {report.version}.", "", summary_line(report), ""]
+    if report.findings:
+        lines += ["| Location | Severity | Category | Rule | Message | Suggestion |",
+                  "|---|---|---|---|---|---|"]
+        for f in report.findings:
+            where = f"{f.file}:{f.line}" if f.line else f.file
+            if link_base:
+                anchor = f"#L{f.line}" if f.line else ""
+                where = f"[{where}]({link_base.rstrip('/')}/{f.file}{anchor})"
+            lines.append(f"| {md_escape(where)} | {f.severity.label} | {f.category} | {f.rule} | "
+                         f"{md_escape(f.message)} | {md_escape(f.suggestion)} |")
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS: dict[str, Callable[[Report, RuleSet, str], str]] = {
+    "text": render_text, "json": render_json, "html": render_html, "sarif": render_sarif,
+    "csv": render_csv, "markdown": render_markdown, "dependencies-csv": render_deps_csv,
+}

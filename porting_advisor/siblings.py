@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Arch-named files and directories: is there an Arm64 implementation next to an x86 one?"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Tokens that name an x86 ISA, micro-architecture or ABI in a file or directory name.
+X86_TOKENS = frozenset({
+    "x86", "x8664", "x64", "amd64", "i386", "i486", "i586", "i686", "ia32", "intel", "win64",
+    "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42", "sse4a", "avx", "avx2", "avx512",
+    "avx512f", "avx512bw", "avx512vl", "avxvnni", "fma", "bmi", "bmi2", "pclmul", "aesni", "shani",
+    "mmx", "haswell", "westmere", "nehalem", "sandybridge", "ivybridge", "broadwell", "skylake",
+    "skylakex", "icelake", "cascadelake", "sapphirerapids", "zen", "zen2", "zen3", "zen4",
+    "znver1", "znver2", "znver3", "znver4", "x86simd", "nasm", "yasm", "masm",
+})
+ARM_TOKENS = frozenset({
+    "aarch64", "arm64", "armv8", "armv8a", "armv9", "neon", "asimd", "sve", "sve2", "a64", "arm",
+    "neoverse", "graviton", "arm64ec",
+})
+SPLIT = re.compile(r"[_\-.+\s]+")
+# Spellings that must become one token before splitting.
+JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", re.I), "x86simd"),
+        (re.compile(r"sse4[._]([12])", re.I), r"sse4\1"), (re.compile(r"skylake[_-]x", re.I),
+                                                              "skylakex"))
+
+
+def tokens(name: str) -> list[str]:
+    name = name.lower()
+    for rx, rep in JOIN:
+        name = rx.sub(rep, name)
+    # split camel-ish joins like "crc32x86" only on the separators; plain words stay whole
+    return [t for t in SPLIT.split(name) if t]
+
+
+def arch_of_name(name: str) -> str:
+    """'x86', 'arm' or '' for a file or directory name."""
+    toks = set(tokens(name))
+    if toks & X86_TOKENS:
+        return "x86"
+    if toks & ARM_TOKENS:
+        return "arm"
+    return ""
+
+
+def neutral_stem(name: str) -> str:
+    stem = name.split(".", 1)[0] if not name.startswith(".") else name
+    return "_".join(t for t in tokens(stem) if t not in X86_TOKENS and t not in ARM_TOKENS)
+
+
+@dataclass(frozen=True, slots=True)
+class TreeIndex:
+    """Every file and directory of the scan, for sibling look-ups."""
+
+    files: frozenset[str]
+    dirs: frozenset[str]
+    by_dir: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def build(cls, files: Iterable[str]) -> TreeIndex:
+        by_dir: dict[str, list[str]] = {}
+        dirs: set[str] = set()
+        fs = frozenset(files)
+        for f in fs:
+            d = posixpath.dirname(f)
+            by_dir.setdefault(d, []).append(posixpath.basename(f))
+            while d:
+                dirs.add(d)
+                d = posixpath.dirname(d)
+        return cls(fs, frozenset(dirs), {k: tuple(sorted(v)) for k, v in by_dir.items()})
+
+
+def x86_named(path: str) -> bool:
+    """The file or one of its directories is named for an x86 ISA or micro-architecture."""
+    return any(arch_of_name(part) == "x86" for part in path.split("/"))
+
+
+def arm_counterpart(path: str, index: TreeIndex, arm_files: frozenset[str] = frozenset()
+                    ) -> str:
+    """An Arm64 implementation of `path` in the tree, or ''.
+
+    Same directory: a file with the same stem once arch words are removed, named for Arm or
+    (for `arm_files`, whose content is Arm64) with any name. Arch directories: a sibling
+    directory named for Arm next to an x86-named directory on the path.
+    """
+    directory, name = posixpath.split(path)
+    stem = neutral_stem(name)
+    for other in index.by_dir.get(directory, ()):
+        if other == name:
+            continue
+        full = posixpath.join(directory, other) if directory else other
+        if neutral_stem(other) == stem and (arch_of_name(other.split(".", 1)[0]) == "arm"
+                                            or full in arm_files):
+            return full
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if arch_of_name(part) != "x86":
+            continue
+        parent = "/".join(parts[:i])
+        for d in sorted(index.dirs):
+            if posixpath.dirname(d) == parent and arch_of_name(posixpath.basename(d)) == "arm":
+                return d + "/"
+    return ""

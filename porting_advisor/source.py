@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The per-file context a scanner reads from and adds findings to."""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from porting_advisor.model import Finding, Options, Remark, Severity
+from porting_advisor.ruleset import RuleSet
+
+
+class SafeDict(dict[str, object]):
+    """format_map helper: a placeholder a scanner did not fill stays visible, never raises."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(slots=True)
+class Source:
+    """One file being scanned: its bytes, its text and what the scanners found in it."""
+
+    file: str
+    language: str
+    data: bytes
+    text: str
+    options: Options
+    rules: RuleSet
+    findings: list[Finding] = field(default_factory=list)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
+    line_starts: list[int] | None = None        # character offsets of each line start
+
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset in `text`."""
+        if self.line_starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in re.finditer("\n", self.text))
+            self.line_starts = starts
+        line = bisect.bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
+
+    def line_text(self, line: int) -> str:
+        if line <= 0:
+            return ""
+        if self.line_starts is None:
+            self.position(0)
+        assert self.line_starts is not None
+        if line > len(self.line_starts):
+            return ""
+        start = self.line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:end if end >= 0 else len(self.text)].rstrip("\r")
+
+    def add(self, rule_id: str, line: int = 0, column: int = 0, *, length: int = 0,
+            severity: Severity | None = None, snippet: str | None = None, key: str = "",
+            guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
+            language: str = "", **params: object) -> None:
+        """Record a finding of `rule_id`; `params` fill the rule's message and suggestion."""
+        if snippet is None:
+            snippet = self.line_text(line).strip() if line else ""
+        self.findings.append(finding(
+            self.rules, rule_id, self.file, line, column, length=length, severity=severity,
+            snippet=snippet, key=key, guard=guard, filtered=filtered, note=note,
+            language=language or self.language, **params))
+
+
+def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int = 0, *,
+            length: int = 0, severity: Severity | None = None, snippet: str = "", key: str = "",
+            guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
+            language: str = "", **params: object) -> Finding:
+    """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
+    rule = rules.rules[rule_id]
+    values = SafeDict(params)
+    message = rule.message.format_map(values)
+    if note:
+        message = f"{message} ({note})"
+    return Finding(
+        file=file, line=line, column=column, rule=rule_id, category=rule.category,
+        severity=severity or rule.severity, message=message,
+        suggestion=rule.suggestion.format_map(values), snippet=snippet[:400],
+        language=language, end_line=line if length and line else 0,
+        end_column=column + length if length and line else 0,
+        filtered=filtered, key=key, guard=guard)
+
+
+ScanFn = Callable[[Source], None]

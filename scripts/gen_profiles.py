@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Generate rules/generated/target-profiles.json: the predefined macros of each Arm64 target.
+
+Linux profiles are read from Debian's cross compiler (package gcc-aarch64-linux-gnu, GCC 12):
+`aarch64-linux-gnu-gcc <flags> -dM -E -x c /dev/null`. GCC 12 does not know neoverse-v2/v3,
+so graviton4 is built from -march=armv9-a+i8mm+bf16; graviton5 (armv9.2-a, unknown to GCC 12)
+uses the same flags (levels from shared/data/graviton-targets.tsv). The Windows profile is
+MSVC for ARM64 as documented by Microsoft (predefined macros page), written by hand below.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+CC = "aarch64-linux-gnu-gcc"
+TARGETS = {
+    "graviton2": ["-mcpu=neoverse-n1"],
+    "graviton3": ["-mcpu=neoverse-v1"],
+    "graviton4": ["-march=armv9-a+i8mm+bf16"],
+    "graviton5": ["-march=armv9-a+i8mm+bf16"],
+}
+NOTES = {
+    "graviton4": "GCC 12 lacks -mcpu=neoverse-v2: built from -march=armv9-a+i8mm+bf16",
+    "graviton5": ("GCC 12 lacks -mcpu=neoverse-v3 and armv9.2-a: built from -march=armv9-a+i8mm+bf16; "
+                  "the 9.2 additions predefine no macro that changes a porting decision"),
+}
+# MSVC targeting ARM64 (no GCC macros); version 19.30 = Visual Studio 2022.
+MSVC_ARM64 = {
+    "_WIN32": "1", "_WIN64": "1", "_M_ARM64": "1", "_MSC_VER": "1930",
+    "_MSC_FULL_VER": "193030705", "_MSC_EXTENSIONS": "1", "_INTEGRAL_MAX_BITS": "64",
+    "__STDC_HOSTED__": "1", "_MT": "1",
+}
+
+
+def macros(flags: list[str]) -> dict[str, str]:
+    out = subprocess.run([CC, *flags, "-dM", "-E", "-x", "c", "/dev/null"], check=True,
+                         capture_output=True, text=True).stdout
+    table = {}
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) >= 2 and parts[0] == "#define" and "(" not in parts[1]:
+            table[parts[1]] = parts[2] if len(parts) > 2 else ""
+    return table
+
+
+def main() -> None:
+    version = subprocess.run([CC, "-dumpfullversion"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    profiles = {name: {"flags": " ".join(flags), "note": NOTES.get(name, ""),
+                       "macros": macros(flags)} for name, flags in TARGETS.items()}
+    out = Path(__file__).resolve().parent.parent / "rules" / "generated" / "target-profiles.json"
+    out.write_text(json.dumps({"compiler": f"{CC} {version}", "linux": profiles,
+                               "windows": {"macros": MSVC_ARM64}}, indent=1, sort_keys=True)
+                   + "\n")
+    print(f"wrote {out} ({', '.join(profiles)})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
