@@ -53,7 +53,7 @@ def active_text(src: Source) -> str:
     """For a .S file, blank the regions the C preprocessor does not compile for the target."""
     if not src.file.endswith(".S") or "#" not in src.text:
         return src.text
-    macros = preproc.target_macros(src.options.target, src.options.target_os, False)
+    macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
     lay = preproc.layout(src.text, macros)
     if all(s.status == preproc.ACTIVE for s in lay.states):
         return src.text

@@ -217,15 +217,7 @@ def combine(op: str, a: Value, b: Value) -> Value:
     return None
 
 
-def tokenize(text: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    headers: dict[str, str] = {}
-
-    def has_include(m: re.Match[str]) -> str:
-        key = f"__pa_has_include_{len(headers)}"
-        headers[key] = m.group(1).strip()
-        return key
-
-    text = HAS_INCLUDE.sub(has_include, text)
+def tokenize(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
@@ -243,13 +235,109 @@ def tokenize(text: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
             tokens.append(("chr", m.group(3)))
         elif m.group(4):
             tokens.append(("op", m.group(4)))
-    return tokens, headers
+    return tokens
+
+
+EXPAND_TOKEN = re.compile(r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S")
+MAX_EXPANSION = 20000
+
+
+def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth: int = 0) -> str:
+    """Macro-expand an #if expression: object-like and function-like macros (with `##`).
+
+    `defined X` operands are left alone; names being expanded are not expanded again (the
+    preprocessor's hide set). Unknown and undefined names stay as they are for the parser.
+    """
+    if depth > 24 or len(text) > MAX_EXPANSION:
+        raise ParseError("expansion too deep")
+    toks = EXPAND_TOKEN.findall(text)
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        i += 1
+        if tok == "defined":
+            out.append(tok)
+            if i < len(toks) and toks[i] == "(":
+                out.extend(toks[i:i + 3])
+                i += 3
+            elif i < len(toks):
+                out.append(toks[i])
+                i += 1
+            continue
+        if not (tok[0].isalpha() or tok[0] == "_") or tok in hide:
+            out.append(tok)
+            continue
+        state, value = lookup(tok)
+        if state == "def":
+            out.append(expand(value, lookup, hide | {tok}, depth + 1) if value else "")
+        elif state == "func" and i < len(toks) and toks[i] == "(":
+            args, i = call_arguments(toks, i)
+            params, body = value.split("\x1f", 1)
+            out.append(expand(substitute(params, body, args, lookup, hide, depth), lookup,
+                              hide | {tok}, depth + 1))
+        else:
+            out.append(tok)
+    return " ".join(out)
+
+
+def call_arguments(toks: list[str], i: int) -> tuple[list[str], int]:
+    """The arguments of a call whose '(' is toks[i]; returns them and the index after ')'."""
+    depth, args, cur = 0, [], []
+    while i < len(toks):
+        t = toks[i]
+        i += 1
+        if t == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif t == ")":
+            depth -= 1
+            if depth == 0:
+                args.append(" ".join(cur))
+                return args, i
+        elif t == "," and depth == 1:
+            args.append(" ".join(cur))
+            cur = []
+            continue
+        cur.append(t)
+    raise ParseError("unclosed call")
+
+
+def substitute(params: str, body: str, args: list[str], lookup: Lookup, hide: frozenset[str],
+               depth: int) -> str:
+    names = [p.strip() for p in params.split(",") if p.strip()]
+    toks = EXPAND_TOKEN.findall(body)
+    raw = dict(zip(names, args + [""] * (len(names) - len(args)), strict=False))
+    if names and names[-1] == "...":
+        raw["__VA_ARGS__"] = ", ".join(args[len(names) - 1:])
+    out: list[str] = []
+    for k, t in enumerate(toks):
+        if t in raw:
+            pasted = (k > 0 and toks[k - 1] == "##") or (k + 1 < len(toks) and toks[k + 1] == "##")
+            stringized = k > 0 and toks[k - 1] == "#"
+            if pasted or stringized:
+                out.append(raw[t])
+            else:
+                out.append(expand(raw[t], lookup, hide, depth + 1))
+        else:
+            out.append(t)
+    text = " ".join(out)
+    return re.sub(r"\s*##\s*", "", text)
 
 
 def evaluate(text: str, lookup: Lookup, depth: int = 0) -> tuple[Value, frozenset[str]]:
     """Value of an #if expression and the names whose unknown value kept it from being known."""
     try:
-        tokens, headers = tokenize(text)
+        headers: dict[str, str] = {}
+
+        def has_include(m: re.Match[str]) -> str:
+            key = f"__pa_has_include_{len(headers)}"
+            headers[key] = m.group(1).strip()
+            return key
+
+        text = expand(HAS_INCLUDE.sub(has_include, text), lookup)
+        tokens = tokenize(text)
         parser = Parser(tokens, lookup, depth, headers)
         value = parser.expression(0)
         if parser.pos < len(tokens):

@@ -24,11 +24,13 @@ from porting_advisor import ppexpr, ruleset
 # Comments and literals, so that a '#' or a name inside them is never taken for code.
 LEXEMES = re.compile(r"//[^\n]*|/\*.*?(?:\*/|\Z)|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'",
                      re.S)
-DIRECTIVE = re.compile(r"^[ \t]*#[ \t]*([a-z_]+)((?:\\\r?\n|[^\n])*)", re.M)
+# '#' first: the regex engine then jumps from '#' to '#'; the caller checks the line start.
+DIRECTIVE = re.compile(r"#[ \t]*([a-z_]+)((?:\\\r?\n|[^\n])*)")
 CONTINUATION = re.compile(r"\\\r?\n")
 INLINE_COMMENT = re.compile(r"/\*.*?\*/|//.*$", re.S)
 DEFINE = re.compile(r"\s*([A-Za-z_]\w*)(\()?\s*(.*)$", re.S)
 RESERVED = re.compile(r"^_[A-Z_]")
+NOT_DEFINED = re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
 
 ACTIVE, INACTIVE, GUARDED = 1, 0, -1
 
@@ -73,19 +75,21 @@ class Macros:
 
 
 @functools.cache
-def target_macros(target: str, target_os: str, cplusplus: bool) -> tuple[Macros, ...]:
+def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     """One Macros per OS the target covers (`--target-os all` evaluates both)."""
     profiles = ruleset.load_json("target-profiles.json")
     table = ruleset.load_table("macros.yaml")
     known = frozenset(table["x86"]) | frozenset(table["other_arch"]) | frozenset(
-        table["compiler"]) | frozenset(table["os"]) | {"__cplusplus", "__OBJC__"}
+        table["compiler"]) | frozenset(table["os"]) | {"__OBJC__"}
+    if mode != "header":  # a .h file may be compiled as C or C++: __cplusplus stays unknown
+        known |= {"__cplusplus"}
     out = []
     for os_name in (("linux", "windows") if target_os == "all" else (target_os,)):
         if os_name == "windows":
             defined = dict(profiles["windows"]["macros"])
         else:
             defined = dict(profiles["linux"][target]["macros"])
-        if cplusplus:
+        if mode == "cpp":
             defined["__cplusplus"] = "201703L"
         linux_only = set(profiles["linux"][target]["macros"]) - set(defined)
         out.append(Macros(defined, known | frozenset(linux_only), frozenset(table["x86"]),
@@ -117,14 +121,15 @@ def directives(text: str, spans: tuple[list[int], list[int]]) -> list[Directive]
     line = 1
     last = 0
     for m in DIRECTIVE.finditer(text):
-        hash_at = text.index("#", m.start())
-        if inside(spans, hash_at) >= 0:
+        hash_at = m.start()
+        bol = text.rfind("\n", 0, hash_at) + 1
+        if text[bol:hash_at].strip(" \t") or inside(spans, hash_at) >= 0:
             continue
-        line += text.count("\n", last, m.start())
-        last = m.start()
+        line += text.count("\n", last, bol)
+        last = bol
         arg = CONTINUATION.sub(" ", m.group(2))
         arg = INLINE_COMMENT.sub(" ", arg).strip()
-        out.append(Directive(line, m.start(), m.group(1), arg))
+        out.append(Directive(line, bol, m.group(1), arg))
     return out
 
 
@@ -152,16 +157,14 @@ class Evaluator:
         if hit is not None:
             return hit
         results = []
-        negate = expr.startswith("!")
-        body = expr[1:] if negate else expr
         for m in self.macros:
-            value, _ = ppexpr.evaluate(body, m.lookup)
+            value, _ = ppexpr.evaluate(expr, m.lookup)
             if value is None:
                 results.append(GUARDED)
             else:
-                results.append(ACTIVE if bool(value) != negate else INACTIVE)
+                results.append(ACTIVE if value else INACTIVE)
         status = ACTIVE if ACTIVE in results else GUARDED if GUARDED in results else INACTIVE
-        x86 = any(n in self.macros[0].x86 for n in names_in(body))
+        x86 = any(n in self.macros[0].x86 for n in names_in(expr))
         self.cache[expr] = (status, x86)
         return status, x86
 
@@ -184,6 +187,47 @@ class Evaluator:
         return State(GUARDED, tuple(guard), x86) if guard else State(ACTIVE, (), x86)
 
 
+NOT_DEFINED_ANY = re.compile(r"!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
+DEFINED_NAME = re.compile(r"\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
+
+
+def first_definitions(dirs: list[Directive]) -> dict[str, int]:
+    """Line of the first #define of each name in this file."""
+    first: dict[str, int] = {}
+    for d in dirs:
+        if d.name == "define":
+            m = DEFINE.match(d.arg)
+            if m:
+                first.setdefault(m.group(1), d.line)
+    return first
+
+
+def not_yet_defined(cond: str, first: dict[str, int], line: int) -> str:
+    """`defined(X)` tested before this file's own first `#define X` is taken as false: the
+    file checks that nobody defined X before it does (`#if defined(MASK) #error ...`)."""
+    if "defined" not in cond:
+        return cond
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(2)
+        return "0" if first.get(name, 0) > line else m.group(0)
+    return DEFINED_NAME.sub(repl, cond)
+
+
+def without_self_guard(cond: str, define_arg: str) -> str:
+    """`#if !defined(X)` (or `#ifndef X`) right before `#define X` is an include guard or a
+    default: the block is compiled whenever it is reached. Drop that test from the condition."""
+    m = DEFINE.match(define_arg)
+    if not m:
+        return cond
+    name = m.group(1)
+    if name not in cond:
+        return cond
+    out = NOT_DEFINED_ANY.sub(lambda n: "1" if (n.group(1) or n.group(2)) == name else n.group(0),
+                              cond)
+    return "1" if out.strip() == "1" else out
+
+
 def condition_of(d: Directive) -> str:
     match d.name:
         case "ifdef" | "elifdef":
@@ -201,6 +245,7 @@ class Layout:
     states: list[State]
     directives: list[Directive]
     defines: list[tuple[str, str, State]]     # (name, value, state where defined)
+    undefs: list[str]                         # names this file #undef's
 
     def at(self, line: int) -> State:
         i = bisect.bisect_right(self.starts, line) - 1
@@ -217,21 +262,23 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
     starts: list[int] = [1]
     states: list[State] = [ALWAYS]
     defines: list[tuple[str, str, State]] = []
+    undefs: list[str] = []
     current = ALWAYS
+    later = first_definitions(dirs)
     for i, d in enumerate(dirs):
         name = d.name
         changed = True
         if name in ("if", "ifdef", "ifndef"):
-            cond = condition_of(d)
+            cond = not_yet_defined(condition_of(d), later, d.line)
             nxt = dirs[i + 1] if i + 1 < len(dirs) else None
-            guard = (name == "ifndef" and nxt is not None and nxt.name == "define"
-                     and d.arg.split()[:1] == nxt.arg.split("(")[0].split()[:1])
-            frames.append(Frame([], cond, guard))
+            if nxt is not None and nxt.name == "define":
+                cond = without_self_guard(cond, nxt.arg)
+            frames.append(Frame([], cond, cond == "1"))
         elif name in ("elif", "elifdef", "elifndef") and frames:
             fr = frames[-1]
             if fr.cond:
                 fr.prior.append(fr.cond)
-            fr.cond, fr.always = condition_of(d), False
+            fr.cond, fr.always = not_yet_defined(condition_of(d), later, d.line), False
         elif name == "else" and frames:
             fr = frames[-1]
             if fr.cond:
@@ -245,14 +292,24 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
                 m = DEFINE.match(d.arg)
                 if m and not m.group(2):
                     defines.append((m.group(1), m.group(3).strip(), current))
+                elif m:
+                    params, _, body = m.group(3).partition(")")
+                    defines.append((m.group(1) + "()", params + "\x1f" + body.strip(), current))
+            elif name == "undef" and d.arg.split():
+                undefs.append(d.arg.split()[0])
         if changed:
             current = ev.state(frames)
             starts.append(d.line + 1)
             states.append(current)
-    return Layout(starts, states, dirs, defines)
+    return Layout(starts, states, dirs, defines, undefs)
 
 
 # ---- the cross-file part: derived macros (class 2) --------------------------------------
+
+
+def negates_defined(lit: str, name: str) -> bool:
+    m = NOT_DEFINED.match(lit.replace(" ", ""))
+    return m is not None and m.group(1) == name
 
 
 def word_class(name: str, macros: Macros) -> str:
@@ -272,9 +329,11 @@ class Resolver:
     """Evaluates deferred guards with every file's #define facts and the class 2 rules."""
 
     def __init__(self, macros: tuple[Macros, ...],
-                 defines: dict[str, list[tuple[str, tuple[str, ...], int]]]) -> None:
+                 defines: dict[str, list[tuple[str, tuple[str, ...], int]]],
+                 undefined: frozenset[str] = frozenset()) -> None:
         self.macros = macros
         self.defines = defines            # name -> [(value, guard, status)]
+        self.undefined = undefined        # #undef'd somewhere: order decides, so unknown
         self.memo: dict[tuple[int, str], tuple[str, str]] = {}
         self.busy: set[tuple[int, str]] = set()
         self.cache: dict[str, tuple[int, frozenset[str]]] = {}
@@ -294,6 +353,10 @@ class Resolver:
             self.busy.add(key)
             try:
                 result = self.derive(idx, name, m)
+                if result[0] == "unknown" and name + "()" in self.defines:
+                    func = self.derive(idx, name + "()", m)
+                    if func[0] == "def":
+                        result = ("func", func[1])
             finally:
                 self.busy.discard(key)
             self.memo[key] = result
@@ -301,11 +364,15 @@ class Resolver:
         return lookup
 
     def derive(self, idx: int, name: str, m: Macros) -> tuple[str, str]:
+        if name in self.undefined:
+            return "unknown", ""
         defs = self.defines.get(name, [])
         statuses = []
         active_value = None
         for value, guard, status in defs:
             if status == GUARDED:
+                # `#ifndef X ... #define X v`: a default, defined whenever the block is reached
+                guard = tuple(g for g in guard if not negates_defined(g, name))
                 status = self.guard_status(idx, guard)[0]
             statuses.append(status)
             if status == ACTIVE and active_value is None:
@@ -314,25 +381,34 @@ class Resolver:
             return "def", active_value
         if defs and all(s == INACTIVE for s in statuses):
             return "undef", ""
+        if name.endswith("()"):
+            return "unknown", ""
         cls = word_class(name, m)
         if cls == "x86":
             return "undef", ""
-        if not defs and RESERVED.match(name):
+        if not defs and RESERVED.match(name) and name not in ("__cplusplus", "__OBJC__"):
             return "undef", ""
         return "unknown", ""
+
+    def only_defaults(self, name: str) -> bool:
+        """Is every definition of `name` a default inside `#ifndef name`?"""
+        defs = self.defines.get(name, [])
+        return bool(defs) and all(any(negates_defined(g, name) for g in guard)
+                                  for _, guard, _ in defs)
 
     def guard_status(self, idx: int, guard: tuple[str, ...]) -> tuple[int, frozenset[str]]:
         unknown: set[str] = set()
         status = ACTIVE
         lookup = self.lookup_for(idx)
         for lit in guard:
-            negate = lit.startswith("!")
-            body = lit[1:] if negate else lit
-            value, names = ppexpr.evaluate(body, lookup)
+            m = NOT_DEFINED.match(lit)
+            if m and self.only_defaults(m.group(1)):
+                continue  # the region that sets the default is compiled when reached
+            value, names = ppexpr.evaluate(lit, lookup)
             if value is None:
                 status = GUARDED
                 unknown.update(names)
-            elif bool(value) == negate:
+            elif not value:
                 return INACTIVE, frozenset()
         return status, frozenset(unknown)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-import re
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,7 +40,8 @@ class Source:
         """1-based (line, column) of a character offset in `text`."""
         if self.line_starts is None:
             starts = [0]
-            starts.extend(m.end() for m in re.finditer("\n", self.text))
+            starts.extend(itertools.accumulate(len(x) + 1 for x in self.text.split("\n")))
+            starts.pop()
             self.line_starts = starts
         line = bisect.bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1

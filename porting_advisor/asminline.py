@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Inline assembly in C/C++: take out the template text and tell x86 from Arm instructions."""
+from __future__ import annotations
+
+import re
+
+QUALIFIERS = re.compile(r"\s*(?:volatile|__volatile__|__volatile|goto|inline|__inline)\b")
+STRING = re.compile(r"\"((?:\\.|[^\"\\\n])*)\"")
+WORD = re.compile(r"[A-Za-z_]\w*")
+
+X86_ONLY = frozenset("""
+rdtsc rdtscp cpuid pause lock mfence lfence sfence bswap bswapl bswapq xgetbv xsetbv xchg xchgl
+xchgq xchgb xchgw cmpxchg cmpxchgl cmpxchgq cmpxchg8b cmpxchg16b xadd xaddl xaddq xaddw movl movq
+movb movw movabs movabsq movzbl movzwl movsbl movswl movslq addl addq subl subq imull imulq mull
+mulq divl divq idivl idivq bsf bsfl bsfq bsr bsrl bsrq popcnt popcntl popcntq lzcnt lzcntl
+lzcntq tzcnt tzcntl tzcntq int int3 hlt rdrand rdseed prefetcht0 prefetcht1 prefetcht2
+prefetchnta prefetchw clflush clflushopt clwb crc32l crc32q leal leaq pushl pushq popl popq
+pushf pushfq pushfl popf popfq popfl rep repe repne repz repnz movsb movsw movsd movsq stosb
+stosw stosd stosq cld sete setne setc setb seta setz setnz adcl adcq adc sbb sbbl sbbq shld
+shrd shldl shrdl roll rorl rolq rorq rolw rorw btl btq bts btsl btsq btr btrl btrq btc cmovz
+cmovnz cmove cmovne vzeroupper vzeroall ldmxcsr stmxcsr fldcw fnstcw fstcw fninit fld fldl
+fldt fstp fstpl fstpt fistp fistpl fnstsw fwait emms ud2 syscall sysenter rdpmc rdmsr wrmsr
+xbegin xend xabort xtest pxor movdqa movdqu movaps movups pshufb pcmpeqb pmovmskb wbinvd invlpg
+monitor mwait rdfsbase wrfsbase rdgsbase wrgsbase cli sti inb outb inw outw inl outl testl testq
+testb cmpl cmpq cmpb cmpw andl andq orl orq xorl xorq notl notq negl negq incl incq decl decq
+shll shlq shrl shrq sarl sarq jmpq callq retq leave enter cltq cqto cltd cwtl cdq cqo endbr64
+endbr32 serialize clui stui umonitor umwait tpause xsave xrstor xsaveopt fxsave fxrstor vpxor
+vmovdqu vmovdqa vmovups vmovaps vpaddd vpshufb vfmadd231ps vfmadd231pd kmovw kmovq
+""".split())
+ARM_ONLY = frozenset("""
+yield dmb dsb isb mrs msr ldxr stxr ldaxr stlxr ldxp stxp ldaxp stlxp ldar stlr ldarb stlrb
+ldapr ldp stp ldrb strb ldrh strh ldr str ldur stur ldrsw cas casa casl casal casb casal
+swp swpa swpl swpal ldadd ldadda ldaddl ldaddal ldclr ldclral ldset ldsetal ldeor ldeoral
+stadd stclr stset rbit rev rev16 rev32 clz cls crc32b crc32h crc32w crc32x crc32cb crc32ch
+crc32cw crc32cx wfe wfi sev sevl hint prfm dc ic tlbi svc hvc smc brk adrp cbz cbnz tbz tbnz
+bl blr br csel csinc cset cinc madd msub umulh smulh udiv sdiv ubfx sbfx bfi bfxil ubfiz
+movk movz movn eor orr bic orn mvn ld1 st1 ld1r ld2 st2 ld3 st3 ld4 st4 tbl tbx uzp1 uzp2
+zip1 zip2 trn1 trn2 addv uaddlv umaxv uminv cnt fmla fmls fmul fadd aese aesd aesmc aesimc
+pmull pmull2 sha1h sha256h sha256h2 sha512h eor3 rax1 xar bcax mrs_s autiasp paciasp bti
+esb csdb ssbb pssbb sb
+""".split())
+X86_REG = re.compile(r"%%?(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|"
+                     r"[abcd][lh]|[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st(?:\(\d\))?)\b|"
+                     r"\b(?:eax|ebx|ecx|edx|esi|edi|rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp)\b")
+ARM_REG = re.compile(r"%[wxqdsbhv]\d+|%[wxqdsbh]\[|\b[xw](?:[0-9]|[12][0-9]|30)\b|\b[xw]zr\b|"
+                     r"\bv\d+\.\d*[bhsd]\b|\b(?:cntvct_el0|cntfrq_el0|tpidr_el0|fpcr|fpsr|"
+                     r"midr_el1|id_aa64\w+)\b")
+
+DESCRIPTIONS = (
+    (frozenset({"rdtsc", "rdtscp"}), "reads the time-stamp counter",
+     "Read the Arm generic timer instead: `asm volatile(\"mrs %0, cntvct_el0\" : \"=r\"(t))` "
+     "(frequency in cntfrq_el0), or clock_gettime(CLOCK_MONOTONIC)."),
+    (frozenset({"cpuid"}), "CPUID feature query",
+     "Use getauxval(AT_HWCAP)/getauxval(AT_HWCAP2) and the HWCAP_* bits (sys/auxv.h)."),
+    (frozenset({"xgetbv", "xsetbv"}), "XGETBV: OS support for AVX state",
+     "Not needed on Arm64: NEON is always enabled; for SVE test getauxval(AT_HWCAP) & HWCAP_SVE."),
+    (frozenset({"pause"}), "spin-wait pause",
+     "Use `__yield()` (arm_acle.h) or `asm volatile(\"isb\")` for spin-wait back-off."),
+    (frozenset({"lock", "xchg", "xchgl", "xchgq", "cmpxchg", "cmpxchgl", "cmpxchgq", "cmpxchg8b",
+                "cmpxchg16b", "xadd", "xaddl", "xaddq"}), "lock-prefixed atomic",
+     "Use C11/C++11 atomics or `__atomic_*` builtins (compiled to LSE atomics with "
+     "-march=armv8.2-a or -moutline-atomics)."),
+    (frozenset({"mfence", "lfence", "sfence"}), "memory fence",
+     "Use `__atomic_thread_fence` / `std::atomic_thread_fence` (DMB on Arm64)."),
+    (frozenset({"bswap", "bswapl", "bswapq"}), "byte swap",
+     "Use `__builtin_bswap32`/`__builtin_bswap64` (REV on Arm64)."),
+    (frozenset({"bsf", "bsfl", "bsfq", "bsr", "bsrl", "bsrq", "lzcnt", "tzcnt", "popcnt"}),
+     "bit scan/count", "Use `__builtin_ctz`/`__builtin_clz`/`__builtin_popcount` builtins."),
+)
+GENERIC_ADVICE = ("Add an Arm64 implementation under `#if defined(__aarch64__)` (intrinsics or "
+                  "AArch64 asm), or replace the assembly with portable C or compiler builtins.")
+
+
+def extract(text: str, pos: int, keyword: str) -> tuple[str, str] | None:
+    """('gnu'|'msvc', template text) for the asm statement after `keyword`, else None."""
+    m = QUALIFIERS.match(text, pos)
+    while m and m.end() > pos:
+        pos = m.end()
+        m = QUALIFIERS.match(text, pos)
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    if pos >= len(text):
+        return None
+    ch = text[pos]
+    if ch == "(":
+        return "gnu", gnu_template(text, pos)
+    if keyword == "asm":
+        return None
+    if ch == "{":
+        end = text.find("}", pos)
+        return "msvc", text[pos + 1:end if end > 0 else pos + 2000]
+    if ch.isalpha() and keyword in ("__asm", "_asm"):
+        end = text.find("\n", pos)
+        return "msvc", text[pos:end if end > 0 else len(text)]
+    return None
+
+
+def gnu_template(text: str, open_pos: int) -> str:
+    """The instruction text: string literals (and macro names) before the first ':'."""
+    parts: list[str] = []
+    depth = 0
+    i = open_pos
+    limit = min(len(text), open_pos + 20000)
+    while i < limit:
+        ch = text[i]
+        if ch == "\"":
+            m = STRING.match(text, i)
+            if m:
+                parts.append(m.group(1).replace("\\n", "\n").replace("\\t", "\t"))
+                i = m.end()
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        elif ch == ":" and depth == 1 and text[i:i + 2] != "::":
+            break
+        elif depth == 1 and (ch.isalpha() or ch == "_"):
+            m = WORD.match(text, i)
+            if m:
+                parts.append(f"\n{m.group(0)}\n")
+                i = m.end()
+                continue
+        i += 1
+    return "".join(parts)
+
+
+def mnemonics(template: str) -> list[str]:
+    out = []
+    for stmt in re.split(r"[\n;]", template):
+        stmt = stmt.strip()
+        if not stmt or stmt.startswith((".", "#", "//")) or stmt.endswith(":"):
+            continue
+        words = WORD.findall(stmt.split(":", 1)[-1] if re.match(r"^\w+:", stmt) else stmt)
+        if words:
+            out.append(words[0].lower())
+            if words[0].lower() in ("lock", "rep", "repe", "repne") and len(words) > 1:
+                out.append(words[1].lower())
+    return out
+
+
+def classify(template: str) -> str:
+    """'x86', 'arm' or '' (empty barrier, directives only, or not recognisable)."""
+    ops = mnemonics(template)
+    x86 = sum(op in X86_ONLY for op in ops) + len(X86_REG.findall(template))
+    arm = sum(op in ARM_ONLY for op in ops) + len(ARM_REG.findall(template))
+    if x86 and not arm:
+        return "x86"
+    if arm and not x86:
+        return "arm"
+    if x86 and arm:
+        return "x86" if x86 > 2 * arm else "arm" if arm > 2 * x86 else ""
+    return ""
+
+
+def describe(template: str) -> str:
+    ops = set(mnemonics(template))
+    for names, text, _ in DESCRIPTIONS:
+        if ops & names:
+            return text
+    return ""
+
+
+def advice(template: str) -> str:
+    ops = set(mnemonics(template))
+    for names, _, text in DESCRIPTIONS:
+        if ops & names:
+            return text
+    return GENERIC_ADVICE

@@ -1,0 +1,636 @@
+# SPDX-License-Identifier: Apache-2.0
+"""C and C++: x86 intrinsics, inline assembly, #error, pragmas, attributes, type portability.
+
+Comments and string literals are masked by the preprocessor's lexer (preproc.comment_spans);
+whether code is compiled for the target comes from preproc.layout; tree-sitter settles the
+cases the token context cannot (a member or a declaration named like an intrinsic, local char
+declarations). Findings under undecided project macros carry their guard to `resolve`, which
+runs after every file's #define facts are known.
+"""
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from porting_advisor import asminline, intrinsics, preproc
+from porting_advisor.model import FileResult, Finding, Options, Severity
+from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
+from porting_advisor.ruleset import RuleSet
+from porting_advisor.siblings import TreeIndex, arm_counterpart, x86_named
+from porting_advisor.source import Source
+
+# Literal first so that the regex engine can skip ahead (about 20x faster than a look-behind
+# first); the look-behind then rejects a '_' in the middle of an identifier.
+IDENT = re.compile(r"_(?<![\w$]_)\w+")
+ASM = re.compile(r"asm(?<![\w$]asm)\b")
+SVE_IDENT = re.compile(r"s(?<![\w$]s)v[a-z0-9]\w*")
+ASM_WORDS = frozenset({"asm", "__asm__", "__asm", "_asm"})
+CPU_DETECTION = frozenset({"__builtin_cpu_supports", "__builtin_cpu_is", "__builtin_cpu_init",
+                           "_xgetbv", "__get_cpuid", "__get_cpuid_count", "__get_cpuid_max",
+                           "__cpuid", "__cpuid_count", "__cpuidex"})
+X87 = frozenset({"__float80", "_FPU_GETCW", "_FPU_SETCW", "fpu_control_t", "_FPU_EXTENDED",
+                 "_controlfp", "_control87", "__control87_2", "_controlfp_s", "_PC_64",
+                 "_MCW_PC"})
+X87_PLAIN = re.compile(r"(fpu_control_t)(?<![\w$]fpu_control_t)\b")
+LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
+USE_BEFORE = frozenset("=(,;{}?:+-*/&|^!~<[%)")
+# A name is being declared, not used, when it is the declarator of one of these.
+DECLARING = frozenset({"function_declarator", "declaration", "init_declarator",
+                       "parameter_declaration", "field_declaration", "array_declarator",
+                       "pointer_declarator"})
+USE_WORDS = frozenset({"return", "case", "else", "do", "sizeof", "typeof", "decltype",
+                       "__typeof__", "co_return", "throw"})
+INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
+INTEL_PRAGMAS = frozenset({"simd", "vector", "novector", "intel", "ivdep", "loop_count",
+                           "unroll_and_jam", "nofusion", "distribute_point", "prefetch",
+                           "noprefetch", "forceinline", "inline", "noinline", "parallel",
+                           "optimization_level", "optimize_for"})
+X86_ISA = re.compile(r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pclmul|aes|sha|lzcnt|"
+                     r"f16c|mmx|3dnow\w*|xop|tbm|rdrnd|rdseed|movbe|adx|xsave\w*|fxsr|gfni|vaes|"
+                     r"vpclmulqdq|cx16|sahf|prfchw|clflushopt|clwb|amx\w*|"
+                     r"(?:arch|tune)=(?:x86-64\S*|i[3-6]86|pentium\S*|core\S*|nehalem|westmere|"
+                     r"sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|icelake\S*|"
+                     r"cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|rocketlake|"
+                     r"znver\d|btver\d|bdver\d|k8|opteron\S*|athlon\S*|atom|silvermont|goldmont\S*|"
+                     r"tremont|knl|knm|native|x86\S*))$")
+ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
+TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
+STRING = re.compile(r"\"((?:\\.|[^\"\\\n])*)\"")
+OLD_CRT = re.compile(r"comment\s*\(\s*lib\s*,\s*\"((?:msvcr\d+|msvcp(?:60|70|71|80|90|100|110|"
+                     r"120))d?)(?:\.lib)?\"", re.I)
+SVE_CALL = re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
+SIGNED_CMP = re.compile(r"\bEOF\b|[=!<>]=?\s*-\s*\d|-\d+\s*[=!<>]")
+
+
+def language_mode(file: str) -> str:
+    """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
+    if file.endswith(".c"):
+        return "c"
+    return "header" if file.endswith(".h") else "cpp"
+
+
+def state_filter(src: Source, st: State) -> tuple[bool, bool, tuple[str, ...]]:
+    """(report?, filtered, guard) for a construct in a region with state `st`."""
+    if st.status == INACTIVE:
+        return src.options.no_filter, True, ()
+    if st.status == GUARDED:
+        return True, False, st.guard
+    return True, False, ()
+
+
+class CFile:
+    """The state of one C/C++ file while it is scanned."""
+
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.text = src.text
+        self.spans = preproc.comment_spans(self.text)
+        mode = language_mode(src.file)
+        self.cpp = mode != "c"
+        self.macros = preproc.target_macros(src.options.target, src.options.target_os, mode)
+        self.layout: Layout = preproc.layout(self.text, self.macros, self.spans)
+        dirs = self.layout.directives
+        self.dir_offsets = [d.offset for d in dirs]
+        self.dir_ends = [self.text.find("\n", d.offset) for d in dirs]
+        self.tree = None
+        self.sve_header = False
+
+    def directive_at(self, offset: int) -> preproc.Directive | None:
+        i = bisect.bisect_right(self.dir_offsets, offset) - 1
+        if i < 0:
+            return None
+        d = self.layout.directives[i]
+        end = self.text.find("\n", d.offset)
+        # a directive may continue over several lines
+        while end > 0 and self.text[end - 1] == "\\":
+            end = self.text.find("\n", end + 1)
+        return d if offset < (end if end >= 0 else len(self.text)) else None
+
+    def emit(self, rule: str, offset: int, length: int, **params: object) -> None:
+        line, col = self.src.position(offset)
+        report, filtered, guard = state_filter(self.src, self.layout.at(line))
+        if report:
+            self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard,
+                         **params)
+
+    def parsed(self):  # type: ignore[no-untyped-def]
+        if self.tree is None:
+            self.tree = parse(self.src.data if self.src.data.decode("utf-8", "replace")
+                              == self.text else self.text.encode(), self.cpp)
+        return self.tree
+
+    def byte_offset(self, offset: int) -> int:
+        if len(self.src.data) == len(self.text):
+            return offset
+        return len(self.text[:offset].encode("utf-8"))
+
+    def is_use(self, start: int, end: int) -> bool:
+        """Is the identifier at [start, end) a use, not a member or the name being declared?"""
+        j = start - 1
+        text = self.text
+        while j >= 0 and text[j] in " \t\r\n":
+            j -= 1
+        if j < 0:
+            return self.ts_use(start, end)
+        ch = text[j]
+        if ch == "." or (ch == ">" and j > 0 and text[j - 1] == "-"):
+            return False
+        if ch in USE_BEFORE:
+            return True
+        if ch.isalnum() or ch == "_":
+            k = j
+            while k >= 0 and (text[k].isalnum() or text[k] == "_"):
+                k -= 1
+            if text[k + 1:j + 1] in USE_WORDS:
+                return True
+        return self.ts_use(start, end)
+
+    def ts_use(self, start: int, end: int) -> bool:
+        """Parse the statement around the name and ask the tree what the name is there."""
+        text = self.text
+        lo = max(text.rfind(c, max(0, start - 2000), start) for c in ";{}\n#") + 1
+        hi_candidates = [i for i in (text.find(c, end, end + 2000) for c in ";{}") if i >= 0]
+        hi = min(hi_candidates) + 1 if hi_candidates else min(len(text), end + 200)
+        snippet = text[lo:hi].encode("utf-8")
+        tree = parse(snippet, self.cpp)
+        bs = len(text[lo:start].encode("utf-8"))
+        be = bs + len(text[start:end].encode("utf-8"))
+        node = tree.root_node.descendant_for_byte_range(bs, be)
+        if node is None:
+            return True
+        if node.type in ("field_identifier", "namespace_identifier", "statement_identifier"):
+            return False
+        parent = node.parent
+        if parent is not None and parent.type in DECLARING:
+            return parent.child_by_field_name("declarator") != node
+        return True
+
+
+@functools.cache
+def parser(cpp: bool):  # type: ignore[no-untyped-def]
+    import tree_sitter
+    if cpp:
+        import tree_sitter_cpp as grammar
+    else:
+        import tree_sitter_c as grammar
+    return tree_sitter.Parser(tree_sitter.Language(grammar.language()))
+
+
+def parse(data: bytes, cpp: bool):  # type: ignore[no-untyped-def]
+    return parser(cpp).parse(data)
+
+
+def scan(src: Source) -> None:
+    """Scan one C/C++ file; see the module docstring."""
+    text = src.text
+    if "#" not in text and "_" not in text and "asm" not in text:
+        return
+    cf = CFile(src)
+    record_defines(cf)
+    check_directives(cf)
+    check_identifiers(cf)
+    check_attributes(cf)
+    check_ldbl(cf)
+    check_char_signedness(cf)
+
+
+def record_defines(cf: CFile) -> None:
+    """#define facts for the derived-macro pass: only what could decide an #if elsewhere."""
+    for name in cf.layout.undefs:
+        cf.src.facts.append(("undef", name))
+    for name, value, st in cf.layout.defines:
+        if len(value) > 400 or any(c in value for c in "{;") or (
+                "\"" in value and not name.endswith("()")):
+            continue  # not something an #if can test
+        cf.src.facts.append(("define", "\t".join((name, value, str(st.status),
+                                                    "\x1f".join(st.guard)))))
+
+
+def check_directives(cf: CFile) -> None:
+    src = cf.src
+    lay = cf.layout
+    target = src.options.target
+    for d in lay.directives:
+        match d.name:
+            case "error":
+                st = lay.at(d.line)
+                if st.status == INACTIVE and not src.options.no_filter:
+                    continue
+                text = d.arg.strip().strip("\"")[:120]
+                report, filtered, guard = state_filter(src, st)
+                src.add("c-reached-error", d.line, column_of(cf, d), length=0,
+                        filtered=filtered, guard=guard, text=text, target=target)
+            case "include":
+                m = INCLUDE.match(d.arg)
+                if not m:
+                    continue
+                header = m.group(1)
+                base = posixpath.basename(header) if header != "intrin.h" else header
+                if header == "arm_sve.h":
+                    cf.sve_header = True
+                    if "__ARM_FEATURE_SVE" not in cf.macros[0].defined:
+                        emit_at(cf, d, "c-sve-unavailable", name="<arm_sve.h>", feature="SVE",
+                                target=target)
+                elif header == "cpuid.h":
+                    emit_at(cf, d, "c-x86-cpu-detection", name="<cpuid.h>")
+                elif base in preproc.ppexpr.X86_HEADERS and (
+                        header != "intrin.h" or src.options.target_os != "windows"):
+                    emit_at(cf, d, "c-x86-header", header=header)
+            case "pragma":
+                check_pragma(cf, d)
+    check_chains(cf)
+
+
+def column_of(cf: CFile, d: preproc.Directive) -> int:
+    return cf.text.index("#", d.offset) - d.offset + 1
+
+
+def emit_at(cf: CFile, d: preproc.Directive, rule: str, **params: object) -> None:
+    cf.emit(rule, cf.text.index("#", d.offset), 0, **params)
+
+
+def check_pragma(cf: CFile, d: preproc.Directive) -> None:
+    words = d.arg.split()
+    if not words:
+        return
+    first = words[0]
+    text = " ".join(words)[:120]
+    if first in ("GCC", "clang") and len(words) > 1 and (
+            words[1].startswith("target") or words[1] == "attribute"):
+        isas = [s for s in target_strings(d.arg) if X86_ISA.match(s.strip())]
+        if isas:
+            emit_at(cf, d, "c-x86-target-pragma", text=text, isa=", ".join(isas))
+    elif first in INTEL_PRAGMAS or first.split("(")[0] in INTEL_PRAGMAS:
+        if first == "inline" or first == "parallel":
+            return  # also spelled by other compilers; too ambiguous to call Intel-only
+        emit_at(cf, d, "c-intel-pragma", text=text)
+    elif first.startswith("comment"):
+        m = OLD_CRT.search(d.arg)
+        if m:
+            emit_at(cf, d, "c-old-crt", lib=m.group(1))
+    elif first == "intrinsic" or first.startswith("intrinsic("):
+        pass  # MSVC: names intrinsics; the uses are reported where they are called
+
+
+def target_strings(text: str) -> list[str]:
+    items: list[str] = []
+    for m in STRING.finditer(text):
+        items.extend(s.strip() for s in m.group(1).split(",") if s.strip())
+    return items
+
+
+def check_chains(cf: CFile) -> None:
+    """compiler-specific guards and x86-only chains (both default-off categories)."""
+    cats = cf.src.options.categories
+    want_cc = "compiler-specific" in cats
+    want_missing = "missing-arm64-path" in cats
+    if not (want_cc or want_missing):
+        return
+    m0 = cf.macros[0]
+    compilers = frozenset(preproc.ruleset.load_table("macros.yaml")["compiler"]) | {
+        "__GNUC__", "__GNUC_MINOR__", "__GNUC_PATCHLEVEL__"}
+    for chain in conditional_chains(cf.layout.directives):
+        conds = [(d, preproc.condition_of(d)) for d in chain if d.name not in ("else", "endif")]
+        for d, cond in conds:
+            names = [n for n in preproc.names_in(cond) if n != "defined"]
+            if want_cc and names and all(n in compilers for n in names):
+                emit_at(cf, d, "c-compiler-guard", names=", ".join(dict.fromkeys(names)))
+        if not want_missing:
+            continue
+        kinds = [arch_kind(cond, m0) for _, cond in conds]
+        if "x86" in kinds and "arm" not in kinds:
+            d, cond = conds[kinds.index("x86")]
+            emit_at(cf, d, "c-missing-arm64-path", cond=cond[:80])
+
+
+def arch_kind(cond: str, m: preproc.Macros) -> str:
+    names = preproc.names_in(cond)
+    if any(n.startswith(("__aarch64", "__ARM", "_M_ARM64", "__arm64")) or
+           preproc.word_class(n, m) == "arm" for n in names):
+        return "arm"
+    if any(n in m.x86 or preproc.word_class(n, m) == "x86" for n in names):
+        return "x86"
+    return ""
+
+
+def conditional_chains(dirs: list[preproc.Directive]) -> list[list[preproc.Directive]]:
+    chains: list[list[preproc.Directive]] = []
+    stack: list[list[preproc.Directive]] = []
+    for d in dirs:
+        if d.name in ("if", "ifdef", "ifndef"):
+            stack.append([d])
+        elif d.name in ("elif", "elifdef", "elifndef", "else") and stack:
+            stack[-1].append(d)
+        elif d.name == "endif" and stack:
+            chains.append(stack.pop())
+    return chains
+
+
+def check_identifiers(cf: CFile) -> None:
+    """Intrinsics, builtins, CPU detection, x87 names, SVE calls and inline asm keywords."""
+    cat = intrinsics.catalogue()
+    src = cf.src
+    sve_missing = cf.sve_header and "__ARM_FEATURE_SVE" not in cf.macros[0].defined
+    hits: Iterator[re.Match[str]] = IDENT.finditer(cf.text)
+    if "asm" in cf.text:
+        hits = itertools.chain(hits, ASM.finditer(cf.text))
+    if sve_missing:
+        hits = itertools.chain(hits, SVE_IDENT.finditer(cf.text))
+    for m in hits:
+        name = m.group(0)
+        start = m.start()
+        is_asm = name in ASM_WORDS
+        family = cat.get(name)
+        if not (is_asm or family or name.startswith("__builtin_") or name in X87
+                or (sve_missing and name.startswith("sv"))):
+            continue
+        if preproc.inside(cf.spans, start) >= 0:
+            continue
+        d = cf.directive_at(start)
+        if d is not None and not (d.name == "define" and not defines_name(cf, d, start)):
+            continue
+        if is_asm:
+            check_asm(cf, name, start)
+            continue
+        if name in CPU_DETECTION or family == "CPUID":
+            if cf.is_use(start, m.end()):
+                cf.emit("c-x86-cpu-detection", start, len(name), name=name, key=name)
+        elif family:
+            if cf.is_use(start, m.end()):
+                cf.emit("c-x86-intrinsic", start, len(name), name=name, family=family,
+                        advice=intrinsics.advice(name, family), key=name)
+        elif name.startswith("__builtin_ia32_"):
+            cf.emit("c-x86-builtin", start, len(name), name=name, key=name)
+        elif name in X87:
+            cf.emit("c-long-double-80", start, len(name), name=name)
+        elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
+            cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
+                    target=src.options.target, key=name)
+    for m in X87_PLAIN.finditer(cf.text):
+        if preproc.inside(cf.spans, m.start()) < 0 and cf.directive_at(m.start()) is None:
+            cf.emit("c-long-double-80", m.start(), len(m.group(1)), name=m.group(1))
+
+
+def next_char(text: str, pos: int) -> str:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return text[pos] if pos < len(text) else ""
+
+
+def defines_name(cf: CFile, d: preproc.Directive, offset: int) -> bool:
+    """Is `offset` the macro name of `#define NAME`, not a use in its body?"""
+    m = re.match(r"[ \t]*#[ \t]*define[ \t]+", cf.text[d.offset:])
+    return m is not None and d.offset + m.end() == offset
+
+
+def check_asm(cf: CFile, keyword: str, start: int) -> None:
+    pos = start + len(keyword)
+    parsed = asminline.extract(cf.text, pos, keyword)
+    if parsed is None:
+        return
+    kind, template = parsed
+    if kind == "msvc":
+        what = asminline.describe(template)
+        cf.emit("c-msvc-inline-asm", start, len(keyword), what=f" ({what})" if what else "")
+        return
+    arch = asminline.classify(template)
+    if arch != "x86":
+        return
+    what = asminline.describe(template)
+    cf.emit("c-x86-inline-asm", start, len(keyword), what=f" ({what})" if what else "",
+            advice=asminline.advice(template), key=f"asm: {what}" if what else "")
+
+
+def check_attributes(cf: CFile) -> None:
+    text = cf.text
+    if "target" not in text:
+        return
+    for m in itertools.chain.from_iterable(rx.finditer(text) for rx in ATTRIBUTES):
+        if preproc.inside(cf.spans, m.start()) >= 0:
+            continue
+        d = cf.directive_at(m.start())
+        if d is not None and d.name != "define":
+            continue
+        end = balanced_end(text, m.end() - (1 if text[m.end() - 1] == "(" else 0))
+        body = text[m.end():end]
+        for t in TARGET_ATTR.finditer(body):
+            args_end = balanced_end(body, t.end() - 1)
+            isas = [s for s in target_strings(body[t.end():args_end]) if X86_ISA.match(s)]
+            if isas:
+                attr = re.sub(r"\s+", " ", text[m.start():m.end() + args_end])[:100]
+                cf.emit("c-x86-target-attribute", m.start() + 0, 0, attr=attr.rstrip() + "...",
+                        isa=", ".join(isas))
+
+
+def balanced_end(text: str, open_pos: int) -> int:
+    """Offset just past the bracket group that opens at `open_pos` (or a bounded window)."""
+    depth = 0
+    limit = min(len(text), open_pos + 2000)
+    i = open_pos
+    while i < limit:
+        ch = text[i]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth <= 0:
+                return i + 1
+        elif ch == "\"":
+            j = STRING.match(text, i)
+            if j:
+                i = j.end()
+                continue
+        i += 1
+    return limit
+
+
+def check_ldbl(cf: CFile) -> None:
+    if "LDBL_MANT_DIG" not in cf.text:
+        return
+    for m in LDBL.finditer(cf.text):
+        if preproc.inside(cf.spans, m.start()) < 0:
+            cf.emit("c-long-double-80", m.start(), len(m.group(0)), name=m.group(0))
+
+
+CHAR_DECL = ("(declaration type: (primitive_type) @type declarator: (identifier) @name)\n"
+             "(declaration type: (primitive_type) @type declarator: "
+             "(init_declarator declarator: (identifier) @name))")
+COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+@functools.cache
+def char_query(cpp: bool):  # type: ignore[no-untyped-def]
+    import tree_sitter
+    return tree_sitter.Query(parser(cpp).language, CHAR_DECL)
+
+
+PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,)\[]")
+_CMP = r"(?:==|!=|<=|>=|<(?!<)|>(?!>))"
+_NEG = r"(?:EOF\b|-\s*\d)"
+COMPARE_NEGATIVE = re.compile(rf"[=!<>]=?\s*{_NEG}")
+NEGATIVE_COMPARED = re.compile(rf"{_NEG}\d*\s*{_CMP}\s*\(?\s*(\w+)")
+OPERAND_BEFORE = re.compile(r"(?:\(\s*(\w+)\s*=[^;]{0,80}\)|(\w+)\s*\)?)\s*$")
+
+
+def negatively_compared(text: str) -> set[str]:
+    """Names compared with EOF or a negative constant (cheap, for the parse decision)."""
+    names = set()
+    for m in COMPARE_NEGATIVE.finditer(text):
+        op = m.group(0)
+        if op[0] == "=" and op[1:2] != "=":
+            continue  # an assignment
+        b = OPERAND_BEFORE.search(text, max(0, m.start() - 120), m.start())
+        if b:
+            names.add(b.group(1) or b.group(2))
+    names.update(NEGATIVE_COMPARED.findall(text))
+    return names
+
+
+def char_candidates(text: str) -> bool:
+    """Cheap test before parsing: a plain `char x` whose name is compared with a negative."""
+    compared = negatively_compared(text)
+    if not compared:
+        return False
+    for m in PLAIN_CHAR.finditer(text):
+        if m.group(1) in compared:
+            before = text[max(0, m.start() - 10):m.start()]
+            if not re.search(r"(?:un)?signed\s+$", before):
+                return True
+    return False
+
+
+def check_char_signedness(cf: CFile) -> None:
+    """A local plain `char` compared with EOF or a negative constant (char is unsigned)."""
+    text = cf.text
+    if "char" not in text or not SIGNED_CMP.search(text) or not char_candidates(text):
+        return
+    import tree_sitter
+    tree = cf.parsed()
+    cursor = tree_sitter.QueryCursor(char_query(cf.cpp))
+    chars: dict[tuple[int, str], int] = {}
+    for _, caps in cursor.matches(tree.root_node):
+        if caps["type"][0].text != b"char":
+            continue
+        name = caps["name"][0]
+        func = enclosing_function(name)
+        if func is not None:
+            chars[(func.id, name.text.decode())] = 1
+    if not chars:
+        return
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "binary_expression":
+            check_compare(cf, node, chars)
+        stack.extend(node.children)
+
+
+def enclosing_function(node):  # type: ignore[no-untyped-def]
+    while node is not None and node.type != "function_definition":
+        node = node.parent
+    return node
+
+
+def operand_name(node) -> str:  # type: ignore[no-untyped-def]
+    while node is not None and node.type == "parenthesized_expression":
+        node = node.named_children[0] if node.named_children else None
+    if node is None:
+        return ""
+    if node.type == "assignment_expression":
+        node = node.child_by_field_name("left")
+    return node.text.decode() if node is not None and node.type == "identifier" else ""
+
+
+def negative_value(node) -> str:  # type: ignore[no-untyped-def]
+    if node.type == "identifier" and node.text == b"EOF":
+        return "EOF"
+    if node.type == "unary_expression" and node.text.startswith(b"-"):
+        arg = node.child_by_field_name("argument")
+        if arg is not None and arg.type == "number_literal":
+            return node.text.decode()
+    return ""
+
+
+def check_compare(cf: CFile, node, chars: dict[tuple[int, str], int]) -> None:  # type: ignore[no-untyped-def]
+    op = node.child_by_field_name("operator")
+    if op is None or op.type not in COMPARE_OPS:
+        return
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None:
+        return
+    for a, b in ((left, right), (right, left)):
+        name, value = operand_name(a), negative_value(b)
+        if name and value:
+            func = enclosing_function(node)
+            if func is not None and (func.id, name) in chars:
+                offset = char_offset(cf, node.start_byte)
+                cf.emit("c-char-signedness", offset, 0, name=name, value=value)
+                return
+
+
+def char_offset(cf: CFile, byte: int) -> int:
+    if len(cf.src.data) == len(cf.text):
+        return byte
+    return len(cf.text.encode("utf-8")[:byte].decode("utf-8", "replace"))
+
+
+# ---- after the scan: derived macros, x86-named files ------------------------------------
+
+
+def define_table(results: list[FileResult]) -> dict[str, list[tuple[str, tuple[str, ...], int]]]:
+    table: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
+    for r in results:
+        for kind, value in r.facts:
+            if kind != "define":
+                continue
+            name, val, status, guard = value.split("\t", 3)
+            table.setdefault(name, []).append(
+                (val, tuple(guard.split("\x1f")) if guard else (), int(status)))
+    return table
+
+
+def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex,
+            options: Options, rules: RuleSet) -> list[Finding]:
+    """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
+    table = define_table(results)
+    undefined = frozenset(v for r in results for k, v in r.facts if k == "undef")
+    resolvers = {mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
+                                                              mode), table, undefined)
+                 for mode in ("c", "cpp", "header")}
+    ported: dict[str, bool] = {}
+    out = []
+    for f in findings:
+        if f.language not in ("c", "cpp"):
+            out.append(f)
+            continue
+        if f.file not in ported:
+            ported[f.file] = x86_named(f.file) and bool(arm_counterpart(f.file, index))
+        if f.guard:
+            status, names = resolvers[language_mode(f.file)].resolve(f.guard)
+            if status == INACTIVE:
+                f = replace(f, guard=(), filtered=True)
+            elif status == GUARDED:
+                if f.category == "preprocessor-error":
+                    continue
+                shown = ", ".join(sorted(names)[:3])
+                f = replace(f, guard=(), severity=min(f.severity, Severity.WARNING),
+                            message=f"{f.message} (guarded by {shown})")
+            else:
+                f = replace(f, guard=())
+        if f.category == "preprocessor-error" and x86_only_file(f.file):
+            continue
+        if ported[f.file] and not f.filtered:
+            f = replace(f, filtered=True)
+        out.append(f)
+    return out
+
+
+def x86_only_file(path: str) -> bool:
+    """A file named for x86 or MSVC is only built there: its #error is not an Arm64 problem."""
+    return x86_named(path) or bool(re.search(r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)",
+                                             path))
