@@ -33,10 +33,10 @@ ASM_WORDS = frozenset({"asm", "__asm__", "__asm", "_asm"})
 CPU_DETECTION = frozenset({"__builtin_cpu_supports", "__builtin_cpu_is", "__builtin_cpu_init",
                            "_xgetbv", "__get_cpuid", "__get_cpuid_count", "__get_cpuid_max",
                            "__cpuid", "__cpuid_count", "__cpuidex"})
-X87 = frozenset({"__float80", "_FPU_GETCW", "_FPU_SETCW", "fpu_control_t", "_FPU_EXTENDED",
-                 "_controlfp", "_control87", "__control87_2", "_controlfp_s", "_PC_64",
-                 "_MCW_PC"})
-X87_PLAIN = re.compile(r"(fpu_control_t)(?<![\w$]fpu_control_t)\b")
+# x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
+# (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
+X87 = frozenset({"__float80", "_FPU_EXTENDED", "_FPU_DOUBLE", "_FPU_SINGLE", "_control87",
+                 "__control87_2", "_PC_64", "_PC_53", "_PC_24", "_MCW_PC"})
 LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
 USE_BEFORE = frozenset("=(,;{}?:+-*/&|^!~<[%)")
 # A name is being declared, not used, when it is the declarator of one of these.
@@ -302,14 +302,14 @@ def check_chains(cf: CFile) -> None:
                 emit_at(cf, d, "c-compiler-guard", names=", ".join(dict.fromkeys(names)))
         if not want_missing:
             continue
-        kinds = [arch_kind(cond, m0) for _, cond in conds]
+        kinds = [arch_kind(cond, m0, compilers) for _, cond in conds]
         if "x86" in kinds and "arm" not in kinds:
             d, cond = conds[kinds.index("x86")]
             emit_at(cf, d, "c-missing-arm64-path", cond=cond[:80])
 
 
-def arch_kind(cond: str, m: preproc.Macros) -> str:
-    names = preproc.names_in(cond)
+def arch_kind(cond: str, m: preproc.Macros, compilers: frozenset[str]) -> str:
+    names = [n for n in preproc.names_in(cond) if n not in compilers]
     if any(n.startswith(("__aarch64", "__ARM", "_M_ARM64", "__arm64")) or
            preproc.word_class(n, m) == "arm" for n in names):
         return "arm"
@@ -371,9 +371,6 @@ def check_identifiers(cf: CFile) -> None:
         elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
             cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
                     target=src.options.target, key=name)
-    for m in X87_PLAIN.finditer(cf.text):
-        if preproc.inside(cf.spans, m.start()) < 0 and cf.directive_at(m.start()) is None:
-            cf.emit("c-long-double-80", m.start(), len(m.group(1)), name=m.group(1))
 
 
 def next_char(text: str, pos: int) -> str:
@@ -549,6 +546,8 @@ def operand_name(node) -> str:  # type: ignore[no-untyped-def]
 def negative_value(node) -> str:  # type: ignore[no-untyped-def]
     if node.type == "identifier" and node.text == b"EOF":
         return "EOF"
+    if node.type == "number_literal" and node.text.startswith(b"-"):
+        return node.text.decode()
     if node.type == "unary_expression" and node.text.startswith(b"-"):
         arg = node.child_by_field_name("argument")
         if arg is not None and arg.type == "number_literal":

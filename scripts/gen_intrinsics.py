@@ -70,6 +70,10 @@ def gcc_names(include: Path) -> dict[str, str]:
         for rx in (DEF_RE, MACRO_RE):
             for m in rx.finditer(text):
                 name = m.group(1)
+                # GCC keeps the SSE4.2 string/CRC32 intrinsics in smmintrin.h
+                if header.stem == "smmintrin" and re.match(r"_mm_(crc32|cmp[ei]str|cmpgt_epi64)",
+                                                           name):
+                    names.setdefault(name, "SSE4.2")
                 # Header guards, internal helpers and type/ISA macros are not user-callable.
                 if (name in NOT_INTRINSIC or name.endswith(("_H_INCLUDED", "_INCLUDED", "__"))
                         or name.startswith(("__DISABLE", "_X86", "__x86", "__builtin"))

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers: run the CLI in-process, scan a tree, read fixture annotations."""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from porting_advisor import cli, pipeline, ruleset
+from porting_advisor.model import Options, Report
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE / "fixtures"
+ROOT = HERE.parent
+ANNOTATION = re.compile(r"\b(file-ruleid|file-ok|ruleid|ok):\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*)")
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run `porting-advisor ARGS` in-process; returns exit code, stdout and stderr."""
+    def run(*args: str) -> CliResult:
+        code = cli.main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+    return run
+
+
+@pytest.fixture(scope="session")
+def rules() -> ruleset.RuleSet:
+    return ruleset.load()
+
+
+def scan(root: Path, rules: ruleset.RuleSet, **kw: object) -> Report:
+    """Scan `root` in-process with the given options (names as in Options)."""
+    issue_types = str(kw.pop("issue_types", ""))
+    opts = Options(root=root, categories=ruleset.parse_issue_types(issue_types, rules),
+                   jobs=int(kw.pop("jobs", 1)), **kw)  # type: ignore[arg-type]
+    return pipeline.run(opts, rules)
+
+
+def case_options(case: Path) -> dict[str, object]:
+    """fixture.toml [options] of a fixture case, with option names as Options fields."""
+    path = case / "fixture.toml"
+    if not path.exists():
+        return {}
+    raw = tomllib.loads(path.read_text())["options"]
+    return {k.replace("-", "_"): v for k, v in raw.items()}
+
+
+def annotations(case: Path) -> tuple[set, set, list]:
+    """(expected, forbidden, all rule ids annotated) for every file under a fixture case.
+
+    `ruleid: a, b` expects findings of a and b on the next line that is not an annotation;
+    `ok: a` forbids a there. `file-ruleid:`/`file-ok:` are about the whole file (line 0).
+    """
+    expected: set[tuple[str, int, str]] = set()
+    forbidden: set[tuple[str, int, str]] = set()
+    seen: list[tuple[str, str]] = []
+    for path in sorted(case.rglob("*")):
+        if not path.is_file() or path.name == "fixture.toml":
+            continue
+        rel = path.relative_to(case).as_posix()
+        lines = path.read_text(errors="replace").split("\n")
+        pending: list[tuple[str, str]] = []
+        for no, line in enumerate(lines, 1):
+            found = ANNOTATION.findall(line)
+            for kind, ids in found:
+                for rid in (i.strip() for i in ids.split(",")):
+                    seen.append((kind.replace("file-", ""), rid))
+                    if kind == "file-ruleid":
+                        expected.add((rel, 0, rid))
+                    elif kind == "file-ok":
+                        forbidden.add((rel, 0, rid))
+                    else:
+                        pending.append((kind, rid))
+            code_part = ANNOTATION.sub("", line)
+            is_annotation_only = found and not re.sub(r"[/*#;!\s-]|<!--|-->", "", code_part)
+            if pending and not is_annotation_only:
+                for kind, rid in pending:
+                    (expected if kind == "ruleid" else forbidden).add((rel, no, rid))
+                pending = []
+    return expected, forbidden, seen
+
+
+def fixture_cases() -> list[Path]:
+    """Every directory under tests/fixtures/<pack>/ is one case, scanned as a tree."""
+    return sorted(p for pack in FIXTURES.iterdir() if pack.is_dir()
+                  for p in pack.iterdir() if p.is_dir())

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Rule fixtures: every `ruleid:` fires, no `ok:` fires, nothing unannotated fires."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import FIXTURES, annotations, case_options, fixture_cases, scan
+
+
+@pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
+def test_fixture_case(case, rules):
+    expected, forbidden, _ = annotations(case)
+    report = scan(case, rules, **case_options(case))
+    got = {(f.file, f.line, f.rule) for f in report.findings}
+    assert not (got & forbidden), f"findings on ok: lines: {sorted(got & forbidden)}"
+    assert sorted(expected - got) == [], "expected findings missing"
+    assert sorted(got - expected) == [], "unannotated findings"
+
+
+def test_every_rule_has_positive_and_negative_fixtures(rules):
+    seen = set()
+    for case in fixture_cases():
+        seen.update(annotations(case)[2])
+    for rule in rules.rules:
+        assert ("ruleid", rule) in seen, f"{rule} has no positive (ruleid:) fixture"
+        assert ("ok", rule) in seen, f"{rule} has no negative (ok:) fixture"
+
+
+def test_annotations_name_real_rules(rules):
+    for case in fixture_cases():
+        for _, rid in annotations(case)[2]:
+            assert rid in rules.rules, f"{case}: annotation names unknown rule {rid}"
+
+
+def test_no_filter_marks_guarded_code(rules):
+    case = FIXTURES / "c" / "intrinsics"
+    report = scan(case, rules, no_filter=True)
+    filtered = [(f.file, f.line, f.rule) for f in report.findings if f.filtered]
+    assert ("simd_ok.c", 21, "c-x86-intrinsic") in filtered
+    assert ("simd_ok.c", 10, "c-x86-header") in filtered
+    assert all(f.file == "simd_ok.c" for f in report.findings if f.filtered)
