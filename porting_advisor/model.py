@@ -48,7 +48,7 @@ class Finding:
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file and the whitespace-normalised snippet."""
-        norm = re.sub(r"\s+", " ", self.snippet).strip()
+        norm = re.sub(r"\s+", "", self.snippet)  # reformatting keeps the fingerprint
         text = "\0".join((self.rule, self.file, norm or self.message))
         return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 

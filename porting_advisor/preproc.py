@@ -79,8 +79,9 @@ def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     """One Macros per OS the target covers (`--target-os all` evaluates both)."""
     profiles = ruleset.load_json("target-profiles.json")
     table = ruleset.load_table("macros.yaml")
+    every_profile = frozenset(n for p in profiles["linux"].values() for n in p["macros"])
     known = frozenset(table["x86"]) | frozenset(table["other_arch"]) | frozenset(
-        table["compiler"]) | frozenset(table["os"]) | {"__OBJC__"}
+        table["compiler"]) | frozenset(table["os"]) | every_profile | {"__OBJC__"}
     if mode != "header":  # a .h file may be compiled as C or C++: __cplusplus stays unknown
         known |= {"__cplusplus"}
     out = []

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Report formats: SARIF against the official schema, CSV/Markdown shape, fingerprints."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from porting_advisor import report
+
+from conftest import ROOT, scan
+
+SAMPLE = ROOT / "sample-projects" / "c-simd-engine"
+SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture(scope="module")
+def sample_report(rules):
+    return scan(SAMPLE, rules)
+
+
+def test_sarif_is_valid_and_complete(sample_report, rules):
+    jsonschema = pytest.importorskip("jsonschema")
+    doc = json.loads(report.render_sarif(sample_report, rules))
+    if SCHEMA.exists():
+        jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    run = doc["runs"][0]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert ids == sorted(rules.rules)
+    results = run["results"]
+    assert len(results) == len(sample_report.findings)
+    whole_file = [r for r in results if r["ruleId"] == "asm-x86-source"][0]
+    assert "region" not in whole_file["locations"][0]["physicalLocation"]
+    crc = [r for r in results if r["ruleId"] == "c-x86-intrinsic"][0]
+    loc = crc["locations"][0]["physicalLocation"]
+    assert loc["artifactLocation"] == {"uri": "src/fastpath.c", "uriBaseId": "SRCROOT"}
+    assert loc["region"]["startLine"] == 8 and crc["level"] == "warning"
+    assert ids[crc["ruleIndex"]] == "c-x86-intrinsic"
+    assert crc["partialFingerprints"]["portingAdvisor/v1"]
+
+
+def test_csv_and_markdown(sample_report, rules):
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(sample_report, rules))))
+    assert len(rows) == len(sample_report.findings)
+    assert rows[0]["file"] == "asm/memcpy_x86_64.S" and rows[0]["line"] == "0"
+    md = report.render_markdown(sample_report, rules, "https://example.test/repo/blob/main")
+    assert "[src/hash.c:12](https://example.test/repo/blob/main/src/hash.c#L12)" in md
+    assert md.count("\n| ") == len(sample_report.findings) + 1
+
+
+def test_fingerprint_survives_line_shifts(tmp_path, rules):
+    code = "int f(void) { return _mm_popcnt_u32(3); }\n"
+    (tmp_path / "a.c").write_text(code)
+    first = scan(tmp_path, rules).findings[0]
+    (tmp_path / "a.c").write_text("\n\n/* moved */\n" + code.replace("(3)", "( 3 )"))
+    moved = scan(tmp_path, rules).findings[0]
+    assert first.line != moved.line
+    assert len(first.fingerprint()) == 20
+    assert first.fingerprint() == moved.fingerprint()      # whitespace and line are ignored
+    (tmp_path / "a.c").write_text(code.replace("_mm_popcnt_u32", "_mm_popcnt_u64"))
+    assert scan(tmp_path, rules).findings[0].fingerprint() != first.fingerprint()
+
+
+class Rows(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = 0
+        self.external = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and a.get("class") == "finding":
+            self.rows += 1
+        if tag in ("script", "link", "img") and (a.get("src") or a.get("href")):
+            self.external.append(a)
+
+
+def test_html_structure(sample_report, rules):
+    html = report.render_html(sample_report, rules)
+    parser = Rows()
+    parser.feed(html)
+    assert parser.rows == len(sample_report.findings)
+    assert parser.external == []
+    assert "Not analysed" in html or "make" in html
