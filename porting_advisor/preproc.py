@@ -33,6 +33,7 @@ RESERVED = re.compile(r"^_[A-Z_]")
 NOT_DEFINED = re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
 
 ACTIVE, INACTIVE, GUARDED = 1, 0, -1
+LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +151,8 @@ class Evaluator:
 
     def __init__(self, macros: tuple[Macros, ...]) -> None:
         self.macros = macros
-        self.cache: dict[str, tuple[int, bool]] = {}
+        # Conditions repeat across a tree (#ifdef __x86_64__ ...): one cache per process.
+        self.cache: dict[str, tuple[int, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
 
     def literal(self, expr: str) -> tuple[int, bool]:
         """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""

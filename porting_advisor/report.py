@@ -70,8 +70,22 @@ def to_dict(report: Report) -> dict[str, Any]:
     }
 
 
+def dumps(data: dict[str, Any]) -> str:
+    """Indented JSON with one list item per line: readable, diffable, and fast (json's C
+    encoder only runs without `indent`)."""
+    parts = []
+    for key, value in data.items():
+        head = f"  {json.dumps(key)}: "
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+            parts.append(f"{head}[\n{items}\n  ]")
+        else:
+            parts.append(head + json.dumps(value, ensure_ascii=False))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(to_dict(report))
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:

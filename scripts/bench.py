@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Benchmark the whole CLI: files/s, MB/s and peak RSS, with --jobs 1 and the default.
+
+    python scripts/bench.py                      # synthetic mixed tree, 2,000 files
+    python scripts/bench.py --files 20000        # larger
+    python scripts/bench.py --simd               # synthetic SIMD-heavy C tree
+    python scripts/bench.py --tree PATH          # a real tree (e.g. an sdist)
+
+Each run is a fresh process (`python -m porting_advisor ... --output report.json`), timed
+after one warm-up run so the file cache is warm. Peak RSS is the largest of the main process
+and its workers. The numbers go into the README's "Performance" section.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PLAIN_C = """\
+/* {name}: ordinary portable C */
+#include <stdio.h>
+#include <stdlib.h>
+#include "common.h"
+
+struct item_{i} {{ int id; double weight; char name[32]; }};
+
+static int compare_{i}(const void *a, const void *b) {{
+    const struct item_{i} *x = a, *y = b;
+    return (x->weight > y->weight) - (x->weight < y->weight);
+}}
+
+int process_{i}(struct item_{i} *items, size_t n) {{
+    qsort(items, n, sizeof *items, compare_{i});
+    int total = 0;
+    for (size_t k = 0; k < n; k++) {{
+#ifdef DEBUG_TRACE
+        fprintf(stderr, "item %d\\n", items[k].id);
+#endif
+        total += items[k].id * (int)items[k].weight;
+    }}
+    return total;
+}}
+"""
+SIMD_C = """\
+/* {name}: SSE/AVX kernels with and without Arm64 paths */
+#include <stdint.h>
+#include <stddef.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+void add_{i}(float *d, const float *a, const float *b, size_t n) {{
+#if defined(__x86_64__)
+    for (size_t k = 0; k + 4 <= n; k += 4)
+        _mm_storeu_ps(d + k, _mm_add_ps(_mm_loadu_ps(a + k), _mm_loadu_ps(b + k)));
+#elif defined(__aarch64__)
+    for (size_t k = 0; k + 4 <= n; k += 4)
+        vst1q_f32(d + k, vaddq_f32(vld1q_f32(a + k), vld1q_f32(b + k)));
+#endif
+}}
+
+uint32_t crc_{i}(uint32_t c, const uint8_t *p, size_t n) {{
+    for (size_t k = 0; k < n; k++)
+        c = _mm_crc32_u8(c, p[k]);
+    return c;
+}}
+
+int mask_{i}(const char *p) {{
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+}}
+"""
+PY = "import os\n\n\ndef handler_{i}(event):\n    return {{'id': {i}, 'path': os.getcwd()}}\n"
+GO = "package p{i}\n\nfunc Add{i}(a, b int) int {{ return a + b }}\n"
+JAVA = "package demo;\n\npublic class C{i} {{\n  public int f() {{ return {i}; }}\n}}\n"
+ASM_X86 = "    .text\n    .globl f{i}\nf{i}:\n    movq %rdi, %rax\n    addq %rsi, %rax\n    ret\n"
+
+
+def generate(root: Path, files: int, simd: bool, seed: int = 7) -> int:
+    """Write the synthetic tree; returns its size in bytes."""
+    rng = random.Random(seed)
+    size = 0
+    for i in range(files):
+        d = root / f"mod{i // 200:03d}"
+        d.mkdir(parents=True, exist_ok=True)
+        if simd:
+            kind = "simd" if rng.random() < 0.8 else "c"
+        else:
+            kind = rng.choices(["c", "simd", "py", "go", "java", "asm"],
+                               [55, 3, 20, 10, 10, 2])[0]
+        name, text = {
+            "c": (f"f{i}.c", PLAIN_C * 3), "simd": (f"k{i}.c", SIMD_C * 2),
+            "py": (f"m{i}.py", PY * 10), "go": (f"g{i}.go", GO * 10),
+            "java": (f"C{i}.java", JAVA), "asm": (f"a{i}_x86.S", ASM_X86 * 5),
+        }[kind]
+        data = text.format(i=i, name=name)
+        (d / name).write_text(data)
+        size += len(data.encode())
+    return size
+
+
+def tree_size(root: Path) -> tuple[int, int]:
+    n = total = 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            n += 1
+            total += os.path.getsize(os.path.join(dirpath, name))
+    return n, total
+
+
+def child(argv: list[str]) -> None:
+    """Run the CLI in this process and print the peak RSS of it and its workers (KiB)."""
+    from porting_advisor.cli import main
+    code = main(argv)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(f"RSS {max(own, kids)} {code}")
+
+
+def measure(tree: Path, jobs: str, out: Path) -> tuple[float, int]:
+    cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
+           "--no-progress"]
+    if jobs:
+        cmd += ["--jobs", jobs]
+    subprocess.run(cmd, check=True, capture_output=True)          # warm-up
+    start = time.perf_counter()
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    rss = int(res.stdout.split()[1])
+    return wall, rss
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--simd", action="store_true", help="SIMD-heavy C tree (80%% intrinsics)")
+    ap.add_argument("--tree", type=Path, help="benchmark an existing tree instead")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.tree:
+            tree = args.tree
+            label = str(tree)
+        else:
+            tree = Path(tmp) / "tree"
+            generate(tree, args.files, args.simd)
+            label = f"synthetic {'SIMD-heavy' if args.simd else 'mixed'} tree"
+        n, size = tree_size(tree)
+        print(f"{label}: {n} files, {size / 1e6:.1f} MB")
+        print(f"{'jobs':>8} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'peak RSS':>9}")
+        for jobs in ("1", ""):
+            wall, rss = measure(tree, jobs, Path(tmp) / "r.json")
+            print(f"{jobs or 'default':>8} {wall:8.2f} {n / wall:9.0f} {size / 1e6 / wall:7.1f} "
+                  f"{rss / 1024:7.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
