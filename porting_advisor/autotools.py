@@ -20,4 +20,5 @@ def scan(src: Source) -> None:
         return  # a case pattern or a line of code names it (comments do not count)
     m = STAMP.search(src.text)
     stamp = f"timestamp {m.group(1)}" if m else "no timestamp"
-    src.add("config-guess-no-aarch64", name=name, stamp=stamp, snippet=m.group(0) if m else "")
+    snippet = src.line_text(src.position(m.start())[0]).strip() if m else ""
+    src.add("config-guess-no-aarch64", name=name, stamp=stamp, snippet=snippet)

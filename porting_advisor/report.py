@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -143,11 +144,19 @@ def render_text(report: Report, rules: RuleSet, link_base: str = "") -> str:
     return out.getvalue().lstrip("\n")
 
 
+def code_spans(text: str) -> Any:
+    """Escape `text`, then show `backticked` parts as <code>."""
+    import markupsafe
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
 def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
     import jinja2  # lazy: start-up time matters for --version and small scans
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(data_dir("templates"))),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["code"] = code_spans
     template = env.get_template("report.html.j2")
     data = to_dict(report)
     return template.render(report=data, summary_line=summary_line(report),

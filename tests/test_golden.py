@@ -29,3 +29,10 @@ def test_sample_projects_json_golden(rules):
         GOLDEN.mkdir(exist_ok=True)
         path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n")
     assert got == json.loads(path.read_text())
+
+
+def test_readme_documents_every_rule(rules):
+    readme = (ROOT / "README.md").read_text()
+    for rule in rules.rules.values():
+        assert f"#### `{rule.id}`" in readme, f"README lacks {rule.id}: run scripts/gen_rule_docs.py"
+        assert rule.description in readme, f"README out of date for {rule.id}"
