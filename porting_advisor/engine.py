@@ -2,6 +2,7 @@
 """Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import sys
@@ -137,8 +138,13 @@ def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int
             ) -> Iterator[FileResult]:
     if jobs > 1:
         try:
-            pool = ProcessPoolExecutor(jobs, initializer=init_worker,
-                                       initargs=(options, rules), max_tasks_per_child=5000)
+            # fork where it is safe (Linux): workers start in milliseconds and inherit the
+            # loaded catalogue. `max_tasks_per_child` would force spawn, so it is not used;
+            # workers keep no per-file state between tasks.
+            ctx = (multiprocessing.get_context("fork") if sys.platform.startswith("linux")
+                   else None)
+            pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker,
+                                       initargs=(options, rules))
         except (OSError, ValueError, NotImplementedError):
             pool = None  # no process support here (sandbox, frozen edge case): scan serially
         if pool is not None:
