@@ -21,7 +21,7 @@ from porting_advisor import asminline, intrinsics, preproc
 from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex, arm_counterpart, x86_named
+from porting_advisor.siblings import TreeIndex, arm_counterpart, foreign_named, x86_named
 from porting_advisor.source import Source
 
 # Literal first so that the regex engine can skip ahead (about 20x faster than a look-behind
@@ -91,6 +91,8 @@ class CFile:
         self.text = src.text
         self.spans = preproc.comment_spans(self.text)
         mode = language_mode(src.file)
+        self.mode = mode
+        self.x86_lay: Layout | None = None
         self.cpp = mode != "c"
         self.macros = preproc.target_macros(src.options.target, src.options.target_os, mode)
         self.layout: Layout = preproc.layout(self.text, self.macros, self.spans)
@@ -99,6 +101,13 @@ class CFile:
         self.dir_ends = [self.text.find("\n", d.offset) for d in dirs]
         self.tree = None
         self.sve_header = False
+
+    def x86_layout(self) -> Layout:
+        """The same file evaluated for x86-64 (computed when first needed)."""
+        if self.x86_lay is None:
+            self.x86_lay = preproc.layout(self.text, preproc.x86_reference(
+                self.src.options.target, self.src.options.target_os, self.mode), self.spans)
+        return self.x86_lay
 
     def directive_at(self, offset: int) -> preproc.Directive | None:
         i = bisect.bisect_right(self.dir_offsets, offset) - 1
@@ -185,13 +194,43 @@ def parse(data: bytes, cpp: bool):  # type: ignore[no-untyped-def]
     return parser(cpp).parse(data)
 
 
+# Directives that can be findings themselves; and tokens that make a file's #defines worth
+# recording for the derived-macro pass (they may depend on, or name, an architecture).
+DIRECTIVE_TRIGGER = re.compile(r"#[ \t]*(?:error|pragma)\b|(?:intrin|cpuid|arm_sve)\.h")
+ARCH_TOKEN = re.compile(r"__x86|__amd64|_M_X64|_M_AMD64|__i[3-6]86|_M_IX86|__SSE|__AVX|__MMX|"
+                        r"__aarch64|__ARM_|_M_ARM|__arm|__powerpc|__ppc|__s390|__riscv|"
+                        r"_WIN32|_MSC_VER|SSE|AVX|NEON|X86|X64|AMD64|ARM64|AARCH64", re.I)
+
+
+def prefilter(src: Source) -> str:
+    """'full', 'defines' (only #define facts) or 'none': most files need no analysis at all.
+
+    Cheap whole-file tests in C code: substring look-ups, one fast regex and a set test.
+    """
+    text = src.text
+    cats = src.options.categories
+    if ("asm" in text or "target" in text or "LDBL_MANT_DIG" in text
+            or DIRECTIVE_TRIGGER.search(text)
+            or ({"compiler-specific", "missing-arm64-path"} & cats and "#" in text)
+            or not intrinsics.names_set().isdisjoint(IDENT.findall(text))
+            or "__builtin_" in text
+            or ("char" in text and SIGNED_CMP.search(text))
+            or (src.options.target == "graviton2" and "sv" in text)):
+        return "full"
+    if "define" in text and ARCH_TOKEN.search(text):
+        return "defines"
+    return "none"
+
+
 def scan(src: Source) -> None:
     """Scan one C/C++ file; see the module docstring."""
-    text = src.text
-    if "#" not in text and "_" not in text and "asm" not in text:
+    mode = prefilter(src)
+    if mode == "none":
         return
     cf = CFile(src)
     record_defines(cf)
+    if mode == "defines":
+        return
     check_directives(cf)
     check_identifiers(cf)
     check_attributes(cf)
@@ -203,12 +242,12 @@ def record_defines(cf: CFile) -> None:
     """#define facts for the derived-macro pass: only what could decide an #if elsewhere."""
     for name in cf.layout.undefs:
         cf.src.facts.append(("undef", name))
-    for name, value, st in cf.layout.defines:
+    for name, value, status, path in cf.layout.defines:
         if len(value) > 400 or any(c in value for c in "{;") or (
                 "\"" in value and not name.endswith("()")):
             continue  # not something an #if can test
-        cf.src.facts.append(("define", "\t".join((name, value, str(st.status),
-                                                    "\x1f".join(st.guard)))))
+        cf.src.facts.append(("define", "\t".join((name, value, str(status),
+                                                    "\x1f".join(path)))))
 
 
 def check_directives(cf: CFile) -> None:
@@ -221,10 +260,14 @@ def check_directives(cf: CFile) -> None:
                 st = lay.at(d.line)
                 if st.status == INACTIVE and not src.options.no_filter:
                     continue
+                x86 = cf.x86_layout().at(d.line)
+                if st.status != INACTIVE and x86.status == ACTIVE:
+                    continue  # x86-64 reaches it too: not something the port introduces
                 text = d.arg.strip().strip("\"")[:120]
                 report, filtered, guard = state_filter(src, st)
                 src.add("c-reached-error", d.line, column_of(cf, d), length=0,
-                        filtered=filtered, guard=guard, text=text, target=target)
+                        filtered=filtered, guard=guard, text=text, target=target,
+                        x86_guard=x86.guard if x86.status == GUARDED else None)
             case "include":
                 m = INCLUDE.match(d.arg)
                 if not m:
@@ -601,6 +644,9 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
     resolvers = {mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
                                                               mode), table, undefined)
                  for mode in ("c", "cpp", "header")}
+    x86_resolvers = {mode: preproc.Resolver(preproc.x86_reference(
+        options.target, options.target_os, mode), table, undefined)
+        for mode in ("c", "cpp", "header")}
     ported: dict[str, bool] = {}
     out = []
     for f in findings:
@@ -623,6 +669,10 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
                 f = replace(f, guard=())
         if f.category == "preprocessor-error" and x86_only_file(f.file):
             continue
+        if f.x86_guard is not None:
+            if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
+                continue  # x86-64 reaches this #error too, once the tree's macros are known
+            f = replace(f, x86_guard=None)
         if ported[f.file] and not f.filtered:
             f = replace(f, filtered=True)
         out.append(f)
@@ -630,6 +680,7 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
 
 
 def x86_only_file(path: str) -> bool:
-    """A file named for x86 or MSVC is only built there: its #error is not an Arm64 problem."""
-    return x86_named(path) or bool(re.search(r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)",
-                                             path))
+    """A file named for x86, another non-Arm architecture or MSVC is only built there: its
+    #error is not an Arm64 problem."""
+    return foreign_named(path) or bool(re.search(
+        r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)", path))

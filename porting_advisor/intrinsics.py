@@ -16,6 +16,14 @@ def catalogue() -> dict[str, str]:
 
 
 @functools.cache
+def names_set() -> frozenset[str]:
+    """Every name the C scanner looks at: the catalogue plus the x87 names it reports."""
+    return frozenset(catalogue()) | {"__float80", "_FPU_EXTENDED", "_FPU_DOUBLE", "_FPU_SINGLE",
+                                     "_control87", "__control87_2", "_PC_64", "_PC_53",
+                                     "_PC_24", "_MCW_PC"}
+
+
+@functools.cache
 def advice_table() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str], dict[str, str]]:
     table = ruleset.load_table("intrinsic-map.yaml")
     neon = ruleset.load_json("x86-intrinsics.json")["neon"]

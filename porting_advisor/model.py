@@ -45,6 +45,7 @@ class Finding:
     suppressed: bool = field(compare=False, default=False)
     key: str = field(compare=False, default="")           # roll-up key, e.g. the intrinsic name
     guard: tuple[str, ...] = field(compare=False, default=())  # unresolved #if conditions
+    x86_guard: tuple[str, ...] | None = field(compare=False, default=None)  # same, for x86-64
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file and the whitespace-normalised snippet."""

@@ -33,6 +33,9 @@ RESERVED = re.compile(r"^_[A-Z_]")
 NOT_DEFINED = re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
 
 ACTIVE, INACTIVE, GUARDED = 1, 0, -1
+# A #define that is a header's include guard: whether it is set depends on include order.
+INCLUDE_GUARD = 2
+GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
 LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
 
 
@@ -97,6 +100,29 @@ def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
         out.append(Macros(defined, known | frozenset(linux_only), frozenset(table["x86"]),
                           tuple(table["x86_words"]), tuple(table["arm_words"]),
                           frozenset(table["negative_words"])))
+    return tuple(out)
+
+
+MSVC_X64 = {"_WIN32": "1", "_WIN64": "1", "_M_X64": "1", "_M_AMD64": "1", "_MSC_VER": "1930",
+            "_MSC_FULL_VER": "193030705", "_MSC_EXTENSIONS": "1", "_INTEGRAL_MAX_BITS": "64",
+            "__STDC_HOSTED__": "1", "_MT": "1"}
+
+
+@functools.cache
+def x86_reference(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
+    """x86-64 (GCC on Linux, MSVC on Windows) with the target's list of known names: a
+    construct x86-64 reaches as well is not something the port to Arm64 introduces."""
+    profiles = ruleset.load_json("target-profiles.json")
+    out = []
+    for m, os_name in zip(target_macros(target, target_os, mode),
+                          ("linux", "windows") if target_os == "all" else (target_os,),
+                          strict=True):
+        defined = dict(MSVC_X64 if os_name == "windows"
+                       else profiles["x86_64_reference"]["macros"])
+        if mode == "cpp":
+            defined["__cplusplus"] = "201703L"
+        out.append(Macros(defined, m.known | frozenset(m.defined), m.x86, m.x86_words,
+                          m.arm_words, m.negative_words))
     return tuple(out)
 
 
@@ -170,6 +196,19 @@ class Evaluator:
         x86 = any(n in self.macros[0].x86 for n in names_in(expr))
         self.cache[expr] = (status, x86)
         return status, x86
+
+    @staticmethod
+    def path(frames: list[Frame]) -> tuple[str, ...]:
+        """Every condition on the way to this point, decided or not (for #define facts: the
+        parent evaluates them for the target and for x86-64)."""
+        out: list[str] = []
+        for fr in frames:
+            if fr.always:
+                continue
+            out.extend(f"!({p})" for p in fr.prior)
+            if fr.cond:
+                out.append(fr.cond)
+        return tuple(out)
 
     def state(self, frames: list[Frame]) -> State:
         guard: list[str] = []
@@ -247,7 +286,7 @@ class Layout:
     starts: list[int]            # first line of each region
     states: list[State]
     directives: list[Directive]
-    defines: list[tuple[str, str, State]]     # (name, value, state where defined)
+    defines: list[tuple[str, str, int, tuple[str, ...]]]  # name, value, status, conditions
     undefs: list[str]                         # names this file #undef's
 
     def at(self, line: int) -> State:
@@ -264,18 +303,26 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
     frames: list[Frame] = []
     starts: list[int] = [1]
     states: list[State] = [ALWAYS]
-    defines: list[tuple[str, str, State]] = []
+    defines: list[tuple[str, str, int, tuple[str, ...]]] = []
     undefs: list[str] = []
+    include_guards: set[str] = set()
+    seen_if = False
     current = ALWAYS
     later = first_definitions(dirs)
     for i, d in enumerate(dirs):
         name = d.name
         changed = True
         if name in ("if", "ifdef", "ifndef"):
-            cond = not_yet_defined(condition_of(d), later, d.line)
+            cond = condition_of(d)
             nxt = dirs[i + 1] if i + 1 < len(dirs) else None
             if nxt is not None and nxt.name == "define":
                 cond = without_self_guard(cond, nxt.arg)
+                m = DEFINE.match(nxt.arg)
+                if (cond == "1" and name == "ifndef" and m and not m.group(3).strip()
+                        and not frames and not seen_if and GUARD_NAME.search(m.group(1))):
+                    include_guards.add(m.group(1))
+            seen_if = True
+            cond = not_yet_defined(cond, later, d.line)
             frames.append(Frame([], cond, cond == "1"))
         elif name in ("elif", "elifdef", "elifndef") and frames:
             fr = frames[-1]
@@ -294,12 +341,19 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
             if name == "define":
                 m = DEFINE.match(d.arg)
                 if m and not m.group(2):
-                    defines.append((m.group(1), m.group(3).strip(), current))
+                    kind = INCLUDE_GUARD if m.group(1) in include_guards else current.status
+                    defines.append((m.group(1), m.group(3).strip(), kind, ev.path(frames)))
                 elif m:
                     params, _, body = m.group(3).partition(")")
-                    defines.append((m.group(1) + "()", params + "\x1f" + body.strip(), current))
-            elif name == "undef" and d.arg.split():
-                undefs.append(d.arg.split()[0])
+                    defines.append((m.group(1) + "()", params + "\x1f" + body.strip(),
+                                    current.status, ev.path(frames)))
+            elif name == "undef" and d.arg.split() and current.status == ACTIVE:
+                target = d.arg.split()[0]
+                nxt = dirs[i + 1] if i + 1 < len(dirs) else None
+                redefined = (nxt is not None and nxt.name == "define"
+                             and nxt.arg.split("(")[0].split()[:1] == [target])
+                if not redefined:  # `#undef X` + `#define X` only changes the value
+                    undefs.append(target)
         if changed:
             current = ev.state(frames)
             starts.append(d.line + 1)
@@ -337,6 +391,7 @@ class Resolver:
         self.macros = macros
         self.defines = defines            # name -> [(value, guard, status)]
         self.undefined = undefined        # #undef'd somewhere: order decides, so unknown
+        self.literals: dict[tuple[int, str], tuple[ppexpr.Value, frozenset[str]]] = {}
         self.memo: dict[tuple[int, str], tuple[str, str]] = {}
         self.busy: set[tuple[int, str]] = set()
         self.cache: dict[str, tuple[int, frozenset[str]]] = {}
@@ -370,13 +425,14 @@ class Resolver:
         if name in self.undefined:
             return "unknown", ""
         defs = self.defines.get(name, [])
+        if defs and all(status == INCLUDE_GUARD for _, _, status in defs):
+            return "unknown", ""   # tested from another file: depends on the include order
         statuses = []
         active_value = None
-        for value, guard, status in defs:
-            if status == GUARDED:
-                # `#ifndef X ... #define X v`: a default, defined whenever the block is reached
-                guard = tuple(g for g in guard if not negates_defined(g, name))
-                status = self.guard_status(idx, guard)[0]
+        for value, guard, _ in defs:
+            # `#ifndef X ... #define X v`: a default, defined whenever the block is reached
+            guard = tuple(g for g in guard if not negates_defined(g, name))
+            status = self.guard_status(idx, guard)[0]
             statuses.append(status)
             if status == ACTIVE and active_value is None:
                 active_value = value
@@ -389,6 +445,8 @@ class Resolver:
         cls = word_class(name, m)
         if cls == "x86":
             return "undef", ""
+        if cls == "neg" and not defs:
+            return "undef", ""  # an opt-out switch (FOO_NO_SIMD) the tree never sets: off
         if not defs and RESERVED.match(name) and name not in ("__cplusplus", "__OBJC__"):
             return "undef", ""
         return "unknown", ""
@@ -407,7 +465,11 @@ class Resolver:
             m = NOT_DEFINED.match(lit)
             if m and self.only_defaults(m.group(1)):
                 continue  # the region that sets the default is compiled when reached
-            value, names = ppexpr.evaluate(lit, lookup)
+            key = (idx, lit)
+            hit = self.literals.get(key)
+            if hit is None:
+                hit = self.literals[key] = ppexpr.evaluate(lit, lookup)
+            value, names = hit
             if value is None:
                 status = GUARDED
                 unknown.update(names)

@@ -20,6 +20,16 @@ ARM_TOKENS = frozenset({
     "aarch64", "arm64", "armv8", "armv8a", "armv9", "neon", "asimd", "sve", "sve2", "a64", "arm",
     "neoverse", "graviton", "arm64ec",
 })
+# ISA and micro-architecture words by shape (avx512cd, sse41, fma3, f16c ...) and Intel/AMD
+# core code names used in file names (skx, clx, icl, knl, spr ...).
+X86_WORD = re.compile(r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
+                      r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
+                      r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$")
+# Other non-Arm architectures: a file named for them is not built for Arm64 either.
+OTHER_TOKENS = frozenset({"ppc", "ppc64", "ppc64le", "powerpc", "power7", "power8", "power9",
+                          "power10", "vsx", "vsx2", "vsx3", "vsx4", "altivec", "s390", "s390x",
+                          "zarch", "vx", "vxe", "vxe2", "mips", "mips64", "riscv", "riscv64",
+                          "rvv", "loongarch", "loongarch64", "lsx", "lasx", "wasm", "sparc"})
 SPLIT = re.compile(r"[_\-.+\s]+")
 # Spellings that must become one token before splitting.
 JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", re.I), "x86simd"),
@@ -38,16 +48,23 @@ def tokens(name: str) -> list[str]:
 def arch_of_name(name: str) -> str:
     """'x86', 'arm' or '' for a file or directory name."""
     toks = set(tokens(name))
-    if toks & X86_TOKENS:
+    if toks & X86_TOKENS or any(X86_WORD.match(t) for t in toks):
         return "x86"
     if toks & ARM_TOKENS:
         return "arm"
+    if toks & OTHER_TOKENS:
+        return "other"
     return ""
+
+
+def is_arch_token(token: str) -> bool:
+    return (token in X86_TOKENS or token in ARM_TOKENS or token in OTHER_TOKENS
+            or X86_WORD.match(token) is not None)
 
 
 def neutral_stem(name: str) -> str:
     stem = name.split(".", 1)[0] if not name.startswith(".") else name
-    return "_".join(t for t in tokens(stem) if t not in X86_TOKENS and t not in ARM_TOKENS)
+    return "_".join(t for t in tokens(stem) if not is_arch_token(t))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,11 @@ class TreeIndex:
 def x86_named(path: str) -> bool:
     """The file or one of its directories is named for an x86 ISA or micro-architecture."""
     return any(arch_of_name(part) == "x86" for part in path.split("/"))
+
+
+def foreign_named(path: str) -> bool:
+    """Named for x86 or another non-Arm architecture (POWER, s390x, MIPS, RISC-V, ...)."""
+    return any(arch_of_name(part) in ("x86", "other") for part in path.split("/"))
 
 
 def arm_counterpart(path: str, index: TreeIndex, arm_files: frozenset[str] = frozenset()

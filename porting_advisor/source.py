@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from porting_advisor.model import Finding, Options, Remark, Severity
 from porting_advisor.ruleset import RuleSet
@@ -61,14 +61,15 @@ class Source:
     def add(self, rule_id: str, line: int = 0, column: int = 0, *, length: int = 0,
             severity: Severity | None = None, snippet: str | None = None, key: str = "",
             guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
-            language: str = "", **params: object) -> None:
+            language: str = "", x86_guard: tuple[str, ...] | None = None,
+            **params: object) -> None:
         """Record a finding of `rule_id`; `params` fill the rule's message and suggestion."""
         if snippet is None:
             snippet = self.line_text(line).strip() if line else ""
-        self.findings.append(finding(
-            self.rules, rule_id, self.file, line, column, length=length, severity=severity,
-            snippet=snippet, key=key, guard=guard, filtered=filtered, note=note,
-            language=language or self.language, **params))
+        f = finding(self.rules, rule_id, self.file, line, column, length=length,
+                    severity=severity, snippet=snippet, key=key, guard=guard, filtered=filtered,
+                    note=note, language=language or self.language, **params)
+        self.findings.append(replace(f, x86_guard=x86_guard) if x86_guard is not None else f)
 
 
 def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int = 0, *,

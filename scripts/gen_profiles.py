@@ -36,7 +36,11 @@ MSVC_ARM64 = {
 
 
 def macros(flags: list[str]) -> dict[str, str]:
-    out = subprocess.run([CC, *flags, "-dM", "-E", "-x", "c", "/dev/null"], check=True,
+    return macros_of(CC, flags)
+
+
+def macros_of(cc: str, flags: list[str]) -> dict[str, str]:
+    out = subprocess.run([cc, *flags, "-dM", "-E", "-x", "c", "/dev/null"], check=True,
                          capture_output=True, text=True).stdout
     table = {}
     for line in out.splitlines():
@@ -51,9 +55,15 @@ def main() -> None:
                              check=True).stdout.strip()
     profiles = {name: {"flags": " ".join(flags), "note": NOTES.get(name, ""),
                        "macros": macros(flags)} for name, flags in TARGETS.items()}
+    # The x86-64 reference: an #error that x86-64 reaches too is not an Arm64 problem.
+    native = subprocess.run(["gcc", "-dumpmachine"], capture_output=True, text=True).stdout
+    if not native.startswith("x86_64"):
+        sys.exit("run on an x86-64 host: the x86-64 reference profile comes from its gcc")
+    x86 = macros_of("gcc", [])
     out = Path(__file__).resolve().parent.parent / "rules" / "generated" / "target-profiles.json"
     out.write_text(json.dumps({"compiler": f"{CC} {version}", "linux": profiles,
-                               "windows": {"macros": MSVC_ARM64}}, indent=1, sort_keys=True)
+                               "windows": {"macros": MSVC_ARM64},
+                               "x86_64_reference": {"macros": x86}}, indent=1, sort_keys=True)
                    + "\n")
     print(f"wrote {out} ({', '.join(profiles)})", file=sys.stderr)
 

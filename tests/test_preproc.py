@@ -110,8 +110,8 @@ def resolver(files: dict[str, str], mode="c"):
     table: dict = {}
     for text in files.values():
         lay = preproc.layout(text, preproc.target_macros("graviton3", "linux", mode))
-        for name, val, st in lay.defines:
-            table.setdefault(name, []).append((val, st.guard, st.status))
+        for name, val, status, path in lay.defines:
+            table.setdefault(name, []).append((val, path, status))
     return preproc.Resolver(preproc.target_macros("graviton3", "linux", mode), table)
 
 
@@ -129,7 +129,7 @@ def test_derived_macros_across_files():
     status, names = r.resolve(("defined(USE_FAST_PATH)",))
     assert status == preproc.GUARDED and names == {"USE_FAST_PATH"}
     assert r.resolve(("defined(__MY_RESERVED)",))[0] == preproc.INACTIVE
-    assert r.resolve(("defined(ZSTD_NO_SSE)",))[0] == preproc.GUARDED  # a user switch
+    assert r.resolve(("defined(ZSTD_NO_SSE)",))[0] == preproc.INACTIVE  # opt-out, never set
 
 
 def test_directives_in_comments_and_strings_are_ignored():
