@@ -155,17 +155,18 @@ def classify(template: str) -> str:
     return ""
 
 
-def describe(template: str) -> str:
+def explain(template: str) -> tuple[str, str]:
+    """(what the asm does, what to use instead); ('', generic advice) when not recognised."""
     ops = set(mnemonics(template))
-    for names, text, _ in DESCRIPTIONS:
+    for names, what, instead in DESCRIPTIONS:
         if ops & names:
-            return text
-    return ""
+            return what, instead
+    return "", GENERIC_ADVICE
+
+
+def describe(template: str) -> str:
+    return explain(template)[0]
 
 
 def advice(template: str) -> str:
-    ops = set(mnemonics(template))
-    for names, _, text in DESCRIPTIONS:
-        if ops & names:
-            return text
-    return GENERIC_ADVICE
+    return explain(template)[1]
