@@ -46,6 +46,7 @@ DECLARING = frozenset({"function_declarator", "declaration", "init_declarator",
 USE_WORDS = frozenset({"return", "case", "else", "do", "sizeof", "typeof", "decltype",
                        "__typeof__", "co_return", "throw"})
 INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
+QUOTED_INCLUDE = re.compile(r"#[ \t]*include[ \t]*\"([^\"\n]+)\"")
 INTEL_PRAGMAS = frozenset({"simd", "vector", "novector", "intel", "ivdep", "loop_count",
                            "unroll_and_jam", "nofusion", "distribute_point", "prefetch",
                            "noprefetch", "forceinline", "inline", "noinline", "parallel",
@@ -217,7 +218,7 @@ def prefilter(src: Source) -> str:
             or ("char" in text and SIGNED_CMP.search(text))
             or (src.options.target == "graviton2" and "sv" in text)):
         return "full"
-    if "define" in text and ARCH_TOKEN.search(text):
+    if ("define" in text or "include" in text) and ARCH_TOKEN.search(text):
         return "defines"
     return "none"
 
@@ -226,9 +227,13 @@ def scan(src: Source) -> None:
     """Scan one C/C++ file; see the module docstring."""
     mode = prefilter(src)
     if mode == "none":
+        # No architecture in sight: every quoted #include counts as compiled (conservative:
+        # it only keeps the included file from being called x86-only).
+        if "include" in src.text:
+            src.facts.extend(("include", f"{h}\t1\t") for h in QUOTED_INCLUDE.findall(src.text))
         return
     cf = CFile(src)
-    record_defines(cf)
+    record_facts(cf)
     if mode == "defines":
         return
     check_directives(cf)
@@ -238,8 +243,19 @@ def scan(src: Source) -> None:
     check_char_signedness(cf)
 
 
-def record_defines(cf: CFile) -> None:
-    """#define facts for the derived-macro pass: only what could decide an #if elsewhere."""
+def record_facts(cf: CFile) -> None:
+    """Facts for the cross-file pass: #define/#undef (derived macros) and conditional
+    #include "..." (files included only from x86 code)."""
+    for d in cf.layout.directives:
+        if d.name == "include" and d.arg.startswith("\""):
+            inc = cf.layout.at(d.line)
+            if inc.status != ACTIVE:
+                m = INCLUDE.match(d.arg)
+                if m:
+                    cf.src.facts.append(("include", "\t".join(
+                        (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
+            else:
+                cf.src.facts.append(("include", f"{d.arg.split(chr(34))[1]}\t1\t"))
     for name in cf.layout.undefs:
         cf.src.facts.append(("undef", name))
     for name, value, status, path in cf.layout.defines:
@@ -648,13 +664,15 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
         options.target, options.target_os, mode), table, undefined)
         for mode in ("c", "cpp", "header")}
     ported: dict[str, bool] = {}
+    x86_included = included_only_on_x86(results, index, resolvers)
     out = []
     for f in findings:
         if f.language not in ("c", "cpp"):
             out.append(f)
             continue
         if f.file not in ported:
-            ported[f.file] = x86_named(f.file) and bool(arm_counterpart(f.file, index))
+            ported[f.file] = (x86_named(f.file) and bool(arm_counterpart(f.file, index))
+                              or f.file in x86_included)
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             if status == INACTIVE:
@@ -677,6 +695,43 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
             f = replace(f, filtered=True)
         out.append(f)
     return out
+
+
+def included_only_on_x86(results: list[FileResult], index: TreeIndex,
+                         resolvers: dict[str, preproc.Resolver]) -> frozenset[str]:
+    """Files that are #included somewhere, and only from code not compiled for the target
+    (`#if defined(__x86_64__)` / `#include "haswell/simd.h"`): x86-only by inclusion."""
+    by_suffix: dict[str, list[str]] = {}
+    for f in index.files:
+        parts = f.split("/")
+        for i in range(len(parts)):
+            by_suffix.setdefault("/".join(parts[i:]), []).append(f)
+    sites: dict[str, list[tuple[str, bool]]] = {}      # included file -> (includer, compiled)
+    for r in results:
+        for kind, value in r.facts:
+            if kind != "include":
+                continue
+            header, status, guard = value.split("\t", 2)
+            state = int(status)
+            if state == GUARDED:
+                state = resolvers[language_mode(r.file)].resolve(tuple(guard.split("\x1f")))[0]
+            name = posixpath.normpath(posixpath.join(posixpath.dirname(r.file), header))
+            targets = [name] if name in index.files else by_suffix.get(
+                posixpath.normpath(header).lstrip("./"), [])
+            for t in targets:
+                sites.setdefault(t, []).append((r.file, state != INACTIVE))
+    # A file is x86-only when every place that includes it is not compiled for the target or
+    # is itself x86-only: iterate to the fixed point.
+    x86_only: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for target, where in sites.items():
+            if target not in x86_only and all(not compiled or includer in x86_only
+                                              for includer, compiled in where):
+                x86_only.add(target)
+                changed = True
+    return frozenset(x86_only)
 
 
 def x86_only_file(path: str) -> bool:
