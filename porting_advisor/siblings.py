@@ -2,6 +2,7 @@
 """Arch-named files and directories: is there an Arm64 implementation next to an x86 one?"""
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable
@@ -37,14 +38,15 @@ JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", 
                                                               "skylakex"))
 
 
-def tokens(name: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)
+def tokens(name: str) -> tuple[str, ...]:
     name = name.lower()
     for rx, rep in JOIN:
         name = rx.sub(rep, name)
-    # split camel-ish joins like "crc32x86" only on the separators; plain words stay whole
-    return [t for t in SPLIT.split(name) if t]
+    return tuple(t for t in SPLIT.split(name) if t)
 
 
+@functools.lru_cache(maxsize=65536)
 def arch_of_name(name: str) -> str:
     """'x86', 'arm' or '' for a file or directory name."""
     toks = set(tokens(name))
@@ -62,6 +64,7 @@ def is_arch_token(token: str) -> bool:
             or X86_WORD.match(token) is not None)
 
 
+@functools.lru_cache(maxsize=65536)
 def neutral_stem(name: str) -> str:
     stem = name.split(".", 1)[0] if not name.startswith(".") else name
     return "_".join(t for t in tokens(stem) if not is_arch_token(t))
@@ -74,6 +77,7 @@ class TreeIndex:
     files: frozenset[str]
     dirs: frozenset[str]
     by_dir: dict[str, tuple[str, ...]]
+    subdirs: dict[str, tuple[str, ...]]       # directory -> its child directories
 
     @classmethod
     def build(cls, files: Iterable[str]) -> TreeIndex:
@@ -86,7 +90,11 @@ class TreeIndex:
             while d:
                 dirs.add(d)
                 d = posixpath.dirname(d)
-        return cls(fs, frozenset(dirs), {k: tuple(sorted(v)) for k, v in by_dir.items()})
+        subdirs: dict[str, list[str]] = {}
+        for d in dirs:
+            subdirs.setdefault(posixpath.dirname(d), []).append(d)
+        return cls(fs, frozenset(dirs), {k: tuple(sorted(v)) for k, v in by_dir.items()},
+                   {k: tuple(sorted(v)) for k, v in subdirs.items()})
 
 
 def x86_named(path: str) -> bool:
@@ -110,18 +118,17 @@ def arm_counterpart(path: str, index: TreeIndex, arm_files: frozenset[str] = fro
     directory, name = posixpath.split(path)
     stem = neutral_stem(name)
     for other in index.by_dir.get(directory, ()):
-        if other == name:
+        if other == name or neutral_stem(other) != stem:
             continue
         full = posixpath.join(directory, other) if directory else other
-        if neutral_stem(other) == stem and (arch_of_name(other.split(".", 1)[0]) == "arm"
-                                            or full in arm_files):
+        if arch_of_name(other.split(".", 1)[0]) == "arm" or full in arm_files:
             return full
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if arch_of_name(part) != "x86":
             continue
         parent = "/".join(parts[:i])
-        for d in sorted(index.dirs):
-            if posixpath.dirname(d) == parent and arch_of_name(posixpath.basename(d)) == "arm":
+        for d in index.subdirs.get(parent, ()):
+            if arch_of_name(posixpath.basename(d)) == "arm":
                 return d + "/"
     return ""

@@ -54,3 +54,9 @@ def test_sibling_counterparts():
     assert siblings.arm_counterpart("solo/avx2/x.c", index) == ""
     assert siblings.arm_counterpart("crc32_sse42.c", index) == "crc32_arm64.c"
     assert siblings.x86_named("src/westmere.cpp") and not siblings.x86_named("src/x86emu.c")
+
+
+def test_plain_name_with_arm_twin():
+    index = TreeIndex.build(["lib/memcpy.S", "lib/memcpy_aarch64.S", "lib/other.S"])
+    assert siblings.arm_counterpart("lib/memcpy.S", index) == "lib/memcpy_aarch64.S"
+    assert siblings.arm_counterpart("lib/other.S", index) == ""
