@@ -130,6 +130,12 @@ def msvc_names(include: Path) -> dict[str, str]:
     return {n: "MSVC x86" for n in keep}
 
 
+# x86/x64-only MSVC intrinsics that mingw-w64's headers do not declare (names from Microsoft's
+# "x64 intrinsics list"; MSVC for ARM64 has _CountOneBits/_CountLeadingZeros instead).
+MSVC_X86_EXTRA = ("__popcnt16", "__popcnt", "__popcnt64", "__lzcnt16", "__lzcnt", "__lzcnt64",
+                  "_mul128", "_xgetbv")
+
+
 def arm_names(include: Path) -> set[str]:
     names: set[str] = set()
     for h in ("arm_neon.h", "arm_acle.h", "arm_sve.h", "arm_fp16.h", "arm_bf16.h"):
@@ -179,6 +185,8 @@ def main() -> None:
     names = gcc_names(args.gcc_x86)
     for name, fam in msvc_names(args.mingw).items():
         names.setdefault(name, fam)
+    for name in MSVC_X86_EXTRA:
+        names.setdefault(name, "MSVC x86")
     arm = arm_names(args.gcc_arm)
     # An Arm intrinsic is never reported as x86 (ACLE shares a few spellings, e.g. __rbit? none
     # today, but keep the guarantee explicit).
