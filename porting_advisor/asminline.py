@@ -8,37 +8,51 @@ QUALIFIERS = re.compile(r"\s*(?:volatile|__volatile__|__volatile|goto|inline|__i
 STRING = re.compile(r"\"((?:\\.|[^\"\\\n])*)\"")
 WORD = re.compile(r"[A-Za-z_]\w*")
 
-X86_ONLY = frozenset("""
-rdtsc rdtscp cpuid pause lock mfence lfence sfence bswap bswapl bswapq xgetbv xsetbv xchg xchgl
-xchgq xchgb xchgw cmpxchg cmpxchgl cmpxchgq cmpxchg8b cmpxchg16b xadd xaddl xaddq xaddw movl movq
-movb movw movabs movabsq movzbl movzwl movsbl movswl movslq addl addq subl subq imull imulq mull
-mulq divl divq idivl idivq bsf bsfl bsfq bsr bsrl bsrq popcnt popcntl popcntq lzcnt lzcntl
-lzcntq tzcnt tzcntl tzcntq int int3 hlt rdrand rdseed prefetcht0 prefetcht1 prefetcht2
-prefetchnta prefetchw clflush clflushopt clwb crc32l crc32q leal leaq pushl pushq popl popq
-pushf pushfq pushfl popf popfq popfl rep repe repne repz repnz movsb movsw movsd movsq stosb
-stosw stosd stosq cld sete setne setc setb seta setz setnz adcl adcq adc sbb sbbl sbbq shld
-shrd shldl shrdl roll rorl rolq rorq rolw rorw btl btq bts btsl btsq btr btrl btrq btc cmovz
-cmovnz cmove cmovne vzeroupper vzeroall ldmxcsr stmxcsr fldcw fnstcw fstcw fninit fld fldl
-fldt fstp fstpl fstpt fistp fistpl fnstsw fwait emms ud2 syscall sysenter rdpmc rdmsr wrmsr
-xbegin xend xabort xtest pxor movdqa movdqu movaps movups pshufb pcmpeqb pmovmskb wbinvd invlpg
-monitor mwait rdfsbase wrfsbase rdgsbase wrgsbase cli sti inb outb inw outw inl outl testl testq
-testb cmpl cmpq cmpb cmpw andl andq orl orq xorl xorq notl notq negl negq incl incq decl decq
-shll shlq shrl shrq sarl sarq jmpq callq retq leave enter cltq cqto cltd cwtl cdq cqo endbr64
-endbr32 serialize clui stui umonitor umwait tpause xsave xrstor xsaveopt fxsave fxrstor vpxor
-vmovdqu vmovdqa vmovups vmovaps vpaddd vpshufb vfmadd231ps vfmadd231pd kmovw kmovq
-""".split())
-ARM_ONLY = frozenset("""
-yield dmb dsb isb mrs msr ldxr stxr ldaxr stlxr ldxp stxp ldaxp stlxp ldar stlr ldarb stlrb
-ldapr ldp stp ldrb strb ldrh strh ldr str ldur stur ldrsw cas casa casl casal casb casal
-swp swpa swpl swpal ldadd ldadda ldaddl ldaddal ldclr ldclral ldset ldsetal ldeor ldeoral
-stadd stclr stset rbit rev rev16 rev32 clz cls crc32b crc32h crc32w crc32x crc32cb crc32ch
-crc32cw crc32cx wfe wfi sev sevl hint prfm dc ic tlbi svc hvc smc brk adrp cbz cbnz tbz tbnz
-bl blr br csel csinc cset cinc madd msub umulh smulh udiv sdiv ubfx sbfx bfi bfxil ubfiz
-movk movz movn eor orr bic orn mvn ld1 st1 ld1r ld2 st2 ld3 st3 ld4 st4 tbl tbx uzp1 uzp2
-zip1 zip2 trn1 trn2 addv uaddlv umaxv uminv cnt fmla fmls fmul fadd aese aesd aesmc aesimc
-pmull pmull2 sha1h sha256h sha256h2 sha512h eor3 rax1 xar bcax mrs_s autiasp paciasp bti
-esb csdb ssbb pssbb sb
-""".split())
+X86_ONLY = frozenset({
+    "rdtsc", "rdtscp", "cpuid", "pause", "lock", "mfence", "lfence", "sfence", "bswap", "bswapl",
+    "bswapq", "xgetbv", "xsetbv", "xchg", "xchgl", "xchgq", "xchgb", "xchgw", "cmpxchg",
+    "cmpxchgl", "cmpxchgq", "cmpxchg8b", "cmpxchg16b", "xadd", "xaddl", "xaddq", "xaddw", "movl",
+    "movq", "movb", "movw", "movabs", "movabsq", "movzbl", "movzwl", "movsbl", "movswl", "movslq",
+    "addl", "addq", "subl", "subq", "imull", "imulq", "mull", "mulq", "divl", "divq", "idivl",
+    "idivq", "bsf", "bsfl", "bsfq", "bsr", "bsrl", "bsrq", "popcnt", "popcntl", "popcntq", "lzcnt",
+    "lzcntl", "lzcntq", "tzcnt", "tzcntl", "tzcntq", "int", "int3", "hlt", "rdrand", "rdseed",
+    "prefetcht0", "prefetcht1", "prefetcht2", "prefetchnta", "prefetchw", "clflush", "clflushopt",
+    "clwb", "crc32l", "crc32q", "leal", "leaq", "pushl", "pushq", "popl", "popq", "pushf",
+    "pushfq", "pushfl", "popf", "popfq", "popfl", "rep", "repe", "repne", "repz", "repnz", "movsb",
+    "movsw", "movsd", "movsq", "stosb", "stosw", "stosd", "stosq", "cld", "sete", "setne", "setc",
+    "setb", "seta", "setz", "setnz", "adcl", "adcq", "adc", "sbb", "sbbl", "sbbq", "shld", "shrd",
+    "shldl", "shrdl", "roll", "rorl", "rolq", "rorq", "rolw", "rorw", "btl", "btq", "bts", "btsl",
+    "btsq", "btr", "btrl", "btrq", "btc", "cmovz", "cmovnz", "cmove", "cmovne", "vzeroupper",
+    "vzeroall", "ldmxcsr", "stmxcsr", "fldcw", "fnstcw", "fstcw", "fninit", "fld", "fldl", "fldt",
+    "fstp", "fstpl", "fstpt", "fistp", "fistpl", "fnstsw", "fwait", "emms", "ud2", "syscall",
+    "sysenter", "rdpmc", "rdmsr", "wrmsr", "xbegin", "xend", "xabort", "xtest", "pxor", "movdqa",
+    "movdqu", "movaps", "movups", "pshufb", "pcmpeqb", "pmovmskb", "wbinvd", "invlpg", "monitor",
+    "mwait", "rdfsbase", "wrfsbase", "rdgsbase", "wrgsbase", "cli", "sti", "inb", "outb", "inw",
+    "outw", "inl", "outl", "testl", "testq", "testb", "cmpl", "cmpq", "cmpb", "cmpw", "andl",
+    "andq", "orl", "orq", "xorl", "xorq", "notl", "notq", "negl", "negq", "incl", "incq", "decl",
+    "decq", "shll", "shlq", "shrl", "shrq", "sarl", "sarq", "jmpq", "callq", "retq", "leave",
+    "enter", "cltq", "cqto", "cltd", "cwtl", "cdq", "cqo", "endbr64", "endbr32", "serialize",
+    "clui", "stui", "umonitor", "umwait", "tpause", "xsave", "xrstor", "xsaveopt", "fxsave",
+    "fxrstor", "vpxor", "vmovdqu", "vmovdqa", "vmovups", "vmovaps", "vpaddd", "vpshufb",
+    "vfmadd231ps", "vfmadd231pd", "kmovw", "kmovq"
+})
+ARM_ONLY = frozenset({
+    "yield", "dmb", "dsb", "isb", "mrs", "msr", "ldxr", "stxr", "ldaxr", "stlxr", "ldxp", "stxp",
+    "ldaxp", "stlxp", "ldar", "stlr", "ldarb", "stlrb", "ldapr", "ldp", "stp", "ldrb", "strb",
+    "ldrh", "strh", "ldr", "str", "ldur", "stur", "ldrsw", "cas", "casa", "casl", "casal", "casb",
+    "swp", "swpa", "swpl", "swpal", "ldadd", "ldadda", "ldaddl", "ldaddal", "ldclr", "ldclral",
+    "ldset", "ldsetal", "ldeor", "ldeoral", "stadd", "stclr", "stset", "rbit", "rev", "rev16",
+    "rev32", "clz", "cls", "crc32b", "crc32h", "crc32w", "crc32x", "crc32cb", "crc32ch", "crc32cw",
+    "crc32cx", "wfe", "wfi", "sev", "sevl", "hint", "prfm", "dc", "ic", "tlbi", "svc", "hvc",
+    "smc", "brk", "adrp", "cbz", "cbnz", "tbz", "tbnz", "bl", "blr", "br", "csel", "csinc", "cset",
+    "cinc", "madd", "msub", "umulh", "smulh", "udiv", "sdiv", "ubfx", "sbfx", "bfi", "bfxil",
+    "ubfiz", "movk", "movz", "movn", "eor", "orr", "bic", "orn", "mvn", "ld1", "st1", "ld1r",
+    "ld2", "st2", "ld3", "st3", "ld4", "st4", "tbl", "tbx", "uzp1", "uzp2", "zip1", "zip2", "trn1",
+    "trn2", "addv", "uaddlv", "umaxv", "uminv", "cnt", "fmla", "fmls", "fmul", "fadd", "aese",
+    "aesd", "aesmc", "aesimc", "pmull", "pmull2", "sha1h", "sha256h", "sha256h2", "sha512h",
+    "eor3", "rax1", "xar", "bcax", "mrs_s", "autiasp", "paciasp", "bti", "esb", "csdb", "ssbb",
+    "pssbb", "sb"
+})
 X86_REG = re.compile(r"%%?(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|"
                      r"[abcd][lh]|[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st(?:\(\d\))?)\b|"
                      r"\b(?:eax|ebx|ecx|edx|esi|edi|rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp)\b")

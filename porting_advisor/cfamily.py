@@ -16,13 +16,17 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-from porting_advisor import asminline, intrinsics, preproc
+from porting_advisor import asminline, intrinsics, ppexpr, preproc, ruleset
 from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex, arm_counterpart, foreign_named, x86_named
 from porting_advisor.source import Source
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 # Literal first so that the regex engine can skip ahead (about 20x faster than a look-behind
 # first); the look-behind then rejects a '_' in the middle of an identifier.
@@ -102,7 +106,7 @@ class CFile:
         dirs = self.layout.directives
         self.dir_offsets = [d.offset for d in dirs]
         self.dir_ends = [self.text.find("\n", d.offset) for d in dirs]
-        self.tree = None
+        self.tree: tree_sitter.Tree | None = None
         self.sve_header = False
 
     def x86_layout(self) -> Layout:
@@ -123,14 +127,15 @@ class CFile:
             end = self.text.find("\n", end + 1)
         return d if offset < (end if end >= 0 else len(self.text)) else None
 
-    def emit(self, rule: str, offset: int, length: int, **params: object) -> None:
+    def emit(self, rule: str, offset: int, length: int, **params: str) -> None:
         line, col = self.src.position(offset)
         report, filtered, guard = state_filter(self.src, self.layout.at(line))
         if report:
+            extra: dict[str, Any] = dict(params)  # message placeholders
             self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard,
-                         **params)
+                         **extra)
 
-    def parsed(self):  # type: ignore[no-untyped-def]
+    def parsed(self) -> tree_sitter.Tree:
         if self.tree is None:
             self.tree = parse(self.src.data if self.src.data.decode("utf-8", "replace")
                               == self.text else self.text.encode(), self.cpp)
@@ -184,16 +189,15 @@ class CFile:
 
 
 @functools.cache
-def parser(cpp: bool):  # type: ignore[no-untyped-def]
+def parser(cpp: bool) -> tree_sitter.Parser:
     import tree_sitter
-    if cpp:
-        import tree_sitter_cpp as grammar
-    else:
-        import tree_sitter_c as grammar
-    return tree_sitter.Parser(tree_sitter.Language(grammar.language()))
+    import tree_sitter_c
+    import tree_sitter_cpp
+    grammar = tree_sitter_cpp.language() if cpp else tree_sitter_c.language()
+    return tree_sitter.Parser(tree_sitter.Language(grammar))
 
 
-def parse(data: bytes, cpp: bool):  # type: ignore[no-untyped-def]
+def parse(data: bytes, cpp: bool) -> tree_sitter.Tree:
     return parser(cpp).parse(data)
 
 
@@ -305,7 +309,7 @@ def check_directives(cf: CFile) -> None:
                                 target=target)
                 elif header == "cpuid.h":
                     emit_at(cf, d, "c-x86-cpu-detection", name="<cpuid.h>")
-                elif base in preproc.ppexpr.X86_HEADERS and (
+                elif base in ppexpr.X86_HEADERS and (
                         header != "intrin.h" or src.options.target_os != "windows"):
                     emit_at(cf, d, "c-x86-header", header=header)
             case "pragma":
@@ -317,7 +321,7 @@ def column_of(cf: CFile, d: preproc.Directive) -> int:
     return cf.text.index("#", d.offset) - d.offset + 1
 
 
-def emit_at(cf: CFile, d: preproc.Directive, rule: str, **params: object) -> None:
+def emit_at(cf: CFile, d: preproc.Directive, rule: str, **params: str) -> None:
     cf.emit(rule, cf.text.index("#", d.offset), 0, **params)
 
 
@@ -359,7 +363,7 @@ def check_chains(cf: CFile) -> None:
     if not (want_cc or want_missing):
         return
     m0 = cf.macros[0]
-    compilers = frozenset(preproc.ruleset.load_table("macros.yaml")["compiler"]) | {
+    compilers = frozenset(ruleset.load_table("macros.yaml")["compiler"]) | {
         "__GNUC__", "__GNUC_MINOR__", "__GNUC_PATCHLEVEL__"}
     for chain in conditional_chains(cf.layout.directives):
         conds = [(d, preproc.condition_of(d)) for d in chain if d.name not in ("else", "endif")]
@@ -528,9 +532,11 @@ COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
 @functools.cache
-def char_query(cpp: bool):  # type: ignore[no-untyped-def]
+def char_query(cpp: bool) -> tree_sitter.Query:
     import tree_sitter
-    return tree_sitter.Query(parser(cpp).language, CHAR_DECL)
+    language = parser(cpp).language
+    assert language is not None
+    return tree_sitter.Query(language, CHAR_DECL)
 
 
 PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,)\[]")
@@ -583,7 +589,7 @@ def check_char_signedness(cf: CFile) -> None:
         name = caps["name"][0]
         func = enclosing_function(name)
         if func is not None:
-            chars[(func.id, name.text.decode())] = 1
+            chars[(func.id, text_of(name))] = 1
     if not chars:
         return
     stack = [tree.root_node]
@@ -594,35 +600,40 @@ def check_char_signedness(cf: CFile) -> None:
         stack.extend(node.children)
 
 
-def enclosing_function(node):  # type: ignore[no-untyped-def]
+def enclosing_function(node: tree_sitter.Node | None) -> tree_sitter.Node | None:
     while node is not None and node.type != "function_definition":
         node = node.parent
     return node
 
 
-def operand_name(node) -> str:  # type: ignore[no-untyped-def]
+def text_of(node: tree_sitter.Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
+
+
+def operand_name(node: tree_sitter.Node | None) -> str:
     while node is not None and node.type == "parenthesized_expression":
         node = node.named_children[0] if node.named_children else None
     if node is None:
         return ""
     if node.type == "assignment_expression":
         node = node.child_by_field_name("left")
-    return node.text.decode() if node is not None and node.type == "identifier" else ""
+    return text_of(node) if node is not None and node.type == "identifier" else ""
 
 
-def negative_value(node) -> str:  # type: ignore[no-untyped-def]
-    if node.type == "identifier" and node.text == b"EOF":
+def negative_value(node: tree_sitter.Node) -> str:
+    text = text_of(node)
+    if node.type == "identifier" and text == "EOF":
         return "EOF"
-    if node.type == "number_literal" and node.text.startswith(b"-"):
-        return node.text.decode()
-    if node.type == "unary_expression" and node.text.startswith(b"-"):
+    if node.type == "number_literal" and text.startswith("-"):
+        return text
+    if node.type == "unary_expression" and text.startswith("-"):
         arg = node.child_by_field_name("argument")
         if arg is not None and arg.type == "number_literal":
-            return node.text.decode()
+            return text
     return ""
 
 
-def check_compare(cf: CFile, node, chars: dict[tuple[int, str], int]) -> None:  # type: ignore[no-untyped-def]
+def check_compare(cf: CFile, node: tree_sitter.Node, chars: dict[tuple[int, str], int]) -> None:
     op = node.child_by_field_name("operator")
     if op is None or op.type not in COMPARE_OPS:
         return

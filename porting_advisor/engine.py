@@ -101,7 +101,7 @@ def scan_task(task: Task) -> FileResult:
     try:
         for scan in scanners:
             scan(src)
-    except Exception as exc:  # the worker boundary: one bad file must never stop the scan
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
         return FileResult(task.file, task.language,
                           skipped=f"scanner failed: {type(exc).__name__}: {exc}")
     findings = suppressions(src, src.findings)

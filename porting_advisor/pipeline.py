@@ -83,9 +83,8 @@ def build_report(options: Options, results: list[FileResult],
     remarks = [m for r in results for m in r.remarks]
     remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
     unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
-    for lang in unanalysed:
-        remarks.append(Remark("not-analysed", f"{by_lang[lang]} {lang} file(s) counted but not "
-                              "analysed by this version"))
+    remarks.extend(Remark("not-analysed", f"{by_lang[lang]} {lang} file(s) counted but not "
+                          "analysed by this version") for lang in unanalysed)
     remarks.sort(key=lambda m: (m.file, m.rule, m.message))
     return Report(
         root=str(options.root), target=options.target, target_os=options.target_os,

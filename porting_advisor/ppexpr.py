@@ -79,10 +79,8 @@ class Parser:
                 a = self.expression(0)
                 self.expect(":")
                 b = self.expression(0)
-                if left is None:
-                    left = a if a == b else None
-                else:
-                    left = a if left else b
+                # an unknown condition is still decided when both branches agree
+                left = (a if a == b else None) if left is None else (a if left else b)
                 continue
             prec = BINARY.get(op) if kind == "op" else None
             if prec is None or prec < min_prec:
@@ -152,7 +150,9 @@ class Parser:
 
     def call_args(self) -> list[str]:
         self.take()
-        depth, args, cur = 1, [], []
+        depth = 1
+        args: list[str] = []
+        cur: list[str] = []
         while depth:
             kind, text = self.take()
             if kind == "end":
@@ -186,6 +186,23 @@ class Parser:
         return None
 
 
+def shift(a: int, b: int, left: bool) -> Value:
+    if not 0 <= b < 64:
+        return None
+    return a << b if left else a >> b
+
+
+ARITHMETIC: dict[str, Callable[[int, int], Value]] = {
+    "==": lambda a, b: int(a == b), "!=": lambda a, b: int(a != b),
+    "<": lambda a, b: int(a < b), ">": lambda a, b: int(a > b),
+    "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
+    "<<": lambda a, b: shift(a, b, True), ">>": lambda a, b: shift(a, b, False),
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: int(a / b) if b else None, "%": lambda a, b: a % b if b else None,
+    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+}
+
+
 def combine(op: str, a: Value, b: Value) -> Value:
     if op == "&&":
         if a == 0 or b == 0:
@@ -197,23 +214,8 @@ def combine(op: str, a: Value, b: Value) -> Value:
         return None if a is None or b is None else 0
     if a is None or b is None:
         return None
-    match op:
-        case "==": return int(a == b)
-        case "!=": return int(a != b)
-        case "<": return int(a < b)
-        case ">": return int(a > b)
-        case "<=": return int(a <= b)
-        case ">=": return int(a >= b)
-        case "<<": return a << b if 0 <= b < 64 else None
-        case ">>": return a >> b if 0 <= b < 64 else None
-        case "+": return a + b
-        case "-": return a - b
-        case "*": return a * b
-        case "/": return int(a / b) if b else None
-        case "%": return a % b if b else None
-        case "&": return a & b
-        case "|": return a | b
-        case "^": return a ^ b
+    fn = ARITHMETIC.get(op)
+    return fn(a, b) if fn is not None else None
     return None
 
 
@@ -238,7 +240,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-EXPAND_TOKEN = re.compile(r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S")
+EXPAND_TOKEN = re.compile(r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|"
+                          r"'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S")
 MAX_EXPANSION = 20000
 
 
@@ -283,7 +286,9 @@ def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth:
 
 def call_arguments(toks: list[str], i: int) -> tuple[list[str], int]:
     """The arguments of a call whose '(' is toks[i]; returns them and the index after ')'."""
-    depth, args, cur = 0, [], []
+    depth = 0
+    args: list[str] = []
+    cur: list[str] = []
     while i < len(toks):
         t = toks[i]
         i += 1

@@ -116,7 +116,8 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
     if cat not in categories:
         raise RuleError(f"{path}: rule '{rid}': unknown category '{cat}'")
     try:
-        sev = Severity.parse(str(raw["severity"])) if "severity" in raw else categories[cat].severity
+        sev = (Severity.parse(str(raw["severity"])) if "severity" in raw
+               else categories[cat].severity)
     except KeyError:
         raise RuleError(f"{path}: rule '{rid}': bad severity '{raw['severity']}'") from None
     os_list = raw.get("os") or ()

@@ -13,7 +13,8 @@ X86_TOKENS = frozenset({
     "x86", "x8664", "x64", "amd64", "i386", "i486", "i586", "i686", "ia32", "intel", "win64",
     "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42", "sse4a", "avx", "avx2", "avx512",
     "avx512f", "avx512bw", "avx512vl", "avxvnni", "fma", "bmi", "bmi2", "pclmul", "aesni", "shani",
-    "mmx", "clmul", "pclmulqdq", "haswell", "westmere", "nehalem", "sandybridge", "ivybridge", "broadwell", "skylake",
+    "mmx", "clmul", "pclmulqdq", "haswell", "westmere", "nehalem", "sandybridge", "ivybridge",
+    "broadwell", "skylake",
     "skylakex", "icelake", "cascadelake", "sapphirerapids", "zen", "zen2", "zen3", "zen4",
     "znver1", "znver2", "znver3", "znver4", "x86simd", "nasm", "yasm", "masm",
 })

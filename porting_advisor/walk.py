@@ -95,7 +95,7 @@ class Walker:
         self.gitignore = gitignore
         self.skipped: list[tuple[str, str]] = []
 
-    def ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    def ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
         probe = rel + "/" if is_dir else rel
         if self.exclude is not None and self.exclude.match_file(probe):
             return True
@@ -105,7 +105,7 @@ class Walker:
                 return True
         return False
 
-    def load_gitignore(self, directory: str, rel: str) -> pathspec.PathSpec | None:
+    def load_gitignore(self, directory: str, rel: str) -> pathspec.GitIgnoreSpec | None:
         if not self.gitignore:
             return None
         path = os.path.join(directory, ".gitignore")
@@ -121,7 +121,7 @@ class Walker:
         yield from self._walk(str(self.root), "", [])
 
     def _walk(self, directory: str, rel: str,
-              specs: list[tuple[str, pathspec.PathSpec]]) -> Iterator[Task]:
+              specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> Iterator[Task]:
         spec = self.load_gitignore(directory, rel)
         if spec is not None:
             specs = [*specs, (rel, spec)]

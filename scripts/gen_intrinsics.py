@@ -3,11 +3,11 @@
 """Generate rules/generated/x86-intrinsics.json from the compilers' own headers.
 
 Sources (Debian 12 packages; paths can be overridden with the flags below):
-  gcc-12                     /usr/lib/gcc/x86_64-linux-gnu/12/include/*intrin.h, cpuid.h, mm_malloc.h
-  mingw-w64-common           /usr/share/mingw-w64/include/intrin.h, psdk_inc/intrin-impl.h (MSVC names)
-  gcc-aarch64-linux-gnu      /usr/lib/gcc-cross/aarch64-linux-gnu/12/include/arm_neon.h, arm_acle.h,
-                             arm_sve.h (the Arm names a suggestion may use)
-  libsimde-dev               /usr/include/simde/x86/*.h (which NEON intrinsics implement each x86 one)
+  gcc-12                  /usr/lib/gcc/x86_64-linux-gnu/12/include/*intrin.h, cpuid.h, mm_malloc.h
+  mingw-w64-common        /usr/share/mingw-w64/include/intrin.h, psdk_inc/intrin-impl.h (MSVC)
+  gcc-aarch64-linux-gnu   /usr/lib/gcc-cross/aarch64-linux-gnu/12/include/arm_neon.h, arm_acle.h,
+                          arm_sve.h (the Arm names a suggestion may use)
+  libsimde-dev            /usr/include/simde/x86/*.h (which NEON intrinsics implement each one)
 
 Only names are extracted (facts); the NEON mapping records which Arm intrinsics SIMDe's NEON
 branch calls, and curated entries in rules/intrinsic-map.yaml override it.
@@ -113,12 +113,10 @@ def msvc_names(include: Path) -> dict[str, str]:
         elif s.startswith("#elif"):
             if stack:
                 stack[-1] = s
-        elif s.startswith("#else"):
-            if stack:
-                stack[-1] = "#else " + stack[-1]
-        elif s.startswith("#endif"):
-            if stack:
-                stack.pop()
+        elif s.startswith("#else") and stack:
+            stack[-1] = "#else " + stack[-1]
+        elif s.startswith("#endif") and stack:
+            stack.pop()
         m = re.match(r"#if __INTRINSIC_PROLOG\((\w+)\)", s)
         if m:
             conds = " ".join(stack[:-1])
@@ -127,7 +125,7 @@ def msvc_names(include: Path) -> dict[str, str]:
             (x86 if is_x86 else portable).add(m.group(1))
     keep = {n for n in x86 - portable
             if n.startswith("_") and not n.startswith(("_Interlocked", "_interlocked"))}
-    return {n: "MSVC x86" for n in keep}
+    return dict.fromkeys(keep, "MSVC x86")
 
 
 # x86/x64-only MSVC intrinsics that mingw-w64's headers do not declare (names from Microsoft's

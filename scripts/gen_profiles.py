@@ -24,7 +24,8 @@ TARGETS = {
 }
 NOTES = {
     "graviton4": "GCC 12 lacks -mcpu=neoverse-v2: built from -march=armv9-a+i8mm+bf16",
-    "graviton5": ("GCC 12 lacks -mcpu=neoverse-v3 and armv9.2-a: built from -march=armv9-a+i8mm+bf16; "
+    "graviton5": ("GCC 12 lacks -mcpu=neoverse-v3 and armv9.2-a: built from "
+                  "-march=armv9-a+i8mm+bf16; "
                   "the 9.2 additions predefine no macro that changes a porting decision"),
 }
 # MSVC targeting ARM64 (no GCC macros); version 19.30 = Visual Studio 2022.

@@ -6,9 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 from conftest import FIXTURES, ROOT
 
@@ -28,7 +25,8 @@ def test_text_report_groups_by_file_and_summarises(run_cli):
     assert res.code == 0
     lines = res.out.splitlines()
     assert "src/hash.c" in lines
-    assert any(line.strip().startswith("12:25  error   intrinsic/c-x86-intrinsic") for line in lines)
+    assert any(line.strip().startswith("12:25  error   intrinsic/c-x86-intrinsic")
+               for line in lines)
     summary = lines[-1]
     assert summary.startswith("15 files scanned, 0 skipped; 19 findings (error 12, warning 7)")
     assert "by category: asm-source 1, config-guess 1, inline-asm 2, intrinsic 10" in summary

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import os
 
-from porting_advisor import report
-
 from conftest import HERE, ROOT, scan
+from porting_advisor import report
 
 GOLDEN = HERE / "golden"
 
@@ -34,5 +33,5 @@ def test_sample_projects_json_golden(rules):
 def test_readme_documents_every_rule(rules):
     readme = (ROOT / "README.md").read_text()
     for rule in rules.rules.values():
-        assert f"#### `{rule.id}`" in readme, f"README lacks {rule.id}: run scripts/gen_rule_docs.py"
+        assert f"#### `{rule.id}`" in readme, f"README lacks {rule.id}: run gen_rule_docs.py"
         assert rule.description in readme, f"README out of date for {rule.id}"

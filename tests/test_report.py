@@ -6,13 +6,11 @@ import csv
 import io
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from porting_advisor import report
-
 from conftest import ROOT, scan
+from porting_advisor import report
 
 SAMPLE = ROOT / "sample-projects" / "c-simd-engine"
 SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"

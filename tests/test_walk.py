@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from conftest import scan
 from porting_advisor import engine, walk
 from porting_advisor.model import Options
-
-from conftest import scan
 
 X86_C = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
