@@ -86,6 +86,9 @@ def read_head(path: str) -> bytes:
         return b""
 
 
+Specs = list[tuple[str, pathspec.GitIgnoreSpec]]   # (directory of the .gitignore, its rules)
+
+
 class Walker:
     """Walks a tree: prunes VCS metadata and ignored paths, never follows symlinks out or round."""
 
@@ -95,7 +98,7 @@ class Walker:
         self.gitignore = gitignore
         self.skipped: list[tuple[str, str]] = []
 
-    def ignored(self, rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+    def ignored(self, rel: str, is_dir: bool, specs: Specs) -> bool:
         probe = rel + "/" if is_dir else rel
         if self.exclude is not None and self.exclude.match_file(probe):
             return True
@@ -121,7 +124,7 @@ class Walker:
         yield from self._walk(str(self.root), "", [])
 
     def _walk(self, directory: str, rel: str,
-              specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> Iterator[Task]:
+              specs: Specs) -> Iterator[Task]:
         spec = self.load_gitignore(directory, rel)
         if spec is not None:
             specs = [*specs, (rel, spec)]
