@@ -26,8 +26,8 @@ POOL_MIN_BYTES = 2 << 20
 STATE: dict[str, object] = {}
 
 
-def scanners_for(language: str) -> tuple[ScanFn, ...]:
-    """The scanners for a language. Imports are static so that PyInstaller finds them."""
+def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
+    """The scanners for a file. Imports are static so that PyInstaller finds them."""
     match language:
         case "c" | "cpp":
             from porting_advisor import cfamily
@@ -36,8 +36,14 @@ def scanners_for(language: str) -> tuple[ScanFn, ...]:
             from porting_advisor import asmsource
             return (asmsource.scan,)
         case "autotools":
-            from porting_advisor import autotools
-            return (autotools.scan,)
+            from porting_advisor import autotools, buildfiles
+            return (autotools.scan, buildfiles.scan)
+        case "make" | "cmake" | "meson" | "bazel" | "shell":
+            from porting_advisor import buildfiles
+            return (buildfiles.scan,)
+        case "python" if name.endswith("setup.py"):
+            from porting_advisor import buildfiles
+            return (buildfiles.scan,)
     return ()
 
 
@@ -77,7 +83,7 @@ def scan_task(task: Task) -> FileResult:
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
-    scanners = scanners_for(task.language)
+    scanners = scanners_for(task.language, task.file)
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
@@ -119,7 +125,8 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 
 
 def scanners_for_cheap(language: str) -> bool:
-    return language in {"c", "cpp", "asm", "autotools"}
+    return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
+                        "shell", "python"}
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,

@@ -1,0 +1,380 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Build files: x86-only flags and libraries, x86-only architecture tests, x86 paths.
+
+Make, CMake, autotools (configure.ac, *.m4), Meson, Bazel, setup.py and shell scripts are read
+as logical lines (continuations joined, comments removed) while a small tracker follows their
+conditionals. A flag or library inside an x86-only branch, or inside a compiler probe, is
+already handled and is not reported.
+"""
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from porting_advisor import ruleset
+from porting_advisor.source import Source
+
+X86_COND = re.compile(r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
+                      r"\bx64\b|\bX64\b|\bIA32\b|\bWin32\b|\bSSE\w*|\bAVX\w*", re.I)
+ARM_COND = re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
+FLAG = re.compile(
+    r"(?<![\w/-])(-m(?:sse[\w.]*|ssse3|avx[\w-]*|fma4?|bmi2?|pclmul|aes|popcnt|f16c|lzcnt|sha|"
+    r"xop|mmx|3dnow\w*|rdrnd|rdseed|movbe|adx|xsave\w*|crc32|tbm|abm|sahf|cx16|vaes|"
+    r"vpclmulqdq|gfni|amx[\w-]*|32|64|fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
+    r"|/arch:(?:AVX\w*|SSE2?|IA32)|-x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|"
+    r"MIC-AVX512)|-ax[\w,.-]+|-qopt-zmm-usage=\w+)(?![\w-])")
+X86_CPU = re.compile(r"^(?:x86-64\S*|i[3-6]86|pentium\S*|prescott|nocona|core\S*|nehalem|"
+                     r"westmere|sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|"
+                     r"icelake\S*|cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|"
+                     r"rocketlake|raptorlake|meteorlake|graniterapids|emeraldrapids|znver\d|"
+                     r"btver\d|bdver\d|k8\S*|opteron\S*|athlon\S*|amdfam10|barcelona|atom|"
+                     r"bonnell|silvermont|goldmont\S*|tremont|knl|knm|lakemont|geode|x86\S*)$")
+PATHS = re.compile(r"(?<![\w.-])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
+                   r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
+                   r"gnu(?:-[\w+]+)?|GOARCH=amd64|java-\d+-openjdk-amd64|ld-linux-x86-64\.so\.2)"
+                   r"(?![\w])")
+HOST_CPU = re.compile(r"uname\s+-[mp]\b|CMAKE_HOST_SYSTEM_PROCESSOR|platform\.machine\(\)|"
+                      r"os\.uname\(\)\.machine")
+RUNS = re.compile(r"\b(try_run|AC_RUN_IFELSE|AC_TRY_RUN|CHECK_C_SOURCE_RUNS|CHECK_CXX_SOURCE_RUNS|"
+                  r"check_c_source_runs|check_cxx_source_runs)\b")
+PROBE = re.compile(r"\b(?:check_(?:c|cxx|fortran)?_?compiler_flag|CHECK_(?:C|CXX)_COMPILER_FLAG|"
+                   r"check_(?:c|cxx)_source_compiles|CHECK_(?:C|CXX)_SOURCE_COMPILES|"
+                   r"has_argument|has_multi_arguments|get_supported_arguments|"
+                   r"first_supported_argument|AX_CHECK_COMPILE_FLAG|AX_CHECK_LINK_FLAG|"
+                   r"AX_APPEND_COMPILE_FLAGS|CC_CHECK_CFLAGS\w*|AX_GCC_ARCHFLAG)\s*\(|"
+                   r"CMAKE_REQUIRED_FLAGS")
+TALK = re.compile(r"^\s*(?:message\s*\(|@?echo\b|\$\((?:info|warning|error)\b|AC_MSG_\w+|"
+                  r"print\s*\(|printf\b|warning\s*\(|error\s*\()", re.I)
+FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
+TOKEN_SPLIT = re.compile(r"[\s\"'(),;\[\]{}=]+")
+ARM_PATH = {"x86_64-linux-gnu": "aarch64-linux-gnu", "GOARCH=amd64": "GOARCH=arm64",
+            "ld-linux-x86-64.so.2": "ld-linux-aarch64.so.1"}
+
+
+@dataclass(slots=True)
+class Branch:
+    kind: str                  # "x86", "arm", "other" or "" for a branch on something else
+    line: int
+    cond: str
+
+
+@dataclass(slots=True)
+class Chain:
+    """One if/elif/else chain (or case statement) being walked."""
+
+    branches: list[Branch] = field(default_factory=list)
+    has_else: bool = False
+    fatal_else: bool = False
+    indent: int = -1           # Python: the `if`'s indentation
+
+    @property
+    def current(self) -> str:
+        return self.branches[-1].kind if self.branches else ""
+
+
+def classify(cond: str) -> str:
+    x86, arm = bool(X86_COND.search(cond)), bool(ARM_COND.search(cond))
+    if x86 and not arm:
+        return "x86"
+    if arm and not x86:
+        return "arm"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    comment: re.Pattern[str]
+    continuation: bool
+    open: re.Pattern[str] | None
+    elif_: re.Pattern[str] | None
+    else_: re.Pattern[str] | None
+    close: re.Pattern[str] | None
+
+
+def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+HASH = rx(r"(?<!\\)#.*$")
+SYNTAX = {
+    "make": Syntax(HASH, True, rx(r"^\s*(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"),
+                   rx(r"^\s*else\s+(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"), rx(r"^\s*else\b"),
+                   rx(r"^\s*endif\b")),
+    "cmake": Syntax(HASH, False, rx(r"^\s*if\s*\((.*)", re.I), rx(r"^\s*elseif\s*\((.*)", re.I),
+                    rx(r"^\s*else\s*\(", re.I), rx(r"^\s*endif\s*\(", re.I)),
+    "meson": Syntax(HASH, False, rx(r"^\s*if\b(.*)"), rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"),
+                    rx(r"^\s*endif\b")),
+    "shell": Syntax(HASH, True, rx(r"^\s*if\b(.*)"), rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"),
+                    rx(r"^\s*fi\b")),
+    "autotools": Syntax(rx(r"(?:(?<!\\)#|\bdnl\b).*$"), True, rx(r"^\s*(?:if|AS_IF\s*\()(.*)"),
+                        rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"), rx(r"^\s*fi\b")),
+    "bazel": Syntax(HASH, False, None, None, None, None),
+    "python": Syntax(HASH, True, rx(r"^(\s*)if\b(.*):"), rx(r"^(\s*)elif\b(.*):"),
+                     rx(r"^(\s*)else\s*:"), None),
+}
+CASE_OPEN = re.compile(r"^\s*(?:case\b.*\bin\b|AS_CASE\s*\()")
+CASE_ARM = re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
+CASE_END = re.compile(r"^\s*esac\b")
+SELECT_KEY = re.compile(r"\"([^\"]*(?://|:)[^\"]*)\"\s*:")
+
+
+def syntax_of(src: Source) -> str:
+    name = posixpath.basename(src.file)
+    if src.language == "python":
+        return "python" if name == "setup.py" else ""
+    if src.language == "autotools":
+        return "" if name in ("config.guess", "config.sub", "configure") else "autotools"
+    return src.language if src.language in SYNTAX else ""
+
+
+@functools.cache
+def libraries() -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    data = ruleset.load_table("arch-libraries.yaml")["libraries"]
+    return tuple((re.compile(d["pattern"]), d["name"], d["instead"]) for d in data)
+
+
+@functools.cache
+def target_flags(target: str) -> dict[str, str]:
+    return dict(ruleset.load_table("targets.yaml")[target])
+
+
+def logical_lines(text: str, syntax: Syntax) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """(first line, text without comments, [(offset in text, physical line)]) per line."""
+    out = []
+    pending: list[tuple[int, str]] = []
+    for no, raw in enumerate(text.split("\n"), 1):
+        line = syntax.comment.sub("", raw) if "#" in raw or "dnl" in raw else raw
+        cont = syntax.continuation and line.rstrip().endswith("\\")
+        pending.append((no, line.rstrip()[:-1] if cont else line))
+        if cont:
+            continue
+        joined, marks, pos = [], [], 0
+        for n, part in pending:
+            marks.append((pos, n))
+            joined.append(part)
+            pos += len(part) + 1
+        out.append((pending[0][0], " ".join(joined), marks))
+        pending = []
+    return out
+
+
+def line_of(marks: list[tuple[int, int]], offset: int) -> int:
+    line = marks[0][1]
+    for start, n in marks:
+        if start <= offset:
+            line = n
+    return line
+
+
+class Tracker:
+    """Follows conditionals; answers whether the current line is in an x86-only branch."""
+
+    def __init__(self, src: Source, kind: str) -> None:
+        self.src = src
+        self.kind = kind
+        self.syntax = SYNTAX[kind]
+        self.chains: list[Chain] = []
+        self.probe_depth = 0
+        self.in_select_x86 = 0
+
+    def x86_only(self) -> bool:
+        return any(c.current == "x86" for c in self.chains) or self.in_select_x86 > 0
+
+    def step(self, line: int, text: str) -> bool:
+        """Feed one logical line; True when it was control flow (nothing to check on it)."""
+        syn = self.syntax
+        if self.kind == "python":
+            return self.step_python(line, text)
+        if CASE_OPEN.match(text):
+            self.chains.append(Chain())
+            return True
+        if self.chains and self.chains[-1].indent == -2:
+            if CASE_END.match(text):
+                self.close(line)
+                return True
+        if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
+            self.chains[-1].branches.append(Branch(classify(m.group(1)), line, m.group(1)))
+            return True
+        if syn.open is not None and (m := syn.open.match(text)):
+            self.chains.append(Chain([Branch(classify(m.group(1)), line, m.group(1))]))
+            return False   # the condition may itself be worth checking (host detection)
+        if syn.else_ is not None and syn.else_.match(text) and self.chains:
+            ch = self.chains[-1]
+            ch.has_else = True
+            ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
+            return True
+        if syn.close is not None and syn.close.match(text) and self.chains:
+            self.close(line)
+            return True
+        if CASE_END.match(text) and self.chains:
+            self.close(line)
+            return True
+        if self.chains and self.kind in ("shell", "autotools"):
+            m = CASE_ARM.match(text)
+            if m and not text.lstrip().startswith(("if", "for", "while")) and "=" not in m.group(1):
+                self.chains[-1].indent = -2
+                pattern = m.group(1)
+                kind = classify(pattern) if pattern.strip() != "*" else "other"
+                if pattern.strip() == "*":
+                    self.chains[-1].has_else = True
+                self.chains[-1].branches.append(Branch(kind, line, pattern))
+                rest = m.group(2)
+                return not rest.strip() or rest.strip() == ";;"
+        if self.chains and FATAL.search(text) and self.chains[-1].has_else:
+            self.chains[-1].fatal_else = True
+        return False
+
+    def step_python(self, line: int, text: str) -> bool:
+        indent = len(text) - len(text.lstrip())
+        if text.strip():
+            while self.chains and indent <= self.chains[-1].indent and not (
+                    indent == self.chains[-1].indent and re.match(r"\s*(elif|else)\b", text)):
+                self.close(line)
+        syn = self.syntax
+        if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
+            self.chains[-1].branches.append(Branch(classify(m.group(2)), line, m.group(2)))
+            return True
+        if syn.else_ is not None and syn.else_.match(text) and self.chains:
+            ch = self.chains[-1]
+            ch.has_else = True
+            ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
+            return True
+        if syn.open is not None and (m := syn.open.match(text)):
+            self.chains.append(Chain([Branch(classify(m.group(2)), line, m.group(2))],
+                                     indent=indent))
+            return False
+        return False
+
+    def close(self, line: int) -> None:
+        ch = self.chains.pop()
+        kinds = [b.kind for b in ch.branches]
+        if "x86" in kinds and "arm" not in kinds and (not ch.has_else or ch.fatal_else):
+            first = ch.branches[kinds.index("x86")]
+            cond = re.sub(r"\s+", " ", first.cond).strip()[:80]
+            self.src.add("build-x86-arch-check", first.line, 1, condition=cond,
+                         snippet=self.src.line_text(first.line).strip())
+
+    def finish(self) -> None:
+        while self.chains:
+            self.close(0)
+
+
+def scan(src: Source) -> None:
+    """Check one build file or script."""
+    kind = syntax_of(src)
+    if not kind:
+        return
+    text = src.text
+    if not (("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
+            or "x86" in text or "amd64" in text or "86" in text or "uname" in text
+            or "try_run" in text or "RUN" in text or "machine" in text
+            or any(lib in text.lower() for lib in ("mkl", "ipp", "svml", "imf", "irc", "intlc",
+                                                     "iomp", "daal", "acml", "aocl", "intel10"))):
+        return
+    tracker = Tracker(src, kind)
+    syntax = SYNTAX[kind]
+    for first, line_text, marks in logical_lines(text, syntax):
+        control = tracker.step(first, line_text)
+        if kind == "bazel":
+            track_select(tracker, line_text)
+        probe_before = tracker.probe_depth > 0
+        probe = PROBE.search(line_text)
+        if probe:   # a probe call may span lines: follow its parentheses
+            tracker.probe_depth = max(0, paren_balance(line_text[probe.start():]))
+        elif tracker.probe_depth:
+            tracker.probe_depth = max(0, tracker.probe_depth + paren_balance(line_text))
+        in_probe = probe_before or probe is not None
+        if control and not syntax.open:
+            continue
+        check_line(src, tracker, line_text, marks, in_probe)
+    tracker.finish()
+
+
+def paren_balance(text: str) -> int:
+    return text.count("(") - text.count(")")
+
+
+def track_select(tracker: Tracker, text: str) -> None:
+    """Bazel select({...}): entries keyed by an x86 platform are x86-only."""
+    m = SELECT_KEY.search(text)
+    if m:
+        tracker.in_select_x86 = 1 if classify(m.group(1)) == "x86" else 0
+    elif "}" in text:
+        tracker.in_select_x86 = 0
+
+
+def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, int]],
+               in_probe: bool) -> None:
+    cats = src.options.categories
+    x86_branch = tracker.x86_only()
+    if "host-cpu-detection" in cats:
+        for m in HOST_CPU.finditer(text):
+            report(src, "build-host-cpu-detection", marks, m.start(), m.group(0), token=m.group(0))
+    if "build-artifact" in cats:
+        for m in RUNS.finditer(text):
+            report(src, "build-runs-built-program", marks, m.start(), m.group(1),
+                   token=m.group(1))
+    if x86_branch or TALK.match(text):
+        return
+    for m in PATHS.finditer(text):
+        token = m.group(1)
+        arm = next((v for k, v in ARM_PATH.items() if k in token), "aarch64-linux-gnu")
+        report(src, "build-x86-path", marks, m.start(1), token, token=token,
+               arm=token.replace("x86_64-linux-gnu", "aarch64-linux-gnu") if "x86_64-linux-gnu"
+               in token else arm)
+    if not in_probe:
+        check_flags(src, text, marks)
+    check_libraries(src, text, marks)
+
+
+def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
+    arm = target_flags(src.options.target)
+    for m in FLAG.finditer(text):
+        flag = m.group(1)
+        value = flag.split("=", 1)[1] if "=" in flag else ""
+        if flag.startswith(("-march=", "-mtune=")):
+            if value == "native":
+                report(src, "build-march-native", marks, m.start(1), flag, flag=flag,
+                       target=src.options.target, arm_flags=arm["flags"])
+                continue
+            if not X86_CPU.match(value):
+                continue
+        advice = (f"Remove `{flag}` from Arm64 builds (put it behind an x86 architecture check); "
+                  f"for {src.options.target} use `{arm['flags']}` (GCC {arm['gcc']}+) or "
+                  f"`{arm['portable']}` for binaries that must run on every Graviton")
+        report(src, "build-x86-isa-flag", marks, m.start(1), flag, flag=flag, advice=advice)
+
+
+def check_libraries(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
+    if not re.search(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10", text):
+        return
+    pos = 0
+    for token in TOKEN_SPLIT.split(text):
+        at = text.find(token, pos) if token else -1
+        if at >= 0:
+            pos = at + len(token)
+        name = token[2:] if token.startswith("-l") else token
+        name = re.sub(r"^\$\{?|\}$", "", name)
+        if name.startswith("Intel10_64"):
+            name = "MKL"
+        for pattern, library, instead in libraries():
+            if name and pattern.match(name):
+                report(src, "build-x86-library", marks, at, token, library=library,
+                       token=token, instead=instead)
+                break
+
+
+def report(src: Source, rule: str, marks: list[tuple[int, int]], offset: int, found: str,
+           **params: str) -> None:
+    """Add a finding at the physical line and column of `found` (at `offset` in the line)."""
+    line = line_of(marks, offset)
+    start = marks[[n for _, n in marks].index(line)][0]
+    column = offset - start + 1
+    real = src.line_text(line).find(found)
+    if real >= 0:
+        column = real + 1
+    extra: dict[str, Any] = dict(params)
+    src.add(rule, line, column, length=len(found), key=found, **extra)
