@@ -38,9 +38,15 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
         case "autotools":
             from porting_advisor import autotools, buildfiles
             return (autotools.scan, buildfiles.scan)
-        case "make" | "cmake" | "meson" | "bazel" | "shell":
+        case "make" | "cmake" | "meson" | "bazel":
             from porting_advisor import buildfiles
             return (buildfiles.scan,)
+        case "shell":
+            from porting_advisor import buildfiles, containers
+            return (buildfiles.scan, containers.scan)
+        case "docker" | "compose" | "ci":
+            from porting_advisor import containers
+            return (containers.scan,)
         case "python" if name.endswith("setup.py"):
             from porting_advisor import buildfiles
             return (buildfiles.scan,)
@@ -83,6 +89,8 @@ def scan_task(task: Task) -> FileResult:
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    if task.language == "binary":
+        return scan_binary_task(task, rules)
     scanners = scanners_for(task.language, task.file)
     if not scanners:
         return FileResult(task.file, task.language)
@@ -115,6 +123,36 @@ def scan_task(task: Task) -> FileResult:
                       remarks=tuple(src.remarks))
 
 
+def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
+    """Binaries are exempt from the text size cap: only headers and directories are read."""
+    from porting_advisor import binaries
+    from porting_advisor.source import finding
+    try:
+        if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
+            members, error = binaries.scan_zip(task.path, task.file)
+            if error:
+                return FileResult(task.file, task.language, skipped=error)
+            found = tuple(finding(
+                rules, "archive-x86-native", member, language="binary",
+                package=binaries.package_name(task.file), kind=b.kind.replace("ELF ", "an ELF ")
+                .replace("PE ", "a PE ").replace("Mach-O ", "a Mach-O "),
+                arch=binaries.describe(b.arches)) for member, b in members)
+            return FileResult(task.file, task.language, True, found)
+        binary, error = binaries.scan_binary(task.path, task.size)
+        if error:
+            return FileResult(task.file, task.language, skipped=error)
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
+        return FileResult(task.file, task.language,
+                          skipped=f"scanner failed: {type(exc).__name__}: {exc}")
+    if binary is None:
+        return FileResult(task.file, task.language, True)
+    arch = ("x86" if binary.arches <= binaries.X86 else
+            "arm64" if binary.arches & binaries.ARM64 else "other")
+    return FileResult(task.file, task.language, True, facts=(
+        ("bin-arch", arch), ("bin-kind", binary.kind),
+        ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}")))
+
+
 def choose_jobs(options: Options, tasks: list[Task]) -> int:
     if options.jobs > 0:
         return options.jobs
@@ -126,7 +164,7 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 
 def scanners_for_cheap(language: str) -> bool:
     return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
-                        "shell", "python"}
+                        "shell", "python", "binary", "docker", "ci", "compose"}
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,

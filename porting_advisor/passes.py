@@ -12,12 +12,17 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
     return [v for k, v in result.facts if k == kind]
 
 
-def asm_sources(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
-    """One asm-source finding per x86 assembly file that has no Arm64 counterpart."""
+def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
+    """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
     arm_files = frozenset(r.file for r in results
-                          if facts_of(r, "asm-arch") == ["arm64"])
+                          if facts_of(r, "asm-arch") == ["arm64"]
+                          or facts_of(r, "bin-arch") == ["arm64"])
     out = []
     for r in results:
+        if facts_of(r, "bin-arch") == ["x86"] and not arm_counterpart(r.file, index, arm_files):
+            arches, detail = facts_of(r, "bin-detail")[0].split("\t", 1)
+            out.append(finding(rules, "binary-x86-only", r.file, language="binary",
+                               kind=facts_of(r, "bin-kind")[0], arch=arches, detail=detail))
         if facts_of(r, "asm-arch") != ["x86"]:
             continue
         if arm_counterpart(r.file, index, arm_files):

@@ -56,7 +56,7 @@ def run(options: Options, rules: RuleSet) -> Report:
     results = engine.run(tasks, options, rules, progress)
     findings = engine.flatten(results)
     index = TreeIndex.build(t.file for t in tasks)
-    findings.extend(passes.asm_sources(results, index, rules))
+    findings.extend(passes.whole_files(results, index, rules))
     findings = cross_file(results, findings, index, options, rules)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
                      and not f.filtered)

@@ -160,6 +160,12 @@ class Walker:
                 continue
             head = read_head(entry.path) if "." not in name[1:] else None
             lang = language_of(name, head)
+            if name.endswith((".yml", ".yaml")) and (rel.endswith(".github/workflows")
+                                                     or rel.endswith(".circleci")):
+                lang = "ci"
+            elif name.startswith(("docker-compose", "compose.")) and name.endswith(
+                    (".yml", ".yaml")):
+                lang = "compose"
             if lang:
                 yield Task(child, entry.path, lang, st.st_size)
 

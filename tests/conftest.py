@@ -70,8 +70,18 @@ def annotations(case: Path) -> tuple[set, set, list]:
     expected: set[tuple[str, int, str]] = set()
     forbidden: set[tuple[str, int, str]] = set()
     seen: list[tuple[str, str]] = []
+    expect = case / "fixture.expect"
+    if expect.exists():   # for files that cannot carry comments (binaries, archive members)
+        for line in expect.read_text().splitlines():
+            m = re.match(r"^(ruleid|ok):\s*(\S+)\s+(\d+)\s+([a-z0-9-]+)\s*$", line)
+            if m:
+                kind, file, no, rid = m.groups()
+                seen.append((kind, rid))
+                (expected if kind == "ruleid" else forbidden).add((file, int(no), rid))
     for path in sorted(case.rglob("*")):
-        if not path.is_file() or path.name == "fixture.toml":
+        if not path.is_file() or path.name in ("fixture.toml", "fixture.expect"):
+            continue
+        if b"\0" in path.read_bytes()[:4096] or path.suffix in (".jar", ".war", ".whl"):
             continue
         rel = path.relative_to(case).as_posix()
         lines = path.read_text(errors="replace").split("\n")
