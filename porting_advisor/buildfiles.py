@@ -32,7 +32,7 @@ X86_CPU = re.compile(r"^(?:x86-64\S*|i[3-6]86|pentium\S*|prescott|nocona|core\S*
                      r"rocketlake|raptorlake|meteorlake|graniterapids|emeraldrapids|znver\d|"
                      r"btver\d|bdver\d|k8\S*|opteron\S*|athlon\S*|amdfam10|barcelona|atom|"
                      r"bonnell|silvermont|goldmont\S*|tremont|knl|knm|lakemont|geode|x86\S*)$")
-PATHS = re.compile(r"(?<![\w.-])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
+PATHS = re.compile(r"(?<![\w.])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
                    r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
                    r"gnu(?:-[\w+]+)?|GOARCH=amd64|java-\d+-openjdk-amd64|ld-linux-x86-64\.so\.2)"
                    r"(?![\w])")
@@ -191,10 +191,6 @@ class Tracker:
         if CASE_OPEN.match(text):
             self.chains.append(Chain())
             return True
-        if self.chains and self.chains[-1].indent == -2:
-            if CASE_END.match(text):
-                self.close(line)
-                return True
         if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
             self.chains[-1].branches.append(Branch(classify(m.group(1)), line, m.group(1)))
             return True
@@ -253,7 +249,10 @@ class Tracker:
         kinds = [b.kind for b in ch.branches]
         if "x86" in kinds and "arm" not in kinds and (not ch.has_else or ch.fatal_else):
             first = ch.branches[kinds.index("x86")]
-            cond = re.sub(r"\s+", " ", first.cond).strip()[:80]
+            cond = re.sub(r"\s+", " ", first.cond).strip()
+            if self.kind == "cmake" and cond.endswith(")"):
+                cond = cond[:-1].rstrip()
+            cond = cond[:80]
             self.src.add("build-x86-arch-check", first.line, 1, condition=cond,
                          snippet=self.src.line_text(first.line).strip())
 

@@ -54,8 +54,9 @@ def ar(members: dict[str, bytes]) -> bytes:
 def zipped(members: dict[str, bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+        for name, data in members.items():   # fixed dates: the output is reproducible
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), data,
+                        compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
@@ -88,6 +89,7 @@ FIXTURES = {
     "python/pure-1.0-py3-none-any.whl": zipped({"pure/__init__.py": b"x = 1\n"}),
     "corrupt.jar": b"PK\x03\x04 this is not really a zip",
 }
+WHEEL = "python/fast-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
 EXPECT = """\
 # What the binaries fixture must report (ruleid) and must not (ok): FILE LINE RULE
 ruleid: vendor/libfast.so 0 binary-x86-only
@@ -97,7 +99,7 @@ ruleid: mac/libold.dylib 0 binary-x86-only
 ruleid: static/libsimd.a 0 binary-x86-only
 ruleid: java/app.jar!/native/linux-x86_64/libonly.so 0 archive-x86-native
 ruleid: java/web.war!/WEB-INF/lib/inner.jar!/win32-x86-64/jnidispatch.dll 0 archive-x86-native
-ruleid: python/fast-1.0-cp311-cp311-manylinux_2_17_x86_64.whl!/fast/_speed.cpython-311-x86_64-linux-gnu.so 0 archive-x86-native
+ruleid: {WHEEL}!/fast/_speed.cpython-311-x86_64-linux-gnu.so 0 archive-x86-native
 ok: lib/x86_64/libcodec.so 0 binary-x86-only
 ok: tools/helper 0 binary-x86-only
 ok: mac/libuniversal.dylib 0 binary-x86-only
@@ -112,7 +114,7 @@ def main() -> None:
         path = base / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    (base / "fixture.expect").write_text(EXPECT)
+    (base / "fixture.expect").write_text(EXPECT.replace("{WHEEL}", WHEEL))
     sample = ROOT / "sample-projects" / "cpp-service" / "third_party" / "lib"
     sample.mkdir(parents=True, exist_ok=True)
     (sample / "libfastjson.so").write_bytes(elf(X86_64))

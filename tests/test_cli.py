@@ -28,9 +28,11 @@ def test_text_report_groups_by_file_and_summarises(run_cli):
     assert any(line.strip().startswith("12:25  error   intrinsic/c-x86-intrinsic")
                for line in lines)
     summary = lines[-1]
-    assert summary.startswith("15 files scanned, 0 skipped; 19 findings (error 12, warning 7)")
-    assert "by category: asm-source 1, config-guess 1, inline-asm 2, intrinsic 10" in summary
-    assert "Not analysed by this version: make (1)" in res.out
+    assert summary.startswith("16 files scanned, 0 skipped; 21 findings (error 14, warning 7)")
+    assert "by category: asm-source 1, build-flag 2, config-guess 1, inline-asm 2" in summary
+    assert "Not analysed" not in res.out
+    res = run_cli(ROOT / "sample-projects" / "cpp-service" / "src", "--no-progress")
+    assert "src" not in res.out and "simd.cpp" in res.out
 
 
 def test_json_report_follows_the_contract(run_cli, tmp_path):
@@ -46,8 +48,12 @@ def test_json_report_follows_the_contract(run_cli, tmp_path):
     assert data["target"] == "graviton3" and data["target_os"] == "linux"
     assert data["files_by_language"] == {"asm": 3, "autotools": 1, "c": 11, "make": 1}
     first = data["findings"][0]
-    assert first["file"] == "asm/memcpy_x86_64.S" and first["line"] == 0
-    assert first["rule"] == "asm-x86-source" and first["category"] == "asm-source"
+    assert (first["file"], first["line"], first["column"]) == ("Makefile", 1, 15)
+    assert first["rule"] == "build-x86-isa-flag" and first["category"] == "build-flag"
+    assert first["language"] == "make" and "-mcpu=neoverse-v1" in first["suggestion"]
+    whole = [f for f in data["findings"] if f["file"] == "asm/memcpy_x86_64.S"][0]
+    assert (whole["line"], whole["column"], whole["rule"]) == (0, 0, "asm-x86-source")
+    assert "end_line" not in whole and "snippet" not in whole
     hash_hits = [f for f in data["findings"] if f["file"] == "src/hash.c"]
     assert [(f["line"], f["column"], f["rule"]) for f in hash_hits] == [
         (5, 1, "c-x86-header"), (12, 25, "c-x86-intrinsic"), (17, 15, "c-x86-intrinsic")]
@@ -56,7 +62,7 @@ def test_json_report_follows_the_contract(run_cli, tmp_path):
     assert "__crc32cd" in crc["suggestion"] and crc["language"] == "c"
     assert crc["snippet"] == "crc = (uint32_t)_mm_crc32_u64(crc, v);"
     assert all("filtered" not in f and "suppressed" not in f for f in data["findings"])
-    assert data["summary"]["by_severity"] == {"error": 12, "warning": 7}
+    assert data["summary"]["by_severity"] == {"error": 14, "warning": 7}
     keys = [(f["file"], f["line"], f["column"], f["rule"]) for f in data["findings"]]
     assert keys == sorted(keys)
 

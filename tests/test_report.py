@@ -44,7 +44,10 @@ def test_sarif_is_valid_and_complete(sample_report, rules):
 def test_csv_and_markdown(sample_report, rules):
     rows = list(csv.DictReader(io.StringIO(report.render_csv(sample_report, rules))))
     assert len(rows) == len(sample_report.findings)
-    assert rows[0]["file"] == "asm/memcpy_x86_64.S" and rows[0]["line"] == "0"
+    assert (rows[0]["file"], rows[0]["line"], rows[0]["rule"]) == ("Makefile", "1",
+                                                                   "build-x86-isa-flag")
+    whole = [r for r in rows if r["rule"] == "asm-x86-source"]
+    assert whole[0]["file"] == "asm/memcpy_x86_64.S" and whole[0]["line"] == "0"
     md = report.render_markdown(sample_report, rules, "https://example.test/repo/blob/main")
     assert "[src/hash.c:12](https://example.test/repo/blob/main/src/hash.c#L12)" in md
     assert md.count("\n| ") == len(sample_report.findings) + 1
