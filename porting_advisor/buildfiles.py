@@ -18,7 +18,21 @@ from porting_advisor import ruleset
 from porting_advisor.source import Source
 
 X86_COND = re.compile(r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
-                      r"\bx64\b|\bX64\b|\bIA32\b|\bWin32\b|\bSSE\w*|\bAVX\w*", re.I)
+                      r"\bx64\b|\bX64\b|\bIA32\b|\bSSE\w*|\bAVX\w*|\bAESNI\b|\bPCLMUL\w*|"
+                      r"\bBMI2?\b|\bPOPCNT\b|\bF16C\b|\bX86\w*", re.I)
+# A test of the CPU architecture itself (not of a feature switch such as HAVE_SSE).
+ARCH_SUBJECT = re.compile(r"(?i)SYSTEM_PROCESSOR|GENERATOR_PLATFORM|OSX_ARCHITECTURES|"
+                          r"VS_PLATFORM_NAME|cpu_family|host_cpu|build_cpu|target_cpu|"
+                          r"host_machine|uname|\bARCH\b|\$\(ARCH\)|\$\{?ARCH\b|"
+                          r"platform\.machine|PROCESSOR_ARCHITECTURE|GOARCH|TARGETARCH|"
+                          r"\bMACHINE\b|HOSTTYPE|\bhost\b|\$host\b")
+PATHLIKE = re.compile(r"[\"'][^\"']*/[^\"']*[\"']|\S*/\S*")
+# Where a library name is a link request, not a word in a message or an option list.
+LINK_CONTEXT = re.compile(r"(?i)(?:target_)?link_libraries\s*\(|find_package\s*\(|"
+                          r"find_library\s*\(|pkg_(?:check|search)_modules?\s*\(|"
+                          r"\bdependency\s*\(|AC_CHECK_LIB\s*\(|AC_SEARCH_LIBS\s*\(|"
+                          r"PKG_CHECK_MODULES\s*\(|\blibraries\s*=|linkopts\s*=|\bLIBS\b|"
+                          r"LDLIBS|LDFLAGS|LDADD|_LIBADD|BLA_VENDOR|link_args|--libs")
 ARM_COND = re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
 FLAG = re.compile(
     r"(?<![\w/-])(-m(?:sse[\w.]*|ssse3|avx[\w-]*|fma4?|bmi2?|pclmul|aes|popcnt|f16c|lzcnt|sha|"
@@ -69,6 +83,7 @@ class Chain:
     has_else: bool = False
     fatal_else: bool = False
     indent: int = -1           # Python: the `if`'s indentation
+    subject: str = ""          # `case SUBJECT in`
 
     @property
     def current(self) -> str:
@@ -76,6 +91,13 @@ class Chain:
 
 
 def classify(cond: str) -> str:
+    """'x86', 'arm' or '' for the condition of a branch."""
+    if PROBE.search(cond):
+        return ""                    # `if cc.has_argument('-mavx2')` asks the compiler
+    return classify_words(PATHLIKE.sub(" ", cond))  # `x86-simd/README.md` is a path
+
+
+def classify_words(cond: str) -> str:
     x86, arm = bool(X86_COND.search(cond)), bool(ARM_COND.search(cond))
     if x86 and not arm:
         return "x86"
@@ -115,7 +137,7 @@ SYNTAX = {
     "python": Syntax(HASH, True, rx(r"^(\s*)if\b(.*):"), rx(r"^(\s*)elif\b(.*):"),
                      rx(r"^(\s*)else\s*:"), None),
 }
-CASE_OPEN = re.compile(r"^\s*(?:case\b.*\bin\b|AS_CASE\s*\()")
+CASE_OPEN = re.compile(r"^\s*(?:case\b(.*)\bin\b|AS_CASE\s*\((.*))")
 CASE_ARM = re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
 CASE_END = re.compile(r"^\s*esac\b")
 SELECT_KEY = re.compile(r"\"([^\"]*(?://|:)[^\"]*)\"\s*:")
@@ -178,7 +200,12 @@ class Tracker:
         self.syntax = SYNTAX[kind]
         self.chains: list[Chain] = []
         self.probe_depth = 0
+        self.link_depth = 0
         self.in_select_x86 = 0
+
+    def conditions(self) -> str:
+        """The conditions of every branch the current line is in."""
+        return " ".join(c.branches[-1].cond for c in self.chains if c.branches)
 
     def x86_only(self) -> bool:
         return any(c.current == "x86" for c in self.chains) or self.in_select_x86 > 0
@@ -188,8 +215,8 @@ class Tracker:
         syn = self.syntax
         if self.kind == "python":
             return self.step_python(line, text)
-        if CASE_OPEN.match(text):
-            self.chains.append(Chain())
+        if m := CASE_OPEN.match(text):
+            self.chains.append(Chain(subject=m.group(1) or m.group(2) or ""))
             return True
         if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
             self.chains[-1].branches.append(Branch(classify(m.group(1)), line, m.group(1)))
@@ -247,7 +274,10 @@ class Tracker:
     def close(self, line: int) -> None:
         ch = self.chains.pop()
         kinds = [b.kind for b in ch.branches]
-        if "x86" in kinds and "arm" not in kinds and (not ch.has_else or ch.fatal_else):
+        arch_test = bool(ARCH_SUBJECT.search(ch.subject)) or any(
+            ARCH_SUBJECT.search(b.cond) for b in ch.branches)
+        if (arch_test and "x86" in kinds and "arm" not in kinds
+                and (not ch.has_else or ch.fatal_else)):
             first = ch.branches[kinds.index("x86")]
             cond = re.sub(r"\s+", " ", first.cond).strip()
             if self.kind == "cmake" and cond.endswith(")"):
@@ -286,9 +316,16 @@ def scan(src: Source) -> None:
         elif tracker.probe_depth:
             tracker.probe_depth = max(0, tracker.probe_depth + paren_balance(line_text))
         in_probe = probe_before or probe is not None
+        link_before = tracker.link_depth > 0
+        link = LINK_CONTEXT.search(line_text)
+        if link:
+            tracker.link_depth = max(0, paren_balance(line_text[link.start():]))
+        elif tracker.link_depth:
+            tracker.link_depth = max(0, tracker.link_depth + paren_balance(line_text))
+        in_link = link_before or link is not None
         if control and not syntax.open:
             continue
-        check_line(src, tracker, line_text, marks, in_probe)
+        check_line(src, tracker, line_text, marks, in_probe, in_link)
     tracker.finish()
 
 
@@ -300,13 +337,13 @@ def track_select(tracker: Tracker, text: str) -> None:
     """Bazel select({...}): entries keyed by an x86 platform are x86-only."""
     m = SELECT_KEY.search(text)
     if m:
-        tracker.in_select_x86 = 1 if classify(m.group(1)) == "x86" else 0
+        tracker.in_select_x86 = 1 if classify_words(m.group(1)) == "x86" else 0
     elif "}" in text:
         tracker.in_select_x86 = 0
 
 
 def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, int]],
-               in_probe: bool) -> None:
+               in_probe: bool, in_link: bool) -> None:
     cats = src.options.categories
     x86_branch = tracker.x86_only()
     if "host-cpu-detection" in cats:
@@ -326,13 +363,16 @@ def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, 
                in token else arm)
     if not in_probe:
         check_flags(src, text, marks)
-    check_libraries(src, text, marks)
+    check_libraries(src, text, marks, in_link, tracker.conditions())
 
 
 def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
     arm = target_flags(src.options.target)
+    intel_context = re.search(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b", text)
     for m in FLAG.finditer(text):
         flag = m.group(1)
+        if intel_context and flag.startswith(("-x", "-ax", "/Q")):
+            continue  # an Intel-compiler-only setting: that compiler does not exist on Arm64
         value = flag.split("=", 1)[1] if "=" in flag else ""
         if flag.startswith(("-march=", "-mtune=")):
             if value == "native":
@@ -347,7 +387,10 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
         report(src, "build-x86-isa-flag", marks, m.start(1), flag, flag=flag, advice=advice)
 
 
-def check_libraries(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
+def check_libraries(src: Source, text: str, marks: list[tuple[int, int]], in_link: bool,
+                    conditions: str) -> None:
+    """Library names in link requests: `-lNAME` anywhere, other spellings in link commands,
+    and not when the enclosing branch is the user's choice of that library (`if blas == 'mkl'`)."""
     if not re.search(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10", text):
         return
     pos = 0
@@ -359,6 +402,9 @@ def check_libraries(src: Source, text: str, marks: list[tuple[int, int]]) -> Non
         name = re.sub(r"^\$\{?|\}$", "", name)
         if name.startswith("Intel10_64"):
             name = "MKL"
+        if not (token.startswith("-l") or in_link) or (
+                name and name.lower().split("_")[0] in conditions.lower()):
+            continue
         for pattern, library, instead in libraries():
             if name and pattern.match(name):
                 report(src, "build-x86-library", marks, at, token, library=library,

@@ -22,7 +22,7 @@ from porting_advisor import asminline, intrinsics, ppexpr, preproc, ruleset
 from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex, arm_counterpart, foreign_named, x86_named
+from porting_advisor.siblings import TreeIndex, foreign_named
 from porting_advisor.source import Source
 
 if TYPE_CHECKING:
@@ -690,8 +690,7 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
             out.append(f)
             continue
         if f.file not in ported:
-            ported[f.file] = (x86_named(f.file) and bool(arm_counterpart(f.file, index))
-                              or f.file in x86_included)
+            ported[f.file] = f.file in x86_included
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             if status == INACTIVE:

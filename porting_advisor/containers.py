@@ -2,7 +2,6 @@
 """Dockerfiles, compose files, CI workflows and shell scripts pinned to x86."""
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
@@ -39,6 +38,9 @@ PACKAGES = (
 RUNS_ON = re.compile(r"^\s*runs-on:\s*(.+?)\s*$")
 X64_RUNNER = re.compile(r"^(?:ubuntu-(?:latest|\d\d\.\d\d)|windows-(?:latest|\d{4})|"
                         r"macos-(?:1[0-3]|latest-large|\d+-large)|[\w-]*(?:x64|amd64)[\w-]*)$")
+# Any sign that a CI configuration builds or tests on Arm64.
+CI_ARM = re.compile(r"(?i)runs-on:.*(?:arm|aarch64|graviton)|arm_container|arm64|aarch64|graviton|"
+                    r"ubuntu-\d\d\.\d\d-arm")
 ARM_RUNNER = re.compile(r"(?i)arm|aarch64|graviton|macos-1[4-9]|macos-latest(?!-large)")
 
 
@@ -73,7 +75,9 @@ def scan(src: Source) -> None:
         pending = []
     for first, line in logical:
         check_line(src, first, line)
-    if is_ci_workflow(src.file) or posixpath.basename(src.file) in (".gitlab-ci.yml",):
+    if src.language == "ci" and CI_ARM.search(text):
+        src.facts.append(("ci-arm", "1"))
+    if is_ci_workflow(src.file):
         check_runners(src, logical)
 
 
@@ -97,6 +101,8 @@ def add(src: Source, rule: str, first: int, found: str, **params: str) -> None:
 def check_line(src: Source, first: int, line: str) -> None:
     for m in PLATFORM.finditer(line):
         value = m.group(1).strip("\"'")
+        if "/" not in value:
+            continue   # `platform: x86_64` (a setup action's input) is not an image platform
         if re.search(r"amd64|x86_64|/386", value) and not re.search(r"arm64|aarch64|\$", value):
             add(src, "docker-amd64-platform", first, m.group(1), value=value)
     image = None
@@ -134,7 +140,8 @@ def check_runners(src: Source, logical: list[tuple[int, str]]) -> None:
         return
     if "ci-x64-only-runner" not in src.rules.rules:
         return
-    for first, runner in runners:
+    for first, runner in runners:   # one finding per workflow: the first x64 job
         labels = [x.strip(" \"'") for x in runner.split(",")]
         if any(X64_RUNNER.match(label) for label in labels):
             add(src, "ci-x64-only-runner", first, runner, runner=runner)
+            return

@@ -2,9 +2,11 @@
 """Cross-file passes over the workers' per-file facts, run in the parent after the scan."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from porting_advisor.model import FileResult, Finding
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex, arm_counterpart
+from porting_advisor.siblings import TreeIndex, arm_counterpart, x86_named
 from porting_advisor.source import finding
 
 
@@ -35,3 +37,23 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
             symbols=f"; defines {shown}" if symbols else ""))
     return out
+
+
+def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
+    """Findings in files or directories named for x86 that have an Arm64 sibling (`x86/` next
+    to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code: marked filtered."""
+    ported: dict[str, bool] = {}
+    out = []
+    for f in findings:
+        path = f.file.split("!/", 1)[0]
+        if path not in ported:
+            ported[path] = x86_named(path) and bool(arm_counterpart(path, index))
+        out.append(replace(f, filtered=True) if ported[path] and not f.filtered else f)
+    return out
+
+
+def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:
+    """`ci-x64-only-runner` only when no CI configuration in the tree runs on Arm64."""
+    if not any(facts_of(r, "ci-arm") for r in results):
+        return findings
+    return [f for f in findings if f.rule != "ci-x64-only-runner"]

@@ -58,6 +58,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     index = TreeIndex.build(t.file for t in tasks)
     findings.extend(passes.whole_files(results, index, rules))
     findings = cross_file(results, findings, index, options, rules)
+    findings = passes.ported_paths(findings, index)
+    findings = passes.ci_arm_elsewhere(results, findings)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
                      and not f.filtered)
     kept = sorted(f for f in findings if keep(f, options, rules))
