@@ -5,18 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from porting_advisor import __version__
+from porting_advisor.settings import FAIL_ON, TARGET_OSES, TARGETS, UsageError
 
-TARGETS = ("graviton2", "graviton3", "graviton4", "graviton5")
-FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 0}
-
-
-class UsageError(Exception):
-    """Bad usage or bad input: one line on stderr, exit 2."""
-
+if TYPE_CHECKING:
+    from porting_advisor.model import Report
 
 def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
     from porting_advisor.report import format_for
@@ -58,15 +55,21 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--link-base", default="", help="URL prefix that turns file:line into links.")
 @click.option("--issue-types", default="", help="Categories: a,b replaces; +a/-b edits.")
 @click.option("--target", type=click.Choice(TARGETS), default="graviton3", show_default=True)
-@click.option("--target-os", type=click.Choice(["linux", "windows", "all"]), default="linux",
-              show_default=True)
+@click.option("--target-os", type=click.Choice(TARGET_OSES), default="linux", show_default=True)
 @click.option("--no-filter", is_flag=True, help="Also report code not compiled for the target.")
 @click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
 @click.option("--no-gitignore", is_flag=True, help="Scan files .gitignore excludes.")
 @click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0,
               help="Worker processes (0 = automatic, 1 = no pool).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="never", show_default=True)
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Hide findings recorded here.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings as the baseline.")
+@click.option("--changed-since", metavar="GIT_REF",
+              help="Report only files changed since the merge base with GIT_REF.")
 @click.option("--show-suppressed", is_flag=True, help="List findings hidden by comments.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache folder.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit.")
 @click.option("--explain", metavar="RULE", help="Print one rule's documentation and exit.")
 @click.option("--list-targets", is_flag=True, help="Print the target profiles and exit.")
@@ -75,22 +78,16 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @click.version_option(__version__, "--version", prog_name="porting-advisor",
                       message="%(prog)s %(version)s")
-def command(path: str | None, output: tuple[str, ...], fmt: str | None, link_base: str,
-            issue_types: str, target: str, target_os: str, no_filter: bool,
-            exclude: tuple[str, ...], no_gitignore: bool, jobs: int, fail_on: str,
-            show_suppressed: bool, list_rules: bool, explain: str | None, list_targets: bool,
-            rules_dir: str | None, no_progress: bool, quiet: bool) -> int:
+@click.pass_context
+def command(ctx: click.Context, /, **params: Any) -> int:
     """Scan PATH for what stops it from building and running on Arm64."""
-    if list_rules or explain:
-        print_rules(rules_dir, explain)
+    if params["list_rules"] or params["explain"]:
+        print_rules(params["rules_dir"], params["explain"])
         return 0
-    if list_targets:
-        from porting_advisor import ruleset
-        profiles = ruleset.load_json("target-profiles.json")["linux"]
-        for name in TARGETS:
-            note = profiles[name]["note"]
-            click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
+    if params["list_targets"]:
+        print_targets()
         return 0
+    path = params["path"]
     if not path:
         raise UsageError("missing PATH (the directory or file to scan)")
     root = Path(path)
@@ -98,42 +95,54 @@ def command(path: str | None, output: tuple[str, ...], fmt: str | None, link_bas
         raise UsageError(f"path '{path}' does not exist")
     if not (root.is_dir() or root.is_file()):
         raise UsageError(f"path '{path}' is neither a directory nor a file")
-    targets = outputs(output, fmt)
-    from porting_advisor import pipeline, report, ruleset
-    from porting_advisor.model import Options
-    rs = ruleset.load(Path(rules_dir) if rules_dir else None)
-    try:
-        categories = ruleset.parse_issue_types(issue_types, rs)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    progress = not no_progress and sys.stderr.isatty() and not os.environ.get("CI")
-    options = Options(root=root, jobs=jobs, target=target, target_os=target_os,
-                      categories=categories, excludes=exclude, gitignore=not no_gitignore,
-                      no_filter=no_filter, show_suppressed=show_suppressed, progress=progress,
-                      quiet=quiet)
+    targets = outputs(params["output"], params["fmt"])
+    from porting_advisor import baseline, pipeline, report, ruleset, settings
+    rs = ruleset.load(Path(params["rules_dir"]) if params["rules_dir"] else None)
+    options, p = settings.build(ctx, params, rs)
+    known = baseline.load(Path(p["baseline"])) if p["baseline"] else None
     result = pipeline.run(options, rs)
-    if not quiet:
-        for file, reason in result.skipped:
-            click.echo(f"porting-advisor: warning: skipped {file}: {reason}", err=True)
-        for m in result.remarks:
-            if m.rule == "invalid-utf8":
-                click.echo(f"porting-advisor: warning: {m.file}: {m.message}", err=True)
+    if p["write_baseline"]:
+        count = baseline.write(Path(p["write_baseline"]), result.findings)
+        click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}",
+                   err=True)
+    if known is not None:
+        result = baseline.apply(result, known)
+    warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
-        text = report.RENDERERS[out_fmt](result, rs, link_base)
+        text = report.RENDERERS[out_fmt](result, rs, p["link_base"])
         try:
             Path(out_path).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write '{out_path}': {exc.strerror}") from None
     if not targets:
-        click.echo(report.RENDERERS[fmt or "text"](result, rs, link_base), nl=False)
-    threshold = FAIL_ON[fail_on]
+        click.echo(report.RENDERERS[p["fmt"] or "text"](result, rs, p["link_base"]), nl=False)
+    threshold = FAIL_ON[p["fail_on"]]
     failing = any(f.severity >= threshold for f in result.findings
                   if not f.suppressed and not f.filtered)
-    return 1 if threshold and failing else 0
+    return 1 if threshold and failing and not p["write_baseline"] else 0
+
+
+def print_targets() -> None:
+    from porting_advisor import ruleset
+    profiles = ruleset.load_json("target-profiles.json")["linux"]
+    for name in TARGETS:
+        note = profiles[name]["note"]
+        click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
+
+
+def warn_skipped(result: Report, quiet: bool) -> None:
+    if quiet:
+        return
+    for file, reason in result.skipped:
+        click.echo(f"porting-advisor: warning: skipped {file}: {reason}", err=True)
+    for m in result.remarks:
+        if m.rule == "invalid-utf8":
+            click.echo(f"porting-advisor: warning: {m.file}: {m.message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; every usage or input error is one line on stderr and exit 2."""
+    from porting_advisor.baseline import BaselineError
     from porting_advisor.ruleset import RuleError
     try:
         rc = command.main(args=argv, prog_name="porting-advisor", standalone_mode=False)
@@ -145,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"porting-advisor: error: {exc.format_message()}", err=True)
         return 2
-    except (UsageError, RuleError) as exc:
+    except (UsageError, RuleError, BaselineError) as exc:
         click.echo(f"porting-advisor: error: {exc}", err=True)
         return 2
     return int(rc or 0)

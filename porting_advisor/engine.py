@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
+from porting_advisor.cache import Cache
 from porting_advisor.model import FileResult, Finding, Options, Remark
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.source import ScanFn, Source
@@ -168,14 +169,33 @@ def scanners_for_cheap(language: str) -> bool:
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,
-        progress: Callable[[int], None] | None = None) -> list[FileResult]:
-    """Scan every task; results come back in task order whatever the number of workers."""
-    jobs = min(choose_jobs(options, tasks), max(1, len(tasks)))
+        progress: Callable[[int], None] | None = None,
+        cache: Cache | None = None) -> list[FileResult]:
+    """Scan every task; results come back in task order whatever the number of workers.
+    Cached results are used for unchanged files; the rest are scanned and cached."""
+    done: dict[int, FileResult] = {}
+    if cache is not None and cache.enabled:
+        for i, t in enumerate(tasks):
+            hit = cache.get(t.file, t.path, t.size, t.mtime, t.inode)
+            if hit is not None:
+                done[i] = hit
+    todo = [t for i, t in enumerate(tasks) if i not in done]
+    jobs = min(choose_jobs(options, todo), max(1, len(todo)))
+    count = len(done)
+    if progress is not None and count:
+        progress(count)
+    fresh = iter(iterate(todo, options, rules, jobs)) if todo else iter(())
     results: list[FileResult] = []
-    for i, result in enumerate(iterate(tasks, options, rules, jobs), 1):
+    for i, task in enumerate(tasks):
+        result = done.get(i)
+        if result is None:
+            result = next(fresh)
+            if cache is not None:
+                cache.put(result, task.path, task.size, task.mtime, task.inode)
+            count += 1
+            if progress is not None:
+                progress(count)
         results.append(result)
-        if progress is not None:
-            progress(i)
     return results
 
 

@@ -93,6 +93,7 @@ class Options:
     progress: bool = False
     quiet: bool = False
     only_files: frozenset[str] | None = None            # --changed-since: report only these
+    cache_dir: Path | None = None                       # None = no cache
 
 
 @dataclass(slots=True)

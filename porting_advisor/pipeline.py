@@ -7,6 +7,7 @@ import time
 from collections import Counter
 
 from porting_advisor import __version__, engine, passes, walk
+from porting_advisor.cache import Cache, scope_of
 from porting_advisor.model import FileResult, Finding, Options, Remark, Report
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex
@@ -46,14 +47,18 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
         return False
     if f.suppressed and not options.show_suppressed:
         return False
-    return not (options.only_files is not None and f.file not in options.only_files)
+    return options.only_files is None or f.file.split("!/")[0] in options.only_files
 
 
 def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
     tasks, walk_skipped = walk.discover(options.root, options.excludes, options.gitignore)
     progress = Progress(len(tasks), options.progress)
-    results = engine.run(tasks, options, rules, progress)
+    store = Cache(options.cache_dir, scope_of(options, rules.directory))
+    try:
+        results = engine.run(tasks, options, rules, progress, store)
+    finally:
+        store.close()
     findings = engine.flatten(results)
     index = TreeIndex.build(t.file for t in tasks)
     findings.extend(passes.whole_files(results, index, rules))
@@ -61,7 +66,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     findings = passes.ported_paths(findings, index)
     findings = passes.ci_arm_elsewhere(results, findings)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
-                     and not f.filtered)
+                     and not f.filtered and (options.only_files is None
+                                             or f.file.split("!/")[0] in options.only_files))
     kept = sorted(f for f in findings if keep(f, options, rules))
     return build_report(options, results, walk_skipped, kept, suppressed,
                         time.perf_counter() - start)

@@ -27,6 +27,8 @@ class Task:
     path: str               # absolute path to open
     language: str
     size: int
+    mtime: int = 0          # st_mtime_ns, for the result cache
+    inode: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +169,7 @@ class Walker:
                     (".yml", ".yaml")):
                 lang = "compose"
             if lang:
-                yield Task(child, entry.path, lang, st.st_size)
+                yield Task(child, entry.path, lang, st.st_size, st.st_mtime_ns, st.st_ino)
 
     def check_symlink(self, path: str, rel: str) -> None:
         """Symlinks are never followed: the targets inside the tree are scanned as themselves."""
@@ -187,8 +189,9 @@ def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True
     if root.is_file():
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
-        size = root.stat().st_size
-        return ([Task(name, str(root), lang, size)] if lang else []), []
+        st = root.stat()
+        return ([Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)]
+                if lang else []), []
     walker = Walker(root, excludes, gitignore)
     tasks = list(walker.walk())
     return tasks, walker.skipped

@@ -1,0 +1,229 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The CI gate: exit codes, baselines, suppressions, configuration, --changed-since, cache."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from porting_advisor import engine
+from porting_advisor.model import Options
+from porting_advisor.source import Source
+
+from conftest import ROOT
+
+X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
+
+
+def tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    root = tmp_path / "repo"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_exit_codes(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
+    assert run_cli(root, "--fail-on", "error", "--no-cache").code == 1
+    assert run_cli(root, "--fail-on", "never", "--no-cache").code == 0
+    assert run_cli(root / "b.c", "--fail-on", "info", "--no-cache").code == 0
+    assert run_cli(root, "--fail-on", "bogus").code == 2
+
+
+def test_baseline_round_trip(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86})
+    base = tmp_path / "baseline.json"
+    res = run_cli(root, "--write-baseline", base, "--fail-on", "error", "--no-cache")
+    assert res.code == 0 and "wrote 2 finding(s)" in res.err
+    assert json.loads(base.read_text())["format"] == "porting-advisor-baseline"
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
+                  "--no-cache")
+    data = res.json()
+    assert res.code == 0 and data["findings"] == []
+    assert data["summary"]["baselined"] == 2 and data["summary"]["stale_baseline"] == 0
+    # lines move above the findings: still known
+    (root / "a.c").write_text("/* a new comment */\n\n" + X86)
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
+                  "--no-cache")
+    assert res.code == 0 and res.json()["findings"] == []
+    # a new finding is reported; removing one makes a stale entry
+    (root / "a.c").write_text("#include <immintrin.h>\nint g(void) { return _mm_popcnt_u64(3); }\n")
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
+                  "--no-cache")
+    data = res.json()
+    assert res.code == 1
+    assert [(f["line"], f["rule"]) for f in data["findings"]] == [(2, "c-x86-intrinsic")]
+    assert data["summary"]["baselined"] == 1 and data["summary"]["stale_baseline"] == 1
+
+
+def test_bad_baselines_are_exit_2(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86})
+    for content in (None, "{not json", '{"format": "other"}',
+                    '{"format": "porting-advisor-baseline", "fingerprints": {"x": -1}}'):
+        path = tmp_path / "b.json"
+        if content is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(content)
+        res = run_cli(root, "--baseline", path)
+        assert res.code == 2 and len(res.err.strip().splitlines()) == 1, res.err
+        assert "baseline" in res.err
+
+
+@pytest.mark.parametrize("name, text", [
+    ("a.c", "int f(void) { return _mm_popcnt_u32(3); } // porting-advisor: ignore[intrinsic]\n"),
+    ("a.cpp", "// porting-advisor: ignore[c-x86-intrinsic] reviewed\n"
+              "int f() { return _mm_popcnt_u32(3); }\n"),
+    ("a.c", "/* porting-advisor: ignore[c-x86-intrinsic] */\nint f(void) "
+            "{ return _mm_popcnt_u32(3); }\n"),
+    ("Makefile", "# porting-advisor: ignore[build-flag] x86 host tools only\nCFLAGS += -mavx2\n"),
+    ("CMakeLists.txt", "add_compile_options(-mavx2) # porting-advisor: ignore[build-x86-isa-flag]\n"),
+    ("Dockerfile", "# porting-advisor: ignore[container]\nFROM --platform=linux/amd64 alpine\n"),
+])
+def test_suppressions_in_each_syntax(run_cli, tmp_path, name, text):
+    root = tree(tmp_path, {name: text})
+    data = run_cli(root, "--format", "json", "--no-cache").json()
+    assert data["findings"] == [] and data["summary"]["suppressed"] == 1
+    shown = run_cli(root, "--format", "json", "--show-suppressed", "--no-cache").json()
+    assert len(shown["findings"]) == 1 and shown["findings"][0]["suppressed"] is True
+
+
+@pytest.mark.parametrize("text", [
+    "! porting-advisor: ignore[intrinsic]\n      x = 1\n",                   # Fortran
+    "// porting-advisor: ignore[intrinsic]\nx := 1\n",                       # Go, Java
+    "# porting-advisor: ignore[intrinsic]\nx = 1\n",                         # Python
+])
+def test_suppression_comment_syntaxes(rules, text):
+    from porting_advisor.source import finding
+    src = Source("f", "x", b"", text, Options(root=Path(".")), rules)
+    f = finding(rules, "c-x86-intrinsic", "f", 2, 1, snippet="x")
+    assert engine.suppressions(src, [f])[0].suppressed
+    plain = Source("f", "x", b"", "x = 'porting-advisor: ignore[intrinsic]'\nx\n",
+                   Options(root=Path(".")), rules)
+    assert not engine.suppressions(plain, [f])[0].suppressed
+
+
+def test_configuration_and_precedence(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86, "vendor/v.c": X86, "sve.c":
+                           "#include <arm_sve.h>\nint n(void) { return (int)svcntw(); }\n"})
+    (root / ".porting-advisor.toml").write_text(
+        'exclude = ["vendor/"]\ntarget = "graviton2"\nfail-on = "error"\n'
+        'issue-types = "-intrinsic"\n')
+    res = run_cli(root, "--format", "json", "--no-cache")
+    assert res.code == 0 and res.json()["target"] == "graviton2"
+    assert res.json()["findings"] == []          # intrinsic is off by configuration
+    res = run_cli(root, "--format", "json", "--issue-types", "intrinsic", "--no-cache")
+    files = {f["file"] for f in res.json()["findings"]}
+    assert files == {"a.c", "sve.c"} and res.code == 1       # fail-on from the file
+    res = run_cli(root, "--format", "json", "--issue-types", "intrinsic", "--target",
+                  "graviton3", "--fail-on", "never", "--exclude", "a.c", "--no-cache")
+    assert {f["file"] for f in res.json()["findings"]} == {"vendor/v.c"} and res.code == 0
+    (root / ".porting-advisor.toml").write_text('targte = "graviton4"\n')
+    res = run_cli(root, "--no-cache")
+    assert res.code == 2 and "targte" in res.err
+    (root / ".porting-advisor.toml").unlink()
+    (root / "pyproject.toml").write_text('[tool.porting-advisor]\ntarget = "graviton9"\n')
+    assert run_cli(root, "--no-cache").code == 2
+    (root / "pyproject.toml").write_text('[tool.porting-advisor]\nissue-types = ["config-guess"]\n')
+    assert run_cli(root, "--format", "json", "--no-cache").json()["findings"] == []
+
+
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
+def test_changed_since(run_cli, tmp_path):
+    root = tree(tmp_path, {"src/old.c": X86, "src/keep.c": X86, "other/x.c": X86})
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "src" / "old.c").write_text(X86 + "int h(void) { return _mm_popcnt_u32(4); }\n")
+    git(root, "commit", "-q", "-am", "change")
+    (root / "src" / "new.c").write_text(X86)            # untracked
+    (root / "other" / "x.c").write_text(X86 + "\n")     # uncommitted
+    data = run_cli(root, "--changed-since", "main", "--format", "json", "--no-cache").json()
+    assert {f["file"] for f in data["findings"]} == {"src/old.c", "src/new.c", "other/x.c"}
+    data = run_cli(root / "src", "--changed-since", "main", "--format", "json",
+                   "--no-cache").json()
+    assert {f["file"] for f in data["findings"]} == {"old.c", "new.c"}
+    res = run_cli(root, "--changed-since", "no-such-branch")
+    assert res.code == 2 and "unknown git ref" in res.err
+    res = run_cli(tmp_path / "repo" / ".." , "--changed-since", "main")
+    assert res.code == 2 and "not inside a git repository" in res.err
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
+def test_changed_since_in_a_shallow_clone(run_cli, tmp_path):
+    origin = tree(tmp_path, {"a.c": X86})
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", ".")
+    git(origin, "commit", "-q", "-m", "one")
+    git(origin, "checkout", "-q", "-b", "side")
+    (origin / "b.c").write_text(X86)
+    git(origin, "add", ".")
+    git(origin, "commit", "-q", "-m", "two")
+    git(origin, "checkout", "-q", "main")
+    (origin / "c.c").write_text(X86)
+    git(origin, "add", ".")
+    git(origin, "commit", "-q", "-m", "three")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch",
+        f"file://{origin}", str(clone))
+    res = run_cli(clone, "--changed-since", "origin/side")
+    assert res.code == 2 and "shallow clone" in res.err
+
+
+def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
+    root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
+    cache = tmp_path / "cache"
+    first = run_cli(root, "--cache-dir", cache, "--format", "json").json()
+    assert (cache / "results-v1.sqlite3").exists()
+    calls = []
+    real = engine.scan_task
+    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
+    assert calls == [] and second["findings"] == first["findings"]
+    (root / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
+    third = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
+    assert calls == ["b.c"] and len(third["findings"]) == 3
+    os.utime(root / "a.c", ns=(1, 1))                 # touched, same content: hash says hit
+    calls.clear()
+    run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
+    assert calls == []
+    calls.clear()                                     # another target: another scope
+    run_cli(root, "--cache-dir", cache, "--target", "graviton2", "--jobs", "1")
+    assert sorted(calls) == ["a.c", "b.c"]
+    calls.clear()
+    run_cli(root, "--no-cache", "--jobs", "1")
+    assert sorted(calls) == ["a.c", "b.c"]
+    monkeypatch.delenv("HOME", raising=False)        # no HOME: the cache switches itself off
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert run_cli(root, "--format", "json").code == 0
+    (cache / "results-v1.sqlite3").write_bytes(b"garbage")   # corrupt: ignored, scan goes on
+    assert run_cli(root, "--cache-dir", cache, "--format", "json").json()["findings"]
+
+
+def test_integration_files_are_valid(run_cli):
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert {"path", "fail-on", "sarif", "baseline", "changed-since"} <= set(action["inputs"])
+    steps = "\n".join(s.get("run", "") for s in action["runs"]["steps"])
+    assert "porting-advisor" in steps and "--output" in steps
+    uploads = [s for s in action["runs"]["steps"] if "upload-sarif" in s.get("uses", "")]
+    assert uploads
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = hooks[0]
+    assert hook["entry"] == "porting-advisor" and hook["language"] == "python"
+    res = run_cli(*[a.replace(".", str(ROOT / "sample-projects" / "c-simd-engine"))
+                    if a == "." else a for a in hook["args"]], "--no-cache")
+    assert res.code == 1 and "findings" in res.out
