@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import ROOT
 from porting_advisor import engine
 from porting_advisor.model import Options
 from porting_advisor.source import Source
-
-from conftest import ROOT
 
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
