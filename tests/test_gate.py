@@ -82,7 +82,8 @@ def test_bad_baselines_are_exit_2(run_cli, tmp_path):
     ("a.c", "/* porting-advisor: ignore[c-x86-intrinsic] */\nint f(void) "
             "{ return _mm_popcnt_u32(3); }\n"),
     ("Makefile", "# porting-advisor: ignore[build-flag] x86 host tools only\nCFLAGS += -mavx2\n"),
-    ("CMakeLists.txt", "add_compile_options(-mavx2) # porting-advisor: ignore[build-x86-isa-flag]\n"),
+    ("CMakeLists.txt",
+     "add_compile_options(-mavx2) # porting-advisor: ignore[build-x86-isa-flag]\n"),
     ("Dockerfile", "# porting-advisor: ignore[container]\nFROM --platform=linux/amd64 alpine\n"),
 ])
 def test_suppressions_in_each_syntax(run_cli, tmp_path, name, text):
