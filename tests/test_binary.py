@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The standalone binary: built by ./build.sh, run with an empty environment, same report.
+
+Slow (a PyInstaller build, about half a minute); CI runs it. Set PA_SKIP_BINARY=1 to skip it
+on a workstation, or PA_BINARY=path to test an existing binary instead of building one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from porting_advisor import __version__, report
+
+from conftest import ROOT, scan
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def binary() -> Path:
+    if os.environ.get("PA_SKIP_BINARY"):
+        pytest.skip("PA_SKIP_BINARY is set")
+    if os.environ.get("PA_BINARY"):
+        return Path(os.environ["PA_BINARY"])
+    res = subprocess.run(["bash", str(ROOT / "build.sh")], capture_output=True, text=True,
+                         timeout=1200, cwd="/")
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    built = re.search(r"^built (\S+) ", res.stdout, re.M)
+    assert built, res.stdout[-2000:]
+    return Path(built.group(1))
+
+
+def run(binary: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(binary), *args], capture_output=True, text=True, env={},
+                          timeout=300, cwd="/")
+
+
+def test_binary_report_equals_the_package(binary, rules):
+    samples = ROOT / "sample-projects"
+    res = run(binary, str(samples), "--format", "json", "--no-progress")
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout)
+    want = report.to_dict(scan(samples, rules))
+    for d in (got, want):
+        d.pop("duration_seconds")
+        d.pop("root")
+    assert got == want
+    pooled = json.loads(run(binary, str(samples), "--format", "json", "--jobs", "2").stdout)
+    pooled.pop("duration_seconds"), pooled.pop("root")
+    assert pooled == want
+
+
+def test_binary_version_and_bad_input(binary, tmp_path):
+    res = run(binary, "--version")
+    assert res.returncode == 0 and res.stdout.strip() == f"porting-advisor {__version__}"
+    for args in ([str(tmp_path / "missing")], [str(ROOT), "--format", "xml"],
+                 [str(ROOT), "--target", "graviton9"], []):
+        res = run(binary, *args)
+        assert res.returncode == 2 and res.stderr.startswith("porting-advisor: error:"), args
+    out = tmp_path / "r.html"
+    res = run(binary, str(ROOT / "sample-projects" / "cpp-service"), "--output", str(out),
+              "--fail-on", "error")
+    assert res.returncode == 1 and "<html" in out.read_text()
