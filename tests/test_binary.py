@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from porting_advisor import __version__, report
-
 from conftest import ROOT, scan
+from porting_advisor import __version__, report
 
 pytestmark = pytest.mark.slow
 
