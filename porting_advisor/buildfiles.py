@@ -408,7 +408,7 @@ def check_libraries(src: Source, text: str, marks: list[tuple[int, int]], in_lin
         for pattern, library, instead in libraries():
             if name and pattern.match(name):
                 report(src, "build-x86-library", marks, at, token, library=library,
-                       token=token, instead=instead)
+                       token=token, instead=instead, key=library)
                 break
 
 
@@ -421,5 +421,5 @@ def report(src: Source, rule: str, marks: list[tuple[int, int]], offset: int, fo
     real = src.line_text(line).find(found)
     if real >= 0:
         column = real + 1
-    extra: dict[str, Any] = dict(params)
-    src.add(rule, line, column, length=len(found), key=found, **extra)
+    extra: dict[str, Any] = {"key": found, **params}
+    src.add(rule, line, column, length=len(found), **extra)

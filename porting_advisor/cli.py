@@ -107,6 +107,8 @@ def command(ctx: click.Context, /, **params: Any) -> int:
                    err=True)
     if known is not None:
         result = baseline.apply(result, known)
+    if any(fmt == "html" for _, fmt in targets) or (not targets and p["fmt"] == "html"):
+        pipeline.attach_context(result, options.root)
     warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
         text = report.RENDERERS[out_fmt](result, rs, p["link_base"])

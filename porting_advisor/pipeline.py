@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 from porting_advisor import __version__, engine, passes, walk
 from porting_advisor.cache import Cache, scope_of
@@ -101,3 +102,22 @@ def build_report(options: Options, results: list[FileResult],
         files_skipped=len(skipped), files_by_language=dict(sorted(by_lang.items())),
         duration=round(duration, 3), findings=findings, skipped=skipped, remarks=remarks,
         dependencies=[], suppressed=suppressed, unanalysed_languages=unanalysed)
+
+
+def attach_context(report: Report, root: Path, around: int = 3) -> None:
+    """Read the lines around each finding once per file, for reports that show context."""
+    wanted: dict[str, set[int]] = {}
+    for f in report.findings:
+        if f.line > 0 and "!/" not in f.file:
+            wanted.setdefault(f.file, set()).add(f.line)
+    base = root if root.is_dir() else root.parent
+    for file, lines in wanted.items():
+        try:
+            text = (base / file).read_bytes()[:8 << 20].decode("utf-8", "replace")
+        except OSError:
+            continue
+        rows = text.split("\n")
+        for line in lines:
+            lo, hi = max(1, line - around), min(len(rows), line + around)
+            report.contexts[(file, line)] = [(n, rows[n - 1].rstrip("\r")[:300])
+                                             for n in range(lo, hi + 1)]

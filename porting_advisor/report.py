@@ -113,25 +113,45 @@ def summary_line(report: Report) -> str:
             f"{total} findings ({sev}{extra}); by category: {cat}; {report.duration:.2f}s")
 
 
-def render_text(report: Report, rules: RuleSet, link_base: str = "") -> str:
+COLOURS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def use_colour() -> bool:
+    """Colour on a terminal, never when piped or with NO_COLOR set (no-color.org)."""
+    import os
+    import sys
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get(
+        "TERM") != "dumb"
+
+
+def render_text(report: Report, rules: RuleSet, link_base: str = "",
+                colour: bool | None = None) -> str:
+    paint = use_colour() if colour is None else colour
+
+    def c(code: str, text: str) -> str:
+        return f"{code}{text}{RESET}" if paint else text
     out = io.StringIO()
     current = None
     for f in report.findings:
         if f.file != current:
             current = f.file
-            out.write(f"\n{f.file}\n")
+            out.write(f"\n{c(BOLD, f.file)}\n")
         where = f"{f.line}:{f.column}" if f.line else "-"
         flags = "".join((" [filtered]" if f.filtered else "", " [suppressed]" if f.suppressed
                          else ""))
-        out.write(f"  {where:>9}  {f.severity.label:<7} {f.category}/{f.rule}{flags}: "
-                  f"{f.message}\n")
+        out.write(f"  {where:>9}  {c(COLOURS[f.severity], f'{f.severity.label:<7}')} "
+                  f"{f.category}/{f.rule}{flags}: {f.message}\n")
         if f.suggestion:
-            out.write(f"             -> {f.suggestion}\n")
+            out.write(c(DIM, f"             -> {f.suggestion}") + "\n")
     rows = rollup(report.findings)
     if rows:
         out.write("\nMost frequent constructs:\n")
         for key, _rule, n, files, sugg in rows[:15]:
             out.write(f"  {key} x{n} in {files} file(s) -> {sugg}\n")
+    dirs = top_directories(report.findings, limit=5)
+    if len(dirs) > 1:
+        out.write("\nTop directories: " + ", ".join(f"{d} ({n})" for d, n, _ in dirs) + "\n")
     if report.unanalysed_languages:
         langs = ", ".join(f"{lang} ({report.files_by_language[lang]})"
                           for lang in report.unanalysed_languages)
@@ -151,6 +171,40 @@ def code_spans(text: str) -> Any:
     return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
+def top_directories(findings: list[Finding], depth: int = 2, limit: int = 10
+                    ) -> list[tuple[str, int, int]]:
+    """(directory, findings, errors) for the directories with the most findings."""
+    counts: Counter[str] = Counter()
+    errors: Counter[str] = Counter()
+    for f in findings:
+        parts = f.file.split("!/")[0].split("/")[:-1]
+        d = "/".join(parts[:depth]) or "."
+        counts[d] += 1
+        errors[d] += f.severity == Severity.ERROR
+    return [(d, n, errors[d]) for d, n in counts.most_common(limit)]
+
+
+def effort(findings: list[Finding]) -> dict[str, Any]:
+    """The effort estimate: hours per category from rules/effort.yaml, with its assumptions."""
+    from porting_advisor.ruleset import load_table
+    table = load_table("effort.yaml")
+    weights: dict[str, float] = table["per_finding"]
+    counts = Counter(f.category for f in findings if not f.suppressed and not f.filtered)
+    rows = [(cat, n, float(weights.get(cat, 0.5)), n * float(weights.get(cat, 0.5)))
+            for cat, n in sorted(counts.items())]
+    distinct = len({f.key for f in findings if f.category == "intrinsic" and f.key})
+    extra = distinct * float(table["per_distinct_intrinsic"])
+    hours = sum(r[3] for r in rows) + extra
+    return {"rows": rows, "distinct": distinct, "per_distinct": table["per_distinct_intrinsic"],
+            "extra": extra, "hours": hours, "days": hours / float(table["hours_per_day"]),
+            "hours_per_day": table["hours_per_day"]}
+
+
+def bars(counts: dict[str, int]) -> list[tuple[str, int, float]]:
+    top = max(counts.values(), default=0) or 1
+    return [(k, v, 100.0 * v / top) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
 def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
     import jinja2  # lazy: start-up time matters for --version and small scans
 
@@ -159,12 +213,26 @@ def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
     env.filters["code"] = code_spans
     template = env.get_template("report.html.j2")
     data = to_dict(report)
-    return template.render(report=data, summary_line=summary_line(report),
-                           rollup=rollup(report.findings)[:50], rules=rules.rules,
-                           link_base=link_base.rstrip("/"))
+    contexts = [report.contexts.get((f.file, f.line), []) for f in report.findings]
+    used = sorted({f.rule for f in report.findings})
+    return template.render(
+        report=data, summary_line=summary_line(report), rollup=rollup(report.findings)[:50],
+        rules=rules.rules, used_rules=[rules.rules[r] for r in used if r in rules.rules],
+        contexts=contexts, link_base=link_base.rstrip("/"),
+        category_bars=bars(data["summary"]["by_category"]),
+        severity_bars=bars(data["summary"]["by_severity"]),
+        top_dirs=top_directories(report.findings), effort=effort(report.findings),
+        unanalysed=set(report.unanalysed_languages))
 
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def rule_markdown(rule: Any) -> str:
+    """The rule's documentation (the text `--explain` prints) for SARIF viewers."""
+    example = f"\n\nExample:\n\n```\n{rule.example}\n```" if rule.example else ""
+    return (f"**{rule.title}** ({rule.category}, {rule.severity.label})\n\n{rule.description}"
+            f"{example}\n\n**Suggestion:** {rule.suggestion}")
 
 
 def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
@@ -173,9 +241,12 @@ def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
     index = {r.id: i for i, r in enumerate(catalogue)}
     driver_rules = [{
         "id": r.id, "name": r.title, "shortDescription": {"text": r.title},
-        "fullDescription": {"text": r.description}, "help": {"text": r.suggestion},
+        "fullDescription": {"text": r.description},
+        "help": {"text": f"{r.description}\n\nSuggestion: {r.suggestion}",
+                 "markdown": rule_markdown(r)},
+        **({"helpUri": r.url} if r.url else {}),
         "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
-        "properties": {"category": r.category, **({"helpUri": r.url} if r.url else {})},
+        "properties": {"category": r.category, "tags": ["arm64", "portability", r.category]},
     } for r in catalogue]
     results = []
     for f in report.findings:
@@ -211,17 +282,21 @@ def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-CSV_FIELDS = ("file", "line", "column", "severity", "category", "rule", "message", "suggestion",
-              "snippet", "fingerprint")
+CSV_FIELDS = ("file", "line", "column", "end_line", "end_column", "severity", "category", "rule",
+              "message", "suggestion", "snippet", "language", "fingerprint", "filtered",
+              "suppressed")
 
 
 def render_csv(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    """One row per finding with the contract's fields (csv quoting handles commas/newlines)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for f in report.findings:
-        w.writerow([f.file, f.line, f.column, f.severity.label, f.category, f.rule, f.message,
-                    f.suggestion, f.snippet, f.fingerprint()])
+        w.writerow([f.file, f.line, f.column, f.end_line or "", f.end_column or "",
+                    f.severity.label, f.category, f.rule, f.message, f.suggestion, f.snippet,
+                    f.language, f.fingerprint(), "true" if f.filtered else "",
+                    "true" if f.suppressed else ""])
     return out.getvalue()
 
 
@@ -239,20 +314,40 @@ def md_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+MARKDOWN_LIMIT = 50
+
+
 def render_markdown(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    lines = ["# porting-advisor report", "",
-             f"Root `{report.root}`, target {report.target} ({report.target_os}), "
-             f"porting-advisor {report.version}.", "", summary_line(report), ""]
-    if report.findings:
-        lines += ["| Location | Severity | Category | Rule | Message | Suggestion |",
-                  "|---|---|---|---|---|---|"]
-        for f in report.findings:
+    """A compact summary fit for a pull-request comment."""
+    s = summary(report)
+    total = sum(s["by_category"].values())
+    sev = ", ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "none"
+    lines = ["## porting-advisor: Arm64 readiness", "",
+             f"{total} finding(s) ({sev}) in {report.files_scanned} files scanned; target "
+             f"{report.target} ({report.target_os}); porting-advisor {report.version}.", ""]
+    if report.baselined or report.suppressed:
+        lines += [f"{report.baselined} known (baseline), {report.suppressed} suppressed, "
+                  f"{report.stale_baseline} stale baseline entries.", ""]
+    if s["by_category"]:
+        lines += ["| Category | Findings |", "|---|---:|"]
+        lines += [f"| {cat} | {n} |" for cat, n in sorted(s["by_category"].items(),
+                                                           key=lambda kv: -kv[1])]
+        lines.append("")
+    shown = report.findings[:MARKDOWN_LIMIT]
+    if shown:
+        lines += ["| Where | Severity | Rule | Finding |", "|---|---|---|---|"]
+        for f in shown:
             where = f"{f.file}:{f.line}" if f.line else f.file
             if link_base:
                 anchor = f"#L{f.line}" if f.line else ""
-                where = f"[{where}]({link_base.rstrip('/')}/{f.file}{anchor})"
-            lines.append(f"| {md_escape(where)} | {f.severity.label} | {f.category} | {f.rule} | "
-                         f"{md_escape(f.message)} | {md_escape(f.suggestion)} |")
+                where = f"[{where}]({link_base.rstrip('/')}/{f.file.split('!/')[0]}{anchor})"
+            else:
+                where = f"`{where}`"
+            lines.append(f"| {md_escape(where)} | {f.severity.label} | `{f.rule}` | "
+                         f"{md_escape(f.message)} |")
+        if len(report.findings) > len(shown):
+            lines += ["", f"... and {len(report.findings) - len(shown)} more: see the full "
+                          "report (`--output report.html`)."]
     return "\n".join(lines) + "\n"
 
 

@@ -75,8 +75,8 @@ def test_format_json_to_stdout_and_several_outputs(run_cli, tmp_path):
     assert res.code == 0
     assert all(o.stat().st_size > 0 for o in outs)
     assert json.loads(outs[2].read_text())["version"] == "2.1.0"
-    assert outs[3].read_text().splitlines()[0].startswith("file,line,column,severity")
-    assert outs[4].read_text().startswith("# porting-advisor report")
+    assert outs[3].read_text().splitlines()[0].startswith("file,line,column,end_line")
+    assert outs[4].read_text().startswith("## porting-advisor: Arm64 readiness")
 
 
 def test_html_is_self_contained_and_escaped(run_cli, tmp_path):

@@ -21,13 +21,32 @@ def normalise(data: dict) -> dict:
     return data
 
 
-def test_sample_projects_json_golden(rules):
-    got = normalise(report.to_dict(scan(ROOT / "sample-projects", rules)))
-    path = GOLDEN / "sample-projects.json"
+def check(name: str, got: str) -> None:
+    path = GOLDEN / name
     if os.environ.get("PA_REGEN"):
         GOLDEN.mkdir(exist_ok=True)
-        path.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n")
-    assert got == json.loads(path.read_text())
+        path.write_text(got)
+    assert got == path.read_text(), f"{name} changed: review, then PA_REGEN=1 to accept"
+
+
+def sample_report(rules):
+    result = scan(ROOT / "sample-projects", rules)
+    result.root = "sample-projects"
+    result.duration = 0.0
+    return result
+
+
+def test_sample_projects_json_golden(rules):
+    got = normalise(report.to_dict(scan(ROOT / "sample-projects", rules)))
+    check("sample-projects.json", json.dumps(got, indent=2, ensure_ascii=False) + "\n")
+
+
+def test_sample_projects_other_formats_golden(rules):
+    result = sample_report(rules)
+    check("sample-projects.sarif", report.render_sarif(result, rules))
+    check("sample-projects.md", report.render_markdown(result, rules))
+    check("sample-projects.csv", report.render_csv(result, rules))
+    check("sample-projects.txt", report.render_text(result, rules, colour=False))
 
 
 def test_readme_documents_every_rule(rules):

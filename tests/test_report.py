@@ -50,7 +50,11 @@ def test_csv_and_markdown(sample_report, rules):
     assert whole[0]["file"] == "asm/memcpy_x86_64.S" and whole[0]["line"] == "0"
     md = report.render_markdown(sample_report, rules, "https://example.test/repo/blob/main")
     assert "[src/hash.c:12](https://example.test/repo/blob/main/src/hash.c#L12)" in md
-    assert md.count("\n| ") == len(sample_report.findings) + 1
+    assert md.count("\n| [") == len(sample_report.findings)
+    assert "| intrinsic | 10 |" in md and "more: see the full report" not in md
+    sample_report.findings = sample_report.findings * 3          # 63 > 50: the rest is cut
+    md = report.render_markdown(sample_report, rules)
+    assert md.count("\n| `") == 50 and "... and 13 more" in md
 
 
 def test_fingerprint_survives_line_shifts(tmp_path, rules):
@@ -87,3 +91,24 @@ def test_html_structure(sample_report, rules):
     assert parser.rows == len(sample_report.findings)
     assert parser.external == []
     assert "Not analysed" in html or "make" in html
+
+
+def test_json_reports_match_the_schema(rules, run_cli):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for tree, args in ((ROOT / "sample-projects", ()), (ROOT / "tests" / "fixtures", ()),
+                       (ROOT / "tests" / "fixtures" / "c", ("--no-filter", "--show-suppressed"))):
+        data = run_cli(tree, "--format", "json", "--no-cache", *args).json()
+        jsonschema.validate(data, schema)
+    bad = run_cli(ROOT / "sample-projects", "--format", "json", "--no-cache").json()
+    bad["findings"][0]["line"] = -1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_text_colour_only_when_asked(sample_report, rules):
+    plain = report.render_text(sample_report, rules, colour=False)
+    coloured = report.render_text(sample_report, rules, colour=True)
+    assert "\033[" not in plain and "\033[31m" in coloured
+    assert "Top directories: " in plain
