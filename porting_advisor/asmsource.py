@@ -83,6 +83,10 @@ def classify(code: str) -> tuple[str, str]:
 
 def scan(src: Source) -> None:
     """Record the file's architecture; the cross-file pass decides whether to report it."""
+    from porting_advisor import golang
+    if golang.is_go_asm(src.text):
+        golang.scan_asm(src)   # Go assembly: the Go package pass decides (one finding, never two)
+        return
     code = strip_comments(active_text(src))
     arch, syntax = classify(code)
     if not arch:

@@ -48,9 +48,18 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
         case "docker" | "compose" | "ci":
             from porting_advisor import containers
             return (containers.scan,)
+        case "fortran":
+            from porting_advisor import fortran
+            return (fortran.scan,)
+        case "go":
+            from porting_advisor import golang
+            return (golang.scan,)
         case "python" if name.endswith("setup.py"):
-            from porting_advisor import buildfiles
-            return (buildfiles.scan,)
+            from porting_advisor import buildfiles, manifests
+            return (buildfiles.scan, manifests.scan)
+        case "manifest":
+            from porting_advisor import manifests
+            return (manifests.scan,)
     return ()
 
 
@@ -165,7 +174,8 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 
 def scanners_for_cheap(language: str) -> bool:
     return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
-                        "shell", "python", "binary", "docker", "ci", "compose"}
+                        "shell", "python", "binary", "docker", "ci", "compose", "fortran", "go",
+                        "manifest"}
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,

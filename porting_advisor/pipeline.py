@@ -63,6 +63,9 @@ def run(options: Options, rules: RuleSet) -> Report:
     findings = engine.flatten(results)
     index = TreeIndex.build(t.file for t in tasks)
     findings.extend(passes.whole_files(results, index, rules))
+    if any(r.language == "go" for r in results):
+        from porting_advisor import golang
+        findings.extend(golang.resolve(results, rules))
     findings = cross_file(results, findings, index, options, rules)
     findings = passes.ported_paths(findings, index)
     findings = passes.ci_arm_elsewhere(results, findings)
@@ -101,7 +104,17 @@ def build_report(options: Options, results: list[FileResult],
         files_scanned=sum(1 for r in results if r.scanned),
         files_skipped=len(skipped), files_by_language=dict(sorted(by_lang.items())),
         duration=round(duration, 3), findings=findings, skipped=skipped, remarks=remarks,
-        dependencies=[], suppressed=suppressed, unanalysed_languages=unanalysed)
+        dependencies=dependencies(results, options), suppressed=suppressed,
+        unanalysed_languages=unanalysed)
+
+
+def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
+    """The dependency inventory: every manifest entry, sorted like findings."""
+    import json
+    deps = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
+    if options.only_files is not None:
+        deps = [d for d in deps if d["file"] in options.only_files]
+    return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
 
 
 def attach_context(report: Report, root: Path, around: int = 3) -> None:

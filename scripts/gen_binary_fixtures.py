@@ -115,9 +115,19 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     (base / "fixture.expect").write_text(EXPECT.replace("{WHEEL}", WHEEL))
-    sample = ROOT / "sample-projects" / "cpp-service" / "third_party" / "lib"
-    sample.mkdir(parents=True, exist_ok=True)
-    (sample / "libfastjson.so").write_bytes(elf(X86_64))
+    samples = ROOT / "sample-projects"
+    (samples / "cpp-service" / "third_party" / "lib").mkdir(parents=True, exist_ok=True)
+    (samples / "cpp-service" / "third_party" / "lib" / "libfastjson.so").write_bytes(elf(X86_64))
+    (samples / "java-jni" / "lib").mkdir(parents=True, exist_ok=True)
+    (samples / "java-jni" / "lib" / "fastcodec.jar").write_bytes(zipped({
+        "META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n",
+        "native/linux-x86_64/libfastcodec.so": elf(X86_64),
+        "native/osx-x86_64/libfastcodec.dylib": macho(0x01000007)}))
+    (samples / "python-native-deps" / "vendor").mkdir(parents=True, exist_ok=True)
+    (samples / "python-native-deps" / "vendor" /
+     "fastcodec-0.3-cp311-cp311-manylinux_2_17_x86_64.whl").write_bytes(zipped({
+         "fastcodec/_codec.cpython-311-x86_64-linux-gnu.so": elf(X86_64),
+         "fastcodec/__init__.py": b"from ._codec import *\n"}))
     print(f"wrote {len(FIXTURES)} fixtures under {base}")
 
 

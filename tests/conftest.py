@@ -98,7 +98,8 @@ def annotations(case: Path) -> tuple[set, set, list]:
                     else:
                         pending.append((kind, rid))
             code_part = ANNOTATION.sub("", line)
-            is_annotation_only = found and not re.sub(r"[/*#;!\s-]|<!--|-->", "", code_part)
+            is_annotation_only = found and not re.sub(r"<!--|-->|^[cC](?=\s|$)|[/*#;!\s-]", "",
+                                                      code_part)
             if pending and not is_annotation_only:
                 for kind, rid in pending:
                     (expected if kind == "ruleid" else forbidden).add((rel, no, rid))

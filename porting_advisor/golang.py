@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Go: build constraints, amd64-only assembly and symbols, GOARCH/CPU checks, cgo, go.mod.
+
+Per file (in the worker): which of linux/arm64 and linux/amd64 the file builds for, its
+functions (with or without a body) and the functions it calls, from tree-sitter-go; the
+`import "C"` preamble is handed to the C scanner and its `#cgo` flags to the build-file rules.
+Per package (after the scan, `resolve`): amd64 assembly with no arm64 implementation and symbols
+that arm64 code needs but only amd64 files declare.
+"""
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from porting_advisor import gobuild
+from porting_advisor.model import FileResult, Finding
+from porting_advisor.ruleset import RuleSet
+from porting_advisor.source import Source, finding
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+GOARCH_TEST = re.compile(r"runtime\.GOARCH\s*[!=]=\s*\"(?:amd64|386)\"|"
+                         r"\"(?:amd64|386)\"\s*[!=]=\s*runtime\.GOARCH")
+X86_FEATURE = re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
+CGO_LINE = re.compile(r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$")
+TEXT_SYMBOL = re.compile(r"^\s*TEXT\s+(?:[\w./]*)?[·.]?([\w]+)(?:<[^>]*>)?\(SB\)", re.M)
+QUERY = """
+(function_declaration name: (identifier) @name) @func
+(call_expression function: (identifier) @call)
+"""
+
+
+@functools.cache
+def parser() -> tree_sitter.Parser:
+    import tree_sitter
+    import tree_sitter_go
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_go.language()))
+
+
+@functools.cache
+def query() -> tree_sitter.Query:
+    import tree_sitter
+    language = parser().language
+    assert language is not None
+    return tree_sitter.Query(language, QUERY)
+
+
+def is_go_asm(text: str) -> bool:
+    return "(SB)" in text and ("TEXT" in text or "textflag.h" in text)
+
+
+def scan_asm(src: Source) -> None:
+    """A Go assembly file: which architecture builds it, and the symbols it defines."""
+    name = posixpath.basename(src.file)
+    arm64 = gobuild.builds_for(name, src.text, "linux", "arm64")
+    amd64 = gobuild.builds_for(name, src.text, "linux", "amd64") or gobuild.builds_for(
+        name, src.text, "linux", "386")
+    symbols = sorted(set(TEXT_SYMBOL.findall(src.text)))
+    src.facts.append(("go-asm", f"{int(arm64)}\t{int(amd64)}\t{' '.join(symbols)}"))
+
+
+def scan(src: Source) -> None:
+    """Check one Go source file."""
+    name = posixpath.basename(src.file)
+    text = src.text
+    arm64 = gobuild.builds_for(name, text, "linux", "arm64")
+    amd64 = gobuild.builds_for(name, text, "linux", "amd64")
+    tree = parser().parse(src.data if len(src.data) == len(text.encode()) else text.encode())
+    package = ""
+    for child in tree.root_node.children:
+        if child.type == "package_clause":
+            package = (child.text or b"").decode().split()[-1]
+            break
+    src.facts.append(("go-file", f"{package}\t{int(arm64)}\t{int(amd64)}"))
+    import tree_sitter
+    calls: set[str] = set()
+    for _, caps in tree_sitter.QueryCursor(query()).matches(tree.root_node):
+        if "func" in caps:
+            node, ident = caps["func"][0], caps["name"][0]
+            body = node.child_by_field_name("body") is not None
+            src.facts.append(("go-func", f"{(ident.text or b'').decode()}\t{int(body)}\t"
+                                         f"{ident.start_point.row + 1}"))
+        elif "call" in caps:
+            calls.add((caps["call"][0].text or b"").decode())
+    src.facts.extend(("go-call", c) for c in sorted(calls))
+    if not arm64:
+        return
+    check_arch_tests(src, tree)
+    if 'import "C"' in text or "import \"C\"" in text:
+        check_cgo(src, tree)
+
+
+def comment_or_string(tree: tree_sitter.Tree, offset: int) -> bool:
+    node = tree.root_node.descendant_for_byte_range(offset, offset + 1)
+    while node is not None:
+        if node.type in ("comment", "interpreted_string_literal", "raw_string_literal"):
+            return True
+        node = node.parent
+    return False
+
+
+def check_arch_tests(src: Source, tree: tree_sitter.Tree) -> None:
+    text = src.text
+    byte_of = (lambda i: i) if len(src.data) == len(text) else (
+        lambda i: len(text[:i].encode()))
+    if "arm64" not in text:
+        for m in GOARCH_TEST.finditer(text):
+            if not comment_or_string(tree, byte_of(m.start())):
+                line, col = src.position(m.start())
+                src.add("go-goarch-check", line, col, length=len(m.group(0)), text=m.group(0))
+    if "cpu.ARM64" not in text:
+        for m in X86_FEATURE.finditer(text):
+            if not comment_or_string(tree, byte_of(m.start())):
+                line, col = src.position(m.start())
+                src.add("go-x86-cpu-feature", line, col, length=len(m.group(0)),
+                        text=m.group(0), key=m.group(0))
+
+
+def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
+    """The comment right before `import "C"` is C: scan it in place (same lines, columns)."""
+    from porting_advisor import buildfiles, cfamily
+    children = tree.root_node.children
+    for i, child in enumerate(children):
+        if child.type == "import_declaration" and b'"C"' in (child.text or b"") and i > 0:
+            preamble = [c for c in children[:i] if c.type == "comment"]
+            if not preamble or preamble[-1].end_point.row + 1 < child.start_point.row:
+                return
+            comment = preamble[-1]
+            break
+    else:
+        return
+    lines = src.text.split("\n")
+    first, last = comment.start_point.row, comment.end_point.row
+    masked = []
+    for n, line in enumerate(lines):
+        if first <= n <= last:
+            line = re.sub(r"^(\s*)//", lambda m: m.group(1) + "  ", line)
+            line = line.replace("/*", "  ").replace("*/", "  ")
+            masked.append(line)
+        else:
+            masked.append("")
+    c_text = "\n".join(masked)
+    csrc = Source(src.file, "c", c_text.encode(), c_text, src.options, src.rules)
+    cfamily.scan(csrc)
+    src.findings.extend(f for f in csrc.findings)
+    for n in range(first, last + 1):
+        m = CGO_LINE.match(masked[n])
+        if not m:
+            continue
+        conditions = m.group(1).split()
+        if conditions and not any(gobuild.plus_build([c], "linux", "arm64") for c in conditions):
+            continue   # `#cgo amd64 CFLAGS: -mavx2` only applies to amd64 builds
+        marks = [(0, n + 1)]
+        buildfiles.check_flags(src, masked[n], marks)
+        buildfiles.check_libraries(src, masked[n], marks, True, "")
+
+
+# ---- after the scan: packages ----------------------------------------------------------
+
+
+def resolve(results: list[FileResult], rules: RuleSet) -> list[Finding]:
+    """Per package (directory): amd64-only assembly and symbols arm64 code cannot find."""
+    by_dir: dict[str, list[FileResult]] = defaultdict(list)
+    for r in results:
+        if any(k in ("go-file", "go-asm") for k, _ in r.facts):
+            by_dir[posixpath.dirname(r.file)].append(r)
+    out: list[Finding] = []
+    for files in by_dir.values():
+        out.extend(package_findings(files, rules))
+    return out
+
+
+def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
+    arm64_defined: set[str] = set()      # functions with an arm64 implementation
+    arm64_calls: set[str] = set()
+    amd64_only: dict[str, tuple[str, int]] = {}   # name -> (file, line) of a declaration
+    asm: list[tuple[str, bool, bool, list[str]]] = []
+    for r in files:
+        facts = r.facts
+        for kind, value in facts:
+            if kind == "go-asm":
+                arm, amd, syms = value.split("\t", 2)
+                asm.append((r.file, arm == "1", amd == "1", syms.split()))
+                if arm == "1":
+                    arm64_defined.update(syms.split())
+        go = next((v for k, v in facts if k == "go-file"), None)
+        if go is None:
+            continue
+        _, arm, amd = go.split("\t")
+        funcs = [v.split("\t") for k, v in facts if k == "go-func"]
+        if arm == "1":
+            arm64_defined.update(n for n, body, _ in funcs if body == "1")
+            arm64_calls.update(v for k, v in facts if k == "go-call")
+        elif amd == "1":
+            for n, _, line in funcs:
+                amd64_only.setdefault(n, (r.file, int(line)))
+    out = []
+    for asm_file, builds_arm, builds_amd, syms in asm:
+        if builds_arm or not builds_amd or not syms:
+            continue
+        missing = [s for s in syms if s not in arm64_defined]
+        if missing:
+            shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more"
+                                              if len(missing) > 6 else "")
+            arch = "386" if asm_file.endswith("_386.s") else "amd64"
+            out.append(finding(rules, "go-asm-no-arm64", asm_file, language="go", arch=arch,
+                               symbols=shown))
+    for name, (decl_file, decl_line) in sorted(amd64_only.items()):
+        if name in arm64_calls and name not in arm64_defined:
+            out.append(finding(rules, "go-missing-arm64-symbol", decl_file, decl_line, 6,
+                               language="go", name=name, length=len(name),
+                               snippet=f"func {name}(...)"))
+    return out

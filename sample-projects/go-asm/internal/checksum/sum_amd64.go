@@ -1,0 +1,4 @@
+package checksum
+
+//go:noescape
+func sum(p []byte) uint32
