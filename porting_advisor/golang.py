@@ -183,10 +183,10 @@ def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
         facts = r.facts
         for kind, value in facts:
             if kind == "go-asm":
-                arm, amd, syms = value.split("\t", 2)
-                asm.append((r.file, arm == "1", amd == "1", syms.split()))
+                arm, amd, names = value.split("\t", 2)
+                asm.append((r.file, arm == "1", amd == "1", names.split()))
                 if arm == "1":
-                    arm64_defined.update(syms.split())
+                    arm64_defined.update(names.split())
         go = next((v for k, v in facts if k == "go-file"), None)
         if go is None:
             continue
