@@ -55,8 +55,14 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
             from porting_advisor import golang
             return (golang.scan,)
         case "python" if name.endswith("setup.py"):
-            from porting_advisor import buildfiles, manifests
-            return (buildfiles.scan, manifests.scan)
+            from porting_advisor import buildfiles, jvmpy, manifests
+            return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
+        case "python":
+            from porting_advisor import jvmpy
+            return (jvmpy.scan_python,)
+        case "java":
+            from porting_advisor import jvmpy
+            return (jvmpy.scan_java,)
         case "manifest":
             from porting_advisor import manifests
             return (manifests.scan,)
@@ -175,7 +181,7 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 def scanners_for_cheap(language: str) -> bool:
     return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
                         "shell", "python", "binary", "docker", "ci", "compose", "fortran", "go",
-                        "manifest"}
+                        "manifest", "java"}
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,

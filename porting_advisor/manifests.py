@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import configparser
 import csv
+import fnmatch
 import functools
 import json
 import posixpath
@@ -400,9 +401,68 @@ def admits_ready(dep: Dep, minimum: str) -> bool:
     return any(spec.contains(v, prereleases=True) for v in candidates)
 
 
+X86_WHEEL = re.compile(r"\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
+                       r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*")
+PIP_PIN = re.compile(r"^\s*pip\s*==\s*([\d.]+)", re.M)
+JAVA_LEVEL = re.compile(r"<(maven\.compiler\.(?:source|target|release))>\s*(?:1\.)?(\d+)\s*<|"
+                        r"\b(sourceCompatibility|targetCompatibility)\s*=\s*['\"]?"
+                        r"(?:JavaVersion\.VERSION_)?(?:1[._])?(\d+)")
+
+
+@functools.cache
+def runtimes() -> dict[str, dict[str, str]]:
+    return ruleset.load_table("runtimes.yaml")  # type: ignore[no-any-return]
+
+
+def check_runtimes(src: Source, name: str) -> None:
+    """Old Java bytecode targets, low Python bounds, pinned old Pythons and pips."""
+    from porting_advisor.model import Severity
+    table = runtimes()
+    text = src.text
+    if name in ("pom.xml", "build.gradle", "build.gradle.kts"):
+        for m in JAVA_LEVEL.finditer(text):
+            key, level = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            if int(level) < int(table["java"]["bytecode_min"]):
+                line, col = src.position(m.start())
+                src.add("runtime-version-low", line, col, what=key, version=level,
+                        why="bytecode older than Java 8", advice=table["java"]["advice"])
+    py = table["python"]
+    low = re.search(r"(?m)^\s*requires-python\s*=\s*[\"']\s*>=?\s*([\d.]+)", text) if (
+        name == "pyproject.toml") else re.search(
+        r"python_requires\s*=\s*[\"']\s*>=?\s*([\d.]+)", text) if name in (
+        "setup.py", "setup.cfg") else None
+    if low and Version(low.group(1)) < Version(py["lower_bound_min"]):
+        line, col = src.position(low.start(1))
+        src.add("runtime-version-low", line, col, what="supports Python", version=low.group(1),
+                why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
+                advice=f"Raise the lower bound to {py['lower_bound_min']} or later.")
+    if name in (".python-version", "runtime.txt"):
+        m = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
+        if m and Version(m.group(1)) < Version(py["pinned_min"]):
+            line, col = src.position(m.start())
+            src.add("runtime-version-low", line, col, severity=Severity.WARNING,
+                    what="pins Python", version=m.group(0),
+                    why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
+                    advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).")
+    for m in PIP_PIN.finditer(text) if name.startswith(("requirements", "constraints")) else ():
+        if Version(m.group(1)) < Version(py["pip_min"]):
+            line, col = src.position(m.start(1))
+            src.add("runtime-version-low", line, col, severity=Severity.WARNING,
+                    what="pins pip", version=m.group(1),
+                    why="pip before 19.3 cannot install manylinux2014 aarch64 wheels",
+                    advice=f"Use pip {py['pip_min']} or later.")
+
+
 def scan(src: Source) -> None:
     """Parse one manifest; record the inventory and report what blocks Arm64."""
     name = posixpath.basename(src.file)
+    check_runtimes(src, name)
+    if name.startswith(("requirements", "constraints")):
+        for m in X86_WHEEL.finditer(src.text):
+            line, col = src.position(m.start())
+            if not src.line_text(line).lstrip().startswith("#"):
+                src.add("requirement-x86-wheel", line, col, length=len(m.group(0)),
+                        token=m.group(0)[-90:])
     if name == "go.mod":
         go_version, go_line, deps = parse_gomod(src.text)
         if go_version and versions.older("go", go_version, "1.16"):
@@ -437,8 +497,29 @@ def column_of(src: Source, dep: Dep) -> int:
     return at + 1 if at >= 0 else len(text) - len(text.lstrip()) + 1
 
 
+def lookup(dep: Dep) -> Knowledge | None:
+    """The knowledge entry for a dependency: Maven by groupId:artifactId (globs allowed)."""
+    table = knowledge()
+    if dep.ecosystem != "maven":
+        return table.get((dep.ecosystem, dep.name.lower()))
+    coordinate = f"{dep.group or '*'}:{dep.name}".lower()
+    hit = table.get(("maven", coordinate))
+    if hit is not None:
+        return hit
+    for (eco, name), entry in maven_globs():
+        if fnmatch.fnmatchcase(coordinate, name) or (not dep.group and fnmatch.fnmatchcase(
+                dep.name.lower(), name.split(":", 1)[1])):
+            return entry
+    return None
+
+
+@functools.cache
+def maven_globs() -> tuple[tuple[tuple[str, str], Knowledge], ...]:
+    return tuple((k, v) for k, v in knowledge().items() if k[0] == "maven")
+
+
 def check(src: Source, dep: Dep) -> None:
-    known = knowledge().get((dep.ecosystem, dep.name.lower()))
+    known = lookup(dep)
     status = "unknown"
     if known is not None and known.status in ("unsupported", "manual-build"):
         status = "no Arm64 build" if known.status == "unsupported" else "manual build only"

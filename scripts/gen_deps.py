@@ -17,9 +17,40 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT.parent / "shared" / "data" / "arm64-min-versions.tsv"
 
 
+# The shared list names Maven artifacts without their group: the coordinates (or a glob for
+# a family of artifacts) as published on Maven Central.
+MAVEN_GROUPS = {
+    "commons-crypto": "org.apache.commons:commons-crypto",
+    "finagle": "com.twitter:finagle-*",
+    "hadoop-lzo": "com.hadoop.gplcompression:hadoop-lzo",
+    "jansi-native": "org.fusesource.jansi:jansi-native",
+    "jffi": "com.github.jnr:jffi",
+    "jansi": "org.fusesource.jansi:jansi",
+    "leveldbjni-all": "org.fusesource.leveldbjni:leveldbjni-all",
+    "lz4-java": "org.lz4:lz4-java",
+    "netty-transport-native-epoll": "io.netty:netty-transport-native-epoll",
+    "netty-tcnative": "io.netty:netty-tcnative*",
+    "rocksdbjni": "org.rocksdb:rocksdbjni",
+    "sigar": "*:sigar",
+    "snappy-java": "org.xerial.snappy:snappy-java",
+    "zstd-jni": "com.github.luben:zstd-jni",
+}
+# Well-known additions (each with its source note).
+EXTRA = [
+    ("pypi", "tensorflow-intel", "", "unsupported",
+     "Intel's x86-only build of TensorFlow; use tensorflow (Linux aarch64 wheels)"),
+    ("pypi", "intel-openmp", "", "unsupported", "Intel OpenMP runtime: x86 wheels only"),
+    ("pypi", "mkl", "", "unsupported", "Intel MKL runtime: x86 wheels only; use OpenBLAS builds"),
+    ("pypi", "mkl-service", "", "unsupported", "part of Intel MKL: x86 only"),
+    ("pypi", "intel-extension-for-pytorch", "", "unsupported", "Intel CPU/GPU extension: x86 only"),
+]
+
+
 def normalise(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
         return re.sub(r"[-_.]+", "-", name).lower()
+    if ecosystem == "maven":
+        return MAVEN_GROUPS.get(name.strip(), name.strip())
     return name.strip()
 
 
@@ -32,7 +63,8 @@ def main() -> None:
             note = (row.get("note") or "").strip()
             rows.append((eco, normalise(eco, row["name"]), row["min_version"].strip(),
                          row["status"].strip(), note or "public porting list"))
-    rows.sort()
+    rows += [(e, normalise(e, n), v, st, note) for e, n, v, st, note in EXTRA]
+    rows = sorted(set(rows))
     out = ROOT / "rules" / "deps" / "arm64-packages.tsv"
     with out.open("w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")

@@ -1,0 +1,151 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Java and Python sources: native libraries to check, architecture tests with no Arm64 path,
+imports of packages that have no Arm64 build. Matched on tree-sitter parse trees, so comments,
+docstrings and strings never match."""
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+from porting_advisor.source import Source
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+X86_NAMES = re.compile(r"^[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
+                       r"linux-x86_64)[\"']$")
+ARM = re.compile(r"aarch64|arm64", re.I)
+JAVA_QUERY = """
+(method_invocation object: (identifier) @obj name: (identifier) @name
+  arguments: (argument_list . (_) @arg)) @call
+(method_declaration (modifiers) @mods name: (identifier) @method)
+"""
+PY_QUERY = """
+(call function: (_) @fn arguments: (argument_list) @args) @call
+(import_statement name: (dotted_name) @module)
+(import_statement name: (aliased_import name: (dotted_name) @module))
+(import_from_statement module_name: (dotted_name) @module)
+(comparison_operator) @compare
+"""
+PY_PLATFORM = re.compile(r"^(?:platform\.(?:machine|processor)|sysconfig\.get_platform|"
+                         r"os\.uname\(\)\.machine|platform\.uname\(\)\.machine)")
+PY_LOADERS = {"CDLL": "ctypes.CDLL", "ctypes.CDLL": "ctypes.CDLL", "cdll.LoadLibrary":
+              "cdll.LoadLibrary", "ctypes.cdll.LoadLibrary": "cdll.LoadLibrary",
+              "ctypes.util.find_library": "find_library", "find_library": "find_library",
+              "ffi.dlopen": "cffi dlopen", "WinDLL": "ctypes.WinDLL",
+              "ctypes.WinDLL": "ctypes.WinDLL"}
+# Python import name -> PyPI package with no Arm64 build (knowledge data).
+X86_ONLY_MODULES = {"mkl": "mkl", "intel_extension_for_pytorch": "intel-extension-for-pytorch",
+                    "tensorflow_intel": "tensorflow-intel"}
+
+
+@functools.cache
+def language(kind: str) -> tree_sitter.Language:
+    import tree_sitter
+    if kind == "java":
+        import tree_sitter_java
+        return tree_sitter.Language(tree_sitter_java.language())
+    import tree_sitter_python
+    return tree_sitter.Language(tree_sitter_python.language())
+
+
+@functools.cache
+def query(kind: str) -> tree_sitter.Query:
+    import tree_sitter
+    return tree_sitter.Query(language(kind), JAVA_QUERY if kind == "java" else PY_QUERY)
+
+
+def text_of(node: tree_sitter.Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
+
+
+def string_value(node: tree_sitter.Node) -> str:
+    t = text_of(node).strip()
+    if len(t) >= 2 and t[0] in "\"'" and t[-1] == t[0]:
+        return t[1:-1]
+    return ""
+
+
+def matches(src: Source, kind: str) -> list[dict[str, list[tree_sitter.Node]]]:
+    import tree_sitter
+    data = src.text.encode("utf-8")
+    tree = tree_sitter.Parser(language(kind)).parse(data)
+    return [caps for _, caps in tree_sitter.QueryCursor(query(kind)).matches(tree.root_node)]
+
+
+def at(node: tree_sitter.Node) -> tuple[int, int]:
+    return node.start_point.row + 1, node.start_point.column + 1
+
+
+def scan_java(src: Source) -> None:
+    text = src.text
+    if not any(w in text for w in ("loadLibrary", "System.load", "Native.load", "native ",
+                                   "os.arch")):
+        return
+    mentions_arm = ARM.search(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)) is not None
+    for caps in matches(src, "java"):
+        if "call" in caps:
+            obj, name = text_of(caps["obj"][0]), text_of(caps["name"][0])
+            arg = caps["arg"][0]
+            library = string_value(arg) or text_of(arg)
+            if (obj, name) in (("System", "loadLibrary"), ("System", "load"),
+                               ("Native", "load"), ("Native", "loadLibrary")):
+                line, col = at(caps["call"][0])
+                src.add("java-native-library", line, col, what=f"{obj}.{name}",
+                        library=library.rsplit("/", 1)[-1], key=library)
+            elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
+                    "os.arch" in text_of(caps["call"][0]) or "arch" in obj.lower()) and (
+                    X86_NAMES.match(text_of(arg)) and not mentions_arm):
+                line, col = at(arg)
+                src.add("java-os-arch-check", line, col, value=string_value(arg))
+        elif "method" in caps and re.search(r"\bnative\b", text_of(caps["mods"][0])):
+            line, col = at(caps["method"][0])
+            src.add("java-native-library", line, col, what="native method",
+                    library=text_of(caps["method"][0]), key="native method")
+    if "os.arch" in text and not mentions_arm:
+        for m in re.finditer(r"case\s+(\"(?:amd64|x86_64)\")\s*:", text):
+            line, col = src.position(m.start(1))
+            src.add("java-os-arch-check", line, col, value=m.group(1).strip('"'))
+
+
+def scan_python(src: Source) -> None:
+    from porting_advisor import manifests
+    text = src.text
+    if not any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL",
+                                   "platform", "uname", "import")):
+        return
+    mentions_arm = ARM.search(re.sub(r"#[^\n]*", "", text)) is not None   # code, not comments
+    for caps in matches(src, "python"):
+        if "call" in caps:
+            fn = text_of(caps["fn"][0])
+            how = PY_LOADERS.get(fn) or PY_LOADERS.get(fn.split(".", 1)[-1] if
+                                                     fn.startswith("self.") else "")
+            args = caps["args"][0].named_children
+            if how and args:
+                library = string_value(args[0]) or text_of(args[0])
+                line, col = at(caps["call"][0])
+                src.add("python-native-library", line, col, library=library[:80], how=how,
+                        key=library[:80])
+        elif "module" in caps:
+            top = text_of(caps["module"][0]).split(".")[0]
+            package = X86_ONLY_MODULES.get(top)
+            if package:
+                line, col = at(caps["module"][0])
+                dep = manifests.Dep("pypi", package, "", "", line)
+                known = manifests.lookup(dep)
+                if known is not None and known.status == "unsupported":
+                    src.add("dependency-no-arm64", line, col, ecosystem="pypi", name=package,
+                            status="unsupported", advice=f"Replace `{package}`: {known.note}.",
+                            key=package)
+        elif "compare" in caps and not mentions_arm:
+            node = caps["compare"][0]
+            parts = node.named_children
+            calls = [p for p in parts if PY_PLATFORM.match(text_of(p))]
+            values = [s for p in parts for s in ([p] if p.type == "string" else p.named_children
+                                                   if p.type in ("tuple", "list", "set") else [])
+                      if X86_NAMES.match(text_of(s))]
+            if calls and values:
+                line, col = at(node)
+                src.add("python-arch-check", line, col,
+                        call=text_of(calls[0]).split("(")[0] + "()")

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Manifest parsers, version ordering and the knowledge data."""
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from packaging.utils import canonicalize_name
+
+from conftest import scan
+from porting_advisor import manifests, ruleset, versions
+
+
+@pytest.mark.parametrize("line, name, version, spec", [
+    ("numpy==1.15.4", "numpy", "1.15.4", "==1.15.4"),
+    ("NumPy >= 1.10, <2", "numpy", "", "<2,>=1.10"),
+    ("requests[socks]==2.31.0 ; python_version >= '3.8'", "requests", "2.31.0", "==2.31.0"),
+    ("lxml==4.9.3 --hash=sha256:abc", "lxml", "4.9.3", "==4.9.3"),
+    ("pkg @ https://example.com/pkg-1.0.tar.gz", "pkg", "", ""),
+    ("-r other.txt", None, None, None),
+    ("# numpy==1.0", None, None, None),
+])
+def test_requirement_lines(line, name, version, spec):
+    dep = manifests.pep508(line, 1)
+    if name is None:
+        assert dep is None
+    else:
+        assert (dep.name, dep.version, dep.specifier) == (name, version, spec)
+
+
+@pytest.mark.parametrize("poetry, pep440", [
+    ("^1.2.3", ">=1.2.3,<2"), ("^0.4", ">=0.4,<0.5"), ("~1.2", ">=1.2,<1.3"),
+    ("1.2.3", "==1.2.3"), (">=1,<2", ">=1,<2"), ("*", ""),
+])
+def test_poetry_constraints(poetry, pep440):
+    assert manifests.poetry_spec(poetry) == pep440
+
+
+@pytest.mark.parametrize("eco, version, minimum, is_older", [
+    ("pypi", "1.15.4", "1.19.0", True), ("pypi", "2.0", "1.19.0", False),
+    ("maven", "4.1.49.Final", "4.1.50", True), ("maven", "4.1.50.Final", "4.1.50", False),
+    ("maven", "1.1.4-SNAPSHOT", "1.1.4", True), ("maven", "1.1.10", "1.1.4", False),
+    ("go", "v0.0.1", "0.0.2", True), ("go", "v0.0.2-0.20200101000000-abcdef", "0.0.2", True),
+    ("go", "v1.0.0+incompatible", "0.0.2", False), ("pypi", "not-a-version", "1.0", None),
+])
+def test_versions(eco, version, minimum, is_older):
+    assert versions.older(eco, version, minimum) is is_older
+
+
+def test_gomod_replace_and_go_directive():
+    go, line, deps = manifests.parse_gomod(
+        "module m\n\ngo 1.13\n\nrequire (\n\ta.b/c v1.0.0 // indirect\n\td.e/f v0.1.0\n)\n"
+        "require x.y/z v2.0.0\nreplace d.e/f => g.h/i v0.2.0\nreplace x.y/z => ../local\n")
+    assert (go, line) == ("1.13", 3)
+    assert [(d.name, d.version, d.line) for d in deps] == [("a.b/c", "v1.0.0", 6),
+                                                          ("g.h/i", "v0.2.0", 7)]
+
+
+def test_pom_properties_and_refused_doctype():
+    deps = manifests.parse_pom(
+        "<project><properties><v>1.2</v></properties><dependencies><dependency>"
+        "<groupId>g</groupId><artifactId>a</artifactId>\n<version>${v}</version>"
+        "</dependency></dependencies></project>")
+    assert [(d.group, d.name, d.version, d.line) for d in deps] == [("g", "a", "1.2", 2)]
+    with pytest.raises(ValueError):
+        manifests.parse_pom('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+                            "<project>&lol;</project>")
+
+
+def test_malformed_manifests_are_remarks_not_crashes(tmp_path, rules):
+    (tmp_path / "pom.xml").write_text("<project><dependencies>")
+    (tmp_path / "pyproject.toml").write_text("[project\nname = ")
+    (tmp_path / "Pipfile.lock").write_text("{not json")
+    report = scan(tmp_path, rules)
+    unreadable = {m.file for m in report.remarks if m.rule == "manifest-unreadable"}
+    assert unreadable == {"pom.xml", "pyproject.toml", "Pipfile.lock"}
+    assert report.skipped == [] and report.findings == []
+
+
+def test_inventory_lists_every_dependency(tmp_path, rules):
+    (tmp_path / "requirements.txt").write_text("numpy==1.15.4\nrequests\n")
+    deps = scan(tmp_path, rules).dependencies
+    assert [(d["name"], d["arm64"], d["line"]) for d in deps] == [
+        ("numpy", "needs >= 1.19.0", 1), ("requests", "unknown", 2)]
+
+
+def test_knowledge_data_is_clean():
+    path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
+    rows = list(csv.DictReader(path.open(), delimiter="\t"))
+    assert rows and set(rows[0]) == {"ecosystem", "name", "min_version", "status", "note"}
+    seen = set()
+    for r in rows:
+        assert r["ecosystem"] in ("pypi", "maven", "go", "npm")
+        assert r["status"] in ("min", "unsupported", "manual-build")
+        assert (r["status"] == "min") == bool(r["min_version"]), r
+        assert r["note"], r
+        if r["ecosystem"] == "pypi":
+            assert r["name"] == canonicalize_name(r["name"]), r
+        if r["ecosystem"] == "maven":
+            assert re.match(r"^[\w.*-]+:[\w.*-]+$", r["name"]), r
+        key = (r["ecosystem"], r["name"])
+        assert key not in seen, f"duplicate {key}"
+        seen.add(key)
