@@ -427,10 +427,11 @@ def check_runtimes(src: Source, name: str) -> None:
                 src.add("runtime-version-low", line, col, what=key, version=level,
                         why="bytecode older than Java 8", advice=table["java"]["advice"])
     py = table["python"]
-    low = re.search(r"(?m)^\s*requires-python\s*=\s*[\"']\s*>=?\s*([\d.]+)", text) if (
-        name == "pyproject.toml") else re.search(
-        r"python_requires\s*=\s*[\"']\s*>=?\s*([\d.]+)", text) if name in (
-        "setup.py", "setup.cfg") else None
+    low: re.Match[str] | None = None
+    if name == "pyproject.toml":
+        low = re.search(r"(?m)^\s*requires-python\s*=\s*[\"']\s*>=?\s*([\d.]+)", text)
+    elif name in ("setup.py", "setup.cfg"):
+        low = re.search(r"python_requires\s*=\s*[\"']?\s*>=?\s*([\d.]+)", text)
     if low and Version(low.group(1)) < Version(py["lower_bound_min"]):
         line, col = src.position(low.start(1))
         src.add("runtime-version-low", line, col, what="supports Python", version=low.group(1),
@@ -506,7 +507,7 @@ def lookup(dep: Dep) -> Knowledge | None:
     hit = table.get(("maven", coordinate))
     if hit is not None:
         return hit
-    for (eco, name), entry in maven_globs():
+    for (_, name), entry in maven_globs():
         if fnmatch.fnmatchcase(coordinate, name) or (not dep.group and fnmatch.fnmatchcase(
                 dep.name.lower(), name.split(":", 1)[1])):
             return entry
