@@ -438,11 +438,11 @@ def check_runtimes(src: Source, name: str) -> None:
                 why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
                 advice=f"Raise the lower bound to {py['lower_bound_min']} or later.")
     if name in (".python-version", "runtime.txt"):
-        m = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
-        if m and Version(m.group(1)) < Version(py["pinned_min"]):
-            line, col = src.position(m.start())
+        pinned = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
+        if pinned and Version(pinned.group(1)) < Version(py["pinned_min"]):
+            line, col = src.position(pinned.start())
             src.add("runtime-version-low", line, col, severity=Severity.WARNING,
-                    what="pins Python", version=m.group(0),
+                    what="pins Python", version=pinned.group(0),
                     why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
                     advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).")
     for m in PIP_PIN.finditer(text) if name.startswith(("requirements", "constraints")) else ():
