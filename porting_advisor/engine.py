@@ -46,8 +46,8 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
             from porting_advisor import buildfiles, containers
             return (buildfiles.scan, containers.scan)
         case "docker" | "compose" | "ci":
-            from porting_advisor import containers
-            return (containers.scan,)
+            from porting_advisor import containers, deploy
+            return (containers.scan, deploy.scan)
         case "fortran":
             from porting_advisor import fortran
             return (fortran.scan,)
@@ -63,6 +63,18 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
         case "java":
             from porting_advisor import jvmpy
             return (jvmpy.scan_java,)
+        case "iac" | "yaml" | "json":
+            from porting_advisor import deploy
+            return (deploy.scan,)
+        case "node":
+            from porting_advisor import others
+            return (others.scan_node,)
+        case "rust":
+            from porting_advisor import others
+            return (others.scan_rust,)
+        case "csharp" | "dotnet":
+            from porting_advisor import others
+            return (others.scan_dotnet,)
         case "manifest":
             from porting_advisor import manifests
             return (manifests.scan,)
@@ -181,7 +193,8 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 def scanners_for_cheap(language: str) -> bool:
     return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
                         "shell", "python", "binary", "docker", "ci", "compose", "fortran", "go",
-                        "manifest", "java"}
+                        "manifest", "java", "iac", "yaml", "json", "node", "rust", "csharp",
+                        "dotnet"}
 
 
 def run(tasks: list[Task], options: Options, rules: RuleSet,
