@@ -46,22 +46,23 @@ def scan_node(src: Source) -> None:
             continue
         seen.add(dep)
         known = manifests.knowledge().get(("npm", dep.lower()))
-        line = manifests.line_of(src.text, dep)
-        record = {"ecosystem": "npm", "name": dep, "version": spec if exact else "",
-                  "specifier": "" if exact else spec, "file": src.file, "line": line,
-                  "arm64": "unknown"}
+        line_no = manifests.line_of(src.text, dep)
+        record: dict[str, object] = {"ecosystem": "npm", "name": dep,
+                                     "version": spec if exact else "",
+                                     "specifier": "" if exact else spec, "file": src.file,
+                                     "line": line_no, "arm64": "unknown"}
         if known is not None:
-            col = src.line_text(line).find(dep) + 1
+            col = src.line_text(line_no).find(dep) + 1
             if known.status != "min":
                 record["arm64"] = "no Arm64 build"
-                src.add("node-native-addon", line, max(col, 1), name=dep,
+                src.add("node-native-addon", line_no, max(col, 1), name=dep,
                         problem="has no Arm64 build", advice=f"{known.note}.", key=dep)
             else:
                 version = re.sub(r"^[\^~>=v\s]+", "", spec)
                 too_old = bool(version) and versions.older("npm", version, known.min_version)
                 record["arm64"] = f"needs >= {known.min_version}" if too_old else "ok"
                 if too_old:
-                    src.add("node-native-addon", line, max(col, 1), name=dep,
+                    src.add("node-native-addon", line_no, max(col, 1), name=dep,
                             problem=f"{spec} predates its Arm64 builds ({known.min_version})",
                             advice=f"Upgrade `{dep}` to {known.min_version} or later.", key=dep)
         src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
@@ -116,11 +117,11 @@ def balanced(text: str, open_at: int) -> int:
 def scan_rust(src: Source) -> None:
     text = src.text
     name = posixpath.basename(src.file)
-    if name == "build.rs":
-        if re.search(r"CARGO_CFG_TARGET_ARCH|TARGET", text) and not re.search(
-                r"aarch64|arm64", text) and (m := re.search(r"\"(?:x86_64|x86)\"", text)):
-            line, col = src.position(m.start())
-            src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
+    found = re.search(r"\"(?:x86_64|x86)\"", text) if name == "build.rs" else None
+    if found and re.search(r"CARGO_CFG_TARGET_ARCH|TARGET", text) and not re.search(
+            r"aarch64|arm64", text):
+        line, col = src.position(found.start())
+        src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
     if not (RUST_X86.search(text) or RUST_ASM.search(text)):
         return
     from porting_advisor import asminline, preproc
