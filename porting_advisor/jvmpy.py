@@ -35,6 +35,8 @@ PY_LOADERS = {"CDLL": "ctypes.CDLL", "ctypes.CDLL": "ctypes.CDLL", "cdll.LoadLib
               "ctypes.util.find_library": "find_library", "find_library": "find_library",
               "ffi.dlopen": "cffi dlopen", "WinDLL": "ctypes.WinDLL",
               "ctypes.WinDLL": "ctypes.WinDLL"}
+X86_ONLY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
+                             r"tensorflow_intel)\b", re.M)
 # Python import name -> PyPI package with no Arm64 build (knowledge data).
 X86_ONLY_MODULES = {"mkl": "mkl", "intel_extension_for_pytorch": "intel-extension-for-pytorch",
                     "tensorflow_intel": "tensorflow-intel"}
@@ -112,15 +114,18 @@ def scan_java(src: Source) -> None:
 def scan_python(src: Source) -> None:
     from porting_advisor import manifests
     text = src.text
-    if not any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL",
-                                   "platform", "uname", "import")):
+    if not (any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL",
+                                    ".machine", ".processor", "get_platform"))
+            or X86_ONLY_IMPORT.search(text)):
         return
     mentions_arm = ARM.search(re.sub(r"#[^\n]*", "", text)) is not None   # code, not comments
+    uses_ctypes = re.search(r"^\s*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
     for caps in matches(src, "python"):
         if "call" in caps:
             fn = text_of(caps["fn"][0])
-            how = PY_LOADERS.get(fn) or PY_LOADERS.get(fn.split(".", 1)[-1] if
-                                                     fn.startswith("self.") else "")
+            how = PY_LOADERS.get(fn)
+            if how and "." not in fn and not uses_ctypes:
+                how = None   # a bare CDLL()/find_library() only counts when ctypes is imported
             args = caps["args"][0].named_children
             if how and args:
                 library = string_value(args[0]) or text_of(args[0])
