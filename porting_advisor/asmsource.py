@@ -45,6 +45,11 @@ GLOBAL = re.compile(r"^\s*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+([
                     r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
 
 
+# The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
+# gives the same answer at a fraction of the cost.
+SAMPLE = 64 * 1024
+
+
 def strip_comments(text: str) -> str:
     return COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
@@ -67,9 +72,12 @@ def active_text(src: Source) -> str:
 def classify(code: str) -> tuple[str, str]:
     """('x86'|'arm64'|'other'|'', syntax) for comment-free assembly text."""
     att = len(X86_ATT.findall(code))
+    arm_regs = len(ARM64_REG.findall(code))
+    if att >= 20 and not arm_regs and not OTHER_ARCH.search(code):
+        return "x86", "AT&T"       # unmistakable: the slower mnemonic scans add nothing
     intel = len(X86_INTEL.findall(code)) + 3 * len(NASM.findall(code))
     x86 = att + intel + len(X86_MNEMONIC.findall(code))
-    arm = (len(ARM64_REG.findall(code)) + len(ARM64_MNEMONIC.findall(code))
+    arm = (arm_regs + len(ARM64_MNEMONIC.findall(code))
            + 5 * len(ARM64_DIRECTIVE.findall(code)))
     other = len(OTHER_ARCH.findall(code))
     if other and other * 5 >= x86:
@@ -88,7 +96,7 @@ def scan(src: Source) -> None:
         golang.scan_asm(src)   # Go assembly: the Go package pass decides (one finding, never two)
         return
     code = strip_comments(active_text(src))
-    arch, syntax = classify(code)
+    arch, syntax = classify(code[:SAMPLE])
     if not arch:
         return
     src.facts.append(("asm-arch", arch))

@@ -98,7 +98,8 @@ class Cache:
     def enabled(self) -> bool:
         return self.db is not None
 
-    def get(self, file: str, path: str, size: int, mtime: int, inode: int) -> FileResult | None:
+    def get(self, file: str, path: str, size: int, mtime: int, inode: int,
+            language: str = "") -> FileResult | None:
         entry = self.entries.get(file)
         if entry is None:
             return None
@@ -112,6 +113,8 @@ class Cache:
             except OSError:
                 return None
             self.pending.append((file, size, mtime, inode, e_digest, blob))
+        if not blob:   # the common case: scanned, nothing found, no facts
+            return FileResult(file, language, True, digest=e_digest)
         try:
             result = pickle.loads(blob)
         except Exception:  # noqa: BLE001 - any unreadable entry is a miss
@@ -125,11 +128,9 @@ class Cache:
     def put(self, result: FileResult, path: str, size: int, mtime: int, inode: int) -> None:
         if self.db is None or result.skipped:
             return   # skipped files are retried: they may be readable next time
-        digest = ""
-        with contextlib.suppress(OSError):
-            digest = digest_file(path) if size < (64 << 20) else ""
-        self.pending.append((result.file, size, mtime, inode, digest,
-                             pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+        empty = result.scanned and not (result.findings or result.facts or result.remarks)
+        blob = b"" if empty else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self.pending.append((result.file, size, mtime, inode, result.digest, blob))
 
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""

@@ -2,6 +2,7 @@
 """Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import re
@@ -148,7 +149,7 @@ def scan_task(task: Task) -> FileResult:
                           skipped=f"scanner failed: {type(exc).__name__}: {exc}")
     findings = suppressions(src, src.findings)
     return FileResult(task.file, task.language, True, tuple(findings), tuple(src.facts),
-                      remarks=tuple(src.remarks))
+                      remarks=tuple(src.remarks), digest=hashlib.sha1(data).hexdigest())
 
 
 def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
@@ -205,7 +206,7 @@ def run(tasks: list[Task], options: Options, rules: RuleSet,
     done: dict[int, FileResult] = {}
     if cache is not None and cache.enabled:
         for i, t in enumerate(tasks):
-            hit = cache.get(t.file, t.path, t.size, t.mtime, t.inode)
+            hit = cache.get(t.file, t.path, t.size, t.mtime, t.inode, t.language)
             if hit is not None:
                 done[i] = hit
     todo = [t for i, t in enumerate(tasks) if i not in done]

@@ -74,6 +74,7 @@ class FileResult:
     facts: tuple[tuple[str, str], ...] = ()             # (kind, value) for cross-file passes
     skipped: str = ""                                   # reason, when the file was skipped
     remarks: tuple[Remark, ...] = ()
+    digest: str = ""                                    # sha1 of the bytes read (result cache)
 
 
 @dataclass(frozen=True, slots=True)

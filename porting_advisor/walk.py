@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,7 +89,31 @@ def read_head(path: str) -> bytes:
         return b""
 
 
-Specs = list[tuple[str, pathspec.GitIgnoreSpec]]   # (directory of the .gitignore, its rules)
+Specs = list[tuple[str, "Ignore"]]   # (directory of the .gitignore, its rules)
+
+
+class Ignore:
+    """A .gitignore (or --exclude) spec. Without negations all patterns collapse into one
+    regex: the same answer as pathspec's pattern-by-pattern loop, an order of magnitude faster
+    on large ignore files."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        patterns = [p for p in self.spec.patterns if p.include is not None]
+        self.combined = None
+        if patterns and all(p.include for p in patterns):
+            regexes = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in patterns
+                       if getattr(p, "regex", None) is not None]
+            if len(regexes) == len(patterns):
+                try:
+                    self.combined = re.compile("|".join(f"(?:{r})" for r in regexes))
+                except re.error:
+                    self.combined = None
+
+    def match_file(self, path: str) -> bool:
+        if self.combined is not None:
+            return self.combined.match(path) is not None
+        return bool(self.spec.match_file(path))
 
 
 class Walker:
@@ -96,7 +121,7 @@ class Walker:
 
     def __init__(self, root: Path, excludes: tuple[str, ...], gitignore: bool) -> None:
         self.root = root
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(excludes) if excludes else None
+        self.exclude = Ignore(list(excludes)) if excludes else None
         self.gitignore = gitignore
         self.skipped: list[tuple[str, str]] = []
 
@@ -110,7 +135,7 @@ class Walker:
                 return True
         return False
 
-    def load_gitignore(self, directory: str, rel: str) -> pathspec.GitIgnoreSpec | None:
+    def load_gitignore(self, directory: str, rel: str) -> Ignore | None:
         if not self.gitignore:
             return None
         path = os.path.join(directory, ".gitignore")
@@ -119,7 +144,7 @@ class Walker:
                 lines = fh.read().splitlines()
         except OSError:
             return None
-        return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return Ignore(lines) if lines else None
 
     def walk(self) -> Iterator[Task]:
         """Yield tasks in sorted order, depth first."""
