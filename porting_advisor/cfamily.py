@@ -241,8 +241,9 @@ def scan(src: Source) -> None:
     if mode == "none":
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
-        if "include" in src.text:
-            src.facts.extend(("include", f"{h}\t1\t") for h in QUOTED_INCLUDE.findall(src.text))
+        # One fact for all of them: most files of a large tree take this path.
+        if "include" in src.text and (headers := QUOTED_INCLUDE.findall(src.text)):
+            src.facts.append(("includes", "\n".join(dict.fromkeys(headers))))
         return
     cf = CFile(src)
     record_facts(cf)
@@ -729,13 +730,7 @@ def included_only_on_x86(results: list[FileResult], index: TreeIndex,
                 by_suffix.setdefault("/".join(parts[i:]), []).append(f)
     sites: dict[str, list[tuple[str, bool]]] = {}      # included file -> (includer, compiled)
     for r in results:
-        for kind, value in r.facts:
-            if kind != "include":
-                continue
-            header, status, guard = value.split("\t", 2)
-            state = int(status)
-            if state == GUARDED:
-                state = resolvers[language_mode(r.file)].resolve(tuple(guard.split("\x1f")))[0]
+        for header, state in include_sites(r, resolvers):
             name = posixpath.normpath(posixpath.join(posixpath.dirname(r.file), header))
             targets = [name] if name in index.files else by_suffix.get(
                 posixpath.normpath(header).lstrip("./"), [])
@@ -753,6 +748,21 @@ def included_only_on_x86(results: list[FileResult], index: TreeIndex,
                 x86_only.add(target)
                 changed = True
     return frozenset(x86_only)
+
+
+def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver]
+                  ) -> Iterator[tuple[str, int]]:
+    """(quoted header, state for the target) for each #include of one file."""
+    for kind, value in r.facts:
+        if kind == "includes":                          # all compiled, one fact per file
+            for header in value.split("\n"):
+                yield header, 1
+        elif kind == "include":
+            header, status, guard = value.split("\t", 2)
+            state = int(status)
+            if state == GUARDED:
+                state = resolvers[language_mode(r.file)].resolve(tuple(guard.split("\x1f")))[0]
+            yield header, state
 
 
 def x86_only_file(path: str) -> bool:

@@ -10,7 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from porting_advisor.cache import Cache
 from porting_advisor.model import FileResult, Finding, Options, Remark
@@ -198,9 +198,20 @@ def scanners_for_cheap(language: str) -> bool:
                         "dotnet"}
 
 
+@dataclass
+class Scan:
+    """What the scan keeps: the results that carry something (findings, facts for cross-file
+    passes, remarks, a skip reason), in task order, and a count of the files read. Results of
+    files with nothing to say are dropped as they arrive, so memory grows with what is found,
+    not with the size of the tree."""
+
+    results: list[FileResult] = field(default_factory=list)
+    scanned: int = 0
+
+
 def run(tasks: list[Task], options: Options, rules: RuleSet,
         progress: Callable[[int], None] | None = None,
-        cache: Cache | None = None) -> list[FileResult]:
+        cache: Cache | None = None) -> Scan:
     """Scan every task; results come back in task order whatever the number of workers.
     Cached results are used for unchanged files; the rest are scanned and cached."""
     done: dict[int, FileResult] = {}
@@ -215,9 +226,9 @@ def run(tasks: list[Task], options: Options, rules: RuleSet,
     if progress is not None and count:
         progress(count)
     fresh = iter(iterate(todo, options, rules, jobs)) if todo else iter(())
-    results: list[FileResult] = []
+    scan = Scan()
     for i, task in enumerate(tasks):
-        result = done.get(i)
+        result = done.pop(i, None)
         if result is None:
             result = next(fresh)
             if cache is not None:
@@ -225,8 +236,10 @@ def run(tasks: list[Task], options: Options, rules: RuleSet,
             count += 1
             if progress is not None:
                 progress(count)
-        results.append(result)
-    return results
+        scan.scanned += result.scanned
+        if result.findings or result.facts or result.remarks or result.skipped:
+            scan.results.append(result)
+    return scan
 
 
 def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int

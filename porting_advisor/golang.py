@@ -78,15 +78,23 @@ def scan(src: Source) -> None:
     src.facts.append(("go-file", f"{package}\t{int(arm64)}\t{int(amd64)}"))
     import tree_sitter
     calls: set[str] = set()
+    defined: list[str] = []                   # functions with a body
+    declared: list[str] = []                  # "name\tline" of every function (amd64-only files)
     for _, caps in tree_sitter.QueryCursor(query()).matches(tree.root_node):
         if "func" in caps:
             node, ident = caps["func"][0], caps["name"][0]
-            body = node.child_by_field_name("body") is not None
-            src.facts.append(("go-func", f"{(ident.text or b'').decode()}\t{int(body)}\t"
-                                         f"{ident.start_point.row + 1}"))
-        elif "call" in caps:
+            name = (ident.text or b"").decode()
+            if node.child_by_field_name("body") is not None:
+                defined.append(name)
+            declared.append(f"{name}\t{ident.start_point.row + 1}")
+        elif "call" in caps and arm64:
             calls.add((caps["call"][0].text or b"").decode())
-    src.facts.extend(("go-call", c) for c in sorted(calls))
+    # Only what the package pass reads, one fact per kind: a large tree has many Go files.
+    if arm64:
+        src.facts.append(("go-defs", " ".join(defined)))
+        src.facts.append(("go-calls", " ".join(sorted(calls))))
+    elif amd64 and declared:
+        src.facts.append(("go-funcs", "\n".join(declared)))
     if not arm64:
         return
     check_arch_tests(src, tree)
@@ -180,24 +188,20 @@ def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
     amd64_only: dict[str, tuple[str, int]] = {}   # name -> (file, line) of a declaration
     asm: list[tuple[str, bool, bool, list[str]]] = []
     for r in files:
-        facts = r.facts
-        for kind, value in facts:
+        for kind, value in r.facts:
             if kind == "go-asm":
                 arm, amd, names = value.split("\t", 2)
                 asm.append((r.file, arm == "1", amd == "1", names.split()))
                 if arm == "1":
                     arm64_defined.update(names.split())
-        go = next((v for k, v in facts if k == "go-file"), None)
-        if go is None:
-            continue
-        _, arm, amd = go.split("\t")
-        funcs = [v.split("\t") for k, v in facts if k == "go-func"]
-        if arm == "1":
-            arm64_defined.update(n for n, body, _ in funcs if body == "1")
-            arm64_calls.update(v for k, v in facts if k == "go-call")
-        elif amd == "1":
-            for n, _, line in funcs:
-                amd64_only.setdefault(n, (r.file, int(line)))
+            elif kind == "go-defs":
+                arm64_defined.update(value.split())
+            elif kind == "go-calls":
+                arm64_calls.update(value.split())
+            elif kind == "go-funcs":
+                for entry in value.split("\n"):
+                    n, line = entry.split("\t")
+                    amd64_only.setdefault(n, (r.file, int(line)))
     out = []
     for asm_file, builds_arm, builds_amd, syms in asm:
         if builds_arm or not builds_amd or not syms:

@@ -25,8 +25,20 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Positional:
+    """Pickle as a constructor call with positional fields: several times faster to load than
+    the default for slotted frozen dataclasses, which matters for worker results and the result
+    cache."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        names: tuple[str, ...] = self.__slots__
+        return type(self), tuple(getattr(self, name) for name in names)
+
+
 @dataclass(frozen=True, slots=True, order=True)
-class Finding:
+class Finding(Positional):
     """One reported construct. Field order is the report's sort order."""
 
     file: str                            # POSIX, relative to the scan root
@@ -55,7 +67,7 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class Remark:
+class Remark(Positional):
     """A note for the report that is not a finding (a skipped file, a file-level caveat)."""
 
     rule: str
@@ -64,7 +76,7 @@ class Remark:
 
 
 @dataclass(frozen=True, slots=True)
-class FileResult:
+class FileResult(Positional):
     """What a worker returns for one file. Workers never raise: errors land in `skipped`."""
 
     file: str

@@ -2,6 +2,7 @@
 """Cross-file passes over the workers' per-file facts, run in the parent after the scan."""
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 
 from porting_advisor.model import FileResult, Finding
@@ -16,9 +17,11 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
 
 def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
     """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
-    arm_files = frozenset(r.file for r in results
-                          if facts_of(r, "asm-arch") == ["arm64"]
-                          or facts_of(r, "bin-arch") == ["arm64"])
+    arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
+    for r in results:
+        if facts_of(r, "asm-arch") == ["arm64"] or facts_of(r, "bin-arch") == ["arm64"]:
+            directory, name = posixpath.split(r.file)
+            arm_files.setdefault(directory, []).append(name)
     out = []
     for r in results:
         if facts_of(r, "bin-arch") == ["x86"] and not arm_counterpart(r.file, index, arm_files):

@@ -57,11 +57,14 @@ def run(options: Options, rules: RuleSet) -> Report:
     progress = Progress(len(tasks), options.progress)
     store = Cache(options.cache_dir, scope_of(options, rules.directory))
     try:
-        results = engine.run(tasks, options, rules, progress, store)
+        scan = engine.run(tasks, options, rules, progress, store)
     finally:
         store.close()
-    findings = engine.flatten(results)
+    results = scan.results
+    by_lang = Counter(t.language for t in tasks)
     index = TreeIndex.build(t.file for t in tasks)
+    del tasks
+    findings = engine.flatten(results)
     findings.extend(passes.whole_files(results, index, rules))
     if any(r.language == "go" for r in results):
         from porting_advisor import golang
@@ -73,8 +76,8 @@ def run(options: Options, rules: RuleSet) -> Report:
                      and not f.filtered and (options.only_files is None
                                              or f.file.split("!/")[0] in options.only_files))
     kept = sorted(f for f in findings if keep(f, options, rules))
-    return build_report(options, results, walk_skipped, kept, suppressed,
-                        time.perf_counter() - start)
+    return build_report(options, results, by_lang, scan.scanned, walk_skipped, kept,
+                        suppressed, time.perf_counter() - start)
 
 
 def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIndex,
@@ -86,11 +89,10 @@ def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIn
     return findings
 
 
-def build_report(options: Options, results: list[FileResult],
-                 walk_skipped: list[tuple[str, str]], findings: list[Finding], suppressed: int,
-                 duration: float) -> Report:
+def build_report(options: Options, results: list[FileResult], by_lang: Counter[str],
+                 scanned: int, walk_skipped: list[tuple[str, str]], findings: list[Finding],
+                 suppressed: int, duration: float) -> Report:
     langs = walk.languages()
-    by_lang = Counter(r.language for r in results)
     skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
     remarks = [m for r in results for m in r.remarks]
     remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
@@ -101,7 +103,7 @@ def build_report(options: Options, results: list[FileResult],
     return Report(
         root=str(options.root), target=options.target, target_os=options.target_os,
         version=__version__,
-        files_scanned=sum(1 for r in results if r.scanned),
+        files_scanned=scanned,
         files_skipped=len(skipped), files_by_language=dict(sorted(by_lang.items())),
         duration=round(duration, 3), findings=findings, skipped=skipped, remarks=remarks,
         dependencies=dependencies(results, options), suppressed=suppressed,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 # Tokens that name an x86 ISA, micro-architecture or ABI in a file or directory name.
 X86_TOKENS = frozenset({
@@ -28,6 +28,8 @@ X86_WORD = re.compile(r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt
                       r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
                       r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$")
 # Other non-Arm architectures: a file named for them is not built for Arm64 either.
+# Every Arm token contains one of these: a cheap test before the full tokenisation.
+ARM_HINT = re.compile(r"arm|aarch|neon|sve|asimd|a64|graviton|neoverse", re.I)
 OTHER_TOKENS = frozenset({"ppc", "ppc64", "ppc64le", "powerpc", "power7", "power8", "power9",
                           "power10", "vsx", "vsx2", "vsx3", "vsx4", "altivec", "s390", "s390x",
                           "zarch", "vx", "vxe", "vxe2", "mips", "mips64", "riscv", "riscv64",
@@ -42,8 +44,9 @@ JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", 
 @functools.lru_cache(maxsize=65536)
 def tokens(name: str) -> tuple[str, ...]:
     name = name.lower()
-    for rx, rep in JOIN:
-        name = rx.sub(rep, name)
+    if "x86" in name or "sse4" in name or "skylake" in name:
+        for rx, rep in JOIN:
+            name = rx.sub(rep, name)
     return tuple(t for t in SPLIT.split(name) if t)
 
 
@@ -71,6 +74,9 @@ def neutral_stem(name: str) -> str:
     return "_".join(t for t in tokens(stem) if not is_arch_token(t))
 
 
+EMPTY: Mapping[str, Collection[str]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class TreeIndex:
     """Every file and directory of the scan, for sibling look-ups."""
@@ -79,6 +85,19 @@ class TreeIndex:
     dirs: frozenset[str]
     by_dir: dict[str, tuple[str, ...]]
     subdirs: dict[str, tuple[str, ...]]       # directory -> its child directories
+    arm_stems: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # on demand
+
+    def arm_named(self, directory: str) -> dict[str, list[str]]:
+        """Neutral stem -> names in `directory` that are named for Arm (once per directory;
+        a cheap substring test spares the tokenisation of every other name)."""
+        table = self.arm_stems.get(directory)
+        if table is None:
+            table = {}
+            for other in self.by_dir.get(directory, ()):
+                if ARM_HINT.search(other) and arch_of_name(other.split(".", 1)[0]) == "arm":
+                    table.setdefault(neutral_stem(other), []).append(other)
+            self.arm_stems[directory] = table
+        return table
 
     @classmethod
     def build(cls, files: Iterable[str]) -> TreeIndex:
@@ -86,14 +105,15 @@ class TreeIndex:
         dirs: set[str] = set()
         fs = frozenset(files)
         for f in fs:
-            d = posixpath.dirname(f)
-            by_dir.setdefault(d, []).append(posixpath.basename(f))
-            while d:
+            d, _, name = f.rpartition("/")
+            by_dir.setdefault(d, []).append(name)
+        for d in by_dir:
+            while d and d not in dirs:
                 dirs.add(d)
-                d = posixpath.dirname(d)
+                d = d.rpartition("/")[0]
         subdirs: dict[str, list[str]] = {}
         for d in dirs:
-            subdirs.setdefault(posixpath.dirname(d), []).append(d)
+            subdirs.setdefault(d.rpartition("/")[0], []).append(d)
         return cls(fs, frozenset(dirs), {k: tuple(sorted(v)) for k, v in by_dir.items()},
                    {k: tuple(sorted(v)) for k, v in subdirs.items()})
 
@@ -108,22 +128,22 @@ def foreign_named(path: str) -> bool:
     return any(arch_of_name(part) in ("x86", "other") for part in path.split("/"))
 
 
-def arm_counterpart(path: str, index: TreeIndex, arm_files: frozenset[str] = frozenset()
-                    ) -> str:
+def arm_counterpart(path: str, index: TreeIndex,
+                    arm_content: Mapping[str, Collection[str]] = EMPTY) -> str:
     """An Arm64 implementation of `path` in the tree, or ''.
 
     Same directory: a file with the same stem once arch words are removed, named for Arm or
-    (for `arm_files`, whose content is Arm64) with any name. Arch directories: a sibling
-    directory named for Arm next to an x86-named directory on the path.
+    with any name when its content is Arm64 (`arm_content`: directory -> such file names).
+    Arch directories: a sibling directory named for Arm next to an x86-named directory on the
+    path.
     """
     directory, name = posixpath.split(path)
     stem = neutral_stem(name)
-    for other in index.by_dir.get(directory, ()):
-        if other == name or neutral_stem(other) != stem:
-            continue
-        full = posixpath.join(directory, other) if directory else other
-        if arch_of_name(other.split(".", 1)[0]) == "arm" or full in arm_files:
-            return full
+    found = [o for o in index.arm_named(directory).get(stem, ()) if o != name]
+    found += [o for o in arm_content.get(directory, ()) if o != name and neutral_stem(o) == stem]
+    if found:
+        other = min(found)
+        return posixpath.join(directory, other) if directory else other
     parts = path.split("/")
     for i, part in enumerate(parts[:-1]):
         if arch_of_name(part) != "x86":

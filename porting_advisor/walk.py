@@ -102,8 +102,9 @@ class Ignore:
         patterns = [p for p in self.spec.patterns if p.include is not None]
         self.combined = None
         if patterns and all(p.include for p in patterns):
-            regexes = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in patterns
-                       if getattr(p, "regex", None) is not None]
+            compiled = [getattr(p, "regex", None) for p in patterns]
+            regexes = [re.sub(r"\(\?P<\w+>", "(?:", rx.pattern) for rx in compiled
+                       if rx is not None]
             if len(regexes) == len(patterns):
                 try:
                     self.combined = re.compile("|".join(f"(?:{r})" for r in regexes))

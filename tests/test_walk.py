@@ -108,7 +108,7 @@ def test_file_vanishing_or_unreadable_during_scan(tmp_path, rules):
     tasks.append(walk.Task("gone.c", str(tmp_path / "gone.c"), "c", 10))
     tasks.append(walk.Task("adir.c", str(tmp_path), "c", 10))
     opts = Options(root=tmp_path, categories=rules.default_categories(), jobs=1)
-    results = engine.run(tasks, opts, rules)
+    results = engine.run(tasks, opts, rules).results
     by_file = {r.file: r for r in results}
     assert by_file["a.c"].scanned and len(by_file["a.c"].findings) == 2
     assert by_file["gone.c"].skipped == "cannot read: No such file or directory"
