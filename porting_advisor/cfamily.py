@@ -204,13 +204,24 @@ def parse(data: bytes, cpp: bool) -> tree_sitter.Tree:
 # Directives that can be findings themselves; and tokens that make a file's #defines worth
 # recording for the derived-macro pass (they may depend on, or name, an architecture).
 DIRECTIVE_TRIGGER = re.compile(r"#[ \t]*(?:error|pragma)\b")
-TRIGGER_HEADERS = ("intrin.h", "cpuid.h", "arm_sve.h")
 # Case-sensitive literals: sre scans them at ~180 MB/s (with re.I it was ~10 MB/s).
 ARCH_TOKENS = ("__x86", "__amd64", "_M_X64", "_M_AMD64", "__i386", "__i686", "_M_IX86", "__SSE",
                "__AVX", "__MMX", "__aarch64", "__ARM", "_M_ARM", "__arm", "__powerpc", "__ppc",
                "__s390", "__riscv", "_WIN32", "_MSC_VER", "SSE", "AVX", "NEON", "X86", "X64",
                "AMD64", "ARM64", "AARCH64", "x86")
-ARCH_TOKEN = re.compile("|".join(re.escape(t) for t in ARCH_TOKENS))
+
+
+def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex that finds any of `tokens` (only whether one occurs, not which): tokens that
+    contain another are dropped and the `__` ones share their prefix, 1.5x faster than the
+    plain alternation."""
+    needed = [t for t in tokens if not any(o != t and o in t for o in tokens)]
+    under = [re.escape(t[2:]) for t in needed if t.startswith("__")]
+    rest = [re.escape(t) for t in needed if not t.startswith("__")]
+    return re.compile("|".join(rest + ([f"__(?:{'|'.join(under)})"] if under else [])))
+
+
+ARCH_TOKEN = any_token_regex(ARCH_TOKENS)
 NEGATIVE_NUMBER = re.compile(r"-\s*\d")
 
 
@@ -222,8 +233,8 @@ def prefilter(src: Source) -> str:
     text = src.text
     cats = src.options.categories
     if ("asm" in text or "target" in text or "LDBL_MANT_DIG" in text or "__builtin_" in text
-            or any(h in text for h in TRIGGER_HEADERS)
-            or ("#" in text and DIRECTIVE_TRIGGER.search(text))
+            or "intrin.h" in text or "cpuid.h" in text or "arm_sve.h" in text
+            or (("error" in text or "pragma" in text) and DIRECTIVE_TRIGGER.search(text))
             or ({"compiler-specific", "missing-arm64-path"} & cats and "#" in text)
             or not intrinsics.names_set().isdisjoint(IDENT.findall(text))
             or ("char" in text and ("EOF" in text or NEGATIVE_NUMBER.search(text))

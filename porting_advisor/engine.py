@@ -127,8 +127,7 @@ def scan_task(task: Task) -> FileResult:
         return FileResult(task.file, task.language,
                           skipped=f"larger than {options.max_file_size >> 20} MB")
     try:
-        with open(task.path, "rb") as fh:
-            data = fh.read(options.max_file_size + 1)
+        data = read_capped(task.path, task.size, options.max_file_size + 1)
     except OSError as exc:
         return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
     if len(data) > options.max_file_size:
@@ -148,8 +147,26 @@ def scan_task(task: Task) -> FileResult:
         return FileResult(task.file, task.language,
                           skipped=f"scanner failed: {type(exc).__name__}: {exc}")
     findings = suppressions(src, src.findings)
+    digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
     return FileResult(task.file, task.language, True, tuple(findings), tuple(src.facts),
-                      remarks=tuple(src.remarks), digest=hashlib.sha1(data).hexdigest())
+                      remarks=tuple(src.remarks), digest=digest)
+
+
+def read_capped(path: str, size: int, cap: int) -> bytes:
+    """Up to `cap` bytes of a file whose size the walk saw as `size`. The buffer asked of the
+    OS is sized from the stat (a cap-sized request would allocate megabytes per small file);
+    a file that grew since, or a short read, is read on up to the cap."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        data = os.read(fd, min(size + 1, cap))
+        parts = [data]
+        total = len(data)
+        while total < cap and (more := os.read(fd, min(cap - total, 1 << 20))):
+            parts.append(more)
+            total += len(more)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:

@@ -13,6 +13,8 @@ import functools
 import posixpath
 import re
 from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor import gobuild
@@ -69,30 +71,19 @@ def scan(src: Source) -> None:
     text = src.text
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
+    src.facts.append(("go-file", f"{int(arm64)}\t{int(amd64)}"))
+    if (arm64 and amd64 and 'import "C"' not in text and GOARCH_TEST.search(text) is None
+            and X86_FEATURE.search(text) is None):
+        # Built everywhere with nothing to check: its functions and calls only matter to a
+        # package with amd64-only code, and `resolve` parses it then (most packages have none).
+        src.facts.append(("go-lazy", ""))
+        return
     tree = parser().parse(src.data if len(src.data) == len(text.encode()) else text.encode())
-    package = ""
-    for child in tree.root_node.children:
-        if child.type == "package_clause":
-            package = (child.text or b"").decode().split()[-1]
-            break
-    src.facts.append(("go-file", f"{package}\t{int(arm64)}\t{int(amd64)}"))
-    import tree_sitter
-    calls: set[str] = set()
-    defined: list[str] = []                   # functions with a body
-    declared: list[str] = []                  # "name\tline" of every function (amd64-only files)
-    for _, caps in tree_sitter.QueryCursor(query()).matches(tree.root_node):
-        if "func" in caps:
-            node, ident = caps["func"][0], caps["name"][0]
-            name = (ident.text or b"").decode()
-            if node.child_by_field_name("body") is not None:
-                defined.append(name)
-            declared.append(f"{name}\t{ident.start_point.row + 1}")
-        elif "call" in caps and arm64:
-            calls.add((caps["call"][0].text or b"").decode())
+    defined, declared, calls = symbols(tree, arm64)
     # Only what the package pass reads, one fact per kind: a large tree has many Go files.
     if arm64:
         src.facts.append(("go-defs", " ".join(defined)))
-        src.facts.append(("go-calls", " ".join(sorted(calls))))
+        src.facts.append(("go-calls", " ".join(calls)))
     elif amd64 and declared:
         src.facts.append(("go-funcs", "\n".join(declared)))
     if not arm64:
@@ -100,6 +91,25 @@ def scan(src: Source) -> None:
     check_arch_tests(src, tree)
     if 'import "C"' in text or "import \"C\"" in text:
         check_cgo(src, tree)
+
+
+def symbols(tree: tree_sitter.Tree, calls_too: bool = True
+            ) -> tuple[list[str], list[str], list[str]]:
+    """Functions with a body, every function as "name\tline", and the functions called."""
+    import tree_sitter
+    calls: set[str] = set()
+    defined: list[str] = []
+    declared: list[str] = []
+    for _, caps in tree_sitter.QueryCursor(query()).matches(tree.root_node):
+        if "func" in caps:
+            node, ident = caps["func"][0], caps["name"][0]
+            name = (ident.text or b"").decode()
+            if node.child_by_field_name("body") is not None:
+                defined.append(name)
+            declared.append(f"{name}\t{ident.start_point.row + 1}")
+        elif "call" in caps and calls_too:
+            calls.add((caps["call"][0].text or b"").decode())
+    return defined, declared, sorted(calls)
 
 
 def comment_or_string(tree: tree_sitter.Tree, offset: int) -> bool:
@@ -170,16 +180,41 @@ def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
 # ---- after the scan: packages ----------------------------------------------------------
 
 
-def resolve(results: list[FileResult], rules: RuleSet) -> list[Finding]:
-    """Per package (directory): amd64-only assembly and symbols arm64 code cannot find."""
+def resolve(results: list[FileResult], rules: RuleSet, base: Path) -> list[Finding]:
+    """Per package (directory): amd64-only assembly and symbols arm64 code cannot find.
+    `base` is the folder the results' paths are relative to (files left for later are read
+    from there)."""
     by_dir: dict[str, list[FileResult]] = defaultdict(list)
     for r in results:
         if any(k in ("go-file", "go-asm") for k, _ in r.facts):
             by_dir[posixpath.dirname(r.file)].append(r)
     out: list[Finding] = []
     for files in by_dir.values():
-        out.extend(package_findings(files, rules))
+        out.extend(package_findings([complete(r, base) for r in files]
+                                    if has_amd64_only(files) else files, rules))
     return out
+
+
+def has_amd64_only(files: list[FileResult]) -> bool:
+    """The package has amd64 assembly without arm64, or Go files built only for amd64."""
+    for r in files:
+        for kind, value in r.facts:
+            if kind == "go-funcs" or (kind == "go-asm" and value.startswith("0\t1")):
+                return True
+    return False
+
+
+def complete(r: FileResult, base: Path) -> FileResult:
+    """The functions and calls of a file the worker left unparsed (see `scan`)."""
+    if ("go-lazy", "") not in r.facts:
+        return r
+    try:
+        tree = parser().parse((base / r.file).read_bytes())
+    except OSError:
+        return r
+    defined, _, calls = symbols(tree)
+    return replace(r, facts=(*r.facts, ("go-defs", " ".join(defined)),
+                             ("go-calls", " ".join(calls))))
 
 
 def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:

@@ -68,7 +68,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     findings.extend(passes.whole_files(results, index, rules))
     if any(r.language == "go" for r in results):
         from porting_advisor import golang
-        findings.extend(golang.resolve(results, rules))
+        findings.extend(golang.resolve(
+            results, rules, options.root if options.root.is_dir() else options.root.parent))
     findings = cross_file(results, findings, index, options, rules)
     findings = passes.ported_paths(findings, index)
     findings = passes.ci_arm_elsewhere(results, findings)
