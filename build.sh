@@ -23,7 +23,7 @@ python3 -m venv "$venv"
 
 grammars=()
 for g in tree_sitter_c tree_sitter_cpp tree_sitter_fortran tree_sitter_go tree_sitter_java \
-         tree_sitter_python; do
+         tree_sitter_python tree_sitter_rust tree_sitter_c_sharp; do
   grammars+=(--collect-binaries "$g" --hidden-import "$g")
 done
 

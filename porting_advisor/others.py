@@ -2,12 +2,17 @@
 """Node.js manifests and addons, Rust, and .NET: what keeps them x86-only."""
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
-from porting_advisor import buildfiles, manifests, versions
+from porting_advisor import asminline, buildfiles, manifests, versions
 from porting_advisor.source import Source
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 # ---- Node.js ------------------------------------------------------------------------------
 
@@ -73,69 +78,90 @@ def scan_node(src: Source) -> None:
 RUST_X86 = re.compile(r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
                       r"\b_mm(?:256|512)?_\w+\s*\(")
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
-CFG = re.compile(r"#\[cfg\((.*?)\)\]|cfg!\((.*?)\)", re.S)
+RUST_X86_ARCH = re.compile(r"target_arch\s*=\s*\"(?:x86_64|x86)\"")
+RUST_ARM_ARCH = re.compile(r"target_arch\s*=\s*\"(?:aarch64|arm|arm64ec)\"")
+RUST_NOT_CODE = frozenset({"line_comment", "block_comment", "string_literal",
+                           "raw_string_literal", "char_literal"})
 
 
-def rust_regions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, 'x86'|'arm'|'other') for items under #[cfg(target_arch ...)]."""
-    out = []
-    for m in CFG.finditer(text):
-        cond = m.group(1) or m.group(2) or ""
-        if "target_arch" not in cond:
-            continue
-        negated = "not(" in cond
-        x86 = re.search(r"target_arch\s*=\s*\"(?:x86_64|x86)\"", cond) is not None
-        arm = re.search(r"target_arch\s*=\s*\"(?:aarch64|arm)\"", cond) is not None
-        kind = "x86" if x86 and not arm and not negated else "arm" if arm and not x86 else "other"
-        if m.group(2) is not None:          # cfg!() in an expression: the enclosing `if` block
-            start = m.end()
-            brace = text.find("{", start)
-            end = balanced(text, brace) if brace >= 0 else start
-        else:                               # the item that follows the attribute
-            start = m.end()
-            nxt = re.search(r"[;{]", text[start:])
-            if nxt is None:
-                continue
-            at = start + nxt.start()
-            end = balanced(text, at) if text[at] == "{" else at + 1
-        out.append((m.start(), end, kind))
-    return out
+@functools.cache
+def rust_parser() -> tree_sitter.Parser:
+    import tree_sitter
+    import tree_sitter_rust
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
 
 
-def balanced(text: str, open_at: int) -> int:
-    depth = 0
-    for i in range(open_at, min(len(text), open_at + 500_000)):
-        if text[i] == "{":
-            depth += 1
-        elif text[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return len(text)
+def cfg_arch(condition: str) -> str:
+    """'x86' when a cfg condition holds only on x86, 'arm' only on Arm, else ''."""
+    if "target_arch" not in condition or "not(" in condition:
+        return ""
+    x86 = RUST_X86_ARCH.search(condition) is not None
+    arm = RUST_ARM_ARCH.search(condition) is not None
+    return "x86" if x86 and not arm else "arm" if arm and not x86 else ""
+
+
+def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
+    """(in a comment or string, the architecture its cfg context restricts it to or '').
+
+    Contexts: `#[cfg(...)]` on any enclosing item or statement, `if cfg!(...) { here }`, and
+    a file-level `#![cfg(...)]`."""
+    n: tree_sitter.Node | None = node
+    while n is not None:
+        if n.type in RUST_NOT_CODE:
+            return True, ""
+        prev = n.prev_named_sibling
+        while prev is not None and prev.type in ("attribute_item", "line_comment",
+                                                 "block_comment"):
+            if prev.type == "attribute_item" and (arch := cfg_arch(node_text(prev))):
+                return False, arch
+            prev = prev.prev_named_sibling
+        parent = n.parent
+        if parent is not None and parent.type == "if_expression" and \
+                parent.child_by_field_name("consequence") == n:
+            condition = parent.child_by_field_name("condition")
+            text = node_text(condition) if condition is not None else ""
+            if "cfg!" in text and (arch := cfg_arch(text)):
+                return False, arch
+        if parent is None:
+            for child in n.children:
+                if child.type == "inner_attribute_item" and (arch := cfg_arch(node_text(child))):
+                    return False, arch
+        n = parent
+    return False, ""
+
+
+def node_text(node: tree_sitter.Node) -> str:
+    return (node.text or b"").decode("utf-8", "replace")
 
 
 def scan_rust(src: Source) -> None:
+    """Rust: x86 intrinsics and assembly outside x86-only cfg, and x86-only build scripts.
+    Candidates come from a text search; the tree-sitter-rust parse decides whether each is
+    code (not a comment or string) and which `cfg` restricts it."""
     text = src.text
-    name = posixpath.basename(src.file)
-    found = re.search(r"\"(?:x86_64|x86)\"", text) if name == "build.rs" else None
-    if found and re.search(r"CARGO_CFG_TARGET_ARCH|TARGET", text) and not re.search(
-            r"aarch64|arm64", text):
-        line, col = src.position(found.start())
-        src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
-    if not (RUST_X86.search(text) or RUST_ASM.search(text)):
+    build_script = posixpath.basename(src.file) == "build.rs"
+    candidates = [*RUST_X86.finditer(text), *RUST_ASM.finditer(text)]
+    if build_script and "TARGET" in text and not re.search(r"aarch64|arm64", text):
+        candidates += re.finditer(r"\"(?:x86_64|x86)\"", text)
+    if not candidates:
         return
-    from porting_advisor import asminline, preproc
-    spans = preproc.comment_spans(text)          # Rust comments and strings lex like C's
-    regions = rust_regions(text)
-    has_arm = any(k == "arm" for _, _, k in regions) or "std::arch::aarch64" in text
-    for m in list(RUST_X86.finditer(text)) + list(RUST_ASM.finditer(text)):
-        if preproc.inside(spans, m.start()) >= 0:
+    data = text.encode()
+    tree = rust_parser().parse(data)
+    byte_of = (lambda i: i) if len(data) == len(text) else (lambda i: len(text[:i].encode()))
+    for m in sorted(candidates, key=lambda m: m.start()):
+        node = tree.root_node.descendant_for_byte_range(byte_of(m.start()), byte_of(m.start()))
+        if node is None:
             continue
-        kinds = [k for s, e, k in regions if s <= m.start() < e]
-        if "x86" in kinds and has_arm:
-            continue   # x86-only code with an Arm64 sibling: ported
-        if "x86" in kinds:
-            continue   # compiled only for x86: not built on Arm64 (missing path is opt-in)
+        if m.group(0).startswith('"'):            # build.rs comparing the target with x86
+            if node.type in ("string_literal", "string_content", '"'):
+                line, col = src.position(m.start())
+                src.add("rust-build-script-x86", line, col,
+                        text=src.line_text(line).strip()[:80])
+                return
+            continue
+        hidden, arch = rust_context(node)
+        if hidden or arch == "x86":
+            continue   # not code, or compiled only for x86 (a missing Arm path is opt-in)
         if m.re is RUST_ASM:
             body = text[m.end():m.end() + 2000]
             template = " ".join(re.findall(r"\"((?:\\.|[^\"\\])*)\"", body.split(")", 1)[0]))
@@ -159,6 +185,30 @@ PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
 FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
 
 
+CS_NOT_CODE = frozenset({"comment", "string_literal", "verbatim_string_literal",
+                         "raw_string_literal", "character_literal", "string_content",
+                         "string_literal_content"})
+
+
+@functools.cache
+def csharp_parser() -> tree_sitter.Parser:
+    import tree_sitter
+    import tree_sitter_c_sharp
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c_sharp.language()))
+
+
+def csharp_code(node: tree_sitter.Node) -> bool:
+    """Not inside a comment or a string (an interpolation hole inside a string is code)."""
+    n: tree_sitter.Node | None = node
+    while n is not None:
+        if n.type == "interpolation":
+            return True
+        if n.type in CS_NOT_CODE:
+            return False
+        n = n.parent
+    return True
+
+
 def scan_dotnet(src: Source) -> None:
     text = src.text
     if src.file.endswith(".cs"):
@@ -166,10 +216,17 @@ def scan_dotnet(src: Source) -> None:
             return
         if re.search(r"Intrinsics\.Arm|AdvSimd|Vector128\.IsHardwareAccelerated", text):
             return
-        from porting_advisor import preproc
-        spans = preproc.comment_spans(text)
-        for m in CS_X86.finditer(text):
-            if preproc.inside(spans, m.start()) >= 0 or m.group(0).startswith("System."):
+        matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
+        if not matches:
+            return
+        data = text.encode()
+        tree = csharp_parser().parse(data)
+        byte_of = (lambda i: i) if len(data) == len(text) else (
+            lambda i: len(text[:i].encode()))
+        for m in matches:
+            node = tree.root_node.descendant_for_byte_range(byte_of(m.start()),
+                                                             byte_of(m.start()))
+            if node is None or not csharp_code(node):
                 continue
             line, col = src.position(m.start())
             src.add("dotnet-x86-intrinsics", line, col, length=len(m.group(0)), text=m.group(0),
