@@ -17,6 +17,7 @@ import os
 import pickle
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from porting_advisor import __version__
@@ -24,7 +25,12 @@ from porting_advisor.model import FileResult, Options
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS results (
   scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime INTEGER, inode INTEGER,
-  digest TEXT, result BLOB, PRIMARY KEY (scope, path))"""
+  digest TEXT, result BLOB, PRIMARY KEY (scope, path));
+CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, root TEXT, used INTEGER)  -- used: ms"""
+# Pruning: a root keeps the results of its few most recent scopes (tool versions, targets,
+# options), and a scope not used for a month goes; the database does not grow without bound.
+KEEP_PER_ROOT = 3
+MAX_AGE_MS = 30 * 86400 * 1000
 
 
 def default_dir() -> Path | None:
@@ -77,8 +83,9 @@ def digest_file(path: str) -> str:
 class Cache:
     """Opened once per run by the parent process; workers never touch it."""
 
-    def __init__(self, directory: Path | None, scope: str) -> None:
+    def __init__(self, directory: Path | None, scope: str, root: str = "") -> None:
         self.scope = scope
+        self.root = root
         self.db: sqlite3.Connection | None = None
         self.entries: dict[str, tuple[int, int, int, str, bytes]] = {}
         if directory is None:
@@ -87,7 +94,7 @@ class Cache:
             directory.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(directory / "results-v1.sqlite3", timeout=5)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute(SCHEMA)
+            self.db.executescript(SCHEMA)
             rows = self.db.execute("SELECT path, size, mtime, inode, digest, result FROM results "
                                    "WHERE scope = ?", (scope,))
             self.entries = {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
@@ -132,16 +139,29 @@ class Cache:
         blob = b"" if empty else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self.pending.append((result.file, size, mtime, inode, result.digest, blob))
 
+    def prune(self) -> None:
+        """Drop old scopes of this root, scopes unused for a month, and orphaned results."""
+        assert self.db is not None
+        self.db.execute("DELETE FROM scopes WHERE used < ?",
+                        (time.time_ns() // 1_000_000 - MAX_AGE_MS,))
+        self.db.execute("DELETE FROM scopes WHERE root = ? AND scope NOT IN (SELECT scope FROM "
+                        "scopes WHERE root = ? ORDER BY used DESC, scope = ? DESC LIMIT ?)",
+                        (self.root, self.root, self.scope, KEEP_PER_ROOT))
+        self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
+
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""
         if self.db is None:
             return
         try:
-            if self.pending:
-                with self.db:
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO scopes VALUES (?, ?, ?)",
+                                (self.scope, self.root, time.time_ns() // 1_000_000))
+                if self.pending:
                     self.db.executemany(
                         "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [(self.scope, *p) for p in self.pending])
+                    self.prune()
             self.db.close()
         except sqlite3.Error:
             pass

@@ -55,7 +55,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
     tasks, walk_skipped = walk.discover(options.root, options.excludes, options.gitignore)
     progress = Progress(len(tasks), options.progress)
-    store = Cache(options.cache_dir, scope_of(options, rules.directory))
+    store = Cache(options.cache_dir, scope_of(options, rules.directory),
+                  str(options.root.resolve()))
     try:
         scan = engine.run(tasks, options, rules, progress, store)
     finally:

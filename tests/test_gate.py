@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,26 @@ def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
     assert run_cli(root, "--format", "json").code == 0
     (cache / "results-v1.sqlite3").write_bytes(b"garbage")   # corrupt: ignored, scan goes on
     assert run_cli(root, "--cache-dir", cache, "--format", "json").json()["findings"]
+
+
+def test_cache_keeps_a_few_scopes_per_root(run_cli, tmp_path):
+    import sqlite3
+    root = tree(tmp_path, {"a.c": X86})
+    cache = tmp_path / "cache"
+    used = []
+    for args in (["--target", "graviton2"], ["--target", "graviton3"], ["--target", "graviton4"],
+                 ["--target", "graviton2"], ["--issue-types", "intrinsic"]):
+        run_cli(root, "--cache-dir", cache, *args)
+        db = sqlite3.connect(cache / "results-v1.sqlite3")
+        used.append(db.execute("SELECT scope FROM scopes ORDER BY used DESC").fetchone()[0])
+        db.close()
+        time.sleep(0.01)
+    db = sqlite3.connect(cache / "results-v1.sqlite3")
+    scopes = {r[0] for r in db.execute("SELECT scope FROM scopes")}
+    stored = {r[0] for r in db.execute("SELECT DISTINCT scope FROM results")}
+    db.close()
+    # four scopes were used; the three most recent stay: graviton4, graviton2, intrinsic-only
+    assert scopes == stored == {used[2], used[3], used[4]} and used[0] == used[3]
 
 
 def test_integration_files_are_valid(run_cli):
