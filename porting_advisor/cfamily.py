@@ -142,9 +142,7 @@ class CFile:
         return self.tree
 
     def byte_offset(self, offset: int) -> int:
-        if len(self.src.data) == len(self.text):
-            return offset
-        return len(self.text[:offset].encode("utf-8"))
+        return self.src.byte_offset(offset)
 
     def is_use(self, start: int, end: int) -> bool:
         """Is the identifier at [start, end) a use, not a member or the name being declared?"""

@@ -123,16 +123,14 @@ def comment_or_string(tree: tree_sitter.Tree, offset: int) -> bool:
 
 def check_arch_tests(src: Source, tree: tree_sitter.Tree) -> None:
     text = src.text
-    byte_of = (lambda i: i) if len(src.data) == len(text) else (
-        lambda i: len(text[:i].encode()))
     if "arm64" not in text:
         for m in GOARCH_TEST.finditer(text):
-            if not comment_or_string(tree, byte_of(m.start())):
+            if not comment_or_string(tree, src.byte_offset(m.start())):
                 line, col = src.position(m.start())
                 src.add("go-goarch-check", line, col, length=len(m.group(0)), text=m.group(0))
     if "cpu.ARM64" not in text:
         for m in X86_FEATURE.finditer(text):
-            if not comment_or_string(tree, byte_of(m.start())):
+            if not comment_or_string(tree, src.byte_offset(m.start())):
                 line, col = src.position(m.start())
                 src.add("go-x86-cpu-feature", line, col, length=len(m.group(0)),
                         text=m.group(0), key=m.group(0))

@@ -145,11 +145,10 @@ def scan_rust(src: Source) -> None:
         candidates += re.finditer(r"\"(?:x86_64|x86)\"", text)
     if not candidates:
         return
-    data = text.encode()
-    tree = rust_parser().parse(data)
-    byte_of = (lambda i: i) if len(data) == len(text) else (lambda i: len(text[:i].encode()))
+    tree = rust_parser().parse(text.encode())
     for m in sorted(candidates, key=lambda m: m.start()):
-        node = tree.root_node.descendant_for_byte_range(byte_of(m.start()), byte_of(m.start()))
+        at = src.byte_offset(m.start())
+        node = tree.root_node.descendant_for_byte_range(at, at)
         if node is None:
             continue
         if m.group(0).startswith('"'):            # build.rs comparing the target with x86
@@ -219,13 +218,10 @@ def scan_dotnet(src: Source) -> None:
         matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
         if not matches:
             return
-        data = text.encode()
-        tree = csharp_parser().parse(data)
-        byte_of = (lambda i: i) if len(data) == len(text) else (
-            lambda i: len(text[:i].encode()))
+        tree = csharp_parser().parse(text.encode())
         for m in matches:
-            node = tree.root_node.descendant_for_byte_range(byte_of(m.start()),
-                                                             byte_of(m.start()))
+            at = src.byte_offset(m.start())
+            node = tree.root_node.descendant_for_byte_range(at, at)
             if node is None or not csharp_code(node):
                 continue
             line, col = src.position(m.start())

@@ -46,6 +46,13 @@ class Source:
         line = bisect.bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
+    def byte_offset(self, offset: int) -> int:
+        """The offset in the UTF-8 encoding of `text` (what tree-sitter counts) of a character
+        offset."""
+        if len(self.data) == len(self.text):
+            return offset
+        return len(self.text[:offset].encode("utf-8"))
+
     def line_text(self, line: int) -> str:
         if line <= 0:
             return ""
