@@ -13,6 +13,7 @@ from pathlib import Path
 import pathspec
 
 from porting_advisor import ruleset
+from porting_advisor.model import Positional
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "CVS", "_darcs"})
 # Magic bytes of prebuilt binaries, for files whose name says nothing.
@@ -21,7 +22,7 @@ MAGIC = ((b"\x7fELF", "binary"), (b"MZ", "binary"), (b"\xcf\xfa\xed\xfe", "binar
 
 
 @dataclass(frozen=True, slots=True)
-class Task:
+class Task(Positional):
     """One file for a worker."""
 
     file: str               # POSIX, relative to the root (base name when the root is a file)
