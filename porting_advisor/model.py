@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +60,7 @@ class Finding(Positional):
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file and the whitespace-normalised snippet."""
-        norm = re.sub(r"\s+", "", self.snippet)  # reformatting keeps the fingerprint
+        norm = "".join(self.snippet.split())  # reformatting keeps the fingerprint
         text = "\0".join((self.rule, self.file, norm or self.message))
         return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 

@@ -155,8 +155,12 @@ def directives(text: str, spans: tuple[list[int], list[int]]) -> list[Directive]
             continue
         line += text.count("\n", last, bol)
         last = bol
-        arg = CONTINUATION.sub(" ", m.group(2))
-        arg = INLINE_COMMENT.sub(" ", arg).strip()
+        arg = m.group(2)
+        if "\\" in arg:
+            arg = CONTINUATION.sub(" ", arg)
+        if "/" in arg:
+            arg = INLINE_COMMENT.sub(" ", arg)
+        arg = arg.strip()
         out.append(Directive(line, bol, m.group(1), arg))
     return out
 
