@@ -23,7 +23,7 @@ from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex, foreign_named
-from porting_advisor.source import Source
+from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -616,7 +616,7 @@ def check_char_signedness(cf: CFile) -> None:
         name = caps["name"][0]
         func = enclosing_function(name)
         if func is not None:
-            chars[(func.id, text_of(name))] = 1
+            chars[(func.id, node_text(name))] = 1
     if not chars:
         return
     stack = [tree.root_node]
@@ -633,10 +633,6 @@ def enclosing_function(node: tree_sitter.Node | None) -> tree_sitter.Node | None
     return node
 
 
-def text_of(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
-
-
 def operand_name(node: tree_sitter.Node | None) -> str:
     while node is not None and node.type == "parenthesized_expression":
         node = node.named_children[0] if node.named_children else None
@@ -644,11 +640,11 @@ def operand_name(node: tree_sitter.Node | None) -> str:
         return ""
     if node.type == "assignment_expression":
         node = node.child_by_field_name("left")
-    return text_of(node) if node is not None and node.type == "identifier" else ""
+    return node_text(node) if node is not None and node.type == "identifier" else ""
 
 
 def negative_value(node: tree_sitter.Node) -> str:
-    text = text_of(node)
+    text = node_text(node)
     if node.type == "identifier" and text == "EOF":
         return "EOF"
     if node.type == "number_literal" and text.startswith("-"):

@@ -14,7 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor import preproc
-from porting_advisor.source import Source
+from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -138,10 +138,6 @@ def check_tree(src: Source, code: str, layout: preproc.Layout | None) -> None:
         for name, nodes in caps.items():
             for node in nodes:
                 check_node(src, name, node, caps, layout, seen)
-
-
-def node_text(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
 
 
 def check_node(src: Source, name: str, node: tree_sitter.Node,

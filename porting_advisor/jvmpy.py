@@ -8,7 +8,7 @@ import functools
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.source import Source
+from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -58,12 +58,8 @@ def query(kind: str) -> tree_sitter.Query:
     return tree_sitter.Query(language(kind), JAVA_QUERY if kind == "java" else PY_QUERY)
 
 
-def text_of(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
-
-
 def string_value(node: tree_sitter.Node) -> str:
-    t = text_of(node).strip()
+    t = node_text(node).strip()
     if len(t) >= 2 and t[0] in "\"'" and t[-1] == t[0]:
         return t[1:-1]
     return ""
@@ -88,23 +84,23 @@ def scan_java(src: Source) -> None:
     mentions_arm = ARM.search(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)) is not None
     for caps in matches(src, "java"):
         if "call" in caps:
-            obj, name = text_of(caps["obj"][0]), text_of(caps["name"][0])
+            obj, name = node_text(caps["obj"][0]), node_text(caps["name"][0])
             arg = caps["arg"][0]
-            library = string_value(arg) or text_of(arg)
+            library = string_value(arg) or node_text(arg)
             if (obj, name) in (("System", "loadLibrary"), ("System", "load"),
                                ("Native", "load"), ("Native", "loadLibrary")):
                 line, col = at(caps["call"][0])
                 src.add("java-native-library", line, col, what=f"{obj}.{name}",
                         library=library.rsplit("/", 1)[-1], key=library)
             elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
-                    "os.arch" in text_of(caps["call"][0]) or "arch" in obj.lower()) and (
-                    X86_NAMES.match(text_of(arg)) and not mentions_arm):
+                    "os.arch" in node_text(caps["call"][0]) or "arch" in obj.lower()) and (
+                    X86_NAMES.match(node_text(arg)) and not mentions_arm):
                 line, col = at(arg)
                 src.add("java-os-arch-check", line, col, value=string_value(arg))
-        elif "method" in caps and re.search(r"\bnative\b", text_of(caps["mods"][0])):
+        elif "method" in caps and re.search(r"\bnative\b", node_text(caps["mods"][0])):
             line, col = at(caps["method"][0])
             src.add("java-native-library", line, col, what="native method",
-                    library=text_of(caps["method"][0]), key="native method")
+                    library=node_text(caps["method"][0]), key="native method")
     if "os.arch" in text and not mentions_arm:
         for m in re.finditer(r"case\s+(\"(?:amd64|x86_64)\")\s*:", text):
             line, col = src.position(m.start(1))
@@ -122,18 +118,18 @@ def scan_python(src: Source) -> None:
     uses_ctypes = re.search(r"^\s*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
     for caps in matches(src, "python"):
         if "call" in caps:
-            fn = text_of(caps["fn"][0])
+            fn = node_text(caps["fn"][0])
             how = PY_LOADERS.get(fn)
             if how and "." not in fn and not uses_ctypes:
                 how = None   # a bare CDLL()/find_library() only counts when ctypes is imported
             args = caps["args"][0].named_children
             if how and args:
-                library = string_value(args[0]) or text_of(args[0])
+                library = string_value(args[0]) or node_text(args[0])
                 line, col = at(caps["call"][0])
                 src.add("python-native-library", line, col, library=library[:80], how=how,
                         key=library[:80])
         elif "module" in caps:
-            top = text_of(caps["module"][0]).split(".")[0]
+            top = node_text(caps["module"][0]).split(".")[0]
             package = X86_ONLY_MODULES.get(top)
             if package:
                 line, col = at(caps["module"][0])
@@ -146,11 +142,11 @@ def scan_python(src: Source) -> None:
         elif "compare" in caps and not mentions_arm:
             node = caps["compare"][0]
             parts = node.named_children
-            calls = [p for p in parts if PY_PLATFORM.match(text_of(p))]
+            calls = [p for p in parts if PY_PLATFORM.match(node_text(p))]
             values = [s for p in parts for s in ([p] if p.type == "string" else p.named_children
                                                    if p.type in ("tuple", "list", "set") else [])
-                      if X86_NAMES.match(text_of(s))]
+                      if X86_NAMES.match(node_text(s))]
             if calls and values:
                 line, col = at(node)
                 src.add("python-arch-check", line, col,
-                        call=text_of(calls[0]).split("(")[0] + "()")
+                        call=node_text(calls[0]).split("(")[0] + "()")

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor import asminline, buildfiles, manifests, versions
-from porting_advisor.source import Source
+from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -128,10 +128,6 @@ def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
                     return False, arch
         n = parent
     return False, ""
-
-
-def node_text(node: tree_sitter.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
 
 
 def scan_rust(src: Source) -> None:

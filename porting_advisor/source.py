@@ -6,9 +6,13 @@ import bisect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from porting_advisor.model import Finding, Options, Remark, Severity
 from porting_advisor.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 
 class SafeDict(dict[str, object]):
@@ -99,3 +103,8 @@ def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int 
 
 
 ScanFn = Callable[[Source], None]
+
+
+def node_text(node: tree_sitter.Node) -> str:
+    """A tree-sitter node's source text."""
+    return (node.text or b"").decode("utf-8", "replace")
