@@ -6,9 +6,11 @@ import functools
 import json
 import posixpath
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from porting_advisor import asminline, buildfiles, manifests, versions
+from porting_advisor.model import FileResult, Finding
 from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -78,8 +80,21 @@ def scan_node(src: Source) -> None:
 RUST_X86 = re.compile(r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
                       r"\b_mm(?:256|512)?_\w+\s*\(")
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
-RUST_X86_ARCH = re.compile(r"target_arch\s*=\s*\"(?:x86_64|x86)\"")
-RUST_ARM_ARCH = re.compile(r"target_arch\s*=\s*\"(?:aarch64|arm|arm64ec)\"")
+# Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
+# x86-64 or AArch64 target has.
+X86_FEATURES = frozenset({
+    "sse", "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "sse4a", "avx", "avx2", "fma", "bmi1",
+    "bmi2", "lzcnt", "popcnt", "pclmulqdq", "f16c", "adx", "rdrand", "rdseed", "sha", "xsave",
+    "xsaveopt", "xsavec", "xsaves", "movbe", "fxsr", "cmpxchg16b", "gfni", "vaes", "vpclmulqdq",
+    "tbm"})
+ARM_FEATURES = frozenset({"neon", "sve", "sve2", "crc", "sha2", "sha3", "dotprod", "fp16", "lse",
+                          "rdm", "i8mm", "bf16", "fhm", "fcma", "jsconv", "rcpc", "v8.1a"})
+BASELINE_FEATURES = {"x86_64": frozenset({"sse", "sse2", "fxsr"}), "x86": frozenset(),
+                     "aarch64": frozenset({"neon"})}
+CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
+RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
+RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
+RUST_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;", re.M)
 RUST_NOT_CODE = frozenset({"line_comment", "block_comment", "string_literal",
                            "raw_string_literal", "char_literal"})
 
@@ -91,13 +106,78 @@ def rust_parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
 
 
-def cfg_arch(condition: str) -> str:
-    """'x86' when a cfg condition holds only on x86, 'arm' only on Arm, else ''."""
-    if "target_arch" not in condition or "not(" in condition:
+def cfg_arch(attribute: str) -> str:
+    """'x86' when the `cfg(...)` in `attribute` cannot hold on AArch64 but may on x86-64,
+    'arm' for the reverse, else ''. The predicate is evaluated in three-valued logic per
+    architecture: target_arch is known, a target feature only the other architecture has is
+    false, everything else (cargo features, OS, miri, test) is unknown."""
+    at = attribute.find("cfg")
+    open_at = attribute.find("(", at)
+    if at < 0 or open_at < 0 or ("target_arch" not in attribute
+                                 and "target_feature" not in attribute):
         return ""
-    x86 = RUST_X86_ARCH.search(condition) is not None
-    arm = RUST_ARM_ARCH.search(condition) is not None
-    return "x86" if x86 and not arm else "arm" if arm and not x86 else ""
+    on_arm = cfg_value(attribute, open_at + 1, "aarch64")
+    on_x86 = [cfg_value(attribute, open_at + 1, arch) for arch in ("x86_64", "x86")]
+    if on_arm is False and on_x86 != [False, False]:
+        return "x86"
+    if on_x86 == [False, False] and on_arm is not False:
+        return "arm"
+    return ""
+
+
+def cfg_value(text: str, pos: int, arch: str) -> bool | None:
+    """The value of the cfg predicate starting at `pos` for `arch` (None: unknown)."""
+    tokens: list[tuple[str, str, str | None]] = []        # (kind, word, value)
+    while pos < len(text):
+        m = CFG_TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            break
+        pos = m.end()
+        if m.group(1):
+            tokens.append(("open", m.group(1), None))
+        elif m.group(2):
+            tokens.append(("pred", m.group(2), m.group(3)))
+        elif m.group(4):
+            tokens.append(("close", "", None))
+        if not any(k == "open" for k, _, _ in tokens) and tokens and tokens[-1][0] == "pred":
+            break                                          # a bare predicate: cfg(x = "y")
+        depth = sum(1 if k == "open" else -1 if k == "close" else 0 for k, _, _ in tokens)
+        if depth <= 0 and tokens[-1][0] == "close":
+            break
+    value, _ = cfg_eval(tokens, 0, arch)
+    return value
+
+
+def cfg_eval(tokens: list[tuple[str, str, str | None]], i: int, arch: str
+             ) -> tuple[bool | None, int]:
+    if i >= len(tokens):
+        return None, i
+    kind, word, value = tokens[i]
+    if kind == "pred":
+        if word == "target_arch":
+            return value == arch, i + 1
+        if word == "target_feature" and value is not None:
+            if value in BASELINE_FEATURES[arch]:
+                return True, i + 1
+            own = ARM_FEATURES if arch == "aarch64" else X86_FEATURES     # x86 or x86_64
+            other = X86_FEATURES if arch == "aarch64" else ARM_FEATURES
+            if value in other and value not in own:
+                return False, i + 1
+        return None, i + 1
+    if kind != "open":
+        return None, i + 1
+    args: list[bool | None] = []
+    i += 1
+    while i < len(tokens) and tokens[i][0] != "close":
+        v, i = cfg_eval(tokens, i, arch)
+        args.append(v)
+    i += 1                                                 # past the ")"
+    if word == "not":
+        v = args[0] if args else None
+        return (None if v is None else not v), i
+    if word == "all":
+        return (False if False in args else True if all(a is True for a in args) else None), i
+    return (True if True in args else False if all(a is False for a in args) else None), i
 
 
 def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
@@ -115,6 +195,11 @@ def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
             if prev.type == "attribute_item" and (arch := cfg_arch(node_text(prev))):
                 return False, arch
             prev = prev.prev_named_sibling
+        if n.type == "token_tree" and (n.text or b"").startswith(b"{"):
+            attr = n.prev_sibling          # cfg_if! { if #[cfg(...)] { here } else ... }
+            if attr is not None and attr.type == "token_tree" and \
+                    (attr.text or b"").startswith(b"[cfg") and (arch := cfg_arch(node_text(attr))):
+                return False, arch
         parent = n.parent
         if parent is not None and parent.type == "if_expression" and \
                 parent.child_by_field_name("consequence") == n:
@@ -139,9 +224,17 @@ def scan_rust(src: Source) -> None:
     candidates = [*RUST_X86.finditer(text), *RUST_ASM.finditer(text)]
     if build_script and "TARGET" in text and not re.search(r"aarch64|arm64", text):
         candidates += re.finditer(r"\"(?:x86_64|x86)\"", text)
-    if not candidates:
+    mods = list(RUST_MOD.finditer(text)) if "mod" in text else []
+    if not candidates and not mods:
         return
     tree = rust_parser().parse(text.encode())
+    for m in mods:   # `mod name;` and the cfg it is declared under, for `x86_modules`
+        at = src.byte_offset(m.start(1))
+        node = tree.root_node.descendant_for_byte_range(at, at)
+        hidden, arch = rust_context(node) if node is not None else (True, "")
+        if not hidden:
+            src.facts.append(("rust-mod", f"{m.group(1)}\t{arch}"))
+    local_fns = set(RUST_LOCAL_FN.findall(text)) if "fn _mm" in text else set()
     for m in sorted(candidates, key=lambda m: m.start()):
         at = src.byte_offset(m.start())
         node = tree.root_node.descendant_for_byte_range(at, at)
@@ -157,6 +250,9 @@ def scan_rust(src: Source) -> None:
         hidden, arch = rust_context(node)
         if hidden or arch == "x86":
             continue   # not code, or compiled only for x86 (a missing Arm path is opt-in)
+        if RUST_FN_BEFORE.search(text, max(0, m.start() - 40), m.start()) or (
+                m.group(0).rstrip("( ") in local_fns and text[m.start() - 1:m.start()] != ":"):
+            continue   # `fn _mm_prefetch(...)`, a portable function named like an intrinsic
         if m.re is RUST_ASM:
             body = text[m.end():m.end() + 2000]
             template = " ".join(re.findall(r"\"((?:\\.|[^\"\\])*)\"", body.split(")", 1)[0]))
@@ -168,6 +264,44 @@ def scan_rust(src: Source) -> None:
         line, col = src.position(m.start())
         src.add("rust-x86-intrinsic", line, col, length=len(m.group(0)), what=what,
                 key=m.group(0).rstrip("( "))
+
+
+def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[str]:
+    """Rust files that are modules declared only under an x86 cfg (`#[cfg(target_arch =
+    "x86_64")] mod sse2;`), or only from such modules: not compiled for Arm64."""
+    sites: dict[str, list[tuple[str, bool]]] = {}      # module file -> (declarer, x86 only)
+    for r in results:
+        base = posixpath.basename(r.file)
+        here = (posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs")
+                else r.file[:-3])                        # src/a.rs declares src/a/<name>.rs
+        for kind, value in r.facts:
+            if kind != "rust-mod":
+                continue
+            name, arch = value.split("\t")
+            for child in (posixpath.join(here, f"{name}.rs"),
+                          posixpath.join(here, name, "mod.rs")):
+                if child in files:
+                    sites.setdefault(child, []).append((r.file, arch == "x86"))
+    x86_only: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for child, where in sites.items():
+            if child not in x86_only and all(x86 or parent in x86_only for parent, x86 in where):
+                x86_only.add(child)
+                changed = True
+    return frozenset(x86_only)
+
+
+def resolve_rust(results: list[FileResult], findings: list[Finding],
+                 files: frozenset[str]) -> list[Finding]:
+    """Findings in Rust modules compiled only for x86 are filtered, like C files included
+    only from x86 code."""
+    x86_only = x86_modules(results, files)
+    if not x86_only:
+        return findings
+    return [replace(f, filtered=True) if f.file in x86_only and f.rule == "rust-x86-intrinsic"
+            and not f.filtered else f for f in findings]
 
 
 # ---- .NET ---------------------------------------------------------------------------------

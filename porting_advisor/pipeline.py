@@ -72,6 +72,9 @@ def run(options: Options, rules: RuleSet) -> Report:
         findings.extend(golang.resolve(
             results, rules, options.root if options.root.is_dir() else options.root.parent))
     findings = cross_file(results, findings, index, options, rules)
+    if any(r.language == "rust" for r in results):
+        from porting_advisor import others
+        findings = others.resolve_rust(results, findings, index.files)
     findings = passes.ported_paths(findings, index)
     findings = passes.ci_arm_elsewhere(results, findings)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
