@@ -94,28 +94,65 @@ Specs = list[tuple[str, "Ignore"]]   # (directory of the .gitignore, its rules)
 
 
 class Ignore:
-    """A .gitignore (or --exclude) spec. Without negations all patterns collapse into one
-    regex: the same answer as pathspec's pattern-by-pattern loop, an order of magnitude faster
-    on large ignore files."""
+    """A .gitignore (or --exclude) spec, with pathspec's answers. Without negations, the common
+    pattern shapes (`name`, `*.ext`, with or without a trailing `/`) become set and suffix
+    tests on path components, and the rest one combined regex: an order of magnitude faster
+    than pathspec's pattern-by-pattern loop on large ignore files."""
 
     def __init__(self, lines: list[str]) -> None:
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
         patterns = [p for p in self.spec.patterns if p.include is not None]
-        self.combined = None
-        if patterns and all(p.include for p in patterns):
-            compiled = [getattr(p, "regex", None) for p in patterns]
-            regexes = [re.sub(r"\(\?P<\w+>", "(?:", rx.pattern) for rx in compiled
-                       if rx is not None]
-            if len(regexes) == len(patterns):
-                try:
-                    self.combined = re.compile("|".join(f"(?:{r})" for r in regexes))
-                except re.error:
-                    self.combined = None
+        self.fast = False
+        self.names: set[str] = set()               # a component with this name
+        self.dir_names: set[str] = set()           # ... that is a directory (`name/`)
+        self.suffixes: list[str] = []              # a component ending so (`*.ext`)
+        self.dir_suffixes: list[str] = []
+        self.combined: re.Pattern[str] | None = None
+        if not patterns or not all(p.include for p in patterns):
+            return
+        rest = []
+        for p in patterns:
+            text = getattr(p, "pattern", None)
+            if isinstance(text, str) and self._simple(text):
+                continue
+            rx = getattr(p, "regex", None)
+            if rx is None:
+                return
+            rest.append(re.sub(r"\(\?P<\w+>", "(?:", rx.pattern))
+        try:
+            self.combined = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+        except re.error:
+            return
+        self.fast = True
+
+    def _simple(self, text: str) -> bool:
+        """Record `name`, `name/`, `*.ext` or `*.ext/`; False for any other shape."""
+        body, dir_only = (text[:-1], True) if text.endswith("/") else (text, False)
+        if not body or text != text.strip() or "/" in body or "\\" in body:
+            return False
+        if not any(c in body for c in "*?["):
+            (self.dir_names if dir_only else self.names).add(body)
+            return True
+        if body[0] == "*" and not any(c in body[1:] for c in "*?["):
+            (self.dir_suffixes if dir_only else self.suffixes).append(body[1:])
+            return True
+        return False
 
     def match_file(self, path: str) -> bool:
-        if self.combined is not None:
-            return self.combined.match(path) is not None
-        return bool(self.spec.match_file(path))
+        if not self.fast:
+            return bool(self.spec.match_file(path))
+        if self.names or self.dir_names or self.suffixes or self.dir_suffixes:
+            parts = path.split("/")
+            last = len(parts) - 1
+            suffixes, dir_suffixes = tuple(self.suffixes), tuple(self.dir_suffixes)
+            for i, part in enumerate(parts):
+                if not part:
+                    continue
+                is_dir = i < last                  # a "/" follows this component
+                if part in self.names or part.endswith(suffixes) or (is_dir and (
+                        part in self.dir_names or part.endswith(dir_suffixes))):
+                    return True
+        return self.combined is not None and self.combined.match(path) is not None
 
 
 class Walker:

@@ -157,3 +157,27 @@ def test_path_is_posix_relative(tmp_path, rules):
     report = scan(tmp_path, rules)
     assert {f.file for f in report.findings} == {"a/b/x.c"}
     assert not Path(report.findings[0].file).is_absolute()
+
+
+def test_ignore_fast_paths_agree_with_pathspec():
+    """The set/suffix/combined-regex matcher answers exactly like pathspec's own loop."""
+    import random
+
+    import pathspec
+    patterns = ["*.pyc", "*.o", "build/", "*.egg-info/", "core", ".DS_Store", "dist", "/site.cfg",
+                "doc/*.txt", "**/tmp", "a[bc].o", "*.so.*", "\\#x", "trail ", "*~", ".*.swp",
+                "numpy/core/include/numpy/__multiarray_api.h", "*"]
+    names = ["build", "a", "core", "x.pyc", "lib.so.1", "ab.o", "ac.o", "doc", "dist", "tmp",
+             "foo.egg-info", ".DS_Store", "src", "f.c", "README.txt", "#x", "trail", "x~",
+             ".f.swp", "site.cfg", "numpy", "include", "__multiarray_api.h"]
+    rng = random.Random(3)
+    fast_seen = False
+    for _ in range(60):
+        lines = rng.sample(patterns, rng.randint(1, len(patterns) - 1))
+        ignore, reference = walk.Ignore(lines), pathspec.GitIgnoreSpec.from_lines(lines)
+        fast_seen |= ignore.fast
+        for _path in range(400):
+            path = "/".join(rng.choice(names) for _ in range(rng.randint(1, 4)))
+            path += "/" if rng.random() < 0.3 else ""
+            assert ignore.match_file(path) == bool(reference.match_file(path)), (path, lines)
+    assert fast_seen
