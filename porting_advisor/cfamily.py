@@ -10,7 +10,6 @@ runs after every file's #define facts are known.
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import posixpath
 import re
@@ -18,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from porting_advisor import asminline, intrinsics, ppexpr, preproc, ruleset
+from porting_advisor import asminline, grammars, intrinsics, ppexpr, preproc, ruleset
 from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
@@ -203,17 +202,8 @@ class CFile:
         return True
 
 
-@functools.cache
-def parser(cpp: bool) -> tree_sitter.Parser:
-    import tree_sitter
-    import tree_sitter_c
-    import tree_sitter_cpp
-    grammar = tree_sitter_cpp.language() if cpp else tree_sitter_c.language()
-    return tree_sitter.Parser(tree_sitter.Language(grammar))
-
-
 def parse(data: bytes, cpp: bool) -> tree_sitter.Tree:
-    return parser(cpp).parse(data)
+    return grammars.parser("cpp" if cpp else "c").parse(data)
 
 
 # Directives that can be findings themselves; and tokens that make a file's #defines worth
@@ -558,14 +548,6 @@ CHAR_DECL = ("(declaration type: (primitive_type) @type declarator: (identifier)
 COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
-@functools.cache
-def char_query(cpp: bool) -> tree_sitter.Query:
-    import tree_sitter
-    language = parser(cpp).language
-    assert language is not None
-    return tree_sitter.Query(language, CHAR_DECL)
-
-
 PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,)\[]")
 _CMP = r"(?:==|!=|<=|>=|<(?!<)|>(?!>))"
 _NEG = r"(?:EOF\b|-\s*\d)"
@@ -608,7 +590,7 @@ def check_char_signedness(cf: CFile) -> None:
         return
     import tree_sitter
     tree = cf.parsed()
-    cursor = tree_sitter.QueryCursor(char_query(cf.cpp))
+    cursor = tree_sitter.QueryCursor(grammars.query("cpp" if cf.cpp else "c", CHAR_DECL))
     chars: dict[tuple[int, str], int] = {}
     for _, caps in cursor.matches(tree.root_node):
         if caps["type"][0].text != b"char":

@@ -9,11 +9,10 @@ comments. Everything else in comments and strings is never reported.
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor import preproc
+from porting_advisor import grammars, preproc
 from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -67,21 +66,6 @@ def normalise_fixed(text: str) -> str:
     return "\n".join(out)
 
 
-@functools.cache
-def parser() -> tree_sitter.Parser:
-    import tree_sitter
-    import tree_sitter_fortran
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_fortran.language()))
-
-
-@functools.cache
-def query() -> tree_sitter.Query:
-    import tree_sitter
-    language = parser().language
-    assert language is not None
-    return tree_sitter.Query(language, QUERY)
-
-
 def scan(src: Source) -> None:
     """Check one Fortran file."""
     text = src.text
@@ -131,8 +115,8 @@ def check_errors(src: Source, layout: preproc.Layout) -> None:
 def check_tree(src: Source, code: str, layout: preproc.Layout | None) -> None:
     import tree_sitter
     data = code.encode("utf-8")
-    tree = parser().parse(data)
-    cursor = tree_sitter.QueryCursor(query())
+    tree = grammars.parser("fortran").parse(data)
+    cursor = tree_sitter.QueryCursor(grammars.query("fortran", QUERY))
     seen: set[tuple[int, int]] = set()
     for _, caps in cursor.matches(tree.root_node):
         for name, nodes in caps.items():

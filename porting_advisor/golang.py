@@ -9,7 +9,6 @@ that arm64 code needs but only amd64 files declare.
 """
 from __future__ import annotations
 
-import functools
 import posixpath
 import re
 from collections import defaultdict
@@ -17,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from porting_advisor import gobuild
+from porting_advisor import gobuild, grammars
 from porting_advisor.model import FileResult, Finding
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.source import Source, finding
@@ -34,21 +33,6 @@ QUERY = """
 (function_declaration name: (identifier) @name) @func
 (call_expression function: (identifier) @call)
 """
-
-
-@functools.cache
-def parser() -> tree_sitter.Parser:
-    import tree_sitter
-    import tree_sitter_go
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_go.language()))
-
-
-@functools.cache
-def query() -> tree_sitter.Query:
-    import tree_sitter
-    language = parser().language
-    assert language is not None
-    return tree_sitter.Query(language, QUERY)
 
 
 def is_go_asm(text: str) -> bool:
@@ -78,7 +62,8 @@ def scan(src: Source) -> None:
         # package with amd64-only code, and `resolve` parses it then (most packages have none).
         src.facts.append(("go-lazy", ""))
         return
-    tree = parser().parse(src.data if len(src.data) == len(text.encode()) else text.encode())
+    data = src.data if len(src.data) == len(text.encode()) else text.encode()
+    tree = grammars.parser("go").parse(data)
     defined, declared, calls = symbols(tree, arm64)
     # Only what the package pass reads, one fact per kind: a large tree has many Go files.
     if arm64:
@@ -100,7 +85,7 @@ def symbols(tree: tree_sitter.Tree, calls_too: bool = True
     calls: set[str] = set()
     defined: list[str] = []
     declared: list[str] = []
-    for _, caps in tree_sitter.QueryCursor(query()).matches(tree.root_node):
+    for _, caps in tree_sitter.QueryCursor(grammars.query("go", QUERY)).matches(tree.root_node):
         if "func" in caps:
             node, ident = caps["func"][0], caps["name"][0]
             name = (ident.text or b"").decode()
@@ -207,7 +192,7 @@ def complete(r: FileResult, base: Path) -> FileResult:
     if ("go-lazy", "") not in r.facts:
         return r
     try:
-        tree = parser().parse((base / r.file).read_bytes())
+        tree = grammars.parser("go").parse((base / r.file).read_bytes())
     except OSError:
         return r
     defined, _, calls = symbols(tree)

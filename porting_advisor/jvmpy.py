@@ -4,10 +4,10 @@ imports of packages that have no Arm64 build. Matched on tree-sitter parse trees
 docstrings and strings never match."""
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING
 
+from porting_advisor import grammars
 from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -42,22 +42,6 @@ X86_ONLY_MODULES = {"mkl": "mkl", "intel_extension_for_pytorch": "intel-extensio
                     "tensorflow_intel": "tensorflow-intel"}
 
 
-@functools.cache
-def language(kind: str) -> tree_sitter.Language:
-    import tree_sitter
-    if kind == "java":
-        import tree_sitter_java
-        return tree_sitter.Language(tree_sitter_java.language())
-    import tree_sitter_python
-    return tree_sitter.Language(tree_sitter_python.language())
-
-
-@functools.cache
-def query(kind: str) -> tree_sitter.Query:
-    import tree_sitter
-    return tree_sitter.Query(language(kind), JAVA_QUERY if kind == "java" else PY_QUERY)
-
-
 def string_value(node: tree_sitter.Node) -> str:
     t = node_text(node).strip()
     if len(t) >= 2 and t[0] in "\"'" and t[-1] == t[0]:
@@ -68,8 +52,9 @@ def string_value(node: tree_sitter.Node) -> str:
 def matches(src: Source, kind: str) -> list[dict[str, list[tree_sitter.Node]]]:
     import tree_sitter
     data = src.text.encode("utf-8")
-    tree = tree_sitter.Parser(language(kind)).parse(data)
-    return [caps for _, caps in tree_sitter.QueryCursor(query(kind)).matches(tree.root_node)]
+    tree = grammars.parser(kind).parse(data)
+    query = grammars.query(kind, JAVA_QUERY if kind == "java" else PY_QUERY)
+    return [caps for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node)]
 
 
 def at(node: tree_sitter.Node) -> tuple[int, int]:

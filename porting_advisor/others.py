@@ -2,14 +2,13 @@
 """Node.js manifests and addons, Rust, and .NET: what keeps them x86-only."""
 from __future__ import annotations
 
-import functools
 import json
 import posixpath
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from porting_advisor import asminline, buildfiles, manifests, versions
+from porting_advisor import asminline, buildfiles, grammars, manifests, versions
 from porting_advisor.model import FileResult, Finding
 from porting_advisor.source import Source, node_text
 
@@ -97,13 +96,6 @@ RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
 RUST_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;", re.M)
 RUST_NOT_CODE = frozenset({"line_comment", "block_comment", "string_literal",
                            "raw_string_literal", "char_literal"})
-
-
-@functools.cache
-def rust_parser() -> tree_sitter.Parser:
-    import tree_sitter
-    import tree_sitter_rust
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
 
 
 def cfg_arch(attribute: str) -> str:
@@ -227,7 +219,7 @@ def scan_rust(src: Source) -> None:
     mods = list(RUST_MOD.finditer(text)) if "mod" in text else []
     if not candidates and not mods:
         return
-    tree = rust_parser().parse(text.encode())
+    tree = grammars.parser("rust").parse(text.encode())
     for m in mods:   # `mod name;` and the cfg it is declared under, for `x86_modules`
         at = src.byte_offset(m.start(1))
         node = tree.root_node.descendant_for_byte_range(at, at)
@@ -319,13 +311,6 @@ CS_NOT_CODE = frozenset({"comment", "string_literal", "verbatim_string_literal",
                          "string_literal_content"})
 
 
-@functools.cache
-def csharp_parser() -> tree_sitter.Parser:
-    import tree_sitter
-    import tree_sitter_c_sharp
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_c_sharp.language()))
-
-
 def csharp_code(node: tree_sitter.Node) -> bool:
     """Not inside a comment or a string (an interpolation hole inside a string is code)."""
     n: tree_sitter.Node | None = node
@@ -348,7 +333,7 @@ def scan_dotnet(src: Source) -> None:
         matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
         if not matches:
             return
-        tree = csharp_parser().parse(text.encode())
+        tree = grammars.parser("csharp").parse(text.encode())
         for m in matches:
             at = src.byte_offset(m.start())
             node = tree.root_node.descendant_for_byte_range(at, at)
