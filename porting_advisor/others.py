@@ -108,8 +108,9 @@ def cfg_arch(attribute: str) -> str:
     if at < 0 or open_at < 0 or ("target_arch" not in attribute
                                  and "target_feature" not in attribute):
         return ""
-    on_arm = cfg_value(attribute, open_at + 1, "aarch64")
-    on_x86 = [cfg_value(attribute, open_at + 1, arch) for arch in ("x86_64", "x86")]
+    tokens = cfg_tokens(attribute, open_at + 1)
+    on_arm = cfg_eval(tokens, 0, "aarch64")[0]
+    on_x86 = [cfg_eval(tokens, 0, arch)[0] for arch in ("x86_64", "x86")]
     if on_arm is False and on_x86 != [False, False]:
         return "x86"
     if on_x86 == [False, False] and on_arm is not False:
@@ -117,9 +118,10 @@ def cfg_arch(attribute: str) -> str:
     return ""
 
 
-def cfg_value(text: str, pos: int, arch: str) -> bool | None:
-    """The value of the cfg predicate starting at `pos` for `arch` (None: unknown)."""
-    tokens: list[tuple[str, str, str | None]] = []        # (kind, word, value)
+def cfg_tokens(text: str, pos: int) -> list[tuple[str, str, str | None]]:
+    """The tokens of the one cfg predicate starting at `pos`: (kind, word, value)."""
+    tokens: list[tuple[str, str, str | None]] = []
+    depth = 0
     while pos < len(text):
         m = CFG_TOKEN.match(text, pos)
         if m is None or m.end() == pos:
@@ -127,17 +129,15 @@ def cfg_value(text: str, pos: int, arch: str) -> bool | None:
         pos = m.end()
         if m.group(1):
             tokens.append(("open", m.group(1), None))
+            depth += 1
         elif m.group(2):
             tokens.append(("pred", m.group(2), m.group(3)))
         elif m.group(4):
             tokens.append(("close", "", None))
-        if not any(k == "open" for k, _, _ in tokens) and tokens and tokens[-1][0] == "pred":
-            break                                          # a bare predicate: cfg(x = "y")
-        depth = sum(1 if k == "open" else -1 if k == "close" else 0 for k, _, _ in tokens)
-        if depth <= 0 and tokens[-1][0] == "close":
-            break
-    value, _ = cfg_eval(tokens, 0, arch)
-    return value
+            depth -= 1
+        if depth <= 0 and tokens and tokens[-1][0] != "open":
+            break                          # a bare predicate, or the closing ")" of the outer
+    return tokens
 
 
 def cfg_eval(tokens: list[tuple[str, str, str | None]], i: int, arch: str
