@@ -6,6 +6,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from porting_advisor.model import base_dir
+
 KEYS = {"exclude", "issue-types", "target", "target-os", "fail-on", "baseline", "jobs"}
 
 
@@ -15,7 +17,7 @@ class ConfigError(Exception):
 
 def load(root: Path) -> dict[str, Any]:
     """The configuration at the scanned root ({} when there is none)."""
-    base = root if root.is_dir() else root.parent
+    base = base_dir(root)
     own = base / ".porting-advisor.toml"
     pyproject = base / "pyproject.toml"
     if own.is_file():

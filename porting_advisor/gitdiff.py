@@ -6,6 +6,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from porting_advisor.model import base_dir
+
 
 class GitError(Exception):
     """Not a repository, unknown ref, shallow clone without the merge base (exit 2)."""
@@ -28,7 +30,7 @@ def git(cwd: Path, *args: str) -> str:
 def changed_files(root: Path, ref: str) -> frozenset[str]:
     """Paths relative to `root` (a directory in a git work tree) changed since ref's merge base,
     including uncommitted and untracked files."""
-    base = root if root.is_dir() else root.parent
+    base = base_dir(root)
     try:
         top = Path(git(base, "rev-parse", "--show-toplevel").strip())
     except GitError:

@@ -130,3 +130,9 @@ class Report:
     unanalysed_languages: list[str] = field(default_factory=list)
     # source lines around each finding, for the HTML report: (file, line) -> [(no, text)]
     contexts: dict[tuple[str, int], list[tuple[int, str]]] = field(default_factory=dict)
+
+
+def base_dir(root: Path) -> Path:
+    """The folder a scan's relative paths start from: the root, or its folder when the root is
+    a single file."""
+    return root if root.is_dir() else root.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from porting_advisor import __version__, engine, passes, walk
 from porting_advisor.cache import Cache, scope_of
-from porting_advisor.model import FileResult, Finding, Options, Remark, Report
+from porting_advisor.model import FileResult, Finding, Options, Remark, Report, base_dir
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex
 
@@ -69,8 +69,7 @@ def run(options: Options, rules: RuleSet) -> Report:
     findings.extend(passes.whole_files(results, index, rules))
     if any(r.language == "go" for r in results):
         from porting_advisor import golang
-        findings.extend(golang.resolve(
-            results, rules, options.root if options.root.is_dir() else options.root.parent))
+        findings.extend(golang.resolve(results, rules, base_dir(options.root)))
     findings = cross_file(results, findings, index, options, rules)
     if any(r.language == "rust" for r in results):
         from porting_advisor import others
@@ -130,7 +129,7 @@ def attach_context(report: Report, root: Path, around: int = 3) -> None:
     for f in report.findings:
         if f.line > 0 and "!/" not in f.file:
             wanted.setdefault(f.file, set()).add(f.line)
-    base = root if root.is_dir() else root.parent
+    base = base_dir(root)
     for file, lines in wanted.items():
         try:
             text = (base / file).read_bytes()[:8 << 20].decode("utf-8", "replace")
