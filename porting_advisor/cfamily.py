@@ -121,7 +121,7 @@ class CFile:
         self.layout: Layout = preproc.layout(self.text, self.macros, self.spans)
         dirs = self.layout.directives
         self.dir_offsets = [d.offset for d in dirs]
-        self.dir_ends = [self.text.find("\n", d.offset) for d in dirs]
+        self.dir_ends = [directive_end(self.text, d.offset) for d in dirs]
         self.tree: tree_sitter.Tree | None = None
         self.sve_header = False
 
@@ -136,12 +136,7 @@ class CFile:
         i = bisect.bisect_right(self.dir_offsets, offset) - 1
         if i < 0:
             return None
-        d = self.layout.directives[i]
-        end = self.text.find("\n", d.offset)
-        # a directive may continue over several lines
-        while end > 0 and self.text[end - 1] == "\\":
-            end = self.text.find("\n", end + 1)
-        return d if offset < (end if end >= 0 else len(self.text)) else None
+        return self.layout.directives[i] if offset < self.dir_ends[i] else None
 
     def emit(self, rule: str, offset: int, length: int, **params: str) -> None:
         line, col = self.src.position(offset)
@@ -200,6 +195,15 @@ class CFile:
         if parent is not None and parent.type in DECLARING:
             return parent.child_by_field_name("declarator") != node
         return True
+
+
+def directive_end(text: str, start: int) -> int:
+    """Offset of the newline ending the directive whose line starts at `start` (a directive
+    may continue over several lines), or the text's length."""
+    end = text.find("\n", start)
+    while end > 0 and text[end - 1] == "\\":
+        end = text.find("\n", end + 1)
+    return end if end >= 0 else len(text)
 
 
 def parse(data: bytes, cpp: bool) -> tree_sitter.Tree:
@@ -424,6 +428,9 @@ def check_identifiers(cf: CFile) -> None:
     cat = intrinsics.catalogue()
     src = cf.src
     sve_missing = cf.sve_header and "__ARM_FEATURE_SVE" not in cf.macros[0].defined
+    # code not compiled for the target is dropped first (unless --no-filter keeps it): the
+    # use test, position, message and finding are not paid for what `emit` would drop
+    lay = None if src.options.no_filter else cf.layout
     hits: Iterator[re.Match[str]] = IDENT.finditer(cf.text)
     if "asm" in cf.text:
         hits = itertools.chain(hits, ASM.finditer(cf.text))
@@ -436,6 +443,8 @@ def check_identifiers(cf: CFile) -> None:
         family = cat.get(name)
         if not (is_asm or family or name.startswith("__builtin_") or name in X87
                 or (sve_missing and name.startswith("sv"))):
+            continue
+        if lay is not None and lay.at_offset(start).status == INACTIVE:
             continue
         if preproc.inside(cf.spans, start) >= 0:
             continue

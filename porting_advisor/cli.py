@@ -118,6 +118,8 @@ def command(ctx: click.Context, /, **params: Any) -> int:
             raise UsageError(f"cannot write '{out_path}': {exc.strerror}") from None
     if not targets:
         click.echo(report.RENDERERS[p["fmt"] or "text"](result, rs, p["link_base"]), nl=False)
+    pipeline.PHASES.mark("report")
+    pipeline.PHASES.print()
     threshold = FAIL_ON[p["fail_on"]]
     failing = any(f.severity >= threshold for f in result.findings
                   if not f.suppressed and not f.filtered)

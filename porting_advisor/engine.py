@@ -2,6 +2,7 @@
 """Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -82,9 +83,30 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
     return ()
 
 
-def init_worker(options: Options, rules: RuleSet) -> None:
+def init_worker(options: Options, rules: RuleSet, tasks: list[Task] | None = None) -> None:
     STATE["options"] = options
     STATE["rules"] = rules
+    STATE["tasks"] = tasks
+
+
+# What a worker sends back for one file: the FileResult when it carries something, else only
+# the digest of a file read with nothing to say ("" with the cache off) or None for a file no
+# scanner reads. Most files of a tree say nothing; they cost a short string on the pipe.
+Outcome = FileResult | str | None
+
+
+def scan_range(lo: int, hi: int) -> list[Outcome]:
+    """Scan tasks[lo:hi] of the list the worker was given at start (inherited through fork,
+    so a chunk costs two integers to send)."""
+    tasks = STATE["tasks"]
+    assert isinstance(tasks, list)
+    return [outcome(scan_task(t)) for t in tasks[lo:hi]]
+
+
+def outcome(result: FileResult) -> Outcome:
+    if result.findings or result.facts or result.remarks or result.skipped:
+        return result
+    return result.digest if result.scanned else None
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -243,42 +265,73 @@ def run(tasks: list[Task], options: Options, rules: RuleSet,
     if progress is not None and count:
         progress(count)
     fresh = iter(iterate(todo, options, rules, jobs)) if todo else iter(())
+    caching = cache is not None and cache.enabled
     scan = Scan()
     for i, task in enumerate(tasks):
-        result = done.pop(i, None)
+        result: Outcome = done.pop(i, None)
         if result is None:
             result = next(fresh)
-            if cache is not None:
-                cache.put(result, task.path, task.size, task.mtime, task.inode)
+            if caching:
+                assert cache is not None
+                cache.put(result if isinstance(result, FileResult) else FileResult(
+                    task.file, task.language, result is not None, digest=result or ""),
+                    task.path, task.size, task.mtime, task.inode)
             count += 1
             if progress is not None:
                 progress(count)
-        scan.scanned += result.scanned
-        if result.findings or result.facts or result.remarks or result.skipped:
-            scan.results.append(result)
+        if isinstance(result, FileResult):
+            scan.scanned += result.scanned
+            if result.findings or result.facts or result.remarks or result.skipped:
+                scan.results.append(result)
+        elif result is not None:
+            scan.scanned += 1
     return scan
 
 
 def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int
-            ) -> Iterator[FileResult]:
+            ) -> Iterator[Outcome]:
+    """One outcome per task, in task order."""
     if jobs > 1:
         try:
             # fork where it is safe (Linux): workers start in milliseconds and inherit the
-            # loaded catalogue. `max_tasks_per_child` would force spawn, so it is not used;
-            # workers keep no per-file state between tasks.
+            # loaded catalogue and the task list (spawn pickles it once per worker).
+            # `max_tasks_per_child` would force spawn, so it is not used; workers keep no
+            # per-file state between tasks.
             ctx = (multiprocessing.get_context("fork") if sys.platform.startswith("linux")
                    else None)
+            # objects alive now (rules, catalogue, task list) leave the collector's view: a
+            # worker's collections would otherwise walk, and so copy, the pages it inherited
+            gc.freeze()
             pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker,
-                                       initargs=(options, rules))
+                                       initargs=(options, rules, tasks))
         except (OSError, ValueError, NotImplementedError):
             pool = None  # no process support here (sandbox, frozen edge case): scan serially
         if pool is not None:
             with pool:
-                chunk = max(1, min(64, len(tasks) // (jobs * 8) or 1))
-                yield from pool.map(scan_task, tasks, chunksize=chunk)
+                ranges = chunks(tasks, jobs)
+                for part in pool.map(scan_range, [lo for lo, _ in ranges],
+                                     [hi for _, hi in ranges]):
+                    yield from part
             return
     init_worker(options, rules)
-    yield from map(scan_task, tasks)
+    for t in tasks:
+        yield outcome(scan_task(t))
+
+
+def chunks(tasks: list[Task], jobs: int) -> list[tuple[int, int]]:
+    """Index ranges small enough to balance the workers and keep the progress bar moving:
+    at most 64 files or 1 MB, and at least 8 ranges per worker."""
+    most = max(1, min(64, len(tasks) // (jobs * 8)))
+    out = []
+    lo = size = 0
+    for i, t in enumerate(tasks):
+        size += t.size
+        if i + 1 - lo >= most or size >= 1 << 20:
+            out.append((lo, i + 1))
+            lo, size = i + 1, 0
+    if lo < len(tasks):
+        out.append((lo, len(tasks)))
+    return out
 
 
 def elapsed(start: float) -> float:

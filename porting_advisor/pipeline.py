@@ -2,6 +2,7 @@
 """The whole scan: walk, scan files, cross-file passes, policy filters, the finished Report."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -12,6 +13,28 @@ from porting_advisor.cache import Cache, scope_of
 from porting_advisor.model import FileResult, Finding, Options, Remark, Report, base_dir
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex
+
+
+class Phases:
+    """Wall time per phase of a scan, printed to stderr when PORTING_ADVISOR_TIMING is set
+    (how the README's "where the time goes" figures are taken)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.spent: list[tuple[str, float]] = []
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.spent.append((name, now - self.last))
+        self.last = now
+
+    def print(self) -> None:
+        if os.environ.get("PORTING_ADVISOR_TIMING"):
+            sys.stderr.write("timing: " + ", ".join(f"{n} {s:.3f}s" for n, s in self.spent)
+                             + "\n")
+
+
+PHASES = Phases()
 
 
 class Progress:
@@ -53,7 +76,9 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
 
 def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
+    PHASES.mark("start-up")
     tasks, walk_skipped = walk.discover(options.root, options.excludes, options.gitignore)
+    PHASES.mark("walk")
     progress = Progress(len(tasks), options.progress)
     store = Cache(options.cache_dir, scope_of(options, rules.directory),
                   str(options.root.resolve()))
@@ -61,6 +86,7 @@ def run(options: Options, rules: RuleSet) -> Report:
         scan = engine.run(tasks, options, rules, progress, store)
     finally:
         store.close()
+    PHASES.mark("scan")
     results = scan.results
     by_lang = Counter(t.language for t in tasks)
     index = TreeIndex.build(t.file for t in tasks)
@@ -80,6 +106,7 @@ def run(options: Options, rules: RuleSet) -> Report:
                      and not f.filtered and (options.only_files is None
                                              or f.file.split("!/")[0] in options.only_files))
     kept = sorted(f for f in findings if keep(f, options, rules))
+    PHASES.mark("cross-file")
     return build_report(options, results, by_lang, scan.scanned, walk_skipped, kept,
                         suppressed, time.perf_counter() - start)
 

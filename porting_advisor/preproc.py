@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from porting_advisor import ppexpr, ruleset
 
@@ -292,9 +292,17 @@ class Layout:
     directives: list[Directive]
     defines: list[tuple[str, str, int, tuple[str, ...]]]  # name, value, status, conditions
     undefs: list[str]                         # names this file #undef's
+    offsets: list[int] = field(default_factory=list)  # line-start offset of each region's
+    #                                                   directive ([0] for the first region)
 
     def at(self, line: int) -> State:
         i = bisect.bisect_right(self.starts, line) - 1
+        return self.states[i] if i >= 0 else ALWAYS
+
+    def at_offset(self, offset: int) -> State:
+        """The state of code at a character offset (outside directives): no line number
+        needed, so a scanner can drop code that is not compiled before it costs anything."""
+        i = bisect.bisect_right(self.offsets, offset) - 1
         return self.states[i] if i >= 0 else ALWAYS
 
 
@@ -307,6 +315,7 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
     frames: list[Frame] = []
     starts: list[int] = [1]
     states: list[State] = [ALWAYS]
+    offsets: list[int] = [0]
     defines: list[tuple[str, str, int, tuple[str, ...]]] = []
     undefs: list[str] = []
     include_guards: set[str] = set()
@@ -362,7 +371,8 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
             current = ev.state(frames)
             starts.append(d.line + 1)
             states.append(current)
-    return Layout(starts, states, dirs, defines, undefs)
+            offsets.append(d.offset)
+    return Layout(starts, states, dirs, defines, undefs, offsets)
 
 
 # ---- the cross-file part: derived macros (class 2) --------------------------------------

@@ -36,11 +36,16 @@ def summary(report: Report) -> dict[str, Any]:
             "stale_baseline": report.stale_baseline}
 
 
+LABELS = {s: s.label for s in Severity}
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
-    d: dict[str, Any] = {"rule": f.rule, "category": f.category, "severity": f.severity.label,
-                         "file": f.file, "line": f.line, "column": f.column}
+    d: dict[str, Any] = {"rule": f.rule, "category": f.category,
+                         "severity": LABELS[f.severity], "file": f.file, "line": f.line,
+                         "column": f.column}
     if f.end_line:
-        d["end_line"], d["end_column"] = f.end_line, f.end_column
+        d["end_line"] = f.end_line
+        d["end_column"] = f.end_column
     d["message"] = f.message
     d["suggestion"] = f.suggestion
     if f.snippet:
@@ -54,7 +59,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return d
 
 
-def to_dict(report: Report) -> dict[str, Any]:
+def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
+            ) -> dict[str, Any]:
     return {
         "schema_version": 1,
         "tool": {"name": "porting-advisor", "version": report.version},
@@ -62,7 +68,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "files_scanned": report.files_scanned, "files_skipped": report.files_skipped,
         "files_by_language": report.files_by_language,
         "duration_seconds": report.duration,
-        "findings": [finding_dict(f) for f in report.findings],
+        "findings": [finding(f) for f in report.findings],
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
         "remarks": [{"rule": m.rule, "message": m.message, **({"file": m.file} if m.file else {})}
                     for m in report.remarks],
@@ -73,21 +79,52 @@ def to_dict(report: Report) -> dict[str, Any]:
 
 def dumps(data: dict[str, Any]) -> str:
     """Indented JSON with one list item per line: readable, diffable, and fast (json's C
-    encoder only runs without `indent`)."""
+    encoder only runs without `indent`). Findings, the long list, are written by
+    `finding_json`."""
     encode = json.JSONEncoder(ensure_ascii=False).encode   # one encoder, not one per item
     parts = []
     for key, value in data.items():
         head = f"  {json.dumps(key)}: "
         if isinstance(value, list) and value:
-            items = ",\n    ".join(map(encode, value))
+            # findings come already encoded (`finding_json`)
+            items = ",\n    ".join(value if key == "findings" else map(encode, value))
             parts.append(f"{head}[\n    {items}\n  ]")
         else:
             parts.append(head + encode(value))
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+def finding_json(f: Finding, quote: Callable[[str], str]) -> str:
+    """One finding as the JSON text `json` would write for `finding_dict(f)`, three times
+    faster: the keys are fixed and the strings, most of them shared by many findings, are
+    quoted through a memo."""
+    end = f', "end_line": {f.end_line}, "end_column": {f.end_column}' if f.end_line else ""
+    snippet = f', "snippet": {quote(f.snippet)}' if f.snippet else ""
+    flags = (', "filtered": true' if f.filtered else "") + (
+        ', "suppressed": true' if f.suppressed else "")
+    return (f'{{"rule": {quote(f.rule)}, "category": {quote(f.category)}, "severity": '
+            f'"{LABELS[f.severity]}", "file": {quote(f.file)}, "line": {f.line}, "column": '
+            f'{f.column}{end}, "message": {quote(f.message)}, "suggestion": '
+            f'{quote(f.suggestion)}{snippet}, "language": {quote(f.language)}, "fingerprint": '
+            f'"{f.fingerprint()}"{flags}}}')
+
+
+def quoter() -> Callable[[str], str]:
+    """json's own string quoting (C, no ASCII escaping), remembered per distinct string."""
+    from json.encoder import encode_basestring
+    memo: dict[str, str] = {}
+
+    def quote(s: str) -> str:
+        q = memo.get(s)
+        if q is None:
+            q = memo[s] = encode_basestring(s)
+        return q
+    return quote
+
+
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    return dumps(to_dict(report))
+    quote = quoter()
+    return dumps(to_dict(report, lambda f: finding_json(f, quote)))
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:

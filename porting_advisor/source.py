@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from porting_advisor.model import Finding, Options, Remark, Severity
-from porting_advisor.ruleset import RuleSet
+from porting_advisor.ruleset import Rule, RuleSet
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -89,17 +89,39 @@ def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int 
             language: str = "", **params: object) -> Finding:
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
     rule = rules.rules[rule_id]
+    message, suggestion = texts(rule, note, params)
+    return Finding(
+        file=file, line=line, column=column, rule=rule_id, category=rule.category,
+        severity=severity or rule.severity, message=message,
+        suggestion=suggestion, snippet=snippet[:400],
+        language=language, end_line=line if length and line else 0,
+        end_column=column + length if length and line else 0,
+        filtered=filtered, key=key, guard=guard)
+
+
+# (rule, note, params) -> (message, suggestion): the same construct recurs many times in a
+# file and across a tree; one formatted pair serves them all (and pickles once per batch).
+TEXTS: dict[tuple[object, ...], tuple[str, str]] = {}
+
+
+def texts(rule: Rule, note: str, params: dict[str, object]) -> tuple[str, str]:
+    try:
+        key: tuple[object, ...] = (rule.message, rule.suggestion, note, *params.items())
+        hit = TEXTS.get(key)
+    except TypeError:       # an unhashable parameter: format without the memo
+        key, hit = (), None
+    if hit is not None:
+        return hit
     values = SafeDict(params)
     message = rule.message.format_map(values)
     if note:
         message = f"{message} ({note})"
-    return Finding(
-        file=file, line=line, column=column, rule=rule_id, category=rule.category,
-        severity=severity or rule.severity, message=message,
-        suggestion=rule.suggestion.format_map(values), snippet=snippet[:400],
-        language=language, end_line=line if length and line else 0,
-        end_column=column + length if length and line else 0,
-        filtered=filtered, key=key, guard=guard)
+    pair = (message, rule.suggestion.format_map(values))
+    if key:
+        if len(TEXTS) > 20000:
+            TEXTS.clear()
+        TEXTS[key] = pair
+    return pair
 
 
 ScanFn = Callable[[Source], None]

@@ -248,3 +248,30 @@ def test_integration_files_are_valid(run_cli):
     res = run_cli(*[a.replace(".", str(ROOT / "sample-projects" / "c-simd-engine"))
                     if a == "." else a for a in hook["args"]], "--no-cache")
     assert res.code == 1 and "findings" in res.out
+
+
+def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monkeypatch):
+    """Workers send back only a digest for files with nothing to say; those must still be
+    cached as scanned-and-clean, and the files with findings as full results."""
+    files = {f"plain{i}.c": f"int f{i}(void) {{ return {i}; }}\n" for i in range(40)}
+    files.update({"a.c": X86, "m.py": "import os\n", "notes.txt": "x\n"})
+    root = tree(tmp_path, files)
+    cache = tmp_path / "cache"
+    first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "2").json()
+    calls = []
+    real = engine.scan_task
+    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
+    assert calls == []
+    assert second["findings"] == first["findings"] and len(first["findings"]) == 2
+    assert second["files_scanned"] == first["files_scanned"] == 42
+
+
+def test_chunks_cover_every_task_once_in_order():
+    from porting_advisor.walk import Task
+    tasks = [Task(f"f{i}", f"/f{i}", "c", 300_000 if i % 7 == 0 else 100) for i in range(1000)]
+    ranges = engine.chunks(tasks, 2)
+    assert ranges[0][0] == 0 and ranges[-1][1] == 1000
+    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert max(hi - lo for lo, hi in ranges) <= 62          # 1000 // (2 * 8)
+    assert all(sum(t.size for t in tasks[lo:hi]) < (1 << 20) + 300_000 for lo, hi in ranges)
