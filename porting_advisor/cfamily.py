@@ -231,6 +231,8 @@ def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 ARCH_TOKEN = any_token_regex(ARCH_TOKENS)
+DIRECTIVE_LINE = re.compile(r"#[ \t]*(?:if|el|define|include|error|pragma|undef)"
+                            r"[^\n\\]*(?:\\.[^\n\\]*)*", re.S)
 NEGATIVE_NUMBER = re.compile(r"-\s*\d")
 
 
@@ -240,17 +242,21 @@ def prefilter(src: Source) -> str:
     Cheap whole-file tests in C code: substring look-ups, one fast regex and a set test.
     """
     text = src.text
-    cats = src.options.categories
-    if ("asm" in text or "target" in text or "LDBL_MANT_DIG" in text or "__builtin_" in text
-            or "intrin.h" in text or "cpuid.h" in text or "arm_sve.h" in text
-            or (("error" in text or "pragma" in text) and DIRECTIVE_TRIGGER.search(text))
-            or ({"compiler-specific", "missing-arm64-path"} & cats and "#" in text)
-            or not intrinsics.names_set().isdisjoint(IDENT.findall(text))
+    if "asm" in text or "target" in text or "__builtin_" in text or "LDBL_MANT_DIG" in text:
+        return "full"
+    # Headers, #error/#pragma and architecture names only matter on directive lines: those
+    # are found by jumping from '#' to '#', and the rest of the tests read only them.
+    dirs = "\n".join(DIRECTIVE_LINE.findall(text)) if "#" in text else ""
+    if dirs and ("intrin.h" in dirs or "cpuid.h" in dirs or "arm_sve.h" in dirs
+                 or DIRECTIVE_TRIGGER.search(dirs)
+                 or {"compiler-specific", "missing-arm64-path"} & src.options.categories):
+        return "full"
+    if (not intrinsics.names_set().isdisjoint(IDENT.findall(text))
             or ("char" in text and ("EOF" in text or NEGATIVE_NUMBER.search(text))
                 and char_candidates(text))
             or (src.options.target == "graviton2" and "sv" in text)):
         return "full"
-    if ("define" in text or "include" in text) and ARCH_TOKEN.search(text):
+    if dirs and ARCH_TOKEN.search(dirs):
         return "defines"
     return "none"
 

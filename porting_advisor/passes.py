@@ -18,6 +18,7 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
 def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
     """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
     arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
+    results = [r for r in results if r.language in ("asm", "binary")]
     for r in results:
         if facts_of(r, "asm-arch") == ["arm64"] or facts_of(r, "bin-arch") == ["arm64"]:
             directory, name = posixpath.split(r.file)

@@ -191,15 +191,17 @@ class Walker:
 
     def _walk(self, directory: str, rel: str,
               specs: Specs) -> Iterator[Task]:
-        spec = self.load_gitignore(directory, rel)
-        if spec is not None:
-            specs = [*specs, (rel, spec)]
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.skipped.append((rel or ".", f"cannot list directory: {exc.strerror}"))
             return
+        if self.gitignore and any(e.name == ".gitignore" for e in entries):
+            spec = self.load_gitignore(directory, rel)   # (no failed open per directory)
+            if spec is not None:
+                specs = [*specs, (rel, spec)]
+        filtering = bool(specs) or self.exclude is not None
         for entry in entries:
             name = entry.name
             child = f"{rel}/{name}" if rel else name
@@ -211,12 +213,23 @@ class Walker:
             except OSError:
                 continue
             if is_dir:
-                if name in VCS_DIRS or self.ignored(child, True, specs):
+                if name in VCS_DIRS or (filtering and self.ignored(child, True, specs)):
                     continue
                 yield from self._walk(entry.path, child, specs)
                 continue
-            if self.ignored(child, False, specs):
+            if filtering and self.ignored(child, False, specs):
                 continue
+            if "." in name[1:]:
+                lang = language_of(name)       # named for what it is: no stat if not wanted
+                if not lang:
+                    continue
+                if name.endswith((".yml", ".yaml")):
+                    if rel.endswith((".github/workflows", ".circleci")):
+                        lang = "ci"
+                    elif name.startswith(("docker-compose", "compose.")):
+                        lang = "compose"
+            else:
+                lang = language_of(name)       # Makefile, Dockerfile...; else by content
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -224,16 +237,11 @@ class Walker:
                 continue
             if not stat.S_ISREG(st.st_mode):
                 continue
-            head = read_head(entry.path) if "." not in name[1:] else None
-            lang = language_of(name, head)
-            if name.endswith((".yml", ".yaml")) and (rel.endswith(".github/workflows")
-                                                     or rel.endswith(".circleci")):
-                lang = "ci"
-            elif name.startswith(("docker-compose", "compose.")) and name.endswith(
-                    (".yml", ".yaml")):
-                lang = "compose"
-            if lang:
-                yield Task(child, entry.path, lang, st.st_size, st.st_mtime_ns, st.st_ino)
+            if not lang:
+                lang = language_of(name, read_head(entry.path))
+                if not lang:
+                    continue
+            yield Task(child, entry.path, lang, st.st_size, st.st_mtime_ns, st.st_ino)
 
     def check_symlink(self, path: str, rel: str) -> None:
         """Symlinks are never followed: the targets inside the tree are scanned as themselves."""
