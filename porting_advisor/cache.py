@@ -20,13 +20,16 @@ import sys
 import time
 from pathlib import Path
 
-from porting_advisor import __version__
-from porting_advisor.model import FileResult, Options
+from porting_advisor import __version__, walk
+from porting_advisor.model import FileResult, Options, Report
+from porting_advisor.walk import Task
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS results (
   scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime INTEGER, inode INTEGER,
   digest TEXT, result BLOB, PRIMARY KEY (scope, path));
-CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, root TEXT, used INTEGER)  -- used: ms"""
+CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, root TEXT, used INTEGER);  -- used: ms
+CREATE TABLE IF NOT EXISTS reports (scope TEXT PRIMARY KEY, tree TEXT, options TEXT,
+  stamps BLOB, report BLOB)"""
 # Pruning: a root keeps the results of its few most recent scopes (tool versions, targets,
 # options), and a scope not used for a month goes; the database does not grow without bound.
 KEEP_PER_ROOT = 3
@@ -72,6 +75,21 @@ def scope_of(options: Options, rules_dir: str) -> str:
     return hashlib.sha1(key.encode()).hexdigest()
 
 
+def options_key(options: Options) -> str:
+    """The options that decide a report beyond the scope (which files, which findings)."""
+    return repr((options.show_suppressed, options.excludes, options.gitignore,
+                 sorted(options.only_files) if options.only_files is not None else None))
+
+
+def tree_key(tasks: list[Task], walk_skipped: list[tuple[str, str]], options: str) -> str:
+    """What decides a whole report beyond the scope: every file's identity (the same test as a
+    per-file hit, without the content-hash fallback), what the walk skipped, and the options."""
+    listing = "\n".join(f"{t.file}\0{t.language}\0{t.size}\0{t.mtime}\0{t.inode}"
+                        for t in tasks)
+    return hashlib.sha1(f"{options}\n{walk_skipped!r}\n{listing}".encode(
+        "utf-8", "surrogateescape")).hexdigest()
+
+
 def digest_file(path: str) -> str:
     h = hashlib.sha1()
     with open(path, "rb") as fh:
@@ -87,7 +105,8 @@ class Cache:
         self.scope = scope
         self.root = root
         self.db: sqlite3.Connection | None = None
-        self.entries: dict[str, tuple[int, int, int, str, bytes]] = {}
+        # (tree, options, stamps, report or None to renew only the stamps), written at close
+        self.new_report: tuple[str, str, list[walk.Stamp], Report | None] | None = None
         if directory is None:
             return
         try:
@@ -95,11 +114,58 @@ class Cache:
             self.db = sqlite3.connect(directory / "results-v1.sqlite3", timeout=5)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
-            rows = self.db.execute("SELECT path, size, mtime, inode, digest, result FROM results "
-                                   "WHERE scope = ?", (scope,))
-            self.entries = {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
         except (OSError, sqlite3.Error):
             self.close()
+
+    @functools.cached_property
+    def entries(self) -> dict[str, tuple[int, int, int, str, bytes]]:
+        """This scope's per-file results, read when the first file is looked up (a rescan
+        that the whole-report entry answers never reads them)."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT path, size, mtime, inode, digest, result FROM results "
+                                   "WHERE scope = ?", (self.scope,))
+            return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        except sqlite3.Error:
+            self.close()
+            return {}
+
+    def unchanged_report(self, options: str) -> Report | None:
+        """The last report of this scope, without walking the tree, if the stamps saved with
+        it (every directory listed, .gitignore read and file scanned) all still hold."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT stamps, report FROM reports WHERE scope = ? AND "
+                                  "options = ?", (self.scope, options)).fetchone()
+            if not row or not walk.unchanged(pickle.loads(row[0])):
+                return None
+            result = pickle.loads(row[1])
+        except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
+            return None
+        return result if isinstance(result, Report) else None
+
+    def report(self, tree: str, options: str, stamps: list[walk.Stamp]) -> Report | None:
+        """The last report of this scope if the walk found the same tree (`tree_key`); its
+        stamps are renewed (a directory touched without a change still passes next time)."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT report FROM reports WHERE scope = ? AND tree = ? AND "
+                                  "options = ?", (self.scope, tree, options)).fetchone()
+            result = pickle.loads(row[0]) if row else None
+        except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
+            return None
+        if not isinstance(result, Report):
+            return None
+        self.new_report = (tree, options, stamps, None)
+        return result
+
+    def put_report(self, tree: str, options: str, stamps: list[walk.Stamp],
+                   report: Report) -> None:
+        if self.db is not None:
+            self.new_report = (tree, options, stamps, report)
 
     @property
     def enabled(self) -> bool:
@@ -148,6 +214,7 @@ class Cache:
                         "scopes WHERE root = ? ORDER BY used DESC, scope = ? DESC LIMIT ?)",
                         (self.root, self.root, self.scope, KEEP_PER_ROOT))
         self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
+        self.db.execute("DELETE FROM reports WHERE scope NOT IN (SELECT scope FROM scopes)")
 
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""
@@ -161,6 +228,17 @@ class Cache:
                     self.db.executemany(
                         "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [(self.scope, *p) for p in self.pending])
+                if self.new_report is not None:
+                    tree, options, stamps, report = self.new_report
+                    blob = pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL)
+                    if report is None:
+                        self.db.execute("UPDATE reports SET stamps = ? WHERE scope = ?",
+                                        (blob, self.scope))
+                    else:
+                        self.db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?)",
+                                        (self.scope, tree, options, blob, pickle.dumps(
+                                            report, protocol=pickle.HIGHEST_PROTOCOL)))
+                if self.pending or self.new_report is not None:
                     self.prune()
             self.db.close()
         except sqlite3.Error:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from porting_advisor.cache import Cache
@@ -292,6 +290,8 @@ def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int
             ) -> Iterator[Outcome]:
     """One outcome per task, in task order."""
     if jobs > 1:
+        import multiprocessing  # lazy: small scans and rescans never start a pool
+        from concurrent.futures import ProcessPoolExecutor
         try:
             # fork where it is safe (Linux): workers start in milliseconds and inherit the
             # loaded catalogue and the task list (spawn pickles it once per worker).

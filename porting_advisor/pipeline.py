@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from porting_advisor import __version__, engine, passes, walk
-from porting_advisor.cache import Cache, scope_of
+from porting_advisor.cache import Cache, options_key, scope_of, tree_key
 from porting_advisor.model import FileResult, Finding, Options, Remark, Report, base_dir
 from porting_advisor.ruleset import RuleSet
 from porting_advisor.siblings import TreeIndex
@@ -77,15 +77,40 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
 def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
     PHASES.mark("start-up")
-    tasks, walk_skipped = walk.discover(options.root, options.excludes, options.gitignore)
-    PHASES.mark("walk")
-    progress = Progress(len(tasks), options.progress)
     store = Cache(options.cache_dir, scope_of(options, rules.directory),
                   str(options.root.resolve()))
     try:
-        scan = engine.run(tasks, options, rules, progress, store)
+        okey = options_key(options) if store.enabled else ""
+        # Rescans of an unchanged tree: the last report stands. First without walking (every
+        # stamp saved with it still holds), then after walking (the same files were found).
+        known = store.unchanged_report(okey) if okey else None
+        stamps: list[walk.Stamp] = []
+        if known is None:
+            tasks, walk_skipped = walk.discover(options.root, options.excludes,
+                                                options.gitignore, stamps)
+            stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
+            PHASES.mark("walk")
+            tree = tree_key(tasks, walk_skipped, okey) if okey else ""
+            known = store.report(tree, okey, stamps) if tree else None
+        if known is not None:
+            known.duration = round(time.perf_counter() - start, 3)
+            PHASES.mark("cached report")
+            return known
+        report, lasting = analyse(tasks, walk_skipped, options, rules, store, start)
+        if tree and lasting:
+            store.put_report(tree, okey, stamps, report)
+        return report
     finally:
         store.close()
+
+
+def analyse(tasks: list[walk.Task], walk_skipped: list[tuple[str, str]], options: Options,
+            rules: RuleSet, store: Cache, start: float) -> tuple[Report, bool]:
+    """Scan the files (cached results where they are unchanged), run the cross-file passes and
+    build the report; also say whether it may be reused for an unchanged tree (not when a file
+    could not be read: that may be fixed without touching the file)."""
+    progress = Progress(len(tasks), options.progress)
+    scan = engine.run(tasks, options, rules, progress, store)
     PHASES.mark("scan")
     results = scan.results
     by_lang = Counter(t.language for t in tasks)
@@ -107,8 +132,10 @@ def run(options: Options, rules: RuleSet) -> Report:
                                              or f.file.split("!/")[0] in options.only_files))
     kept = sorted(f for f in findings if keep(f, options, rules))
     PHASES.mark("cross-file")
+    lasting = not any(reason.startswith(("cannot", "scanner failed"))
+                      for _, reason in walk_skipped + [(r.file, r.skipped) for r in results])
     return build_report(options, results, by_lang, scan.scanned, walk_skipped, kept,
-                        suppressed, time.perf_counter() - start)
+                        suppressed, time.perf_counter() - start), lasting
 
 
 def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIndex,

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from porting_advisor import ruleset
 from porting_advisor.model import Positional
 
@@ -100,6 +98,7 @@ class Ignore:
     than pathspec's pattern-by-pattern loop on large ignore files."""
 
     def __init__(self, lines: list[str]) -> None:
+        import pathspec  # lazy: most trees and rescans need no ignore rules
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
         patterns = [p for p in self.spec.patterns if p.include is not None]
         self.fast = False
@@ -158,11 +157,13 @@ class Ignore:
 class Walker:
     """Walks a tree: prunes VCS metadata and ignored paths, never follows symlinks out or round."""
 
-    def __init__(self, root: Path, excludes: tuple[str, ...], gitignore: bool) -> None:
+    def __init__(self, root: Path, excludes: tuple[str, ...], gitignore: bool,
+                 watch: list[Stamp] | None = None) -> None:
         self.root = root
         self.exclude = Ignore(list(excludes)) if excludes else None
         self.gitignore = gitignore
         self.skipped: list[tuple[str, str]] = []
+        self.watch = watch
 
     def ignored(self, rel: str, is_dir: bool, specs: Specs) -> bool:
         probe = rel + "/" if is_dir else rel
@@ -191,6 +192,8 @@ class Walker:
 
     def _walk(self, directory: str, rel: str,
               specs: Specs) -> Iterator[Task]:
+        if self.watch is not None and (mark := stamp(directory)):
+            self.watch.append(mark)            # stamped before listing: no change missed
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -201,6 +204,9 @@ class Walker:
             spec = self.load_gitignore(directory, rel)   # (no failed open per directory)
             if spec is not None:
                 specs = [*specs, (rel, spec)]
+            if self.watch is not None and (
+                    mark := stamp(os.path.join(directory, ".gitignore"))):
+                self.watch.append(mark)
         filtering = bool(specs) or self.exclude is not None
         for entry in entries:
             name = entry.name
@@ -255,15 +261,34 @@ class Walker:
             self.skipped.append((rel, "symlink points outside the scanned tree"))
 
 
-def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True
-             ) -> tuple[list[Task], list[tuple[str, str]]]:
-    """All tasks under `root` (or the single file `root`), plus the entries skipped on the way."""
+Stamp = tuple[str, int, int, int]      # path, size, mtime_ns, inode
+
+
+def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True,
+             watch: list[Stamp] | None = None) -> tuple[list[Task], list[tuple[str, str]]]:
+    """All tasks under `root` (or the single file `root`), plus the entries skipped on the way.
+    `watch`, when given, receives the stamp of every directory listed and every .gitignore
+    read: with the tasks' own, what must be unchanged for the same walk to give the same
+    tasks (an entry added, removed or renamed changes its directory's mtime)."""
     if root.is_file():
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
         st = root.stat()
         return ([Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)]
                 if lang else []), []
-    walker = Walker(root, excludes, gitignore)
+    walker = Walker(root, excludes, gitignore, watch)
     tasks = list(walker.walk())
     return tasks, walker.skipped
+
+
+def stamp(path: str) -> Stamp | None:
+    try:
+        st = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return path, st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def unchanged(stamps: list[Stamp]) -> bool:
+    """Do all these paths still have the size, mtime and inode they had?"""
+    return all(stamp(s[0]) == s for s in stamps)

@@ -275,3 +275,64 @@ def test_chunks_cover_every_task_once_in_order():
     assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
     assert max(hi - lo for lo, hi in ranges) <= 62          # 1000 // (2 * 8)
     assert all(sum(t.size for t in tasks[lo:hi]) < (1 << 20) + 300_000 for lo, hi in ranges)
+
+
+def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
+    """A rescan of an unchanged tree neither walks nor scans; any change to a file, to a
+    directory's entries or to a .gitignore brings the walk back, and only changed files are
+    scanned again."""
+    from porting_advisor import walk
+    root = tree(tmp_path, {"src/a.c": X86, "src/b.c": "int b(void) { return 0; }\n",
+                           "lib/c.c": "int c(void) { return 1; }\n"})
+    cache = tmp_path / "cache"
+    args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
+    first = run_cli(*args).json()
+    walks, scans = [], []
+    real_discover, real_scan = walk.discover, engine.scan_task
+    monkeypatch.setattr(walk, "discover", lambda *a, **k: walks.append(1) or real_discover(*a, **k))
+    monkeypatch.setattr(engine, "scan_task", lambda t: scans.append(t.file) or real_scan(t))
+
+    def rescan() -> dict:
+        walks.clear()
+        scans.clear()
+        return run_cli(*args).json()
+
+    again = rescan()
+    assert (walks, scans) == ([], []) and again["findings"] == first["findings"]
+    assert again["files_scanned"] == 3
+    (root / "src" / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
+    changed = rescan()
+    assert walks == [1] and scans == ["src/b.c"]
+    assert [f["file"] for f in changed["findings"]] == ["src/a.c", "src/a.c", "src/b.c"]
+    assert rescan()["findings"] == changed["findings"] and (walks, scans) == ([], [])
+    (root / "lib" / "new.c").write_text("int n(void) { return _mm_popcnt_u32(2); }\n")
+    added = rescan()
+    assert walks == [1] and scans == ["lib/new.c"] and len(added["findings"]) == 4
+    (root / "lib" / "tmp.txt").write_text("x")        # a directory touched, nothing new
+    (root / "lib" / "tmp.txt").unlink()
+    assert rescan()["findings"] == added["findings"] and walks == [1] and scans == []
+    rescan()
+    assert (walks, scans) == ([], [])                 # the renewed stamps hold again
+    (root / ".gitignore").write_text("lib/\n")
+    ignored = rescan()
+    assert walks == [1] and scans == [] and {f["file"] for f in ignored["findings"]} == {
+        "src/a.c", "src/b.c"}
+    (root / ".gitignore").write_text("build/\n")      # the rules changed: walked again
+    assert len(rescan()["findings"]) == 4 and walks == [1]
+    other = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1",
+                    "--show-suppressed").json()       # other options: not the same report
+    assert walks == [1, 1] and other["findings"] == added["findings"]
+
+
+def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeypatch):
+    from porting_advisor.model import FileResult
+    root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
+    cache = tmp_path / "cache"
+    real = engine.scan_task
+    monkeypatch.setattr(engine, "scan_task", lambda t: FileResult(
+        t.file, t.language, skipped="cannot read: Permission denied") if t.file == "b.c"
+        else real(t))
+    args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
+    assert run_cli(*args).json()["files_skipped"] == 1
+    monkeypatch.setattr(engine, "scan_task", real)     # readable now, file untouched
+    assert run_cli(*args).json()["files_skipped"] == 0
