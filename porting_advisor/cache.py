@@ -113,6 +113,7 @@ class Cache:
             directory.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(directory / "results-v1.sqlite3", timeout=5)
             self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")   # a cache: no fsync per commit
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error):
             self.close()
@@ -198,23 +199,30 @@ class Cache:
     def pending(self) -> list[tuple[str, int, int, int, str, bytes]]:
         return []
 
-    def put(self, result: FileResult, path: str, size: int, mtime: int, inode: int) -> None:
+    def put(self, result: FileResult, path: str, size: int, mtime: int, inode: int,
+            blob: bytes = b"") -> None:
+        """Record a fresh result; `blob` is its pickle when a worker made it already."""
         if self.db is None or result.skipped:
             return   # skipped files are retried: they may be readable next time
         empty = result.scanned and not (result.findings or result.facts or result.remarks)
-        blob = b"" if empty else pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        if empty:
+            blob = b""
+        elif not blob:
+            blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         self.pending.append((result.file, size, mtime, inode, result.digest, blob))
 
     def prune(self) -> None:
         """Drop old scopes of this root, scopes unused for a month, and orphaned results."""
         assert self.db is not None
-        self.db.execute("DELETE FROM scopes WHERE used < ?",
-                        (time.time_ns() // 1_000_000 - MAX_AGE_MS,))
-        self.db.execute("DELETE FROM scopes WHERE root = ? AND scope NOT IN (SELECT scope FROM "
-                        "scopes WHERE root = ? ORDER BY used DESC, scope = ? DESC LIMIT ?)",
-                        (self.root, self.root, self.scope, KEEP_PER_ROOT))
-        self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
-        self.db.execute("DELETE FROM reports WHERE scope NOT IN (SELECT scope FROM scopes)")
+        dropped = self.db.execute("DELETE FROM scopes WHERE used < ?",
+                                  (time.time_ns() // 1_000_000 - MAX_AGE_MS,)).rowcount
+        dropped += self.db.execute(
+            "DELETE FROM scopes WHERE root = ? AND scope NOT IN (SELECT scope FROM scopes "
+            "WHERE root = ? ORDER BY used DESC, scope = ? DESC LIMIT ?)",
+            (self.root, self.root, self.scope, KEEP_PER_ROOT)).rowcount
+        if dropped:     # (each run prunes, so results are orphaned only by these deletes)
+            self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
+            self.db.execute("DELETE FROM reports WHERE scope NOT IN (SELECT scope FROM scopes)")
 
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""

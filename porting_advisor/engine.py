@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import pickle
 import re
 import sys
 import time
@@ -87,23 +88,28 @@ def init_worker(options: Options, rules: RuleSet, tasks: list[Task] | None = Non
     STATE["tasks"] = tasks
 
 
-# What a worker sends back for one file: the FileResult when it carries something, else only
-# the digest of a file read with nothing to say ("" with the cache off) or None for a file no
-# scanner reads. Most files of a tree say nothing; they cost a short string on the pipe.
-Outcome = FileResult | str | None
+# What a worker sends back for one file: the FileResult when it carries something (pickled
+# by the worker when the result cache is on: the parent stores those bytes as they are), else
+# only the digest of a file read with nothing to say ("" with the cache off) or None for a
+# file no scanner reads. Most files of a tree say nothing; they cost a short string.
+Outcome = FileResult | bytes | str | None
 
 
 def scan_range(lo: int, hi: int) -> list[Outcome]:
     """Scan tasks[lo:hi] of the list the worker was given at start (inherited through fork,
     so a chunk costs two integers to send)."""
     tasks = STATE["tasks"]
-    assert isinstance(tasks, list)
-    return [outcome(scan_task(t)) for t in tasks[lo:hi]]
+    options = STATE["options"]
+    assert isinstance(tasks, list) and isinstance(options, Options)
+    pack = options.cache_dir is not None
+    return [outcome(scan_task(t), pack) for t in tasks[lo:hi]]
 
 
-def outcome(result: FileResult) -> Outcome:
-    if result.findings or result.facts or result.remarks or result.skipped:
+def outcome(result: FileResult, pack: bool = False) -> Outcome:
+    if result.skipped:
         return result
+    if result.findings or result.facts or result.remarks:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pack else result
     return result.digest if result.scanned else None
 
 
@@ -269,11 +275,15 @@ def run(tasks: list[Task], options: Options, rules: RuleSet,
         result: Outcome = done.pop(i, None)
         if result is None:
             result = next(fresh)
+            blob = b""
+            if isinstance(result, bytes):
+                blob, result = result, pickle.loads(result)
+                assert isinstance(result, FileResult)
             if caching:
                 assert cache is not None
                 cache.put(result if isinstance(result, FileResult) else FileResult(
                     task.file, task.language, result is not None, digest=result or ""),
-                    task.path, task.size, task.mtime, task.inode)
+                    task.path, task.size, task.mtime, task.inode, blob)
             count += 1
             if progress is not None:
                 progress(count)
