@@ -18,6 +18,7 @@ import bisect
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from porting_advisor import ppexpr, ruleset
 
@@ -39,16 +40,14 @@ GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED
 LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Directive:
+class Directive(NamedTuple):     # a tuple: built for every directive of every file read
     line: int            # 1-based line of the '#'
     offset: int          # character offset of the '#' line start
     name: str            # if, ifdef, elif, else, endif, error, define, pragma, include ...
     arg: str             # the rest, continuation lines joined, comments removed
 
 
-@dataclass(frozen=True, slots=True)
-class State:
+class State(NamedTuple):
     """Whether a region is compiled for the target."""
 
     status: int                       # ACTIVE, INACTIVE or GUARDED

@@ -28,7 +28,7 @@ def format_for(path: str) -> str | None:
 
 def summary(report: Report) -> dict[str, Any]:
     cats = Counter(f.category for f in report.findings if not f.suppressed)
-    sevs = Counter(f.severity.label for f in report.findings if not f.suppressed)
+    sevs = Counter(LABELS[f.severity] for f in report.findings if not f.suppressed)
     return {"by_category": dict(sorted(cats.items())),
             "by_severity": {s.label: sevs[s.label] for s in sorted(Severity, reverse=True)
                             if sevs[s.label]},
@@ -80,13 +80,13 @@ def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
 def dumps(data: dict[str, Any]) -> str:
     """Indented JSON with one list item per line: readable, diffable, and fast (json's C
     encoder only runs without `indent`). Findings, the long list, are written by
-    `finding_json`."""
+    `JsonWriter`."""
     encode = json.JSONEncoder(ensure_ascii=False).encode   # one encoder, not one per item
     parts = []
     for key, value in data.items():
         head = f"  {json.dumps(key)}: "
         if isinstance(value, list) and value:
-            # findings come already encoded (`finding_json`)
+            # findings come already encoded (`JsonWriter`)
             items = ",\n    ".join(value if key == "findings" else map(encode, value))
             parts.append(f"{head}[\n    {items}\n  ]")
         else:
@@ -94,37 +94,41 @@ def dumps(data: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def finding_json(f: Finding, quote: Callable[[str], str]) -> str:
-    """One finding as the JSON text `json` would write for `finding_dict(f)`, three times
-    faster: the keys are fixed and the strings, most of them shared by many findings, are
-    quoted through a memo."""
-    end = f', "end_line": {f.end_line}, "end_column": {f.end_column}' if f.end_line else ""
-    snippet = f', "snippet": {quote(f.snippet)}' if f.snippet else ""
-    flags = (', "filtered": true' if f.filtered else "") + (
-        ', "suppressed": true' if f.suppressed else "")
-    return (f'{{"rule": {quote(f.rule)}, "category": {quote(f.category)}, "severity": '
-            f'"{LABELS[f.severity]}", "file": {quote(f.file)}, "line": {f.line}, "column": '
-            f'{f.column}{end}, "message": {quote(f.message)}, "suggestion": '
-            f'{quote(f.suggestion)}{snippet}, "language": {quote(f.language)}, "fingerprint": '
-            f'"{f.fingerprint()}"{flags}}}')
+class JsonWriter:
+    """Writes findings as the JSON text `json` would write for `finding_dict(f)`, three times
+    faster: the keys are fixed, and the strings, most of them shared by many findings, are
+    quoted once through a memo (json's own C quoting, no ASCII escaping)."""
 
+    def __init__(self) -> None:
+        from json.encoder import encode_basestring
+        self.encode = encode_basestring
+        self.quoted: dict[str, str] = {}
+        self.heads: dict[tuple[str, str, Severity], str] = {}
 
-def quoter() -> Callable[[str], str]:
-    """json's own string quoting (C, no ASCII escaping), remembered per distinct string."""
-    from json.encoder import encode_basestring
-    memo: dict[str, str] = {}
-
-    def quote(s: str) -> str:
-        q = memo.get(s)
+    def quote(self, s: str) -> str:
+        q = self.quoted.get(s)
         if q is None:
-            q = memo[s] = encode_basestring(s)
+            q = self.quoted[s] = self.encode(s)
         return q
-    return quote
+
+    def finding(self, f: Finding) -> str:
+        head = self.heads.get((f.rule, f.category, f.severity))
+        if head is None:
+            head = self.heads[(f.rule, f.category, f.severity)] = (
+                f'{{"rule": {self.encode(f.rule)}, "category": {self.encode(f.category)}, '
+                f'"severity": "{LABELS[f.severity]}", "file": ')
+        quote = self.quote
+        end = f', "end_line": {f.end_line}, "end_column": {f.end_column}' if f.end_line else ""
+        snippet = f', "snippet": {quote(f.snippet)}' if f.snippet else ""
+        flags = (', "filtered": true' if f.filtered else "") + (
+            ', "suppressed": true' if f.suppressed else "")
+        return (f'{head}{quote(f.file)}, "line": {f.line}, "column": {f.column}{end}, '
+                f'"message": {quote(f.message)}, "suggestion": {quote(f.suggestion)}{snippet}, '
+                f'"language": {quote(f.language)}, "fingerprint": "{f.fingerprint()}"{flags}}}')
 
 
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    quote = quoter()
-    return dumps(to_dict(report, lambda f: finding_json(f, quote)))
+    return dumps(to_dict(report, JsonWriter().finding))
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:

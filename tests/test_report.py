@@ -112,3 +112,25 @@ def test_text_colour_only_when_asked(sample_report, rules):
     coloured = report.render_text(sample_report, rules, colour=True)
     assert "\033[" not in plain and "\033[31m" in coloured
     assert "Top directories: " in plain
+
+
+def test_json_findings_are_what_json_itself_writes(sample_report, rules):
+    """The hand-assembled finding lines decode to `finding_dict` and equal json's own text,
+    also for strings that need escaping and for the optional keys."""
+    from dataclasses import replace
+    base = sample_report.findings[0]
+    tricky = [
+        replace(base, file="dir/naïve \"q\".c", message="tab\there \\ back", snippet="a\0b\nc",
+                suggestion="→ use vaddq_f32", filtered=True),
+        replace(base, line=0, column=0, end_line=0, end_column=0, snippet="", suppressed=True),
+        replace(base, message="\u2028 line separator and 😀"),
+    ]
+    rep = replace(sample_report, findings=[*tricky, *sample_report.findings])
+    text = report.render_json(rep, rules)
+    data = json.loads(text)
+    assert data["findings"] == [report.finding_dict(f) for f in rep.findings]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    lines = text.split("\n")             # (splitlines would also break at U+2028)
+    start = lines.index('  "findings": [') + 1
+    for i, f in enumerate(rep.findings):
+        assert lines[start + i].strip().rstrip(",") == encode(report.finding_dict(f))
