@@ -26,7 +26,7 @@ class Severity(enum.IntEnum):
 
 class Positional:
     """Pickle as a constructor call with positional fields: several times faster to load than
-    the default for slotted frozen dataclasses, which matters for worker results and the result
+    the default for slotted dataclasses, which matters for worker results and the result
     cache."""
 
     __slots__ = ()
@@ -36,7 +36,11 @@ class Positional:
         return type(self), tuple(getattr(self, name) for name in names)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+# Findings, remarks, file results and tasks are created and pickled by the hundred thousand:
+# they are not `frozen` (a frozen dataclass's __init__ costs 3x and its unpickling 3.5x), but
+# they are treated as values all the same: nothing assigns to a field, `replace` makes copies,
+# and they hash by value (`unsafe_hash`).
+@dataclass(slots=True, order=True, unsafe_hash=True)
 class Finding(Positional):
     """One reported construct. Field order is the report's sort order."""
 
@@ -57,15 +61,22 @@ class Finding(Positional):
     key: str = field(compare=False, default="")           # roll-up key, e.g. the intrinsic name
     guard: tuple[str, ...] = field(compare=False, default=())  # unresolved #if conditions
     x86_guard: tuple[str, ...] | None = field(compare=False, default=None)  # same, for x86-64
+    # `fingerprint()` worked out by the worker (where time is parallel), for findings with a
+    # snippet: then it depends on rule, file and snippet only, which no pass changes
+    fp: str = field(compare=False, default="")
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file and the whitespace-normalised snippet."""
-        norm = "".join(self.snippet.split())  # reformatting keeps the fingerprint
-        text = "\0".join((self.rule, self.file, norm or self.message))
-        return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+        return self.fp or fingerprint(self.rule, self.file, self.snippet, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+def fingerprint(rule: str, file: str, snippet: str, message: str) -> str:
+    norm = "".join(snippet.split())  # reformatting keeps the fingerprint
+    text = "\0".join((rule, file, norm or message))
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Remark(Positional):
     """A note for the report that is not a finding (a skipped file, a file-level caveat)."""
 
@@ -74,7 +85,7 @@ class Remark(Positional):
     file: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FileResult(Positional):
     """What a worker returns for one file. Workers never raise: errors land in `skipped`."""
 

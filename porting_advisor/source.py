@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from porting_advisor.model import Finding, Options, Remark, Severity
+from porting_advisor.model import Finding, Options, Remark, Severity, fingerprint
 from porting_advisor.ruleset import Rule, RuleSet
 
 if TYPE_CHECKING:
@@ -90,13 +90,15 @@ def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int 
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
     rule = rules.rules[rule_id]
     message, suggestion = texts(rule, note, params)
+    snippet = snippet[:400]
     return Finding(
         file=file, line=line, column=column, rule=rule_id, category=rule.category,
         severity=severity or rule.severity, message=message,
-        suggestion=suggestion, snippet=snippet[:400],
+        suggestion=suggestion, snippet=snippet,
         language=language, end_line=line if length and line else 0,
         end_column=column + length if length and line else 0,
-        filtered=filtered, key=key, guard=guard)
+        filtered=filtered, key=key, guard=guard,
+        fp=fingerprint(rule_id, file, snippet, message) if snippet else "")
 
 
 # (rule, note, params) -> (message, suggestion): the same construct recurs many times in a

@@ -19,7 +19,7 @@ MAGIC = ((b"\x7fELF", "binary"), (b"MZ", "binary"), (b"\xcf\xfa\xed\xfe", "binar
          (b"\xca\xfe\xba\xbe", "binary"), (b"!<arch>\n", "binary"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)   # not frozen: see model.Finding
 class Task(Positional):
     """One file for a worker."""
 
