@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 X86_NAMES = re.compile(r"^[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
                        r"linux-x86_64)[\"']$")
+X86_QUOTED = re.compile(r"[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
+                        r"linux-x86_64)[\"']")
 ARM = re.compile(r"aarch64|arm64", re.I)
 JAVA_QUERY = """
 (method_invocation object: (identifier) @obj name: (identifier) @name
@@ -95,9 +97,12 @@ def scan_java(src: Source) -> None:
 def scan_python(src: Source) -> None:
     from porting_advisor import manifests
     text = src.text
-    if not (any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL",
-                                    ".machine", ".processor", "get_platform"))
-            or X86_ONLY_IMPORT.search(text)):
+    # Parse only what can give a finding: a library loader, an x86-only import, or a platform
+    # call in a file that also spells an x86 architecture name in quotes.
+    if not (any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL"))
+            or (any(w in text for w in (".machine", ".processor", "get_platform"))
+                and X86_QUOTED.search(text))
+            or (("mkl" in text or "intel" in text) and X86_ONLY_IMPORT.search(text))):
         return
     mentions_arm = ARM.search(re.sub(r"#[^\n]*", "", text)) is not None   # code, not comments
     uses_ctypes = re.search(r"^\s*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
