@@ -133,6 +133,9 @@ def child(argv: list[str]) -> None:
 
 
 REPEAT = 3     # timed runs per row; the fastest is reported (the machine's noise is one-sided)
+# The children write bytecode caches as an installed package has them (pip compiles on
+# install); a development shell with PYTHONDONTWRITEBYTECODE would time compiling instead.
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
@@ -146,7 +149,7 @@ def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
     cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
     if jobs:
         cmd += ["--jobs", jobs]
-    subprocess.run(cmd, check=True, capture_output=True)          # warm-up
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)          # warm-up
     best, rss = float("inf"), 0
     for i in range(REPEAT):
         original = edit.read_bytes() if edit else b""
@@ -154,13 +157,13 @@ def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
             edit.write_bytes(original + f"\n/* edit {i} */\n".encode())
         try:
             start = time.perf_counter()
-            res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+            res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV)
             wall = time.perf_counter() - start
         finally:
             if edit:
                 edit.write_bytes(original)
         if edit:       # the next edit starts from a cache that holds the unedited file
-            subprocess.run(cmd, check=True, capture_output=True)
+            subprocess.run(cmd, check=True, capture_output=True, env=ENV)
         best, rss = min(best, wall), max(rss, int(res.stdout.split()[1]))
     return best, rss
 
@@ -170,12 +173,12 @@ def first_scan_with_cache(tree: Path, out: Path, cache: Path) -> tuple[float, in
     the cache. Timed after a warm-up run, into an emptied cache."""
     cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
            "--no-progress", "--cache-dir", str(cache)]
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)
     best, rss = float("inf"), 0
     for _ in range(REPEAT):
         shutil.rmtree(cache)
         start = time.perf_counter()
-        res = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        res = subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV)
         best, rss = min(best, time.perf_counter() - start), max(rss, int(res.stdout.split()[1]))
     return best, rss
 
