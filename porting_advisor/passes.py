@@ -46,14 +46,13 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
 def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
     """Findings in files or directories named for x86 that have an Arm64 sibling (`x86/` next
     to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code: marked filtered."""
-    ported: dict[str, bool] = {}
-    out = []
-    for f in findings:
-        path = f.file.split("!/", 1)[0]
-        if path not in ported:
-            ported[path] = x86_named(path) and bool(arm_counterpart(path, index))
-        out.append(replace(f, filtered=True) if ported[path] and not f.filtered else f)
-    return out
+    ported = {f.file for f in findings}
+    ported = {file for file in ported
+              if x86_named(path := file.split("!/", 1)[0]) and arm_counterpart(path, index)}
+    if not ported:
+        return findings
+    return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
+            for f in findings]
 
 
 def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:
