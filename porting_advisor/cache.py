@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The result cache: per-file results and facts, keyed by the file's identity and the options.
+"""The result cache: per-file results and facts, keyed by the file's identity and the options,
+and the last finished report of each scope.
 
 One SQLite database in the cache directory (safe with concurrent runs: SQLite locks, and a
-busy database just means a miss). An entry is valid when the file's (size, mtime_ns, inode)
-are unchanged, or when its content hash still matches. The scope of an entry is the scanned
-root, the tool version, the rules' hash and every option that changes per-file results; the
-cross-file passes always re-run on the facts. Any problem (no HOME, read-only disk, corrupt
-database) turns the cache off silently.
+busy database just means a miss). A per-file entry is valid when the file's (size, mtime_ns,
+inode) are unchanged, or when its content hash still matches. The scope of an entry is the
+scanned root, the tool version, the rules' hash and every option that changes per-file
+results. When any file changed, the cross-file passes re-run on the facts; when none did, the
+last report is reused whole: without a walk if the stamps saved with it (each directory
+listed, .gitignore read and file scanned) all hold, else after a walk that finds the same
+files. Any problem (no HOME, read-only disk, corrupt database) turns the cache off silently.
 """
 from __future__ import annotations
 

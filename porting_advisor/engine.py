@@ -28,7 +28,11 @@ POOL_MIN_BYTES = 2 << 20
 STATE: dict[str, object] = {}
 
 
-def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
+# (language, is setup.py) -> scanners: an import statement per file costs more than a look-up
+SCANNERS: dict[tuple[str, bool], tuple[ScanFn, ...]] = {}
+
+
+def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
     """The scanners for a file. Imports are static so that PyInstaller finds them."""
     match language:
         case "c" | "cpp":
@@ -55,7 +59,7 @@ def scanners_for(language: str, name: str = "") -> tuple[ScanFn, ...]:
         case "go":
             from porting_advisor import golang
             return (golang.scan,)
-        case "python" if name.endswith("setup.py"):
+        case "python" if setup_py:
             from porting_advisor import buildfiles, jvmpy, manifests
             return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
         case "python":
@@ -146,7 +150,10 @@ def scan_task(task: Task) -> FileResult:
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     if task.language == "binary":
         return scan_binary_task(task, rules)
-    scanners = scanners_for(task.language, task.file)
+    key = (task.language, task.file.endswith("setup.py"))
+    scanners = SCANNERS.get(key)
+    if scanners is None:
+        scanners = SCANNERS[key] = scanners_for(*key)
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
