@@ -2,6 +2,7 @@
 """Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
 from __future__ import annotations
 
+import collections
 import gc
 import hashlib
 import os
@@ -11,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from porting_advisor.cache import Cache
 from porting_advisor.model import FileResult, Finding, Options, Remark
@@ -86,10 +88,9 @@ def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
     return ()
 
 
-def init_worker(options: Options, rules: RuleSet, tasks: list[Task] | None = None) -> None:
+def init_worker(options: Options, rules: RuleSet) -> None:
     STATE["options"] = options
     STATE["rules"] = rules
-    STATE["tasks"] = tasks
 
 
 # What a worker sends back for one file: the FileResult when it carries something (pickled
@@ -99,14 +100,12 @@ def init_worker(options: Options, rules: RuleSet, tasks: list[Task] | None = Non
 Outcome = FileResult | bytes | str | None
 
 
-def scan_range(lo: int, hi: int) -> list[Outcome]:
-    """Scan tasks[lo:hi] of the list the worker was given at start (inherited through fork,
-    so a chunk costs two integers to send)."""
-    tasks = STATE["tasks"]
+def scan_batch(items: list[tuple[str, str, str, int]]) -> list[Outcome]:
+    """Scan a batch of (file, path, language, size) in a worker."""
     options = STATE["options"]
-    assert isinstance(tasks, list) and isinstance(options, Options)
+    assert isinstance(options, Options)
     pack = options.cache_dir is not None
-    return [outcome(scan_task(t), pack) for t in tasks[lo:hi]]
+    return [outcome(scan_task(Task(*item)), pack) for item in items]
 
 
 def outcome(result: FileResult, pack: bool = False) -> Outcome:
@@ -259,96 +258,164 @@ class Scan:
     scanned: int = 0
 
 
-def run(tasks: list[Task], options: Options, rules: RuleSet,
-        progress: Callable[[int], None] | None = None,
-        cache: Cache | None = None) -> Scan:
-    """Scan every task; results come back in task order whatever the number of workers.
-    Cached results are used for unchanged files; the rest are scanned and cached."""
-    done: dict[int, FileResult] = {}
-    if cache is not None and cache.enabled:
-        for i, t in enumerate(tasks):
-            hit = cache.get(t.file, t.path, t.size, t.mtime, t.inode, t.language)
-            if hit is not None:
-                done[i] = hit
-    todo = [t for i, t in enumerate(tasks) if i not in done]
-    jobs = min(choose_jobs(options, todo), max(1, len(todo)))
-    count = len(done)
-    if progress is not None and count:
-        progress(count)
-    fresh = iter(iterate(todo, options, rules, jobs)) if todo else iter(())
-    caching = cache is not None and cache.enabled
-    scan = Scan()
-    for i, task in enumerate(tasks):
-        result: Outcome = done.pop(i, None)
-        if result is None:
-            result = next(fresh)
-            blob = b""
-            if isinstance(result, bytes):
-                blob, result = result, pickle.loads(result)
-                assert isinstance(result, FileResult)
-            if caching:
-                assert cache is not None
-                cache.put(result if isinstance(result, FileResult) else FileResult(
-                    task.file, task.language, result is not None, digest=result or ""),
-                    task.path, task.size, task.mtime, task.inode, blob)
-            count += 1
-            if progress is not None:
-                progress(count)
-        if isinstance(result, FileResult):
-            scan.scanned += result.scanned
-            if result.findings or result.facts or result.remarks or result.skipped:
-                scan.results.append(result)
-        elif result is not None:
-            scan.scanned += 1
-    return scan
+class Scanner:
+    """Scans tasks as the walk finds them. Cached results are used for unchanged files; the
+    rest go to a process pool in batches as soon as the tree has shown enough work to be worth
+    one, so the workers scan while the parent is still walking. `finish` then gives the
+    results in task order, whatever the number of workers.
 
+        scanner = Scanner(options, rules, cache)
+        tasks = scanner.feed(walker.walk())
+        scan = scanner.finish(progress)
+        scanner.close()
+    """
 
-def iterate(tasks: list[Task], options: Options, rules: RuleSet, jobs: int
-            ) -> Iterator[Outcome]:
-    """One outcome per task, in task order."""
-    if jobs > 1:
+    BATCH_FILES = 64
+    BATCH_BYTES = 1 << 20
+
+    def __init__(self, options: Options, rules: RuleSet, cache: Cache | None = None) -> None:
+        self.options = options
+        self.rules = rules
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.tasks: list[Task] = []
+        self.done: dict[int, FileResult] = {}      # cache hits, by task index
+        self.todo: list[int] = []                  # indices still to scan
+        self.batch: list[int] = []                 # ... gathered for the next submission
+        self.batch_bytes = 0
+        self.todo_bytes = 0
+        self.pool: Any = None
+        self.futures: collections.deque[Any] = collections.deque()  # one per batch, in order
+        self.jobs = 1
+        # no pool: asked for, one CPU, or the pool could not start
+        self.serial = options.jobs == 1 or (options.jobs == 0 and (os.cpu_count() or 1) < 2)
+
+    def feed(self, found: Iterable[Task]) -> list[Task]:
+        """Take every task; returns them all (in walk order) once the walk is over."""
+        get = self.cache.get if self.cache is not None else None
+        for t in found:
+            i = len(self.tasks)
+            self.tasks.append(t)
+            if get is not None:
+                hit = get(t.file, t.path, t.size, t.mtime, t.inode, t.language)
+                if hit is not None:
+                    self.done[i] = hit
+                    continue
+            self.todo.append(i)
+            self.todo_bytes += t.size
+            if self.pool is not None:
+                self.add(i)
+            elif not self.serial and (self.options.jobs > 1 or (
+                    len(self.todo) >= POOL_MIN_FILES and self.todo_bytes >= POOL_MIN_BYTES)):
+                self.start_pool(self.options.jobs or (os.cpu_count() or 1))
+                if self.pool is not None:
+                    for j in self.todo:
+                        self.add(j)
+        return self.tasks
+
+    def add(self, i: int) -> None:
+        self.batch.append(i)
+        self.batch_bytes += self.tasks[i].size
+        if len(self.batch) >= self.BATCH_FILES or self.batch_bytes >= self.BATCH_BYTES:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.batch:
+            items = [(t.file, t.path, t.language, t.size)
+                     for t in map(self.tasks.__getitem__, self.batch)]
+            self.futures.append(self.pool.submit(scan_batch, items))
+            self.batch, self.batch_bytes = [], 0
+
+    def start_pool(self, jobs: int) -> None:
         import multiprocessing  # lazy: small scans and rescans never start a pool
         from concurrent.futures import ProcessPoolExecutor
         try:
             # fork where it is safe (Linux): workers start in milliseconds and inherit the
-            # loaded catalogue and the task list (spawn pickles it once per worker).
-            # `max_tasks_per_child` would force spawn, so it is not used; workers keep no
-            # per-file state between tasks.
+            # loaded catalogue. `max_tasks_per_child` would force spawn, so it is not used;
+            # workers keep no per-file state between tasks.
             ctx = (multiprocessing.get_context("fork") if sys.platform.startswith("linux")
                    else None)
-            # objects alive now (rules, catalogue, task list) leave the collector's view: a
-            # worker's collections would otherwise walk, and so copy, the pages it inherited
+            # objects alive now (rules, catalogue) leave the collector's view: a worker's
+            # collections would otherwise walk, and so copy, the pages it inherited
             gc.freeze()
-            pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker,
-                                       initargs=(options, rules, tasks))
+            self.pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=init_worker,
+                                            initargs=(self.options, self.rules))
+            self.jobs = jobs
         except (OSError, ValueError, NotImplementedError):
-            pool = None  # no process support here (sandbox, frozen edge case): scan serially
-        if pool is not None:
-            with pool:
-                ranges = chunks(tasks, jobs)
-                for part in pool.map(scan_range, [lo for lo, _ in ranges],
-                                     [hi for _, hi in ranges]):
-                    yield from part
+            self.pool = None  # no process support here (sandbox, frozen edge case): serial
+            self.serial = True
+
+    def outcomes(self) -> Iterator[Outcome]:
+        """One outcome per index in `todo`, in order."""
+        if self.pool is None and not self.serial and len(self.todo) > 1:
+            # the walk ended before the pool seemed worth it; the whole tree may say otherwise
+            jobs = choose_jobs(self.options, [self.tasks[i] for i in self.todo])
+            if jobs > 1:
+                self.start_pool(jobs)
+                for i in self.todo:
+                    self.add(i)
+        if self.pool is None:
+            init_worker(self.options, self.rules)
+            for i in self.todo:
+                yield outcome(scan_task(self.tasks[i]))
             return
-    init_worker(options, rules)
-    for t in tasks:
-        yield outcome(scan_task(t))
+        # the tail in small batches, so that both workers finish at about the same time
+        tail = self.batch
+        self.batch, self.batch_bytes = [], 0
+        step = max(1, min(self.BATCH_FILES, len(tail) // (self.jobs * 4)))
+        for k in range(0, len(tail), step):
+            self.batch = tail[k:k + step]
+            self.submit()
+        while self.futures:
+            yield from self.futures.popleft().result()
+
+    def finish(self, progress: Callable[[int], None] | None = None) -> Scan:
+        count = len(self.done)
+        if progress is not None and count:
+            progress(count)
+        fresh = self.outcomes()
+        cache = self.cache
+        scan = Scan()
+        for i, task in enumerate(self.tasks):
+            result: Outcome = self.done.pop(i, None)
+            if result is None:
+                result = next(fresh)
+                blob = b""
+                if isinstance(result, bytes):
+                    blob, result = result, pickle.loads(result)
+                    assert isinstance(result, FileResult)
+                if cache is not None:
+                    cache.put(result if isinstance(result, FileResult) else FileResult(
+                        task.file, task.language, result is not None, digest=result or ""),
+                        task.path, task.size, task.mtime, task.inode, blob)
+                count += 1
+                if progress is not None:
+                    progress(count)
+            if isinstance(result, FileResult):
+                scan.scanned += result.scanned
+                if result.findings or result.facts or result.remarks or result.skipped:
+                    scan.results.append(result)
+            elif result is not None:
+                scan.scanned += 1
+        self.close()
+        return scan
+
+    def close(self) -> None:
+        """Stop the workers (also when the scan is abandoned half way)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
-def chunks(tasks: list[Task], jobs: int) -> list[tuple[int, int]]:
-    """Index ranges small enough to balance the workers and keep the progress bar moving:
-    at most 64 files or 1 MB, and at least 8 ranges per worker."""
-    most = max(1, min(64, len(tasks) // (jobs * 8)))
-    out = []
-    lo = size = 0
-    for i, t in enumerate(tasks):
-        size += t.size
-        if i + 1 - lo >= most or size >= 1 << 20:
-            out.append((lo, i + 1))
-            lo, size = i + 1, 0
-    if lo < len(tasks):
-        out.append((lo, len(tasks)))
-    return out
+def run(tasks: list[Task], options: Options, rules: RuleSet,
+        progress: Callable[[int], None] | None = None,
+        cache: Cache | None = None) -> Scan:
+    """Scan a list of tasks (see `Scanner`)."""
+    scanner = Scanner(options, rules, cache)
+    try:
+        scanner.feed(tasks)
+        return scanner.finish(progress)
+    finally:
+        scanner.close()
 
 
 def elapsed(start: float) -> float:

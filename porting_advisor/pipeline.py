@@ -79,15 +79,18 @@ def run(options: Options, rules: RuleSet) -> Report:
     PHASES.mark("start-up")
     store = Cache(options.cache_dir, scope_of(options, rules.directory),
                   str(options.root.resolve()))
+    scanner = engine.Scanner(options, rules, store)
     try:
         okey = options_key(options) if store.enabled else ""
         # Rescans of an unchanged tree: the last report stands. First without walking (every
-        # stamp saved with it still holds), then after walking (the same files were found).
+        # stamp saved with it still holds), then after walking (the same files were found:
+        # all of them are per-file cache hits, so nothing was sent to the workers).
         known = store.unchanged_report(okey) if okey else None
         stamps: list[walk.Stamp] = []
         if known is None:
+            # the scanner takes each task as the walk finds it: workers scan while it goes on
             tasks, walk_skipped = walk.discover(options.root, options.excludes,
-                                                options.gitignore, stamps)
+                                                options.gitignore, stamps, scanner.feed)
             stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
             PHASES.mark("walk")
             tree = tree_key(tasks, walk_skipped, okey) if okey else ""
@@ -96,21 +99,22 @@ def run(options: Options, rules: RuleSet) -> Report:
             known.duration = round(time.perf_counter() - start, 3)
             PHASES.mark("cached report")
             return known
-        report, lasting = analyse(tasks, walk_skipped, options, rules, store, start)
+        report, lasting = analyse(scanner, tasks, walk_skipped, options, rules, start)
         if tree and lasting:
             store.put_report(tree, okey, stamps, report)
         return report
     finally:
+        scanner.close()
         store.close()
 
 
-def analyse(tasks: list[walk.Task], walk_skipped: list[tuple[str, str]], options: Options,
-            rules: RuleSet, store: Cache, start: float) -> tuple[Report, bool]:
-    """Scan the files (cached results where they are unchanged), run the cross-file passes and
-    build the report; also say whether it may be reused for an unchanged tree (not when a file
-    could not be read: that may be fixed without touching the file)."""
-    progress = Progress(len(tasks), options.progress)
-    scan = engine.run(tasks, options, rules, progress, store)
+def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
+            walk_skipped: list[tuple[str, str]], options: Options, rules: RuleSet,
+            start: float) -> tuple[Report, bool]:
+    """Collect the scan's results (cached ones where files are unchanged), run the cross-file
+    passes and build the report; also say whether it may be reused for an unchanged tree (not
+    when a file could not be read: that may be fixed without touching the file)."""
+    scan = scanner.finish(Progress(len(tasks), options.progress))
     PHASES.mark("scan")
     results = scan.results
     by_lang = Counter(t.language for t in tasks)

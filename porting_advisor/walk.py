@@ -6,7 +6,7 @@ import functools
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,19 +265,22 @@ Stamp = tuple[str, int, int, int]      # path, size, mtime_ns, inode
 
 
 def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True,
-             watch: list[Stamp] | None = None) -> tuple[list[Task], list[tuple[str, str]]]:
+             watch: list[Stamp] | None = None,
+             consume: Callable[[Iterable[Task]], list[Task]] = list
+             ) -> tuple[list[Task], list[tuple[str, str]]]:
     """All tasks under `root` (or the single file `root`), plus the entries skipped on the way.
     `watch`, when given, receives the stamp of every directory listed and every .gitignore
     read: with the tasks' own, what must be unchanged for the same walk to give the same
-    tasks (an entry added, removed or renamed changes its directory's mtime)."""
+    tasks (an entry added, removed or renamed changes its directory's mtime). `consume` takes
+    the tasks as they are found and returns them all (the scanner starts work on them)."""
     if root.is_file():
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
         st = root.stat()
-        return ([Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)]
-                if lang else []), []
+        return consume([Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)]
+                       if lang else []), []
     walker = Walker(root, excludes, gitignore, watch)
-    tasks = list(walker.walk())
+    tasks = consume(walker.walk())
     return tasks, walker.skipped
 
 

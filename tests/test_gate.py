@@ -267,16 +267,6 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
     assert second["files_scanned"] == first["files_scanned"] == 42
 
 
-def test_chunks_cover_every_task_once_in_order():
-    from porting_advisor.walk import Task
-    tasks = [Task(f"f{i}", f"/f{i}", "c", 300_000 if i % 7 == 0 else 100) for i in range(1000)]
-    ranges = engine.chunks(tasks, 2)
-    assert ranges[0][0] == 0 and ranges[-1][1] == 1000
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
-    assert max(hi - lo for lo, hi in ranges) <= 62          # 1000 // (2 * 8)
-    assert all(sum(t.size for t in tasks[lo:hi]) < (1 << 20) + 300_000 for lo, hi in ranges)
-
-
 def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     """A rescan of an unchanged tree neither walks nor scans; any change to a file, to a
     directory's entries or to a .gitignore brings the walk back, and only changed files are
@@ -336,3 +326,27 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
     assert run_cli(*args).json()["files_skipped"] == 1
     monkeypatch.setattr(engine, "scan_task", real)     # readable now, file untouched
     assert run_cli(*args).json()["files_skipped"] == 0
+
+
+def test_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path, monkeypatch):
+    """With --jobs 0 the pool starts once the walk has found 64 files and 2 MB of work; files
+    found before and after that point must all be scanned, once, in the report's order."""
+    body = "/* padding */\n" * 2200                     # ~31 KB a file, 2.5 MB in all
+    files = {f"d{i % 7}/k{i:03d}.c": f"{body}int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
+             for i in range(80)}
+    files.update({f"d{i % 7}/plain{i}.c": "int g(void) { return 0; }\n" for i in range(30)})
+    root = tree(tmp_path, files)
+    started = []
+    real = engine.Scanner.start_pool
+    monkeypatch.setattr(engine.Scanner, "start_pool", lambda self, jobs: started.append(
+        len(self.tasks)) or real(self, jobs))
+    serial = run_cli(root, "--no-cache", "--format", "json", "--jobs", "1").json()
+    assert started == []
+    pooled = run_cli(root, "--no-cache", "--format", "json").json()
+    if (os.cpu_count() or 1) > 1:
+        assert len(started) == 1 and 64 <= started[0] < 110  # while the walk was going on
+    serial.pop("duration_seconds"), pooled.pop("duration_seconds")
+    assert pooled == serial
+    assert len(serial["findings"]) == 80 and serial["files_scanned"] == 110
+    assert sorted({f["file"] for f in serial["findings"]}) == sorted(
+        f for f in files if "/k" in f)
