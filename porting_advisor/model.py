@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,8 +34,16 @@ class Positional:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        names: tuple[str, ...] = self.__slots__
-        return type(self), tuple(getattr(self, name) for name in names)
+        cls = type(self)
+        get = GETTERS.get(cls)
+        if get is None:
+            names: tuple[str, ...] = cls.__slots__
+            get = GETTERS[cls] = operator.attrgetter(*names, names[0])   # always a tuple
+        return cls, get(self)[:-1]
+
+
+# class -> a C function that reads every slot into a tuple (plus the first again)
+GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
 
 # Findings, remarks, file results and tasks are created and pickled by the hundred thousand:

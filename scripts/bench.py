@@ -6,6 +6,7 @@
     python scripts/bench.py --files 20000        # larger
     python scripts/bench.py --simd               # synthetic SIMD-heavy C tree
     python scripts/bench.py --tree PATH          # a real tree (e.g. an sdist)
+    python scripts/bench.py --files 10000 --changed 10   # --changed-since, 10 files changed
 
 Each run is a fresh process (`python -m porting_advisor ... --output report.json`), timed
 after one warm-up run so the OS file cache is warm; each row is the fastest of three timed
@@ -19,6 +20,7 @@ Peak RSS is the largest of the main process and its workers. The numbers go into
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -183,6 +185,39 @@ def first_scan_with_cache(tree: Path, out: Path, cache: Path) -> tuple[float, in
     return best, rss
 
 
+def changed_since(files: int, changed: int, tmp: Path) -> None:
+    """`--changed-since` in a git repository of a synthetic mixed tree: `changed` C files edited
+    and committed since the base, the result cache warm from a scan of the base."""
+    tree = tmp / "repo"
+    generate(tree, files, simd=False)
+    git = ["git", "-C", str(tree), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    subprocess.run([*git, "tag", "base"], check=True)
+    out, cache = tmp / "r.json", tmp / "cache"
+    cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
+           "--no-progress", "--cache-dir", str(cache)]
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)       # the base, cached
+    first = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)
+    full = time.perf_counter() - first
+    sources = sorted(p for p in tree.rglob("*.c"))[:changed]
+    for p in sources:
+        p.write_text(p.read_text() + "int edited(void) { return _mm_popcnt_u32(7); }\n")
+    subprocess.run([*git, "commit", "-q", "-am", "edit"], check=True)
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        res = subprocess.run([*cmd, "--changed-since", "base", "--format", "json"], check=True,
+                             capture_output=True, text=True, env=ENV)
+        times.append(time.perf_counter() - start)
+    found = len(json.loads(out.read_text())["findings"])
+    print(f"--changed-since, {files} files, {changed} C files changed: {times[0]:.2f} s "
+          f"(cache warm from the base), {times[1]:.2f} s repeated; {found} findings; a rescan "
+          f"of the unchanged base took {full:.2f} s; RSS {res.stdout.split()[1]} KiB")
+
+
 def a_source_file(tree: Path) -> Path:
     for dirpath, _, names in sorted(os.walk(tree)):
         for name in sorted(names):
@@ -200,8 +235,14 @@ def main() -> None:
     ap.add_argument("--simd", action="store_true", help="SIMD-heavy C tree (80%% intrinsics)")
     ap.add_argument("--tree", type=Path, help="benchmark an existing tree instead")
     ap.add_argument("--repeat", type=int, default=REPEAT, help="timed runs per row (best kept)")
+    ap.add_argument("--changed", type=int, metavar="N",
+                    help="time --changed-since with N C files changed in a --files tree")
     args = ap.parse_args()
     globals()["REPEAT"] = max(1, args.repeat)
+    if args.changed:
+        with tempfile.TemporaryDirectory() as tmp:
+            changed_since(args.files, args.changed, Path(tmp))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         if args.tree:
             tree = args.tree
