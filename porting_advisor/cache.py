@@ -122,7 +122,7 @@ class Cache:
             self.close()
 
     @functools.cached_property
-    def entries(self) -> dict[str, tuple[int, int, int, str, bytes]]:
+    def entries(self) -> dict[str, tuple[str, int, int, int, str, bytes]]:
         """This scope's per-file results, read when the first file is looked up (a rescan
         that the whole-report entry answers never reads them)."""
         if self.db is None:
@@ -130,7 +130,7 @@ class Cache:
         try:
             rows = self.db.execute("SELECT path, size, mtime, inode, digest, result FROM results "
                                    "WHERE scope = ?", (self.scope,))
-            return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+            return {r[0]: r for r in rows}
         except sqlite3.Error:
             self.close()
             return {}
@@ -175,12 +175,15 @@ class Cache:
     def enabled(self) -> bool:
         return self.db is not None
 
-    def get(self, file: str, path: str, size: int, mtime: int, inode: int,
-            language: str = "") -> FileResult | None:
+    def get(self, file: str, path: str, size: int, mtime: int, inode: int
+            ) -> FileResult | str | None:
+        """The cached result of an unchanged file: a FileResult, or for a file that was read
+        and had nothing to say just its digest (what a worker would send back); None when the
+        file is not in the cache or changed."""
         entry = self.entries.get(file)
         if entry is None:
             return None
-        e_size, e_mtime, e_inode, e_digest, blob = entry
+        _, e_size, e_mtime, e_inode, e_digest, blob = entry
         if (e_size, e_mtime, e_inode) != (size, mtime, inode):
             if e_size != size or not e_digest:
                 return None
@@ -191,7 +194,7 @@ class Cache:
                 return None
             self.pending.append((file, size, mtime, inode, e_digest, blob))
         if not blob:   # the common case: scanned, nothing found, no facts
-            return FileResult(file, language, True, digest=e_digest)
+            return e_digest
         try:
             result = pickle.loads(blob)
         except Exception:  # noqa: BLE001 - any unreadable entry is a miss

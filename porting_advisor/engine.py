@@ -278,7 +278,7 @@ class Scanner:
         self.rules = rules
         self.cache = cache if cache is not None and cache.enabled else None
         self.tasks: list[Task] = []
-        self.done: dict[int, FileResult] = {}      # cache hits, by task index
+        self.done: dict[int, FileResult | str] = {}   # cache hits by task index (see Outcome)
         self.todo: list[int] = []                  # indices still to scan
         self.batch: list[int] = []                 # ... gathered for the next submission
         self.batch_bytes = 0
@@ -296,7 +296,7 @@ class Scanner:
             i = len(self.tasks)
             self.tasks.append(t)
             if get is not None:
-                hit = get(t.file, t.path, t.size, t.mtime, t.inode, t.language)
+                hit = get(t.file, t.path, t.size, t.mtime, t.inode)
                 if hit is not None:
                     self.done[i] = hit
                     continue
