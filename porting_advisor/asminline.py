@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 QUALIFIERS = re.compile(r"\s*(?:volatile|__volatile__|__volatile|goto|inline|__inline)\b")
-STRING = re.compile(r"\"((?:\\.|[^\"\\\n])*)\"")
+STRING = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
 WORD = re.compile(r"[A-Za-z_]\w*")
 
 X86_ONLY = frozenset({

@@ -64,7 +64,7 @@ X86_ISA = re.compile(r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pcl
                      r"tremont|knl|knm|native|x86\S*))$")
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
 TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
-STRING = re.compile(r"\"((?:\\.|[^\"\\\n])*)\"")
+STRING = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
 OLD_CRT = re.compile(r"comment\s*\(\s*lib\s*,\s*\"((?:msvcr\d+|msvcp(?:60|70|71|80|90|100|110|"
                      r"120))d?)(?:\.lib)?\"", re.I)
 C_FAMILY = (".c", ".h", ".cc", ".cpp", ".cxx", ".c++", ".C", ".hpp", ".hh", ".hxx", ".h++", ".inl",
