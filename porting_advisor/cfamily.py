@@ -10,6 +10,7 @@ runs after every file's #define facts are known.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import posixpath
 import re
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 # first); the look-behind then rejects a '_' in the middle of an identifier.
 IDENT = re.compile(r"_(?<![\w$]_)\w+")
 ASM = re.compile(r"asm(?<![\w$]asm)\b")
+BUILTIN = re.compile(r"__builtin_\w+")
 SVE_IDENT = re.compile(r"s(?<![\w$]s)v[a-z0-9]\w*")
 ASM_WORDS = frozenset({"asm", "__asm__", "__asm", "_asm"})
 CPU_DETECTION = frozenset({"__builtin_cpu_supports", "__builtin_cpu_is", "__builtin_cpu_init",
@@ -437,13 +439,23 @@ def check_identifiers(cf: CFile) -> None:
     # code not compiled for the target is dropped first (unless --no-filter keeps it): the
     # use test, position, message and finding are not paid for what `emit` would drop
     lay = None if src.options.no_filter else cf.layout
-    hits: Iterator[re.Match[str]] = IDENT.finditer(cf.text)
-    if "asm" in cf.text:
-        hits = itertools.chain(hits, ASM.finditer(cf.text))
+    text = cf.text
+    # The names worth a look, found with set operations in C: most identifiers of a file are
+    # not, and a Python-level test of each cost more than everything else here.
+    wanted = set(IDENT.findall(text))
+    wanted.intersection_update(looked_at())
+    if "__builtin_" in text:
+        wanted.update(BUILTIN.findall(text))
+    hits: Iterator[re.Match[str]] = IDENT.finditer(text) if wanted else iter(())
+    if "asm" in text:
+        hits = itertools.chain(hits, ASM.finditer(text))
+        wanted.add("asm")
     if sve_missing:
-        hits = itertools.chain(hits, SVE_IDENT.finditer(cf.text))
+        hits = itertools.chain(hits, SVE_IDENT.finditer(text))
     for m in hits:
         name = m.group(0)
+        if name not in wanted and not sve_missing:
+            continue
         start = m.start()
         is_asm = name in ASM_WORDS
         family = cat.get(name)
@@ -474,6 +486,12 @@ def check_identifiers(cf: CFile) -> None:
         elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
             cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
                     target=src.options.target, key=name)
+
+
+@functools.cache
+def looked_at() -> frozenset[str]:
+    """Identifiers `check_identifiers` acts on, besides `__builtin_*` and SVE names."""
+    return intrinsics.names_set() | X87 | ASM_WORDS | CPU_DETECTION
 
 
 def next_char(text: str, pos: int) -> str:
