@@ -257,7 +257,7 @@ def first_definitions(dirs: list[Directive]) -> dict[str, int]:
 def not_yet_defined(cond: str, first: dict[str, int], line: int) -> str:
     """`defined(X)` tested before this file's own first `#define X` is taken as false: the
     file checks that nobody defined X before it does (`#if defined(MASK) #error ...`)."""
-    if "defined" not in cond:
+    if not first or "defined" not in cond:
         return cond
 
     def repl(m: re.Match[str]) -> str:
