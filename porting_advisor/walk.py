@@ -294,4 +294,12 @@ def stamp(path: str) -> Stamp | None:
 
 def unchanged(stamps: list[Stamp]) -> bool:
     """Do all these paths still have the size, mtime and inode they had?"""
-    return all(stamp(s[0]) == s for s in stamps)
+    lstat = os.lstat
+    try:
+        for path, size, mtime, inode in stamps:
+            st = lstat(path)
+            if st.st_mtime_ns != mtime or st.st_size != size or st.st_ino != inode:
+                return False
+    except OSError:
+        return False
+    return True
