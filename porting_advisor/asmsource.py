@@ -8,11 +8,13 @@ from porting_advisor import preproc
 from porting_advisor.source import Source
 
 # Evidence, counted on code with comments removed. Each pattern is one vote per match.
+# Line starts are `^[ \t]*`, never `^\s*`: in MULTILINE mode `\s*` runs on over the following
+# blank lines and back at every line start, quadratic on long blank stretches.
 X86_ATT = re.compile(r"%(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|[abcd][lh]|"
                      r"[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st\(\d\))\b")
 X86_INTEL = re.compile(r"\b(?:rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|eax|ebx|ecx|edx|esi|edi|esp|ebp|"
                        r"r(?:[89]|1[0-5])[dwb]?|[xyz]mm\d+|rip)\b", re.I)
-X86_MNEMONIC = re.compile(r"^\s*(?:[\w.$]+:\s*)?(?:lock\s+|rep\w*\s+)?(?:mov[lqbw]?|movs[lqbwx]|"
+X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?(?:mov[lqbw]?|movs[lqbwx]|"
                           r"movz[bwlx]+|movabs[q]?|push[lqw]?|pop[lqw]?|lea[lq]?|call[lq]?|"
                           r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
                           r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|"
@@ -22,26 +24,26 @@ X86_MNEMONIC = re.compile(r"^\s*(?:[\w.$]+:\s*)?(?:lock\s+|rep\w*\s+)?(?:mov[lqb
                           r"bswap[lq]?|shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
                           r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|cltq|cqto|cdq|endbr64|"
                           r"vfmadd\w+|aesenc\w*|pclmulqdq|crc32[bwlq]?|syscall)\b", re.M | re.I)
-NASM = re.compile(r"^\s*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
+NASM = re.compile(r"^[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
                   r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_TEXT\s+SEGMENT)", re.M | re.I)
 ARM64_REG = re.compile(r"\b(?:[xw](?:[0-9]|[12][0-9]|30)|[xw]zr|sp|v(?:[0-9]|[12][0-9]|3[01])"
                        r"\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|b|h|s|d)|[qdsbh](?:[0-9]|[12][0-9]|3[01])"
                        r"|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])(?:/[zm])?)\b")
-ARM64_MNEMONIC = re.compile(r"^\s*(?:[\w.$]+:\s*)?(?:ldp|stp|ldr[bhw]?|str[bh]?|adrp|adr|"
+ARM64_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldp|stp|ldr[bhw]?|str[bh]?|adrp|adr|"
                             r"cbn?z|tbn?z|b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|"
                             r"bl|blr|br|ret|ld1|st1|ld[1-4]r?|st[1-4]|umov|ins|dup|ext|"
                             r"eor3?|orr|bic|movk|movz|csel|cset|ubfx|sbfx|ubfiz|bfi|rev|rbit|"
                             r"clz|fmla|fmul|fadd|tbl|tbx|zip[12]|uzp[12]|trn[12]|addv|uaddlv|"
                             r"aese|aesmc|pmull2?|sha256h2?|crc32c?[bhwx]|dmb|dsb|isb|yield|"
                             r"whilelo|ptrue|ld1[bhwd]|st1[bhwd])\b", re.M | re.I)
-ARM64_DIRECTIVE = re.compile(r"^\s*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
+ARM64_DIRECTIVE = re.compile(r"^[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
                              r"arch_extension\s+\w+|variant_pcs)", re.M)
-OTHER_ARCH = re.compile(r"^\s*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
+OTHER_ARCH = re.compile(r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
                         r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
                         r"norvc|arch)|\.set\s+noat)", re.M)
-COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^\s*[#;@][^\n]*|;[^\n]*", re.S | re.M)
-GLOBAL = re.compile(r"^\s*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+([A-Za-z_.$][\w.$@]*)"
-                    r"|^\s*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
+COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^[ \t]*[#;@][^\n]*|;[^\n]*", re.S | re.M)
+GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+([A-Za-z_.$][\w.$@]*)"
+                    r"|^[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
                     r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
 
 
@@ -63,10 +65,8 @@ def active_text(src: Source) -> str:
     if all(s.status == preproc.ACTIVE for s in lay.states):
         return src.text
     lines = src.text.split("\n")
-    for i in range(len(lines)):
-        if lay.at(i + 1).status == preproc.INACTIVE:
-            lines[i] = ""
-    return "\n".join(lines)
+    return "\n".join(line for i, line in enumerate(lines, 1)
+                     if lay.at(i).status != preproc.INACTIVE)
 
 
 def classify(code: str) -> tuple[str, str]:

@@ -28,7 +28,7 @@ GOARCH_TEST = re.compile(r"runtime\.GOARCH\s*[!=]=\s*\"(?:amd64|386)\"|"
                          r"\"(?:amd64|386)\"\s*[!=]=\s*runtime\.GOARCH")
 X86_FEATURE = re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
 CGO_LINE = re.compile(r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$")
-TEXT_SYMBOL = re.compile(r"^\s*TEXT\s+(?:[\w./]*)?[·.]?([\w]+)(?:<[^>]*>)?\(SB\)", re.M)
+TEXT_SYMBOL = re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*)?[·.]?([\w]+)(?:<[^>]*>)?\(SB\)", re.M)
 QUERY = """
 (function_declaration name: (identifier) @name) @func
 (call_expression function: (identifier) @call)

@@ -37,7 +37,7 @@ PY_LOADERS = {"CDLL": "ctypes.CDLL", "ctypes.CDLL": "ctypes.CDLL", "cdll.LoadLib
               "ctypes.util.find_library": "find_library", "find_library": "find_library",
               "ffi.dlopen": "cffi dlopen", "WinDLL": "ctypes.WinDLL",
               "ctypes.WinDLL": "ctypes.WinDLL"}
-X86_ONLY_IMPORT = re.compile(r"^\s*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
+X86_ONLY_IMPORT = re.compile(r"^[ \t]*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
                              r"tensorflow_intel)\b", re.M)
 # Python import name -> PyPI package with no Arm64 build (knowledge data).
 X86_ONLY_MODULES = {"mkl": "mkl", "intel_extension_for_pytorch": "intel-extension-for-pytorch",
@@ -105,7 +105,7 @@ def scan_python(src: Source) -> None:
             or (("mkl" in text or "intel" in text) and X86_ONLY_IMPORT.search(text))):
         return
     mentions_arm = ARM.search(re.sub(r"#[^\n]*", "", text)) is not None   # code, not comments
-    uses_ctypes = re.search(r"^\s*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
+    uses_ctypes = re.search(r"^[ \t]*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
     for caps in matches(src, "python"):
         if "call" in caps:
             fn = node_text(caps["fn"][0])

@@ -58,7 +58,7 @@ def knowledge() -> dict[tuple[str, str], Knowledge]:
 def line_of(text: str, needle: str, default: int = 1) -> int:
     """First line where `needle` appears as a quoted name or a key (parsers lose positions)."""
     quoted = rf"[\"']{re.escape(needle)}[\"'\[\s=<>~!;@]"
-    for pattern in (quoted, rf"(?m)^\s*{re.escape(needle)}\s*=", re.escape(needle)):
+    for pattern in (quoted, rf"(?m)^[ \t]*{re.escape(needle)}\s*=", re.escape(needle)):
         m = re.search(pattern, text, re.I)
         if m:
             return text.count("\n", 0, m.start()) + 1
@@ -403,7 +403,7 @@ def admits_ready(dep: Dep, minimum: str) -> bool:
 
 X86_WHEEL = re.compile(r"\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
                        r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*")
-PIP_PIN = re.compile(r"^\s*pip\s*==\s*([\d.]+)", re.M)
+PIP_PIN = re.compile(r"^[ \t]*pip\s*==\s*([\d.]+)", re.M)
 JAVA_LEVEL = re.compile(r"<(maven\.compiler\.(?:source|target|release))>\s*(?:1\.)?(\d+)\s*<|"
                         r"\b(sourceCompatibility|targetCompatibility)\s*=\s*['\"]?"
                         r"(?:JavaVersion\.VERSION_)?(?:1[._])?(\d+)")
@@ -429,7 +429,7 @@ def check_runtimes(src: Source, name: str) -> None:
     py = table["python"]
     low: re.Match[str] | None = None
     if name == "pyproject.toml":
-        low = re.search(r"(?m)^\s*requires-python\s*=\s*[\"']\s*>=?\s*([\d.]+)", text)
+        low = re.search(r"(?m)^[ \t]*requires-python\s*=\s*[\"']\s*>=?\s*([\d.]+)", text)
     elif name in ("setup.py", "setup.cfg"):
         low = re.search(r"python_requires\s*=\s*[\"']?\s*>=?\s*([\d.]+)", text)
     if low and Version(low.group(1)) < Version(py["lower_bound_min"]):
