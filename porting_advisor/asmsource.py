@@ -14,7 +14,8 @@ X86_ATT = re.compile(r"%(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[d
                      r"[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st\(\d\))\b")
 X86_INTEL = re.compile(r"\b(?:rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|eax|ebx|ecx|edx|esi|edi|esp|ebp|"
                        r"r(?:[89]|1[0-5])[dwb]?|[xyz]mm\d+|rip)\b", re.I)
-X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?(?:mov[lqbw]?|movs[lqbwx]|"
+X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
+                          r"(?:mov[lqbw]?|movs[lqbwx]|"
                           r"movz[bwlx]+|movabs[q]?|push[lqw]?|pop[lqw]?|lea[lq]?|call[lq]?|"
                           r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
                           r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|"
@@ -42,7 +43,8 @@ OTHER_ARCH = re.compile(r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\
                         r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
                         r"norvc|arch)|\.set\s+noat)", re.M)
 COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^[ \t]*[#;@][^\n]*|;[^\n]*", re.S | re.M)
-GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+([A-Za-z_.$][\w.$@]*)"
+GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
+                    r"([A-Za-z_.$][\w.$@]*)"
                     r"|^[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
                     r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
 

@@ -113,6 +113,9 @@ def scan_python(src: Source) -> None:
             if how and "." not in fn and not uses_ctypes:
                 how = None   # a bare CDLL()/find_library() only counts when ctypes is imported
             args = caps["args"][0].named_children
+            if how and args and args[0].type == "call" and node_text(
+                    args[0].child_by_field_name("function") or args[0]) in PY_LOADERS:
+                how = None   # LoadLibrary(find_library("z")): the inner call names the library
             if how and args:
                 library = string_value(args[0]) or node_text(args[0])
                 line, col = at(caps["call"][0])

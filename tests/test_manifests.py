@@ -102,3 +102,11 @@ def test_knowledge_data_is_clean():
         key = (r["ecosystem"], r["name"])
         assert key not in seen, f"duplicate {key}"
         seen.add(key)
+
+
+def test_nested_library_loaders_are_one_finding(rules):
+    """`LoadLibrary(find_library("z"))` loads one library: one finding, named by the literal."""
+    from conftest import ROOT, scan
+    rep = scan(ROOT / "tests" / "fixtures" / "sources" / "python" / "native.py", rules)
+    native = [(f.line, f.message) for f in rep.findings if f.rule == "python-native-library"]
+    assert len(native) == 2 and native[1][0] == 13 and "`z`" in native[1][1]
