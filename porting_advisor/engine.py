@@ -165,7 +165,7 @@ def scan_task(task: Task) -> FileResult:
     if len(data) > options.max_file_size:
         return FileResult(task.file, task.language,
                           skipped=f"larger than {options.max_file_size >> 20} MB")
-    if b"\0" in data[:8192]:
+    if data.find(b"\0", 0, 8192) >= 0:
         return FileResult(task.file, task.language, skipped="binary content in a text file")
     text, clean = decode(data)
     src = Source(task.file, task.language, data, text, options, rules)
@@ -184,13 +184,18 @@ def scan_task(task: Task) -> FileResult:
                       remarks=tuple(src.remarks), digest=digest)
 
 
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_capped(path: str, size: int, cap: int) -> bytes:
     """Up to `cap` bytes of a file whose size the walk saw as `size`. The buffer asked of the
     OS is sized from the stat (a cap-sized request would allocate megabytes per small file);
     a file that grew since, or a short read, is read on up to the cap."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, OPEN_FLAGS)
     try:
         data = os.read(fd, min(size + 1, cap))
+        if len(data) == size:
+            return data      # exactly the size the walk saw: no second read to find the end
         parts = [data]
         total = len(data)
         while total < cap and (more := os.read(fd, min(cap - total, 1 << 20))):
