@@ -278,7 +278,9 @@ class Scanner:
     BATCH_FILES = 64
     BATCH_BYTES = 1 << 20
 
-    def __init__(self, options: Options, rules: RuleSet, cache: Cache | None = None) -> None:
+    def __init__(self, options: Options, rules: RuleSet, cache: Cache | None = None,
+                 found: Callable[[int], None] | None = None) -> None:
+        self.found = found          # told the count of files found, now and then, during the walk
         self.options = options
         self.rules = rules
         self.cache = cache if cache is not None and cache.enabled else None
@@ -297,9 +299,12 @@ class Scanner:
     def feed(self, found: Iterable[Task]) -> list[Task]:
         """Take every task; returns them all (in walk order) once the walk is over."""
         get = self.cache.get if self.cache is not None else None
+        tell = self.found
         for t in found:
             i = len(self.tasks)
             self.tasks.append(t)
+            if tell is not None and not i & 1023:
+                tell(i)
             if get is not None:
                 hit = get(t.file, t.path, t.size, t.mtime, t.inode)
                 if hit is not None:

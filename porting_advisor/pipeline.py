@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from porting_advisor import __version__, engine, passes, walk
@@ -59,6 +60,21 @@ class Progress:
             sys.stderr.write("\r" + " " * (width + 30) + "\r")
         sys.stderr.flush()
 
+    @staticmethod
+    def walking(enabled: bool) -> Callable[[int], None] | None:
+        """While the walk is still finding files (the total is not known yet): a count."""
+        if not enabled:
+            return None
+        last = [time.monotonic()]
+
+        def found(count: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.1:
+                last[0] = now
+                sys.stderr.write(f"\r{count} files found...")
+                sys.stderr.flush()
+        return found
+
 
 def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
     """Policy: enabled categories, the rule's OS, filtered code, suppressed findings."""
@@ -79,7 +95,7 @@ def run(options: Options, rules: RuleSet) -> Report:
     PHASES.mark("start-up")
     store = Cache(options.cache_dir, scope_of(options, rules.directory),
                   str(options.root.resolve()))
-    scanner = engine.Scanner(options, rules, store)
+    scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
     try:
         okey = options_key(options) if store.enabled else ""
         # Rescans of an unchanged tree: the last report stands. First without walking (every

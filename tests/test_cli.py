@@ -194,3 +194,21 @@ def test_module_entry_point_and_no_progress_without_tty():
     assert res.returncode == 0
     assert json.loads(res.stdout)["files_scanned"] == 8
     assert "[" not in res.stderr   # no progress bar: stderr is not a terminal
+
+
+def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatch):
+    from porting_advisor import pipeline
+    clock = iter([100.0, 100.05, 100.2, 100.4, 100.45, 100.6, 100.9])
+    monkeypatch.setattr(pipeline.time, "monotonic", lambda: next(clock))
+    assert pipeline.Progress.walking(False) is None
+    found = pipeline.Progress.walking(True)            # reads the clock once
+    found(1024)                                       # 0.05 s later: too soon to redraw
+    found(2048)
+    bar = pipeline.Progress(4000, True)
+    bar(1000)
+    bar(1500)                                         # too soon again
+    bar(4000)                                         # the end always draws, then clears
+    err = capsys.readouterr().err
+    assert "1024 files found" not in err and "\r2048 files found..." in err
+    assert "1000/4000 files" in err and "1500/4000" not in err and "4000/4000 files" in err
+    assert err.endswith("\r")
