@@ -315,8 +315,12 @@ class Scanner:
             if self.pool is not None:
                 self.add(i)
             elif not self.serial and (self.options.jobs > 1 or (
-                    len(self.todo) >= POOL_MIN_FILES and self.todo_bytes >= POOL_MIN_BYTES)):
-                self.start_pool(self.options.jobs or (os.cpu_count() or 1))
+                    len(self.todo) >= POOL_MIN_FILES and self.todo_bytes >= POOL_MIN_BYTES
+                    and (len(self.todo) >= 1024 or self.todo_bytes >= 16 << 20))):
+                # enough work seen to size the pool as `choose_jobs` would for the whole tree
+                # (a walk of 1,024 files takes milliseconds)
+                self.start_pool(self.options.jobs or min(os.cpu_count() or 1,
+                                                         len(self.todo) // 16))
                 if self.pool is not None:
                     for j in self.todo:
                         self.add(j)

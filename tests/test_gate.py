@@ -329,9 +329,10 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
 
 
 def test_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path, monkeypatch):
-    """With --jobs 0 the pool starts once the walk has found 64 files and 2 MB of work; files
-    found before and after that point must all be scanned, once, in the report's order."""
-    body = "/* padding */\n" * 2200                     # ~31 KB a file, 2.5 MB in all
+    """With --jobs 0 the pool starts once the walk has found 64 files and 16 MB of work (or
+    1,024 files); files found before and after that point must all be scanned, once, in the
+    report's order."""
+    body = "/* padding */\n" * 19000                    # ~270 KB a file, 21 MB in all
     files = {f"d{i % 7}/k{i:03d}.c": f"{body}int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
              for i in range(80)}
     files.update({f"d{i % 7}/plain{i}.c": "int g(void) { return 0; }\n" for i in range(30)})
