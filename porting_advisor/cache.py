@@ -205,6 +205,11 @@ class Cache:
     def pending(self) -> list[tuple[str, int, int, int, str, bytes]]:
         return []
 
+    def put_clean(self, file: str, size: int, mtime: int, inode: int, digest: str) -> None:
+        """Record a file that was read and had nothing to say (the common case: no pickle)."""
+        if self.db is not None:
+            self.pending.append((file, size, mtime, inode, digest, b""))
+
     def put(self, result: FileResult, path: str, size: int, mtime: int, inode: int,
             blob: bytes = b"") -> None:
         """Record a fresh result; `blob` is its pickle when a worker made it already."""

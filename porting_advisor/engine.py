@@ -397,10 +397,14 @@ class Scanner:
                 if isinstance(result, bytes):
                     blob, result = result, pickle.loads(result)
                     assert isinstance(result, FileResult)
-                if cache is not None:
-                    cache.put(result if isinstance(result, FileResult) else FileResult(
-                        task.file, task.language, result is not None, digest=result or ""),
-                        task.path, task.size, task.mtime, task.inode, blob)
+                if cache is None:
+                    pass
+                elif isinstance(result, str):     # read, nothing to say
+                    cache.put_clean(task.file, task.size, task.mtime, task.inode, result)
+                else:
+                    cache.put(result if result is not None else FileResult(
+                        task.file, task.language), task.path, task.size, task.mtime,
+                        task.inode, blob)
                 count += 1
                 if progress is not None:
                     progress(count)
