@@ -40,6 +40,7 @@ ACTIVE, INACTIVE, GUARDED = 1, 0, -1
 INCLUDE_GUARD = 2
 GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
 LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
+STATE_CACHE: dict[int, dict[tuple[tuple[tuple[str, ...], str, bool], ...], State]] = {}
 
 
 class Directive(NamedTuple):     # a tuple: built for every directive of every file read
@@ -189,6 +190,8 @@ class Evaluator:
         self.macros = macros
         # Conditions repeat across a tree (#ifdef __x86_64__ ...): one cache per process.
         self.cache: dict[str, tuple[int, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
+        self.states: dict[tuple[tuple[tuple[str, ...], str, bool], ...], State] = (
+            STATE_CACHE.setdefault(id(macros), {}))
 
     def literal(self, expr: str) -> tuple[int, bool]:
         """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""
@@ -221,6 +224,19 @@ class Evaluator:
         return tuple(out)
 
     def state(self, frames: list[Frame]) -> State:
+        """The state inside these nested branches (memoised per process: the same guards
+        recur across a tree)."""
+        if not frames:
+            return ALWAYS
+        key = tuple((tuple(fr.prior), fr.cond, fr.always) for fr in frames)
+        hit = self.states.get(key)
+        if hit is None:
+            if len(self.states) > 20000:
+                self.states.clear()
+            hit = self.states[key] = self._state(frames)
+        return hit
+
+    def _state(self, frames: list[Frame]) -> State:
         guard: list[str] = []
         x86 = False
         for fr in frames:
