@@ -75,7 +75,8 @@ class Macros:
     def lookup(self, name: str) -> tuple[str, str]:
         if name in self.defined:
             return "def", self.defined[name]
-        if name in self.known:
+        if name in self.known or "DOXYGEN" in name:
+            # (DOXYGEN, XXH_DOXYGEN...: set by documentation generators, never by a compiler)
             return "undef", ""
         return "unknown", ""
 
