@@ -428,28 +428,32 @@ class Resolver:
         self.macros = macros
         self.defines = defines            # name -> [(value, guard, status)]
         self.undefined = undefined        # #undef'd somewhere: order decides, so unknown
-        self.literals: dict[tuple[int, str], tuple[ppexpr.Value, frozenset[str]]] = {}
-        self.memo: dict[tuple[int, str], tuple[str, str]] = {}
-        self.busy: set[tuple[int, str]] = set()
+        Assumed = frozenset[str]
+        self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
+        self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
+        self.busy: set[tuple[int, str, Assumed]] = set()
         self.cache: dict[str, tuple[int, frozenset[str]]] = {}
 
-    def lookup_for(self, idx: int):  # type: ignore[no-untyped-def]
+    def lookup_for(self, idx: int,  # type: ignore[no-untyped-def]
+                   assume: frozenset[str] = frozenset()):
+        """Macro look-up for profile `idx`, deriving project macros from their definitions
+        under the conditions `assume`d to hold (those of the code being decided)."""
         m = self.macros[idx]
 
         def lookup(name: str) -> tuple[str, str]:
             state, value = m.lookup(name)
             if state != "unknown":
                 return state, value
-            key = (idx, name)
+            key = (idx, name, assume)
             if key in self.memo:
                 return self.memo[key]
             if key in self.busy:
                 return "unknown", ""
             self.busy.add(key)
             try:
-                result = self.derive(idx, name, m)
+                result = self.derive(idx, name, m, assume)
                 if result[0] == "unknown" and name + "()" in self.defines:
-                    func = self.derive(idx, name + "()", m)
+                    func = self.derive(idx, name + "()", m, assume)
                     if func[0] == "def":
                         result = ("func", func[1])
             finally:
@@ -458,7 +462,8 @@ class Resolver:
             return result
         return lookup
 
-    def derive(self, idx: int, name: str, m: Macros) -> tuple[str, str]:
+    def derive(self, idx: int, name: str, m: Macros,
+               assume: frozenset[str] = frozenset()) -> tuple[str, str]:
         if name in self.undefined:
             return "unknown", ""
         defs = self.defines.get(name, [])
@@ -467,9 +472,11 @@ class Resolver:
         statuses = []
         active_value = None
         for value, guard, _ in defs:
-            # `#ifndef X ... #define X v`: a default, defined whenever the block is reached
-            guard = tuple(g for g in guard if not negates_defined(g, name))
-            status = self.guard_status(idx, guard)[0]
+            # `#ifndef X ... #define X v`: a default, defined whenever the block is reached;
+            # and a condition of the code being decided holds there by assumption (xxhash
+            # picks XXH_VECTOR inside the same `#if XXH_IMPLEMENTATION` as its kernels)
+            guard = tuple(g for g in guard if not negates_defined(g, name) and g not in assume)
+            status = self.guard_status(idx, guard, assume)[0]
             statuses.append(status)
             if status == ACTIVE and active_value is None:
                 active_value = value
@@ -494,15 +501,16 @@ class Resolver:
         return bool(defs) and all(any(negates_defined(g, name) for g in guard)
                                   for _, guard, _ in defs)
 
-    def guard_status(self, idx: int, guard: tuple[str, ...]) -> tuple[int, frozenset[str]]:
+    def guard_status(self, idx: int, guard: tuple[str, ...],
+                     assume: frozenset[str] = frozenset()) -> tuple[int, frozenset[str]]:
         unknown: set[str] = set()
         status = ACTIVE
-        lookup = self.lookup_for(idx)
+        lookup = self.lookup_for(idx, assume)
         for lit in guard:
             m = NOT_DEFINED.match(lit)
             if m and self.only_defaults(m.group(1)):
                 continue  # the region that sets the default is compiled when reached
-            key = (idx, lit)
+            key = (idx, lit, assume)
             hit = self.literals.get(key)
             if hit is None:
                 hit = self.literals[key] = ppexpr.evaluate(lit, lookup)
@@ -520,7 +528,10 @@ class Resolver:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
-        results = [self.guard_status(i, guard) for i in range(len(self.macros))]
+        # Code under `guard` matters only where every condition of it holds: derived macros
+        # are worked out under that assumption (an unsatisfiable guard is never compiled).
+        assume = frozenset(guard)
+        results = [self.guard_status(i, guard, assume) for i in range(len(self.macros))]
         if any(s == ACTIVE for s, _ in results):
             out: tuple[int, frozenset[str]] = (ACTIVE, frozenset())
         elif any(s == GUARDED for s, _ in results):
