@@ -49,6 +49,8 @@ GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s
                     r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
 
 
+NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b",
+                          re.M)
 # The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
 # gives the same answer at a fraction of the cost.
 SAMPLE = 64 * 1024
@@ -58,17 +60,39 @@ def strip_comments(text: str) -> str:
     return COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def active_text(src: Source) -> str:
-    """For a .S file, blank the regions the C preprocessor does not compile for the target."""
-    if not src.file.endswith(".S") or "#" not in src.text:
-        return src.text
+def active_text(src: Source) -> tuple[str, tuple[str, ...]]:
+    """For a .S file, the text without the regions the C preprocessor does not compile for the
+    target, and the conditions that remain undecided around all of its code (BoringSSL wraps
+    each generated file in `#if defined(OPENSSL_X86_64) && ...`, a macro another file derives
+    from `__x86_64__`: the cross-file pass settles it)."""
+    if not src.file.endswith((".S", ".sx")) or "#" not in src.text:
+        return src.text, ()
     macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
     lay = preproc.layout(src.text, macros)
     if all(s.status == preproc.ACTIVE for s in lay.states):
-        return src.text
-    lines = src.text.split("\n")
-    return "\n".join(line for i, line in enumerate(lines, 1)
-                     if lay.at(i).status != preproc.INACTIVE)
+        return src.text, ()
+    kept = []
+    guards: set[tuple[str, ...]] = set()
+    # (comments and directive lines blanked, line for line: what is left is code)
+    code = strip_comments(src.text).split("\n")
+    for i, line in enumerate(src.text.split("\n"), 1):
+        st = lay.at(i)
+        if st.status == preproc.INACTIVE:
+            continue
+        kept.append(line)
+        if i <= len(code) and code[i - 1].strip():
+            guards.add(st.guard if st.status == preproc.GUARDED else ())
+    # the undecided conditions around every line of code (outermost first): the whole file
+    # depends on them
+    guard: tuple[str, ...] = ()
+    if guards:
+        first, *rest = guards
+        n = len(first)
+        for g in rest:
+            n = next((k for k, (a, b) in enumerate(zip(first[:n], g, strict=False))
+                      if a != b), min(n, len(g)))
+        guard = first[:n]
+    return "\n".join(kept), guard
 
 
 def classify(code: str) -> tuple[str, str]:
@@ -97,8 +121,10 @@ def scan(src: Source) -> None:
     if golang.is_go_asm(src.text):
         golang.scan_asm(src)   # Go assembly: the Go package pass decides (one finding, never two)
         return
-    code = strip_comments(active_text(src))
-    arch, syntax = classify(code[:SAMPLE])
+    if src.options.target_os == "linux" and NASM_WINDOWS.search(src.text[:4096]):
+        return     # NASM for Windows object formats only: never assembled for Linux
+    text, guard = active_text(src)
+    arch, syntax = classify(strip_comments(text)[:SAMPLE])
     if not arch:
         return
     src.facts.append(("asm-arch", arch))
@@ -106,3 +132,5 @@ def scan(src: Source) -> None:
         symbols = sorted({a or b for a, b in GLOBAL.findall(src.text)})
         src.facts.append(("asm-syntax", syntax))
         src.facts.append(("asm-symbols", " ".join(symbols)))
+        if guard:
+            src.facts.append(("asm-guard", "\x1f".join(guard)))

@@ -94,7 +94,7 @@ def signed_compare(text: str) -> bool:
 
 def language_mode(file: str) -> str:
     """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
-    if file.endswith(".c"):
+    if file.endswith((".c", ".S", ".sx")):     # (assembly goes through the C preprocessor)
         return "c"
     return "header" if file.endswith(".h") else "cpp"
 
@@ -724,7 +724,7 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
     x86_included = included_only_on_x86(results, index, resolvers)
     out = []
     for f in findings:
-        if f.language not in ("c", "cpp"):
+        if f.language not in ("c", "cpp") and not (f.language == "asm" and f.guard):
             out.append(f)
             continue
         if f.file not in ported:

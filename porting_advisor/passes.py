@@ -36,8 +36,10 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
         symbols = " ".join(facts_of(r, "asm-symbols")).split()
         shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
                                           else "")
+        guard = facts_of(r, "asm-guard")
         out.append(finding(
             rules, "asm-x86-source", r.file, language="asm",
+            guard=tuple(guard[0].split("\x1f")) if guard else (),   # settled by cfamily.resolve
             syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
             symbols=f"; defines {shown}" if symbols else ""))
     return out

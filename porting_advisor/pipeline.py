@@ -161,7 +161,8 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
 def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIndex,
                options: Options, rules: RuleSet) -> list[Finding]:
     """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
-    if any(r.language in ("c", "cpp") for r in results):
+    if any(r.language in ("c", "cpp") for r in results) or any(
+            f.guard and f.language == "asm" for f in findings):
         from porting_advisor import cfamily
         return cfamily.resolve(results, findings, index, options, rules)
     return findings
