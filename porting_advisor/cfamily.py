@@ -466,8 +466,14 @@ def check_identifiers(cf: CFile) -> None:
             continue
         if preproc.inside(cf.spans, start) >= 0:
             continue
+        if pasted(text, start, m.end()):
+            continue      # `type##_serialize`: part of a name made by token pasting
         d = cf.directive_at(start)
-        if d is not None and not (d.name == "define" and not defines_name(cf, d, start)):
+        if d is not None and d.name == "define" and defines_name(cf, d, start):
+            if family:
+                note_shim(cf, name, start)      # `#define _mm_lddqu_si128 ...`
+            continue
+        if d is not None and d.name != "define":
             continue
         if is_asm:
             check_asm(cf, name, start)
@@ -479,6 +485,8 @@ def check_identifiers(cf: CFile) -> None:
             if cf.is_use(start, m.end()):
                 cf.emit("c-x86-intrinsic", start, len(name), name=name, family=family,
                         advice=intrinsics.advice(name, family), key=name)
+            elif next_char(text, m.end()) == "(" and not member(text, start):
+                note_shim(cf, name, start)      # `__m128i _mm_loadu_si128(const ...) {`
         elif name.startswith("__builtin_ia32_"):
             cf.emit("c-x86-builtin", start, len(name), name=name, key=name)
         elif name in X87:
@@ -486,6 +494,25 @@ def check_identifiers(cf: CFile) -> None:
         elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
             cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
                     target=src.options.target, key=name)
+
+
+def pasted(text: str, start: int, end: int) -> bool:
+    """Is the identifier at [start, end) glued to another by `##`?"""
+    before = text[max(0, start - 8):start].rstrip(" \t")
+    return before.endswith("##") or text[end:end + 8].lstrip(" \t").startswith("##")
+
+
+def member(text: str, start: int) -> bool:
+    before = text[max(0, start - 8):start].rstrip(" \t\r\n")
+    return before.endswith((".", "->"))
+
+
+def note_shim(cf: CFile, name: str, start: int) -> None:
+    """The file defines an x86 intrinsic's name itself, in code compiled for the target (an
+    Arm shim such as abseil's non_temporal_arm_intrinsics.h or sse2neon.h): its uses in the
+    tree are the project's own function, settled in `resolve`."""
+    if cf.layout.at_offset(start).status == ACTIVE:
+        cf.src.facts.append(("c-shim", name))
 
 
 @functools.cache
@@ -722,10 +749,14 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
         for mode in ("c", "cpp", "header")}
     ported: dict[str, bool] = {}
     x86_included = included_only_on_x86(results, index, resolvers)
+    # x86 intrinsic names the tree defines itself for the target: its own Arm implementations
+    shims = {v for r in results for k, v in r.facts if k == "c-shim"}
     out = []
     for f in findings:
         if f.language not in ("c", "cpp") and not (f.language == "asm" and f.guard):
             out.append(f)
+            continue
+        if f.rule == "c-x86-intrinsic" and f.key in shims:
             continue
         if f.file not in ported:
             ported[f.file] = f.file in x86_included
