@@ -233,7 +233,7 @@ def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 ARCH_TOKEN = any_token_regex(ARCH_TOKENS)
-DIRECTIVE_LINE = re.compile(r"#[ \t]*(?:if|el|define|include|error|pragma|undef)"
+DIRECTIVE_LINE = re.compile(r"#[ \t]*(?:if|el|endif|define|include|error|pragma|undef)"
                             r"[^\n\\]*(?:\\.[^\n\\]*)*", re.S)
 NEGATIVE_NUMBER = re.compile(r"-\s*\d")
 
@@ -258,9 +258,30 @@ def prefilter(src: Source) -> str:
                 and char_candidates(text))
             or (src.options.target == "graviton2" and "sv" in text)):
         return "full"
-    if dirs and ARCH_TOKEN.search(dirs):
+    if dirs and (ARCH_TOKEN.search(dirs) or ('include "' in dirs and conditional_include(dirs))):
         return "defines"
     return "none"
+
+
+GUARD_OPEN = re.compile(r"#[ \t]*ifndef[ \t]+(\w+)\n#[ \t]*define[ \t]+(\w+)")
+
+
+def conditional_include(dirs: str) -> bool:
+    """Is a quoted #include inside an #if (other than a header's include guard)? Its condition
+    may be one the tree derives from the architecture (BoringSSL includes its ADX code under
+    BORINGSSL_FE25519_ADX, defined only on x86-64): the include graph must know it."""
+    lines = dirs.split("\n")
+    m = GUARD_OPEN.match(dirs)
+    depth = 0
+    for line in lines[2 if m and m.group(1) == m.group(2) else 0:]:
+        word = line[1:].lstrip(" \t")
+        if word.startswith("if"):
+            depth += 1
+        elif word.startswith("endif"):
+            depth = max(0, depth - 1)
+        elif depth and word.startswith("include") and '"' in word:
+            return True
+    return False
 
 
 def scan(src: Source) -> None:

@@ -136,3 +136,15 @@ def test_directives_in_comments_and_strings_are_ignored():
     text = 'const char *s = "\\n#error no";\n/* #error no */\n// #error no\n#error yes\n'
     lay = preproc.layout(text, G3)
     assert [(d.line, d.name) for d in lay.directives] == [(4, "error")]
+
+
+def test_conditional_include_sees_past_the_include_guard():
+    from porting_advisor.cfamily import DIRECTIVE_LINE, conditional_include
+
+    def check(text: str) -> bool:
+        return conditional_include("\n".join(DIRECTIVE_LINE.findall(text)))
+    assert not check('#ifndef A_H\n#define A_H\n#include "x.h"\n#endif\n')
+    assert check('#ifndef A_H\n#define A_H\n#ifdef USE_X\n#include "x.h"\n#endif\n#endif\n')
+    assert check('#if defined(X)\n#include "x.h"\n#endif\n')
+    assert not check('#ifdef X\nint a;\n#endif\n#include "y.h"\n#include <z.h>\n')
+    assert not check('#if X\n#include <stdio.h>\n#endif\n')
