@@ -31,7 +31,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS results (
   scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime INTEGER, inode INTEGER,
   digest TEXT, result BLOB, PRIMARY KEY (scope, path));
 CREATE TABLE IF NOT EXISTS scopes (scope TEXT PRIMARY KEY, root TEXT, used INTEGER);  -- used: ms
-CREATE TABLE IF NOT EXISTS reports (scope TEXT PRIMARY KEY, tree TEXT, options TEXT,
+CREATE TABLE IF NOT EXISTS last_reports (scope TEXT PRIMARY KEY, tree TEXT, options TEXT,
   stamps BLOB, report BLOB)"""
 # Pruning: a root keeps the results of its few most recent scopes (tool versions, targets,
 # options), and a scope not used for a month goes; the database does not grow without bound.
@@ -141,7 +141,7 @@ class Cache:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT stamps, report FROM reports WHERE scope = ? AND "
+            row = self.db.execute("SELECT stamps, report FROM last_reports WHERE scope = ? AND "
                                   "options = ?", (self.scope, options)).fetchone()
             if not row or not walk.unchanged(pickle.loads(row[0])):
                 return None
@@ -156,8 +156,8 @@ class Cache:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT report FROM reports WHERE scope = ? AND tree = ? AND "
-                                  "options = ?", (self.scope, tree, options)).fetchone()
+            row = self.db.execute("SELECT report FROM last_reports WHERE scope = ? AND tree = ? "
+                                  "AND options = ?", (self.scope, tree, options)).fetchone()
             result = pickle.loads(row[0]) if row else None
         except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
             return None
@@ -233,7 +233,8 @@ class Cache:
             (self.root, self.root, self.scope, KEEP_PER_ROOT)).rowcount
         if dropped:     # (each run prunes, so results are orphaned only by these deletes)
             self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
-            self.db.execute("DELETE FROM reports WHERE scope NOT IN (SELECT scope FROM scopes)")
+            self.db.execute("DELETE FROM last_reports WHERE scope NOT IN "
+                            "(SELECT scope FROM scopes)")
 
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""
@@ -251,10 +252,11 @@ class Cache:
                     tree, options, stamps, report = self.new_report
                     blob = pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL)
                     if report is None:
-                        self.db.execute("UPDATE reports SET stamps = ? WHERE scope = ?",
+                        self.db.execute("UPDATE last_reports SET stamps = ? WHERE scope = ?",
                                         (blob, self.scope))
                     else:
-                        self.db.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?)",
+                        self.db.execute("INSERT OR REPLACE INTO last_reports "
+                                        "VALUES (?, ?, ?, ?, ?)",
                                         (self.scope, tree, options, blob, pickle.dumps(
                                             report, protocol=pickle.HIGHEST_PROTOCOL)))
                 if self.pending or self.new_report is not None:
