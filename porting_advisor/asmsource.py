@@ -2,6 +2,7 @@
 """Assembly source files: decide the architecture from the content, not the name."""
 from __future__ import annotations
 
+import os
 import re
 
 from porting_advisor import preproc
@@ -60,38 +61,28 @@ def strip_comments(text: str) -> str:
     return COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def active_text(src: Source) -> tuple[str, tuple[str, ...]]:
-    """For a .S file, the text without the regions the C preprocessor does not compile for the
-    target, and the conditions that remain undecided around all of its code (BoringSSL wraps
-    each generated file in `#if defined(OPENSSL_X86_64) && ...`, a macro another file derives
-    from `__x86_64__`: the cross-file pass settles it)."""
+def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
+    """The file's code without comments and, for a .S file, without the regions the C
+    preprocessor does not compile for the target; and the conditions that remain undecided
+    around all of that code (BoringSSL wraps each generated file in `#if
+    defined(OPENSSL_X86_64) && ...`, a macro another file derives from `__x86_64__`: the
+    cross-file pass settles it)."""
+    code = strip_comments(src.text)     # line for line: comments and directives blanked
     if not src.file.endswith((".S", ".sx")) or "#" not in src.text:
-        return src.text, ()
+        return code, ()
     macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
     lay = preproc.layout(src.text, macros)
     if all(s.status == preproc.ACTIVE for s in lay.states):
-        return src.text, ()
+        return code, ()
     kept = []
-    guards: set[tuple[str, ...]] = set()
-    # (comments and directive lines blanked, line for line: what is left is code)
-    code = strip_comments(src.text).split("\n")
-    for i, line in enumerate(src.text.split("\n"), 1):
+    guards = set()
+    for i, line in enumerate(code.split("\n"), 1):
         st = lay.at(i)
-        if st.status == preproc.INACTIVE:
-            continue
-        kept.append(line)
-        if i <= len(code) and code[i - 1].strip():
+        if st.status != preproc.INACTIVE and line.strip():
+            kept.append(line)
             guards.add(st.guard if st.status == preproc.GUARDED else ())
-    # the undecided conditions around every line of code (outermost first): the whole file
-    # depends on them
-    guard: tuple[str, ...] = ()
-    if guards:
-        first, *rest = guards
-        n = len(first)
-        for g in rest:
-            n = next((k for k, (a, b) in enumerate(zip(first[:n], g, strict=False))
-                      if a != b), min(n, len(g)))
-        guard = first[:n]
+    # the undecided conditions around every line of code, outermost first
+    guard = tuple(os.path.commonprefix(list(guards))) if guards else ()
     return "\n".join(kept), guard
 
 
@@ -123,8 +114,8 @@ def scan(src: Source) -> None:
         return
     if src.options.target_os == "linux" and NASM_WINDOWS.search(src.text[:4096]):
         return     # NASM for Windows object formats only: never assembled for Linux
-    text, guard = active_text(src)
-    arch, syntax = classify(strip_comments(text)[:SAMPLE])
+    code, guard = active_code(src)
+    arch, syntax = classify(code[:SAMPLE])
     if not arch:
         return
     src.facts.append(("asm-arch", arch))

@@ -215,7 +215,7 @@ class Cache:
         """Record a fresh result; `blob` is its pickle when a worker made it already."""
         if self.db is None or result.skipped:
             return   # skipped files are retried: they may be readable next time
-        empty = result.scanned and not (result.findings or result.facts or result.remarks)
+        empty = result.scanned and not result.says_something
         if empty:
             blob = b""
         elif not blob:

@@ -111,7 +111,7 @@ def scan_batch(items: list[tuple[str, str, str, int]]) -> list[Outcome]:
 def outcome(result: FileResult, pack: bool = False) -> Outcome:
     if result.skipped:
         return result
-    if result.findings or result.facts or result.remarks:
+    if result.says_something:
         return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pack else result
     return result.digest if result.scanned else None
 
@@ -237,12 +237,18 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
 
 
 def choose_jobs(options: Options, tasks: list[Task]) -> int:
+    work = [t for t in tasks if scanners_for_cheap(t.language)]
+    return pool_size(options, len(work), sum(t.size for t in work))
+
+
+def pool_size(options: Options, files: int, size: int) -> int:
+    """Workers for this much work: 1 (no pool) under 64 files or 2 MB, else one per 16 files
+    up to the CPUs; `--jobs` decides when given."""
     if options.jobs > 0:
         return options.jobs
-    work = [t for t in tasks if scanners_for_cheap(t.language)]
-    if len(work) < POOL_MIN_FILES or sum(t.size for t in work) < POOL_MIN_BYTES:
+    if files < POOL_MIN_FILES or size < POOL_MIN_BYTES:
         return 1
-    return max(1, min(os.cpu_count() or 1, len(work) // 16))
+    return max(1, min(os.cpu_count() or 1, files // 16))
 
 
 def scanners_for_cheap(language: str) -> bool:
@@ -314,13 +320,12 @@ class Scanner:
             self.todo_bytes += t.size
             if self.pool is not None:
                 self.add(i)
-            elif not self.serial and (self.options.jobs > 1 or (
-                    len(self.todo) >= POOL_MIN_FILES and self.todo_bytes >= POOL_MIN_BYTES
-                    and (len(self.todo) >= 1024 or self.todo_bytes >= 16 << 20))):
-                # enough work seen to size the pool as `choose_jobs` would for the whole tree
-                # (a walk of 1,024 files takes milliseconds)
-                self.start_pool(self.options.jobs or min(os.cpu_count() or 1,
-                                                         len(self.todo) // 16))
+            elif not self.serial and (self.options.jobs > 1 or len(self.todo) >= 1024
+                                      or self.todo_bytes >= 16 << 20) and (
+                    jobs := pool_size(self.options, len(self.todo), self.todo_bytes)) > 1:
+                # enough work seen to size the pool as for the whole tree (a walk of 1,024
+                # files takes milliseconds)
+                self.start_pool(jobs)
                 if self.pool is not None:
                     for j in self.todo:
                         self.add(j)
@@ -410,7 +415,7 @@ class Scanner:
                     progress(count)
             if isinstance(result, FileResult):
                 scan.scanned += result.scanned
-                if result.findings or result.facts or result.remarks or result.skipped:
+                if result.says_something or result.skipped:
                     scan.results.append(result)
             elif result is not None:
                 scan.scanned += 1

@@ -108,6 +108,12 @@ class FileResult(Positional):
     remarks: tuple[Remark, ...] = ()
     digest: str = ""                                    # sha1 of the bytes read (result cache)
 
+    @property
+    def says_something(self) -> bool:
+        """Has findings, facts or remarks. A file without any is sent and cached as its digest,
+        and the scan keeps no result for it."""
+        return bool(self.findings or self.facts or self.remarks)
+
 
 @dataclass(frozen=True, slots=True)
 class Options:

@@ -419,6 +419,9 @@ def word_class(name: str, macros: Macros) -> str:
     return ""
 
 
+Assumed = frozenset[str]        # conditions taken to hold while deriving macros
+
+
 class Resolver:
     """Evaluates deferred guards with every file's #define facts and the class 2 rules."""
 
@@ -428,7 +431,6 @@ class Resolver:
         self.macros = macros
         self.defines = defines            # name -> [(value, guard, status)]
         self.undefined = undefined        # #undef'd somewhere: order decides, so unknown
-        Assumed = frozenset[str]
         self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
         self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
         self.busy: set[tuple[int, str, Assumed]] = set()

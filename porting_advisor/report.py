@@ -77,17 +77,16 @@ def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
     }
 
 
-def dumps(data: dict[str, Any]) -> str:
+def dumps(data: dict[str, Any], encoded: frozenset[str] = frozenset()) -> str:
     """Indented JSON with one list item per line: readable, diffable, and fast (json's C
-    encoder only runs without `indent`). Findings, the long list, are written by
-    `JsonWriter`."""
+    encoder only runs without `indent`). The lists named in `encoded` hold JSON text already
+    (findings, written by `JsonWriter`)."""
     encode = json.JSONEncoder(ensure_ascii=False).encode   # one encoder, not one per item
     parts = []
     for key, value in data.items():
         head = f"  {json.dumps(key)}: "
         if isinstance(value, list) and value:
-            # findings come already encoded (`JsonWriter`)
-            items = ",\n    ".join(value if key == "findings" else map(encode, value))
+            items = ",\n    ".join(value if key in encoded else map(encode, value))
             parts.append(f"{head}[\n    {items}\n  ]")
         else:
             parts.append(head + encode(value))
@@ -128,7 +127,7 @@ class JsonWriter:
 
 
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    return dumps(to_dict(report, JsonWriter().finding))
+    return dumps(to_dict(report, JsonWriter().finding), encoded=frozenset({"findings"}))
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:

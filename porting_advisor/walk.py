@@ -225,17 +225,15 @@ class Walker:
                 continue
             if filtering and self.ignored(child, False, specs):
                 continue
+            lang = language_of(name)   # by name; an extensionless file may need its content
             if "." in name[1:]:
-                lang = language_of(name)       # named for what it is: no stat if not wanted
                 if not lang:
-                    continue
+                    continue                   # named for what it is: no stat if not wanted
                 if name.endswith((".yml", ".yaml")):
                     if rel.endswith((".github/workflows", ".circleci")):
                         lang = "ci"
                     elif name.startswith(("docker-compose", "compose.")):
                         lang = "compose"
-            else:
-                lang = language_of(name)       # Makefile, Dockerfile...; else by content
             try:
                 st = entry.stat(follow_symlinks=False)
             except OSError as exc:

@@ -148,15 +148,19 @@ REPEAT = 3     # timed runs per row; the fastest is reported (the machine's nois
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def child_cmd(tree: Path, out: Path, cache: Path | None) -> list[str]:
+    """The CLI run in a fresh process (`child`), with the result cache in `cache` or off."""
+    return [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
+            "--no-progress", *(["--cache-dir", str(cache)] if cache else ["--no-cache"])]
+
+
 def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
             edit: Path | None = None) -> tuple[float, int]:
     """Wall time and peak RSS of one scan after a warm-up run. Without `cache` the result
     cache is off (every file analysed); with it the warm-up fills the cache and the timed run
     is the rescan of an unchanged tree, or, with `edit`, of the tree with that one file
     changed (a line appended before the timed run, removed after)."""
-    cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
-           "--no-progress"]
-    cmd += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    cmd = child_cmd(tree, out, cache)
     if jobs:
         cmd += ["--jobs", jobs]
     subprocess.run(cmd, check=True, capture_output=True, env=ENV)          # warm-up
@@ -181,8 +185,7 @@ def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
 def first_scan_with_cache(tree: Path, out: Path, cache: Path) -> tuple[float, int]:
     """A first scan with the result cache on (the default for users): analysis plus writing
     the cache. Timed after a warm-up run, into an emptied cache."""
-    cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
-           "--no-progress", "--cache-dir", str(cache)]
+    cmd = child_cmd(tree, out, cache)
     subprocess.run(cmd, check=True, capture_output=True, env=ENV)
     best, rss = float("inf"), 0
     for _ in range(REPEAT):
@@ -205,8 +208,7 @@ def changed_since(files: int, changed: int, tmp: Path) -> None:
     subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
     subprocess.run([*git, "tag", "base"], check=True)
     out, cache = tmp / "r.json", tmp / "cache"
-    cmd = [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
-           "--no-progress", "--cache-dir", str(cache)]
+    cmd = child_cmd(tree, out, cache)
     subprocess.run(cmd, check=True, capture_output=True, env=ENV)       # the base, cached
     first = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=ENV)
