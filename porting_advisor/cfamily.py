@@ -324,6 +324,8 @@ def record_facts(cf: CFile) -> None:
         if len(value) > 400 or any(c in value for c in "{;") or (
                 "\"" in value and not name.endswith("()")):
             continue  # not something an #if can test
+        if "\t" in value:     # a continued value indented with tabs: the fact's separator
+            value = " ".join(value.split())
         cf.src.facts.append(("define", "\t".join((name, value, str(status),
                                                     "\x1f".join(path)))))
 

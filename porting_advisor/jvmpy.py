@@ -37,6 +37,43 @@ PY_LOADERS = {"CDLL": "ctypes.CDLL", "ctypes.CDLL": "ctypes.CDLL", "cdll.LoadLib
               "ctypes.util.find_library": "find_library", "find_library": "find_library",
               "ffi.dlopen": "cffi dlopen", "WinDLL": "ctypes.WinDLL",
               "ctypes.WinDLL": "ctypes.WinDLL"}
+# Shared libraries every Linux distribution builds for arm64 (glibc's and the base system's),
+# and Windows' own DLLs (Windows on Arm64 has them): loading these by name is portable.
+SYSTEM_LIBRARIES = frozenset({
+    "c", "m", "dl", "pthread", "rt", "util", "crypt", "resolv", "nsl", "gcc_s", "stdc++", "z",
+    "bz2", "lzma", "ssl", "crypto", "ffi", "uuid", "sqlite3", "expat", "xml2", "curl", "GL",
+    "GLU", "EGL", "X11", "ncurses", "ncursesw", "readline", "gomp", "asound", "udev", "systemd",
+    "dbus-1", "glib-2.0", "gobject-2.0", "cairo", "fontconfig", "freetype", "png", "jpeg",
+    "tiff", "magic", "usb-1.0", "pcap", "gmp", "mpfr", "fftw3", "blas", "lapack", "openblas",
+    "gfortran"})
+WINDOWS_SYSTEM_DLLS = frozenset({
+    "kernel32", "user32", "ntdll", "advapi32", "shell32", "ole32", "oleaut32", "gdi32",
+    "version", "msvcrt", "ucrtbase", "ws2_32", "crypt32", "bcrypt", "dbghelp", "psapi",
+    "winmm", "comctl32", "comdlg32", "shlwapi", "setupapi", "iphlpapi", "secur32", "userenv",
+    "opengl32", "glu32", "kernelbase", "api-ms-win-crt-runtime-l1-1-0"})
+WINDOWS_LOADERS = frozenset({"ctypes.WinDLL"})
+SO_SUFFIX = re.compile(r"\.so(?:\.\d+)*$")
+
+
+def needs_arm64_check(library: str, how: str, target_os: str) -> bool:
+    """Is a library loaded by this name worth checking for an Arm64 build? Not a system
+    library, not a Python extension module's own file (`_mod.__file__`: built for the
+    platform), not a library of an OS that is not a target (a .dylib; a Windows DLL when the
+    target OS is Linux)."""
+    if library.endswith(".__file__"):
+        return False
+    base = library.replace("\\", "/").rsplit("/", 1)[-1]
+    if base.endswith(".dylib") or ".framework" in library or ".a(" in base:
+        return False       # macOS, AIX: never a target
+    windows = how in WINDOWS_LOADERS or base.lower().endswith(".dll")
+    if windows and target_os == "linux":
+        return False
+    if windows:
+        return base.lower().removesuffix(".dll") not in WINDOWS_SYSTEM_DLLS
+    base = SO_SUFFIX.sub("", base)
+    return base.removeprefix("lib") not in SYSTEM_LIBRARIES
+
+
 X86_ONLY_IMPORT = re.compile(r"^[ \t]*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
                              r"tensorflow_intel)\b", re.M)
 # Python import name -> PyPI package with no Arm64 build (knowledge data).
@@ -118,6 +155,8 @@ def scan_python(src: Source) -> None:
                 how = None   # LoadLibrary(find_library("z")): the inner call names the library
             if how and args:
                 library = string_value(args[0]) or node_text(args[0])
+                if not needs_arm64_check(library, how, src.options.target_os):
+                    continue
                 line, col = at(caps["call"][0])
                 src.add("python-native-library", line, col, library=library[:80], how=how,
                         key=library[:80])

@@ -105,8 +105,18 @@ def test_knowledge_data_is_clean():
 
 
 def test_nested_library_loaders_are_one_finding(rules):
-    """`LoadLibrary(find_library("z"))` loads one library: one finding, named by the literal."""
+    """`LoadLibrary(find_library("x"))` loads one library: one finding, named by the literal."""
     from conftest import ROOT, scan
     rep = scan(ROOT / "tests" / "fixtures" / "sources" / "python" / "native.py", rules)
     native = [(f.line, f.message) for f in rep.findings if f.rule == "python-native-library"]
-    assert len(native) == 2 and native[1][0] == 13 and "`z`" in native[1][1]
+    assert len(native) == 2 and native[1][0] == 15 and "`fastcodec`" in native[1][1]
+
+
+def test_windows_dlls_count_only_when_windows_is_a_target(rules):
+    """A vendor DLL matters on Windows on Arm64; Windows' own DLLs exist there."""
+    from conftest import ROOT, scan
+    path = ROOT / "tests" / "fixtures" / "sources" / "python" / "native.py"
+    for target_os, lines in (("linux", [13, 15]), ("windows", [13, 15, 23]),
+                             ("all", [13, 15, 23])):
+        rep = scan(path, rules, target_os=target_os)
+        assert [f.line for f in rep.findings if f.rule == "python-native-library"] == lines
