@@ -320,6 +320,8 @@ def record_facts(cf: CFile) -> None:
                 cf.src.facts.append(("include", f"{d.arg.split(chr(34))[1]}\t1\t"))
     for name in cf.layout.undefs:
         cf.src.facts.append(("undef", name))
+    for names in asked_for(cf.layout.directives):
+        cf.src.facts.append(("asked", " ".join(names)))
     for name, value, status, path in cf.layout.defines:
         if len(value) > 400 or any(c in value for c in "{;") or (
                 "\"" in value and not name.endswith("()")):
@@ -328,6 +330,39 @@ def record_facts(cf: CFile) -> None:
             value = " ".join(value.split())
         cf.src.facts.append(("define", "\t".join((name, value, str(status),
                                                     "\x1f".join(path)))))
+
+
+ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
+
+
+def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
+    """For each #error that asks for a definition (`#error "define CONFIG_64 or CONFIG_32"`),
+    the macros it names that the file tests."""
+    asked = [names for d in dirs if d.name == "error" and "defin" in d.arg.lower()
+             and (names := ERROR_MACRO.findall(d.arg))]
+    if not asked:
+        return []
+    tested = {name for d in dirs if d.name in ("if", "ifdef", "ifndef", "elif")
+              for name in preproc.names_in(d.arg)}
+    return [found for names in asked if (found := sorted(set(names) & tested))]
+
+
+def configured(results: list[FileResult], x86: preproc.Resolver) -> frozenset[str]:
+    """Macros the build must set: named by an #error that asks for one of them, when the tree
+    defines none of them for x86-64 either (libmpdec's CONFIG_64, which it derives from the
+    architecture only for macOS universal builds). They are unknown, never derived as
+    undefined on the target. When the tree defines one for x86-64 (grpc's
+    GPR_CYCLE_COUNTER_RDTSC_64), the #error is its own consistency check."""
+    out: set[str] = set()
+    for r in results:
+        for kind, value in r.facts:
+            if kind == "asked":
+                names = value.split()
+                if not any(x86.lookup_for(i)(n)[0] == "def" for n in names
+                           for i in range(len(x86.macros))):
+                    # those the tree defines somewhere (the others were never derived)
+                    out.update(n for n in names if n in x86.defines)
+    return frozenset(out)
 
 
 def check_directives(cf: CFile) -> None:
@@ -764,6 +799,9 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
     """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
     table = define_table(results)
     undefined = frozenset(v for r in results for k, v in r.facts if k == "undef")
+    if any(k == "asked" for r in results for k, _ in r.facts):
+        undefined |= configured(results, preproc.Resolver(preproc.x86_reference(
+            options.target, options.target_os, "c"), table, undefined))
     resolvers = {mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
                                                               mode), table, undefined)
                  for mode in ("c", "cpp", "header")}

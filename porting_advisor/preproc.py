@@ -430,7 +430,8 @@ class Resolver:
                  undefined: frozenset[str] = frozenset()) -> None:
         self.macros = macros
         self.defines = defines            # name -> [(value, guard, status)]
-        self.undefined = undefined        # #undef'd somewhere: order decides, so unknown
+        # #undef'd somewhere (order decides) or asked for by an #error: unknown
+        self.undefined = undefined
         self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
         self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
         self.busy: set[tuple[int, str, Assumed]] = set()
