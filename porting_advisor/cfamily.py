@@ -244,7 +244,8 @@ def prefilter(src: Source) -> str:
     Cheap whole-file tests in C code: substring look-ups, one fast regex and a set test.
     """
     text = src.text
-    if "asm" in text or "target" in text or "__builtin_" in text or "LDBL_MANT_DIG" in text:
+    if ("asm" in text or "__builtin_ia32_" in text or "__builtin_cpu_" in text
+            or "LDBL_MANT_DIG" in text or ("target" in text and target_attribute(text))):
         return "full"
     # Headers, #error/#pragma and architecture names only matter on directive lines: those
     # are found by jumping from '#' to '#', and the rest of the tests read only them.
@@ -263,6 +264,21 @@ def prefilter(src: Source) -> str:
     return "none"
 
 
+TARGET_CALL = re.compile(r"target(?:_clones|_version)?(?:__)?\s*\(")
+
+
+def target_attribute(text: str) -> bool:
+    """Does `target(`, `__target__ (` or `target_clones(` occur (an attribute's arguments)?
+    Found from each "target" (a common word in C: most are variables)."""
+    at = text.find("target")
+    while at >= 0:
+        if TARGET_CALL.match(text, at):
+            return True
+        at = text.find("target", at + 6)
+    return False
+
+
+IF_LINE = re.compile(r"^#[ \t]*if", re.M)
 GUARD_OPEN = re.compile(r"#[ \t]*ifndef[ \t]+(\w+)\n#[ \t]*define[ \t]+(\w+)")
 
 
@@ -270,10 +286,14 @@ def conditional_include(dirs: str) -> bool:
     """Is a quoted #include inside an #if (other than a header's include guard)? Its condition
     may be one the tree derives from the architecture (BoringSSL includes its ADX code under
     BORINGSSL_FE25519_ADX, defined only on x86-64): the include graph must know it."""
-    lines = dirs.split("\n")
     m = GUARD_OPEN.match(dirs)
+    start = m.end() if m is not None and m.group(1) == m.group(2) else 0
+    guarded = start > 0
+    first_if = IF_LINE.search(dirs, start)
+    if first_if is None or dirs.rfind('"') < first_if.start():
+        return False      # no quoted #include after the first #if (most files: all on top)
     depth = 0
-    for line in lines[2 if m and m.group(1) == m.group(2) else 0:]:
+    for line in dirs.split("\n")[2 if guarded else 0:]:
         word = line[1:].lstrip(" \t")
         if word.startswith("if"):
             depth += 1
@@ -666,7 +686,9 @@ CHAR_DECL = ("(declaration type: (primitive_type) @type declarator: (identifier)
 COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
-PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,)\[]")
+# a local `char x` (an array or a parameter is never a CHAR_DECL match: not a candidate)
+PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,]")
+SIGNED_BEFORE = re.compile(r"(?:un)?signed\s+$")
 _CMP = r"(?:==|!=|<=|>=|<(?!<)|>(?!>))"
 _NEG = r"(?:EOF\b|-\s*\d)"
 COMPARE_NEGATIVE = re.compile(rf"[=!<>]=?\s*{_NEG}")
@@ -690,15 +712,9 @@ def negatively_compared(text: str) -> set[str]:
 
 def char_candidates(text: str) -> bool:
     """Cheap test before parsing: a plain `char x` whose name is compared with a negative."""
-    compared = negatively_compared(text)
-    if not compared:
-        return False
-    for m in PLAIN_CHAR.finditer(text):
-        if m.group(1) in compared:
-            before = text[max(0, m.start() - 10):m.start()]
-            if not re.search(r"(?:un)?signed\s+$", before):
-                return True
-    return False
+    names = {m.group(1) for m in PLAIN_CHAR.finditer(text)
+             if not SIGNED_BEFORE.search(text, max(0, m.start() - 10), m.start())}
+    return bool(names) and not names.isdisjoint(negatively_compared(text))
 
 
 def check_char_signedness(cf: CFile) -> None:

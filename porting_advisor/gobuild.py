@@ -39,9 +39,14 @@ def name_allows(name: str, goos: str, goarch: str) -> bool:
     return True
 
 
+PACKAGE = re.compile(r"^package\s", re.M)
+
+
 def header(text: str) -> str:
     """The part of a Go/asm file before the package clause (where constraints live)."""
-    m = re.search(r"^package\s", text, re.M)
+    if text.startswith("package"):
+        return ""
+    m = PACKAGE.search(text)
     return text[:m.start()] if m else text[:4096]
 
 

@@ -56,8 +56,10 @@ def scan(src: Source) -> None:
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
     src.facts.append(("go-file", f"{int(arm64)}\t{int(amd64)}"))
-    if (arm64 and amd64 and 'import "C"' not in text and GOARCH_TEST.search(text) is None
-            and X86_FEATURE.search(text) is None):
+    if (arm64 and amd64 and 'import "C"' not in text
+            and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
+            and (("X86" not in text and "cpuid" not in text)
+                 or X86_FEATURE.search(text) is None)):
         # Built everywhere with nothing to check: its functions and calls only matter to a
         # package with amd64-only code, and `resolve` parses it then (most packages have none).
         src.facts.append(("go-lazy", ""))

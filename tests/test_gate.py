@@ -351,3 +351,26 @@ def test_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path,
     assert len(serial["findings"]) == 80 and serial["files_scanned"] == 110
     assert sorted({f["file"] for f in serial["findings"]}) == sorted(
         f for f in files if "/k" in f)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the test's crash is injected through fork")
+def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
+    """A worker that dies (a native parser crash) must not stop the scan: the files of its
+    batch are reported as skipped, every other file is scanned by the remaining worker, and
+    the exit status is the scan's own."""
+    files = {f"k{i:02d}.c": f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
+             for i in range(40)}
+    root = tree(tmp_path, files)
+    real = engine.scan_task
+    monkeypatch.setattr(engine, "scan_task", lambda t: os._exit(3) if t.file == "k07.c"
+                        else real(t))
+    res = run_cli(root, "--no-cache", "--format", "json", "--jobs", "2")
+    assert res.code == 0 and "Traceback" not in res.err
+    data = res.json()
+    skipped = {s["file"]: s["reason"] for s in data["skipped"]}
+    assert skipped.get("k07.c") == "the scanning process crashed"
+    # only the batch it was scanning (the tail goes out in batches of five here)
+    assert 1 <= len(skipped) <= 5
+    found = {f["file"] for f in data["findings"]}
+    assert found == set(files) - set(skipped)
+    assert "warning: skipped k07.c: the scanning process crashed" in res.err
