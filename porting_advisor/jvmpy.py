@@ -163,7 +163,7 @@ def scan_python(src: Source) -> None:
             top = node_text(caps["module"][0]).split(".")[0]
             package = X86_ONLY_MODULES.get(top)
             if package:
-                from porting_advisor import manifests   # (packaging costs 15 ms to import)
+                from porting_advisor import manifests  # (packaging costs 15 ms to import)
                 line, col = at(caps["module"][0])
                 dep = manifests.Dep("pypi", package, "", "", line)
                 known = manifests.lookup(dep)
