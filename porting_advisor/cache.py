@@ -14,17 +14,21 @@ files. Any problem (no HOME, read-only disk, corrupt database) turns the cache o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import marshal
+import operator
 import os
 import pickle
 import sqlite3
 import sys
 import time
+import zlib
 from pathlib import Path
 
 from porting_advisor import __version__, walk
-from porting_advisor.model import FileResult, Options, Report
+from porting_advisor.model import FileResult, Finding, Options, Report, Severity
 from porting_advisor.walk import Task
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS results (
@@ -145,10 +149,9 @@ class Cache:
                                   "options = ?", (self.scope, options)).fetchone()
             if not row or not walk.unchanged(pickle.loads(row[0])):
                 return None
-            result = pickle.loads(row[1])
+            return unpack_report(row[1])
         except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
             return None
-        return result if isinstance(result, Report) else None
 
     def report(self, tree: str, options: str, stamps: list[walk.Stamp]) -> Report | None:
         """The last report of this scope if the walk found the same tree (`tree_key`); its
@@ -158,10 +161,10 @@ class Cache:
         try:
             row = self.db.execute("SELECT report FROM last_reports WHERE scope = ? AND tree = ? "
                                   "AND options = ?", (self.scope, tree, options)).fetchone()
-            result = pickle.loads(row[0]) if row else None
+            result = unpack_report(row[0]) if row else None
         except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
             return None
-        if not isinstance(result, Report):
+        if result is None:
             return None
         self.new_report = (tree, options, stamps, None)
         return result
@@ -257,11 +260,39 @@ class Cache:
                     else:
                         self.db.execute("INSERT OR REPLACE INTO last_reports "
                                         "VALUES (?, ?, ?, ?, ?)",
-                                        (self.scope, tree, options, blob, pickle.dumps(
-                                            report, protocol=pickle.HIGHEST_PROTOCOL)))
+                                        (self.scope, tree, options, blob,
+                                         pack_report(report)))
                 if self.pending or self.new_report is not None:
                     self.prune()
             self.db.close()
         except sqlite3.Error:
             pass
         self.db = None
+
+
+# A report's findings are stored as plain tuples with marshal, compressed: for a tree with
+# 80,000 findings that is 0.15 s to store and 0.15 s to load and 1 MB on disk, where pickling
+# the Finding objects took 0.28 s and 0.24 s for 12 MB. The rest of the report is pickled.
+FIELDS = [f.name for f in dataclasses.fields(Finding)]
+SEVERITY_AT = FIELDS.index("severity")
+BEFORE = operator.attrgetter(*FIELDS[:SEVERITY_AT])
+AFTER = operator.attrgetter(*FIELDS[SEVERITY_AT + 1:])
+SEVERITY = operator.attrgetter("severity")
+SEVERITIES = {int(s): s for s in Severity}
+
+
+def pack_report(report: Report) -> bytes:
+    found = report.findings
+    rows = (list(map(BEFORE, found)), bytes(map(SEVERITY, found)), list(map(AFTER, found)))
+    return pickle.dumps((dataclasses.replace(report, findings=[]), zlib.compress(
+        marshal.dumps(rows), 1)), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_report(blob: bytes) -> Report | None:
+    head, packed = pickle.loads(blob)
+    if not isinstance(head, Report):
+        return None
+    before, severities, after = marshal.loads(zlib.decompress(packed))
+    sev = SEVERITIES
+    head.findings = [Finding(*(*b, sev[s], *a)) for b, s, a in zip(before, severities, after)]
+    return head

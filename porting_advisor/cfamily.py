@@ -140,13 +140,12 @@ class CFile:
             return None
         return self.layout.directives[i] if offset < self.dir_ends[i] else None
 
-    def emit(self, rule: str, offset: int, length: int, **params: str) -> None:
+    def emit(self, rule: str, offset: int, length: int, **params: Any) -> None:
         line, col = self.src.position(offset)
         report, filtered, guard = state_filter(self.src, self.layout.at(line))
         if report:
-            extra: dict[str, Any] = dict(params)  # message placeholders
             self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard,
-                         **extra)
+                         **params)
 
     def parsed(self) -> tree_sitter.Tree:
         if self.tree is None:

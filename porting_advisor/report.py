@@ -103,6 +103,7 @@ class JsonWriter:
         self.encode = encode_basestring
         self.quoted: dict[str, str] = {}
         self.heads: dict[tuple[str, str, Severity], str] = {}
+        self.texts: dict[tuple[str, str], str] = {}
 
     def quote(self, s: str) -> str:
         q = self.quoted.get(s)
@@ -116,14 +117,21 @@ class JsonWriter:
             head = self.heads[(f.rule, f.category, f.severity)] = (
                 f'{{"rule": {self.encode(f.rule)}, "category": {self.encode(f.category)}, '
                 f'"severity": "{LABELS[f.severity]}", "file": ')
-        quote = self.quote
+        texts = self.texts.get((f.message, f.suggestion))
+        if texts is None:        # shared by every finding of the same construct
+            texts = self.texts[(f.message, f.suggestion)] = (
+                f'"message": {self.encode(f.message)}, '
+                f'"suggestion": {self.encode(f.suggestion)}')
+        quoted = self.quoted
+        file = quoted.get(f.file) or self.quote(f.file)
         end = f', "end_line": {f.end_line}, "end_column": {f.end_column}' if f.end_line else ""
-        snippet = f', "snippet": {quote(f.snippet)}' if f.snippet else ""
+        snippet = (f', "snippet": {quoted.get(f.snippet) or self.quote(f.snippet)}'
+                   if f.snippet else "")
         flags = (', "filtered": true' if f.filtered else "") + (
             ', "suppressed": true' if f.suppressed else "")
-        return (f'{head}{quote(f.file)}, "line": {f.line}, "column": {f.column}{end}, '
-                f'"message": {quote(f.message)}, "suggestion": {quote(f.suggestion)}{snippet}, '
-                f'"language": {quote(f.language)}, "fingerprint": "{f.fingerprint()}"{flags}}}')
+        return (f'{head}{file}, "line": {f.line}, "column": {f.column}{end}, {texts}{snippet}, '
+                f'"language": {quoted.get(f.language) or self.quote(f.language)}, '
+                f'"fingerprint": "{f.fingerprint()}"{flags}}}')
 
 
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from porting_advisor.model import Finding, Options, Remark, Severity, fingerprint
@@ -78,28 +78,27 @@ class Source:
         """Record a finding of `rule_id`; `params` fill the rule's message and suggestion."""
         if snippet is None:
             snippet = self.line_text(line).strip() if line else ""
-        f = finding(self.rules, rule_id, self.file, line, column, length=length,
-                    severity=severity, snippet=snippet, key=key, guard=guard, filtered=filtered,
-                    note=note, language=language or self.language, **params)
-        self.findings.append(replace(f, x86_guard=x86_guard) if x86_guard is not None else f)
+        self.findings.append(finding(
+            self.rules, rule_id, self.file, line, column, length=length, severity=severity,
+            snippet=snippet, key=key, guard=guard, filtered=filtered, note=note,
+            language=language or self.language, x86_guard=x86_guard, **params))
 
 
 def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int = 0, *,
             length: int = 0, severity: Severity | None = None, snippet: str = "", key: str = "",
             guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
-            language: str = "", **params: object) -> Finding:
+            language: str = "", x86_guard: tuple[str, ...] | None = None,
+            **params: object) -> Finding:
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
     rule = rules.rules[rule_id]
     message, suggestion = texts(rule, note, params)
     snippet = snippet[:400]
-    return Finding(
-        file=file, line=line, column=column, rule=rule_id, category=rule.category,
-        severity=severity or rule.severity, message=message,
-        suggestion=suggestion, snippet=snippet,
-        language=language, end_line=line if length and line else 0,
-        end_column=column + length if length and line else 0,
-        filtered=filtered, key=key, guard=guard,
-        fp=fingerprint(rule_id, file, snippet, message) if snippet else "")
+    spans = bool(length and line)
+    # positional, in the order of Finding's fields (a hot path on SIMD-heavy code)
+    return Finding(file, line, column, rule_id, rule.category, severity or rule.severity,
+                   message, suggestion, snippet, language, line if spans else 0,
+                   column + length if spans else 0, filtered, False, key, guard, x86_guard,
+                   fingerprint(rule_id, file, snippet, message) if snippet else "")
 
 
 # (rule, note, params) -> (message, suggestion): the same construct recurs many times in a
