@@ -294,5 +294,6 @@ def unpack_report(blob: bytes) -> Report | None:
         return None
     before, severities, after = marshal.loads(zlib.decompress(packed))
     sev = SEVERITIES
-    head.findings = [Finding(*(*b, sev[s], *a)) for b, s, a in zip(before, severities, after)]
+    head.findings = [Finding(*(*b, sev[s], *a))
+                     for b, s, a in zip(before, severities, after, strict=True)]
     return head
