@@ -126,6 +126,7 @@ class CFile:
         self.dir_ends = [directive_end(self.text, d.offset) for d in dirs]
         self.tree: tree_sitter.Tree | None = None
         self.sve_header = False
+        self.target_os = src.options.target_os    # see target_os_of
 
     def x86_layout(self) -> Layout:
         """The same file evaluated for x86-64 (computed when first needed)."""
@@ -314,31 +315,76 @@ def scan(src: Source) -> None:
             src.facts.append(("includes", "\n".join(dict.fromkeys(headers))))
         return
     cf = CFile(src)
-    record_facts(cf)
     if mode == "defines":
+        record_facts(cf)
         return
+    cf.target_os = target_os_of(cf)
     check_directives(cf)
+    # A file that stops at an #error on the target and not on x86-64 (`#error "only x86 is
+    # supported"`, xxhash's x86 dispatcher), or a Windows source when the target OS is Linux,
+    # is never compiled there: the #error is its one finding, and its #defines and #includes
+    # take no part in the target's build.
+    unbuildable = any(f.rule == "c-reached-error" and not f.guard and f.x86_guard is None
+                      and not f.filtered for f in src.findings) or cf.target_os == "none"
+    record_facts(cf, unbuildable)
     check_identifiers(cf)
     check_attributes(cf)
     check_ldbl(cf)
     check_char_signedness(cf)
+    if unbuildable:
+        src.findings = [f if f.rule == "c-reached-error" or f.filtered
+                        else replace(f, filtered=True) for f in src.findings]
 
 
-def record_facts(cf: CFile) -> None:
+# System headers only Windows has: a file that includes one unconditionally is not part of a
+# Linux build (libuv's src/win/*.c), whatever its name or directory.
+WINDOWS_HEADERS = frozenset({
+    "windows.h", "winsock2.h", "ws2tcpip.h", "mswsock.h", "io.h", "direct.h", "tchar.h",
+    "conio.h", "windef.h", "winbase.h", "winnt.h", "winerror.h", "winioctl.h", "winternl.h",
+    "shlobj.h", "shellapi.h", "objbase.h", "mmsystem.h", "wincrypt.h", "iphlpapi.h", "psapi.h",
+    "dbghelp.h", "process.h", "crtdbg.h", "tlhelp32.h", "versionhelpers.h", "sddl.h",
+    "aclapi.h", "userenv.h", "ntstatus.h"})
+
+
+def target_os_of(cf: CFile) -> str:
+    """The target OS as far as this file goes: a file that includes a Windows-only header
+    wherever the target compiles it is built for Windows only ("none" when the target OS is
+    Linux alone)."""
+    target_os = cf.src.options.target_os
+    if target_os == "windows":
+        return target_os
+    for d in cf.layout.directives:
+        if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
+                m.group(1).lower() in WINDOWS_HEADERS and cf.layout.at(d.line).status == ACTIVE):
+            return "windows" if target_os == "all" else "none"
+    return target_os
+
+
+def record_facts(cf: CFile, unbuildable: bool = False) -> None:
     """Facts for the cross-file pass: #define/#undef (derived macros) and conditional
-    #include "..." (files included only from x86 code)."""
+    #include "..." (files included only from x86 code). In a file the target cannot build,
+    every #define and #include counts as not compiled."""
     for d in cf.layout.directives:
         if d.name == "include" and d.arg.startswith("\""):
             inc = cf.layout.at(d.line)
-            if inc.status != ACTIVE:
+            if unbuildable:
+                m = INCLUDE.match(d.arg)
+                if m:
+                    cf.src.facts.append(("include", f"{m.group(1)}\t{INACTIVE}\t"))
+            elif inc.status != ACTIVE:
                 m = INCLUDE.match(d.arg)
                 if m:
                     cf.src.facts.append(("include", "\t".join(
                         (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
             else:
                 cf.src.facts.append(("include", f"{d.arg.split(chr(34))[1]}\t1\t"))
+    # An #undef makes a macro's state depend on include order, unless the file defines the
+    # macro itself: a header's own helper (brotli's SUPPORTS_SSE_2, defined under an x86 test
+    # and #undef'd at the end) or a fallback that replaces the value (xxhash's XXH_VECTOR)
+    own = {name.removesuffix("()") for name, _, _, _ in cf.layout.defines}
     for name in cf.layout.undefs:
-        cf.src.facts.append(("undef", name))
+        if name not in own:
+            cf.src.facts.append(("undef", name))
     for names in asked_for(cf.layout.directives):
         cf.src.facts.append(("asked", " ".join(names)))
     for name, value, status, path in cf.layout.defines:
@@ -347,6 +393,8 @@ def record_facts(cf: CFile) -> None:
             continue  # not something an #if can test
         if "\t" in value:     # a continued value indented with tabs: the fact's separator
             value = " ".join(value.split())
+        if unbuildable:
+            path = ("0", *path)     # a definition in code the target never compiles
         cf.src.facts.append(("define", "\t".join((name, value, str(status),
                                                     "\x1f".join(path)))))
 
@@ -416,7 +464,7 @@ def check_directives(cf: CFile) -> None:
                 elif header == "cpuid.h":
                     emit_at(cf, d, "c-x86-cpu-detection", name="<cpuid.h>")
                 elif base in ppexpr.X86_HEADERS and (
-                        header != "intrin.h" or src.options.target_os != "windows"):
+                        header != "intrin.h" or cf.target_os != "windows"):
                     emit_at(cf, d, "c-x86-header", header=header)
             case "pragma":
                 check_pragma(cf, d)
@@ -717,9 +765,11 @@ def char_candidates(text: str) -> bool:
 
 
 def check_char_signedness(cf: CFile) -> None:
-    """A local plain `char` compared with EOF or a negative constant (char is unsigned)."""
+    """A local plain `char` compared with EOF or a negative constant (char is unsigned on
+    Arm64 Linux; MSVC keeps it signed on Arm64 Windows)."""
     text = cf.text
-    if "char" not in text or not signed_compare(text) or not char_candidates(text):
+    if (cf.target_os == "windows" or "char" not in text or not signed_compare(text)
+            or not char_candidates(text)):
         return
     import tree_sitter
     tree = cf.parsed()

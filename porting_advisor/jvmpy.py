@@ -57,10 +57,10 @@ SO_SUFFIX = re.compile(r"\.so(?:\.\d+)*$")
 
 def needs_arm64_check(library: str, how: str, target_os: str) -> bool:
     """Is a library loaded by this name worth checking for an Arm64 build? Not a system
-    library, not a Python extension module's own file (`_mod.__file__`: built for the
-    platform), not a library of an OS that is not a target (a .dylib; a Windows DLL when the
-    target OS is Linux)."""
-    if library.endswith(".__file__"):
+    library or the process itself (cffi's `dlopen(None)`), not a Python extension module's
+    own file (`_mod.__file__`: built for the platform), not a library of an OS that is not
+    a target (a .dylib; a Windows DLL when the target OS is Linux)."""
+    if library.endswith(".__file__") or library == "None":
         return False
     base = library.replace("\\", "/").rsplit("/", 1)[-1]
     if base.endswith(".dylib") or ".framework" in library or ".a(" in base:

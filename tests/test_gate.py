@@ -374,3 +374,19 @@ def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
     found = {f["file"] for f in data["findings"]}
     assert found == set(files) - set(skipped)
     assert "warning: skipped k07.c: the scanning process crashed" in res.err
+
+
+def test_windows_sources_follow_the_target_os(rules):
+    """A file that includes <windows.h> unconditionally is not in a Linux build: nothing in it
+    is reported for --target-os linux; for windows and all it is checked as Windows code: its
+    x86 intrinsic is reported, not <intrin.h> (Arm64 Windows has it) nor a plain char
+    compared with -1 (signed on Arm64 Windows)."""
+    from conftest import FIXTURES, scan
+    case = FIXTURES / "c" / "preproc" / "unbuildable"
+    for target_os, expected in (
+            ("linux", []),
+            ("windows", [(13, "c-x86-intrinsic")]),
+            ("all", [(13, "c-x86-intrinsic")])):
+        rep = scan(case, rules, target_os=target_os)
+        assert sorted((f.line, f.rule) for f in rep.findings
+                      if f.file == "console_win.c") == expected, target_os
