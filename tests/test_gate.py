@@ -390,3 +390,23 @@ def test_windows_sources_follow_the_target_os(rules):
         rep = scan(case, rules, target_os=target_os)
         assert sorted((f.line, f.rule) for f in rep.findings
                       if f.file == "console_win.c") == expected, target_os
+
+
+def test_pool_works_with_spawned_workers(tmp_path, rules):
+    """macOS and Windows start workers with spawn: the pool's arguments must cross by pickle
+    and the workers must give the same outcomes as the serial path."""
+    import multiprocessing
+    root = tree(tmp_path, {"a.c": X86, "b.c": "int g(void) { return 0; }\n"})
+    options = Options(root=root, categories=rules.default_categories())
+    items = [(name, str(root / name), "c", (root / name).stat().st_size)
+             for name in ("a.c", "b.c")]
+    pool = engine.Pool(2, multiprocessing.get_context("spawn"), options, rules)
+    try:
+        first, second = pool.submit(items[:1]), pool.submit(items[1:])
+        got = pool.result(first) + pool.result(second)
+    finally:
+        pool.close()
+    engine.init_worker(options, rules)
+    assert got == [engine.outcome(engine.scan_task(engine.Task(*item))) for item in items]
+    assert [f.rule for f in got[0].findings] == ["c-x86-header", "c-x86-intrinsic"]
+    assert got[1] is None or got[1] == ""

@@ -54,3 +54,25 @@ def test_readme_documents_every_rule(rules):
     for rule in rules.rules.values():
         assert f"#### `{rule.id}`" in readme, f"README lacks {rule.id}: run gen_rule_docs.py"
         assert rule.description in readme, f"README out of date for {rule.id}"
+
+
+def test_parsed_yaml_table_is_fresh_and_only_a_shortcut(tmp_path):
+    """rules/generated/parsed-yaml.json matches every YAML file under rules/ (run
+    scripts/gen_parsed_yaml.py after an edit), and a file that changed since is parsed again."""
+    import hashlib
+    import shutil
+
+    from porting_advisor import ruleset
+    table = json.loads((ROOT / "rules" / "generated" / "parsed-yaml.json").read_text())
+    for path in sorted((ROOT / "rules").glob("*.yaml")):
+        assert path.name in table, f"{path.name}: run scripts/gen_parsed_yaml.py"
+        assert table[path.name][0] == hashlib.sha1(path.read_bytes()).hexdigest(), (
+            f"{path.name} changed: run scripts/gen_parsed_yaml.py")
+    copy = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", copy)
+    cats = copy / "categories.yaml"
+    cats.write_text(cats.read_text().replace("categories:", "categories:\n  extra-test-category:"
+                    "\n    severity: info\n    default: false\n    description: edited\n", 1))
+    assert "extra-test-category" in ruleset.read_yaml(cats)["categories"]
+    assert ruleset.read_yaml(copy / "macros.yaml") == ruleset.read_yaml(ROOT / "rules" /
+                                                                        "macros.yaml")
