@@ -474,6 +474,7 @@ class Resolver:
             return "unknown", ""   # tested from another file: depends on the include order
         statuses = []
         active_value = None
+        conflict = False
         for value, guard, _ in defs:
             # `#ifndef X ... #define X v`: a default, defined whenever the block is reached;
             # and a condition of the code being decided holds there by assumption (xxhash
@@ -481,10 +482,17 @@ class Resolver:
             guard = tuple(g for g in guard if not negates_defined(g, name) and g not in assume)
             status = self.guard_status(idx, guard, assume)[0]
             statuses.append(status)
-            if status == ACTIVE and active_value is None:
-                active_value = value
+            if status == ACTIVE:
+                if active_value is None:
+                    active_value = value
+                elif value != active_value:
+                    conflict = True
         if active_value is not None:
-            return "def", active_value
+            # two files define it for the target with different values: which one holds
+            # depends on what includes what, and in which order (simsimd's c/lib.c sets
+            # SIMSIMD_TARGET_HASWELL 1 for its dispatcher; its types.h resets it to 0 when
+            # the target is not x86)
+            return ("unknown", "") if conflict else ("def", active_value)
         if defs and all(s == INACTIVE for s in statuses):
             return "undef", ""
         if name.endswith("()"):

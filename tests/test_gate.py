@@ -410,3 +410,14 @@ def test_pool_works_with_spawned_workers(tmp_path, rules):
     assert got == [engine.outcome(engine.scan_task(engine.Task(*item))) for item in items]
     assert [f.rule for f in got[0].findings] == ["c-x86-header", "c-x86-intrinsic"]
     assert got[1] is None or got[1] == ""
+
+
+def test_conflicting_definitions_leave_a_macro_unknown(rules):
+    """Two files define KERN_AVX2 for the target with different values (1 in a dispatcher,
+    0 in the header that resets it): the x86 header under `#if KERN_AVX2` is a warning
+    guarded by it, not an error."""
+    from conftest import FIXTURES, scan
+    rep = scan(FIXTURES / "c" / "preproc" / "conflict", rules)
+    got = [(f.line, f.rule, f.severity.name) for f in rep.findings]
+    assert got == [(8, "c-x86-header", "WARNING"), (10, "c-x86-intrinsic", "WARNING")]
+    assert all(f.message.endswith("(guarded by KERN_AVX2)") for f in rep.findings)
