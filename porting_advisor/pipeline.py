@@ -8,12 +8,16 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from porting_advisor import __version__, engine, passes, walk
+from porting_advisor import __version__, walk
 from porting_advisor.cache import Cache, options_key, scope_of, tree_key
 from porting_advisor.model import FileResult, Finding, Options, Remark, Report, base_dir
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex
+
+if TYPE_CHECKING:
+    from porting_advisor import engine
+    from porting_advisor.siblings import TreeIndex
 
 
 class Phases:
@@ -95,7 +99,7 @@ def run(options: Options, rules: RuleSet) -> Report:
     PHASES.mark("start-up")
     store = Cache(options.cache_dir, scope_of(options, rules.directory),
                   str(options.root.resolve()))
-    scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
+    scanner: engine.Scanner | None = None
     try:
         okey = options_key(options) if store.enabled else ""
         # Rescans of an unchanged tree: the last report stands. First without walking (every
@@ -104,6 +108,8 @@ def run(options: Options, rules: RuleSet) -> Report:
         known = store.unchanged_report(okey) if okey else None
         stamps: list[walk.Stamp] = []
         if known is None:
+            from porting_advisor import engine  # (not needed by an unchanged rescan)
+            scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
             # the scanner takes each task as the walk finds it: workers scan while it goes on
             tasks, walk_skipped = walk.discover(options.root, options.excludes,
                                                 options.gitignore, stamps, scanner.feed)
@@ -115,12 +121,14 @@ def run(options: Options, rules: RuleSet) -> Report:
             known.duration = round(time.perf_counter() - start, 3)
             PHASES.mark("cached report")
             return known
+        assert scanner is not None      # (set with the walk, the only way here)
         report, lasting = analyse(scanner, tasks, walk_skipped, options, rules, start)
         if tree and lasting:
             store.put_report(tree, okey, stamps, report)
         return report
     finally:
-        scanner.close()
+        if scanner is not None:
+            scanner.close()
         store.close()
 
 
@@ -130,6 +138,8 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
     """Collect the scan's results (cached ones where files are unchanged), run the cross-file
     passes and build the report; also say whether it may be reused for an unchanged tree (not
     when a file could not be read: that may be fixed without touching the file)."""
+    from porting_advisor import engine, passes
+    from porting_advisor.siblings import TreeIndex
     scan = scanner.finish(Progress(len(tasks), options.progress))
     PHASES.mark("scan")
     results = scan.results

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from porting_advisor import cache, config, gitdiff, ruleset
+from porting_advisor import cache, config, ruleset
 from porting_advisor.model import Options
 
 TARGETS = ("graviton2", "graviton3", "graviton4", "graviton5")
@@ -62,6 +62,7 @@ def build(ctx: click.Context, params: dict[str, Any], rules: ruleset.RuleSet
         raise UsageError(str(exc)) from None
     only = None
     if p["changed_since"]:
+        from porting_advisor import gitdiff  # (subprocess: only for --changed-since)
         try:
             only = gitdiff.changed_files(root, p["changed_since"])
         except gitdiff.GitError as exc:
