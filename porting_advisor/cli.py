@@ -161,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, RuleError, BaselineError) as exc:
         click.echo(f"porting-advisor: error: {exc}", err=True)
         return 2
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, not a traceback
+        if os.environ.get("PORTING_ADVISOR_DEBUG"):
+            raise
+        click.echo(f"porting-advisor: internal error: {type(exc).__name__}: {exc} (a bug in "
+                   "porting-advisor; PORTING_ADVISOR_DEBUG=1 shows where)", err=True)
+        return 2
     return int(rc or 0)
 
 

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import FIXTURES, ROOT
 
 SAMPLE = ROOT / "sample-projects" / "c-simd-engine"
@@ -212,3 +214,22 @@ def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatc
     assert "1024 files found" not in err and "\r2048 files found..." in err
     assert "1000/4000 files" in err and "1500/4000" not in err and "4000/4000 files" in err
     assert err.endswith("\r")
+
+
+def test_an_internal_error_is_one_line_and_exit_2(run_cli, tmp_path, monkeypatch):
+    """A bug in a cross-file pass must not end in a traceback: one line naming it, exit 2;
+    PORTING_ADVISOR_DEBUG=1 lets the exception through for whoever debugs it."""
+    from porting_advisor import pipeline
+    (tmp_path / "a.c").write_text("int f(void) { return 0; }\n")
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("facts out of step")
+    monkeypatch.setattr(pipeline, "cross_file", boom)
+    res = run_cli(tmp_path, "--no-cache", "--format", "json")
+    assert res.code == 2 and "Traceback" not in res.err
+    assert res.err.strip() == ("porting-advisor: internal error: RuntimeError: facts out of "
+                               "step (a bug in porting-advisor; PORTING_ADVISOR_DEBUG=1 shows "
+                               "where)")
+    monkeypatch.setenv("PORTING_ADVISOR_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        run_cli(tmp_path, "--no-cache", "--format", "json")
