@@ -11,33 +11,54 @@ from porting_advisor.source import Source
 # Evidence, counted on code with comments removed. Each pattern is one vote per match.
 # Line starts are `^[ \t]*`, never `^\s*`: in MULTILINE mode `\s*` runs on over the following
 # blank lines and back at every line start, quadratic on long blank stretches.
-X86_ATT = re.compile(r"%(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|[abcd][lh]|"
-                     r"[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st\(\d\))\b")
+X86_ATT = re.compile(r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]mm\d+|k[0-7]|"
+                     r"[cdefgs]s|rip)\b|st\(\d\)|st\b)")
+# %r8-%r15 are s390x registers too, and 16-bit %sp/%bp/%si/%di are SPARC's %sp and the like:
+# counted only next to an x86-only register (the same for Intel syntax below).
+X86_ATT_SHARED = re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
+# Register names only x86 has; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER
+# kernels): they count only next to one of these.
 X86_INTEL = re.compile(r"\b(?:rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|eax|ebx|ecx|edx|esi|edi|esp|ebp|"
-                       r"r(?:[89]|1[0-5])[dwb]?|[xyz]mm\d+|rip)\b", re.I)
+                       r"[xyz]mm\d+|rip)\b", re.I)
+X86_INTEL_SHARED = re.compile(r"\br(?:[89]|1[0-5])[dwb]?\b", re.I)
+# Mnemonics only x86 has (AT&T's suffixed forms, SSE, x87...). `add`, `cmp`, `ret`, `addq`,
+# `push`... are SPARC, Alpha, POWER or ARM32 instructions too: X86_GENERIC counts them only in
+# a file with other x86 evidence.
 X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
-                          r"(?:mov[lqbw]?|movs[lqbwx]|"
-                          r"movz[bwlx]+|movabs[q]?|push[lqw]?|pop[lqw]?|lea[lq]?|call[lq]?|"
-                          r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
-                          r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|"
+                          r"(?:movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
+                          r"(?:mov|test|sal|sar|shl|shr|push|pop|xor|and|or|inc|dec|not|"
+                          r"imul)[lqw]|"
                           r"v?p(?:xor|and|or|add[bwdq]|sub[bwdq]|shufb|cmpeq[bwdq]|movmskb|"
                           r"unpck\w+|mulu?dq|alignr|sll[dqw]|srl[dqw])|v?movdq[au]|v?movap[sd]|"
-                          r"v?movup[sd]|vzeroupper|cpuid|rdtscp?|xgetbv|cmov\w+|set[a-z]+|"
-                          r"bswap[lq]?|shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
-                          r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|cltq|cqto|cdq|endbr64|"
-                          r"vfmadd\w+|aesenc\w*|pclmulqdq|crc32[bwlq]?|syscall)\b", re.M | re.I)
+                          r"v?movup[sd]|vzeroupper|cpuid|rdtscp?|xgetbv|"
+                          r"cmovn?(?:[abgl]e?|[ceopsz]|pe|po)[wlq]?|bswap[lq]?|cltq|cqto|cdq|"
+                          r"endbr64|vfmadd\w+|aesenc\w*|pclmulqdq|emms|fldz|fld1|f(?:add|sub|"
+                          r"subr|mul|div|divr)p|fstp[slt]?|fxch|fchs|f[u]?comip|fild[lqs]?|"
+                          r"fistp[lqs]?)\b", re.M | re.I)
+X86_GENERIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
+                         r"(?:mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
+                         r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
+                         r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|set[a-z]+|"
+                         r"shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
+                         r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|"
+                         r"syscall)\b", re.M | re.I)
 NASM = re.compile(r"^[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
                   r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_TEXT\s+SEGMENT)", re.M | re.I)
-ARM64_REG = re.compile(r"\b(?:[xw](?:[0-9]|[12][0-9]|30)|[xw]zr|sp|v(?:[0-9]|[12][0-9]|3[01])"
-                       r"\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|b|h|s|d)|[qdsbh](?:[0-9]|[12][0-9]|3[01])"
-                       r"|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])(?:/[zm])?)\b")
-ARM64_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldp|stp|ldr[bhw]?|str[bh]?|adrp|adr|"
-                            r"cbn?z|tbn?z|b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|"
-                            r"bl|blr|br|ret|ld1|st1|ld[1-4]r?|st[1-4]|umov|ins|dup|ext|"
-                            r"eor3?|orr|bic|movk|movz|csel|cset|ubfx|sbfx|ubfiz|bfi|rev|rbit|"
-                            r"clz|fmla|fmul|fadd|tbl|tbx|zip[12]|uzp[12]|trn[12]|addv|uaddlv|"
-                            r"aese|aesmc|pmull2?|sha256h2?|crc32c?[bhwx]|dmb|dsb|isb|yield|"
-                            r"whilelo|ptrue|ld1[bhwd]|st1[bhwd])\b", re.M | re.I)
+# AArch64 registers and mnemonics, the same way: `sp`, `d0`, `ret`, `blr` (POWER's return),
+# `fmul`, `ldr` ... are other ISAs' names too and count only next to an AArch64-only one.
+ARM64_VECTOR = re.compile(r"\b(?:v(?:[0-9]|[12][0-9]|3[01])\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|"
+                          r"b|h|s|d)|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])/[zm])"
+                          r"(?![\w.])")
+ARM64_REG = re.compile(r"\b(?:[xw](?:[0-9]|[12][0-9]|30)|[xw]zr)\b")
+ARM64_REG_SHARED = re.compile(r"\b(?:sp|[qdsbh](?:[0-9]|[12][0-9]|3[01]))\b")
+ARM64_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldp|stp|adrp|cbn?z|tbn?z|"
+                            r"umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|fmla|"
+                            r"zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|sha256h2?|"
+                            r"crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd])\b", re.M | re.I)
+ARM64_GENERIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|"
+                           r"st[1-4]|b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
+                           r"ins|dup|ext|eor3?|orr|bic|movz|rev|rbit|clz|fmul|fadd|tbl|tbx|aese|"
+                           r"dmb|dsb|isb|yield)\b", re.M)
 ARM64_DIRECTIVE = re.compile(r"^[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
                              r"arch_extension\s+\w+|variant_pcs)", re.M)
 OTHER_ARCH = re.compile(r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
@@ -87,15 +108,29 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
 
 
 def classify(code: str) -> tuple[str, str]:
-    """('x86'|'arm64'|'other'|'', syntax) for comment-free assembly text."""
+    """('x86'|'arm64'|'other'|'', syntax) for comment-free assembly text.
+
+    Votes come from names only one architecture has (x86 registers; AArch64 vector
+    registers, mnemonics and directives). Names several ISAs share (`add`, `ret`, `%r12`,
+    `sp`, `x1` as a macro name in MIPS code) add to a side's count only when that side has
+    such evidence already: OpenBLAS's POWER, SPARC, s390x, MIPS and Alpha kernels are
+    neither x86 nor Arm64."""
     att = len(X86_ATT.findall(code))
-    arm_regs = len(ARM64_REG.findall(code))
+    arm_core = len(ARM64_VECTOR.findall(code)) + len(ARM64_MNEMONIC.findall(code)) + 5 * len(
+        ARM64_DIRECTIVE.findall(code))
+    arm_regs = len(ARM64_REG.findall(code)) if arm_core else 0
     if att >= 20 and not arm_regs and not OTHER_ARCH.search(code):
         return "x86", "AT&T"       # unmistakable: the slower mnemonic scans add nothing
     intel = len(X86_INTEL.findall(code)) + 3 * len(NASM.findall(code))
     x86 = att + intel + len(X86_MNEMONIC.findall(code))
-    arm = (arm_regs + len(ARM64_MNEMONIC.findall(code))
-           + 5 * len(ARM64_DIRECTIVE.findall(code)))
+    if x86:
+        att += len(X86_ATT_SHARED.findall(code))
+        intel += len(X86_INTEL_SHARED.findall(code))
+        x86 = att + intel + len(X86_MNEMONIC.findall(code)) + len(X86_GENERIC.findall(code))
+    arm = 0
+    if arm_core:
+        arm = (arm_core + arm_regs + len(ARM64_REG_SHARED.findall(code))
+               + len(ARM64_GENERIC.findall(code)))
     other = len(OTHER_ARCH.findall(code))
     if other and other * 5 >= x86:
         return "other", ""

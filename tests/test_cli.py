@@ -71,7 +71,7 @@ def test_json_report_follows_the_contract(run_cli, tmp_path):
 
 def test_format_json_to_stdout_and_several_outputs(run_cli, tmp_path):
     res = run_cli(ASM, "--format", "json")
-    assert json.loads(res.out)["summary"]["by_category"] == {"asm-source": 3}
+    assert json.loads(res.out)["summary"]["by_category"] == {"asm-source": 4}
     outs = [tmp_path / n for n in ("a.html", "a.json", "a.sarif", "a.csv", "a.md", "a.txt")]
     res = run_cli(SAMPLE, *[x for o in outs for x in ("--output", o)])
     assert res.code == 0
@@ -194,7 +194,7 @@ def test_module_entry_point_and_no_progress_without_tty():
     res = subprocess.run([sys.executable, "-m", "porting_advisor", str(ASM), "--format", "json"],
                          capture_output=True, text=True, env={**os.environ, "CI": ""})
     assert res.returncode == 0
-    assert json.loads(res.stdout)["files_scanned"] == 12
+    assert json.loads(res.stdout)["files_scanned"] == 16
     assert "[" not in res.stderr   # no progress bar: stderr is not a terminal
 
 
