@@ -23,7 +23,7 @@ X86_ONLY = frozenset({
     "setb", "seta", "setz", "setnz", "adcl", "adcq", "adc", "sbb", "sbbl", "sbbq", "shld", "shrd",
     "shldl", "shrdl", "roll", "rorl", "rolq", "rorq", "rolw", "rorw", "btl", "btq", "bts", "btsl",
     "btsq", "btr", "btrl", "btrq", "btc", "cmovz", "cmovnz", "cmove", "cmovne", "vzeroupper",
-    "vzeroall", "ldmxcsr", "stmxcsr", "fldcw", "fnstcw", "fstcw", "fninit", "fld", "fldl", "fldt",
+    "vzeroall", "ldmxcsr", "stmxcsr", "fldcw", "fnstcw", "fstcw", "fninit", "fldl", "fldt",
     "fstp", "fstpl", "fstpt", "fistp", "fistpl", "fnstsw", "fwait", "emms", "ud2", "syscall",
     "sysenter", "rdpmc", "rdmsr", "wrmsr", "xbegin", "xend", "xabort", "xtest", "pxor", "movdqa",
     "movdqu", "movaps", "movups", "pshufb", "pcmpeqb", "pmovmskb", "wbinvd", "invlpg", "monitor",

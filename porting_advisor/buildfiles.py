@@ -98,12 +98,41 @@ def classify(cond: str) -> str:
 
 
 def classify_words(cond: str) -> str:
-    x86, arm = bool(X86_COND.search(cond)), bool(ARM_COND.search(cond))
+    x86 = bool(X86_COND.search(cond)) or x86_switch(cond)
+    arm = bool(ARM_COND.search(cond))
     if x86 and not arm:
         return "x86"
     if arm and not x86:
         return "arm"
     return ""
+
+
+IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+@functools.cache
+def switch_words() -> tuple[tuple[str, ...], frozenset[str]]:
+    """The C preprocessor's x86 words, less INTEL (an Intel compiler is not an x86 test)."""
+    table = ruleset.load_table("macros.yaml")
+    return (tuple(w for w in table["x86_words"] if w != "INTEL"),
+            frozenset(table["negative_words"]))
+
+
+def x86_switch(cond: str) -> bool:
+    """A variable named for an x86 feature or CPU (`HAVE_AVX2`, `${CORE} STREQUAL SKYLAKEX`),
+    as the C preprocessor's derived macros: set only where the build detected x86. Not an
+    opt-out (`NOT NO_AVX512` holds on Arm64 too)."""
+    x86_words, negative = switch_words()
+    for name in IDENTIFIER.findall(QUOTED.sub(" ", cond)):   # names, not 'intel-cl' strings
+        words = name.upper().split("_")
+        if not negative.isdisjoint(words):
+            continue
+        if any(w.startswith(x) for w in words if w for x in x86_words):
+            return True
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -463,8 +463,10 @@ def check_directives(cf: CFile) -> None:
                                 target=target)
                 elif header == "cpuid.h":
                     emit_at(cf, d, "c-x86-cpu-detection", name="<cpuid.h>")
-                elif base in ppexpr.X86_HEADERS and (
-                        header != "intrin.h" or cf.target_os != "windows"):
+                elif base in ppexpr.X86_HEADERS and (base != "intrin.h" or (
+                        header == "intrin.h" and cf.target_os != "windows")):
+                    # (MSVC's <intrin.h> is x86-only off Windows; `<../simd/intrin.h>` is a
+                    # project's own header)
                     emit_at(cf, d, "c-x86-header", header=header)
             case "pragma":
                 check_pragma(cf, d)
