@@ -106,6 +106,8 @@ def scan_java(src: Source) -> None:
                                    "os.arch")):
         return
     mentions_arm = ARM.search(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)) is not None
+    natives: list[tuple[int, int, str]] = []
+    loads = False
     for caps in matches(src, "java"):
         if "call" in caps:
             obj, name = node_text(caps["obj"][0]), node_text(caps["name"][0])
@@ -116,15 +118,20 @@ def scan_java(src: Source) -> None:
                 line, col = at(caps["call"][0])
                 src.add("java-native-library", line, col, what=f"{obj}.{name}",
                         library=library.rsplit("/", 1)[-1], key=library)
+                loads = True
             elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
                     "os.arch" in node_text(caps["call"][0]) or "arch" in obj.lower()) and (
                     X86_NAMES.match(node_text(arg)) and not mentions_arm):
                 line, col = at(arg)
                 src.add("java-os-arch-check", line, col, value=string_value(arg))
         elif "method" in caps and re.search(r"\bnative\b", node_text(caps["mods"][0])):
-            line, col = at(caps["method"][0])
-            src.add("java-native-library", line, col, what="native method",
-                    library=node_text(caps["method"][0]), key="native method")
+            natives.append((*at(caps["method"][0]), node_text(caps["method"][0])))
+    if natives and not loads:
+        # one finding for a class's native methods (they share one library), at the first
+        line, col, name = min(natives)
+        src.add("java-native-library", line, col, what="native method", library=name,
+                key="native method",
+                note=f"and {len(natives) - 1} more in this file" if len(natives) > 1 else "")
     if "os.arch" in text and not mentions_arm:
         for m in re.finditer(r"case\s+(\"(?:amd64|x86_64)\")\s*:", text):
             line, col = src.position(m.start(1))
