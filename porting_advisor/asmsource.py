@@ -99,9 +99,12 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
     guards = set()
     for i, line in enumerate(code.split("\n"), 1):
         st = lay.at(i)
-        if st.status != preproc.INACTIVE and line.strip():
+        if st.status != preproc.INACTIVE and (stripped := line.strip()):
             kept.append(line)
-            guards.add(st.guard if st.status == preproc.GUARDED else ())
+            if not stripped.startswith(".") or stripped.endswith(":"):
+                # (an assembler directive outside the guard, zstd's `.section
+                # .note.GNU-stack`, is not code the guard must cover)
+                guards.add(st.guard if st.status == preproc.GUARDED else ())
     # the undecided conditions around every line of code, outermost first
     guard = tuple(os.path.commonprefix(list(guards))) if guards else ()
     return "\n".join(kept), guard

@@ -194,7 +194,7 @@ def test_module_entry_point_and_no_progress_without_tty():
     res = subprocess.run([sys.executable, "-m", "porting_advisor", str(ASM), "--format", "json"],
                          capture_output=True, text=True, env={**os.environ, "CI": ""})
     assert res.returncode == 0
-    assert json.loads(res.stdout)["files_scanned"] == 16
+    assert json.loads(res.stdout)["files_scanned"] == 17
     assert "[" not in res.stderr   # no progress bar: stderr is not a terminal
 
 
