@@ -2,6 +2,7 @@
 """Assembly source files: decide the architecture from the content, not the name."""
 from __future__ import annotations
 
+import collections
 import os
 import re
 
@@ -18,14 +19,23 @@ X86_ATT = re.compile(r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]m
 X86_ATT_SHARED = re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
 # Register names only x86 has; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER
 # kernels): they count only next to one of these.
-X86_INTEL = re.compile(r"\b(?:rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp|eax|ebx|ecx|edx|esi|edi|esp|ebp|"
-                       r"[xyz]mm\d+|rip)\b", re.I)
-X86_INTEL_SHARED = re.compile(r"\br(?:[89]|1[0-5])[dwb]?\b", re.I)
+# Register names, counted from one pass over the lowercased words of the code: only x86 has
+# these; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER kernels) and count
+# only next to one of them.
+X86_REGS = frozenset({"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "eax", "ebx",
+                      "ecx", "edx", "esi", "edi", "esp", "ebp", "rip"}
+                     | {f"{k}mm{i}" for k in "xyz" for i in range(32)})
+X86_REGS_SHARED = frozenset(f"r{i}{s}" for i in range(8, 16) for s in ("", "d", "w", "b"))
+# AArch64's general registers; `sp`, `d0`, `s1` ... are other ISAs' names too.
+ARM64_REGS = frozenset({f"{k}{i}" for k in "xw" for i in range(31)} | {"xzr", "wzr"})
+ARM64_REGS_SHARED = frozenset({"sp"} | {f"{k}{i}" for k in "qdsbh" for i in range(32)})
+WORD = re.compile(r"[a-z_][a-z0-9_]*")
+# Each line's mnemonic, found in one pass and classified once per distinct name.
+LINE_OP = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?([A-Za-z_][\w.]*)", re.M)
 # Mnemonics only x86 has (AT&T's suffixed forms, SSE, x87...). `add`, `cmp`, `ret`, `addq`,
 # `push`... are SPARC, Alpha, POWER or ARM32 instructions too: X86_GENERIC counts them only in
-# a file with other x86 evidence.
-X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
-                          r"(?:movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
+# a file with other x86 evidence. (Both are matched against the lowercased mnemonic.)
+X86_MNEMONIC = re.compile(r"lock|rep\w*|movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
                           r"(?:mov|test|sal|sar|shl|shr|push|pop|xor|and|or|inc|dec|not|"
                           r"imul)[lqw]|"
                           r"v?p(?:xor|and|or|add[bwdq]|sub[bwdq]|shufb|cmpeq[bwdq]|movmskb|"
@@ -34,36 +44,32 @@ X86_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
                           r"cmovn?(?:[abgl]e?|[ceopsz]|pe|po)[wlq]?|bswap[lq]?|cltq|cqto|cdq|"
                           r"endbr64|vfmadd\w+|aesenc\w*|pclmulqdq|emms|fldz|fld1|f(?:add|sub|"
                           r"subr|mul|div|divr)p|fstp[slt]?|fxch|fchs|f[u]?comip|fild[lqs]?|"
-                          r"fistp[lqs]?)\b", re.M | re.I)
-X86_GENERIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:lock\s+|rep\w*\s+)?"
-                         r"(?:mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
+                          r"fistp[lqs]?")
+X86_GENERIC = re.compile(r"mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
                          r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
                          r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|set[a-z]+|"
                          r"shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
-                         r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|"
-                         r"syscall)\b", re.M | re.I)
+                         r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|syscall")
 NASM = re.compile(r"^[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
-                  r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_TEXT\s+SEGMENT)", re.M | re.I)
+                  r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_text\s+segment)", re.M)
 # AArch64 registers and mnemonics, the same way: `sp`, `d0`, `ret`, `blr` (POWER's return),
 # `fmul`, `ldr` ... are other ISAs' names too and count only next to an AArch64-only one.
 ARM64_VECTOR = re.compile(r"\b(?:v(?:[0-9]|[12][0-9]|3[01])\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|"
                           r"b|h|s|d)|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])/[zm])"
                           r"(?![\w.])")
-ARM64_REG = re.compile(r"\b(?:[xw](?:[0-9]|[12][0-9]|30)|[xw]zr)\b")
-ARM64_REG_SHARED = re.compile(r"\b(?:sp|[qdsbh](?:[0-9]|[12][0-9]|3[01]))\b")
-ARM64_MNEMONIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldp|stp|adrp|cbn?z|tbn?z|"
-                            r"umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|fmla|"
-                            r"zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|sha256h2?|"
-                            r"crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd])\b", re.M | re.I)
-ARM64_GENERIC = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?(?:ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|"
-                           r"st[1-4]|b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
+ARM64_MNEMONIC = re.compile(r"ldp|stp|adrp|cbn?z|tbn?z|umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|"
+                            r"fmla|zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|"
+                            r"sha256h2?|crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd]")
+ARM64_GENERIC = re.compile(r"ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|st[1-4]|"
+                           r"b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
                            r"ins|dup|ext|eor3?|orr|bic|movz|rev|rbit|clz|fmul|fadd|tbl|tbx|aese|"
-                           r"dmb|dsb|isb|yield)\b", re.M)
+                           r"dmb|dsb|isb|yield")         # (case-sensitive: FMUL is a macro)
 ARM64_DIRECTIVE = re.compile(r"^[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
                              r"arch_extension\s+\w+|variant_pcs)", re.M)
 OTHER_ARCH = re.compile(r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
                         r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
                         r"norvc|arch)|\.set\s+noat)", re.M)
+OTHER_HINTS = (".syntax", ".thumb", ".arm", ".fpu", ".machine", ".abicalls", ".set", ".option")
 COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^[ \t]*[#;@][^\n]*|;[^\n]*", re.S | re.M)
 GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
                     r"([A-Za-z_.$][\w.$@]*)"
@@ -76,6 +82,8 @@ NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win
 # The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
 # gives the same answer at a fraction of the cost.
 SAMPLE = 64 * 1024
+CODE_LINE = re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)     # not only a directive
+BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 
 
 def strip_comments(text: str) -> str:
@@ -97,17 +105,58 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
         return code, ()
     kept = []
     guards = set()
-    for i, line in enumerate(code.split("\n"), 1):
-        st = lay.at(i)
-        if st.status != preproc.INACTIVE and (stripped := line.strip()):
-            kept.append(line)
-            if not stripped.startswith(".") or stripped.endswith(":"):
-                # (an assembler directive outside the guard, zstd's `.section
-                # .note.GNU-stack`, is not code the guard must cover)
-                guards.add(st.guard if st.status == preproc.GUARDED else ())
+    lines = code.split("\n")
+    bounds = [*lay.starts, len(lines) + 1]
+    if lay.starts and lay.starts[0] > 1:
+        bounds.insert(0, 1)                      # lines before the first region: compiled
+        states = [preproc.ALWAYS, *lay.states]
+    else:
+        states = lay.states
+    for k, st in enumerate(states):             # region by region, not line by line
+        if st.status == preproc.INACTIVE:
+            continue
+        region = "\n".join(lines[bounds[k] - 1:bounds[k + 1] - 1])
+        if not region.strip():
+            continue
+        kept.append(region)
+        # (an assembler directive outside the guard, zstd's `.section .note.GNU-stack`, is
+        # not code the guard must cover: only lines that are not directives count)
+        if CODE_LINE.search(region):
+            guards.add(st.guard if st.status == preproc.GUARDED else ())
     # the undecided conditions around every line of code, outermost first
     guard = tuple(os.path.commonprefix(list(guards))) if guards else ()
-    return "\n".join(kept), guard
+    return BLANK_LINES.sub("", "\n".join(kept)), guard
+
+
+def register_votes(low: str) -> tuple[int, int, int, int]:
+    """(x86-only, x86-shared, AArch64, AArch64-shared) register names in lowercased code."""
+    x86 = x86_shared = arm = arm_shared = 0
+    for word, n in collections.Counter(WORD.findall(low)).items():
+        if word in X86_REGS:
+            x86 += n
+        elif word in X86_REGS_SHARED:
+            x86_shared += n
+        elif word in ARM64_REGS:
+            arm += n
+        elif word in ARM64_REGS_SHARED:
+            arm_shared += n
+    return x86, x86_shared, arm, arm_shared
+
+
+def mnemonic_votes(code: str) -> tuple[int, int, int, int]:
+    """(x86-only, x86-shared, AArch64-only, AArch64-shared) mnemonic counts."""
+    x86 = x86_generic = arm = arm_generic = 0
+    for op, n in collections.Counter(LINE_OP.findall(code)).items():
+        low = op.lower()
+        if X86_MNEMONIC.fullmatch(low):
+            x86 += n
+        elif X86_GENERIC.fullmatch(low):
+            x86_generic += n
+        if ARM64_MNEMONIC.fullmatch(low):
+            arm += n
+        elif ARM64_GENERIC.fullmatch(op):
+            arm_generic += n
+    return x86, x86_generic, arm, arm_generic
 
 
 def classify(code: str) -> tuple[str, str]:
@@ -119,22 +168,27 @@ def classify(code: str) -> tuple[str, str]:
     such evidence already: OpenBLAS's POWER, SPARC, s390x, MIPS and Alpha kernels are
     neither x86 nor Arm64."""
     att = len(X86_ATT.findall(code))
-    arm_core = len(ARM64_VECTOR.findall(code)) + len(ARM64_MNEMONIC.findall(code)) + 5 * len(
-        ARM64_DIRECTIVE.findall(code))
-    arm_regs = len(ARM64_REG.findall(code)) if arm_core else 0
-    if att >= 20 and not arm_regs and not OTHER_ARCH.search(code):
-        return "x86", "AT&T"       # unmistakable: the slower mnemonic scans add nothing
-    intel = len(X86_INTEL.findall(code)) + 3 * len(NASM.findall(code))
-    x86 = att + intel + len(X86_MNEMONIC.findall(code))
+    x86_ops, x86_generic, arm_ops, arm_generic = mnemonic_votes(code)
+    arm_core = arm_ops
+    if ".arch" in code or ".cpu" in code or ".variant_pcs" in code:
+        arm_core += 5 * len(ARM64_DIRECTIVE.findall(code))
+    other_hint = any(hint in code for hint in OTHER_HINTS)
+    if att >= 20 and not arm_core and not (other_hint and OTHER_ARCH.search(code)):
+        return "x86", "AT&T"       # unmistakable: the register and directive scans add nothing
+    low = code.lower()
+    regs = register_votes(low)
+    if arm_core or regs[2]:
+        arm_core += len(ARM64_VECTOR.findall(code))
+    intel = regs[0] + 3 * len(NASM.findall(low))
+    x86 = att + intel + x86_ops
     if x86:
         att += len(X86_ATT_SHARED.findall(code))
-        intel += len(X86_INTEL_SHARED.findall(code))
-        x86 = att + intel + len(X86_MNEMONIC.findall(code)) + len(X86_GENERIC.findall(code))
+        intel += regs[1]
+        x86 = att + intel + x86_ops + x86_generic
     arm = 0
     if arm_core:
-        arm = (arm_core + arm_regs + len(ARM64_REG_SHARED.findall(code))
-               + len(ARM64_GENERIC.findall(code)))
-    other = len(OTHER_ARCH.findall(code))
+        arm = arm_core + regs[2] + regs[3] + arm_generic
+    other = len(OTHER_ARCH.findall(code)) if other_hint else 0
     if other and other * 5 >= x86:
         return "other", ""
     if x86 >= 3 and x86 > 2 * arm:
