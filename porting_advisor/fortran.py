@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 
 FIXED = (".f", ".for", ".ftn", ".f77", ".F", ".FOR", ".FTN", ".F77")
 PREPROCESSED = re.compile(r"\.(?:F|FOR|FTN|F77|F90|F95|F03|F08|fpp)$")
-DIRECTIVE = re.compile(r"^\s*[!cC*](?:DIR|DEC|MS)\$\s*(.*)$", re.I)
+DIRECTIVE_LINE = re.compile(r"^[ \t]*[!cC*](?:DIR|DEC|MS)\$[ \t]*(.*)$", re.I | re.M)
+# What the parse can report, found first in the lowercased text: a kind-10 type or literal,
+# selected_real_kind, an Intel module or include (a superset: the parse decides).
+CANDIDATE = re.compile(r"(?:real|complex)\s*(?:\*\s*(?:10|20)\b|\(\s*(?:kind\s*=\s*)?10\s*\))|"
+                       r"[\d.]_10\b|"
+                       r"selected_real_kind|\b(?:if(?:port|core|posix|qwin|logm|lport)|mkl|"
+                       r"lapack95|blas95|f95_precision)")
 KIND10 = re.compile(r"(?i)^(?:real\s*\*\s*10|complex\s*\*\s*20|(?:real|complex)\s*\(\s*"
                     r"(?:kind\s*=\s*)?10\s*\))$")
 LITERAL10 = re.compile(r"(?i)^[\d.]+(?:[ed][+-]?\d+)?_10$")
@@ -79,18 +85,20 @@ def scan(src: Source) -> None:
         layout = preproc.layout(text, preproc.target_macros(src.options.target,
                                                             src.options.target_os, "c"))
         check_errors(src, layout)
-    for no, raw in enumerate(text.split("\n"), 1):
-        m = DIRECTIVE.match(raw) if ("$" in raw) else None
-        if m and compiled(src, layout, no):
+    if "$" in text:
+        no, last = 1, 0
+        for m in DIRECTIVE_LINE.finditer(text):      # the directive lines only
+            no += text.count("\n", last, m.start())
+            last = m.start()
+            raw = m.group(0)
             words = m.group(1).split()
-            directive = raw.strip()[:60]
-            if words and words[0].upper() in ("OMP",):
+            if not compiled(src, layout, no) or (words and words[0].upper() in ("OMP",)):
                 continue
             src.add("fortran-intel-directive", no, raw.index(raw.strip()[0]) + 1,
-                    text=directive)
+                    text=raw.strip()[:60])
+    if not CANDIDATE.search(lower):
+        return      # nothing the parse could report: most files, which then are not parsed
     code = normalise_fixed(text) if fixed else text
-    if not re.search(r"(?i)10|20|selected_real_kind|use|include", code):
-        return
     check_tree(src, code, layout)
 
 
