@@ -108,6 +108,8 @@ def classify_words(cond: str) -> str:
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+INTEL_CONTEXT = re.compile(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b")
+LIBRARY_WORD = re.compile(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10")
 OTHER_CROSS = re.compile(r"\b(?:powerpc|ppc|s390x?|sparc|mips|riscv|loongarch)\w*-[\w-]*"
                          r"(?:gcc|g\+\+|clang|cc)\b|\bqemu-(?:ppc|s390|sparc|mips|riscv)", re.I)
 
@@ -233,6 +235,7 @@ class Tracker:
         self.probe_depth = 0
         self.link_depth = 0
         self.in_select_x86 = 0
+        self.libraries = True           # does the file name an x86-only library anywhere?
 
     def conditions(self) -> str:
         """The conditions of every branch the current line is in."""
@@ -335,6 +338,7 @@ def scan(src: Source) -> None:
                                                      "iomp", "daal", "acml", "aocl", "intel10"))):
         return
     tracker = Tracker(src, kind)
+    tracker.libraries = LIBRARY_WORD.search(text) is not None   # (else no line has one)
     syntax = SYNTAX[kind]
     for first, line_text, marks in logical_lines(text, syntax):
         control = tracker.step(first, line_text)
@@ -394,15 +398,17 @@ def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, 
                in token else arm)
     if not in_probe:
         check_flags(src, text, marks)
-    check_libraries(src, text, marks, in_link, tracker.conditions())
+    if tracker.libraries:
+        check_libraries(src, text, marks, in_link, tracker.conditions())
 
 
 def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
+    if "-" not in text and "/" not in text:
+        return
     arm = target_flags(src.options.target)
-    intel_context = re.search(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b", text)
     for m in FLAG.finditer(text):
         flag = m.group(1)
-        if intel_context and flag.startswith(("-x", "-ax", "/Q")):
+        if flag.startswith(("-x", "-ax", "/Q")) and INTEL_CONTEXT.search(text):
             continue  # an Intel-compiler-only setting: that compiler does not exist on Arm64
         if flag in ("-m32", "-m64") and OTHER_CROSS.search(text):
             continue  # a POWER, s390x, SPARC... cross build: its own -m32/-m64 (zstd's tests)
@@ -424,7 +430,7 @@ def check_libraries(src: Source, text: str, marks: list[tuple[int, int]], in_lin
                     conditions: str) -> None:
     """Library names in link requests: `-lNAME` anywhere, other spellings in link commands,
     and not when the enclosing branch is the user's choice of that library (`if blas == 'mkl'`)."""
-    if not re.search(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10", text):
+    if not LIBRARY_WORD.search(text):
         return
     pos = 0
     for token in TOKEN_SPLIT.split(text):
