@@ -274,30 +274,41 @@ def worker_main(tasks: Any, results: Any, options: Options, rules: RuleSet,
         results.send(scan_batch(items))
 
 
+@dataclass(eq=False, slots=True)
+class Worker:
+    """One worker process, the parent's ends of its two pipes, and its batches in flight."""
+
+    process: Any
+    tasks: Any                      # Connection: batches go out here
+    results: Any                    # Connection: outcomes come back here
+    inflight: collections.deque[int] = field(default_factory=collections.deque)
+
+
 class Pool:
     """Worker processes fed over pipes by the parent's own thread: batches go out as workers
     have room (two each in flight, so none waits for the next), results come back in
     submission order. No feeder or result threads: with ProcessPoolExecutor those took a
     fifth of the parent's CPU on a tree of small files and contended for the GIL with the
-    walk. A worker that dies (a crash in a native parser) costs its batches, reported as
-    skipped files, never the scan."""
+    walk. A worker that dies (a crash in a native parser) costs the batch it was scanning,
+    reported as skipped files, never the scan."""
 
     IN_FLIGHT = 2
 
     def __init__(self, jobs: int, ctx: Any, options: Options, rules: RuleSet) -> None:
-        self.workers: list[tuple[Any, Any, Any, collections.deque[int]]] = []
+        self.workers: list[Worker] = []
         try:
             fork = ctx.get_start_method() == "fork"
             for _ in range(jobs):
                 task_r, task_w = ctx.Pipe(duplex=False)
                 result_r, result_w = ctx.Pipe(duplex=False)
-                inherited = [task_w, result_r, *(c for w in self.workers for c in w[1:3])]
+                inherited = [task_w, result_r,
+                             *(c for w in self.workers for c in (w.tasks, w.results))]
                 proc = ctx.Process(target=worker_main, daemon=True, args=(
                     task_r, result_w, options, rules, inherited if fork else []))
                 proc.start()
                 task_r.close()
                 result_w.close()
-                self.workers.append((proc, task_w, result_r, collections.deque()))
+                self.workers.append(Worker(proc, task_w, result_r))
         except BaseException:
             self.close()
             raise
@@ -322,47 +333,47 @@ class Pool:
     def pump(self, block: bool) -> None:
         """Collect finished batches (waiting for one when `block`), then send the next ones."""
         from multiprocessing.connection import wait
-        busy = [w for w in self.workers if w[3]]
+        busy = [w for w in self.workers if w.inflight]
         if busy:
-            ready = wait([w[2] for w in busy], None if block else 0)
+            ready = wait([w.results for w in busy], None if block else 0)
             for w in busy:
-                if w[2] in ready:
+                if w.results in ready:
                     self.collect(w)
         while self.waiting and self.workers:
-            w = min(self.workers, key=lambda w: len(w[3]))
-            if len(w[3]) >= self.IN_FLIGHT:
+            w = min(self.workers, key=lambda w: len(w.inflight))
+            if len(w.inflight) >= self.IN_FLIGHT:
                 break
             bid = self.waiting.popleft()
             try:
-                w[1].send(self.batches[bid])
+                w.tasks.send(self.batches[bid])
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
                 continue
-            w[3].append(bid)
+            w.inflight.append(bid)
         if not self.workers:          # every worker died: nothing can scan what is left
             while self.waiting:
                 self.fail(self.waiting.popleft())
 
-    def collect(self, w: tuple[Any, Any, Any, collections.deque[int]]) -> None:
+    def collect(self, w: Worker) -> None:
         try:
-            outcomes = w[2].recv()
+            outcomes = w.results.recv()
         except (EOFError, OSError):
             self.lost(w)
             return
-        bid = w[3].popleft()
+        bid = w.inflight.popleft()
         del self.batches[bid]
         self.done[bid] = outcomes
 
-    def lost(self, w: tuple[Any, Any, Any, collections.deque[int]]) -> None:
+    def lost(self, w: Worker) -> None:
         """A worker died: the batch it was scanning (its oldest) becomes skipped files; the
         batches queued behind it go to the other workers."""
         self.workers.remove(w)
-        if w[3]:
-            self.fail(w[3].popleft())
-        self.waiting.extendleft(reversed(w[3]))
-        w[1].close()
-        w[2].close()
+        if w.inflight:
+            self.fail(w.inflight.popleft())
+        self.waiting.extendleft(reversed(w.inflight))
+        w.tasks.close()
+        w.results.close()
 
     def fail(self, bid: int) -> None:
         self.done[bid] = [FileResult(file, language, skipped="the scanning process crashed")
@@ -371,16 +382,16 @@ class Pool:
     def close(self) -> None:
         """Stop the workers: a closed pipe ends each one's loop; a worker still busy with
         batches nobody will read (an abandoned scan) is terminated."""
-        for proc, task_w, _, inflight in self.workers:
-            task_w.close()
-            if inflight:
-                proc.terminate()
-        for proc, _, result_r, _ in self.workers:
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-            result_r.close()
+        for w in self.workers:
+            w.tasks.close()
+            if w.inflight:
+                w.process.terminate()
+        for w in self.workers:
+            w.process.join(5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.results.close()
         self.workers = []
 
 
