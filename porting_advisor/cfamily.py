@@ -16,7 +16,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from porting_advisor import asminline, grammars, intrinsics, ppexpr, preproc, ruleset
 from porting_advisor.model import FileResult, Finding, Options, Severity
@@ -414,21 +414,18 @@ def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
     return [found for names in asked if (found := sorted(set(names) & tested))]
 
 
-def configured(results: list[FileResult], x86: preproc.Resolver) -> frozenset[str]:
+def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:
     """Macros the build must set: named by an #error that asks for one of them, when the tree
     defines none of them for x86-64 either (libmpdec's CONFIG_64, which it derives from the
     architecture only for macOS universal builds). They are unknown, never derived as
     undefined on the target. When the tree defines one for x86-64 (grpc's
     GPR_CYCLE_COUNTER_RDTSC_64), the #error is its own consistency check."""
     out: set[str] = set()
-    for r in results:
-        for kind, value in r.facts:
-            if kind == "asked":
-                names = value.split()
-                if not any(x86.lookup_for(i)(n)[0] == "def" for n in names
-                           for i in range(len(x86.macros))):
-                    # those the tree defines somewhere (the others were never derived)
-                    out.update(n for n in names if n in x86.defines)
+    for names in asked:
+        if not any(x86.lookup_for(i)(n)[0] == "def" for n in names
+                   for i in range(len(x86.macros))):
+            # those the tree defines somewhere (the others were never derived)
+            out.update(n for n in names if n in x86.defines)
     return frozenset(out)
 
 
@@ -849,25 +846,44 @@ def char_offset(cf: CFile, byte: int) -> int:
 # ---- after the scan: derived macros, x86-named files ------------------------------------
 
 
-def define_table(results: list[FileResult]) -> dict[str, list[tuple[str, tuple[str, ...], int]]]:
-    table: dict[str, list[tuple[str, tuple[str, ...], int]]] = {}
+Defines = dict[str, list[tuple[str, tuple[str, ...], int]]]
+
+
+class TreeFacts(NamedTuple):
+    """The C/C++ facts the cross-file pass reads, gathered in one pass over the results."""
+
+    defines: Defines                  # name -> [(value, conditions, status)]
+    undefined: frozenset[str]         # #undef'd somewhere (order decides)
+    asked: list[list[str]]            # macros each asking #error names
+    shims: frozenset[str]             # x86 names the tree defines itself for the target
+
+
+def tree_facts(results: list[FileResult]) -> TreeFacts:
+    table: Defines = {}
+    undefined: set[str] = set()
+    asked: list[list[str]] = []
+    shims: set[str] = set()
     for r in results:
         for kind, value in r.facts:
-            if kind != "define":
-                continue
-            name, val, status, guard = value.split("\t", 3)
-            table.setdefault(name, []).append(
-                (val, tuple(guard.split("\x1f")) if guard else (), int(status)))
-    return table
+            if kind == "define":
+                name, val, status, guard = value.split("\t", 3)
+                table.setdefault(name, []).append(
+                    (val, tuple(guard.split("\x1f")) if guard else (), int(status)))
+            elif kind == "undef":
+                undefined.add(value)
+            elif kind == "asked":
+                asked.append(value.split())
+            elif kind == "c-shim":
+                shims.add(value)
+    return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
 
 
 def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex,
             options: Options, rules: RuleSet) -> list[Finding]:
     """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
-    table = define_table(results)
-    undefined = frozenset(v for r in results for k, v in r.facts if k == "undef")
-    if any(k == "asked" for r in results for k, _ in r.facts):
-        undefined |= configured(results, preproc.Resolver(preproc.x86_reference(
+    table, undefined, asked, shims = tree_facts(results)
+    if asked:
+        undefined |= configured(asked, preproc.Resolver(preproc.x86_reference(
             options.target, options.target_os, "c"), table, undefined))
     resolvers = {mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
                                                               mode), table, undefined)
@@ -877,8 +893,7 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
         for mode in ("c", "cpp", "header")}
     ported: dict[str, bool] = {}
     x86_included = included_only_on_x86(results, index, resolvers)
-    # x86 intrinsic names the tree defines itself for the target: its own Arm implementations
-    shims = {v for r in results for k, v in r.facts if k == "c-shim"}
+    # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
     out = []
     for f in findings:
         if f.language not in ("c", "cpp") and not (f.language == "asm" and f.guard):

@@ -120,7 +120,17 @@ class TreeIndex:
 
 def x86_named(path: str) -> bool:
     """The file or one of its directories is named for an x86 ISA or micro-architecture."""
-    return any(arch_of_name(part) == "x86" for part in path.split("/"))
+    directory, _, name = path.rpartition("/")
+    return arch_of_name(name) == "x86" or x86_directory(directory)
+
+
+@functools.lru_cache(maxsize=65536)
+def x86_directory(directory: str) -> bool:
+    """(x86_named for a directory, remembered: the files of a tree share few directories)"""
+    if not directory:
+        return False
+    parent, _, name = directory.rpartition("/")
+    return arch_of_name(name) == "x86" or x86_directory(parent)
 
 
 def foreign_named(path: str) -> bool:
