@@ -27,6 +27,12 @@ ARM_TOKENS = frozenset({
 X86_WORD = re.compile(r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
                       r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
                       r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$")
+# Every x86 token or word contains one of these.
+X86_HINT = re.compile("|".join(sorted(
+    {t for t in X86_TOKENS if not any(o != t and o in t for o in X86_TOKENS)}
+    | {"f16c", "popcnt", "lzcnt", "xop", "amx", "skx", "clx", "cnl", "icl", "icx", "knl", "knm",
+       "spr", "tgl", "adl", "hsw", "bdw", "snb", "ivb", "nhm", "wsm", "slm", "glm"},
+    key=len, reverse=True)), re.I)
 # Other non-Arm architectures: a file named for them is not built for Arm64 either.
 # Every Arm token contains one of these: a cheap test before the full tokenisation.
 ARM_HINT = re.compile(r"arm|aarch|neon|sve|asimd|a64|graviton|neoverse", re.I)
@@ -121,7 +127,9 @@ class TreeIndex:
 def x86_named(path: str) -> bool:
     """The file or one of its directories is named for an x86 ISA or micro-architecture."""
     directory, _, name = path.rpartition("/")
-    return arch_of_name(name) == "x86" or x86_directory(directory)
+    # (file names are mostly unique: a substring test spares most of them the tokenisation)
+    return (X86_HINT.search(name) is not None and arch_of_name(name) == "x86"
+            ) or x86_directory(directory)
 
 
 @functools.lru_cache(maxsize=65536)
