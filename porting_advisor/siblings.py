@@ -27,12 +27,6 @@ ARM_TOKENS = frozenset({
 X86_WORD = re.compile(r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
                       r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
                       r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$")
-# Every x86 token or word contains one of these.
-X86_HINT = re.compile("|".join(sorted(
-    {t for t in X86_TOKENS if not any(o != t and o in t for o in X86_TOKENS)}
-    | {"f16c", "popcnt", "lzcnt", "xop", "amx", "skx", "clx", "cnl", "icl", "icx", "knl", "knm",
-       "spr", "tgl", "adl", "hsw", "bdw", "snb", "ivb", "nhm", "wsm", "slm", "glm"},
-    key=len, reverse=True)), re.I)
 # Other non-Arm architectures: a file named for them is not built for Arm64 either.
 # Every Arm token contains one of these: a cheap test before the full tokenisation.
 ARM_HINT = re.compile(r"arm|aarch|neon|sve|asimd|a64|graviton|neoverse", re.I)
@@ -47,13 +41,16 @@ JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", 
                                                               "skylakex"))
 
 
+SEPARATORS = str.maketrans("_-.+", "    ")     # SPLIT's characters, for str.split (3x faster)
+
+
 @functools.lru_cache(maxsize=65536)
 def tokens(name: str) -> tuple[str, ...]:
     name = name.lower()
     if "x86" in name or "sse4" in name or "skylake" in name:
         for rx, rep in JOIN:
             name = rx.sub(rep, name)
-    return tuple(t for t in SPLIT.split(name) if t)
+    return tuple(name.translate(SEPARATORS).split())
 
 
 @functools.lru_cache(maxsize=65536)
@@ -127,9 +124,7 @@ class TreeIndex:
 def x86_named(path: str) -> bool:
     """The file or one of its directories is named for an x86 ISA or micro-architecture."""
     directory, _, name = path.rpartition("/")
-    # (file names are mostly unique: a substring test spares most of them the tokenisation)
-    return (X86_HINT.search(name) is not None and arch_of_name(name) == "x86"
-            ) or x86_directory(directory)
+    return arch_of_name(name) == "x86" or x86_directory(directory)
 
 
 @functools.lru_cache(maxsize=65536)
