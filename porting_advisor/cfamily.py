@@ -603,7 +603,7 @@ def check_identifiers(cf: CFile) -> None:
             check_asm(cf, name, start)
             continue
         if name in CPU_DETECTION or family == "CPUID":
-            if cf.is_use(start, m.end()):
+            if cf.is_use(start, m.end()) and not other_cpu_query(text, m.end()):
                 cf.emit("c-x86-cpu-detection", start, len(name), name=name, key=name)
         elif family:
             if cf.is_use(start, m.end()):
@@ -618,6 +618,20 @@ def check_identifiers(cf: CFile) -> None:
         elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
             cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
                     target=src.options.target, key=name)
+
+
+CPU_ARG = re.compile(r"\s*\(\s*\"([^\"\n]*)\"")
+# GCC's __builtin_cpu_is/__builtin_cpu_supports exist for POWER and (GCC 14) AArch64 too:
+# asked about one of their CPUs or features, the call is not x86 detection.
+OTHER_CPU = re.compile(r"(?:power\d+x?|ppc\w*|arch_\d+(?:_\d+)?|altivec|vsx|htm(?:-nosc)?|mma|darn|"
+                       r"scv|isel|dfp|cell|sve2?|sme\w*|dotprod|i8mm|bf16|fp16|rng|memtag|bti|"
+                       r"lse|rcpc\w*|flagm|crc|sha[23]|sm4|asimd\w*|neoverse\w*)")
+
+
+def other_cpu_query(text: str, end: int) -> bool:
+    """`__builtin_cpu_is("power9")`, `__builtin_cpu_supports("sve2")`: not an x86 query."""
+    m = CPU_ARG.match(text, end, end + 200)
+    return m is not None and OTHER_CPU.fullmatch(m.group(1).strip()) is not None
 
 
 def pasted(text: str, start: int, end: int) -> bool:
