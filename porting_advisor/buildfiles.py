@@ -108,6 +108,7 @@ def classify_words(cond: str) -> str:
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+MAKE_RULE = re.compile(r"([\w.%/-]+(?:[ \t]+[\w.%/-]+)*)[ \t]*::?(?!=)")
 INTEL_CONTEXT = re.compile(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b")
 LIBRARY_WORD = re.compile(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10")
 OTHER_CROSS = re.compile(r"\b(?:powerpc|ppc|s390x?|sparc|mips|riscv|loongarch)\w*-[\w-]*"
@@ -236,13 +237,15 @@ class Tracker:
         self.link_depth = 0
         self.in_select_x86 = 0
         self.libraries = True           # does the file name an x86-only library anywhere?
+        self.x86_recipe = False         # in a Make rule whose target is named for x86
 
     def conditions(self) -> str:
         """The conditions of every branch the current line is in."""
         return " ".join(c.branches[-1].cond for c in self.chains if c.branches)
 
     def x86_only(self) -> bool:
-        return any(c.current == "x86" for c in self.chains) or self.in_select_x86 > 0
+        return (any(c.current == "x86" for c in self.chains) or self.in_select_x86 > 0
+                or self.x86_recipe)
 
     def step(self, line: int, text: str) -> bool:
         """Feed one logical line; True when it was control flow (nothing to check on it)."""
@@ -341,6 +344,10 @@ def scan(src: Source) -> None:
     tracker.libraries = LIBRARY_WORD.search(text) is not None   # (else no line has one)
     syntax = SYNTAX[kind]
     for first, line_text, marks in logical_lines(text, syntax):
+        if kind == "make" and not line_text.startswith("\t") and line_text.strip():
+            # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
+            rule = MAKE_RULE.match(line_text)
+            tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
         control = tracker.step(first, line_text)
         if kind == "bazel":
             track_select(tracker, line_text)
