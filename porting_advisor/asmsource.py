@@ -106,13 +106,8 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
     kept = []
     guards = set()
     lines = code.split("\n")
-    bounds = [*lay.starts, len(lines) + 1]
-    if lay.starts and lay.starts[0] > 1:
-        bounds.insert(0, 1)                      # lines before the first region: compiled
-        states = [preproc.ALWAYS, *lay.states]
-    else:
-        states = lay.states
-    for k, st in enumerate(states):             # region by region, not line by line
+    bounds = [*lay.starts, len(lines) + 1]      # (the first region starts at line 1)
+    for k, st in enumerate(lay.states):         # region by region, not line by line
         if st.status == preproc.INACTIVE:
             continue
         region = "\n".join(lines[bounds[k] - 1:bounds[k + 1] - 1])

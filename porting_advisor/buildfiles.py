@@ -334,14 +334,13 @@ def scan(src: Source) -> None:
     if not kind:
         return
     text = src.text
+    libraries = LIBRARY_WORD.search(text) is not None    # (else no line has one)
     if not (("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
             or "x86" in text or "amd64" in text or "86" in text or "uname" in text
-            or "try_run" in text or "RUN" in text or "machine" in text
-            or any(lib in text.lower() for lib in ("mkl", "ipp", "svml", "imf", "irc", "intlc",
-                                                     "iomp", "daal", "acml", "aocl", "intel10"))):
+            or "try_run" in text or "RUN" in text or "machine" in text or libraries):
         return
     tracker = Tracker(src, kind)
-    tracker.libraries = LIBRARY_WORD.search(text) is not None   # (else no line has one)
+    tracker.libraries = libraries
     syntax = SYNTAX[kind]
     for first, line_text, marks in logical_lines(text, syntax):
         if kind == "make" and not line_text.startswith("\t") and line_text.strip():

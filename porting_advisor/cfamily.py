@@ -22,7 +22,7 @@ from porting_advisor import asminline, grammars, intrinsics, ppexpr, preproc, ru
 from porting_advisor.model import FileResult, Finding, Options, Severity
 from porting_advisor.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex, foreign_named, x86_directory
+from porting_advisor.siblings import TreeIndex, foreign_named, only_from_x86, x86_directory
 from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -365,19 +365,11 @@ def record_facts(cf: CFile, unbuildable: bool = False) -> None:
     #include "..." (files included only from x86 code). In a file the target cannot build,
     every #define and #include counts as not compiled."""
     for d in cf.layout.directives:
-        if d.name == "include" and d.arg.startswith("\""):
-            inc = cf.layout.at(d.line)
-            if unbuildable:
-                m = INCLUDE.match(d.arg)
-                if m:
-                    cf.src.facts.append(("include", f"{m.group(1)}\t{INACTIVE}\t"))
-            elif inc.status != ACTIVE:
-                m = INCLUDE.match(d.arg)
-                if m:
-                    cf.src.facts.append(("include", "\t".join(
-                        (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
-            else:
-                cf.src.facts.append(("include", f"{d.arg.split(chr(34))[1]}\t1\t"))
+        if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
+                d.arg.startswith("\"")):
+            inc = preproc.State(INACTIVE) if unbuildable else cf.layout.at(d.line)
+            cf.src.facts.append(("include", "\t".join(
+                (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
     # An #undef makes a macro's state depend on include order, unless the file defines the
     # macro itself: a header's own helper (brotli's SUPPORTS_SSE_2, defined under an x86 test
     # and #undef'd at the end) or a fallback that replaces the value (xxhash's XXH_VECTOR)
@@ -969,18 +961,7 @@ def included_only_on_x86(results: list[FileResult], index: TreeIndex,
             for t in targets:
                 sites.setdefault(t, []).append((r.file, state != INACTIVE
                                                 and r.file not in named))
-    # A file is x86-only when every place that includes it is not compiled for the target or
-    # is itself x86-only: iterate to the fixed point.
-    x86_only: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for target, where in sites.items():
-            if target not in x86_only and all(not compiled or includer in x86_only
-                                              for includer, compiled in where):
-                x86_only.add(target)
-                changed = True
-    return frozenset(x86_only)
+    return only_from_x86(sites)
 
 
 def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver]

@@ -434,7 +434,7 @@ class Scanner:
         self.batch_bytes = 0
         self.todo_bytes = 0
         self.pool: Pool | None = None
-        self.futures: collections.deque[int] = collections.deque()  # batch ids, in order
+        self.submitted: collections.deque[int] = collections.deque()  # batch ids, in order
         self.jobs = 1
         # no pool: asked for, one CPU, or the pool could not start
         self.serial = options.jobs == 1 or (options.jobs == 0 and (os.cpu_count() or 1) < 2)
@@ -479,7 +479,7 @@ class Scanner:
             items = [(t.file, t.path, t.language, t.size)
                      for t in map(self.tasks.__getitem__, self.batch)]
             assert self.pool is not None
-            self.futures.append(self.pool.submit(items))
+            self.submitted.append(self.pool.submit(items))
             self.batch, self.batch_bytes = [], 0
 
     def start_pool(self, jobs: int) -> None:
@@ -519,8 +519,8 @@ class Scanner:
         for k in range(0, len(tail), step):
             self.batch = tail[k:k + step]
             self.submit()
-        while self.futures:
-            yield from self.pool.result(self.futures.popleft())
+        while self.submitted:
+            yield from self.pool.result(self.submitted.popleft())
 
     def finish(self, progress: Callable[[int], None] | None = None) -> Scan:
         count = len(self.done)

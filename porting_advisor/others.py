@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from porting_advisor import asminline, buildfiles, grammars, manifests, versions
 from porting_advisor.model import FileResult, Finding
+from porting_advisor.siblings import only_from_x86
 from porting_advisor.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -271,7 +272,7 @@ def scan_rust(src: Source) -> None:
 def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[str]:
     """Rust files that are modules declared only under an x86 cfg (`#[cfg(target_arch =
     "x86_64")] mod sse2;`), or only from such modules: not compiled for Arm64."""
-    sites: dict[str, list[tuple[str, bool]]] = {}      # module file -> (declarer, x86 only)
+    sites: dict[str, list[tuple[str, bool]]] = {}      # module file -> (declarer, not x86-only)
     for r in results:
         base = posixpath.basename(r.file)
         here = (posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs")
@@ -283,16 +284,8 @@ def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[s
             for child in (posixpath.join(here, f"{name}.rs"),
                           posixpath.join(here, name, "mod.rs")):
                 if child in files:
-                    sites.setdefault(child, []).append((r.file, arch == "x86"))
-    x86_only: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for child, where in sites.items():
-            if child not in x86_only and all(x86 or parent in x86_only for parent, x86 in where):
-                x86_only.add(child)
-                changed = True
-    return frozenset(x86_only)
+                    sites.setdefault(child, []).append((r.file, arch != "x86"))
+    return only_from_x86(sites)
 
 
 def resolve_rust(results: list[FileResult], findings: list[Finding],

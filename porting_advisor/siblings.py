@@ -166,3 +166,20 @@ def arm_counterpart(path: str, index: TreeIndex,
             if arch_of_name(posixpath.basename(d)) == "arm":
                 return d + "/"
     return ""
+
+
+def only_from_x86(sites: Mapping[str, list[tuple[str, bool]]]) -> frozenset[str]:
+    """Files reached only from code not built for the target. `sites` maps each included C
+    file or declared Rust module to its (includer, built for the target) pairs; a file is
+    x86-only when every site is not built, or is in a file that is itself x86-only: iterated
+    to the fixed point."""
+    x86_only: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for target, where in sites.items():
+            if target not in x86_only and all(not built or parent in x86_only
+                                              for parent, built in where):
+                x86_only.add(target)
+                changed = True
+    return frozenset(x86_only)
