@@ -280,6 +280,8 @@ def target_attribute(text: str) -> bool:
 
 IF_LINE = re.compile(r"^#[ \t]*if", re.M)
 GUARD_OPEN = re.compile(r"#[ \t]*ifndef[ \t]+(\w+)\n#[ \t]*define[ \t]+(\w+)")
+# the directive lines that matter to conditional_include: #if*, #endif, a quoted #include
+NESTING_LINE = re.compile(r'^#[ \t]*(if|endif|include[^\n"]*")', re.M)
 
 
 def conditional_include(dirs: str) -> bool:
@@ -288,18 +290,17 @@ def conditional_include(dirs: str) -> bool:
     BORINGSSL_FE25519_ADX, defined only on x86-64): the include graph must know it."""
     m = GUARD_OPEN.match(dirs)
     start = m.end() if m is not None and m.group(1) == m.group(2) else 0
-    guarded = start > 0
     first_if = IF_LINE.search(dirs, start)
     if first_if is None or dirs.rfind('"') < first_if.start():
         return False      # no quoted #include after the first #if (most files: all on top)
     depth = 0
-    for line in dirs.split("\n")[2 if guarded else 0:]:
-        word = line[1:].lstrip(" \t")
-        if word.startswith("if"):
+    for word in NESTING_LINE.findall(dirs, first_if.start()):
+        if word == "if":
             depth += 1
-        elif word.startswith("endif"):
-            depth = max(0, depth - 1)
-        elif depth and word.startswith("include") and '"' in word:
+        elif word == "endif":
+            if depth:
+                depth -= 1
+        elif depth:
             return True
     return False
 

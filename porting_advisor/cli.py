@@ -2,6 +2,7 @@
 """The command line: parse options, run the scan, write the reports, choose the exit code."""
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -148,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; every usage or input error is one line on stderr and exit 2."""
     from porting_advisor.baseline import BaselineError
     from porting_advisor.ruleset import RuleError
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         rc = command.main(args=argv, prog_name="porting-advisor", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -167,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"porting-advisor: internal error: {type(exc).__name__}: {exc} (a bug in "
                    "porting-advisor; PORTING_ADVISOR_DEBUG=1 shows where)", err=True)
         return 2
+    finally:
+        if enabled:
+            gc.enable()
     return int(rc or 0)
 
 

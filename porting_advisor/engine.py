@@ -266,6 +266,7 @@ def worker_main(tasks: Any, results: Any, options: Options, rules: RuleSet,
     for conn in inherited:       # the parent's ends, copied by fork: kept, they would hold
         conn.close()             # this worker's pipe (and the others') open after the parent
     init_worker(options, rules)
+    gc.enable()
     while True:
         try:
             items = tasks.recv()
