@@ -109,16 +109,20 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     if known is not None:
         result = baseline.apply(result, known)
     if any(fmt == "html" for _, fmt in targets) or (not targets and p["fmt"] == "html"):
-        pipeline.attach_context(result, options.root)
+        pipeline.attach_context(result, options.root, report.html_findings(result))
     warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
-        text = report.RENDERERS[out_fmt](result, rs, p["link_base"])
         try:
-            Path(out_path).write_text(text, encoding="utf-8")
+            with open(out_path, "w", encoding="utf-8") as out:
+                report.write(out_fmt, result, rs, p["link_base"], out)
         except OSError as exc:
             raise UsageError(f"cannot write '{out_path}': {exc.strerror}") from None
     if not targets:
-        click.echo(report.RENDERERS[p["fmt"] or "text"](result, rs, p["link_base"]), nl=False)
+        fmt = p["fmt"] or "text"
+        if fmt in report.STREAMED:
+            report.write(fmt, result, rs, p["link_base"], sys.stdout)
+        else:
+            click.echo(report.RENDERERS[fmt](result, rs, p["link_base"]), nl=False)
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
     threshold = FAIL_ON[p["fail_on"]]

@@ -208,10 +208,11 @@ def dependencies(results: list[FileResult], options: Options) -> list[dict[str, 
     return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
 
 
-def attach_context(report: Report, root: Path, around: int = 3) -> None:
-    """Read the lines around each finding once per file, for reports that show context."""
+def attach_context(report: Report, root: Path, findings: list[Finding],
+                   around: int = 3) -> None:
+    """Read the lines around each of `findings` once per file, for reports that show context."""
     wanted: dict[str, set[int]] = {}
-    for f in report.findings:
+    for f in findings:
         if f.line > 0 and "!/" not in f.file:
             wanted.setdefault(f.file, set()).add(f.line)
     base = base_dir(root)

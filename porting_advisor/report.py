@@ -7,8 +7,8 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
 
 from porting_advisor.model import Finding, Report, Severity
 from porting_advisor.ruleset import RuleSet, data_dir
@@ -59,8 +59,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     return d
 
 
-def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
-            ) -> dict[str, Any]:
+def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict,
+            findings: bool = True) -> dict[str, Any]:
+    """The report as the contract's JSON object; with `findings` False the findings stay
+    Finding objects (for a writer that encodes them itself)."""
     return {
         "schema_version": 1,
         "tool": {"name": "porting-advisor", "version": report.version},
@@ -68,7 +70,7 @@ def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
         "files_scanned": report.files_scanned, "files_skipped": report.files_skipped,
         "files_by_language": report.files_by_language,
         "duration_seconds": report.duration,
-        "findings": [finding(f) for f in report.findings],
+        "findings": [finding(f) for f in report.findings] if findings else report.findings,
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
         "remarks": [{"rule": m.rule, "message": m.message, **({"file": m.file} if m.file else {})}
                     for m in report.remarks],
@@ -77,20 +79,43 @@ def to_dict(report: Report, finding: Callable[[Finding], Any] = finding_dict
     }
 
 
-def dumps(data: dict[str, Any], encoded: frozenset[str] = frozenset()) -> str:
-    """Indented JSON with one list item per line: readable, diffable, and fast (json's C
-    encoder only runs without `indent`). The lists named in `encoded` hold JSON text already
-    (findings, written by `JsonWriter`)."""
+CHUNK = 2000      # list items joined per write: a large report is never one string in memory
+
+
+def dump(data: dict[str, Any], out: TextIO,
+         encoders: Mapping[str, Callable[[Any], str]] | None = None) -> None:
+    """Write indented JSON with one list item per line to `out`: readable, diffable, and fast
+    (json's C encoder only runs without `indent`). The items of a list named in `encoders`
+    are written by its function (findings, by `JsonWriter`); lists go out in chunks."""
     encode = json.JSONEncoder(ensure_ascii=False).encode   # one encoder, not one per item
-    parts = []
+    sep = "{\n"
     for key, value in data.items():
-        head = f"  {json.dumps(key)}: "
+        out.write(f"{sep}  {json.dumps(key)}: ")
+        sep = ",\n"
         if isinstance(value, list) and value:
-            items = ",\n    ".join(value if key in encoded else map(encode, value))
-            parts.append(f"{head}[\n    {items}\n  ]")
+            write_items(out, value, (encoders or {}).get(key, encode), "    ")
+            out.write("\n  ]")
         else:
-            parts.append(head + encode(value))
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            out.write(encode(value))
+    out.write("\n}\n")
+
+
+def write_items(out: TextIO, items: list[Any], encode: Callable[[Any], str],
+                indent: str) -> None:
+    """'[' and the encoded items, one a line: a JSON array's opening and contents."""
+    joint = ",\n" + indent
+    out.write("[\n" + indent)
+    for at in range(0, len(items), CHUNK):
+        if at:
+            out.write(joint)
+        out.write(joint.join(map(encode, items[at:at + CHUNK])))
+
+
+def dumps(data: dict[str, Any],
+          encoders: Mapping[str, Callable[[Any], str]] | None = None) -> str:
+    out = io.StringIO()
+    dump(data, out, encoders)
+    return out.getvalue()
 
 
 class JsonWriter:
@@ -134,8 +159,18 @@ class JsonWriter:
                 f'"fingerprint": "{f.fingerprint()}"{flags}}}')
 
 
+def write_json(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
+    dump(to_dict(report, findings=False), out, {"findings": JsonWriter().finding})
+
+
 def render_json(report: Report, rules: RuleSet, link_base: str = "") -> str:
-    return dumps(to_dict(report, JsonWriter().finding), encoded=frozenset({"findings"}))
+    return rendered(write_json, report, rules, link_base)
+
+
+def rendered(writer: Writer, report: Report, rules: RuleSet, link_base: str) -> str:
+    out = io.StringIO()
+    writer(report, rules, link_base, out)
+    return out.getvalue()
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
@@ -261,8 +296,10 @@ def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["code"] = code_spans
     template = env.get_template("report.html.j2")
-    data = to_dict(report)
-    contexts = [report.contexts.get((f.file, f.line), []) for f in report.findings]
+    listed = html_findings(report)
+    data = to_dict(report, findings=False)
+    data["findings"] = [finding_dict(f) for f in listed]
+    contexts = [report.contexts.get((f.file, f.line), []) for f in listed]
     used = sorted({f.rule for f in report.findings})
     return template.render(
         report=data, summary_line=summary_line(report), rollup=rollup(report.findings)[:50],
@@ -271,7 +308,22 @@ def render_html(report: Report, rules: RuleSet, link_base: str = "") -> str:
         category_bars=bars(data["summary"]["by_category"]),
         severity_bars=bars(data["summary"]["by_severity"]),
         top_dirs=top_directories(report.findings), effort=effort(report.findings),
-        unanalysed=set(report.unanalysed_languages))
+        unanalysed=set(report.unanalysed_languages), listed=len(listed),
+        total=len(report.findings))
+
+
+HTML_FINDINGS = 10_000   # findings listed one by one in the HTML report (each with its source)
+
+
+def html_findings(report: Report) -> list[Finding]:
+    """The findings the HTML report lists: all of them, or, past HTML_FINDINGS, the most
+    severe ones (in file order). A page of 100,000 findings with their context would be
+    100 MB that no browser opens comfortably."""
+    if len(report.findings) <= HTML_FINDINGS:
+        return report.findings
+    keep = sorted(range(len(report.findings)),
+                  key=lambda i: -report.findings[i].severity)[:HTML_FINDINGS]
+    return [report.findings[i] for i in sorted(keep)]
 
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -284,7 +336,46 @@ def rule_markdown(rule: Any) -> str:
             f"{example}\n\n**Suggestion:** {rule.suggestion}")
 
 
-def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
+class SarifWriter:
+    """Writes one SARIF result as the JSON text `json.dumps` would write for its dict, with
+    the strings most results share (rule, level, message) quoted once, as `JsonWriter`."""
+
+    def __init__(self, index: dict[str, int]) -> None:
+        from json.encoder import encode_basestring
+        self.encode = encode_basestring
+        self.index = index
+        self.heads: dict[tuple[str, Severity, str, str], str] = {}
+        self.uris: dict[str, str] = {}
+
+    def result(self, f: Finding) -> str:
+        head = self.heads.get((f.rule, f.severity, f.message, f.suggestion))
+        if head is None:
+            text = f"{f.message} {f.suggestion}".strip()
+            head = self.heads[(f.rule, f.severity, f.message, f.suggestion)] = (
+                f'{{"ruleId": {self.encode(f.rule)}, "ruleIndex": {self.index[f.rule]}, '
+                f'"level": "{SARIF_LEVEL[f.severity]}", "message": {{"text": '
+                f'{self.encode(text)}}}, "locations": [{{"physicalLocation": ')
+        uri = self.uris.get(f.file)
+        if uri is None:
+            uri = self.uris[f.file] = (f'{{"artifactLocation": {{"uri": {self.encode(f.file)}, '
+                                       '"uriBaseId": "SRCROOT"}')
+        region = ""
+        if f.line > 0:
+            region = f', "region": {{"startLine": {f.line}, "startColumn": {max(1, f.column)}'
+            if f.end_line:
+                region += f', "endLine": {f.end_line}, "endColumn": {f.end_column}'
+            if f.snippet:
+                region += f', "snippet": {{"text": {self.encode(f.snippet)}}}'
+            region += "}"
+        tail = ', "suppressions": [{"kind": "inSource"}]' if f.suppressed else ""
+        return (f'{head}{uri}{region}}}}}], "partialFingerprints": '
+                f'{{"portingAdvisor/v1": "{f.fingerprint()}"}}{tail}}}')
+
+
+RESULTS = "\x00results\x00"      # where the streamed results go in the SARIF document
+
+
+def write_sarif(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     used = sorted({f.rule for f in report.findings})
     catalogue = sorted(rules.rules.values(), key=lambda r: r.id)
     index = {r.id: i for i, r in enumerate(catalogue)}
@@ -297,25 +388,6 @@ def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
         "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
         "properties": {"category": r.category, "tags": ["arm64", "portability", r.category]},
     } for r in catalogue]
-    results = []
-    for f in report.findings:
-        loc: dict[str, Any] = {"artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"}}
-        if f.line > 0:
-            region: dict[str, Any] = {"startLine": f.line, "startColumn": max(1, f.column)}
-            if f.end_line:
-                region.update(endLine=f.end_line, endColumn=f.end_column)
-            if f.snippet:
-                region["snippet"] = {"text": f.snippet}
-            loc["region"] = region
-        res: dict[str, Any] = {
-            "ruleId": f.rule, "ruleIndex": index[f.rule], "level": SARIF_LEVEL[f.severity],
-            "message": {"text": f"{f.message} {f.suggestion}".strip()},
-            "locations": [{"physicalLocation": loc}],
-            "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()},
-        }
-        if f.suppressed:
-            res["suppressions"] = [{"kind": "inSource"}]
-        results.append(res)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
         "runs": [{
@@ -323,12 +395,23 @@ def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
                                 "informationUri": "https://github.com/porting-advisor",
                                 "rules": driver_rules}},
             "originalUriBaseIds": {"SRCROOT": {"description": {"text": "the scanned root"}}},
-            "results": results,
+            "results": RESULTS if report.findings else [],
             "properties": {"target": report.target, "targetOs": report.target_os,
                            "rulesUsed": used},
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # everything but the results is small: indented by json; the results, one a line
+    before, _, after = json.dumps(doc, indent=2, ensure_ascii=False).partition(
+        json.dumps(RESULTS))
+    out.write(before)
+    if report.findings:
+        write_items(out, report.findings, SarifWriter(index).result, " " * 8)
+        out.write("\n      ]")
+    out.write(after + "\n")
+
+
+def render_sarif(report: Report, rules: RuleSet, link_base: str = "") -> str:
+    return rendered(write_sarif, report, rules, link_base)
 
 
 CSV_FIELDS = ("file", "line", "column", "end_line", "end_column", "severity", "category", "rule",
@@ -400,7 +483,18 @@ def render_markdown(report: Report, rules: RuleSet, link_base: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+Writer = Callable[[Report, RuleSet, str, TextIO], None]
 RENDERERS: dict[str, Callable[[Report, RuleSet, str], str]] = {
     "text": render_text, "json": render_json, "html": render_html, "sarif": render_sarif,
     "csv": render_csv, "markdown": render_markdown, "dependencies-csv": render_deps_csv,
 }
+# Formats written piece by piece: a report of 100,000 findings is never a whole string
+STREAMED: dict[str, Writer] = {"json": write_json, "sarif": write_sarif}
+
+
+def write(fmt: str, report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
+    """Write the report in `fmt` to `out`."""
+    if fmt in STREAMED:
+        STREAMED[fmt](report, rules, link_base, out)
+    else:
+        out.write(RENDERERS[fmt](report, rules, link_base))

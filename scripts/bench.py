@@ -5,6 +5,7 @@
     python scripts/bench.py                      # synthetic mixed tree, 2,000 files
     python scripts/bench.py --files 20000        # larger
     python scripts/bench.py --simd               # synthetic SIMD-heavy C tree
+    python scripts/bench.py --small              # files of 1.4 KB (the worst case)
     python scripts/bench.py --tree PATH          # a real tree (e.g. an sdist)
     python scripts/bench.py --files 10000 --changed 10   # --changed-since, 10 files changed
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -93,9 +95,21 @@ JAVA = "package demo;\n\npublic class C{i} {{\n  public int f() {{ return {i}; }
 ASM_X86 = "    .text\n    .globl f{i}\nf{i}:\n    movq %rdi, %rax\n    addq %rsi, %rax\n    ret\n"
 
 
-def generate(root: Path, files: int, simd: bool, seed: int = 7) -> int:
+# Source file sizes in real trees (C, C++, headers, Python, Go, Java, assembly) are
+# log-normal: median 5.7 KB and mean 20 KB in CPython 3.11, 4.1/12 KB in scipy 1.14,
+# 4.6/15 KB in grpcio 1.66. A file of the synthetic tree is its template repeated to a
+# size drawn from that shape (median 4.5 KB, sigma 1.3: mean about 10 KB), capped at
+# 256 KB; with --small every file is its template once to three times (1.4 KB on average:
+# the worst case, where the cost per file outweighs the cost per byte).
+MEDIAN_BYTES = 4500
+SIGMA = 1.3
+MAX_BYTES = 256 << 10
+
+
+def generate(root: Path, files: int, simd: bool, seed: int = 7, small: bool = False) -> int:
     """Write the synthetic tree; returns its size in bytes."""
     rng = random.Random(seed)
+    sizes = random.Random(seed + 1)     # its own stream: the mix of kinds stays the same
     size = 0
     for i in range(files):
         d = root / f"mod{i // 200:03d}"
@@ -111,6 +125,9 @@ def generate(root: Path, files: int, simd: bool, seed: int = 7) -> int:
             "java": (f"C{i}.java", JAVA), "asm": (f"a{i}_x86.S", ASM_X86 * 5),
         }[kind]
         data = text.format(i=i, name=name)
+        if not small:
+            want = min(MAX_BYTES, sizes.lognormvariate(math.log(MEDIAN_BYTES), SIGMA))
+            data = data * max(1, round(want / len(data)))
         (d / name).write_text(data)
         size += len(data.encode())
     return size
@@ -244,6 +261,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--simd", action="store_true", help="SIMD-heavy C tree (80%% intrinsics)")
+    ap.add_argument("--small", action="store_true",
+                    help="synthetic files of 1.4 KB on average, not sized like a real tree's")
     ap.add_argument("--tree", type=Path, help="benchmark an existing tree instead")
     ap.add_argument("--repeat", type=int, default=REPEAT, help="timed runs per row (best kept)")
     ap.add_argument("--changed", type=int, metavar="N",
@@ -260,8 +279,9 @@ def main() -> None:
             label = str(tree)
         else:
             tree = Path(tmp) / "tree"
-            generate(tree, args.files, args.simd)
-            label = f"synthetic {'SIMD-heavy' if args.simd else 'mixed'} tree"
+            generate(tree, args.files, args.simd, small=args.small)
+            label = (f"synthetic {'SIMD-heavy' if args.simd else 'mixed'} tree"
+                     f"{' of small files' if args.small else ''}")
         n, size = tree_size(tree)
         read = source_size(tree)
         print(f"{label}: {n} files, {size / 1e6:.1f} MB ({read / 1e6:.1f} MB in files the "

@@ -93,6 +93,26 @@ def test_html_structure(sample_report, rules):
     assert "Not analysed" in html or "make" in html
 
 
+def test_html_lists_the_most_severe_findings_of_a_huge_report(sample_report, rules,
+                                                              monkeypatch):
+    """Past HTML_FINDINGS, the page lists the most severe findings in file order and says so;
+    the summary still counts them all."""
+    from porting_advisor.model import Severity
+    monkeypatch.setattr(report, "HTML_FINDINGS", 5)
+    errors = [f for f in sample_report.findings if f.severity == Severity.ERROR]
+    assert len(errors) > 5 and len(sample_report.findings) > len(errors)
+    listed = report.html_findings(sample_report)
+    assert listed == errors[:5]
+    html = report.render_html(sample_report, rules)
+    parser = Rows()
+    parser.feed(html)
+    assert parser.rows == 5
+    total = len(sample_report.findings)
+    assert f"The 5 most severe of {total} findings are listed here" in html
+    monkeypatch.setattr(report, "HTML_FINDINGS", total)
+    assert "most severe of" not in report.render_html(sample_report, rules)
+
+
 def test_json_reports_match_the_schema(rules, run_cli):
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
@@ -134,3 +154,70 @@ def test_json_findings_are_what_json_itself_writes(sample_report, rules):
     start = lines.index('  "findings": [') + 1
     for i, f in enumerate(rep.findings):
         assert lines[start + i].strip().rstrip(",") == encode(report.finding_dict(f))
+
+
+def sarif_result(f, index):
+    """The contract's SARIF result for one finding, built as a dict (what json itself writes)."""
+    loc = {"artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"}}
+    if f.line > 0:
+        region = {"startLine": f.line, "startColumn": max(1, f.column)}
+        if f.end_line:
+            region.update(endLine=f.end_line, endColumn=f.end_column)
+        if f.snippet:
+            region["snippet"] = {"text": f.snippet}
+        loc["region"] = region
+    res = {"ruleId": f.rule, "ruleIndex": index[f.rule],
+           "level": {"error": "error", "warning": "warning", "info": "note"}[f.severity.label],
+           "message": {"text": f"{f.message} {f.suggestion}".strip()},
+           "locations": [{"physicalLocation": loc}],
+           "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()}}
+    if f.suppressed:
+        res["suppressions"] = [{"kind": "inSource"}]
+    return res
+
+
+def test_sarif_results_are_what_json_itself_writes(sample_report, rules):
+    """Each streamed SARIF result line is json's own text for the result's dict, with escapes,
+    a whole-file finding, an end position and a suppression."""
+    from dataclasses import replace
+    base = [f for f in sample_report.findings if f.line][0]
+    tricky = [
+        replace(base, file="dir/naïve \"q\".c", message="tab\there \\ back", snippet="a\0b\nc",
+                suggestion="→ use vaddq_f32"),
+        replace(base, line=0, column=0, end_line=0, end_column=0, snippet="", suppressed=True),
+        replace(base, end_line=base.line + 1, end_column=4, column=0),
+        replace(base, message="\u2028 line separator and 😀", suggestion=""),
+    ]
+    rep = replace(sample_report, findings=[*tricky, *sample_report.findings])
+    text = report.render_sarif(rep, rules)
+    index = {r: i for i, r in enumerate(sorted(rules.rules))}
+    results = json.loads(text)["runs"][0]["results"]
+    assert results == [sarif_result(f, index) for f in rep.findings]
+    lines = text.split("\n")
+    start = lines.index('      "results": [') + 1
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    for i, f in enumerate(rep.findings):
+        assert lines[start + i] == " " * 8 + encode(sarif_result(f, index)) + (
+            "," if i < len(rep.findings) - 1 else "")
+
+
+def test_large_reports_are_written_in_chunks(sample_report, rules, monkeypatch):
+    """JSON and SARIF go out a chunk of findings at a time; every finding is there, in order,
+    across chunk boundaries (here 7 findings a chunk)."""
+    from dataclasses import replace
+    monkeypatch.setattr(report, "CHUNK", 7)
+    many = [replace(f, line=f.line + 1000 * k) for k in range(3) for f in sample_report.findings]
+    rep = replace(sample_report, findings=many)
+    out = io.StringIO()
+    report.write("json", rep, rules, "", out)
+    assert [(f["file"], f["line"]) for f in json.loads(out.getvalue())["findings"]] == [
+        (f.file, f.line) for f in many]
+    out = io.StringIO()
+    report.write("sarif", rep, rules, "", out)
+    results = json.loads(out.getvalue())["runs"][0]["results"]
+    assert len(results) == len(many) == 3 * len(sample_report.findings) > 7 * 3
+    assert [r["partialFingerprints"] for r in results] == [
+        {"portingAdvisor/v1": f.fingerprint()} for f in many]
+    empty = replace(sample_report, findings=[])
+    assert json.loads(report.render_sarif(empty, rules))["runs"][0]["results"] == []
+    assert json.loads(report.render_json(empty, rules))["findings"] == []
