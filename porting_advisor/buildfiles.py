@@ -238,6 +238,20 @@ class Tracker:
         self.in_select_x86 = 0
         self.libraries = True           # does the file name an x86-only library anywhere?
         self.x86_recipe = False         # in a Make rule whose target is named for x86
+        # variables set to a test of the architecture that holds only on x86 (Meson's
+        # `use_svml = (host_machine.cpu_family() == 'x86_64' and ...)`): a branch on one is
+        # x86-only, as the C preprocessor's derived macros
+        self.x86_vars: set[str] = set()
+
+    def classify(self, cond: str) -> str:
+        kind = classify(cond)
+        if kind or not self.x86_vars:
+            return kind
+        words = IDENTIFIER.findall(QUOTED.sub(" ", cond))
+        if (not self.x86_vars.isdisjoint(words) and "not" not in words and "NOT" not in words
+                and "!" not in cond):
+            return "x86"
+        return ""
 
     def conditions(self) -> str:
         """The conditions of every branch the current line is in."""
@@ -256,10 +270,11 @@ class Tracker:
             self.chains.append(Chain(subject=m.group(1) or m.group(2) or ""))
             return True
         if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
-            self.chains[-1].branches.append(Branch(classify(m.group(1)), line, m.group(1)))
+            self.chains[-1].branches.append(Branch(self.classify(m.group(1)), line,
+                                                   m.group(1)))
             return True
         if syn.open is not None and (m := syn.open.match(text)):
-            self.chains.append(Chain([Branch(classify(m.group(1)), line, m.group(1))]))
+            self.chains.append(Chain([Branch(self.classify(m.group(1)), line, m.group(1))]))
             return False   # the condition may itself be worth checking (host detection)
         if syn.else_ is not None and syn.else_.match(text) and self.chains:
             ch = self.chains[-1]
@@ -342,7 +357,13 @@ def scan(src: Source) -> None:
     tracker = Tracker(src, kind)
     tracker.libraries = libraries
     syntax = SYNTAX[kind]
+    assignment: tuple[str, list[str]] | None = None     # a Meson assignment still open
+    listings = kind in ("make", "cmake", "meson") and ASM_NAME.search(text) is not None
     for first, line_text, marks in logical_lines(text, syntax):
+        if kind == "meson" and (assignment is not None or "=" in line_text):
+            assignment = track_assignment(tracker, assignment, line_text)
+        if listings:
+            list_assembly(src, tracker, first, line_text)
         if kind == "make" and not line_text.startswith("\t") and line_text.strip():
             # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
             rule = MAKE_RULE.match(line_text)
@@ -368,6 +389,50 @@ def scan(src: Source) -> None:
             continue
         check_line(src, tracker, line_text, marks, in_probe, in_link)
     tracker.finish()
+
+
+MESON_ASSIGN = re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
+# An assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`, 'a/b.s'), or
+# the start of one built by concatenation (Meson's 'svml/avx512/svml_z0_' + name + '.s').
+ASM_NAME = re.compile(r"\.(?:s|S|asm|nasm)\b")
+ASM_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm))(?![\w.])")
+ASM_PREFIX = re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
+
+
+def track_assignment(tracker: Tracker, open_: tuple[str, list[str]] | None,
+                     text: str) -> tuple[str, list[str]] | None:
+    """Follow a Meson assignment over its lines (an expression in parentheses may span
+    several); once complete, a variable set to an x86-only test of the architecture joins
+    the tracker's x86 variables. Returns the assignment still open, if any."""
+    if open_ is None:
+        m = MESON_ASSIGN.match(text)
+        if m is None:
+            return None
+        open_ = (m.group(1), [m.group(2)])
+    else:
+        open_[1].append(text)
+    rhs = " ".join(open_[1])
+    if paren_balance(rhs) > 0:
+        return open_
+    if ARCH_SUBJECT.search(rhs) and tracker.classify(rhs) == "x86":
+        tracker.x86_vars.add(open_[0])
+    else:
+        tracker.x86_vars.discard(open_[0])
+    return None
+
+
+def list_assembly(src: Source, tracker: Tracker, line: int, text: str) -> None:
+    """Facts for the whole-file pass: each assembly file (or file-name prefix) this build
+    file names, and whether only in x86-only branches (then the file is not assembled for
+    Arm64, like C code under `#ifdef __x86_64__`)."""
+    if not ASM_NAME.search(text) and "'" not in text:
+        return
+    where = "x86" if tracker.x86_only() else "any"
+    for m in ASM_PATH.finditer(text):
+        src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}"))
+    if tracker.kind == "meson":
+        for m in ASM_PREFIX.finditer(text):
+            src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}*"))
 
 
 def paren_balance(text: str) -> int:

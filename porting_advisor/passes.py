@@ -18,6 +18,7 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
 def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
     """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
     arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
+    listings = assembly_listings(results, index)
     results = [r for r in results if r.language in ("asm", "binary")]
     for r in results:
         if facts_of(r, "asm-arch") == ["arm64"] or facts_of(r, "bin-arch") == ["arm64"]:
@@ -33,6 +34,7 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             continue
         if arm_counterpart(r.file, index, arm_files):
             continue
+        only = x86_listing(r.file, listings)
         symbols = " ".join(facts_of(r, "asm-symbols")).split()
         shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
                                           else "")
@@ -41,8 +43,42 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             rules, "asm-x86-source", r.file, language="asm",
             guard=tuple(guard[0].split("\x1f")) if guard else (),   # settled by cfamily.resolve
             syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
-            symbols=f"; defines {shown}" if symbols else ""))
+            symbols=f"; defines {shown}" if symbols else "",
+            filtered=bool(only), note=f"assembled only for x86: {only}" if only else ""))
     return out
+
+
+# How build files name assembly sources: exact paths, and file-name prefixes (a Meson string
+# concatenated with the rest of the name), each with where it was named and whether only in
+# x86-only branches.
+Listings = tuple[dict[str, list[tuple[bool, str]]], list[tuple[str, bool, str]]]
+
+
+def assembly_listings(results: list[FileResult], index: TreeIndex) -> Listings:
+    """Resolve the `asm-listed` facts of build files to tree paths: relative to the build
+    file's directory, else to the root."""
+    exact: dict[str, list[tuple[bool, str]]] = {}
+    prefixes: list[tuple[str, bool, str]] = []
+    for r in results:
+        for value in facts_of(r, "asm-listed"):
+            where, line, name = value.split("\t", 2)
+            site = (where == "x86", f"{r.file}:{line}")
+            base = posixpath.dirname(r.file)
+            if name.endswith("*"):
+                prefixes.append((posixpath.normpath(posixpath.join(base, name[:-1])), *site))
+                continue
+            path = posixpath.normpath(posixpath.join(base, name))
+            if path not in index.files and posixpath.normpath(name) in index.files:
+                path = posixpath.normpath(name)
+            exact.setdefault(path, []).append(site)
+    return exact, prefixes
+
+
+def x86_listing(file: str, listings: Listings) -> str:
+    """Where the build names `file` if it does so only in x86-only branches, else ''."""
+    exact, prefixes = listings
+    sites = exact.get(file, []) + [(x86, at) for p, x86, at in prefixes if file.startswith(p)]
+    return sites[0][1] if sites and all(x86 for x86, _ in sites) else ""
 
 
 def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
