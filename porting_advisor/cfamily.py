@@ -255,8 +255,7 @@ def prefilter(src: Source) -> str:
                  or {"compiler-specific", "missing-arm64-path"} & src.options.categories):
         return "full"
     if (not intrinsics.names_set().isdisjoint(IDENT.findall(text))
-            or ("char" in text and ("EOF" in text or NEGATIVE_NUMBER.search(text))
-                and char_candidates(text))
+            or ("char" in text and char_candidates(text))
             or (src.options.target == "graviton2" and "sv" in text)):
         return "full"
     if dirs and (ARCH_TOKEN.search(dirs) or ('include "' in dirs and conditional_include(dirs))):
@@ -767,7 +766,8 @@ def char_candidates(text: str) -> bool:
     """Cheap test before parsing: a plain `char x` whose name is compared with a negative."""
     names = {m.group(1) for m in PLAIN_CHAR.finditer(text)
              if not SIGNED_BEFORE.search(text, max(0, m.start() - 10), m.start())}
-    return bool(names) and not names.isdisjoint(negatively_compared(text))
+    return (bool(names) and ("EOF" in text or NEGATIVE_NUMBER.search(text) is not None)
+            and not names.isdisjoint(negatively_compared(text)))
 
 
 def check_char_signedness(cf: CFile) -> None:

@@ -178,7 +178,7 @@ def scan_task(task: Task) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
         return FileResult(task.file, task.language,
                           skipped=f"scanner failed: {type(exc).__name__}: {exc}")
-    findings = suppressions(src, src.findings)
+    findings = suppressions(src, src.findings) if src.findings else []
     digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
     return FileResult(task.file, task.language, True, tuple(findings), tuple(src.facts),
                       remarks=tuple(src.remarks), digest=digest)
