@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -265,6 +266,43 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
     assert calls == []
     assert second["findings"] == first["findings"] and len(first["findings"]) == 2
     assert second["files_scanned"] == first["files_scanned"] == 42
+
+
+def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypatch):
+    """Results are flushed to the database as their pickles pile up (here after each one)
+    and committed with the rest at the end: a later scan finds every one of them."""
+    from porting_advisor.cache import Cache
+    monkeypatch.setattr(Cache, "FLUSH_BYTES", 0)
+    files = {f"k{i}.c": X86 for i in range(5)}
+    files.update({"plain.c": "int p(void) { return 0; }\n"})
+    root = tree(tmp_path, files)
+    cache = tmp_path / "cache"
+    first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
+    assert len(first["findings"]) == 10
+    calls = []
+    real = engine.scan_task
+    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    (root / "plain.c").write_text("int p(void) { return 1; }\n")     # the walk comes back
+    second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
+    assert calls == ["plain.c"] and second["findings"] == first["findings"]
+
+
+def test_cached_report_round_trip_in_chunks(rules, monkeypatch):
+    """The last report is stored in chunks of findings (here 4): it comes back whole, every
+    field of every finding, severities and fingerprints included."""
+    from conftest import scan
+    from porting_advisor import cache
+    monkeypatch.setattr(cache, "PACK_CHUNK", 4)
+    report = scan(ROOT / "sample-projects", rules)
+    assert len(report.findings) > 3 * 4
+    back = cache.unpack_report(cache.pack_report(report))
+    assert back is not None and back.findings == report.findings
+    assert [f.fingerprint() for f in back.findings] == [f.fingerprint() for f in report.findings]
+    assert [f.severity for f in back.findings] == [f.severity for f in report.findings]
+    assert (back.files_scanned, back.remarks, back.dependencies) == (
+        report.files_scanned, report.remarks, report.dependencies)
+    empty = cache.unpack_report(cache.pack_report(replace(report, findings=[])))
+    assert empty is not None and empty.findings == []
 
 
 def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
