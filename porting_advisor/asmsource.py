@@ -90,19 +90,19 @@ def strip_comments(text: str) -> str:
     return COMMENTS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
 
 
-def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
+def active_code(src: Source) -> tuple[str, tuple[str, ...], preproc.Layout | None]:
     """The file's code without comments and, for a .S file, without the regions the C
     preprocessor does not compile for the target; and the conditions that remain undecided
     around all of that code (BoringSSL wraps each generated file in `#if
     defined(OPENSSL_X86_64) && ...`, a macro another file derives from `__x86_64__`: the
-    cross-file pass settles it)."""
+    cross-file pass settles it); and the preprocessor's layout of a .S file."""
     code = strip_comments(src.text)     # line for line: comments and directives blanked
     if not src.file.endswith((".S", ".sx")) or "#" not in src.text:
-        return code, ()
+        return code, (), None
     macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
     lay = preproc.layout(src.text, macros)
     if all(s.status == preproc.ACTIVE for s in lay.states):
-        return code, ()
+        return code, (), lay
     kept = []
     guards = set()
     lines = code.split("\n")
@@ -120,7 +120,7 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...]]:
             guards.add(st.guard if st.status == preproc.GUARDED else ())
     # the undecided conditions around every line of code, outermost first
     guard = tuple(os.path.commonprefix(list(guards))) if guards else ()
-    return BLANK_LINES.sub("", "\n".join(kept)), guard
+    return BLANK_LINES.sub("", "\n".join(kept)), guard, lay
 
 
 def register_votes(low: str) -> tuple[int, int, int, int]:
@@ -201,7 +201,12 @@ def scan(src: Source) -> None:
         return
     if src.options.target_os == "linux" and NASM_WINDOWS.search(src.text[:4096]):
         return     # NASM for Windows object formats only: never assembled for Linux
-    code, guard = active_code(src)
+    code, guard, lay = active_code(src)
+    if lay is not None and 'include "' in src.text:
+        # its #includes join the C files' include graph (libsodium's sandy2x.S includes the
+        # kernels that test its IN_SANDY2X, all under HAVE_AVX_ASM)
+        from porting_advisor import cfamily
+        cfamily.record_includes(src, lay)
     arch, syntax = classify(code[:SAMPLE])
     if not arch:
         return

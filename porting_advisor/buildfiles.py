@@ -343,10 +343,16 @@ class Tracker:
             self.close(0)
 
 
+# A build file for Windows (libsodium's dist-build/msys2-win64.sh, zlib's win32/Makefile.gcc,
+# a MinGW toolchain file): when the target is Linux it builds nothing for it.
+WINDOWS_BUILD = re.compile(r"(?i)(?:^|[/_.-])(?:win32|win64|windows|mingw(?:32|64|-w64)?|"
+                           r"msys2?|msvc|vs20\d\d|vc\d+)(?:[/_.-]|$)")
+
+
 def scan(src: Source) -> None:
     """Check one build file or script."""
     kind = syntax_of(src)
-    if not kind:
+    if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
         return
     text = src.text
     libraries = LIBRARY_WORD.search(text) is not None    # (else no line has one)

@@ -316,7 +316,7 @@ def scan(src: Source) -> None:
         return
     cf = CFile(src)
     if mode == "defines":
-        record_facts(cf)
+        record_facts(cf.src, cf.layout)
         return
     cf.target_os = target_os_of(cf)
     check_directives(cf)
@@ -326,7 +326,7 @@ def scan(src: Source) -> None:
     # take no part in the target's build.
     unbuildable = any(f.rule == "c-reached-error" and not f.guard and f.x86_guard is None
                       and not f.filtered for f in src.findings) or cf.target_os == "none"
-    record_facts(cf, unbuildable)
+    record_facts(cf.src, cf.layout, unbuildable)
     check_identifiers(cf)
     check_attributes(cf)
     check_ldbl(cf)
@@ -360,26 +360,35 @@ def target_os_of(cf: CFile) -> str:
     return target_os
 
 
-def record_facts(cf: CFile, unbuildable: bool = False) -> None:
-    """Facts for the cross-file pass: #define/#undef (derived macros) and conditional
-    #include "..." (files included only from x86 code). In a file the target cannot build,
-    every #define and #include counts as not compiled."""
-    for d in cf.layout.directives:
+def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> None:
+    """Facts for the include graph: each #include "..." with its state for the target (files
+    included only from code not compiled there are x86-only). Also from assembly files the C
+    preprocessor reads (.S): libsodium's sandy2x.S includes its kernels under HAVE_AVX_ASM.
+    (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
+    ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
+    for d in layout.directives:
         if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
                 d.arg.startswith("\"")):
-            inc = preproc.State(INACTIVE) if unbuildable else cf.layout.at(d.line)
-            cf.src.facts.append(("include", "\t".join(
+            inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
+            src.facts.append(("include", "\t".join(
                 (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
+
+
+def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None:
+    """Facts for the cross-file pass: conditional #include "..." (`record_includes`) and
+    #define/#undef (derived macros). In a file the target cannot build, every #define and
+    #include counts as not compiled."""
+    record_includes(src, layout, unbuildable)
     # An #undef makes a macro's state depend on include order, unless the file defines the
     # macro itself: a header's own helper (brotli's SUPPORTS_SSE_2, defined under an x86 test
     # and #undef'd at the end) or a fallback that replaces the value (xxhash's XXH_VECTOR)
-    own = {name.removesuffix("()") for name, _, _, _ in cf.layout.defines}
-    for name in cf.layout.undefs:
+    own = {name.removesuffix("()") for name, _, _, _ in layout.defines}
+    for name in layout.undefs:
         if name not in own:
-            cf.src.facts.append(("undef", name))
-    for names in asked_for(cf.layout.directives):
-        cf.src.facts.append(("asked", " ".join(names)))
-    for name, value, status, path in cf.layout.defines:
+            src.facts.append(("undef", name))
+    for names in asked_for(layout.directives):
+        src.facts.append(("asked", " ".join(names)))
+    for name, value, status, path in layout.defines:
         if len(value) > 400 or any(c in value for c in "{;") or (
                 "\"" in value and not name.endswith("()")):
             continue  # not something an #if can test
@@ -387,7 +396,7 @@ def record_facts(cf: CFile, unbuildable: bool = False) -> None:
             value = " ".join(value.split())
         if unbuildable:
             path = ("0", *path)     # a definition in code the target never compiles
-        cf.src.facts.append(("define", "\t".join((name, value, str(status),
+        src.facts.append(("define", "\t".join((name, value, str(status),
                                                     "\x1f".join(path)))))
 
 
