@@ -343,7 +343,7 @@ class Tracker:
             self.close(0)
 
 
-# A build file for Windows (libsodium's dist-build/msys2-win64.sh, zlib's win32/Makefile.gcc,
+# A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
 WINDOWS_BUILD = re.compile(r"(?i)(?:^|[/_.-])(?:win32|win64|windows|mingw(?:32|64|-w64)?|"
                            r"msys2?|msvc|vs20\d\d|vc\d+)(?:[/_.-]|$)")
