@@ -79,6 +79,43 @@ GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s
 
 NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b",
                           re.M)
+
+
+def nasm_windows_only(text: str) -> bool:
+    """Is the code of a NASM file inside its `%ifidn __OUTPUT_FORMAT__, win64` block?
+    BoringSSL's generated *-win.asm files are (their `%else` holds one `ret`, a NASM bug's
+    work-around); ISA-L's kernels choose argument registers there and have their code after
+    it, for every object format."""
+    m = NASM_WINDOWS.search(text, 0, 4096)
+    if m is None:
+        return False
+    lines = text[m.start():].split("\n")
+    outside = sum(1 for line in text[:m.start()].split("\n") if nasm_code(line))
+    inside = depth = 0
+    win = True
+    for line in lines:
+        word = line.strip()
+        if word.startswith("%if"):
+            depth += 1
+        elif word.startswith("%endif"):
+            depth -= 1
+            win = win and depth > 0
+        elif depth == 1 and word.startswith(("%else", "%elif")):
+            win = False
+        elif nasm_code(line):
+            if win:
+                inside += 1
+            else:
+                outside += 1
+        if outside > 3:
+            return False
+    return inside > outside
+
+
+def nasm_code(line: str) -> bool:
+    """An instruction, label or data line (not blank, a comment or a preprocessor line)."""
+    word = line.strip()
+    return bool(word) and word[0] not in ";%"
 # The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
 # gives the same answer at a fraction of the cost.
 SAMPLE = 64 * 1024
@@ -193,13 +230,16 @@ def classify(code: str) -> tuple[str, str]:
     return "", ""
 
 
+ASM_INCLUDE = re.compile(r"(?m)^[ \t]*(?:%include|\.include)[ \t]+[\"<]([^\">\n]+)[\">]")
+
+
 def scan(src: Source) -> None:
     """Record the file's architecture; the cross-file pass decides whether to report it."""
     from porting_advisor import golang
     if golang.is_go_asm(src.text):
         golang.scan_asm(src)   # Go assembly: the Go package pass decides (one finding, never two)
         return
-    if src.options.target_os == "linux" and NASM_WINDOWS.search(src.text[:4096]):
+    if src.options.target_os == "linux" and nasm_windows_only(src.text):
         return     # NASM for Windows object formats only: never assembled for Linux
     code, guard, lay = active_code(src)
     if lay is not None and 'include "' in src.text:
@@ -207,6 +247,11 @@ def scan(src: Source) -> None:
         # kernels that test its IN_SANDY2X, all under HAVE_AVX_ASM)
         from porting_advisor import cfamily
         cfamily.record_includes(src, lay)
+    if "include" in src.text:
+        # files this one pulls in with the assembler's own include (NASM `%include "x.asm"`,
+        # GNU as `.include "x.s"`): they are part of it, not programs of their own
+        for name in ASM_INCLUDE.findall(src.text):
+            src.facts.append(("asm-include", name))
     arch, syntax = classify(code[:SAMPLE])
     if not arch:
         return

@@ -156,7 +156,9 @@ def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 
 HASH = rx(r"(?<!\\)#.*$")
 SYNTAX = {
-    "make": Syntax(HASH, True, rx(r"^\s*(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"),
+    # (and automake's `if COND` / `if !COND` in a Makefile.am, at the start of the line)
+    "make": Syntax(HASH, True, rx(r"^(?:\s*(?:ifeq|ifneq|ifdef|ifndef)\b"
+                                  r"|if[ \t]+(?=!?\w+[ \t]*$))(.*)"),
                    rx(r"^\s*else\s+(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"), rx(r"^\s*else\b"),
                    rx(r"^\s*endif\b")),
     "cmake": Syntax(HASH, False, rx(r"^\s*if\s*\((.*)", re.I), rx(r"^\s*elseif\s*\((.*)", re.I),
@@ -244,6 +246,8 @@ class Tracker:
         self.x86_vars: set[str] = set()
 
     def classify(self, cond: str) -> str:
+        if cond.lstrip().startswith("!"):
+            return ""             # automake's `if !CPU_X86_64`, shell's `if ! ...`
         kind = classify(cond)
         if kind or not self.x86_vars:
             return kind
@@ -365,11 +369,21 @@ def scan(src: Source) -> None:
     syntax = SYNTAX[kind]
     assignment: tuple[str, list[str]] | None = None     # a Meson assignment still open
     listings = kind in ("make", "cmake", "meson") and ASM_NAME.search(text) is not None
+    current, depth = "", 0
     for first, line_text, marks in logical_lines(text, syntax):
         if kind == "meson" and (assignment is not None or "=" in line_text):
             assignment = track_assignment(tracker, assignment, line_text)
         if listings:
-            list_assembly(src, tracker, first, line_text)
+            # the list a line adds to, over the lines of a CMake `set(NAME` or a Meson `[`
+            m = LIST_NAME.match(line_text) if depth <= 0 else None
+            if m is not None:
+                current = m.group(1) or m.group(2)
+                depth = (1 if m.group(2) else 0) + bracket_balance(line_text[m.end():])
+            list_assembly(src, tracker, first, line_text, current)
+            if m is None:
+                depth += bracket_balance(line_text)
+            if depth <= 0:
+                current, depth = "", 0
         if kind == "make" and not line_text.startswith("\t") and line_text.strip():
             # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
             rule = MAKE_RULE.match(line_text)
@@ -427,18 +441,42 @@ def track_assignment(tracker: Tracker, open_: tuple[str, list[str]] | None,
     return None
 
 
-def list_assembly(src: Source, tracker: Tracker, line: int, text: str) -> None:
+# the variable a line adds to: Make's `NAME +=`, CMake's `set(NAME` / `list(APPEND NAME`
+LIST_NAME = re.compile(r"(?i)^\s*([\w.-]+)\s*[+:?]?=|^\s*(?:set|list)\s*\(\s*(?:APPEND\s+)?(\w+)")
+
+
+# lists of files shipped or included, not built: EXTRA_DIST, noinst_HEADERS, dist_doc_DATA,
+# other_src, ASM_INCLUDES
+DIST_LIST = re.compile(r"(?i)(?:^|_)(?:extra|other|dist|headers?|data|docs?|includes?)(?:_|$)")
+
+
+def x86_named_list(name: str) -> bool:
+    """A variable named for x86 (`lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not
+    `NO_AVX_SRCS`)."""
+    return x86_switch(name)
+
+
+def list_assembly(src: Source, tracker: Tracker, line: int, text: str, list_name: str) -> None:
     """Facts for the whole-file pass: each assembly file (or file-name prefix) this build
     file names, and whether only in x86-only branches (then the file is not assembled for
     Arm64, like C code under `#ifdef __x86_64__`)."""
     if not ASM_NAME.search(text) and "'" not in text:
         return
-    where = "x86" if tracker.x86_only() else "any"
+    # a branch for x86, or a list named for it (ISA-L's `lsrc_x86_64 += crc/crc32_01.asm`,
+    # which its Makefile.am adds to the sources only `if CPU_X86_64`)
+    if list_name and DIST_LIST.search(list_name):
+        return      # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
+    x86 = tracker.x86_only() or (bool(list_name) and x86_named_list(list_name))
+    where = "x86" if x86 else "any"
     for m in ASM_PATH.finditer(text):
         src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}"))
     if tracker.kind == "meson":
         for m in ASM_PREFIX.finditer(text):
             src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}*"))
+
+
+def bracket_balance(text: str) -> int:
+    return text.count("(") + text.count("[") - text.count(")") - text.count("]")
 
 
 def paren_balance(text: str) -> int:

@@ -20,6 +20,11 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
     arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
     listings = assembly_listings(results, index)
     results = [r for r in results if r.language in ("asm", "binary")]
+    # basename -> the assembly files that include a file of that name
+    includers: dict[str, list[str]] = {}
+    for r in results:
+        for name in facts_of(r, "asm-include"):
+            includers.setdefault(posixpath.basename(name), []).append(r.file)
     for r in results:
         if facts_of(r, "asm-arch") == ["arm64"] or facts_of(r, "bin-arch") == ["arm64"]:
             directory, name = posixpath.split(r.file)
@@ -35,6 +40,11 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
         if arm_counterpart(r.file, index, arm_files):
             continue
         only = x86_listing(r.file, listings)
+        part_of = sorted(f for f in includers.get(posixpath.basename(r.file), ())
+                         if f != r.file)
+        if part_of and not only:
+            only = f"included by {part_of[0]}" + (
+                f" and {len(part_of) - 1} more" if len(part_of) > 1 else "")
         symbols = " ".join(facts_of(r, "asm-symbols")).split()
         shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
                                           else "")
@@ -44,7 +54,8 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             guard=tuple(guard[0].split("\x1f")) if guard else (),   # settled by cfamily.resolve
             syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
             symbols=f"; defines {shown}" if symbols else "",
-            filtered=bool(only), note=f"assembled only for x86: {only}" if only else ""))
+            filtered=bool(only), note=(only if only.startswith("included by") else
+                                       f"assembled only for x86: {only}") if only else ""))
     return out
 
 
@@ -67,11 +78,22 @@ def assembly_listings(results: list[FileResult], index: TreeIndex) -> Listings:
             if name.endswith("*"):
                 prefixes.append((posixpath.normpath(posixpath.join(base, name[:-1])), *site))
                 continue
-            path = posixpath.normpath(posixpath.join(base, name))
-            if path not in index.files and posixpath.normpath(name) in index.files:
-                path = posixpath.normpath(name)
-            exact.setdefault(path, []).append(site)
+            exact.setdefault(resolve_listed(base, name, index), []).append(site)
     return exact, prefixes
+
+
+def resolve_listed(base: str, name: str, index: TreeIndex) -> str:
+    """The tree path of a file a build file in `base` names: from its directory, else from
+    the nearest directory above it where the name exists (ISA-L's crc/Makefile.am, included
+    by the top Makefile.am, names `crc/crc32_iscsi_01.asm` from the top)."""
+    first = posixpath.normpath(posixpath.join(base, name))
+    directory = base
+    while directory:
+        directory = posixpath.dirname(directory)
+        path = posixpath.normpath(posixpath.join(directory, name))
+        if path in index.files:
+            return path if first not in index.files else first
+    return first
 
 
 def x86_listing(file: str, listings: Listings) -> str:
