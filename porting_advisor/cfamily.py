@@ -556,6 +556,67 @@ def conditional_chains(dirs: list[preproc.Directive]) -> list[list[preproc.Direc
     return chains
 
 
+def dropped_argument(cf: CFile, start: int, end: int) -> bool:
+    """Is the name at start..end a bare argument of a function-like macro of this file whose
+    definition for the target does not use that parameter? CRoaring passes both kernels,
+    `CROARING_BITSET_CONTAINER_FN(or, |, _mm256_or_si256, vorrq_u64)`, to a macro defined
+    once for x86-64 and once for NEON: on Arm64 the AVX2 name goes nowhere."""
+    text = cf.text
+    if next_char(text, end) not in ",)":
+        return False
+    depth, index, at = 0, 0, start - 1
+    while at >= 0 and start - at < 2000:
+        c = text[at]
+        if c in ")]":
+            depth += 1
+        elif c in "([":
+            if depth == 0:
+                break
+            depth -= 1
+        elif c == "," and depth == 0:
+            index += 1
+        elif c in ";{}":
+            return False
+        at -= 1
+    else:
+        return False
+    if text[at] != "(":
+        return False
+    macro = IDENT_BEFORE.search(text, max(0, at - 200), at)
+    if macro is None:
+        return False
+    # a definition that may be the target's and never uses the parameter (a generic or NEON
+    # one beside the x86 one) drops the argument
+    head = macro.group(1) + "("
+    for d in cf.layout.directives:
+        if d.name != "define" or not d.arg.startswith(head):
+            continue
+        params, _, body = d.arg[len(head):].partition(")")
+        names = [p.strip() for p in params.split(",")]
+        if (index < len(names) and names[index].isidentifier()
+                and cf.layout.at(d.line).status != INACTIVE
+                and re.search(rf"(?<!\w){re.escape(names[index])}(?!\w)", body) is None):
+            return True
+    return False
+
+
+IDENT_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
+MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
+    """Is the macro this #define makes used in the file, and only in code the target does not
+    compile? CRoaring defines its `bts`/`sbb` asm macros for every GCC, and expands them only
+    under `__AVX2__` or its x86-64 switch. (A macro the file does not use may be used by
+    others: its asm is still reported.)"""
+    m = MACRO_NAME.match(d.arg)
+    if m is None:
+        return False
+    uses = [u.start() for u in re.finditer(rf"(?<![\w$]){m.group(0)}\s*\(", cf.text)
+            if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0]
+    return bool(uses) and all(cf.layout.at_offset(u).status == INACTIVE for u in uses)
+
+
 def check_identifiers(cf: CFile) -> None:
     """Intrinsics, builtins, CPU detection, x87 names, SVE calls and inline asm keywords."""
     cat = intrinsics.catalogue()
@@ -601,13 +662,14 @@ def check_identifiers(cf: CFile) -> None:
         if d is not None and d.name != "define":
             continue
         if is_asm:
-            check_asm(cf, name, start)
+            if d is None or not expanded_nowhere(cf, d):
+                check_asm(cf, name, start)
             continue
         if name in CPU_DETECTION or family == "CPUID":
             if cf.is_use(start, m.end()) and not other_cpu_query(text, m.end()):
                 cf.emit("c-x86-cpu-detection", start, len(name), name=name, key=name)
         elif family:
-            if cf.is_use(start, m.end()):
+            if cf.is_use(start, m.end()) and not dropped_argument(cf, start, m.end()):
                 cf.emit("c-x86-intrinsic", start, len(name), name=name, family=family,
                         advice=intrinsics.advice(name, family), key=name)
             elif next_char(text, m.end()) == "(" and not member(text, start):
