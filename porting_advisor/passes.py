@@ -7,7 +7,13 @@ from dataclasses import replace
 
 from porting_advisor.model import FileResult, Finding
 from porting_advisor.ruleset import RuleSet
-from porting_advisor.siblings import TreeIndex, arm_counterpart, x86_named
+from porting_advisor.siblings import (
+    TreeIndex,
+    arch_of_name,
+    arm_counterpart,
+    neutral_stem,
+    x86_named,
+)
 from porting_advisor.source import finding
 
 
@@ -105,14 +111,38 @@ def x86_listing(file: str, listings: Listings) -> str:
 
 def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
     """Findings in files or directories named for x86 that have an Arm64 sibling (`x86/` next
-    to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code: marked filtered."""
+    to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code, and so are x86-only
+    variants of a per-architecture directory (`x86_variant_only`): marked filtered."""
     ported = {f.file for f in findings}
+    sources = {f.file for f in findings if f.language in ("c", "cpp")}
     ported = {file for file in ported
-              if x86_named(path := file.split("!/", 1)[0]) and arm_counterpart(path, index)}
+              if x86_named(path := file.split("!/", 1)[0]) and (
+                  arm_counterpart(path, index)
+                  or (file in sources and x86_variant_only(path, index)))}
     if not ported:
         return findings
     return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
             for f in findings]
+
+
+def x86_variant_only(path: str, index: TreeIndex) -> bool:
+    """A file named for an x86 feature in a directory of per-architecture files for Arm and
+    at least one other architecture, with a twin for none of them (numpy's
+    `distutils/checks/extra_avx512f_reduce.c` beside `cpu_neon.c`, `cpu_vsx.c`, `cpu_vx.c`):
+    the build picks that directory's files by architecture, and POWER or s390x builds without
+    this one, so the feature has a fallback; it is not an Arm64 problem. (With only x86 and
+    Arm files in the directory nothing says so: a file with no Arm twin there is reported.
+    C/C++ only: an assembly routine with no twin is a symbol every architecture that links
+    it must get from somewhere, and stays reported.)"""
+    directory, name = posixpath.split(path)
+    if arch_of_name(name.split(".", 1)[0]) != "x86":
+        return False
+    others = [n for n in index.by_dir.get(directory, ())
+              if arch_of_name(n.split(".", 1)[0]) == "other"]
+    if not others or not index.arm_named(directory):
+        return False
+    stem = neutral_stem(name)
+    return all(neutral_stem(n) != stem for n in others)
 
 
 def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:
