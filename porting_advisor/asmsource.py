@@ -247,7 +247,7 @@ def scan(src: Source) -> None:
         # kernels that test its IN_SANDY2X, all under HAVE_AVX_ASM)
         from porting_advisor import cfamily
         cfamily.record_includes(src, lay)
-    if "include" in src.text:
+    if "%include" in src.text or ".include" in src.text:
         # files this one pulls in with the assembler's own include (NASM `%include "x.asm"`,
         # GNU as `.include "x.s"`): they are part of it, not programs of their own
         for name in ASM_INCLUDE.findall(src.text):
