@@ -936,17 +936,21 @@ class TreeFacts(NamedTuple):
     shims: frozenset[str]             # x86 names the tree defines itself for the target
 
 
-def tree_facts(results: list[FileResult]) -> TreeFacts:
+def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -> TreeFacts:
+    """The tree's #defines, #undefs, configuration macros and shims; the definitions in files
+    of `never` (included only from code the target does not compile) count as such."""
     table: Defines = {}
     undefined: set[str] = set()
     asked: list[list[str]] = []
     shims: set[str] = set()
     for r in results:
+        off = r.file in never
         for kind, value in r.facts:
             if kind == "define":
                 name, val, status, guard = value.split("\t", 3)
-                table.setdefault(name, []).append(
-                    (val, tuple(guard.split("\x1f")) if guard else (), int(status)))
+                path = tuple(guard.split("\x1f")) if guard else ()
+                table.setdefault(name, []).append((val, ("0", *path) if off else path,
+                                                   int(status)))
             elif kind == "undef":
                 undefined.add(value)
             elif kind == "asked":
@@ -959,18 +963,13 @@ def tree_facts(results: list[FileResult]) -> TreeFacts:
 def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex,
             options: Options, rules: RuleSet) -> list[Finding]:
     """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
-    table, undefined, asked, shims = tree_facts(results)
-    if asked:
-        undefined |= configured(asked, preproc.Resolver(preproc.x86_reference(
-            options.target, options.target_os, "c"), table, undefined))
-    resolvers = {mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
-                                                              mode), table, undefined)
-                 for mode in ("c", "cpp", "header")}
-    x86_resolvers = {mode: preproc.Resolver(preproc.x86_reference(
-        options.target, options.target_os, mode), table, undefined)
-        for mode in ("c", "cpp", "header")}
-    ported: dict[str, bool] = {}
+    resolvers, x86_resolvers, shims = tree_resolvers(results, options)
     x86_included = included_only_on_x86(results, index, resolvers)
+    if any(k == "define" for r in results if r.file in x86_included for k, _ in r.facts):
+        # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
+        # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
+        resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
+    ported: dict[str, bool] = {}
     # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
     out = []
     for f in findings:
@@ -1003,6 +1002,26 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
             f = replace(f, filtered=True)
         out.append(f)
     return out
+
+
+Resolvers = dict[str, preproc.Resolver]
+
+
+def tree_resolvers(results: list[FileResult], options: Options,
+                   never: frozenset[str] = frozenset()) -> tuple[Resolvers, Resolvers,
+                                                                 frozenset[str]]:
+    """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims."""
+    table, undefined, asked, shims = tree_facts(results, never)
+    if asked:
+        undefined |= configured(asked, preproc.Resolver(preproc.x86_reference(
+            options.target, options.target_os, "c"), table, undefined))
+    modes = ("c", "cpp", "header")
+    return ({mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
+                                                          mode), table, undefined)
+             for mode in modes},
+            {mode: preproc.Resolver(preproc.x86_reference(options.target, options.target_os,
+                                                          mode), table, undefined)
+             for mode in modes}, shims)
 
 
 def included_only_on_x86(results: list[FileResult], index: TreeIndex,
