@@ -51,7 +51,18 @@ DECLARING = frozenset({"function_declarator", "declaration", "init_declarator",
 USE_WORDS = frozenset({"return", "case", "else", "do", "sizeof", "typeof", "decltype",
                        "__typeof__", "co_return", "throw"})
 INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
-QUOTED_INCLUDE = re.compile(r"#[ \t]*include[ \t]*\"([^\"\n]+)\"")
+# A project's own header: quoted, or in angle brackets with a directory that is not the
+# system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
+PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
+SYSTEM_DIRS = frozenset({"sys", "bits", "linux", "asm", "asm-generic", "arpa", "netinet",
+                         "net", "machine", "mach", "mach-o", "libkern", "os", "gnu", "security",
+                         "CoreFoundation", "Foundation", "IOKit", "Availability", "xlocale"})
+
+
+def project_headers(text: str) -> list[str]:
+    """The project headers a file #includes, in order, each once."""
+    return list(dict.fromkeys(q or a for q, a in PROJECT_INCLUDE.findall(text)
+                              if q or a.split("/", 1)[0] not in SYSTEM_DIRS))
 INTEL_PRAGMAS = frozenset({"simd", "vector", "novector", "intel", "ivdep", "loop_count",
                            "unroll_and_jam", "nofusion", "distribute_point", "prefetch",
                            "noprefetch", "forceinline", "inline", "noinline", "parallel",
@@ -311,8 +322,8 @@ def scan(src: Source) -> None:
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
         # One fact for all of them: most files of a large tree take this path.
-        if "include" in src.text and (headers := QUOTED_INCLUDE.findall(src.text)):
-            src.facts.append(("includes", "\n".join(dict.fromkeys(headers))))
+        if "include" in src.text and (headers := project_headers(src.text)):
+            src.facts.append(("includes", "\n".join(headers)))
         return
     cf = CFile(src)
     if mode == "defines":
@@ -368,7 +379,8 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
     for d in layout.directives:
         if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
-                d.arg.startswith("\"")):
+                d.arg.startswith("\"") or ("/" in m.group(1)
+                                           and m.group(1).split("/", 1)[0] not in SYSTEM_DIRS)):
             inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
             src.facts.append(("include", "\t".join(
                 (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))

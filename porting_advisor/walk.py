@@ -69,6 +69,8 @@ def language_of(name: str, head: bytes | None = None) -> str:
     for magic, lang in MAGIC:
         if head.startswith(magic):
             return lang
+    if c_header(head):
+        return "cpp"
     if head.startswith(b"#!"):
         first = head[2:].split(b"\n", 1)[0].decode("latin-1").strip().split()
         if first:
@@ -80,10 +82,32 @@ def language_of(name: str, head: bytes | None = None) -> str:
     return ""
 
 
+HEAD_BYTES = 1024        # enough for a license comment before the first directive
+CODE_START = (b"#ifndef", b"#include", b"#pragma once", b"#if ", b"#define")
+
+
+def c_header(head: bytes) -> bool:
+    """Is this extensionless file a C/C++ header (Eigen's `Eigen/Core` and `Eigen/LU`, the
+    C++ standard library's `vector`): comments, then a preprocessor directive?"""
+    at = 0
+    while True:
+        while at < len(head) and head[at] in b" \t\r\n":
+            at += 1
+        if head.startswith(b"//", at):
+            at = head.find(b"\n", at)
+        elif head.startswith(b"/*", at):
+            at = head.find(b"*/", at)
+            at = at + 2 if at >= 0 else -1
+        else:
+            return head.startswith(CODE_START, at)
+        if at < 0:
+            return False
+
+
 def read_head(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
-            return fh.read(256)
+            return fh.read(HEAD_BYTES)
     except OSError:
         return b""
 
