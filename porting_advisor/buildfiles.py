@@ -450,12 +450,6 @@ LIST_NAME = re.compile(r"(?i)^\s*([\w.-]+)\s*[+:?]?=|^\s*(?:set|list)\s*\(\s*(?:
 DIST_LIST = re.compile(r"(?i)(?:^|_)(?:extra|other|dist|headers?|data|docs?|includes?)(?:_|$)")
 
 
-def x86_named_list(name: str) -> bool:
-    """A variable named for x86 (`lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not
-    `NO_AVX_SRCS`)."""
-    return x86_switch(name)
-
-
 def list_assembly(src: Source, tracker: Tracker, line: int, text: str, list_name: str) -> None:
     """Facts for the whole-file pass: each assembly file (or file-name prefix) this build
     file names, and whether only in x86-only branches (then the file is not assembled for
@@ -466,7 +460,8 @@ def list_assembly(src: Source, tracker: Tracker, line: int, text: str, list_name
     # which its Makefile.am adds to the sources only `if CPU_X86_64`)
     if list_name and DIST_LIST.search(list_name):
         return      # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
-    x86 = tracker.x86_only() or (bool(list_name) and x86_named_list(list_name))
+    # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
+    x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
     where = "x86" if x86 else "any"
     for m in ASM_PATH.finditer(text):
         src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}"))

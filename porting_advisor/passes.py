@@ -45,11 +45,13 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             continue
         if arm_counterpart(r.file, index, arm_files):
             continue
-        only = x86_listing(r.file, listings)
-        part_of = sorted(f for f in includers.get(posixpath.basename(r.file), ())
-                         if f != r.file)
-        if part_of and not only:
-            only = f"included by {part_of[0]}" + (
+        # not assembled for Arm64: named by the build only for x86, or part of another file
+        note = ""
+        if site := x86_listing(r.file, listings):
+            note = f"assembled only for x86: {site}"
+        elif part_of := sorted(f for f in includers.get(posixpath.basename(r.file), ())
+                               if f != r.file):
+            note = f"included by {part_of[0]}" + (
                 f" and {len(part_of) - 1} more" if len(part_of) > 1 else "")
         symbols = " ".join(facts_of(r, "asm-symbols")).split()
         shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
@@ -60,8 +62,7 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
             guard=tuple(guard[0].split("\x1f")) if guard else (),   # settled by cfamily.resolve
             syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
             symbols=f"; defines {shown}" if symbols else "",
-            filtered=bool(only), note=(only if only.startswith("included by") else
-                                       f"assembled only for x86: {only}") if only else ""))
+            filtered=bool(note), note=note))
     return out
 
 
@@ -72,8 +73,7 @@ Listings = tuple[dict[str, list[tuple[bool, str]]], list[tuple[str, bool, str]]]
 
 
 def assembly_listings(results: list[FileResult], index: TreeIndex) -> Listings:
-    """Resolve the `asm-listed` facts of build files to tree paths: relative to the build
-    file's directory, else to the root."""
+    """Resolve the `asm-listed` facts of build files to tree paths (`resolve_listed`)."""
     exact: dict[str, list[tuple[bool, str]]] = {}
     prefixes: list[tuple[str, bool, str]] = []
     for r in results:
@@ -94,11 +94,11 @@ def resolve_listed(base: str, name: str, index: TreeIndex) -> str:
     by the top Makefile.am, names `crc/crc32_iscsi_01.asm` from the top)."""
     first = posixpath.normpath(posixpath.join(base, name))
     directory = base
-    while directory:
+    while directory and first not in index.files:
         directory = posixpath.dirname(directory)
         path = posixpath.normpath(posixpath.join(directory, name))
         if path in index.files:
-            return path if first not in index.files else first
+            return path
     return first
 
 
