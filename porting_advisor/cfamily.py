@@ -372,8 +372,9 @@ def target_os_of(cf: CFile) -> str:
 
 
 def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> None:
-    """Facts for the include graph: each #include "..." with its state for the target (files
-    included only from code not compiled there are x86-only). Also from assembly files the C
+    """Facts for the include graph: each #include of a project header (quoted, or `<dir/...>`
+    outside the system's directories) with its state for the target (files included only
+    from code not compiled there are x86-only). Also from assembly files the C
     preprocessor reads (.S): libsodium's sandy2x.S includes its kernels under HAVE_AVX_ASM.
     (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
