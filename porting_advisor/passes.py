@@ -118,11 +118,34 @@ def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
     ported = {file for file in ported
               if x86_named(path := file.split("!/", 1)[0]) and (
                   arm_counterpart(path, index)
-                  or (file in sources and x86_variant_only(path, index)))}
+                  or (file in sources and (x86_variant_only(path, index)
+                                           or generic_twin(path, index))))}
     if not ported:
         return findings
     return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
             for f in findings]
+
+
+def generic_twin(path: str, index: TreeIndex) -> str:
+    """The architecture-neutral file that a file named for an x86 ISA is a variant of, or ''.
+    OpenCV's per-ISA dispatch sources (`imgwarp.sse4_1.cpp`, `fast.avx2.cpp`) sit beside the
+    file they speed up (`imgwarp.cpp`, whose universal intrinsics serve NEON), and its CMake
+    builds them only for x86: the neutral file is the Arm64 path."""
+    directory, name = posixpath.split(path)
+    if arch_of_name(name) != "x86":
+        return ""
+    stem, header = neutral_stem(name), name.endswith(HEADERS)
+    for other in index.by_dir.get(directory, ()):
+        # (a source's twin is a source: `crc32.h` declares what `crc32_sse42.c` defines)
+        if (other != name and other.endswith(C_SOURCES + HEADERS)
+                and other.endswith(HEADERS) == header and not arch_of_name(other)
+                and neutral_stem(other) == stem):
+            return other
+    return ""
+
+
+C_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".m", ".mm")
+HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl", ".ipp")
 
 
 def x86_variant_only(path: str, index: TreeIndex) -> bool:
