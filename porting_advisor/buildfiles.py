@@ -388,6 +388,10 @@ def scan(src: Source) -> None:
             # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
             rule = MAKE_RULE.match(line_text)
             tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
+        elif kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
+            # so is the body of a macro or function named for x86 (zlib-ng's
+            # `macro(check_avx512_intrinsics)`, called only when it builds for x86)
+            tracker.x86_recipe = block.group(1) is not None and x86_switch(block.group(1))
         control = tracker.step(first, line_text)
         if kind == "bazel":
             track_select(tracker, line_text)
@@ -411,6 +415,7 @@ def scan(src: Source) -> None:
     tracker.finish()
 
 
+CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 MESON_ASSIGN = re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
 # An assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`, 'a/b.s'), or
 # the start of one built by concatenation (Meson's 'svml/avx512/svml_z0_' + name + '.s').

@@ -447,11 +447,17 @@ def check_directives(cf: CFile) -> None:
     src = cf.src
     lay = cf.layout
     target = src.options.target
+    errors = [d for d in lay.directives if d.name == "error"]
+    # A file that stops at an #error on x86-64 as well is an architecture probe, built to fail
+    # and name what it found (zlib-ng's detect-arch.c: `#error archfound x86_64`, `...
+    # aarch64`): that it fails on Arm64 too is its purpose.
+    probe = len(errors) > 1 and any(cf.x86_layout().at(d.line).status == ACTIVE
+                                    for d in errors)
     for d in lay.directives:
         match d.name:
             case "error":
                 st = lay.at(d.line)
-                if st.status == INACTIVE and not src.options.no_filter:
+                if (st.status == INACTIVE and not src.options.no_filter) or probe:
                     continue
                 x86 = cf.x86_layout().at(d.line)
                 if st.status != INACTIVE and x86.status == ACTIVE:
