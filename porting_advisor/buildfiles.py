@@ -415,6 +415,7 @@ def scan(src: Source) -> None:
     tracker.finish()
 
 
+NVCC = re.compile(r"(?i)nvcc")
 CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 MESON_ASSIGN = re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
 # An assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`, 'a/b.s'), or
@@ -525,8 +526,9 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
         flag = m.group(1)
         if flag.startswith(("-x", "-ax", "/Q")) and INTEL_CONTEXT.search(text):
             continue  # an Intel-compiler-only setting: that compiler does not exist on Arm64
-        if flag in ("-m32", "-m64") and OTHER_CROSS.search(text):
-            continue  # a POWER, s390x, SPARC... cross build: its own -m32/-m64 (zstd's tests)
+        if flag in ("-m32", "-m64") and (OTHER_CROSS.search(text) or NVCC.search(text)):
+            continue  # a POWER, s390x, SPARC... cross build: its own -m32/-m64 (zstd's tests);
+            # nvcc's -m64 (device code word size) holds on Arm64 hosts too
         value = flag.split("=", 1)[1] if "=" in flag else ""
         if flag.startswith(("-march=", "-mtune=")):
             if value == "native":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import replace
 
 from porting_advisor.model import FileResult, Finding
@@ -115,11 +116,13 @@ def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
     variants of a per-architecture directory (`x86_variant_only`): marked filtered."""
     ported = {f.file for f in findings}
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
+    elsewhere = {file for file in ported if file in sources or file.endswith(ASM_FILES)}
+    elsewhere = {file for file in elsewhere if other_arch_path(file)}
     ported = {file for file in ported
               if x86_named(path := file.split("!/", 1)[0]) and (
                   arm_counterpart(path, index)
                   or (file in sources and (x86_variant_only(path, index)
-                                           or generic_twin(path, index))))}
+                                           or generic_twin(path, index))))} | elsewhere
     if not ported:
         return findings
     return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
@@ -142,6 +145,20 @@ def generic_twin(path: str, index: TreeIndex) -> str:
                 and neutral_stem(other) == stem):
             return other
     return ""
+
+
+ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
+# Names for other architectures that say so without doubt (not `vx`, `lsx` or `wasm`, which
+# are also library names: TIM-VX, ...)
+OTHER_ARCH_DIRS = re.compile(r"(?i)^(?:ppc(?:64(?:le)?)?|powerpc(?:64(?:le)?)?|power(?:7|8|9|10)|"
+                             r"vsx\d?|altivec|s390x?|zarch|mips(?:32|64)?(?:el)?|"
+                             r"riscv(?:32|64)?|loongarch(?:64)?|loongson|sparc(?:64|v9)?)$")
+
+
+def other_arch_path(path: str) -> bool:
+    """Is the file in a directory named for another architecture (libjpeg-turbo's
+    `simd/mips64/`, whose Loongson MMI asm mimics MMX names)? It is built only there."""
+    return any(OTHER_ARCH_DIRS.match(part) for part in path.split("/")[:-1])
 
 
 C_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".m", ".mm")
