@@ -368,7 +368,7 @@ def scan(src: Source) -> None:
     tracker.libraries = libraries
     syntax = SYNTAX[kind]
     assignment: tuple[str, list[str]] | None = None     # a Meson assignment still open
-    listings = kind in ("make", "cmake", "meson") and ASM_NAME.search(text) is not None
+    listings = kind in ("make", "cmake", "meson", "python") and SOURCE_NAME.search(text) is not None
     current, depth = "", 0
     for first, line_text, marks in logical_lines(text, syntax):
         if kind == "meson" and (assignment is not None or "=" in line_text):
@@ -379,7 +379,7 @@ def scan(src: Source) -> None:
             if m is not None:
                 current = m.group(1) or m.group(2)
                 depth = (1 if m.group(2) else 0) + bracket_balance(line_text[m.end():])
-            list_assembly(src, tracker, first, line_text, current)
+            list_sources(src, tracker, first, line_text, current)
             if m is None:
                 depth += bracket_balance(line_text)
             if depth <= 0:
@@ -418,11 +418,12 @@ def scan(src: Source) -> None:
 NVCC = re.compile(r"(?i)nvcc")
 CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 MESON_ASSIGN = re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
-# An assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`, 'a/b.s'), or
-# the start of one built by concatenation (Meson's 'svml/avx512/svml_z0_' + name + '.s').
-ASM_NAME = re.compile(r"\.(?:s|S|asm|nasm)\b")
-ASM_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm))(?![\w.])")
-ASM_PREFIX = re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
+# A C, C++ or assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`,
+# 'a/b.s', crc_sse42.c), or the start of one built by concatenation (Meson's
+# 'svml/avx512/svml_z0_' + name + '.s').
+SOURCE_NAME = re.compile(r"\.(?:s|S|asm|nasm|c|cc|cpp|cxx)\b")
+SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])")
+SOURCE_PREFIX = re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
 
 
 def track_assignment(tracker: Tracker, open_: tuple[str, list[str]] | None,
@@ -456,11 +457,11 @@ LIST_NAME = re.compile(r"(?i)^\s*([\w.-]+)\s*[+:?]?=|^\s*(?:set|list)\s*\(\s*(?:
 DIST_LIST = re.compile(r"(?i)(?:^|_)(?:extra|other|dist|headers?|data|docs?|includes?)(?:_|$)")
 
 
-def list_assembly(src: Source, tracker: Tracker, line: int, text: str, list_name: str) -> None:
-    """Facts for the whole-file pass: each assembly file (or file-name prefix) this build
-    file names, and whether only in x86-only branches (then the file is not assembled for
-    Arm64, like C code under `#ifdef __x86_64__`)."""
-    if not ASM_NAME.search(text) and "'" not in text:
+def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name: str) -> None:
+    """Facts for the cross-file passes: each source file (or file-name prefix) this build
+    file names, and whether only in x86-only branches or lists (then the file is not built
+    for Arm64, like C code under `#ifdef __x86_64__`)."""
+    if not SOURCE_NAME.search(text) and "'" not in text:
         return
     # a branch for x86, or a list named for it (ISA-L's `lsrc_x86_64 += crc/crc32_01.asm`,
     # which its Makefile.am adds to the sources only `if CPU_X86_64`)
@@ -469,11 +470,11 @@ def list_assembly(src: Source, tracker: Tracker, line: int, text: str, list_name
     # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
     x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
     where = "x86" if x86 else "any"
-    for m in ASM_PATH.finditer(text):
-        src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}"))
+    for m in SOURCE_PATH.finditer(text):
+        src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}"))
     if tracker.kind == "meson":
-        for m in ASM_PREFIX.finditer(text):
-            src.facts.append(("asm-listed", f"{where}\t{line}\t{m.group(1)}*"))
+        for m in SOURCE_PREFIX.finditer(text):
+            src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}*"))
 
 
 def bracket_balance(text: str) -> int:

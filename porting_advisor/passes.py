@@ -22,10 +22,10 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
     return [v for k, v in result.facts if k == kind]
 
 
-def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> list[Finding]:
+def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet,
+                listings: Listings) -> list[Finding]:
     """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
     arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
-    listings = assembly_listings(results, index)
     results = [r for r in results if r.language in ("asm", "binary")]
     # basename -> the assembly files that include a file of that name
     includers: dict[str, list[str]] = {}
@@ -67,18 +67,18 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet) -> 
     return out
 
 
-# How build files name assembly sources: exact paths, and file-name prefixes (a Meson string
+# How build files name sources: exact paths, and file-name prefixes (a Meson string
 # concatenated with the rest of the name), each with where it was named and whether only in
 # x86-only branches.
 Listings = tuple[dict[str, list[tuple[bool, str]]], list[tuple[str, bool, str]]]
 
 
-def assembly_listings(results: list[FileResult], index: TreeIndex) -> Listings:
-    """Resolve the `asm-listed` facts of build files to tree paths (`resolve_listed`)."""
+def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
+    """Resolve the `listed` facts of build files to tree paths (`resolve_listed`)."""
     exact: dict[str, list[tuple[bool, str]]] = {}
     prefixes: list[tuple[str, bool, str]] = []
     for r in results:
-        for value in facts_of(r, "asm-listed"):
+        for value in facts_of(r, "listed"):
             where, line, name = value.split("\t", 2)
             site = (where == "x86", f"{r.file}:{line}")
             base = posixpath.dirname(r.file)
@@ -110,12 +110,16 @@ def x86_listing(file: str, listings: Listings) -> str:
     return sites[0][1] if sites and all(x86 for x86, _ in sites) else ""
 
 
-def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
+def ported_paths(findings: list[Finding], index: TreeIndex,
+                 listings: Listings | None = None) -> list[Finding]:
     """Findings in files or directories named for x86 that have an Arm64 sibling (`x86/` next
     to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code, and so are x86-only
-    variants of a per-architecture directory (`x86_variant_only`): marked filtered."""
+    variants of a per-architecture directory (`x86_variant_only`), and C/C++ sources the
+    build names only for x86 (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND
+    SRCS crc_fast.c)`): marked filtered."""
     ported = {f.file for f in findings}
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
+    built_for_x86 = {file for file in sources if x86_listing(file, listings)} if listings else set()
     elsewhere = {file for file in ported if file in sources or file.endswith(ASM_FILES)}
     elsewhere = {file for file in elsewhere if other_arch_path(file)}
     ported = {file for file in ported
@@ -123,6 +127,7 @@ def ported_paths(findings: list[Finding], index: TreeIndex) -> list[Finding]:
                   arm_counterpart(path, index)
                   or (file in sources and (x86_variant_only(path, index)
                                            or generic_twin(path, index))))} | elsewhere
+    ported |= built_for_x86
     if not ported:
         return findings
     return [replace(f, filtered=True) if f.file in ported and not f.filtered else f

@@ -147,7 +147,8 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
     index = TreeIndex.build(t.file for t in tasks)
     del tasks
     findings = engine.flatten(results)
-    findings.extend(passes.whole_files(results, index, rules))
+    listings = passes.source_listings(results, index)
+    findings.extend(passes.whole_files(results, index, rules, listings))
     if any(r.language == "go" for r in results):
         from porting_advisor import golang
         findings.extend(golang.resolve(results, rules, base_dir(options.root)))
@@ -155,7 +156,7 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
     if any(r.language == "rust" for r in results):
         from porting_advisor import others
         findings = others.resolve_rust(results, findings, index.files)
-    findings = passes.ported_paths(findings, index)
+    findings = passes.ported_paths(findings, index, listings)
     findings = passes.ci_arm_elsewhere(results, findings)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
                      and not f.filtered and (options.only_files is None
