@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import re
 
@@ -85,37 +86,39 @@ def nasm_windows_only(text: str) -> bool:
     """Is the code of a NASM file inside its `%ifidn __OUTPUT_FORMAT__, win64` block?
     BoringSSL's generated *-win.asm files are (their `%else` holds one `ret`, a NASM bug's
     work-around); ISA-L's kernels choose argument registers there and have their code after
-    it, for every object format."""
+    it, for every object format. Directive lines are found by one regex and code lines
+    counted by another: the files are large."""
     m = NASM_WINDOWS.search(text, 0, 4096)
     if m is None:
         return False
-    lines = text[m.start():].split("\n")
-    outside = sum(1 for line in text[:m.start()].split("\n") if nasm_code(line))
-    inside = depth = 0
-    win = True
-    for line in lines:
-        word = line.strip()
-        if word.startswith("%if"):
+    outside = [(0, m.start())]          # spans of text outside the Windows branch
+    depth, open_at = 0, -1
+    for d in NASM_BRANCH.finditer(text, m.start()):
+        word = d.group(1)
+        if word == "if":
             depth += 1
-        elif word.startswith("%endif"):
+        elif word == "endif":
             depth -= 1
-            win = win and depth > 0
-        elif depth == 1 and word.startswith(("%else", "%elif")):
-            win = False
-        elif nasm_code(line):
-            if win:
-                inside += 1
-            else:
-                outside += 1
-        if outside > 3:
-            return False
-    return inside > outside
+            if depth == 0:
+                if open_at >= 0:
+                    outside.append((open_at, d.start()))
+                outside.append((d.end(), len(text)))
+                break
+        elif depth == 1 and open_at < 0:     # %else / %elif of the Windows test
+            open_at = d.end()
+    else:
+        if open_at >= 0:
+            outside.append((open_at, len(text)))
+    out = sum(len(NASM_CODE.findall(text, a, b)) for a, b in outside)
+    if out > 3:
+        return False
+    # more code inside than 2x outside (counted only that far: the files are large)
+    lines = NASM_CODE.finditer(text, m.end())
+    return sum(1 for _ in itertools.islice(lines, 3 * out + 1)) > 3 * out
 
 
-def nasm_code(line: str) -> bool:
-    """An instruction, label or data line (not blank, a comment or a preprocessor line)."""
-    word = line.strip()
-    return bool(word) and word[0] not in ";%"
+NASM_BRANCH = re.compile(r"^[ \t]*%(if|endif|else|elif)", re.M)
+NASM_CODE = re.compile(r"^[ \t]*[^;%\s]", re.M)     # an instruction, label or data line
 # The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
 # gives the same answer at a fraction of the cost.
 SAMPLE = 64 * 1024
