@@ -984,7 +984,8 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
     """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
     resolvers, x86_resolvers, shims = tree_resolvers(results, options)
     x86_included = included_only_on_x86(results, index, resolvers)
-    if any(k == "define" for r in results if r.file in x86_included for k, _ in r.facts):
+    if any(k == "define" and v.split("\t", 3)[2] != GUARD_STATUS
+           for r in results if r.file in x86_included for k, v in r.facts):
         # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
         # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
         resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
@@ -1024,6 +1025,7 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
 
 
 Resolvers = dict[str, preproc.Resolver]
+GUARD_STATUS = str(preproc.INCLUDE_GUARD)      # (an include guard's #define decides nothing)
 
 
 def tree_resolvers(results: list[FileResult], options: Options,
@@ -1063,20 +1065,29 @@ def included_only_on_x86(results: list[FileResult], index: TreeIndex,
             for i in range(len(parts)):
                 by_suffix.setdefault("/".join(parts[i:]), []).append(f)
     sites: dict[str, list[tuple[str, bool]]] = {}      # included file -> (includer, compiled)
+    settled: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], list[str]] = {}       # (includer's directory, header) -> files
     for r in results:
-        for header, state in include_sites(r, resolvers):
-            name = posixpath.normpath(posixpath.join(posixpath.dirname(r.file), header))
-            targets = [name] if name in index.files else by_suffix.get(
-                posixpath.normpath(header).lstrip("./"), [])
+        directory = posixpath.dirname(r.file)
+        for header, state in include_sites(r, resolvers, settled):
+            targets = found.get((directory, header))
+            if targets is None:
+                name = posixpath.normpath(posixpath.join(directory, header))
+                targets = found[(directory, header)] = [name] if name in index.files else (
+                    by_suffix.get(posixpath.normpath(header).lstrip("./"), []))
             for t in targets:
                 sites.setdefault(t, []).append((r.file, state != INACTIVE
                                                 and r.file not in named))
     return only_from_x86(sites)
 
 
-def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver]
+def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver],
+                  settled: dict[tuple[str, str], int] | None = None
                   ) -> Iterator[tuple[str, int]]:
-    """(quoted header, state for the target) for each #include of one file."""
+    """(project header, state for the target) for each #include of one file. `settled`
+    remembers each guard's state (boost's headers share a few guards among thousands of
+    includes)."""
+    memo: dict[tuple[str, str], int] = {} if settled is None else settled
     for kind, value in r.facts:
         if kind == "includes":                          # all compiled, one fact per file
             for header in value.split("\n"):
@@ -1085,7 +1096,12 @@ def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver]
             header, status, guard = value.split("\t", 2)
             state = int(status)
             if state == GUARDED:
-                state = resolvers[language_mode(r.file)].resolve(tuple(guard.split("\x1f")))[0]
+                key = (language_mode(r.file), guard)
+                known = memo.get(key)
+                if known is None:
+                    known = memo[key] = resolvers[key[0]].resolve(
+                        tuple(guard.split("\x1f")))[0]
+                state = known
             yield header, state
 
 
