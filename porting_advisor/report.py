@@ -111,13 +111,6 @@ def write_items(out: TextIO, items: list[Any], encode: Callable[[Any], str],
         out.write(joint.join(map(encode, items[at:at + CHUNK])))
 
 
-def dumps(data: dict[str, Any],
-          encoders: Mapping[str, Callable[[Any], str]] | None = None) -> str:
-    out = io.StringIO()
-    dump(data, out, encoders)
-    return out.getvalue()
-
-
 class JsonWriter:
     """Writes findings as the JSON text `json` would write for `finding_dict(f)`, three times
     faster: the keys are fixed, and the strings, most of them shared by many findings, are
