@@ -315,8 +315,15 @@ def conditional_include(dirs: str) -> bool:
     return False
 
 
+JNI_FUNCTION = re.compile(r"\bJava_\w+(?=\s*\()")
+
+
 def scan(src: Source) -> None:
     """Scan one C/C++ file; see the module docstring."""
+    if "Java_" in src.text and (names := set(JNI_FUNCTION.findall(src.text))):
+        # JNI functions this tree implements (libjpeg-turbo's turbojpeg-jni.c): the Java
+        # classes whose native methods they are need no prebuilt library
+        src.facts.append(("jni", "\n".join(sorted(names)[:5000])))
     mode = prefilter(src)
     if mode == "none":
         # No architecture in sight: every quoted #include counts as compiled (conservative:

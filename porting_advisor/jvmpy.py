@@ -4,6 +4,7 @@ imports of packages that have no Arm64 build. Matched on tree-sitter parse trees
 docstrings and strings never match."""
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import TYPE_CHECKING
 
@@ -100,6 +101,9 @@ def at(node: tree_sitter.Node) -> tuple[int, int]:
     return node.start_point.row + 1, node.start_point.column + 1
 
 
+JAVA_PACKAGE = re.compile(r"^[ \t]*package[ \t]+([\w.]+)[ \t]*;", re.M)
+
+
 def scan_java(src: Source) -> None:
     text = src.text
     if not any(w in text for w in ("loadLibrary", "System.load", "Native.load", "native ",
@@ -127,7 +131,13 @@ def scan_java(src: Source) -> None:
         elif "method" in caps and re.search(r"\bnative\b", node_text(caps["mods"][0])):
             natives.append((*at(caps["method"][0]), node_text(caps["method"][0])))
     if natives and not loads:
-        # one finding for a class's native methods (they share one library), at the first
+        # one finding for a class's native methods (they share one library), at the first;
+        # the JNI prefix of their C functions, for the tree to say whether it has them
+        package = JAVA_PACKAGE.search(text)
+        cls = posixpath.basename(src.file).rsplit(".", 1)[0]
+        qualified = f"{package.group(1)}.{cls}" if package else cls
+        src.facts.append(("jni-class", "Java_" + qualified.replace("_", "_1")
+                          .replace(".", "_").replace("$", "_00024") + "_"))
         line, col, name = min(natives)
         src.add("java-native-library", line, col, what="native method", library=name,
                 key="native method",

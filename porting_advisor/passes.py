@@ -2,6 +2,7 @@
 """Cross-file passes over the workers' per-file facts, run in the parent after the scan."""
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
 from dataclasses import replace
@@ -188,6 +189,23 @@ def x86_variant_only(path: str, index: TreeIndex) -> bool:
         return False
     stem = neutral_stem(name)
     return all(neutral_stem(n) != stem for n in others)
+
+
+def jni_in_tree(results: list[FileResult], findings: list[Finding]) -> list[Finding]:
+    """A Java class's native methods need no Arm64 library from elsewhere when the tree
+    implements their JNI functions itself (`Java_org_libjpegturbo_turbojpeg_TJ_...` in its
+    C): building the tree for Arm64 builds them."""
+    symbols = sorted(s for r in results for v in facts_of(r, "jni") for s in v.split("\n"))
+    if not symbols:
+        return findings
+    built = set()
+    for r in results:
+        for prefix in facts_of(r, "jni-class"):
+            at = bisect.bisect_left(symbols, prefix)
+            if at < len(symbols) and symbols[at].startswith(prefix):
+                built.add(r.file)
+    return [f for f in findings if not (f.file in built and f.rule == "java-native-library"
+                                        and f.key == "native method")]
 
 
 def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:

@@ -158,6 +158,7 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
         findings = others.resolve_rust(results, findings, index.files)
     findings = passes.ported_paths(findings, index, listings)
     findings = passes.ci_arm_elsewhere(results, findings)
+    findings = passes.jni_in_tree(results, findings)
     suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
                      and not f.filtered and (options.only_files is None
                                              or f.file.split("!/")[0] in options.only_files))
