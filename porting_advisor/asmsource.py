@@ -18,8 +18,6 @@ X86_ATT = re.compile(r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]m
 # %r8-%r15 are s390x registers too, and 16-bit %sp/%bp/%si/%di are SPARC's %sp and the like:
 # counted only next to an x86-only register (the same for Intel syntax below).
 X86_ATT_SHARED = re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
-# Register names only x86 has; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER
-# kernels): they count only next to one of these.
 # Register names, counted from one pass over the lowercased words of the code: only x86 has
 # these; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER kernels) and count
 # only next to one of them.

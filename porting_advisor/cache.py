@@ -219,13 +219,16 @@ class Cache:
         if self.db is None or not self.pending:
             return
         try:
-            self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [(self.scope, *p) for p in self.pending])
+            self.write_pending(self.db)
         except sqlite3.Error:        # (busy: another run is writing) the cache is off
             with contextlib.suppress(sqlite3.Error):
                 self.db.close()      # without a commit: nothing half written
             self.db = None
-            return
+
+    def write_pending(self, db: sqlite3.Connection) -> None:
+        """Insert the rows waiting to be written (in the open transaction)."""
+        db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [(self.scope, *p) for p in self.pending])
         self.pending.clear()
         self.pending_bytes = 0
         self.flushed = True
@@ -273,10 +276,7 @@ class Cache:
                 self.db.execute("INSERT OR REPLACE INTO scopes VALUES (?, ?, ?)",
                                 (self.scope, self.root, time.time_ns() // 1_000_000))
                 if self.pending:
-                    self.db.executemany(
-                        "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [(self.scope, *p) for p in self.pending])
-                    self.flushed = True
+                    self.write_pending(self.db)
                 if self.new_report is not None:
                     tree, options, stamps, report = self.new_report
                     blob = pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL)

@@ -613,21 +613,19 @@ def dropped_argument(cf: CFile, start: int, end: int) -> bool:
         return False
     # a definition that may be the target's and never uses the parameter (a generic or NEON
     # one beside the x86 one) drops the argument
-    head = macro.group(1) + "("
-    for d in cf.layout.directives:
-        if d.name != "define" or not d.arg.startswith(head):
+    function_like = macro.group(1) + "()"
+    for name, value, status, _ in cf.layout.defines:
+        if name != function_like or status == INACTIVE:
             continue
-        params, _, body = d.arg[len(head):].partition(")")
+        params, _, body = value.partition("\x1f")
         names = [p.strip() for p in params.split(",")]
         if (index < len(names) and names[index].isidentifier()
-                and cf.layout.at(d.line).status != INACTIVE
                 and re.search(rf"(?<!\w){re.escape(names[index])}(?!\w)", body) is None):
             return True
     return False
 
 
 IDENT_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
-MACRO_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
 def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
@@ -635,10 +633,10 @@ def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
     compile? CRoaring defines its `bts`/`sbb` asm macros for every GCC, and expands them only
     under `__AVX2__` or its x86-64 switch. (A macro the file does not use may be used by
     others: its asm is still reported.)"""
-    m = MACRO_NAME.match(d.arg)
+    m = preproc.DEFINE.match(d.arg)
     if m is None:
         return False
-    uses = [u.start() for u in re.finditer(rf"(?<![\w$]){m.group(0)}\s*\(", cf.text)
+    uses = [u.start() for u in re.finditer(rf"(?<![\w$]){m.group(1)}\s*\(", cf.text)
             if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0]
     return bool(uses) and all(cf.layout.at_offset(u).status == INACTIVE for u in uses)
 

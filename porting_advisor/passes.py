@@ -113,26 +113,31 @@ def x86_listing(file: str, listings: Listings) -> str:
 
 def ported_paths(findings: list[Finding], index: TreeIndex,
                  listings: Listings | None = None) -> list[Finding]:
-    """Findings in files or directories named for x86 that have an Arm64 sibling (`x86/` next
-    to `arm/`, `crc_sse42.c` next to `crc_neon.c`) are in ported code, and so are x86-only
-    variants of a per-architecture directory (`x86_variant_only`), and C/C++ sources the
-    build names only for x86 (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND
-    SRCS crc_fast.c)`): marked filtered."""
-    ported = {f.file for f in findings}
+    """Findings in files the target's build does not compile (`not_built`) are marked
+    filtered."""
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
-    built_for_x86 = {file for file in sources if x86_listing(file, listings)} if listings else set()
-    elsewhere = {file for file in ported if file in sources or file.endswith(ASM_FILES)}
-    elsewhere = {file for file in elsewhere if other_arch_path(file)}
-    ported = {file for file in ported
-              if x86_named(path := file.split("!/", 1)[0]) and (
-                  arm_counterpart(path, index)
-                  or (file in sources and (x86_variant_only(path, index)
-                                           or generic_twin(path, index))))} | elsewhere
-    ported |= built_for_x86
+    ported = {file for file in {f.file for f in findings}
+              if not_built(file, file in sources, index, listings)}
     if not ported:
         return findings
     return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
             for f in findings]
+
+
+def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | None) -> bool:
+    """Is `file` (a C/C++ `source` or not) left out of an Arm64 build? Ported code: named for
+    x86 with an Arm64 sibling (`x86/` next to `arm/`, `crc_sse42.c` next to `crc_neon.c`);
+    for sources also an x86-only variant of a per-architecture directory
+    (`x86_variant_only`) or of a neutral source (`generic_twin`); sources and assembly in a
+    directory named for another architecture; sources the build names only for x86
+    (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS crc_fast.c)`)."""
+    path = file.split("!/", 1)[0]
+    if x86_named(path) and (arm_counterpart(path, index) or (source and (
+            x86_variant_only(path, index) or generic_twin(path, index)))):
+        return True
+    if (source or file.endswith(ASM_FILES)) and other_arch_path(file):
+        return True
+    return source and listings is not None and bool(x86_listing(file, listings))
 
 
 def generic_twin(path: str, index: TreeIndex) -> str:
