@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Assembly source files: decide the architecture from the content, not the name."""
+
 from __future__ import annotations
 
 import collections
@@ -13,17 +14,38 @@ from porting_advisor.source import Source
 # Evidence, counted on code with comments removed. Each pattern is one vote per match.
 # Line starts are `^[ \t]*`, never `^\s*`: in MULTILINE mode `\s*` runs on over the following
 # blank lines and back at every line start, quadratic on long blank stretches.
-X86_ATT = re.compile(r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]mm\d+|k[0-7]|"
-                     r"[cdefgs]s|rip)\b|st\(\d\)|st\b)")
+X86_ATT = re.compile(
+    r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]mm\d+|k[0-7]|"
+    r"[cdefgs]s|rip)\b|st\(\d\)|st\b)"
+)
 # %r8-%r15 are s390x registers too, and 16-bit %sp/%bp/%si/%di are SPARC's %sp and the like:
 # counted only next to an x86-only register (the same for Intel syntax below).
 X86_ATT_SHARED = re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
 # Register names, counted from one pass over the lowercased words of the code: only x86 has
 # these; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER kernels) and count
 # only next to one of them.
-X86_REGS = frozenset({"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "eax", "ebx",
-                      "ecx", "edx", "esi", "edi", "esp", "ebp", "rip"}
-                     | {f"{k}mm{i}" for k in "xyz" for i in range(32)})
+X86_REGS = frozenset(
+    {
+        "rax",
+        "rbx",
+        "rcx",
+        "rdx",
+        "rsi",
+        "rdi",
+        "rsp",
+        "rbp",
+        "eax",
+        "ebx",
+        "ecx",
+        "edx",
+        "esi",
+        "edi",
+        "esp",
+        "ebp",
+        "rip",
+    }
+    | {f"{k}mm{i}" for k in "xyz" for i in range(32)}
+)
 X86_REGS_SHARED = frozenset(f"r{i}{s}" for i in range(8, 16) for s in ("", "d", "w", "b"))
 # AArch64's general registers; `sp`, `d0`, `s1` ... are other ISAs' names too.
 ARM64_REGS = frozenset({f"{k}{i}" for k in "xw" for i in range(31)} | {"xzr", "wzr"})
@@ -34,50 +56,71 @@ LINE_OP = re.compile(r"^[ \t]*(?:[\w.$]+:[ \t]*)?([A-Za-z_][\w.]*)", re.M)
 # Mnemonics only x86 has (AT&T's suffixed forms, SSE, x87...). `add`, `cmp`, `ret`, `addq`,
 # `push`... are SPARC, Alpha, POWER or ARM32 instructions too: X86_GENERIC counts them only in
 # a file with other x86 evidence. (Both are matched against the lowercased mnemonic.)
-X86_MNEMONIC = re.compile(r"lock|rep\w*|movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
-                          r"(?:mov|test|sal|sar|shl|shr|push|pop|xor|and|or|inc|dec|not|"
-                          r"imul)[lqw]|"
-                          r"v?p(?:xor|and|or|add[bwdq]|sub[bwdq]|shufb|cmpeq[bwdq]|movmskb|"
-                          r"unpck\w+|mulu?dq|alignr|sll[dqw]|srl[dqw])|v?movdq[au]|v?movap[sd]|"
-                          r"v?movup[sd]|vzeroupper|cpuid|rdtscp?|xgetbv|"
-                          r"cmovn?(?:[abgl]e?|[ceopsz]|pe|po)[wlq]?|bswap[lq]?|cltq|cqto|cdq|"
-                          r"endbr64|vfmadd\w+|aesenc\w*|pclmulqdq|emms|fldz|fld1|f(?:add|sub|"
-                          r"subr|mul|div|divr)p|fstp[slt]?|fxch|fchs|f[u]?comip|fild[lqs]?|"
-                          r"fistp[lqs]?")
-X86_GENERIC = re.compile(r"mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
-                         r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
-                         r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|set[a-z]+|"
-                         r"shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
-                         r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|syscall")
-NASM = re.compile(r"^[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
-                  r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_text\s+segment)", re.M)
+X86_MNEMONIC = re.compile(
+    r"lock|rep\w*|movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
+    r"(?:mov|test|sal|sar|shl|shr|push|pop|xor|and|or|inc|dec|not|"
+    r"imul)[lqw]|"
+    r"v?p(?:xor|and|or|add[bwdq]|sub[bwdq]|shufb|cmpeq[bwdq]|movmskb|"
+    r"unpck\w+|mulu?dq|alignr|sll[dqw]|srl[dqw])|v?movdq[au]|v?movap[sd]|"
+    r"v?movup[sd]|vzeroupper|cpuid|rdtscp?|xgetbv|"
+    r"cmovn?(?:[abgl]e?|[ceopsz]|pe|po)[wlq]?|bswap[lq]?|cltq|cqto|cdq|"
+    r"endbr64|vfmadd\w+|aesenc\w*|pclmulqdq|emms|fldz|fld1|f(?:add|sub|"
+    r"subr|mul|div|divr)p|fstp[slt]?|fxch|fchs|f[u]?comip|fild[lqs]?|"
+    r"fistp[lqs]?"
+)
+X86_GENERIC = re.compile(
+    r"mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
+    r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
+    r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|set[a-z]+|"
+    r"shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
+    r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|syscall"
+)
+NASM = re.compile(
+    r"^[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
+    r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_text\s+segment)",
+    re.M,
+)
 # AArch64 registers and mnemonics, the same way: `sp`, `d0`, `ret`, `blr` (POWER's return),
 # `fmul`, `ldr` ... are other ISAs' names too and count only next to an AArch64-only one.
-ARM64_VECTOR = re.compile(r"\b(?:v(?:[0-9]|[12][0-9]|3[01])\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|"
-                          r"b|h|s|d)|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])/[zm])"
-                          r"(?![\w.])")
-ARM64_MNEMONIC = re.compile(r"ldp|stp|adrp|cbn?z|tbn?z|umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|"
-                            r"fmla|zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|"
-                            r"sha256h2?|crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd]")
-ARM64_GENERIC = re.compile(r"ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|st[1-4]|"
-                           r"b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
-                           r"ins|dup|ext|eor3?|orr|bic|movz|rev|rbit|clz|fmul|fadd|tbl|tbx|aese|"
-                           r"dmb|dsb|isb|yield")         # (case-sensitive: FMUL is a macro)
-ARM64_DIRECTIVE = re.compile(r"^[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
-                             r"arch_extension\s+\w+|variant_pcs)", re.M)
-OTHER_ARCH = re.compile(r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
-                        r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
-                        r"norvc|arch)|\.set\s+noat)", re.M)
+ARM64_VECTOR = re.compile(
+    r"\b(?:v(?:[0-9]|[12][0-9]|3[01])\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|"
+    r"b|h|s|d)|z(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?:[0-9]|1[0-5])/[zm])"
+    r"(?![\w.])"
+)
+ARM64_MNEMONIC = re.compile(
+    r"ldp|stp|adrp|cbn?z|tbn?z|umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|"
+    r"fmla|zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|"
+    r"sha256h2?|crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd]"
+)
+ARM64_GENERIC = re.compile(
+    r"ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|st[1-4]|"
+    r"b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
+    r"ins|dup|ext|eor3?|orr|bic|movz|rev|rbit|clz|fmul|fadd|tbl|tbx|aese|"
+    r"dmb|dsb|isb|yield"
+)  # (case-sensitive: FMUL is a macro)
+ARM64_DIRECTIVE = re.compile(
+    r"^[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
+    r"arch_extension\s+\w+|variant_pcs)",
+    re.M,
+)
+OTHER_ARCH = re.compile(
+    r"^[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
+    r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
+    r"norvc|arch)|\.set\s+noat)",
+    re.M,
+)
 OTHER_HINTS = (".syntax", ".thumb", ".arm", ".fpu", ".machine", ".abicalls", ".set", ".option")
 COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|^[ \t]*[#;@][^\n]*|;[^\n]*", re.S | re.M)
-GLOBAL = re.compile(r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
-                    r"([A-Za-z_.$][\w.$@]*)"
-                    r"|^[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
-                    r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)", re.M)
+GLOBAL = re.compile(
+    r"^[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
+    r"([A-Za-z_.$][\w.$@]*)"
+    r"|^[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
+    r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)",
+    re.M,
+)
 
 
-NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b",
-                          re.M)
+NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b", re.M)
 
 
 def nasm_windows_only(text: str) -> bool:
@@ -89,7 +132,7 @@ def nasm_windows_only(text: str) -> bool:
     m = NASM_WINDOWS.search(text, 0, 4096)
     if m is None:
         return False
-    outside = [(0, m.start())]          # spans of text outside the Windows branch
+    outside = [(0, m.start())]  # spans of text outside the Windows branch
     depth, open_at = 0, -1
     for d in NASM_BRANCH.finditer(text, m.start()):
         word = d.group(1)
@@ -102,7 +145,7 @@ def nasm_windows_only(text: str) -> bool:
                     outside.append((open_at, d.start()))
                 outside.append((d.end(), len(text)))
                 break
-        elif depth == 1 and open_at < 0:     # %else / %elif of the Windows test
+        elif depth == 1 and open_at < 0:  # %else / %elif of the Windows test
             open_at = d.end()
     else:
         if open_at >= 0:
@@ -116,11 +159,11 @@ def nasm_windows_only(text: str) -> bool:
 
 
 NASM_BRANCH = re.compile(r"^[ \t]*%(if|endif|else|elif)", re.M)
-NASM_CODE = re.compile(r"^[ \t]*[^;%\s]", re.M)     # an instruction, label or data line
+NASM_CODE = re.compile(r"^[ \t]*[^;%\s]", re.M)  # an instruction, label or data line
 # The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
 # gives the same answer at a fraction of the cost.
 SAMPLE = 64 * 1024
-CODE_LINE = re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)     # not only a directive
+CODE_LINE = re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)  # not only a directive
 BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
 
 
@@ -134,7 +177,7 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...], preproc.Layout | Non
     around all of that code (BoringSSL wraps each generated file in `#if
     defined(OPENSSL_X86_64) && ...`, a macro another file derives from `__x86_64__`: the
     cross-file pass settles it); and the preprocessor's layout of a .S file."""
-    code = strip_comments(src.text)     # line for line: comments and directives blanked
+    code = strip_comments(src.text)  # line for line: comments and directives blanked
     if not src.file.endswith((".S", ".sx")) or "#" not in src.text:
         return code, (), None
     macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
@@ -144,11 +187,11 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...], preproc.Layout | Non
     kept = []
     guards = set()
     lines = code.split("\n")
-    bounds = [*lay.starts, len(lines) + 1]      # (the first region starts at line 1)
-    for k, st in enumerate(lay.states):         # region by region, not line by line
+    bounds = [*lay.starts, len(lines) + 1]  # (the first region starts at line 1)
+    for k, st in enumerate(lay.states):  # region by region, not line by line
         if st.status == preproc.INACTIVE:
             continue
-        region = "\n".join(lines[bounds[k] - 1:bounds[k + 1] - 1])
+        region = "\n".join(lines[bounds[k] - 1 : bounds[k + 1] - 1])
         if not region.strip():
             continue
         kept.append(region)
@@ -207,7 +250,7 @@ def classify(code: str) -> tuple[str, str]:
         arm_core += 5 * len(ARM64_DIRECTIVE.findall(code))
     other_hint = any(hint in code for hint in OTHER_HINTS)
     if att >= 20 and not arm_core and not (other_hint and OTHER_ARCH.search(code)):
-        return "x86", "AT&T"       # unmistakable: the register and directive scans add nothing
+        return "x86", "AT&T"  # unmistakable: the register and directive scans add nothing
     low = code.lower()
     regs = register_votes(low)
     if arm_core or regs[2]:
@@ -237,16 +280,18 @@ ASM_INCLUDE = re.compile(r"(?m)^[ \t]*(?:%include|\.include)[ \t]+[\"<]([^\">\n]
 def scan(src: Source) -> None:
     """Record the file's architecture; the cross-file pass decides whether to report it."""
     from porting_advisor import golang
+
     if golang.is_go_asm(src.text):
-        golang.scan_asm(src)   # Go assembly: the Go package pass decides (one finding, never two)
+        golang.scan_asm(src)  # Go assembly: the Go package pass decides (one finding, never two)
         return
     if src.options.target_os == "linux" and nasm_windows_only(src.text):
-        return     # NASM for Windows object formats only: never assembled for Linux
+        return  # NASM for Windows object formats only: never assembled for Linux
     code, guard, lay = active_code(src)
     if lay is not None and 'include "' in src.text:
         # its #includes join the C files' include graph (libsodium's sandy2x.S includes the
         # kernels that test its IN_SANDY2X, all under HAVE_AVX_ASM)
         from porting_advisor import cfamily
+
         cfamily.record_includes(src, lay)
     if "%include" in src.text or ".include" in src.text:
         # files this one pulls in with the assembler's own include (NASM `%include "x.asm"`,

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """autoconf helper scripts: a config.guess or config.sub that predates aarch64."""
+
 from __future__ import annotations
 
 import posixpath
@@ -15,8 +16,11 @@ def scan(src: Source) -> None:
     name = posixpath.basename(src.file)
     if name not in ("config.guess", "config.sub"):
         return
-    if any("aarch64" in line for line in src.text.split("\n")
-           if "aarch64" in line and not line.lstrip().startswith("#")):
+    if any(
+        "aarch64" in line
+        for line in src.text.split("\n")
+        if "aarch64" in line and not line.lstrip().startswith("#")
+    ):
         return  # a case pattern or a line of code names it (comments do not count)
     m = STAMP.search(src.text)
     stamp = f"timestamp {m.group(1)}" if m else "no timestamp"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Baselines: record today's findings by fingerprint, then report only new ones."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,12 @@ class BaselineError(Exception):
 def write(path: Path, findings: list[Finding]) -> int:
     """Record the reported findings (a multiset of fingerprints); returns how many."""
     counts = Counter(f.fingerprint() for f in findings if not f.suppressed and not f.filtered)
-    data = {"format": FORMAT, "version": 1, "tool": __version__,
-            "fingerprints": dict(sorted(counts.items()))}
+    data = {
+        "format": FORMAT,
+        "version": 1,
+        "tool": __version__,
+        "fingerprints": dict(sorted(counts.items())),
+    }
     try:
         path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     except OSError as exc:
@@ -42,7 +47,8 @@ def load(path: Path) -> Counter[str]:
         raise BaselineError(f"baseline '{path}' is not a porting-advisor baseline")
     prints = data.get("fingerprints")
     if not isinstance(prints, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in prints.items()):
+        isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in prints.items()
+    ):
         raise BaselineError(f"baseline '{path}' is corrupt (fingerprints)")
     return Counter(prints)
 
@@ -59,5 +65,9 @@ def apply(report: Report, known: Counter[str]) -> Report:
             hidden += 1
             continue
         kept.append(f)
-    return replace(report, findings=kept, baselined=hidden,
-                   stale_baseline=sum(v for v in left.values() if v > 0))
+    return replace(
+        report,
+        findings=kept,
+        baselined=hidden,
+        stale_baseline=sum(v for v in left.values() if v > 0),
+    )

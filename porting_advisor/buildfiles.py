@@ -6,6 +6,7 @@ as logical lines (continuations joined, comments removed) while a small tracker 
 conditionals. A flag or library inside an x86-only branch, or inside a compiler probe, is
 already handled and is not reported.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,60 +18,84 @@ from typing import Any
 from porting_advisor import ruleset
 from porting_advisor.source import Source
 
-X86_COND = re.compile(r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
-                      r"\bx64\b|\bX64\b|\bIA32\b|\bSSE\w*|\bAVX\w*|\bAESNI\b|\bPCLMUL\w*|"
-                      r"\bBMI2?\b|\bPOPCNT\b|\bF16C\b|\bX86\w*", re.I)
+X86_COND = re.compile(
+    r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
+    r"\bx64\b|\bX64\b|\bIA32\b|\bSSE\w*|\bAVX\w*|\bAESNI\b|\bPCLMUL\w*|"
+    r"\bBMI2?\b|\bPOPCNT\b|\bF16C\b|\bX86\w*",
+    re.I,
+)
 # A test of the CPU architecture itself (not of a feature switch such as HAVE_SSE).
-ARCH_SUBJECT = re.compile(r"(?i)SYSTEM_PROCESSOR|GENERATOR_PLATFORM|OSX_ARCHITECTURES|"
-                          r"VS_PLATFORM_NAME|cpu_family|host_cpu|build_cpu|target_cpu|"
-                          r"host_machine|uname|\bARCH\b|\$\(ARCH\)|\$\{?ARCH\b|"
-                          r"platform\.machine|PROCESSOR_ARCHITECTURE|GOARCH|TARGETARCH|"
-                          r"\bMACHINE\b|HOSTTYPE|\bhost\b|\$host\b")
+ARCH_SUBJECT = re.compile(
+    r"(?i)SYSTEM_PROCESSOR|GENERATOR_PLATFORM|OSX_ARCHITECTURES|"
+    r"VS_PLATFORM_NAME|cpu_family|host_cpu|build_cpu|target_cpu|"
+    r"host_machine|uname|\bARCH\b|\$\(ARCH\)|\$\{?ARCH\b|"
+    r"platform\.machine|PROCESSOR_ARCHITECTURE|GOARCH|TARGETARCH|"
+    r"\bMACHINE\b|HOSTTYPE|\bhost\b|\$host\b"
+)
 PATHLIKE = re.compile(r"[\"'][^\"']*/[^\"']*[\"']|\S*/\S*")
 # Where a library name is a link request, not a word in a message or an option list.
-LINK_CONTEXT = re.compile(r"(?i)(?:target_)?link_libraries\s*\(|find_package\s*\(|"
-                          r"find_library\s*\(|pkg_(?:check|search)_modules?\s*\(|"
-                          r"\bdependency\s*\(|AC_CHECK_LIB\s*\(|AC_SEARCH_LIBS\s*\(|"
-                          r"PKG_CHECK_MODULES\s*\(|\blibraries\s*=|linkopts\s*=|\bLIBS\b|"
-                          r"LDLIBS|LDFLAGS|LDADD|_LIBADD|BLA_VENDOR|link_args|--libs")
+LINK_CONTEXT = re.compile(
+    r"(?i)(?:target_)?link_libraries\s*\(|find_package\s*\(|"
+    r"find_library\s*\(|pkg_(?:check|search)_modules?\s*\(|"
+    r"\bdependency\s*\(|AC_CHECK_LIB\s*\(|AC_SEARCH_LIBS\s*\(|"
+    r"PKG_CHECK_MODULES\s*\(|\blibraries\s*=|linkopts\s*=|\bLIBS\b|"
+    r"LDLIBS|LDFLAGS|LDADD|_LIBADD|BLA_VENDOR|link_args|--libs"
+)
 ARM_COND = re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
 FLAG = re.compile(
     r"(?<![\w/-])(-m(?:sse[\w.]*|ssse3|avx[\w-]*|fma4?|bmi2?|pclmul|aes|popcnt|f16c|lzcnt|sha|"
     r"xop|mmx|3dnow\w*|rdrnd|rdseed|movbe|adx|xsave\w*|crc32|tbm|abm|sahf|cx16|vaes|"
     r"vpclmulqdq|gfni|amx[\w-]*|32|64|fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
     r"|/arch:(?:AVX\w*|SSE2?|IA32)|-x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|"
-    r"MIC-AVX512)|-ax[\w,.-]+|-qopt-zmm-usage=\w+)(?![\w-])")
-X86_CPU = re.compile(r"^(?:x86-64\S*|i[3-6]86|pentium\S*|prescott|nocona|core\S*|nehalem|"
-                     r"westmere|sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|"
-                     r"icelake\S*|cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|"
-                     r"rocketlake|raptorlake|meteorlake|graniterapids|emeraldrapids|znver\d|"
-                     r"btver\d|bdver\d|k8\S*|opteron\S*|athlon\S*|amdfam10|barcelona|atom|"
-                     r"bonnell|silvermont|goldmont\S*|tremont|knl|knm|lakemont|geode|x86\S*)$")
-PATHS = re.compile(r"(?<![\w.])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
-                   r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
-                   r"gnu(?:-[\w+]+)?|GOARCH=amd64|java-\d+-openjdk-amd64|ld-linux-x86-64\.so\.2)"
-                   r"(?![\w])")
-HOST_CPU = re.compile(r"uname\s+-[mp]\b|CMAKE_HOST_SYSTEM_PROCESSOR|platform\.machine\(\)|"
-                      r"os\.uname\(\)\.machine")
-RUNS = re.compile(r"\b(try_run|AC_RUN_IFELSE|AC_TRY_RUN|CHECK_C_SOURCE_RUNS|CHECK_CXX_SOURCE_RUNS|"
-                  r"check_c_source_runs|check_cxx_source_runs)\b")
-PROBE = re.compile(r"\b(?:check_(?:c|cxx|fortran)?_?compiler_flag|CHECK_(?:C|CXX)_COMPILER_FLAG|"
-                   r"check_(?:c|cxx)_source_compiles|CHECK_(?:C|CXX)_SOURCE_COMPILES|"
-                   r"has_argument|has_multi_arguments|get_supported_arguments|"
-                   r"first_supported_argument|AX_CHECK_COMPILE_FLAG|AX_CHECK_LINK_FLAG|"
-                   r"AX_APPEND_COMPILE_FLAGS|CC_CHECK_CFLAGS\w*|AX_GCC_ARCHFLAG)\s*\(|"
-                   r"CMAKE_REQUIRED_FLAGS")
-TALK = re.compile(r"^\s*(?:message\s*\(|@?echo\b|\$\((?:info|warning|error)\b|AC_MSG_\w+|"
-                  r"print\s*\(|printf\b|warning\s*\(|error\s*\()", re.I)
+    r"MIC-AVX512)|-ax[\w,.-]+|-qopt-zmm-usage=\w+)(?![\w-])"
+)
+X86_CPU = re.compile(
+    r"^(?:x86-64\S*|i[3-6]86|pentium\S*|prescott|nocona|core\S*|nehalem|"
+    r"westmere|sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|"
+    r"icelake\S*|cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|"
+    r"rocketlake|raptorlake|meteorlake|graniterapids|emeraldrapids|znver\d|"
+    r"btver\d|bdver\d|k8\S*|opteron\S*|athlon\S*|amdfam10|barcelona|atom|"
+    r"bonnell|silvermont|goldmont\S*|tremont|knl|knm|lakemont|geode|x86\S*)$"
+)
+PATHS = re.compile(
+    r"(?<![\w.])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
+    r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
+    r"gnu(?:-[\w+]+)?|GOARCH=amd64|java-\d+-openjdk-amd64|ld-linux-x86-64\.so\.2)"
+    r"(?![\w])"
+)
+HOST_CPU = re.compile(
+    r"uname\s+-[mp]\b|CMAKE_HOST_SYSTEM_PROCESSOR|platform\.machine\(\)|"
+    r"os\.uname\(\)\.machine"
+)
+RUNS = re.compile(
+    r"\b(try_run|AC_RUN_IFELSE|AC_TRY_RUN|CHECK_C_SOURCE_RUNS|CHECK_CXX_SOURCE_RUNS|"
+    r"check_c_source_runs|check_cxx_source_runs)\b"
+)
+PROBE = re.compile(
+    r"\b(?:check_(?:c|cxx|fortran)?_?compiler_flag|CHECK_(?:C|CXX)_COMPILER_FLAG|"
+    r"check_(?:c|cxx)_source_compiles|CHECK_(?:C|CXX)_SOURCE_COMPILES|"
+    r"has_argument|has_multi_arguments|get_supported_arguments|"
+    r"first_supported_argument|AX_CHECK_COMPILE_FLAG|AX_CHECK_LINK_FLAG|"
+    r"AX_APPEND_COMPILE_FLAGS|CC_CHECK_CFLAGS\w*|AX_GCC_ARCHFLAG)\s*\(|"
+    r"CMAKE_REQUIRED_FLAGS"
+)
+TALK = re.compile(
+    r"^\s*(?:message\s*\(|@?echo\b|\$\((?:info|warning|error)\b|AC_MSG_\w+|"
+    r"print\s*\(|printf\b|warning\s*\(|error\s*\()",
+    re.I,
+)
 FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
 TOKEN_SPLIT = re.compile(r"[\s\"'(),;\[\]{}=]+")
-ARM_PATH = {"x86_64-linux-gnu": "aarch64-linux-gnu", "GOARCH=amd64": "GOARCH=arm64",
-            "ld-linux-x86-64.so.2": "ld-linux-aarch64.so.1"}
+ARM_PATH = {
+    "x86_64-linux-gnu": "aarch64-linux-gnu",
+    "GOARCH=amd64": "GOARCH=arm64",
+    "ld-linux-x86-64.so.2": "ld-linux-aarch64.so.1",
+}
 
 
 @dataclass(slots=True)
 class Branch:
-    kind: str                  # "x86", "arm", "other" or "" for a branch on something else
+    kind: str  # "x86", "arm", "other" or "" for a branch on something else
     line: int
     cond: str
 
@@ -82,8 +107,8 @@ class Chain:
     branches: list[Branch] = field(default_factory=list)
     has_else: bool = False
     fatal_else: bool = False
-    indent: int = -1           # Python: the `if`'s indentation
-    subject: str = ""          # `case SUBJECT in`
+    indent: int = -1  # Python: the `if`'s indentation
+    subject: str = ""  # `case SUBJECT in`
 
     @property
     def current(self) -> str:
@@ -93,7 +118,7 @@ class Chain:
 def classify(cond: str) -> str:
     """'x86', 'arm' or '' for the condition of a branch."""
     if PROBE.search(cond):
-        return ""                    # `if cc.has_argument('-mavx2')` asks the compiler
+        return ""  # `if cc.has_argument('-mavx2')` asks the compiler
     return classify_words(PATHLIKE.sub(" ", cond))  # `x86-simd/README.md` is a path
 
 
@@ -111,8 +136,11 @@ IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 MAKE_RULE = re.compile(r"([\w.%/-]+(?:[ \t]+[\w.%/-]+)*)[ \t]*::?(?!=)")
 INTEL_CONTEXT = re.compile(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b")
 LIBRARY_WORD = re.compile(r"(?i)mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10")
-OTHER_CROSS = re.compile(r"\b(?:powerpc|ppc|s390x?|sparc|mips|riscv|loongarch)\w*-[\w-]*"
-                         r"(?:gcc|g\+\+|clang|cc)\b|\bqemu-(?:ppc|s390|sparc|mips|riscv)", re.I)
+OTHER_CROSS = re.compile(
+    r"\b(?:powerpc|ppc|s390x?|sparc|mips|riscv|loongarch)\w*-[\w-]*"
+    r"(?:gcc|g\+\+|clang|cc)\b|\bqemu-(?:ppc|s390|sparc|mips|riscv)",
+    re.I,
+)
 
 
 QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
@@ -122,8 +150,10 @@ QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 def switch_words() -> tuple[tuple[str, ...], frozenset[str]]:
     """The C preprocessor's x86 words, less INTEL (an Intel compiler is not an x86 test)."""
     table = ruleset.load_table("macros.yaml")
-    return (tuple(w for w in table["x86_words"] if w != "INTEL"),
-            frozenset(table["negative_words"]))
+    return (
+        tuple(w for w in table["x86_words"] if w != "INTEL"),
+        frozenset(table["negative_words"]),
+    )
 
 
 def x86_switch(cond: str) -> bool:
@@ -131,7 +161,7 @@ def x86_switch(cond: str) -> bool:
     as the C preprocessor's derived macros: set only where the build detected x86. Not an
     opt-out (`NOT NO_AVX512` holds on Arm64 too)."""
     x86_words, negative = switch_words()
-    for name in IDENTIFIER.findall(QUOTED.sub(" ", cond)):   # names, not 'intel-cl' strings
+    for name in IDENTIFIER.findall(QUOTED.sub(" ", cond)):  # names, not 'intel-cl' strings
         words = name.upper().split("_")
         if not negative.isdisjoint(words):
             continue
@@ -157,21 +187,48 @@ def rx(pattern: str, flags: int = 0) -> re.Pattern[str]:
 HASH = rx(r"(?<!\\)#.*$")
 SYNTAX = {
     # (and automake's `if COND` / `if !COND` in a Makefile.am, at the start of the line)
-    "make": Syntax(HASH, True, rx(r"^(?:\s*(?:ifeq|ifneq|ifdef|ifndef)\b"
-                                  r"|if[ \t]+(?=!?\w+[ \t]*$))(.*)"),
-                   rx(r"^\s*else\s+(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"), rx(r"^\s*else\b"),
-                   rx(r"^\s*endif\b")),
-    "cmake": Syntax(HASH, False, rx(r"^\s*if\s*\((.*)", re.I), rx(r"^\s*elseif\s*\((.*)", re.I),
-                    rx(r"^\s*else\s*\(", re.I), rx(r"^\s*endif\s*\(", re.I)),
-    "meson": Syntax(HASH, False, rx(r"^\s*if\b(.*)"), rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"),
-                    rx(r"^\s*endif\b")),
-    "shell": Syntax(HASH, True, rx(r"^\s*if\b(.*)"), rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"),
-                    rx(r"^\s*fi\b")),
-    "autotools": Syntax(rx(r"(?:(?<!\\)#|\bdnl\b).*$"), True, rx(r"^\s*(?:if|AS_IF\s*\()(.*)"),
-                        rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"), rx(r"^\s*fi\b")),
+    "make": Syntax(
+        HASH,
+        True,
+        rx(
+            r"^(?:\s*(?:ifeq|ifneq|ifdef|ifndef)\b"
+            r"|if[ \t]+(?=!?\w+[ \t]*$))(.*)"
+        ),
+        rx(r"^\s*else\s+(?:ifeq|ifneq|ifdef|ifndef)\b(.*)"),
+        rx(r"^\s*else\b"),
+        rx(r"^\s*endif\b"),
+    ),
+    "cmake": Syntax(
+        HASH,
+        False,
+        rx(r"^\s*if\s*\((.*)", re.I),
+        rx(r"^\s*elseif\s*\((.*)", re.I),
+        rx(r"^\s*else\s*\(", re.I),
+        rx(r"^\s*endif\s*\(", re.I),
+    ),
+    "meson": Syntax(
+        HASH,
+        False,
+        rx(r"^\s*if\b(.*)"),
+        rx(r"^\s*elif\b(.*)"),
+        rx(r"^\s*else\b"),
+        rx(r"^\s*endif\b"),
+    ),
+    "shell": Syntax(
+        HASH, True, rx(r"^\s*if\b(.*)"), rx(r"^\s*elif\b(.*)"), rx(r"^\s*else\b"), rx(r"^\s*fi\b")
+    ),
+    "autotools": Syntax(
+        rx(r"(?:(?<!\\)#|\bdnl\b).*$"),
+        True,
+        rx(r"^\s*(?:if|AS_IF\s*\()(.*)"),
+        rx(r"^\s*elif\b(.*)"),
+        rx(r"^\s*else\b"),
+        rx(r"^\s*fi\b"),
+    ),
     "bazel": Syntax(HASH, False, None, None, None, None),
-    "python": Syntax(HASH, True, rx(r"^(\s*)if\b(.*):"), rx(r"^(\s*)elif\b(.*):"),
-                     rx(r"^(\s*)else\s*:"), None),
+    "python": Syntax(
+        HASH, True, rx(r"^(\s*)if\b(.*):"), rx(r"^(\s*)elif\b(.*):"), rx(r"^(\s*)else\s*:"), None
+    ),
 }
 CASE_OPEN = re.compile(r"^\s*(?:case\b(.*)\bin\b|AS_CASE\s*\((.*))")
 CASE_ARM = re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
@@ -238,8 +295,8 @@ class Tracker:
         self.probe_depth = 0
         self.link_depth = 0
         self.in_select_x86 = 0
-        self.libraries = True           # does the file name an x86-only library anywhere?
-        self.x86_recipe = False         # in a Make rule whose target is named for x86
+        self.libraries = True  # does the file name an x86-only library anywhere?
+        self.x86_recipe = False  # in a Make rule whose target is named for x86
         # variables set to a test of the architecture that holds only on x86 (Meson's
         # `use_svml = (host_machine.cpu_family() == 'x86_64' and ...)`): a branch on one is
         # x86-only, as the C preprocessor's derived macros
@@ -247,13 +304,17 @@ class Tracker:
 
     def classify(self, cond: str) -> str:
         if cond.lstrip().startswith("!"):
-            return ""             # automake's `if !CPU_X86_64`, shell's `if ! ...`
+            return ""  # automake's `if !CPU_X86_64`, shell's `if ! ...`
         kind = classify(cond)
         if kind or not self.x86_vars:
             return kind
         words = IDENTIFIER.findall(QUOTED.sub(" ", cond))
-        if (not self.x86_vars.isdisjoint(words) and "not" not in words and "NOT" not in words
-                and "!" not in cond):
+        if (
+            not self.x86_vars.isdisjoint(words)
+            and "not" not in words
+            and "NOT" not in words
+            and "!" not in cond
+        ):
             return "x86"
         return ""
 
@@ -262,8 +323,11 @@ class Tracker:
         return " ".join(c.branches[-1].cond for c in self.chains if c.branches)
 
     def x86_only(self) -> bool:
-        return (any(c.current == "x86" for c in self.chains) or self.in_select_x86 > 0
-                or self.x86_recipe)
+        return (
+            any(c.current == "x86" for c in self.chains)
+            or self.in_select_x86 > 0
+            or self.x86_recipe
+        )
 
     def step(self, line: int, text: str) -> bool:
         """Feed one logical line; True when it was control flow (nothing to check on it)."""
@@ -274,12 +338,11 @@ class Tracker:
             self.chains.append(Chain(subject=m.group(1) or m.group(2) or ""))
             return True
         if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
-            self.chains[-1].branches.append(Branch(self.classify(m.group(1)), line,
-                                                   m.group(1)))
+            self.chains[-1].branches.append(Branch(self.classify(m.group(1)), line, m.group(1)))
             return True
         if syn.open is not None and (m := syn.open.match(text)):
             self.chains.append(Chain([Branch(self.classify(m.group(1)), line, m.group(1))]))
-            return False   # the condition may itself be worth checking (host detection)
+            return False  # the condition may itself be worth checking (host detection)
         if syn.else_ is not None and syn.else_.match(text) and self.chains:
             ch = self.chains[-1]
             ch.has_else = True
@@ -309,8 +372,11 @@ class Tracker:
     def step_python(self, line: int, text: str) -> bool:
         indent = len(text) - len(text.lstrip())
         if text.strip():
-            while self.chains and indent <= self.chains[-1].indent and not (
-                    indent == self.chains[-1].indent and re.match(r"\s*(elif|else)\b", text)):
+            while (
+                self.chains
+                and indent <= self.chains[-1].indent
+                and not (indent == self.chains[-1].indent and re.match(r"\s*(elif|else)\b", text))
+            ):
                 self.close(line)
         syn = self.syntax
         if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
@@ -322,8 +388,9 @@ class Tracker:
             ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
             return True
         if syn.open is not None and (m := syn.open.match(text)):
-            self.chains.append(Chain([Branch(classify(m.group(2)), line, m.group(2))],
-                                     indent=indent))
+            self.chains.append(
+                Chain([Branch(classify(m.group(2)), line, m.group(2))], indent=indent)
+            )
             return False
         return False
 
@@ -331,16 +398,26 @@ class Tracker:
         ch = self.chains.pop()
         kinds = [b.kind for b in ch.branches]
         arch_test = bool(ARCH_SUBJECT.search(ch.subject)) or any(
-            ARCH_SUBJECT.search(b.cond) for b in ch.branches)
-        if (arch_test and "x86" in kinds and "arm" not in kinds
-                and (not ch.has_else or ch.fatal_else)):
+            ARCH_SUBJECT.search(b.cond) for b in ch.branches
+        )
+        if (
+            arch_test
+            and "x86" in kinds
+            and "arm" not in kinds
+            and (not ch.has_else or ch.fatal_else)
+        ):
             first = ch.branches[kinds.index("x86")]
             cond = re.sub(r"\s+", " ", first.cond).strip()
             if self.kind == "cmake" and cond.endswith(")"):
                 cond = cond[:-1].rstrip()
             cond = cond[:80]
-            self.src.add("build-x86-arch-check", first.line, 1, condition=cond,
-                         snippet=self.src.line_text(first.line).strip())
+            self.src.add(
+                "build-x86-arch-check",
+                first.line,
+                1,
+                condition=cond,
+                snippet=self.src.line_text(first.line).strip(),
+            )
 
     def finish(self) -> None:
         while self.chains:
@@ -349,8 +426,10 @@ class Tracker:
 
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
-WINDOWS_BUILD = re.compile(r"(?i)(?:^|[/_.-])(?:win32|win64|windows|mingw(?:32|64|-w64)?|"
-                           r"msys2?|msvc|vs20\d\d|vc\d+)(?:[/_.-]|$)")
+WINDOWS_BUILD = re.compile(
+    r"(?i)(?:^|[/_.-])(?:win32|win64|windows|mingw(?:32|64|-w64)?|"
+    r"msys2?|msvc|vs20\d\d|vc\d+)(?:[/_.-]|$)"
+)
 
 
 def scan(src: Source) -> None:
@@ -359,15 +438,23 @@ def scan(src: Source) -> None:
     if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
         return
     text = src.text
-    libraries = LIBRARY_WORD.search(text) is not None    # (else no line has one)
-    if not (("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
-            or "x86" in text or "amd64" in text or "86" in text or "uname" in text
-            or "try_run" in text or "RUN" in text or "machine" in text or libraries):
+    libraries = LIBRARY_WORD.search(text) is not None  # (else no line has one)
+    if not (
+        ("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
+        or "x86" in text
+        or "amd64" in text
+        or "86" in text
+        or "uname" in text
+        or "try_run" in text
+        or "RUN" in text
+        or "machine" in text
+        or libraries
+    ):
         return
     tracker = Tracker(src, kind)
     tracker.libraries = libraries
     syntax = SYNTAX[kind]
-    assignment: tuple[str, list[str]] | None = None     # a Meson assignment still open
+    assignment: tuple[str, list[str]] | None = None  # a Meson assignment still open
     listings = kind in ("make", "cmake", "meson", "python") and SOURCE_NAME.search(text) is not None
     current, depth = "", 0
     for first, line_text, marks in logical_lines(text, syntax):
@@ -378,7 +465,7 @@ def scan(src: Source) -> None:
             m = LIST_NAME.match(line_text) if depth <= 0 else None
             if m is not None:
                 current = m.group(1) or m.group(2)
-                depth = (1 if m.group(2) else 0) + bracket_balance(line_text[m.end():])
+                depth = (1 if m.group(2) else 0) + bracket_balance(line_text[m.end() :])
             list_sources(src, tracker, first, line_text, current)
             if m is None:
                 depth += bracket_balance(line_text)
@@ -397,15 +484,15 @@ def scan(src: Source) -> None:
             track_select(tracker, line_text)
         probe_before = tracker.probe_depth > 0
         probe = PROBE.search(line_text)
-        if probe:   # a probe call may span lines: follow its parentheses
-            tracker.probe_depth = max(0, paren_balance(line_text[probe.start():]))
+        if probe:  # a probe call may span lines: follow its parentheses
+            tracker.probe_depth = max(0, paren_balance(line_text[probe.start() :]))
         elif tracker.probe_depth:
             tracker.probe_depth = max(0, tracker.probe_depth + paren_balance(line_text))
         in_probe = probe_before or probe is not None
         link_before = tracker.link_depth > 0
         link = LINK_CONTEXT.search(line_text)
         if link:
-            tracker.link_depth = max(0, paren_balance(line_text[link.start():]))
+            tracker.link_depth = max(0, paren_balance(line_text[link.start() :]))
         elif tracker.link_depth:
             tracker.link_depth = max(0, tracker.link_depth + paren_balance(line_text))
         in_link = link_before or link is not None
@@ -426,8 +513,9 @@ SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|c
 SOURCE_PREFIX = re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
 
 
-def track_assignment(tracker: Tracker, open_: tuple[str, list[str]] | None,
-                     text: str) -> tuple[str, list[str]] | None:
+def track_assignment(
+    tracker: Tracker, open_: tuple[str, list[str]] | None, text: str
+) -> tuple[str, list[str]] | None:
     """Follow a Meson assignment over its lines (an expression in parentheses may span
     several); once complete, a variable set to an x86-only test of the architecture joins
     the tracker's x86 variables. Returns the assignment still open, if any."""
@@ -466,7 +554,7 @@ def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name:
     # a branch for x86, or a list named for it (ISA-L's `lsrc_x86_64 += crc/crc32_01.asm`,
     # which its Makefile.am adds to the sources only `if CPU_X86_64`)
     if list_name and DIST_LIST.search(list_name):
-        return      # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
+        return  # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
     # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
     x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
     where = "x86" if x86 else "any"
@@ -494,8 +582,14 @@ def track_select(tracker: Tracker, text: str) -> None:
         tracker.in_select_x86 = 0
 
 
-def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, int]],
-               in_probe: bool, in_link: bool) -> None:
+def check_line(
+    src: Source,
+    tracker: Tracker,
+    text: str,
+    marks: list[tuple[int, int]],
+    in_probe: bool,
+    in_link: bool,
+) -> None:
     cats = src.options.categories
     x86_branch = tracker.x86_only()
     if "host-cpu-detection" in cats:
@@ -503,16 +597,23 @@ def check_line(src: Source, tracker: Tracker, text: str, marks: list[tuple[int, 
             report(src, "build-host-cpu-detection", marks, m.start(), m.group(0), token=m.group(0))
     if "build-artifact" in cats:
         for m in RUNS.finditer(text):
-            report(src, "build-runs-built-program", marks, m.start(), m.group(1),
-                   token=m.group(1))
+            report(src, "build-runs-built-program", marks, m.start(), m.group(1), token=m.group(1))
     if x86_branch or TALK.match(text):
         return
     for m in PATHS.finditer(text):
         token = m.group(1)
         arm = next((v for k, v in ARM_PATH.items() if k in token), "aarch64-linux-gnu")
-        report(src, "build-x86-path", marks, m.start(1), token, token=token,
-               arm=token.replace("x86_64-linux-gnu", "aarch64-linux-gnu") if "x86_64-linux-gnu"
-               in token else arm)
+        report(
+            src,
+            "build-x86-path",
+            marks,
+            m.start(1),
+            token,
+            token=token,
+            arm=token.replace("x86_64-linux-gnu", "aarch64-linux-gnu")
+            if "x86_64-linux-gnu" in token
+            else arm,
+        )
     if not in_probe:
         check_flags(src, text, marks)
     if tracker.libraries:
@@ -533,19 +634,30 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
         value = flag.split("=", 1)[1] if "=" in flag else ""
         if flag.startswith(("-march=", "-mtune=")):
             if value == "native":
-                report(src, "build-march-native", marks, m.start(1), flag, flag=flag,
-                       target=src.options.target, arm_flags=arm["flags"])
+                report(
+                    src,
+                    "build-march-native",
+                    marks,
+                    m.start(1),
+                    flag,
+                    flag=flag,
+                    target=src.options.target,
+                    arm_flags=arm["flags"],
+                )
                 continue
             if not X86_CPU.match(value):
                 continue
-        advice = (f"Remove `{flag}` from Arm64 builds (put it behind an x86 architecture check); "
-                  f"for {src.options.target} use `{arm['flags']}` (GCC {arm['gcc']}+) or "
-                  f"`{arm['portable']}` for binaries that must run on every Graviton")
+        advice = (
+            f"Remove `{flag}` from Arm64 builds (put it behind an x86 architecture check); "
+            f"for {src.options.target} use `{arm['flags']}` (GCC {arm['gcc']}+) or "
+            f"`{arm['portable']}` for binaries that must run on every Graviton"
+        )
         report(src, "build-x86-isa-flag", marks, m.start(1), flag, flag=flag, advice=advice)
 
 
-def check_libraries(src: Source, text: str, marks: list[tuple[int, int]], in_link: bool,
-                    conditions: str) -> None:
+def check_libraries(
+    src: Source, text: str, marks: list[tuple[int, int]], in_link: bool, conditions: str
+) -> None:
     """Library names in link requests: `-lNAME` anywhere, other spellings in link commands,
     and not when the enclosing branch is the user's choice of that library (`if blas == 'mkl'`)."""
     if not LIBRARY_WORD.search(text):
@@ -560,17 +672,28 @@ def check_libraries(src: Source, text: str, marks: list[tuple[int, int]], in_lin
         if name.startswith("Intel10_64"):
             name = "MKL"
         if not (token.startswith("-l") or in_link) or (
-                name and name.lower().split("_")[0] in conditions.lower()):
+            name and name.lower().split("_")[0] in conditions.lower()
+        ):
             continue
         for pattern, library, instead in libraries():
             if name and pattern.match(name):
-                report(src, "build-x86-library", marks, at, token, library=library,
-                       token=token, instead=instead, key=library)
+                report(
+                    src,
+                    "build-x86-library",
+                    marks,
+                    at,
+                    token,
+                    library=library,
+                    token=token,
+                    instead=instead,
+                    key=library,
+                )
                 break
 
 
-def report(src: Source, rule: str, marks: list[tuple[int, int]], offset: int, found: str,
-           **params: str) -> None:
+def report(
+    src: Source, rule: str, marks: list[tuple[int, int]], offset: int, found: str, **params: str
+) -> None:
     """Add a finding at the physical line and column of `found` (at `offset` in the line)."""
     line = line_of(marks, offset)
     start = marks[[n for _, n in marks].index(line)][0]

@@ -11,6 +11,7 @@ last report is reused whole: without a walk if the stamps saved with it (each di
 listed, .gitignore read and file scanned) all hold, else after a walk that finds the same
 files. Any problem (no HOME, read-only disk, corrupt database) turns the cache off silently.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -76,25 +77,40 @@ def code_hash() -> str:
 
 
 def scope_of(options: Options, rules_dir: str) -> str:
-    key = "\0".join((str(options.root.resolve()), code_hash(), rules_hash(rules_dir),
-                     options.target, options.target_os, ",".join(sorted(options.categories)),
-                     str(options.no_filter), str(options.max_file_size)))
+    key = "\0".join(
+        (
+            str(options.root.resolve()),
+            code_hash(),
+            rules_hash(rules_dir),
+            options.target,
+            options.target_os,
+            ",".join(sorted(options.categories)),
+            str(options.no_filter),
+            str(options.max_file_size),
+        )
+    )
     return hashlib.sha1(key.encode()).hexdigest()
 
 
 def options_key(options: Options) -> str:
     """The options that decide a report beyond the scope (which files, which findings)."""
-    return repr((options.show_suppressed, options.excludes, options.gitignore,
-                 sorted(options.only_files) if options.only_files is not None else None))
+    return repr(
+        (
+            options.show_suppressed,
+            options.excludes,
+            options.gitignore,
+            sorted(options.only_files) if options.only_files is not None else None,
+        )
+    )
 
 
 def tree_key(tasks: list[Task], walk_skipped: list[tuple[str, str]], options: str) -> str:
     """What decides a whole report beyond the scope: every file's identity (the same test as a
     per-file hit, without the content-hash fallback), what the walk skipped, and the options."""
-    listing = "\n".join(f"{t.file}\0{t.language}\0{t.size}\0{t.mtime}\0{t.inode}"
-                        for t in tasks)
-    return hashlib.sha1(f"{options}\n{walk_skipped!r}\n{listing}".encode(
-        "utf-8", "surrogateescape")).hexdigest()
+    listing = "\n".join(f"{t.file}\0{t.language}\0{t.size}\0{t.mtime}\0{t.inode}" for t in tasks)
+    return hashlib.sha1(
+        f"{options}\n{walk_skipped!r}\n{listing}".encode("utf-8", "surrogateescape")
+    ).hexdigest()
 
 
 def digest_file(path: str) -> str:
@@ -120,7 +136,7 @@ class Cache:
             directory.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(directory / "results-v1.sqlite3", timeout=5)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")   # a cache: no fsync per commit
+            self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync per commit
             self.db.executescript(SCHEMA)
         except (OSError, sqlite3.Error):
             self.close()
@@ -132,8 +148,10 @@ class Cache:
         if self.db is None:
             return {}
         try:
-            rows = self.db.execute("SELECT path, size, mtime, inode, digest, result FROM results "
-                                   "WHERE scope = ?", (self.scope,))
+            rows = self.db.execute(
+                "SELECT path, size, mtime, inode, digest, result FROM results WHERE scope = ?",
+                (self.scope,),
+            )
             return {r[0]: r for r in rows}
         except sqlite3.Error:
             self.close()
@@ -145,8 +163,10 @@ class Cache:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT stamps, report FROM last_reports WHERE scope = ? AND "
-                                  "options = ?", (self.scope, options)).fetchone()
+            row = self.db.execute(
+                "SELECT stamps, report FROM last_reports WHERE scope = ? AND options = ?",
+                (self.scope, options),
+            ).fetchone()
             if not row or not walk.unchanged(pickle.loads(row[0])):
                 return None
             return unpack_report(row[1])
@@ -159,8 +179,10 @@ class Cache:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT report FROM last_reports WHERE scope = ? AND tree = ? "
-                                  "AND options = ?", (self.scope, tree, options)).fetchone()
+            row = self.db.execute(
+                "SELECT report FROM last_reports WHERE scope = ? AND tree = ? AND options = ?",
+                (self.scope, tree, options),
+            ).fetchone()
             result = unpack_report(row[0]) if row else None
         except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
             return None
@@ -169,8 +191,7 @@ class Cache:
         self.new_report = (tree, options, stamps, None)
         return result
 
-    def put_report(self, tree: str, options: str, stamps: list[walk.Stamp],
-                   report: Report) -> None:
+    def put_report(self, tree: str, options: str, stamps: list[walk.Stamp], report: Report) -> None:
         if self.db is not None:
             self.new_report = (tree, options, stamps, report)
 
@@ -178,8 +199,9 @@ class Cache:
     def enabled(self) -> bool:
         return self.db is not None
 
-    def get(self, file: str, path: str, size: int, mtime: int, inode: int
-            ) -> FileResult | str | None:
+    def get(
+        self, file: str, path: str, size: int, mtime: int, inode: int
+    ) -> FileResult | str | None:
         """The cached result of an unchanged file: a FileResult, or for a file that was read
         and had nothing to say just its digest (what a worker would send back); None when the
         file is not in the cache or changed."""
@@ -196,7 +218,7 @@ class Cache:
             except OSError:
                 return None
             self.pending.append((file, size, mtime, inode, e_digest, blob))
-        if not blob:   # the common case: scanned, nothing found, no facts
+        if not blob:  # the common case: scanned, nothing found, no facts
             return e_digest
         try:
             result = pickle.loads(blob)
@@ -220,15 +242,17 @@ class Cache:
             return
         try:
             self.write_pending(self.db)
-        except sqlite3.Error:        # (busy: another run is writing) the cache is off
+        except sqlite3.Error:  # (busy: another run is writing) the cache is off
             with contextlib.suppress(sqlite3.Error):
-                self.db.close()      # without a commit: nothing half written
+                self.db.close()  # without a commit: nothing half written
             self.db = None
 
     def write_pending(self, db: sqlite3.Connection) -> None:
         """Insert the rows waiting to be written (in the open transaction)."""
-        db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       [(self.scope, *p) for p in self.pending])
+        db.executemany(
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(self.scope, *p) for p in self.pending],
+        )
         self.pending.clear()
         self.pending_bytes = 0
         self.flushed = True
@@ -238,11 +262,12 @@ class Cache:
         if self.db is not None:
             self.pending.append((file, size, mtime, inode, digest, b""))
 
-    def put(self, result: FileResult, path: str, size: int, mtime: int, inode: int,
-            blob: bytes = b"") -> None:
+    def put(
+        self, result: FileResult, path: str, size: int, mtime: int, inode: int, blob: bytes = b""
+    ) -> None:
         """Record a fresh result; `blob` is its pickle when a worker made it already."""
         if self.db is None or result.skipped:
-            return   # skipped files are retried: they may be readable next time
+            return  # skipped files are retried: they may be readable next time
         empty = result.scanned and not result.says_something
         if empty:
             blob = b""
@@ -256,16 +281,19 @@ class Cache:
     def prune(self) -> None:
         """Drop old scopes of this root, scopes unused for a month, and orphaned results."""
         assert self.db is not None
-        dropped = self.db.execute("DELETE FROM scopes WHERE used < ?",
-                                  (time.time_ns() // 1_000_000 - MAX_AGE_MS,)).rowcount
+        dropped = self.db.execute(
+            "DELETE FROM scopes WHERE used < ?", (time.time_ns() // 1_000_000 - MAX_AGE_MS,)
+        ).rowcount
         dropped += self.db.execute(
             "DELETE FROM scopes WHERE root = ? AND scope NOT IN (SELECT scope FROM scopes "
             "WHERE root = ? ORDER BY used DESC, scope = ? DESC LIMIT ?)",
-            (self.root, self.root, self.scope, KEEP_PER_ROOT)).rowcount
-        if dropped:     # (each run prunes, so results are orphaned only by these deletes)
+            (self.root, self.root, self.scope, KEEP_PER_ROOT),
+        ).rowcount
+        if dropped:  # (each run prunes, so results are orphaned only by these deletes)
             self.db.execute("DELETE FROM results WHERE scope NOT IN (SELECT scope FROM scopes)")
-            self.db.execute("DELETE FROM last_reports WHERE scope NOT IN "
-                            "(SELECT scope FROM scopes)")
+            self.db.execute(
+                "DELETE FROM last_reports WHERE scope NOT IN (SELECT scope FROM scopes)"
+            )
 
     def close(self) -> None:
         """Write what was added (one transaction) and close; errors turn the cache off."""
@@ -273,21 +301,24 @@ class Cache:
             return
         try:
             with self.db:
-                self.db.execute("INSERT OR REPLACE INTO scopes VALUES (?, ?, ?)",
-                                (self.scope, self.root, time.time_ns() // 1_000_000))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO scopes VALUES (?, ?, ?)",
+                    (self.scope, self.root, time.time_ns() // 1_000_000),
+                )
                 if self.pending:
                     self.write_pending(self.db)
                 if self.new_report is not None:
                     tree, options, stamps, report = self.new_report
                     blob = pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL)
                     if report is None:
-                        self.db.execute("UPDATE last_reports SET stamps = ? WHERE scope = ?",
-                                        (blob, self.scope))
+                        self.db.execute(
+                            "UPDATE last_reports SET stamps = ? WHERE scope = ?", (blob, self.scope)
+                        )
                     else:
-                        self.db.execute("INSERT OR REPLACE INTO last_reports "
-                                        "VALUES (?, ?, ?, ?, ?)",
-                                        (self.scope, tree, options, blob,
-                                         pack_report(report)))
+                        self.db.execute(
+                            "INSERT OR REPLACE INTO last_reports VALUES (?, ?, ?, ?, ?)",
+                            (self.scope, tree, options, blob, pack_report(report)),
+                        )
                 if self.flushed or self.new_report is not None:
                     self.prune()
             self.db.close()
@@ -304,7 +335,7 @@ class Cache:
 FIELDS = [f.name for f in dataclasses.fields(Finding)]
 SEVERITY_AT = FIELDS.index("severity")
 BEFORE = operator.attrgetter(*FIELDS[:SEVERITY_AT])
-AFTER = operator.attrgetter(*FIELDS[SEVERITY_AT + 1:])
+AFTER = operator.attrgetter(*FIELDS[SEVERITY_AT + 1 :])
 SEVERITY = operator.attrgetter("severity")
 SEVERITIES = {int(s): s for s in Severity}
 PACK_CHUNK = 20_000
@@ -314,11 +345,12 @@ def pack_report(report: Report) -> bytes:
     found = report.findings
     chunks = []
     for at in range(0, len(found), PACK_CHUNK):
-        part = found[at:at + PACK_CHUNK]
+        part = found[at : at + PACK_CHUNK]
         rows = (list(map(BEFORE, part)), bytes(map(SEVERITY, part)), list(map(AFTER, part)))
         chunks.append(zlib.compress(marshal.dumps(rows), 1))
-    return pickle.dumps((dataclasses.replace(report, findings=[]), chunks),
-                        protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(
+        (dataclasses.replace(report, findings=[]), chunks), protocol=pickle.HIGHEST_PROTOCOL
+    )
 
 
 def unpack_report(blob: bytes) -> Report | None:
@@ -329,7 +361,8 @@ def unpack_report(blob: bytes) -> Report | None:
     findings: list[Finding] = []
     for chunk in chunks:
         before, severities, after = marshal.loads(zlib.decompress(chunk))
-        findings.extend(Finding(*(*b, sev[s], *a))
-                        for b, s, a in zip(before, severities, after, strict=True))
+        findings.extend(
+            Finding(*(*b, sev[s], *a)) for b, s, a in zip(before, severities, after, strict=True)
+        )
     head.findings = findings
     return head

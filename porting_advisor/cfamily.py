@@ -7,6 +7,7 @@ cases the token context cannot (a member or a declaration named like an intrinsi
 declarations). Findings under undecided project macros carry their guard to `resolve`, which
 runs after every file's #define facts are known.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -35,53 +36,164 @@ ASM = re.compile(r"asm(?<![\w$]asm)\b")
 BUILTIN = re.compile(r"__builtin_\w+")
 SVE_IDENT = re.compile(r"s(?<![\w$]s)v[a-z0-9]\w*")
 ASM_WORDS = frozenset({"asm", "__asm__", "__asm", "_asm"})
-CPU_DETECTION = frozenset({"__builtin_cpu_supports", "__builtin_cpu_is", "__builtin_cpu_init",
-                           "_xgetbv", "__get_cpuid", "__get_cpuid_count", "__get_cpuid_max",
-                           "__cpuid", "__cpuid_count", "__cpuidex"})
+CPU_DETECTION = frozenset(
+    {
+        "__builtin_cpu_supports",
+        "__builtin_cpu_is",
+        "__builtin_cpu_init",
+        "_xgetbv",
+        "__get_cpuid",
+        "__get_cpuid_count",
+        "__get_cpuid_max",
+        "__cpuid",
+        "__cpuid_count",
+        "__cpuidex",
+    }
+)
 # x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
 # (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
-X87 = frozenset({"__float80", "_FPU_EXTENDED", "_FPU_DOUBLE", "_FPU_SINGLE", "_control87",
-                 "__control87_2", "_PC_64", "_PC_53", "_PC_24", "_MCW_PC"})
+X87 = frozenset(
+    {
+        "__float80",
+        "_FPU_EXTENDED",
+        "_FPU_DOUBLE",
+        "_FPU_SINGLE",
+        "_control87",
+        "__control87_2",
+        "_PC_64",
+        "_PC_53",
+        "_PC_24",
+        "_MCW_PC",
+    }
+)
 LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
 USE_BEFORE = frozenset("=(,;{}?:+-*/&|^!~<[%)")
 # A name is being declared, not used, when it is the declarator of one of these.
-DECLARING = frozenset({"function_declarator", "declaration", "init_declarator",
-                       "parameter_declaration", "field_declaration", "array_declarator",
-                       "pointer_declarator"})
-USE_WORDS = frozenset({"return", "case", "else", "do", "sizeof", "typeof", "decltype",
-                       "__typeof__", "co_return", "throw"})
+DECLARING = frozenset(
+    {
+        "function_declarator",
+        "declaration",
+        "init_declarator",
+        "parameter_declaration",
+        "field_declaration",
+        "array_declarator",
+        "pointer_declarator",
+    }
+)
+USE_WORDS = frozenset(
+    {
+        "return",
+        "case",
+        "else",
+        "do",
+        "sizeof",
+        "typeof",
+        "decltype",
+        "__typeof__",
+        "co_return",
+        "throw",
+    }
+)
 INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # A project's own header: quoted, or in angle brackets with a directory that is not the
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
 PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
-SYSTEM_DIRS = frozenset({"sys", "bits", "linux", "asm", "asm-generic", "arpa", "netinet",
-                         "net", "machine", "mach", "mach-o", "libkern", "os", "gnu", "security",
-                         "CoreFoundation", "Foundation", "IOKit", "Availability", "xlocale"})
+SYSTEM_DIRS = frozenset(
+    {
+        "sys",
+        "bits",
+        "linux",
+        "asm",
+        "asm-generic",
+        "arpa",
+        "netinet",
+        "net",
+        "machine",
+        "mach",
+        "mach-o",
+        "libkern",
+        "os",
+        "gnu",
+        "security",
+        "CoreFoundation",
+        "Foundation",
+        "IOKit",
+        "Availability",
+        "xlocale",
+    }
+)
 
 
 def project_headers(text: str) -> list[str]:
     """The project headers a file #includes, in order, each once."""
-    return list(dict.fromkeys(q or a for q, a in PROJECT_INCLUDE.findall(text)
-                              if q or a.split("/", 1)[0] not in SYSTEM_DIRS))
-INTEL_PRAGMAS = frozenset({"simd", "vector", "novector", "intel", "ivdep", "loop_count",
-                           "unroll_and_jam", "nofusion", "distribute_point", "prefetch",
-                           "noprefetch", "forceinline", "inline", "noinline", "parallel",
-                           "optimization_level", "optimize_for"})
-X86_ISA = re.compile(r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pclmul|aes|sha|lzcnt|"
-                     r"f16c|mmx|3dnow\w*|xop|tbm|rdrnd|rdseed|movbe|adx|xsave\w*|fxsr|gfni|vaes|"
-                     r"vpclmulqdq|cx16|sahf|prfchw|clflushopt|clwb|amx\w*|"
-                     r"(?:arch|tune)=(?:x86-64\S*|i[3-6]86|pentium\S*|core\S*|nehalem|westmere|"
-                     r"sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|icelake\S*|"
-                     r"cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|rocketlake|"
-                     r"znver\d|btver\d|bdver\d|k8|opteron\S*|athlon\S*|atom|silvermont|goldmont\S*|"
-                     r"tremont|knl|knm|native|x86\S*))$")
+    return list(
+        dict.fromkeys(
+            q or a
+            for q, a in PROJECT_INCLUDE.findall(text)
+            if q or a.split("/", 1)[0] not in SYSTEM_DIRS
+        )
+    )
+
+
+INTEL_PRAGMAS = frozenset(
+    {
+        "simd",
+        "vector",
+        "novector",
+        "intel",
+        "ivdep",
+        "loop_count",
+        "unroll_and_jam",
+        "nofusion",
+        "distribute_point",
+        "prefetch",
+        "noprefetch",
+        "forceinline",
+        "inline",
+        "noinline",
+        "parallel",
+        "optimization_level",
+        "optimize_for",
+    }
+)
+X86_ISA = re.compile(
+    r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pclmul|aes|sha|lzcnt|"
+    r"f16c|mmx|3dnow\w*|xop|tbm|rdrnd|rdseed|movbe|adx|xsave\w*|fxsr|gfni|vaes|"
+    r"vpclmulqdq|cx16|sahf|prfchw|clflushopt|clwb|amx\w*|"
+    r"(?:arch|tune)=(?:x86-64\S*|i[3-6]86|pentium\S*|core\S*|nehalem|westmere|"
+    r"sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|icelake\S*|"
+    r"cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|rocketlake|"
+    r"znver\d|btver\d|bdver\d|k8|opteron\S*|athlon\S*|atom|silvermont|goldmont\S*|"
+    r"tremont|knl|knm|native|x86\S*))$"
+)
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
 TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
 STRING = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
-OLD_CRT = re.compile(r"comment\s*\(\s*lib\s*,\s*\"((?:msvcr\d+|msvcp(?:60|70|71|80|90|100|110|"
-                     r"120))d?)(?:\.lib)?\"", re.I)
-C_FAMILY = (".c", ".h", ".cc", ".cpp", ".cxx", ".c++", ".C", ".hpp", ".hh", ".hxx", ".h++", ".inl",
-            ".ipp", ".tcc", ".cu", ".cuh", ".inc", ".def")
+OLD_CRT = re.compile(
+    r"comment\s*\(\s*lib\s*,\s*\"((?:msvcr\d+|msvcp(?:60|70|71|80|90|100|110|"
+    r"120))d?)(?:\.lib)?\"",
+    re.I,
+)
+C_FAMILY = (
+    ".c",
+    ".h",
+    ".cc",
+    ".cpp",
+    ".cxx",
+    ".c++",
+    ".C",
+    ".hpp",
+    ".hh",
+    ".hxx",
+    ".h++",
+    ".inl",
+    ".ipp",
+    ".tcc",
+    ".cu",
+    ".cuh",
+    ".inc",
+    ".def",
+)
 SVE_CALL = re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
 EOF_WORD = re.compile(r"\bEOF\b")
 MINUS_DIGITS = re.compile(r"-(\s*)\d+")
@@ -94,10 +206,10 @@ def signed_compare(text: str) -> bool:
     if "EOF" in text and EOF_WORD.search(text):
         return True
     for m in MINUS_DIGITS.finditer(text):
-        before = text[max(0, m.start() - 64):m.start()].rstrip()
+        before = text[max(0, m.start() - 64) : m.start()].rstrip()
         if before and before[-1] in "=!<>":
             return True
-        after = text[m.end():m.end() + 64].lstrip()
+        after = text[m.end() : m.end() + 64].lstrip()
         if not m.group(1) and after and after[0] in "=!<>":
             return True
     return False
@@ -105,7 +217,7 @@ def signed_compare(text: str) -> bool:
 
 def language_mode(file: str) -> str:
     """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
-    if file.endswith((".c", ".S", ".sx")):     # (assembly goes through the C preprocessor)
+    if file.endswith((".c", ".S", ".sx")):  # (assembly goes through the C preprocessor)
         return "c"
     return "header" if file.endswith(".h") else "cpp"
 
@@ -137,13 +249,18 @@ class CFile:
         self.dir_ends = [directive_end(self.text, d.offset) for d in dirs]
         self.tree: tree_sitter.Tree | None = None
         self.sve_header = False
-        self.target_os = src.options.target_os    # see target_os_of
+        self.target_os = src.options.target_os  # see target_os_of
 
     def x86_layout(self) -> Layout:
         """The same file evaluated for x86-64 (computed when first needed)."""
         if self.x86_lay is None:
-            self.x86_lay = preproc.layout(self.text, preproc.x86_reference(
-                self.src.options.target, self.src.options.target_os, self.mode), self.spans)
+            self.x86_lay = preproc.layout(
+                self.text,
+                preproc.x86_reference(
+                    self.src.options.target, self.src.options.target_os, self.mode
+                ),
+                self.spans,
+            )
         return self.x86_lay
 
     def directive_at(self, offset: int) -> preproc.Directive | None:
@@ -156,13 +273,16 @@ class CFile:
         line, col = self.src.position(offset)
         report, filtered, guard = state_filter(self.src, self.layout.at(line))
         if report:
-            self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard,
-                         **params)
+            self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard, **params)
 
     def parsed(self) -> tree_sitter.Tree:
         if self.tree is None:
-            self.tree = parse(self.src.data if self.src.data.decode("utf-8", "replace")
-                              == self.text else self.text.encode(), self.cpp)
+            self.tree = parse(
+                self.src.data
+                if self.src.data.decode("utf-8", "replace") == self.text
+                else self.text.encode(),
+                self.cpp,
+            )
         return self.tree
 
     def byte_offset(self, offset: int) -> int:
@@ -185,7 +305,7 @@ class CFile:
             k = j
             while k >= 0 and (text[k].isalnum() or text[k] == "_"):
                 k -= 1
-            if text[k + 1:j + 1] in USE_WORDS:
+            if text[k + 1 : j + 1] in USE_WORDS:
                 return True
         return self.ts_use(start, end)
 
@@ -227,10 +347,37 @@ def parse(data: bytes, cpp: bool) -> tree_sitter.Tree:
 # recording for the derived-macro pass (they may depend on, or name, an architecture).
 DIRECTIVE_TRIGGER = re.compile(r"#[ \t]*(?:error|pragma)\b")
 # Case-sensitive literals: sre scans them at ~180 MB/s (with re.I it was ~10 MB/s).
-ARCH_TOKENS = ("__x86", "__amd64", "_M_X64", "_M_AMD64", "__i386", "__i686", "_M_IX86", "__SSE",
-               "__AVX", "__MMX", "__aarch64", "__ARM", "_M_ARM", "__arm", "__powerpc", "__ppc",
-               "__s390", "__riscv", "_WIN32", "_MSC_VER", "SSE", "AVX", "NEON", "X86", "X64",
-               "AMD64", "ARM64", "AARCH64", "x86")
+ARCH_TOKENS = (
+    "__x86",
+    "__amd64",
+    "_M_X64",
+    "_M_AMD64",
+    "__i386",
+    "__i686",
+    "_M_IX86",
+    "__SSE",
+    "__AVX",
+    "__MMX",
+    "__aarch64",
+    "__ARM",
+    "_M_ARM",
+    "__arm",
+    "__powerpc",
+    "__ppc",
+    "__s390",
+    "__riscv",
+    "_WIN32",
+    "_MSC_VER",
+    "SSE",
+    "AVX",
+    "NEON",
+    "X86",
+    "X64",
+    "AMD64",
+    "ARM64",
+    "AARCH64",
+    "x86",
+)
 
 
 def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
@@ -244,8 +391,11 @@ def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 ARCH_TOKEN = any_token_regex(ARCH_TOKENS)
-DIRECTIVE_LINE = re.compile(r"#[ \t]*(?:if|el|endif|define|include|error|pragma|undef)"
-                            r"[^\n\\]*(?:\\.[^\n\\]*)*", re.S)
+DIRECTIVE_LINE = re.compile(
+    r"#[ \t]*(?:if|el|endif|define|include|error|pragma|undef)"
+    r"[^\n\\]*(?:\\.[^\n\\]*)*",
+    re.S,
+)
 NEGATIVE_NUMBER = re.compile(r"-\s*\d")
 
 
@@ -255,19 +405,30 @@ def prefilter(src: Source) -> str:
     Cheap whole-file tests in C code: substring look-ups, one fast regex and a set test.
     """
     text = src.text
-    if ("asm" in text or "__builtin_ia32_" in text or "__builtin_cpu_" in text
-            or "LDBL_MANT_DIG" in text or ("target" in text and target_attribute(text))):
+    if (
+        "asm" in text
+        or "__builtin_ia32_" in text
+        or "__builtin_cpu_" in text
+        or "LDBL_MANT_DIG" in text
+        or ("target" in text and target_attribute(text))
+    ):
         return "full"
     # Headers, #error/#pragma and architecture names only matter on directive lines: those
     # are found by jumping from '#' to '#', and the rest of the tests read only them.
     dirs = "\n".join(DIRECTIVE_LINE.findall(text)) if "#" in text else ""
-    if dirs and ("intrin.h" in dirs or "cpuid.h" in dirs or "arm_sve.h" in dirs
-                 or DIRECTIVE_TRIGGER.search(dirs)
-                 or {"compiler-specific", "missing-arm64-path"} & src.options.categories):
+    if dirs and (
+        "intrin.h" in dirs
+        or "cpuid.h" in dirs
+        or "arm_sve.h" in dirs
+        or DIRECTIVE_TRIGGER.search(dirs)
+        or {"compiler-specific", "missing-arm64-path"} & src.options.categories
+    ):
         return "full"
-    if (not intrinsics.names_set().isdisjoint(IDENT.findall(text))
-            or ("char" in text and char_candidates(text))
-            or (src.options.target == "graviton2" and "sv" in text)):
+    if (
+        not intrinsics.names_set().isdisjoint(IDENT.findall(text))
+        or ("char" in text and char_candidates(text))
+        or (src.options.target == "graviton2" and "sv" in text)
+    ):
         return "full"
     if dirs and (ARCH_TOKEN.search(dirs) or ('include "' in dirs and conditional_include(dirs))):
         return "defines"
@@ -302,7 +463,7 @@ def conditional_include(dirs: str) -> bool:
     start = m.end() if m is not None and m.group(1) == m.group(2) else 0
     first_if = IF_LINE.search(dirs, start)
     if first_if is None or dirs.rfind('"') < first_if.start():
-        return False      # no quoted #include after the first #if (most files: all on top)
+        return False  # no quoted #include after the first #if (most files: all on top)
     depth = 0
     for word in NESTING_LINE.findall(dirs, first_if.start()):
         if word == "if":
@@ -342,26 +503,61 @@ def scan(src: Source) -> None:
     # supported"`, xxhash's x86 dispatcher), or a Windows source when the target OS is Linux,
     # is never compiled there: the #error is its one finding, and its #defines and #includes
     # take no part in the target's build.
-    unbuildable = any(f.rule == "c-reached-error" and not f.guard and f.x86_guard is None
-                      and not f.filtered for f in src.findings) or cf.target_os == "none"
+    unbuildable = (
+        any(
+            f.rule == "c-reached-error" and not f.guard and f.x86_guard is None and not f.filtered
+            for f in src.findings
+        )
+        or cf.target_os == "none"
+    )
     record_facts(cf.src, cf.layout, unbuildable)
     check_identifiers(cf)
     check_attributes(cf)
     check_ldbl(cf)
     check_char_signedness(cf)
     if unbuildable:
-        src.findings = [f if f.rule == "c-reached-error" or f.filtered
-                        else replace(f, filtered=True) for f in src.findings]
+        src.findings = [
+            f if f.rule == "c-reached-error" or f.filtered else replace(f, filtered=True)
+            for f in src.findings
+        ]
 
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
 # Linux build (libuv's src/win/*.c), whatever its name or directory.
-WINDOWS_HEADERS = frozenset({
-    "windows.h", "winsock2.h", "ws2tcpip.h", "mswsock.h", "io.h", "direct.h", "tchar.h",
-    "conio.h", "windef.h", "winbase.h", "winnt.h", "winerror.h", "winioctl.h", "winternl.h",
-    "shlobj.h", "shellapi.h", "objbase.h", "mmsystem.h", "wincrypt.h", "iphlpapi.h", "psapi.h",
-    "dbghelp.h", "process.h", "crtdbg.h", "tlhelp32.h", "versionhelpers.h", "sddl.h",
-    "aclapi.h", "userenv.h", "ntstatus.h"})
+WINDOWS_HEADERS = frozenset(
+    {
+        "windows.h",
+        "winsock2.h",
+        "ws2tcpip.h",
+        "mswsock.h",
+        "io.h",
+        "direct.h",
+        "tchar.h",
+        "conio.h",
+        "windef.h",
+        "winbase.h",
+        "winnt.h",
+        "winerror.h",
+        "winioctl.h",
+        "winternl.h",
+        "shlobj.h",
+        "shellapi.h",
+        "objbase.h",
+        "mmsystem.h",
+        "wincrypt.h",
+        "iphlpapi.h",
+        "psapi.h",
+        "dbghelp.h",
+        "process.h",
+        "crtdbg.h",
+        "tlhelp32.h",
+        "versionhelpers.h",
+        "sddl.h",
+        "aclapi.h",
+        "userenv.h",
+        "ntstatus.h",
+    }
+)
 
 
 def target_os_of(cf: CFile) -> str:
@@ -372,8 +568,11 @@ def target_os_of(cf: CFile) -> str:
     if target_os == "windows":
         return target_os
     for d in cf.layout.directives:
-        if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
-                m.group(1).lower() in WINDOWS_HEADERS and cf.layout.at(d.line).status == ACTIVE):
+        if (
+            d.name == "include"
+            and (m := INCLUDE.match(d.arg)) is not None
+            and (m.group(1).lower() in WINDOWS_HEADERS and cf.layout.at(d.line).status == ACTIVE)
+        ):
             return "windows" if target_os == "all" else "none"
     return target_os
 
@@ -386,12 +585,18 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
     (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
     for d in layout.directives:
-        if d.name == "include" and (m := INCLUDE.match(d.arg)) is not None and (
-                d.arg.startswith("\"") or ("/" in m.group(1)
-                                           and m.group(1).split("/", 1)[0] not in SYSTEM_DIRS)):
+        if (
+            d.name == "include"
+            and (m := INCLUDE.match(d.arg)) is not None
+            and (
+                d.arg.startswith('"')
+                or ("/" in m.group(1) and m.group(1).split("/", 1)[0] not in SYSTEM_DIRS)
+            )
+        ):
             inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
-            src.facts.append(("include", "\t".join(
-                (m.group(1), str(inc.status), "\x1f".join(inc.guard)))))
+            src.facts.append(
+                ("include", "\t".join((m.group(1), str(inc.status), "\x1f".join(inc.guard))))
+            )
 
 
 def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None:
@@ -409,15 +614,17 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
     for names in asked_for(layout.directives):
         src.facts.append(("asked", " ".join(names)))
     for name, value, status, path in layout.defines:
-        if len(value) > 400 or any(c in value for c in "{;") or (
-                "\"" in value and not name.endswith("()")):
+        if (
+            len(value) > 400
+            or any(c in value for c in "{;")
+            or ('"' in value and not name.endswith("()"))
+        ):
             continue  # not something an #if can test
-        if "\t" in value:     # a continued value indented with tabs: the fact's separator
+        if "\t" in value:  # a continued value indented with tabs: the fact's separator
             value = " ".join(value.split())
         if unbuildable:
-            path = ("0", *path)     # a definition in code the target never compiles
-        src.facts.append(("define", "\t".join((name, value, str(status),
-                                                    "\x1f".join(path)))))
+            path = ("0", *path)  # a definition in code the target never compiles
+        src.facts.append(("define", "\t".join((name, value, str(status), "\x1f".join(path)))))
 
 
 ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
@@ -426,12 +633,19 @@ ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
 def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
     """For each #error that asks for a definition (`#error "define CONFIG_64 or CONFIG_32"`),
     the macros it names that the file tests."""
-    asked = [names for d in dirs if d.name == "error" and "defin" in d.arg.lower()
-             and (names := ERROR_MACRO.findall(d.arg))]
+    asked = [
+        names
+        for d in dirs
+        if d.name == "error" and "defin" in d.arg.lower() and (names := ERROR_MACRO.findall(d.arg))
+    ]
     if not asked:
         return []
-    tested = {name for d in dirs if d.name in ("if", "ifdef", "ifndef", "elif")
-              for name in preproc.names_in(d.arg)}
+    tested = {
+        name
+        for d in dirs
+        if d.name in ("if", "ifdef", "ifndef", "elif")
+        for name in preproc.names_in(d.arg)
+    }
     return [found for names in asked if (found := sorted(set(names) & tested))]
 
 
@@ -443,8 +657,7 @@ def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:
     GPR_CYCLE_COUNTER_RDTSC_64), the #error is its own consistency check."""
     out: set[str] = set()
     for names in asked:
-        if not any(x86.lookup_for(i)(n)[0] == "def" for n in names
-                   for i in range(len(x86.macros))):
+        if not any(x86.lookup_for(i)(n)[0] == "def" for n in names for i in range(len(x86.macros))):
             # those the tree defines somewhere (the others were never derived)
             out.update(n for n in names if n in x86.defines)
     return frozenset(out)
@@ -458,8 +671,7 @@ def check_directives(cf: CFile) -> None:
     # A file that stops at an #error on x86-64 as well is an architecture probe, built to fail
     # and name what it found (zlib-ng's detect-arch.c: `#error archfound x86_64`, `...
     # aarch64`): that it fails on Arm64 too is its purpose.
-    probe = len(errors) > 1 and any(cf.x86_layout().at(d.line).status == ACTIVE
-                                    for d in errors)
+    probe = len(errors) > 1 and any(cf.x86_layout().at(d.line).status == ACTIVE for d in errors)
     for d in lay.directives:
         match d.name:
             case "error":
@@ -469,11 +681,19 @@ def check_directives(cf: CFile) -> None:
                 x86 = cf.x86_layout().at(d.line)
                 if st.status != INACTIVE and x86.status == ACTIVE:
                     continue  # x86-64 reaches it too: not something the port introduces
-                text = d.arg.strip().strip("\"")[:120]
+                text = d.arg.strip().strip('"')[:120]
                 report, filtered, guard = state_filter(src, st)
-                src.add("c-reached-error", d.line, column_of(cf, d), length=0,
-                        filtered=filtered, guard=guard, text=text, target=target,
-                        x86_guard=x86.guard if x86.status == GUARDED else None)
+                src.add(
+                    "c-reached-error",
+                    d.line,
+                    column_of(cf, d),
+                    length=0,
+                    filtered=filtered,
+                    guard=guard,
+                    text=text,
+                    target=target,
+                    x86_guard=x86.guard if x86.status == GUARDED else None,
+                )
             case "include":
                 m = INCLUDE.match(d.arg)
                 if not m:
@@ -483,12 +703,19 @@ def check_directives(cf: CFile) -> None:
                 if header == "arm_sve.h":
                     cf.sve_header = True
                     if "__ARM_FEATURE_SVE" not in cf.macros[0].defined:
-                        emit_at(cf, d, "c-sve-unavailable", name="<arm_sve.h>", feature="SVE",
-                                target=target)
+                        emit_at(
+                            cf,
+                            d,
+                            "c-sve-unavailable",
+                            name="<arm_sve.h>",
+                            feature="SVE",
+                            target=target,
+                        )
                 elif header == "cpuid.h":
                     emit_at(cf, d, "c-x86-cpu-detection", name="<cpuid.h>")
-                elif base in ppexpr.X86_HEADERS and (base != "intrin.h" or (
-                        header == "intrin.h" and cf.target_os != "windows")):
+                elif base in ppexpr.X86_HEADERS and (
+                    base != "intrin.h" or (header == "intrin.h" and cf.target_os != "windows")
+                ):
                     # (MSVC's <intrin.h> is x86-only off Windows; `<../simd/intrin.h>` is a
                     # project's own header)
                     emit_at(cf, d, "c-x86-header", header=header)
@@ -511,8 +738,11 @@ def check_pragma(cf: CFile, d: preproc.Directive) -> None:
         return
     first = words[0]
     text = " ".join(words)[:120]
-    if first in ("GCC", "clang") and len(words) > 1 and (
-            words[1].startswith("target") or words[1] == "attribute"):
+    if (
+        first in ("GCC", "clang")
+        and len(words) > 1
+        and (words[1].startswith("target") or words[1] == "attribute")
+    ):
         isas = [s for s in target_strings(d.arg) if X86_ISA.match(s.strip())]
         if isas:
             emit_at(cf, d, "c-x86-target-pragma", text=text, isa=", ".join(isas))
@@ -544,7 +774,10 @@ def check_chains(cf: CFile) -> None:
         return
     m0 = cf.macros[0]
     compilers = frozenset(ruleset.load_table("macros.yaml")["compiler"]) | {
-        "__GNUC__", "__GNUC_MINOR__", "__GNUC_PATCHLEVEL__"}
+        "__GNUC__",
+        "__GNUC_MINOR__",
+        "__GNUC_PATCHLEVEL__",
+    }
     for chain in conditional_chains(cf.layout.directives):
         conds = [(d, preproc.condition_of(d)) for d in chain if d.name not in ("else", "endif")]
         for d, cond in conds:
@@ -561,8 +794,11 @@ def check_chains(cf: CFile) -> None:
 
 def arch_kind(cond: str, m: preproc.Macros, compilers: frozenset[str]) -> str:
     names = [n for n in preproc.names_in(cond) if n not in compilers]
-    if any(n.startswith(("__aarch64", "__ARM", "_M_ARM64", "__arm64")) or
-           preproc.word_class(n, m) == "arm" for n in names):
+    if any(
+        n.startswith(("__aarch64", "__ARM", "_M_ARM64", "__arm64"))
+        or preproc.word_class(n, m) == "arm"
+        for n in names
+    ):
         return "arm"
     if any(n in m.x86 or preproc.word_class(n, m) == "x86" for n in names):
         return "x86"
@@ -619,8 +855,11 @@ def dropped_argument(cf: CFile, start: int, end: int) -> bool:
             continue
         params, _, body = value.partition("\x1f")
         names = [p.strip() for p in params.split(",")]
-        if (index < len(names) and names[index].isidentifier()
-                and re.search(rf"(?<!\w){re.escape(names[index])}(?!\w)", body) is None):
+        if (
+            index < len(names)
+            and names[index].isidentifier()
+            and re.search(rf"(?<!\w){re.escape(names[index])}(?!\w)", body) is None
+        ):
             return True
     return False
 
@@ -636,8 +875,11 @@ def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
     m = preproc.DEFINE.match(d.arg)
     if m is None:
         return False
-    uses = [u.start() for u in re.finditer(rf"(?<![\w$]){m.group(1)}\s*\(", cf.text)
-            if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0]
+    uses = [
+        u.start()
+        for u in re.finditer(rf"(?<![\w$]){m.group(1)}\s*\(", cf.text)
+        if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0
+    ]
     return bool(uses) and all(cf.layout.at_offset(u).status == INACTIVE for u in uses)
 
 
@@ -669,19 +911,24 @@ def check_identifiers(cf: CFile) -> None:
         start = m.start()
         is_asm = name in ASM_WORDS
         family = cat.get(name)
-        if not (is_asm or family or name.startswith("__builtin_") or name in X87
-                or (sve_missing and name.startswith("sv"))):
+        if not (
+            is_asm
+            or family
+            or name.startswith("__builtin_")
+            or name in X87
+            or (sve_missing and name.startswith("sv"))
+        ):
             continue
         if lay is not None and lay.at_offset(start).status == INACTIVE:
             continue
         if preproc.inside(cf.spans, start) >= 0:
             continue
         if pasted(text, start, m.end()):
-            continue      # `type##_serialize`: part of a name made by token pasting
+            continue  # `type##_serialize`: part of a name made by token pasting
         d = cf.directive_at(start)
         if d is not None and d.name == "define" and defines_name(cf, d, start):
             if family:
-                note_shim(cf, name, start)      # `#define _mm_lddqu_si128 ...`
+                note_shim(cf, name, start)  # `#define _mm_lddqu_si128 ...`
             continue
         if d is not None and d.name != "define":
             continue
@@ -694,25 +941,41 @@ def check_identifiers(cf: CFile) -> None:
                 cf.emit("c-x86-cpu-detection", start, len(name), name=name, key=name)
         elif family:
             if cf.is_use(start, m.end()) and not dropped_argument(cf, start, m.end()):
-                cf.emit("c-x86-intrinsic", start, len(name), name=name, family=family,
-                        advice=intrinsics.advice(name, family), key=name)
+                cf.emit(
+                    "c-x86-intrinsic",
+                    start,
+                    len(name),
+                    name=name,
+                    family=family,
+                    advice=intrinsics.advice(name, family),
+                    key=name,
+                )
             elif next_char(text, m.end()) == "(" and not member(text, start):
-                note_shim(cf, name, start)      # `__m128i _mm_loadu_si128(const ...) {`
+                note_shim(cf, name, start)  # `__m128i _mm_loadu_si128(const ...) {`
         elif name.startswith("__builtin_ia32_"):
             cf.emit("c-x86-builtin", start, len(name), name=name, key=name)
         elif name in X87:
             cf.emit("c-long-double-80", start, len(name), name=name)
         elif sve_missing and SVE_CALL.match(name) and next_char(cf.text, m.end()) == "(":
-            cf.emit("c-sve-unavailable", start, len(name), name=name, feature="SVE",
-                    target=src.options.target, key=name)
+            cf.emit(
+                "c-sve-unavailable",
+                start,
+                len(name),
+                name=name,
+                feature="SVE",
+                target=src.options.target,
+                key=name,
+            )
 
 
 CPU_ARG = re.compile(r"\s*\(\s*\"([^\"\n]*)\"")
 # GCC's __builtin_cpu_is/__builtin_cpu_supports exist for POWER and (GCC 14) AArch64 too:
 # asked about one of their CPUs or features, the call is not x86 detection.
-OTHER_CPU = re.compile(r"(?:power\d+x?|ppc\w*|arch_\d+(?:_\d+)?|altivec|vsx|htm(?:-nosc)?|mma|darn|"
-                       r"scv|isel|dfp|cell|sve2?|sme\w*|dotprod|i8mm|bf16|fp16|rng|memtag|bti|"
-                       r"lse|rcpc\w*|flagm|crc|sha[23]|sm4|asimd\w*|neoverse\w*)")
+OTHER_CPU = re.compile(
+    r"(?:power\d+x?|ppc\w*|arch_\d+(?:_\d+)?|altivec|vsx|htm(?:-nosc)?|mma|darn|"
+    r"scv|isel|dfp|cell|sve2?|sme\w*|dotprod|i8mm|bf16|fp16|rng|memtag|bti|"
+    r"lse|rcpc\w*|flagm|crc|sha[23]|sm4|asimd\w*|neoverse\w*)"
+)
 
 
 def other_cpu_query(text: str, end: int) -> bool:
@@ -723,12 +986,12 @@ def other_cpu_query(text: str, end: int) -> bool:
 
 def pasted(text: str, start: int, end: int) -> bool:
     """Is the identifier at [start, end) glued to another by `##`?"""
-    before = text[max(0, start - 8):start].rstrip(" \t")
-    return before.endswith("##") or text[end:end + 8].lstrip(" \t").startswith("##")
+    before = text[max(0, start - 8) : start].rstrip(" \t")
+    return before.endswith("##") or text[end : end + 8].lstrip(" \t").startswith("##")
 
 
 def member(text: str, start: int) -> bool:
-    before = text[max(0, start - 8):start].rstrip(" \t\r\n")
+    before = text[max(0, start - 8) : start].rstrip(" \t\r\n")
     return before.endswith((".", "->"))
 
 
@@ -754,7 +1017,7 @@ def next_char(text: str, pos: int) -> str:
 
 def defines_name(cf: CFile, d: preproc.Directive, offset: int) -> bool:
     """Is `offset` the macro name of `#define NAME`, not a use in its body?"""
-    m = re.match(r"[ \t]*#[ \t]*define[ \t]+", cf.text[d.offset:])
+    m = re.match(r"[ \t]*#[ \t]*define[ \t]+", cf.text[d.offset :])
     return m is not None and d.offset + m.end() == offset
 
 
@@ -772,8 +1035,14 @@ def check_asm(cf: CFile, keyword: str, start: int) -> None:
     if arch != "x86":
         return
     what = asminline.describe(template)
-    cf.emit("c-x86-inline-asm", start, len(keyword), what=f" ({what})" if what else "",
-            advice=asminline.advice(template), key=f"asm: {what}" if what else "")
+    cf.emit(
+        "c-x86-inline-asm",
+        start,
+        len(keyword),
+        what=f" ({what})" if what else "",
+        advice=asminline.advice(template),
+        key=f"asm: {what}" if what else "",
+    )
 
 
 def check_attributes(cf: CFile) -> None:
@@ -787,14 +1056,19 @@ def check_attributes(cf: CFile) -> None:
         if d is not None and d.name != "define":
             continue
         end = balanced_end(text, m.end() - (1 if text[m.end() - 1] == "(" else 0))
-        body = text[m.end():end]
+        body = text[m.end() : end]
         for t in TARGET_ATTR.finditer(body):
             args_end = balanced_end(body, t.end() - 1)
-            isas = [s for s in target_strings(body[t.end():args_end]) if X86_ISA.match(s)]
+            isas = [s for s in target_strings(body[t.end() : args_end]) if X86_ISA.match(s)]
             if isas:
-                attr = re.sub(r"\s+", " ", text[m.start():m.end() + args_end])[:100]
-                cf.emit("c-x86-target-attribute", m.start() + 0, 0, attr=attr.rstrip() + "...",
-                        isa=", ".join(isas))
+                attr = re.sub(r"\s+", " ", text[m.start() : m.end() + args_end])[:100]
+                cf.emit(
+                    "c-x86-target-attribute",
+                    m.start() + 0,
+                    0,
+                    attr=attr.rstrip() + "...",
+                    isa=", ".join(isas),
+                )
 
 
 def balanced_end(text: str, open_pos: int) -> int:
@@ -810,7 +1084,7 @@ def balanced_end(text: str, open_pos: int) -> int:
             depth -= 1
             if depth <= 0:
                 return i + 1
-        elif ch == "\"":
+        elif ch == '"':
             j = STRING.match(text, i)
             if j:
                 i = j.end()
@@ -827,9 +1101,11 @@ def check_ldbl(cf: CFile) -> None:
             cf.emit("c-long-double-80", m.start(), len(m.group(0)), name=m.group(0))
 
 
-CHAR_DECL = ("(declaration type: (primitive_type) @type declarator: (identifier) @name)\n"
-             "(declaration type: (primitive_type) @type declarator: "
-             "(init_declarator declarator: (identifier) @name))")
+CHAR_DECL = (
+    "(declaration type: (primitive_type) @type declarator: (identifier) @name)\n"
+    "(declaration type: (primitive_type) @type declarator: "
+    "(init_declarator declarator: (identifier) @name))"
+)
 COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 
 
@@ -859,20 +1135,31 @@ def negatively_compared(text: str) -> set[str]:
 
 def char_candidates(text: str) -> bool:
     """Cheap test before parsing: a plain `char x` whose name is compared with a negative."""
-    names = {m.group(1) for m in PLAIN_CHAR.finditer(text)
-             if not SIGNED_BEFORE.search(text, max(0, m.start() - 10), m.start())}
-    return (bool(names) and ("EOF" in text or NEGATIVE_NUMBER.search(text) is not None)
-            and not names.isdisjoint(negatively_compared(text)))
+    names = {
+        m.group(1)
+        for m in PLAIN_CHAR.finditer(text)
+        if not SIGNED_BEFORE.search(text, max(0, m.start() - 10), m.start())
+    }
+    return (
+        bool(names)
+        and ("EOF" in text or NEGATIVE_NUMBER.search(text) is not None)
+        and not names.isdisjoint(negatively_compared(text))
+    )
 
 
 def check_char_signedness(cf: CFile) -> None:
     """A local plain `char` compared with EOF or a negative constant (char is unsigned on
     Arm64 Linux; MSVC keeps it signed on Arm64 Windows)."""
     text = cf.text
-    if (cf.target_os == "windows" or "char" not in text or not signed_compare(text)
-            or not char_candidates(text)):
+    if (
+        cf.target_os == "windows"
+        or "char" not in text
+        or not signed_compare(text)
+        or not char_candidates(text)
+    ):
         return
     import tree_sitter
+
     tree = cf.parsed()
     cursor = tree_sitter.QueryCursor(grammars.query("cpp" if cf.cpp else "c", CHAR_DECL))
     chars: dict[tuple[int, str], int] = {}
@@ -954,10 +1241,10 @@ Defines = dict[str, list[tuple[str, tuple[str, ...], int]]]
 class TreeFacts(NamedTuple):
     """The C/C++ facts the cross-file pass reads, gathered in one pass over the results."""
 
-    defines: Defines                  # name -> [(value, conditions, status)]
-    undefined: frozenset[str]         # #undef'd somewhere (order decides)
-    asked: list[list[str]]            # macros each asking #error names
-    shims: frozenset[str]             # x86 names the tree defines itself for the target
+    defines: Defines  # name -> [(value, conditions, status)]
+    undefined: frozenset[str]  # #undef'd somewhere (order decides)
+    asked: list[list[str]]  # macros each asking #error names
+    shims: frozenset[str]  # x86 names the tree defines itself for the target
 
 
 def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -> TreeFacts:
@@ -973,8 +1260,7 @@ def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -
             if kind == "define":
                 name, val, status, guard = value.split("\t", 3)
                 path = tuple(guard.split("\x1f")) if guard else ()
-                table.setdefault(name, []).append((val, ("0", *path) if off else path,
-                                                   int(status)))
+                table.setdefault(name, []).append((val, ("0", *path) if off else path, int(status)))
             elif kind == "undef":
                 undefined.add(value)
             elif kind == "asked":
@@ -984,13 +1270,22 @@ def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -
     return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
 
 
-def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex,
-            options: Options, rules: RuleSet) -> list[Finding]:
+def resolve(
+    results: list[FileResult],
+    findings: list[Finding],
+    index: TreeIndex,
+    options: Options,
+    rules: RuleSet,
+) -> list[Finding]:
     """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
     resolvers, x86_resolvers, shims = tree_resolvers(results, options)
     x86_included = included_only_on_x86(results, index, resolvers)
-    if any(k == "define" and v.split("\t", 3)[2] != GUARD_STATUS
-           for r in results if r.file in x86_included for k, v in r.facts):
+    if any(
+        k == "define" and v.split("\t", 3)[2] != GUARD_STATUS
+        for r in results
+        if r.file in x86_included
+        for k, v in r.facts
+    ):
         # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
         # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
         resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
@@ -1013,8 +1308,12 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
                 if f.category == "preprocessor-error":
                     continue
                 shown = ", ".join(sorted(names)[:3])
-                f = replace(f, guard=(), severity=min(f.severity, Severity.WARNING),
-                            message=f"{f.message} (guarded by {shown})")
+                f = replace(
+                    f,
+                    guard=(),
+                    severity=min(f.severity, Severity.WARNING),
+                    message=f"{f.message} (guarded by {shown})",
+                )
             else:
                 f = replace(f, guard=())
         if f.category == "preprocessor-error" and x86_only_file(f.file):
@@ -1030,38 +1329,57 @@ def resolve(results: list[FileResult], findings: list[Finding], index: TreeIndex
 
 
 Resolvers = dict[str, preproc.Resolver]
-GUARD_STATUS = str(preproc.INCLUDE_GUARD)      # (an include guard's #define decides nothing)
+GUARD_STATUS = str(preproc.INCLUDE_GUARD)  # (an include guard's #define decides nothing)
 
 
-def tree_resolvers(results: list[FileResult], options: Options,
-                   never: frozenset[str] = frozenset()) -> tuple[Resolvers, Resolvers,
-                                                                 frozenset[str]]:
+def tree_resolvers(
+    results: list[FileResult], options: Options, never: frozenset[str] = frozenset()
+) -> tuple[Resolvers, Resolvers, frozenset[str]]:
     """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims."""
     table, undefined, asked, shims = tree_facts(results, never)
     if asked:
-        undefined |= configured(asked, preproc.Resolver(preproc.x86_reference(
-            options.target, options.target_os, "c"), table, undefined))
+        undefined |= configured(
+            asked,
+            preproc.Resolver(
+                preproc.x86_reference(options.target, options.target_os, "c"), table, undefined
+            ),
+        )
     modes = ("c", "cpp", "header")
-    return ({mode: preproc.Resolver(preproc.target_macros(options.target, options.target_os,
-                                                          mode), table, undefined)
-             for mode in modes},
-            {mode: preproc.Resolver(preproc.x86_reference(options.target, options.target_os,
-                                                          mode), table, undefined)
-             for mode in modes}, shims)
+    return (
+        {
+            mode: preproc.Resolver(
+                preproc.target_macros(options.target, options.target_os, mode), table, undefined
+            )
+            for mode in modes
+        },
+        {
+            mode: preproc.Resolver(
+                preproc.x86_reference(options.target, options.target_os, mode), table, undefined
+            )
+            for mode in modes
+        },
+        shims,
+    )
 
 
-def included_only_on_x86(results: list[FileResult], index: TreeIndex,
-                         resolvers: dict[str, preproc.Resolver]) -> frozenset[str]:
+def included_only_on_x86(
+    results: list[FileResult], index: TreeIndex, resolvers: dict[str, preproc.Resolver]
+) -> frozenset[str]:
     """Files that are #included somewhere, and only from code not compiled for the target
     (`#if defined(__x86_64__)` / `#include "haswell/simd.h"`) or from files in directories
     named for x86 (numpy's x86-simd-sort headers, included by its own tests and by numpy
     under NPY_HAVE_AVX512_SKX): x86-only by inclusion."""
     # (by directory, remembered per directory: a test of every file name cost 40 ms on a
     # 20,000-file tree)
-    named = {r.file for r in results if x86_directory(r.file.rpartition("/")[0])
-             and any(k in ("include", "includes") for k, _ in r.facts)}
-    if not named and not any(k == "include" and not v.endswith("\t1\t")
-                             for r in results for k, v in r.facts):
+    named = {
+        r.file
+        for r in results
+        if x86_directory(r.file.rpartition("/")[0])
+        and any(k in ("include", "includes") for k, _ in r.facts)
+    }
+    if not named and not any(
+        k == "include" and not v.endswith("\t1\t") for r in results for k, v in r.facts
+    ):
         return frozenset()  # every #include is compiled: nothing can be x86-only this way
     by_suffix: dict[str, list[str]] = {}
     for f in index.files:
@@ -1069,32 +1387,36 @@ def included_only_on_x86(results: list[FileResult], index: TreeIndex,
             parts = f.split("/")
             for i in range(len(parts)):
                 by_suffix.setdefault("/".join(parts[i:]), []).append(f)
-    sites: dict[str, list[tuple[str, bool]]] = {}      # included file -> (includer, compiled)
+    sites: dict[str, list[tuple[str, bool]]] = {}  # included file -> (includer, compiled)
     settled: dict[tuple[str, str], int] = {}
-    found: dict[tuple[str, str], list[str]] = {}       # (includer's directory, header) -> files
+    found: dict[tuple[str, str], list[str]] = {}  # (includer's directory, header) -> files
     for r in results:
         directory = posixpath.dirname(r.file)
         for header, state in include_sites(r, resolvers, settled):
             targets = found.get((directory, header))
             if targets is None:
                 name = posixpath.normpath(posixpath.join(directory, header))
-                targets = found[(directory, header)] = [name] if name in index.files else (
-                    by_suffix.get(posixpath.normpath(header).lstrip("./"), []))
+                targets = found[(directory, header)] = (
+                    [name]
+                    if name in index.files
+                    else (by_suffix.get(posixpath.normpath(header).lstrip("./"), []))
+                )
             for t in targets:
-                sites.setdefault(t, []).append((r.file, state != INACTIVE
-                                                and r.file not in named))
+                sites.setdefault(t, []).append((r.file, state != INACTIVE and r.file not in named))
     return only_from_x86(sites)
 
 
-def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver],
-                  settled: dict[tuple[str, str], int] | None = None
-                  ) -> Iterator[tuple[str, int]]:
+def include_sites(
+    r: FileResult,
+    resolvers: dict[str, preproc.Resolver],
+    settled: dict[tuple[str, str], int] | None = None,
+) -> Iterator[tuple[str, int]]:
     """(project header, state for the target) for each #include of one file. `settled`
     remembers each guard's state (boost's headers share a few guards among thousands of
     includes)."""
     memo: dict[tuple[str, str], int] = {} if settled is None else settled
     for kind, value in r.facts:
-        if kind == "includes":                          # all compiled, one fact per file
+        if kind == "includes":  # all compiled, one fact per file
             for header in value.split("\n"):
                 yield header, 1
         elif kind == "include":
@@ -1104,8 +1426,7 @@ def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver],
                 key = (language_mode(r.file), guard)
                 known = memo.get(key)
                 if known is None:
-                    known = memo[key] = resolvers[key[0]].resolve(
-                        tuple(guard.split("\x1f")))[0]
+                    known = memo[key] = resolvers[key[0]].resolve(tuple(guard.split("\x1f")))[0]
                 state = known
             yield header, state
 
@@ -1113,5 +1434,6 @@ def include_sites(r: FileResult, resolvers: dict[str, preproc.Resolver],
 def x86_only_file(path: str) -> bool:
     """A file named for x86, another non-Arm architecture or MSVC is only built there: its
     #error is not an Arm64 problem."""
-    return foreign_named(path) or bool(re.search(
-        r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)", path))
+    return foreign_named(path) or bool(
+        re.search(r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)", path)
+    )

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The command line: parse options, run the scan, write the reports, choose the exit code."""
+
 from __future__ import annotations
 
 import gc
@@ -16,17 +17,25 @@ from porting_advisor.settings import FAIL_ON, TARGET_OSES, TARGETS, UsageError
 if TYPE_CHECKING:
     from porting_advisor.model import Report
 
+
 def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
     from porting_advisor.report import format_for
+
     result = []
     for p in paths:
         chosen = fmt if fmt and len(paths) == 1 else format_for(p)
         if chosen is None:
-            raise UsageError(f"cannot tell the report format of '{p}' (use .html .json .sarif "
-                             ".csv .md .txt or --format)")
+            raise UsageError(
+                f"cannot tell the report format of '{p}' (use .html .json .sarif "
+                ".csv .md .txt or --format)"
+            )
         parent = Path(p).resolve().parent
-        if not parent.is_dir() or not os.access(parent, os.W_OK) or Path(p).is_dir() or (
-                Path(p).exists() and not os.access(p, os.W_OK)):
+        if (
+            not parent.is_dir()
+            or not os.access(parent, os.W_OK)
+            or Path(p).is_dir()
+            or (Path(p).exists() and not os.access(p, os.W_OK))
+        ):
             raise UsageError(f"cannot write '{p}'")
         result.append((p, chosen))
     return result
@@ -34,13 +43,16 @@ def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
 
 def print_rules(rules_dir: str | None, explain: str | None) -> None:
     from porting_advisor import ruleset
+
     rs = ruleset.load(Path(rules_dir) if rules_dir else None)
     if explain:
         rule = rs.rules.get(explain)
         if rule is None:
             raise UsageError(f"unknown rule '{explain}' (see --list-rules)")
-        click.echo(f"{rule.id}: {rule.title}\ncategory: {rule.category}\nseverity: "
-                   f"{rule.severity.label}\n\n{rule.description}\n\nSuggestion: {rule.suggestion}")
+        click.echo(
+            f"{rule.id}: {rule.title}\ncategory: {rule.category}\nseverity: "
+            f"{rule.severity.label}\n\n{rule.description}\n\nSuggestion: {rule.suggestion}"
+        )
         if rule.example:
             click.echo(f"\nExample:\n{rule.example}")
         return
@@ -51,8 +63,12 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("path", required=False)
 @click.option("--output", "-o", multiple=True, help="Write a report; format from the extension.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "sarif", "csv",
-              "markdown", "dependencies-csv"]), help="Format for stdout (or one --output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html", "sarif", "csv", "markdown", "dependencies-csv"]),
+    help="Format for stdout (or one --output).",
+)
 @click.option("--link-base", default="", help="URL prefix that turns file:line into links.")
 @click.option("--issue-types", default="", help="Categories: a,b replaces; +a/-b edits.")
 @click.option("--target", type=click.Choice(TARGETS), default="graviton3", show_default=True)
@@ -60,14 +76,25 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--no-filter", is_flag=True, help="Also report code not compiled for the target.")
 @click.option("--exclude", multiple=True, help="Skip paths matching this glob (repeatable).")
 @click.option("--no-gitignore", is_flag=True, help="Scan files .gitignore excludes.")
-@click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0,
-              help="Worker processes (0 = automatic, 1 = no pool).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Worker processes (0 = automatic, 1 = no pool).",
+)
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="never", show_default=True)
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide findings recorded here.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False),
-              help="Record the current findings as the baseline.")
-@click.option("--changed-since", metavar="GIT_REF",
-              help="Report only files changed since the merge base with GIT_REF.")
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    help="Record the current findings as the baseline.",
+)
+@click.option(
+    "--changed-since",
+    metavar="GIT_REF",
+    help="Report only files changed since the merge base with GIT_REF.",
+)
 @click.option("--show-suppressed", is_flag=True, help="List findings hidden by comments.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache folder.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
@@ -77,8 +104,9 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--rules-dir", hidden=True, help="Use another rules folder (tests).")
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
-@click.version_option(__version__, "--version", prog_name="porting-advisor",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="porting-advisor", message="%(prog)s %(version)s"
+)
 @click.pass_context
 def command(ctx: click.Context, /, **params: Any) -> int:
     """Scan PATH for what stops it from building and running on Arm64."""
@@ -98,14 +126,14 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         raise UsageError(f"path '{path}' is neither a directory nor a file")
     targets = outputs(params["output"], params["fmt"])
     from porting_advisor import baseline, pipeline, report, ruleset, settings
+
     rs = ruleset.load(Path(params["rules_dir"]) if params["rules_dir"] else None)
     options, p = settings.build(ctx, params, rs)
     known = baseline.load(Path(p["baseline"])) if p["baseline"] else None
     result = pipeline.run(options, rs)
     if p["write_baseline"]:
         count = baseline.write(Path(p["write_baseline"]), result.findings)
-        click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}",
-                   err=True)
+        click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}", err=True)
     if known is not None:
         result = baseline.apply(result, known)
     if any(fmt == "html" for _, fmt in targets) or (not targets and p["fmt"] == "html"):
@@ -126,13 +154,15 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
     threshold = FAIL_ON[p["fail_on"]]
-    failing = any(f.severity >= threshold for f in result.findings
-                  if not f.suppressed and not f.filtered)
+    failing = any(
+        f.severity >= threshold for f in result.findings if not f.suppressed and not f.filtered
+    )
     return 1 if threshold and failing and not p["write_baseline"] else 0
 
 
 def print_targets() -> None:
     from porting_advisor import ruleset
+
     profiles = ruleset.load_json("target-profiles.json")["linux"]
     for name in TARGETS:
         note = profiles[name]["note"]
@@ -153,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; every usage or input error is one line on stderr and exit 2."""
     from porting_advisor.baseline import BaselineError
     from porting_advisor.ruleset import RuleError
+
     # No cyclic garbage collection while the command runs: a scan makes almost no reference
     # cycles (about 250 objects over all of numpy), and collecting the parent's growing lists
     # of tasks and results cost it 40 ms on 20,000 small files. Workers turn it back on.
@@ -174,8 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, not a traceback
         if os.environ.get("PORTING_ADVISOR_DEBUG"):
             raise
-        click.echo(f"porting-advisor: internal error: {type(exc).__name__}: {exc} (a bug in "
-                   "porting-advisor; PORTING_ADVISOR_DEBUG=1 shows where)", err=True)
+        click.echo(
+            f"porting-advisor: internal error: {type(exc).__name__}: {exc} (a bug in "
+            "porting-advisor; PORTING_ADVISOR_DEBUG=1 shows where)",
+            err=True,
+        )
         return 2
     finally:
         if enabled:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Project configuration: `[tool.porting-advisor]` in pyproject.toml or .porting-advisor.toml."""
+
 from __future__ import annotations
 
 import tomllib

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
+
 from __future__ import annotations
 
 import collections
@@ -23,7 +24,7 @@ from porting_advisor.walk import Task
 SUPPRESS = re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
 COMMENT_START = re.compile(r"//|/\*|#|!|--|;|^[cC*]\s|<!--|\brem\b", re.I)
 # Text files larger than this are not scanned (generated code); binaries have their own reader.
-POOL_MIN_FILES = 64          # below this a pool costs more than it saves
+POOL_MIN_FILES = 64  # below this a pool costs more than it saves
 POOL_MIN_BYTES = 2 << 20
 
 # Per-process state, set once by `init_worker` (or by `run` for the serial path).
@@ -39,51 +40,67 @@ def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
     match language:
         case "c" | "cpp":
             from porting_advisor import cfamily
+
             return (cfamily.scan,)
         case "asm":
             from porting_advisor import asmsource
+
             return (asmsource.scan,)
         case "autotools":
             from porting_advisor import autotools, buildfiles
+
             return (autotools.scan, buildfiles.scan)
         case "make" | "cmake" | "meson" | "bazel":
             from porting_advisor import buildfiles
+
             return (buildfiles.scan,)
         case "shell":
             from porting_advisor import buildfiles, containers
+
             return (buildfiles.scan, containers.scan)
         case "docker" | "compose" | "ci":
             from porting_advisor import containers, deploy
+
             return (containers.scan, deploy.scan)
         case "fortran":
             from porting_advisor import fortran
+
             return (fortran.scan,)
         case "go":
             from porting_advisor import golang
+
             return (golang.scan,)
         case "python" if setup_py:
             from porting_advisor import buildfiles, jvmpy, manifests
+
             return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
         case "python":
             from porting_advisor import jvmpy
+
             return (jvmpy.scan_python,)
         case "java":
             from porting_advisor import jvmpy
+
             return (jvmpy.scan_java,)
         case "iac" | "yaml" | "json":
             from porting_advisor import deploy
+
             return (deploy.scan,)
         case "node":
             from porting_advisor import others
+
             return (others.scan_node,)
         case "rust":
             from porting_advisor import others
+
             return (others.scan_rust,)
         case "csharp" | "dotnet":
             from porting_advisor import others
+
             return (others.scan_dotnet,)
         case "manifest":
             from porting_advisor import manifests
+
             return (manifests.scan,)
     return ()
 
@@ -133,7 +150,7 @@ def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
         for ln in (f.line, f.line - 1) if f.line > 0 else ():
             text = src.line_text(ln)
             m = SUPPRESS.search(text)
-            if m and COMMENT_START.search(text[:m.start()]):
+            if m and COMMENT_START.search(text[: m.start()]):
                 names = {n.strip() for n in m.group(1).split(",")}
                 if f.rule in names or f.category in names:
                     hit = True
@@ -156,32 +173,43 @@ def scan_task(task: Task) -> FileResult:
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
-        return FileResult(task.file, task.language,
-                          skipped=f"larger than {options.max_file_size >> 20} MB")
+        return FileResult(
+            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
+        )
     try:
         data = read_capped(task.path, task.size, options.max_file_size + 1)
     except OSError as exc:
         return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
     if len(data) > options.max_file_size:
-        return FileResult(task.file, task.language,
-                          skipped=f"larger than {options.max_file_size >> 20} MB")
+        return FileResult(
+            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
+        )
     if data.find(b"\0", 0, 8192) >= 0:
         return FileResult(task.file, task.language, skipped="binary content in a text file")
     text, clean = decode(data)
     src = Source(task.file, task.language, data, text, options, rules)
     if not clean:
-        src.remarks.append(Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced",
-                                  task.file))
+        src.remarks.append(
+            Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
+        )
     try:
         for scan in scanners:
             scan(src)
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
-        return FileResult(task.file, task.language,
-                          skipped=f"scanner failed: {type(exc).__name__}: {exc}")
+        return FileResult(
+            task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
+        )
     findings = suppressions(src, src.findings) if src.findings else []
     digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
-    return FileResult(task.file, task.language, True, tuple(findings), tuple(src.facts),
-                      remarks=tuple(src.remarks), digest=digest)
+    return FileResult(
+        task.file,
+        task.language,
+        True,
+        tuple(findings),
+        tuple(src.facts),
+        remarks=tuple(src.remarks),
+        digest=digest,
+    )
 
 
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -195,7 +223,7 @@ def read_capped(path: str, size: int, cap: int) -> bytes:
     try:
         data = os.read(fd, min(size + 1, cap))
         if len(data) == size:
-            return data      # exactly the size the walk saw: no second read to find the end
+            return data  # exactly the size the walk saw: no second read to find the end
         parts = [data]
         total = len(data)
         while total < cap and (more := os.read(fd, min(cap - total, 1 << 20))):
@@ -210,30 +238,53 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
     """Binaries are exempt from the text size cap: only headers and directories are read."""
     from porting_advisor import binaries
     from porting_advisor.source import finding
+
     try:
         if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
             members, error = binaries.scan_zip(task.path, task.file)
             if error:
                 return FileResult(task.file, task.language, skipped=error)
-            found = tuple(finding(
-                rules, "archive-x86-native", member, language="binary",
-                package=binaries.package_name(task.file), kind=b.kind.replace("ELF ", "an ELF ")
-                .replace("PE ", "a PE ").replace("Mach-O ", "a Mach-O "),
-                arch=binaries.describe(b.arches)) for member, b in members)
+            found = tuple(
+                finding(
+                    rules,
+                    "archive-x86-native",
+                    member,
+                    language="binary",
+                    package=binaries.package_name(task.file),
+                    kind=b.kind.replace("ELF ", "an ELF ")
+                    .replace("PE ", "a PE ")
+                    .replace("Mach-O ", "a Mach-O "),
+                    arch=binaries.describe(b.arches),
+                )
+                for member, b in members
+            )
             return FileResult(task.file, task.language, True, found)
         binary, error = binaries.scan_binary(task.path, task.size)
         if error:
             return FileResult(task.file, task.language, skipped=error)
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
-        return FileResult(task.file, task.language,
-                          skipped=f"scanner failed: {type(exc).__name__}: {exc}")
+        return FileResult(
+            task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
+        )
     if binary is None:
         return FileResult(task.file, task.language, True)
-    arch = ("x86" if binary.arches <= binaries.X86 else
-            "arm64" if binary.arches & binaries.ARM64 else "other")
-    return FileResult(task.file, task.language, True, facts=(
-        ("bin-arch", arch), ("bin-kind", binary.kind),
-        ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}")))
+    arch = (
+        "x86"
+        if binary.arches <= binaries.X86
+        else "arm64"
+        if binary.arches & binaries.ARM64
+        else "other"
+    )
+    return FileResult(
+        task.file,
+        task.language,
+        True,
+        facts=(
+            ("bin-arch", arch),
+            ("bin-kind", binary.kind),
+            ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}"),
+        ),
+    )
 
 
 def choose_jobs(options: Options, tasks: list[Task]) -> int:
@@ -252,19 +303,44 @@ def pool_size(options: Options, files: int, size: int) -> int:
 
 
 def scanners_for_cheap(language: str) -> bool:
-    return language in {"c", "cpp", "asm", "autotools", "make", "cmake", "meson", "bazel",
-                        "shell", "python", "binary", "docker", "ci", "compose", "fortran", "go",
-                        "manifest", "java", "iac", "yaml", "json", "node", "rust", "csharp",
-                        "dotnet"}
+    return language in {
+        "c",
+        "cpp",
+        "asm",
+        "autotools",
+        "make",
+        "cmake",
+        "meson",
+        "bazel",
+        "shell",
+        "python",
+        "binary",
+        "docker",
+        "ci",
+        "compose",
+        "fortran",
+        "go",
+        "manifest",
+        "java",
+        "iac",
+        "yaml",
+        "json",
+        "node",
+        "rust",
+        "csharp",
+        "dotnet",
+    }
 
 
-def worker_main(tasks: Any, results: Any, options: Options, rules: RuleSet,
-                inherited: list[Any]) -> None:
+def worker_main(
+    tasks: Any, results: Any, options: Options, rules: RuleSet, inherited: list[Any]
+) -> None:
     """A worker process: scan each batch the parent sends until it closes the pipe."""
     import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the parent's to handle
-    for conn in inherited:       # the parent's ends, copied by fork: kept, they would hold
-        conn.close()             # this worker's pipe (and the others') open after the parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for conn in inherited:  # the parent's ends, copied by fork: kept, they would hold
+        conn.close()  # this worker's pipe (and the others') open after the parent
     init_worker(options, rules)
     gc.enable()
     while True:
@@ -280,8 +356,8 @@ class Worker:
     """One worker process, the parent's ends of its two pipes, and its batches in flight."""
 
     process: Any
-    tasks: Any                      # Connection: batches go out here
-    results: Any                    # Connection: outcomes come back here
+    tasks: Any  # Connection: batches go out here
+    results: Any  # Connection: outcomes come back here
     inflight: collections.deque[int] = field(default_factory=collections.deque)
 
 
@@ -302,10 +378,16 @@ class Pool:
             for _ in range(jobs):
                 task_r, task_w = ctx.Pipe(duplex=False)
                 result_r, result_w = ctx.Pipe(duplex=False)
-                inherited = [task_w, result_r,
-                             *(c for w in self.workers for c in (w.tasks, w.results))]
-                proc = ctx.Process(target=worker_main, daemon=True, args=(
-                    task_r, result_w, options, rules, inherited if fork else []))
+                inherited = [
+                    task_w,
+                    result_r,
+                    *(c for w in self.workers for c in (w.tasks, w.results)),
+                ]
+                proc = ctx.Process(
+                    target=worker_main,
+                    daemon=True,
+                    args=(task_r, result_w, options, rules, inherited if fork else []),
+                )
                 proc.start()
                 task_r.close()
                 result_w.close()
@@ -313,7 +395,7 @@ class Pool:
         except BaseException:
             self.close()
             raise
-        self.waiting: collections.deque[int] = collections.deque()   # batches not yet sent
+        self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
         self.batches: dict[int, list[tuple[str, str, str, int]]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
         self.next_id = 0
@@ -334,6 +416,7 @@ class Pool:
     def pump(self, block: bool) -> None:
         """Collect finished batches (waiting for one when `block`), then send the next ones."""
         from multiprocessing.connection import wait
+
         busy = [w for w in self.workers if w.inflight]
         if busy:
             ready = wait([w.results for w in busy], None if block else 0)
@@ -352,7 +435,7 @@ class Pool:
                 self.lost(w)
                 continue
             w.inflight.append(bid)
-        if not self.workers:          # every worker died: nothing can scan what is left
+        if not self.workers:  # every worker died: nothing can scan what is left
             while self.waiting:
                 self.fail(self.waiting.popleft())
 
@@ -377,8 +460,10 @@ class Pool:
         w.results.close()
 
     def fail(self, bid: int) -> None:
-        self.done[bid] = [FileResult(file, language, skipped="the scanning process crashed")
-                          for file, _, language, _ in self.batches.pop(bid)]
+        self.done[bid] = [
+            FileResult(file, language, skipped="the scanning process crashed")
+            for file, _, language, _ in self.batches.pop(bid)
+        ]
 
     def close(self) -> None:
         """Stop the workers: a closed pipe ends each one's loop; a worker still busy with
@@ -422,16 +507,21 @@ class Scanner:
     BATCH_FILES = 64
     BATCH_BYTES = 1 << 20
 
-    def __init__(self, options: Options, rules: RuleSet, cache: Cache | None = None,
-                 found: Callable[[int], None] | None = None) -> None:
-        self.found = found          # told the count of files found, now and then, during the walk
+    def __init__(
+        self,
+        options: Options,
+        rules: RuleSet,
+        cache: Cache | None = None,
+        found: Callable[[int], None] | None = None,
+    ) -> None:
+        self.found = found  # told the count of files found, now and then, during the walk
         self.options = options
         self.rules = rules
         self.cache = cache if cache is not None and cache.enabled else None
         self.tasks: list[Task] = []
-        self.done: dict[int, FileResult | str] = {}   # cache hits by task index (see Outcome)
-        self.todo: list[int] = []                  # indices still to scan
-        self.batch: list[int] = []                 # ... gathered for the next submission
+        self.done: dict[int, FileResult | str] = {}  # cache hits by task index (see Outcome)
+        self.todo: list[int] = []  # indices still to scan
+        self.batch: list[int] = []  # ... gathered for the next submission
         self.batch_bytes = 0
         self.todo_bytes = 0
         self.pool: Pool | None = None
@@ -458,9 +548,11 @@ class Scanner:
             self.todo_bytes += t.size
             if self.pool is not None:
                 self.add(i)
-            elif not self.serial and (self.options.jobs > 1 or len(self.todo) >= 1024
-                                      or self.todo_bytes >= 16 << 20) and (
-                    jobs := pool_size(self.options, len(self.todo), self.todo_bytes)) > 1:
+            elif (
+                not self.serial
+                and (self.options.jobs > 1 or len(self.todo) >= 1024 or self.todo_bytes >= 16 << 20)
+                and (jobs := pool_size(self.options, len(self.todo), self.todo_bytes)) > 1
+            ):
                 # enough work seen to size the pool as for the whole tree (a walk of 1,024
                 # files takes milliseconds)
                 self.start_pool(jobs)
@@ -477,19 +569,21 @@ class Scanner:
 
     def submit(self) -> None:
         if self.batch:
-            items = [(t.file, t.path, t.language, t.size)
-                     for t in map(self.tasks.__getitem__, self.batch)]
+            items = [
+                (t.file, t.path, t.language, t.size)
+                for t in map(self.tasks.__getitem__, self.batch)
+            ]
             assert self.pool is not None
             self.submitted.append(self.pool.submit(items))
             self.batch, self.batch_bytes = [], 0
 
     def start_pool(self, jobs: int) -> None:
         import multiprocessing  # lazy: small scans and rescans never start a pool
+
         try:
             # fork where it is safe (Linux): workers start in milliseconds and inherit the
             # loaded catalogue; elsewhere the platform's default (spawn)
-            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux")
-                                              else None)
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
             # objects alive now (rules, catalogue) leave the collector's view: a worker's
             # collections would otherwise walk, and so copy, the pages it inherited
             gc.freeze()
@@ -518,7 +612,7 @@ class Scanner:
         self.batch, self.batch_bytes = [], 0
         step = max(1, min(self.BATCH_FILES, len(tail) // (self.jobs * 4)))
         for k in range(0, len(tail), step):
-            self.batch = tail[k:k + step]
+            self.batch = tail[k : k + step]
             self.submit()
         while self.submitted:
             yield from self.pool.result(self.submitted.popleft())
@@ -540,12 +634,17 @@ class Scanner:
                     assert isinstance(result, FileResult)
                 if cache is None:
                     pass
-                elif isinstance(result, str):     # read, nothing to say
+                elif isinstance(result, str):  # read, nothing to say
                     cache.put_clean(task.file, task.size, task.mtime, task.inode, result)
                 else:
-                    cache.put(result if result is not None else FileResult(
-                        task.file, task.language), task.path, task.size, task.mtime,
-                        task.inode, blob)
+                    cache.put(
+                        result if result is not None else FileResult(task.file, task.language),
+                        task.path,
+                        task.size,
+                        task.mtime,
+                        task.inode,
+                        blob,
+                    )
                 count += 1
                 if progress is not None:
                     progress(count)
@@ -565,9 +664,13 @@ class Scanner:
             self.pool = None
 
 
-def run(tasks: list[Task], options: Options, rules: RuleSet,
-        progress: Callable[[int], None] | None = None,
-        cache: Cache | None = None) -> Scan:
+def run(
+    tasks: list[Task],
+    options: Options,
+    rules: RuleSet,
+    progress: Callable[[int], None] | None = None,
+    cache: Cache | None = None,
+) -> Scan:
     """Scan a list of tasks (see `Scanner`)."""
     scanner = Scanner(options, rules, cache)
     try:

@@ -7,6 +7,7 @@ continuation lines are marked with free-form `&`, keeping every line number. Dir
 comments (`!DIR$`, `CDEC$` ...) are read from the raw lines first: they are directives, not
 comments. Everything else in comments and strings is never reported.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,20 +24,30 @@ PREPROCESSED = re.compile(r"\.(?:F|FOR|FTN|F77|F90|F95|F03|F08|fpp)$")
 DIRECTIVE_LINE = re.compile(r"^[ \t]*[!cC*](?:DIR|DEC|MS)\$[ \t]*(.*)$", re.I | re.M)
 # What the parse can report, found first in the lowercased text: a kind-10 type or literal,
 # selected_real_kind, an Intel module or include (a superset: the parse decides).
-CANDIDATE = re.compile(r"(?:real|complex)\s*(?:\*\s*(?:10|20)\b|\(\s*(?:kind\s*=\s*)?10\s*\))|"
-                       r"[\d.]_10\b|"
-                       r"selected_real_kind|\b(?:if(?:port|core|posix|qwin|logm|lport)|mkl|"
-                       r"lapack95|blas95|f95_precision)")
-KIND10 = re.compile(r"(?i)^(?:real\s*\*\s*10|complex\s*\*\s*20|(?:real|complex)\s*\(\s*"
-                    r"(?:kind\s*=\s*)?10\s*\))$")
+CANDIDATE = re.compile(
+    r"(?:real|complex)\s*(?:\*\s*(?:10|20)\b|\(\s*(?:kind\s*=\s*)?10\s*\))|"
+    r"[\d.]_10\b|"
+    r"selected_real_kind|\b(?:if(?:port|core|posix|qwin|logm|lport)|mkl|"
+    r"lapack95|blas95|f95_precision)"
+)
+KIND10 = re.compile(
+    r"(?i)^(?:real\s*\*\s*10|complex\s*\*\s*20|(?:real|complex)\s*\(\s*"
+    r"(?:kind\s*=\s*)?10\s*\))$"
+)
 LITERAL10 = re.compile(r"(?i)^[\d.]+(?:[ed][+-]?\d+)?_10$")
 INTEL_MODULES = (
-    (re.compile(r"(?i)^if(?:port|core|posix|qwin|logm|lport)$"), "compiler runtime",
-     "Replace the portability routines with standard Fortran (`execute_command_line`, "
-     "`get_environment_variable`, `cpu_time`) or POSIX calls through `bind(C)`."),
-    (re.compile(r"(?i)^mkl\w*$|^lapack95$|^blas95$|^f95_precision$"), "Math Kernel Library",
-     "Use Arm Performance Libraries (armpl, with its own Fortran modules) or OpenBLAS/LAPACK "
-     "interfaces."),
+    (
+        re.compile(r"(?i)^if(?:port|core|posix|qwin|logm|lport)$"),
+        "compiler runtime",
+        "Replace the portability routines with standard Fortran (`execute_command_line`, "
+        "`get_environment_variable`, `cpu_time`) or POSIX calls through `bind(C)`.",
+    ),
+    (
+        re.compile(r"(?i)^mkl\w*$|^lapack95$|^blas95$|^f95_precision$"),
+        "Math Kernel Library",
+        "Use Arm Performance Libraries (armpl, with its own Fortran modules) or OpenBLAS/LAPACK "
+        "interfaces.",
+    ),
 )
 QUERY = """
 (intrinsic_type) @type
@@ -76,28 +87,32 @@ def scan(src: Source) -> None:
     """Check one Fortran file."""
     text = src.text
     lower = text.lower()
-    if not any(w in lower for w in ("10", "20", "dir$", "dec$", "ms$", "if", "mkl",
-                                    "selected_real_kind", "#error")):
+    if not any(
+        w in lower
+        for w in ("10", "20", "dir$", "dec$", "ms$", "if", "mkl", "selected_real_kind", "#error")
+    ):
         return
     fixed = src.file.endswith(FIXED)
     layout = None
     if PREPROCESSED.search(src.file) and "#" in text:
-        layout = preproc.layout(text, preproc.target_macros(src.options.target,
-                                                            src.options.target_os, "c"))
+        layout = preproc.layout(
+            text, preproc.target_macros(src.options.target, src.options.target_os, "c")
+        )
         check_errors(src, layout)
     if "$" in text:
         no, last = 1, 0
-        for m in DIRECTIVE_LINE.finditer(text):      # the directive lines only
+        for m in DIRECTIVE_LINE.finditer(text):  # the directive lines only
             no += text.count("\n", last, m.start())
             last = m.start()
             raw = m.group(0)
             words = m.group(1).split()
             if not compiled(src, layout, no) or (words and words[0].upper() in ("OMP",)):
                 continue
-            src.add("fortran-intel-directive", no, raw.index(raw.strip()[0]) + 1,
-                    text=raw.strip()[:60])
+            src.add(
+                "fortran-intel-directive", no, raw.index(raw.strip()[0]) + 1, text=raw.strip()[:60]
+            )
     if not CANDIDATE.search(lower):
-        return      # nothing the parse could report: most files, which then are not parsed
+        return  # nothing the parse could report: most files, which then are not parsed
     code = normalise_fixed(text) if fixed else text
     check_tree(src, code, layout)
 
@@ -112,16 +127,23 @@ def check_errors(src: Source, layout: preproc.Layout) -> None:
         if d.name != "error" or layout.at(d.line).status != preproc.ACTIVE:
             continue
         if x86 is None:
-            x86 = preproc.layout(src.text, preproc.x86_reference(
-                src.options.target, src.options.target_os, "c"))
+            x86 = preproc.layout(
+                src.text, preproc.x86_reference(src.options.target, src.options.target_os, "c")
+            )
         if x86.at(d.line).status == preproc.ACTIVE:
-            continue   # x86-64 reaches it too
-        src.add("fortran-reached-error", d.line, 1, text=d.arg.strip().strip('"')[:120],
-                target=src.options.target)
+            continue  # x86-64 reaches it too
+        src.add(
+            "fortran-reached-error",
+            d.line,
+            1,
+            text=d.arg.strip().strip('"')[:120],
+            target=src.options.target,
+        )
 
 
 def check_tree(src: Source, code: str, layout: preproc.Layout | None) -> None:
     import tree_sitter
+
     data = code.encode("utf-8")
     tree = grammars.parser("fortran").parse(data)
     cursor = tree_sitter.QueryCursor(grammars.query("fortran", QUERY))
@@ -132,9 +154,14 @@ def check_tree(src: Source, code: str, layout: preproc.Layout | None) -> None:
                 check_node(src, name, node, caps, layout, seen)
 
 
-def check_node(src: Source, name: str, node: tree_sitter.Node,
-               caps: dict[str, list[tree_sitter.Node]], layout: preproc.Layout | None,
-               seen: set[tuple[int, int]]) -> None:
+def check_node(
+    src: Source,
+    name: str,
+    node: tree_sitter.Node,
+    caps: dict[str, list[tree_sitter.Node]],
+    layout: preproc.Layout | None,
+    seen: set[tuple[int, int]],
+) -> None:
     line, col = node.start_point.row + 1, node.start_point.column + 1
     if (line, col) in seen or not compiled(src, layout, line):
         return
@@ -142,8 +169,12 @@ def check_node(src: Source, name: str, node: tree_sitter.Node,
     if name == "type" and KIND10.match(text.replace(" ", "")):
         seen.add((line, col))
         src.add("fortran-real10", line, col, length=len(text), text=text, key=text.lower())
-    elif name == "number" and LITERAL10.match(text) and node.parent is not None and (
-            node.parent.type != "number_literal"):
+    elif (
+        name == "number"
+        and LITERAL10.match(text)
+        and node.parent is not None
+        and (node.parent.type != "number_literal")
+    ):
         seen.add((line, col))
         src.add("fortran-real10", line, col, length=len(text), text=text, key="_10 literal")
     elif name == "fn" and text.lower() == "selected_real_kind":
@@ -159,6 +190,13 @@ def check_node(src: Source, name: str, node: tree_sitter.Node,
             if pattern.match(stem):
                 seen.add((line, col))
                 statement = node_text(node.parent).split("\n")[0] if node.parent else text
-                src.add("fortran-intel-module", line, col, text=statement.strip()[:80],
-                        what=what, advice=advice, key=stem.lower())
+                src.add(
+                    "fortran-intel-module",
+                    line,
+                    col,
+                    text=statement.strip()[:80],
+                    what=what,
+                    advice=advice,
+                    key=stem.lower(),
+                )
                 break

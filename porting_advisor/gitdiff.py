@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """--changed-since: the files changed since the merge base with a ref, plus local changes."""
+
 from __future__ import annotations
 
 import os
@@ -15,15 +16,22 @@ class GitError(Exception):
 
 def git(cwd: Path, *args: str) -> str:
     try:
-        res = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                             timeout=120, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})
+        res = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
     except FileNotFoundError:
         raise GitError("--changed-since needs git, which is not installed") from None
     except subprocess.TimeoutExpired:
         raise GitError(f"git {args[0]} timed out") from None
     if res.returncode != 0:
-        raise GitError(res.stderr.strip().splitlines()[-1] if res.stderr.strip()
-                       else f"git {args[0]} failed")
+        raise GitError(
+            res.stderr.strip().splitlines()[-1] if res.stderr.strip() else f"git {args[0]} failed"
+        )
     return res.stdout
 
 
@@ -43,8 +51,14 @@ def changed_files(root: Path, ref: str) -> frozenset[str]:
         merge_base = git(top, "merge-base", ref, "HEAD").strip()
     except GitError:
         shallow = git(top, "rev-parse", "--is-shallow-repository").strip() == "true"
-        hint = (" (this is a shallow clone: fetch more history, e.g. `git fetch --unshallow` "
-                "or actions/checkout with fetch-depth: 0)") if shallow else ""
+        hint = (
+            (
+                " (this is a shallow clone: fetch more history, e.g. `git fetch --unshallow` "
+                "or actions/checkout with fetch-depth: 0)"
+            )
+            if shallow
+            else ""
+        )
         raise GitError(f"--changed-since: no merge base between '{ref}' and HEAD{hint}") from None
     names = git(top, "diff", "--name-only", "-z", "--no-renames", merge_base).split("\0")
     names += git(top, "ls-files", "--others", "--exclude-standard", "-z").split("\0")
@@ -54,8 +68,9 @@ def changed_files(root: Path, ref: str) -> frozenset[str]:
         if prefix in ("", "."):
             out.add(name)
         elif name.startswith(prefix + "/"):
-            out.add(name[len(prefix) + 1:])
+            out.add(name[len(prefix) + 1 :])
     if root.is_file():
-        return frozenset({root.name} & {Path(n).name for n in out if
-                                        (base / n).resolve() == root.resolve()})
+        return frozenset(
+            {root.name} & {Path(n).name for n in out if (base / n).resolve() == root.resolve()}
+        )
     return frozenset(out)

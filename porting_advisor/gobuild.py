@@ -1,18 +1,76 @@
 # SPDX-License-Identifier: Apache-2.0
 """Go build constraints: does a file build for GOOS/GOARCH? (//go:build, // +build, names)."""
+
 from __future__ import annotations
 
 import re
 
-GOOS = frozenset({"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios",
-                  "js", "linux", "nacl", "netbsd", "openbsd", "plan9", "solaris", "wasip1",
-                  "windows", "zos"})
-GOARCH = frozenset({"386", "amd64", "amd64p32", "arm", "armbe", "arm64", "arm64be", "loong64",
-                    "mips", "mipsle", "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc",
-                    "ppc64", "ppc64le", "riscv", "riscv64", "s390", "s390x", "sparc", "sparc64",
-                    "wasm"})
-UNIX = frozenset({"aix", "android", "darwin", "dragonfly", "freebsd", "hurd", "illumos", "ios",
-                  "linux", "netbsd", "openbsd", "solaris"})
+GOOS = frozenset(
+    {
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "js",
+        "linux",
+        "nacl",
+        "netbsd",
+        "openbsd",
+        "plan9",
+        "solaris",
+        "wasip1",
+        "windows",
+        "zos",
+    }
+)
+GOARCH = frozenset(
+    {
+        "386",
+        "amd64",
+        "amd64p32",
+        "arm",
+        "armbe",
+        "arm64",
+        "arm64be",
+        "loong64",
+        "mips",
+        "mipsle",
+        "mips64",
+        "mips64le",
+        "mips64p32",
+        "mips64p32le",
+        "ppc",
+        "ppc64",
+        "ppc64le",
+        "riscv",
+        "riscv64",
+        "s390",
+        "s390x",
+        "sparc",
+        "sparc64",
+        "wasm",
+    }
+)
+UNIX = frozenset(
+    {
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "linux",
+        "netbsd",
+        "openbsd",
+        "solaris",
+    }
+)
 GO_BUILD = re.compile(r"^//go:build\s+(.+)$", re.M)
 PLUS_BUILD = re.compile(r"^//\s*\+build\s+(.+)$", re.M)
 TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
@@ -21,8 +79,11 @@ TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
 def tag_true(tag: str, goos: str, goarch: str) -> bool:
     """cgo and gc builds; the go1.x release tags are all true; custom tags (purego, noasm,
     appengine ...) are false, as in a default `go build`."""
-    return (tag in (goos, goarch, "gc", "cgo") or (tag == "unix" and goos in UNIX)
-            or tag.startswith("go1."))
+    return (
+        tag in (goos, goarch, "gc", "cgo")
+        or (tag == "unix" and goos in UNIX)
+        or tag.startswith("go1.")
+    )
 
 
 def name_allows(name: str, goos: str, goarch: str) -> bool:
@@ -47,7 +108,7 @@ def header(text: str) -> str:
     if text.startswith("package"):
         return ""
     m = PACKAGE.search(text)
-    return text[:m.start()] if m else text[:4096]
+    return text[: m.start()] if m else text[:4096]
 
 
 def evaluate(expr: str, goos: str, goarch: str) -> bool:
@@ -78,18 +139,22 @@ def evaluate(expr: str, goos: str, goarch: str) -> bool:
         if pos < len(tokens) and tokens[pos] == "(":
             pos += 1
             value = parse_or()
-            pos += 1   # ")"
+            pos += 1  # ")"
             return value
         tag = tokens[pos] if pos < len(tokens) else ""
         pos += 1
         return tag_true(tag, goos, goarch)
+
     return parse_or()
 
 
 def plus_build(lines: list[str], goos: str, goarch: str) -> bool:
     def term(t: str) -> bool:
-        return all(not tag_true(p[1:], goos, goarch) if p.startswith("!")
-                   else tag_true(p, goos, goarch) for p in t.split(","))
+        return all(
+            not tag_true(p[1:], goos, goarch) if p.startswith("!") else tag_true(p, goos, goarch)
+            for p in t.split(",")
+        )
+
     return all(any(term(t) for t in line.split()) for line in lines)
 
 

@@ -7,6 +7,7 @@ functions (with or without a body) and the functions it calls, from tree-sitter-
 Per package (after the scan, `resolve`): amd64 assembly with no arm64 implementation and symbols
 that arm64 code needs but only amd64 files declare.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -24,8 +25,10 @@ from porting_advisor.source import Source, finding
 if TYPE_CHECKING:
     import tree_sitter
 
-GOARCH_TEST = re.compile(r"runtime\.GOARCH\s*[!=]=\s*\"(?:amd64|386)\"|"
-                         r"\"(?:amd64|386)\"\s*[!=]=\s*runtime\.GOARCH")
+GOARCH_TEST = re.compile(
+    r"runtime\.GOARCH\s*[!=]=\s*\"(?:amd64|386)\"|"
+    r"\"(?:amd64|386)\"\s*[!=]=\s*runtime\.GOARCH"
+)
 X86_FEATURE = re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
 CGO_LINE = re.compile(r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$")
 TEXT_SYMBOL = re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*)?[·.]?([\w]+)(?:<[^>]*>)?\(SB\)", re.M)
@@ -44,7 +47,8 @@ def scan_asm(src: Source) -> None:
     name = posixpath.basename(src.file)
     arm64 = gobuild.builds_for(name, src.text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, src.text, "linux", "amd64") or gobuild.builds_for(
-        name, src.text, "linux", "386")
+        name, src.text, "linux", "386"
+    )
     symbols = sorted(set(TEXT_SYMBOL.findall(src.text)))
     src.facts.append(("go-asm", f"{int(arm64)}\t{int(amd64)}\t{' '.join(symbols)}"))
 
@@ -56,10 +60,13 @@ def scan(src: Source) -> None:
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
     src.facts.append(("go-file", f"{int(arm64)}\t{int(amd64)}"))
-    if (arm64 and amd64 and 'import "C"' not in text
-            and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
-            and (("X86" not in text and "cpuid" not in text)
-                 or X86_FEATURE.search(text) is None)):
+    if (
+        arm64
+        and amd64
+        and 'import "C"' not in text
+        and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
+        and (("X86" not in text and "cpuid" not in text) or X86_FEATURE.search(text) is None)
+    ):
         # Built everywhere with nothing to check: its functions and calls only matter to a
         # package with amd64-only code, and `resolve` parses it then (most packages have none).
         src.facts.append(("go-lazy", ""))
@@ -76,14 +83,16 @@ def scan(src: Source) -> None:
     if not arm64:
         return
     check_arch_tests(src, tree)
-    if 'import "C"' in text or "import \"C\"" in text:
+    if 'import "C"' in text or 'import "C"' in text:
         check_cgo(src, tree)
 
 
-def symbols(tree: tree_sitter.Tree, calls_too: bool = True
-            ) -> tuple[list[str], list[str], list[str]]:
+def symbols(
+    tree: tree_sitter.Tree, calls_too: bool = True
+) -> tuple[list[str], list[str], list[str]]:
     """Functions with a body, every function as "name\tline", and the functions called."""
     import tree_sitter
+
     calls: set[str] = set()
     defined: list[str] = []
     declared: list[str] = []
@@ -119,13 +128,20 @@ def check_arch_tests(src: Source, tree: tree_sitter.Tree) -> None:
         for m in X86_FEATURE.finditer(text):
             if not comment_or_string(tree, src.byte_offset(m.start())):
                 line, col = src.position(m.start())
-                src.add("go-x86-cpu-feature", line, col, length=len(m.group(0)),
-                        text=m.group(0), key=m.group(0))
+                src.add(
+                    "go-x86-cpu-feature",
+                    line,
+                    col,
+                    length=len(m.group(0)),
+                    text=m.group(0),
+                    key=m.group(0),
+                )
 
 
 def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
     """The comment right before `import "C"` is C: scan it in place (same lines, columns)."""
     from porting_advisor import buildfiles, cfamily
+
     children = tree.root_node.children
     for i, child in enumerate(children):
         if child.type == "import_declaration" and b'"C"' in (child.text or b"") and i > 0:
@@ -156,7 +172,7 @@ def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
             continue
         conditions = m.group(1).split()
         if conditions and not any(gobuild.plus_build([c], "linux", "arm64") for c in conditions):
-            continue   # `#cgo amd64 CFLAGS: -mavx2` only applies to amd64 builds
+            continue  # `#cgo amd64 CFLAGS: -mavx2` only applies to amd64 builds
         marks = [(0, n + 1)]
         buildfiles.check_flags(src, masked[n], marks)
         buildfiles.check_libraries(src, masked[n], marks, True, "")
@@ -175,8 +191,11 @@ def resolve(results: list[FileResult], rules: RuleSet, base: Path) -> list[Findi
             by_dir[posixpath.dirname(r.file)].append(r)
     out: list[Finding] = []
     for files in by_dir.values():
-        out.extend(package_findings([complete(r, base) for r in files]
-                                    if has_amd64_only(files) else files, rules))
+        out.extend(
+            package_findings(
+                [complete(r, base) for r in files] if has_amd64_only(files) else files, rules
+            )
+        )
     return out
 
 
@@ -198,14 +217,15 @@ def complete(r: FileResult, base: Path) -> FileResult:
     except OSError:
         return r
     defined, _, calls = symbols(tree)
-    return replace(r, facts=(*r.facts, ("go-defs", " ".join(defined)),
-                             ("go-calls", " ".join(calls))))
+    return replace(
+        r, facts=(*r.facts, ("go-defs", " ".join(defined)), ("go-calls", " ".join(calls)))
+    )
 
 
 def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
-    arm64_defined: set[str] = set()      # functions with an arm64 implementation
+    arm64_defined: set[str] = set()  # functions with an arm64 implementation
     arm64_calls: set[str] = set()
-    amd64_only: dict[str, tuple[str, int]] = {}   # name -> (file, line) of a declaration
+    amd64_only: dict[str, tuple[str, int]] = {}  # name -> (file, line) of a declaration
     asm: list[tuple[str, bool, bool, list[str]]] = []
     for r in files:
         for kind, value in r.facts:
@@ -228,14 +248,26 @@ def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
             continue
         missing = [s for s in syms if s not in arm64_defined]
         if missing:
-            shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more"
-                                              if len(missing) > 6 else "")
+            shown = ", ".join(missing[:6]) + (
+                f" and {len(missing) - 6} more" if len(missing) > 6 else ""
+            )
             arch = "386" if asm_file.endswith("_386.s") else "amd64"
-            out.append(finding(rules, "go-asm-no-arm64", asm_file, language="go", arch=arch,
-                               symbols=shown))
+            out.append(
+                finding(rules, "go-asm-no-arm64", asm_file, language="go", arch=arch, symbols=shown)
+            )
     for name, (decl_file, decl_line) in sorted(amd64_only.items()):
         if name in arm64_calls and name not in arm64_defined:
-            out.append(finding(rules, "go-missing-arm64-symbol", decl_file, decl_line, 6,
-                               language="go", name=name, length=len(name),
-                               snippet=f"func {name}(...)"))
+            out.append(
+                finding(
+                    rules,
+                    "go-missing-arm64-symbol",
+                    decl_file,
+                    decl_line,
+                    6,
+                    language="go",
+                    name=name,
+                    length=len(name),
+                    snippet=f"func {name}(...)",
+                )
+            )
     return out

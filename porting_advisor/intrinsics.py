@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The x86 intrinsic catalogue and what to use on Arm64 instead of each name."""
+
 from __future__ import annotations
 
 import functools
@@ -18,9 +19,18 @@ def catalogue() -> dict[str, str]:
 @functools.cache
 def names_set() -> frozenset[str]:
     """Every name the C scanner looks at: the catalogue plus the x87 names it reports."""
-    return frozenset(catalogue()) | {"__float80", "_FPU_EXTENDED", "_FPU_DOUBLE", "_FPU_SINGLE",
-                                     "_control87", "__control87_2", "_PC_64", "_PC_53",
-                                     "_PC_24", "_MCW_PC"}
+    return frozenset(catalogue()) | {
+        "__float80",
+        "_FPU_EXTENDED",
+        "_FPU_DOUBLE",
+        "_FPU_SINGLE",
+        "_control87",
+        "__control87_2",
+        "_PC_64",
+        "_PC_53",
+        "_PC_24",
+        "_MCW_PC",
+    }
 
 
 @functools.cache

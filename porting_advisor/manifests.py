@@ -6,6 +6,7 @@ refused (no entity expansion). Each dependency becomes an inventory record (the 
 `dependencies`) and, against rules/deps/arm64-packages.tsv, a finding when it has no Arm64
 build or its version or specifier admits no Arm64-ready release.
 """
+
 from __future__ import annotations
 
 import ast
@@ -32,9 +33,9 @@ from porting_advisor.source import Source
 @dataclass(frozen=True, slots=True)
 class Dep:
     ecosystem: str
-    name: str            # PEP 503 for PyPI, artifactId for Maven (group kept apart), module path
-    version: str         # exact pinned version, or ""
-    specifier: str       # as written
+    name: str  # PEP 503 for PyPI, artifactId for Maven (group kept apart), module path
+    version: str  # exact pinned version, or ""
+    specifier: str  # as written
     line: int
     group: str = ""
 
@@ -42,7 +43,7 @@ class Dep:
 @dataclass(frozen=True, slots=True)
 class Knowledge:
     min_version: str
-    status: str          # min, unsupported, manual-build
+    status: str  # min, unsupported, manual-build
     note: str
 
 
@@ -50,9 +51,10 @@ class Knowledge:
 def knowledge() -> dict[tuple[str, str], Knowledge]:
     path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
     with path.open(newline="", encoding="utf-8") as fh:
-        return {(r["ecosystem"], r["name"].lower()): Knowledge(r["min_version"], r["status"],
-                                                               r["note"])
-                for r in csv.DictReader(fh, delimiter="\t")}
+        return {
+            (r["ecosystem"], r["name"].lower()): Knowledge(r["min_version"], r["status"], r["note"])
+            for r in csv.DictReader(fh, delimiter="\t")
+        }
 
 
 def line_of(text: str, needle: str, default: int = 1) -> int:
@@ -74,10 +76,12 @@ def pep508(spec: str, line: int) -> Dep | None:
         req = Requirement(spec)
     except InvalidRequirement:
         return None
-    pins = [s.version for s in req.specifier if s.operator in ("==", "===")
-            and "*" not in s.version]
-    return Dep("pypi", canonicalize_name(req.name), pins[0] if pins else "", str(req.specifier),
-               line)
+    pins = [
+        s.version for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version
+    ]
+    return Dep(
+        "pypi", canonicalize_name(req.name), pins[0] if pins else "", str(req.specifier), line
+    )
 
 
 def parse_requirements(text: str) -> list[Dep]:
@@ -149,17 +153,24 @@ def parse_setup_cfg(text: str) -> list[Dep]:
     cp = configparser.ConfigParser()
     cp.read_string(text)
     raw = cp.get("options", "install_requires", fallback="")
-    return [d for spec in raw.splitlines() if spec.strip()
-            for d in [pep508(spec, line_of(text, re.split(r"[\s\[<>=!~;]", spec.strip())[0]))]
-            if d]
+    return [
+        d
+        for spec in raw.splitlines()
+        if spec.strip()
+        for d in [pep508(spec, line_of(text, re.split(r"[\s\[<>=!~;]", spec.strip())[0]))]
+        if d
+    ]
 
 
 def parse_setup_py(text: str) -> list[Dep]:
     """install_requires of setup(...), read from the syntax tree (the file is never run)."""
     out = []
     for node in ast.walk(ast.parse(text)):
-        if (isinstance(node, ast.keyword) and node.arg in ("install_requires", "setup_requires")
-                and isinstance(node.value, (ast.List, ast.Tuple))):
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg in ("install_requires", "setup_requires")
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
             for elt in node.value.elts:
                 if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
                     dep = pep508(elt.value, elt.lineno)
@@ -187,8 +198,15 @@ def parse_lock_toml(text: str) -> list[Dep]:
     for pkg in data.get("package", []):
         name, version = pkg.get("name"), pkg.get("version")
         if name and version:
-            out.append(Dep("pypi", canonicalize_name(name), str(version), f"=={version}",
-                           line_of(text, f'name = "{name}"')))
+            out.append(
+                Dep(
+                    "pypi",
+                    canonicalize_name(name),
+                    str(version),
+                    f"=={version}",
+                    line_of(text, f'name = "{name}"'),
+                )
+            )
     return out
 
 
@@ -198,8 +216,15 @@ def parse_pipfile_lock(text: str) -> list[Dep]:
     for section in ("default", "develop"):
         for name, value in data.get(section, {}).items():
             version = str(value.get("version", "")).lstrip("=")
-            out.append(Dep("pypi", canonicalize_name(name), version,
-                           str(value.get("version", "")), line_of(text, name)))
+            out.append(
+                Dep(
+                    "pypi",
+                    canonicalize_name(name),
+                    version,
+                    str(value.get("version", "")),
+                    line_of(text, name),
+                )
+            )
     return out
 
 
@@ -236,7 +261,7 @@ def parse_gomod(text: str) -> tuple[str, int, list[Dep]]:
     for d in deps:
         if d.name in replaces:
             path, version = replaces[d.name]
-            if not version:      # replaced by a local directory: not a registry version
+            if not version:  # replaced by a local directory: not a registry version
                 continue
             d = Dep("go", path, version, version, d.line)
         out.append(d)
@@ -293,8 +318,11 @@ class PomReader:
 def interpolate(value: str, props: dict[str, str], depth: int = 0) -> str:
     if "${" not in value or depth > 5:
         return value
-    return interpolate(re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)),
-                              value), props, depth + 1)
+    return interpolate(
+        re.sub(r"\$\{([^}]+)\}", lambda m: props.get(m.group(1), m.group(0)), value),
+        props,
+        depth + 1,
+    )
 
 
 def parse_pom(text: str) -> list[Dep]:
@@ -306,16 +334,27 @@ def parse_pom(text: str) -> list[Dep]:
             continue
         version = interpolate(str(d.get("version", "")), reader.props)
         line = int(d.get("version_line") or d.get("artifactId_line") or d.get("line", 1))  # type: ignore[call-overload]
-        out.append(Dep("maven", artifact, version if "${" not in version else "", version, line,
-                       group=str(d.get("groupId", ""))))
+        out.append(
+            Dep(
+                "maven",
+                artifact,
+                version if "${" not in version else "",
+                version,
+                line,
+                group=str(d.get("groupId", "")),
+            )
+        )
     return out
 
 
 GRADLE_DEP = re.compile(r"""(?x)\b(?:implementation|api|compile|runtimeOnly|compileOnly|
     testImplementation|runtime|annotationProcessor|kapt)\s*\(?\s*["']([\w.\-]+):([\w.\-]+)
     (?::([\w.\-+\[\](),]+))?["']""")
-GRADLE_MAP = re.compile(r"""group\s*[:=]\s*["']([\w.\-]+)["']\s*,\s*name\s*[:=]\s*["']([\w.\-]+)
-    ["'](?:\s*,\s*version\s*[:=]\s*["']([\w.\-]+)["'])?""", re.X)
+GRADLE_MAP = re.compile(
+    r"""group\s*[:=]\s*["']([\w.\-]+)["']\s*,\s*name\s*[:=]\s*["']([\w.\-]+)
+    ["'](?:\s*,\s*version\s*[:=]\s*["']([\w.\-]+)["'])?""",
+    re.X,
+)
 
 
 def parse_gradle(text: str) -> list[Dep]:
@@ -325,8 +364,16 @@ def parse_gradle(text: str) -> list[Dep]:
         for rx in (GRADLE_DEP, GRADLE_MAP):
             for m in rx.finditer(code):
                 version = m.group(3) or ""
-                out.append(Dep("maven", m.group(2), version if "$" not in version else "",
-                               version, no, group=m.group(1)))
+                out.append(
+                    Dep(
+                        "maven",
+                        m.group(2),
+                        version if "$" not in version else "",
+                        version,
+                        no,
+                        group=m.group(1),
+                    )
+                )
     return out
 
 
@@ -347,8 +394,10 @@ def parse_version_catalog(text: str) -> list[Dep]:
     return out
 
 
-CONDA_X86 = re.compile(r"^(?:mkl(?:[-_]\w+)?|intel-openmp|icc_rt|intel-cmplr-lib-rt|"
-                       r"mkl-service|daal\w*|ipp\w*)(?:[=<>!\s].*)?$|^blas=\*=mkl$")
+CONDA_X86 = re.compile(
+    r"^(?:mkl(?:[-_]\w+)?|intel-openmp|icc_rt|intel-cmplr-lib-rt|"
+    r"mkl-service|daal\w*|ipp\w*)(?:[=<>!\s].*)?$|^blas=\*=mkl$"
+)
 
 
 def parse_environment(text: str) -> list[tuple[int, str]]:
@@ -369,10 +418,17 @@ def parse_environment(text: str) -> list[tuple[int, str]]:
 
 
 PARSERS = {
-    "pyproject.toml": parse_pyproject, "setup.cfg": parse_setup_cfg, "setup.py": parse_setup_py,
-    "Pipfile": parse_pipfile, "Pipfile.lock": parse_pipfile_lock, "poetry.lock": parse_lock_toml,
-    "uv.lock": parse_lock_toml, "pom.xml": parse_pom, "build.gradle": parse_gradle,
-    "build.gradle.kts": parse_gradle, "libs.versions.toml": parse_version_catalog,
+    "pyproject.toml": parse_pyproject,
+    "setup.cfg": parse_setup_cfg,
+    "setup.py": parse_setup_py,
+    "Pipfile": parse_pipfile,
+    "Pipfile.lock": parse_pipfile_lock,
+    "poetry.lock": parse_lock_toml,
+    "uv.lock": parse_lock_toml,
+    "pom.xml": parse_pom,
+    "build.gradle": parse_gradle,
+    "build.gradle.kts": parse_gradle,
+    "libs.versions.toml": parse_version_catalog,
 }
 
 
@@ -396,17 +452,26 @@ def admits_ready(dep: Dep, minimum: str) -> bool:
     except (InvalidSpecifier, InvalidVersion):
         return True
     r = low.release + (0, 0)
-    candidates = [low, Version(f"{r[0]}.{r[1]}.{r[2] + 1}"), Version(f"{r[0]}.{r[1] + 1}"),
-                  Version(f"{r[0] + 1}"), Version("9999")]
+    candidates = [
+        low,
+        Version(f"{r[0]}.{r[1]}.{r[2] + 1}"),
+        Version(f"{r[0]}.{r[1] + 1}"),
+        Version(f"{r[0] + 1}"),
+        Version("9999"),
+    ]
     return any(spec.contains(v, prereleases=True) for v in candidates)
 
 
-X86_WHEEL = re.compile(r"\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
-                       r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*")
+X86_WHEEL = re.compile(
+    r"\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
+    r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*"
+)
 PIP_PIN = re.compile(r"^[ \t]*pip\s*==\s*([\d.]+)", re.M)
-JAVA_LEVEL = re.compile(r"<(maven\.compiler\.(?:source|target|release))>\s*(?:1\.)?(\d+)\s*<|"
-                        r"\b(sourceCompatibility|targetCompatibility)\s*=\s*['\"]?"
-                        r"(?:JavaVersion\.VERSION_)?(?:1[._])?(\d+)")
+JAVA_LEVEL = re.compile(
+    r"<(maven\.compiler\.(?:source|target|release))>\s*(?:1\.)?(\d+)\s*<|"
+    r"\b(sourceCompatibility|targetCompatibility)\s*=\s*['\"]?"
+    r"(?:JavaVersion\.VERSION_)?(?:1[._])?(\d+)"
+)
 
 
 @functools.cache
@@ -417,6 +482,7 @@ def runtimes() -> dict[str, dict[str, str]]:
 def check_runtimes(src: Source, name: str) -> None:
     """Old Java bytecode targets, low Python bounds, pinned old Pythons and pips."""
     from porting_advisor.model import Severity
+
     table = runtimes()
     text = src.text
     if name in ("pom.xml", "build.gradle", "build.gradle.kts"):
@@ -424,8 +490,15 @@ def check_runtimes(src: Source, name: str) -> None:
             key, level = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             if int(level) < int(table["java"]["bytecode_min"]):
                 line, col = src.position(m.start())
-                src.add("runtime-version-low", line, col, what=key, version=level,
-                        why="bytecode older than Java 8", advice=table["java"]["advice"])
+                src.add(
+                    "runtime-version-low",
+                    line,
+                    col,
+                    what=key,
+                    version=level,
+                    why="bytecode older than Java 8",
+                    advice=table["java"]["advice"],
+                )
     py = table["python"]
     low: re.Match[str] | None = None
     if name == "pyproject.toml":
@@ -434,24 +507,42 @@ def check_runtimes(src: Source, name: str) -> None:
         low = re.search(r"python_requires\s*=\s*[\"']?\s*>=?\s*([\d.]+)", text)
     if low and Version(low.group(1)) < Version(py["lower_bound_min"]):
         line, col = src.position(low.start(1))
-        src.add("runtime-version-low", line, col, what="supports Python", version=low.group(1),
-                why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
-                advice=f"Raise the lower bound to {py['lower_bound_min']} or later.")
+        src.add(
+            "runtime-version-low",
+            line,
+            col,
+            what="supports Python",
+            version=low.group(1),
+            why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
+            advice=f"Raise the lower bound to {py['lower_bound_min']} or later.",
+        )
     if name in (".python-version", "runtime.txt"):
         pinned = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
         if pinned and Version(pinned.group(1)) < Version(py["pinned_min"]):
             line, col = src.position(pinned.start())
-            src.add("runtime-version-low", line, col, severity=Severity.WARNING,
-                    what="pins Python", version=pinned.group(0),
-                    why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
-                    advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).")
+            src.add(
+                "runtime-version-low",
+                line,
+                col,
+                severity=Severity.WARNING,
+                what="pins Python",
+                version=pinned.group(0),
+                why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
+                advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).",
+            )
     for m in PIP_PIN.finditer(text) if name.startswith(("requirements", "constraints")) else ():
         if Version(m.group(1)) < Version(py["pip_min"]):
             line, col = src.position(m.start(1))
-            src.add("runtime-version-low", line, col, severity=Severity.WARNING,
-                    what="pins pip", version=m.group(1),
-                    why="pip before 19.3 cannot install manylinux2014 aarch64 wheels",
-                    advice=f"Use pip {py['pip_min']} or later.")
+            src.add(
+                "runtime-version-low",
+                line,
+                col,
+                severity=Severity.WARNING,
+                what="pins pip",
+                version=m.group(1),
+                why="pip before 19.3 cannot install manylinux2014 aarch64 wheels",
+                advice=f"Use pip {py['pip_min']} or later.",
+            )
 
 
 def scan(src: Source) -> None:
@@ -462,8 +553,13 @@ def scan(src: Source) -> None:
         for m in X86_WHEEL.finditer(src.text):
             line, col = src.position(m.start())
             if not src.line_text(line).lstrip().startswith("#"):
-                src.add("requirement-x86-wheel", line, col, length=len(m.group(0)),
-                        token=m.group(0)[-90:])
+                src.add(
+                    "requirement-x86-wheel",
+                    line,
+                    col,
+                    length=len(m.group(0)),
+                    token=m.group(0)[-90:],
+                )
     if name == "go.mod":
         go_version, go_line, deps = parse_gomod(src.text)
         if go_version and versions.older("go", go_version, "1.16"):
@@ -479,8 +575,14 @@ def scan(src: Source) -> None:
             return
         try:
             deps = parse(src.text)
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError, SyntaxError, ValueError,
-                configparser.Error, xml.parsers.expat.ExpatError) as exc:
+        except (
+            tomllib.TOMLDecodeError,
+            json.JSONDecodeError,
+            SyntaxError,
+            ValueError,
+            configparser.Error,
+            xml.parsers.expat.ExpatError,
+        ) as exc:
             src.remarks.append(_remark(src, f"could not parse {name}: {str(exc)[:120]}"))
             return
     for dep in deps:
@@ -489,6 +591,7 @@ def scan(src: Source) -> None:
 
 def _remark(src: Source, message: str):  # type: ignore[no-untyped-def]
     from porting_advisor.model import Remark
+
     return Remark("manifest-unreadable", message, src.file)
 
 
@@ -508,8 +611,9 @@ def lookup(dep: Dep) -> Knowledge | None:
     if hit is not None:
         return hit
     for (_, name), entry in maven_globs():
-        if fnmatch.fnmatchcase(coordinate, name) or (not dep.group and fnmatch.fnmatchcase(
-                dep.name.lower(), name.split(":", 1)[1])):
+        if fnmatch.fnmatchcase(coordinate, name) or (
+            not dep.group and fnmatch.fnmatchcase(dep.name.lower(), name.split(":", 1)[1])
+        ):
             return entry
     return None
 
@@ -524,20 +628,39 @@ def check(src: Source, dep: Dep) -> None:
     status = "unknown"
     if known is not None and known.status in ("unsupported", "manual-build"):
         status = "no Arm64 build" if known.status == "unsupported" else "manual build only"
-        src.add("dependency-no-arm64", dep.line, column_of(src, dep), ecosystem=dep.ecosystem,
-                name=dep.name, status=status.replace("no Arm64 build", "unsupported"),
-                advice=f"Replace `{dep.name}` with an alternative that ships Arm64 builds"
-                       f"{': ' + known.note if known.note != 'public porting list' else ''}.",
-                key=dep.name)
+        src.add(
+            "dependency-no-arm64",
+            dep.line,
+            column_of(src, dep),
+            ecosystem=dep.ecosystem,
+            name=dep.name,
+            status=status.replace("no Arm64 build", "unsupported"),
+            advice=f"Replace `{dep.name}` with an alternative that ships Arm64 builds"
+            f"{': ' + known.note if known.note != 'public porting list' else ''}.",
+            key=dep.name,
+        )
     elif known is not None and known.min_version:
-        too_old = (dep.version and versions.older(dep.ecosystem, dep.version,
-                                                  known.min_version)) or (
-            not dep.version and not admits_ready(dep, known.min_version))
+        too_old = (
+            dep.version and versions.older(dep.ecosystem, dep.version, known.min_version)
+        ) or (not dep.version and not admits_ready(dep, known.min_version))
         status = f"needs >= {known.min_version}" if too_old else "ok"
         if too_old:
-            src.add("dependency-too-old", dep.line, column_of(src, dep), name=dep.name,
-                    version=dep.version or dep.specifier, min_version=known.min_version,
-                    key=dep.name)
-    record = {"ecosystem": dep.ecosystem, "name": dep.name, "version": dep.version,
-              "specifier": dep.specifier, "file": src.file, "line": dep.line, "arm64": status}
+            src.add(
+                "dependency-too-old",
+                dep.line,
+                column_of(src, dep),
+                name=dep.name,
+                version=dep.version or dep.specifier,
+                min_version=known.min_version,
+                key=dep.name,
+            )
+    record = {
+        "ecosystem": dep.ecosystem,
+        "name": dep.name,
+        "version": dep.version,
+        "specifier": dep.specifier,
+        "file": src.file,
+        "line": dep.line,
+        "arm64": status,
+    }
     src.facts.append(("dependency", json.dumps(record, sort_keys=True)))

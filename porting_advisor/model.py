@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The records that cross module and process boundaries: findings, file results, options."""
+
 from __future__ import annotations
 
 import enum
@@ -38,7 +39,7 @@ class Positional:
         get = GETTERS.get(cls)
         if get is None:
             names: tuple[str, ...] = cls.__slots__
-            get = GETTERS[cls] = operator.attrgetter(*names, names[0])   # always a tuple
+            get = GETTERS[cls] = operator.attrgetter(*names, names[0])  # always a tuple
         return cls, get(self)[:-1]
 
 
@@ -54,9 +55,9 @@ GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 class Finding(Positional):
     """One reported construct. Field order is the report's sort order."""
 
-    file: str                            # POSIX, relative to the scan root
-    line: int                            # 1-based; 0 for whole-file findings
-    column: int                          # 1-based code points; 0 for whole-file findings
+    file: str  # POSIX, relative to the scan root
+    line: int  # 1-based; 0 for whole-file findings
+    column: int  # 1-based code points; 0 for whole-file findings
     rule: str
     category: str = field(compare=False)
     severity: Severity = field(compare=False)
@@ -64,11 +65,11 @@ class Finding(Positional):
     suggestion: str = field(compare=False, default="")
     snippet: str = field(compare=False, default="")
     language: str = field(compare=False, default="")
-    end_line: int = field(compare=False, default=0)      # 0 = not given; end column exclusive
+    end_line: int = field(compare=False, default=0)  # 0 = not given; end column exclusive
     end_column: int = field(compare=False, default=0)
     filtered: bool = field(compare=False, default=False)  # not compiled for the target
     suppressed: bool = field(compare=False, default=False)
-    key: str = field(compare=False, default="")           # roll-up key, e.g. the intrinsic name
+    key: str = field(compare=False, default="")  # roll-up key, e.g. the intrinsic name
     guard: tuple[str, ...] = field(compare=False, default=())  # unresolved #if conditions
     x86_guard: tuple[str, ...] | None = field(compare=False, default=None)  # same, for x86-64
     # `fingerprint()` worked out by the worker (where time is parallel), for findings with a
@@ -101,12 +102,12 @@ class FileResult(Positional):
 
     file: str
     language: str
-    scanned: bool = False                               # read by at least one scanner
+    scanned: bool = False  # read by at least one scanner
     findings: tuple[Finding, ...] = ()
-    facts: tuple[tuple[str, str], ...] = ()             # (kind, value) for cross-file passes
-    skipped: str = ""                                   # reason, when the file was skipped
+    facts: tuple[tuple[str, str], ...] = ()  # (kind, value) for cross-file passes
+    skipped: str = ""  # reason, when the file was skipped
     remarks: tuple[Remark, ...] = ()
-    digest: str = ""                                    # sha1 of the bytes read (result cache)
+    digest: str = ""  # sha1 of the bytes read (result cache)
 
     @property
     def says_something(self) -> bool:
@@ -120,19 +121,19 @@ class Options:
     """Everything the command line (and config file) decided, passed down read-only."""
 
     root: Path
-    jobs: int = 0                                       # 0 = automatic, 1 = no pool
+    jobs: int = 0  # 0 = automatic, 1 = no pool
     target: str = "graviton3"
     target_os: str = "linux"
-    categories: frozenset[str] = frozenset()            # enabled categories
+    categories: frozenset[str] = frozenset()  # enabled categories
     excludes: tuple[str, ...] = ()
     gitignore: bool = True
     no_filter: bool = False
     show_suppressed: bool = False
-    max_file_size: int = 8 * 1024 * 1024                # bytes; larger text files are skipped
+    max_file_size: int = 8 * 1024 * 1024  # bytes; larger text files are skipped
     progress: bool = False
     quiet: bool = False
-    only_files: frozenset[str] | None = None            # --changed-since: report only these
-    cache_dir: Path | None = None                       # None = no cache
+    only_files: frozenset[str] | None = None  # --changed-since: report only these
+    cache_dir: Path | None = None  # None = no cache
 
 
 @dataclass(slots=True)

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Node.js manifests and addons, Rust, and .NET: what keeps them x86-only."""
+
 from __future__ import annotations
 
 import json
@@ -28,13 +29,15 @@ def scan_node(src: Source) -> None:
             buildfiles.check_flags(src, code, [(0, no)])
             buildfiles.check_libraries(src, code, [(0, no)], True, "")
         return
-    deps: list[tuple[str, str, bool]] = []   # (name, version or range, exact)
+    deps: list[tuple[str, str, bool]] = []  # (name, version or range, exact)
     try:
         data = json.loads(src.text)
     except json.JSONDecodeError as exc:
         from porting_advisor.model import Remark
-        src.remarks.append(Remark("manifest-unreadable", f"could not parse {name}: {exc}",
-                                  src.file))
+
+        src.remarks.append(
+            Remark("manifest-unreadable", f"could not parse {name}: {exc}", src.file)
+        )
         return
     if name == "package.json":
         for section in ("dependencies", "devDependencies", "optionalDependencies"):
@@ -54,49 +57,122 @@ def scan_node(src: Source) -> None:
         seen.add(dep)
         known = manifests.knowledge().get(("npm", dep.lower()))
         line_no = manifests.line_of(src.text, dep)
-        record: dict[str, object] = {"ecosystem": "npm", "name": dep,
-                                     "version": spec if exact else "",
-                                     "specifier": "" if exact else spec, "file": src.file,
-                                     "line": line_no, "arm64": "unknown"}
+        record: dict[str, object] = {
+            "ecosystem": "npm",
+            "name": dep,
+            "version": spec if exact else "",
+            "specifier": "" if exact else spec,
+            "file": src.file,
+            "line": line_no,
+            "arm64": "unknown",
+        }
         if known is not None:
             col = src.line_text(line_no).find(dep) + 1
             if known.status != "min":
                 record["arm64"] = "no Arm64 build"
-                src.add("node-native-addon", line_no, max(col, 1), name=dep,
-                        problem="has no Arm64 build", advice=f"{known.note}.", key=dep)
+                src.add(
+                    "node-native-addon",
+                    line_no,
+                    max(col, 1),
+                    name=dep,
+                    problem="has no Arm64 build",
+                    advice=f"{known.note}.",
+                    key=dep,
+                )
             else:
                 version = re.sub(r"^[\^~>=v\s]+", "", spec)
                 too_old = bool(version) and versions.older("npm", version, known.min_version)
                 record["arm64"] = f"needs >= {known.min_version}" if too_old else "ok"
                 if too_old:
-                    src.add("node-native-addon", line_no, max(col, 1), name=dep,
-                            problem=f"{spec} predates its Arm64 builds ({known.min_version})",
-                            advice=f"Upgrade `{dep}` to {known.min_version} or later.", key=dep)
+                    src.add(
+                        "node-native-addon",
+                        line_no,
+                        max(col, 1),
+                        name=dep,
+                        problem=f"{spec} predates its Arm64 builds ({known.min_version})",
+                        advice=f"Upgrade `{dep}` to {known.min_version} or later.",
+                        key=dep,
+                    )
         src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
 
 
 # ---- Rust ---------------------------------------------------------------------------------
 
-RUST_X86 = re.compile(r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
-                      r"\b_mm(?:256|512)?_\w+\s*\(")
+RUST_X86 = re.compile(
+    r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
+    r"\b_mm(?:256|512)?_\w+\s*\("
+)
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
 # Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
 # x86-64 or AArch64 target has.
-X86_FEATURES = frozenset({
-    "sse", "sse2", "sse3", "ssse3", "sse4.1", "sse4.2", "sse4a", "avx", "avx2", "fma", "bmi1",
-    "bmi2", "lzcnt", "popcnt", "pclmulqdq", "f16c", "adx", "rdrand", "rdseed", "sha", "xsave",
-    "xsaveopt", "xsavec", "xsaves", "movbe", "fxsr", "cmpxchg16b", "gfni", "vaes", "vpclmulqdq",
-    "tbm"})
-ARM_FEATURES = frozenset({"neon", "sve", "sve2", "crc", "sha2", "sha3", "dotprod", "fp16", "lse",
-                          "rdm", "i8mm", "bf16", "fhm", "fcma", "jsconv", "rcpc", "v8.1a"})
-BASELINE_FEATURES = {"x86_64": frozenset({"sse", "sse2", "fxsr"}), "x86": frozenset(),
-                     "aarch64": frozenset({"neon"})}
+X86_FEATURES = frozenset(
+    {
+        "sse",
+        "sse2",
+        "sse3",
+        "ssse3",
+        "sse4.1",
+        "sse4.2",
+        "sse4a",
+        "avx",
+        "avx2",
+        "fma",
+        "bmi1",
+        "bmi2",
+        "lzcnt",
+        "popcnt",
+        "pclmulqdq",
+        "f16c",
+        "adx",
+        "rdrand",
+        "rdseed",
+        "sha",
+        "xsave",
+        "xsaveopt",
+        "xsavec",
+        "xsaves",
+        "movbe",
+        "fxsr",
+        "cmpxchg16b",
+        "gfni",
+        "vaes",
+        "vpclmulqdq",
+        "tbm",
+    }
+)
+ARM_FEATURES = frozenset(
+    {
+        "neon",
+        "sve",
+        "sve2",
+        "crc",
+        "sha2",
+        "sha3",
+        "dotprod",
+        "fp16",
+        "lse",
+        "rdm",
+        "i8mm",
+        "bf16",
+        "fhm",
+        "fcma",
+        "jsconv",
+        "rcpc",
+        "v8.1a",
+    }
+)
+BASELINE_FEATURES = {
+    "x86_64": frozenset({"sse", "sse2", "fxsr"}),
+    "x86": frozenset(),
+    "aarch64": frozenset({"neon"}),
+}
 CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
 RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
 RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
 RUST_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;", re.M)
-RUST_NOT_CODE = frozenset({"line_comment", "block_comment", "string_literal",
-                           "raw_string_literal", "char_literal"})
+RUST_NOT_CODE = frozenset(
+    {"line_comment", "block_comment", "string_literal", "raw_string_literal", "char_literal"}
+)
 
 
 def cfg_arch(attribute: str) -> str:
@@ -106,8 +182,11 @@ def cfg_arch(attribute: str) -> str:
     false, everything else (cargo features, OS, miri, test) is unknown."""
     at = attribute.find("cfg")
     open_at = attribute.find("(", at)
-    if at < 0 or open_at < 0 or ("target_arch" not in attribute
-                                 and "target_feature" not in attribute):
+    if (
+        at < 0
+        or open_at < 0
+        or ("target_arch" not in attribute and "target_feature" not in attribute)
+    ):
         return ""
     tokens = cfg_tokens(attribute, open_at + 1)
     on_arm = cfg_eval(tokens, 0, "aarch64")[0]
@@ -137,12 +216,13 @@ def cfg_tokens(text: str, pos: int) -> list[tuple[str, str, str | None]]:
             tokens.append(("close", "", None))
             depth -= 1
         if depth <= 0 and tokens and tokens[-1][0] != "open":
-            break                          # a bare predicate, or the closing ")" of the outer
+            break  # a bare predicate, or the closing ")" of the outer
     return tokens
 
 
-def cfg_eval(tokens: list[tuple[str, str, str | None]], i: int, arch: str
-             ) -> tuple[bool | None, int]:
+def cfg_eval(
+    tokens: list[tuple[str, str, str | None]], i: int, arch: str
+) -> tuple[bool | None, int]:
     if i >= len(tokens):
         return None, i
     kind, word, value = tokens[i]
@@ -152,7 +232,7 @@ def cfg_eval(tokens: list[tuple[str, str, str | None]], i: int, arch: str
         if word == "target_feature" and value is not None:
             if value in BASELINE_FEATURES[arch]:
                 return True, i + 1
-            own = ARM_FEATURES if arch == "aarch64" else X86_FEATURES     # x86 or x86_64
+            own = ARM_FEATURES if arch == "aarch64" else X86_FEATURES  # x86 or x86_64
             other = X86_FEATURES if arch == "aarch64" else ARM_FEATURES
             if value in other and value not in own:
                 return False, i + 1
@@ -164,7 +244,7 @@ def cfg_eval(tokens: list[tuple[str, str, str | None]], i: int, arch: str
     while i < len(tokens) and tokens[i][0] != "close":
         v, i = cfg_eval(tokens, i, arch)
         args.append(v)
-    i += 1                                                 # past the ")"
+    i += 1  # past the ")"
     if word == "not":
         v = args[0] if args else None
         return (None if v is None else not v), i
@@ -183,19 +263,25 @@ def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
         if n.type in RUST_NOT_CODE:
             return True, ""
         prev = n.prev_named_sibling
-        while prev is not None and prev.type in ("attribute_item", "line_comment",
-                                                 "block_comment"):
+        while prev is not None and prev.type in ("attribute_item", "line_comment", "block_comment"):
             if prev.type == "attribute_item" and (arch := cfg_arch(node_text(prev))):
                 return False, arch
             prev = prev.prev_named_sibling
         if n.type == "token_tree" and (n.text or b"").startswith(b"{"):
-            attr = n.prev_sibling          # cfg_if! { if #[cfg(...)] { here } else ... }
-            if attr is not None and attr.type == "token_tree" and \
-                    (attr.text or b"").startswith(b"[cfg") and (arch := cfg_arch(node_text(attr))):
+            attr = n.prev_sibling  # cfg_if! { if #[cfg(...)] { here } else ... }
+            if (
+                attr is not None
+                and attr.type == "token_tree"
+                and (attr.text or b"").startswith(b"[cfg")
+                and (arch := cfg_arch(node_text(attr)))
+            ):
                 return False, arch
         parent = n.parent
-        if parent is not None and parent.type == "if_expression" and \
-                parent.child_by_field_name("consequence") == n:
+        if (
+            parent is not None
+            and parent.type == "if_expression"
+            and parent.child_by_field_name("consequence") == n
+        ):
             condition = parent.child_by_field_name("condition")
             text = node_text(condition) if condition is not None else ""
             if "cfg!" in text and (arch := cfg_arch(text)):
@@ -216,22 +302,32 @@ def scan_rust(src: Source) -> None:
     build_script = posixpath.basename(src.file) == "build.rs"
     # substring tests first: the patterns start with `\b` and alternatives, which the regex
     # engine tries at every position (18 MB/s); most files contain none of these words
-    candidates = [*(RUST_X86.finditer(text) if "arch::x86" in text or "_mm" in text
-                    or "is_x86_feature" in text else ()),
-                  *(RUST_ASM.finditer(text) if "asm!" in text else ())]
+    candidates = [
+        *(
+            RUST_X86.finditer(text)
+            if "arch::x86" in text or "_mm" in text or "is_x86_feature" in text
+            else ()
+        ),
+        *(RUST_ASM.finditer(text) if "asm!" in text else ()),
+    ]
     if build_script and "TARGET" in text and not re.search(r"aarch64|arm64", text):
         candidates += re.finditer(r"\"(?:x86_64|x86)\"", text)
     mods = list(RUST_MOD.finditer(text)) if "mod " in text or "mod\t" in text else []
     if not candidates and not mods:
         return
-    if not candidates and "cfg" not in text and "/*" not in text and "r#" not in text and (
-            'r"' not in text):
+    if (
+        not candidates
+        and "cfg" not in text
+        and "/*" not in text
+        and "r#" not in text
+        and ('r"' not in text)
+    ):
         # `mod name;` lines with no cfg in the file and nothing they could hide in (line
         # comments cannot start such a line): every module is declared for every target
         src.facts.extend(("rust-mod", f"{m.group(1)}\t") for m in mods)
         return
     tree = grammars.parser("rust").parse(text.encode())
-    for m in mods:   # `mod name;` and the cfg it is declared under, for `x86_modules`
+    for m in mods:  # `mod name;` and the cfg it is declared under, for `x86_modules`
         at = src.byte_offset(m.start(1))
         node = tree.root_node.descendant_for_byte_range(at, at)
         hidden, arch = rust_context(node) if node is not None else (True, "")
@@ -243,21 +339,21 @@ def scan_rust(src: Source) -> None:
         node = tree.root_node.descendant_for_byte_range(at, at)
         if node is None:
             continue
-        if m.group(0).startswith('"'):            # build.rs comparing the target with x86
+        if m.group(0).startswith('"'):  # build.rs comparing the target with x86
             if node.type in ("string_literal", "string_content", '"'):
                 line, col = src.position(m.start())
-                src.add("rust-build-script-x86", line, col,
-                        text=src.line_text(line).strip()[:80])
+                src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
                 return
             continue
         hidden, arch = rust_context(node)
         if hidden or arch == "x86":
-            continue   # not code, or compiled only for x86 (a missing Arm path is opt-in)
+            continue  # not code, or compiled only for x86 (a missing Arm path is opt-in)
         if RUST_FN_BEFORE.search(text, max(0, m.start() - 40), m.start()) or (
-                m.group(0).rstrip("( ") in local_fns and text[m.start() - 1:m.start()] != ":"):
-            continue   # `fn _mm_prefetch(...)`, a portable function named like an intrinsic
+            m.group(0).rstrip("( ") in local_fns and text[m.start() - 1 : m.start()] != ":"
+        ):
+            continue  # `fn _mm_prefetch(...)`, a portable function named like an intrinsic
         if m.re is RUST_ASM:
-            body = text[m.end():m.end() + 2000]
+            body = text[m.end() : m.end() + 2000]
             template = " ".join(re.findall(r"\"((?:\\.|[^\"\\])*)\"", body.split(")", 1)[0]))
             if asminline.classify(template.replace("\\n", "\n")) != "x86":
                 continue
@@ -265,53 +361,74 @@ def scan_rust(src: Source) -> None:
         else:
             what = f"`{m.group(0).rstrip('(').strip()}`"
         line, col = src.position(m.start())
-        src.add("rust-x86-intrinsic", line, col, length=len(m.group(0)), what=what,
-                key=m.group(0).rstrip("( "))
+        src.add(
+            "rust-x86-intrinsic",
+            line,
+            col,
+            length=len(m.group(0)),
+            what=what,
+            key=m.group(0).rstrip("( "),
+        )
 
 
 def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[str]:
     """Rust files that are modules declared only under an x86 cfg (`#[cfg(target_arch =
     "x86_64")] mod sse2;`), or only from such modules: not compiled for Arm64."""
-    sites: dict[str, list[tuple[str, bool]]] = {}      # module file -> (declarer, not x86-only)
+    sites: dict[str, list[tuple[str, bool]]] = {}  # module file -> (declarer, not x86-only)
     for r in results:
         base = posixpath.basename(r.file)
-        here = (posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs")
-                else r.file[:-3])                        # src/a.rs declares src/a/<name>.rs
+        here = (
+            posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs") else r.file[:-3]
+        )  # src/a.rs declares src/a/<name>.rs
         for kind, value in r.facts:
             if kind != "rust-mod":
                 continue
             name, arch = value.split("\t")
-            for child in (posixpath.join(here, f"{name}.rs"),
-                          posixpath.join(here, name, "mod.rs")):
+            for child in (posixpath.join(here, f"{name}.rs"), posixpath.join(here, name, "mod.rs")):
                 if child in files:
                     sites.setdefault(child, []).append((r.file, arch != "x86"))
     return only_from_x86(sites)
 
 
-def resolve_rust(results: list[FileResult], findings: list[Finding],
-                 files: frozenset[str]) -> list[Finding]:
+def resolve_rust(
+    results: list[FileResult], findings: list[Finding], files: frozenset[str]
+) -> list[Finding]:
     """Findings in Rust modules compiled only for x86 are filtered, like C files included
     only from x86 code."""
     x86_only = x86_modules(results, files)
     if not x86_only:
         return findings
-    return [replace(f, filtered=True) if f.file in x86_only and f.rule == "rust-x86-intrinsic"
-            and not f.filtered else f for f in findings]
+    return [
+        replace(f, filtered=True)
+        if f.file in x86_only and f.rule == "rust-x86-intrinsic" and not f.filtered
+        else f
+        for f in findings
+    ]
 
 
 # ---- .NET ---------------------------------------------------------------------------------
 
-CS_X86 = re.compile(r"\b(?:System\.Runtime\.Intrinsics\.X86|(?:Sse[234]?|Ssse3|Sse41|Sse42|Avx2?|"
-                    r"Avx512\w*|Bmi[12]|Lzcnt|Popcnt|Pclmulqdq|Aes|Fma|X86Base)\.(?:X64\.)?"
-                    r"\w+)")
+CS_X86 = re.compile(
+    r"\b(?:System\.Runtime\.Intrinsics\.X86|(?:Sse[234]?|Ssse3|Sse41|Sse42|Avx2?|"
+    r"Avx512\w*|Bmi[12]|Lzcnt|Popcnt|Pclmulqdq|Aes|Fma|X86Base)\.(?:X64\.)?"
+    r"\w+)"
+)
 RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
 PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
 FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
 
 
-CS_NOT_CODE = frozenset({"comment", "string_literal", "verbatim_string_literal",
-                         "raw_string_literal", "character_literal", "string_content",
-                         "string_literal_content"})
+CS_NOT_CODE = frozenset(
+    {
+        "comment",
+        "string_literal",
+        "verbatim_string_literal",
+        "raw_string_literal",
+        "character_literal",
+        "string_content",
+        "string_literal_content",
+    }
+)
 
 
 def csharp_code(node: tree_sitter.Node) -> bool:
@@ -343,25 +460,44 @@ def scan_dotnet(src: Source) -> None:
             if node is None or not csharp_code(node):
                 continue
             line, col = src.position(m.start())
-            src.add("dotnet-x86-intrinsics", line, col, length=len(m.group(0)), text=m.group(0),
-                    key=m.group(0).split(".")[0])
+            src.add(
+                "dotnet-x86-intrinsics",
+                line,
+                col,
+                length=len(m.group(0)),
+                text=m.group(0),
+                key=m.group(0).split(".")[0],
+            )
         return
     for m in PLATFORM.finditer(text):
         line, col = src.position(m.start(1))
-        src.add("dotnet-x64-only-project", line, col, what=f"PlatformTarget {m.group(1)}",
-                advice="Use AnyCPU (or add an ARM64 configuration) so the build runs on Arm64.")
+        src.add(
+            "dotnet-x64-only-project",
+            line,
+            col,
+            what=f"PlatformTarget {m.group(1)}",
+            advice="Use AnyCPU (or add an ARM64 configuration) so the build runs on Arm64.",
+        )
     for m in RID.finditer(text):
         rids = [r.strip() for r in m.group(1).split(";") if r.strip()]
         if rids and all(re.search(r"-(?:x64|x86)$", r) for r in rids):
             line, col = src.position(m.start(1))
-            src.add("dotnet-x64-only-project", line, col,
-                    what=f"runtime identifiers {', '.join(rids)} only",
-                    advice="Add linux-arm64 (and win-arm64/osx-arm64 as needed).")
+            src.add(
+                "dotnet-x64-only-project",
+                line,
+                col,
+                what=f"runtime identifiers {', '.join(rids)} only",
+                advice="Add linux-arm64 (and win-arm64/osx-arm64 as needed).",
+            )
     for m in FRAMEWORK.finditer(text):
         for fw in (f.strip() for f in m.group(1).split(";")):
             old = re.match(r"^netcoreapp([12])\.\d$", fw)
             if old:
                 line, col = src.position(m.start(1) + m.group(1).find(fw))
-                src.add("dotnet-x64-only-project", line, col,
-                        what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
-                        advice="Move to .NET 6 or later (Arm64 is fully supported, .NET 8+ best).")
+                src.add(
+                    "dotnet-x64-only-project",
+                    line,
+                    col,
+                    what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
+                    advice="Move to .NET 6 or later (Arm64 is fully supported, .NET 8+ best).",
+                )

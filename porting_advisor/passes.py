@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Cross-file passes over the workers' per-file facts, run in the parent after the scan."""
+
 from __future__ import annotations
 
 import bisect
@@ -23,10 +24,11 @@ def facts_of(result: FileResult, kind: str) -> list[str]:
     return [v for k, v in result.facts if k == kind]
 
 
-def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet,
-                listings: Listings) -> list[Finding]:
+def whole_files(
+    results: list[FileResult], index: TreeIndex, rules: RuleSet, listings: Listings
+) -> list[Finding]:
     """One finding per x86 assembly file or prebuilt x86 binary with no Arm64 counterpart."""
-    arm_files: dict[str, list[str]] = {}       # directory -> files whose content is Arm64
+    arm_files: dict[str, list[str]] = {}  # directory -> files whose content is Arm64
     results = [r for r in results if r.language in ("asm", "binary")]
     # basename -> the assembly files that include a file of that name
     includers: dict[str, list[str]] = {}
@@ -41,8 +43,17 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet,
     for r in results:
         if facts_of(r, "bin-arch") == ["x86"] and not arm_counterpart(r.file, index, arm_files):
             arches, detail = facts_of(r, "bin-detail")[0].split("\t", 1)
-            out.append(finding(rules, "binary-x86-only", r.file, language="binary",
-                               kind=facts_of(r, "bin-kind")[0], arch=arches, detail=detail))
+            out.append(
+                finding(
+                    rules,
+                    "binary-x86-only",
+                    r.file,
+                    language="binary",
+                    kind=facts_of(r, "bin-kind")[0],
+                    arch=arches,
+                    detail=detail,
+                )
+            )
         if facts_of(r, "asm-arch") != ["x86"]:
             continue
         if arm_counterpart(r.file, index, arm_files):
@@ -51,20 +62,30 @@ def whole_files(results: list[FileResult], index: TreeIndex, rules: RuleSet,
         note = ""
         if site := x86_listing(r.file, listings):
             note = f"assembled only for x86: {site}"
-        elif part_of := sorted(f for f in includers.get(posixpath.basename(r.file), ())
-                               if f != r.file):
+        elif part_of := sorted(
+            f for f in includers.get(posixpath.basename(r.file), ()) if f != r.file
+        ):
             note = f"included by {part_of[0]}" + (
-                f" and {len(part_of) - 1} more" if len(part_of) > 1 else "")
+                f" and {len(part_of) - 1} more" if len(part_of) > 1 else ""
+            )
         symbols = " ".join(facts_of(r, "asm-symbols")).split()
-        shown = ", ".join(symbols[:8]) + (f" and {len(symbols) - 8} more" if len(symbols) > 8
-                                          else "")
+        shown = ", ".join(symbols[:8]) + (
+            f" and {len(symbols) - 8} more" if len(symbols) > 8 else ""
+        )
         guard = facts_of(r, "asm-guard")
-        out.append(finding(
-            rules, "asm-x86-source", r.file, language="asm",
-            guard=tuple(guard[0].split("\x1f")) if guard else (),   # settled by cfamily.resolve
-            syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
-            symbols=f"; defines {shown}" if symbols else "",
-            filtered=bool(note), note=note))
+        out.append(
+            finding(
+                rules,
+                "asm-x86-source",
+                r.file,
+                language="asm",
+                guard=tuple(guard[0].split("\x1f")) if guard else (),  # settled by cfamily.resolve
+                syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
+                symbols=f"; defines {shown}" if symbols else "",
+                filtered=bool(note),
+                note=note,
+            )
+        )
     return out
 
 
@@ -111,17 +132,22 @@ def x86_listing(file: str, listings: Listings) -> str:
     return sites[0][1] if sites and all(x86 for x86, _ in sites) else ""
 
 
-def ported_paths(findings: list[Finding], index: TreeIndex,
-                 listings: Listings | None = None) -> list[Finding]:
+def ported_paths(
+    findings: list[Finding], index: TreeIndex, listings: Listings | None = None
+) -> list[Finding]:
     """Findings in files the target's build does not compile (`not_built`) are marked
     filtered."""
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
-    ported = {file for file in {f.file for f in findings}
-              if not_built(file, file in sources, index, listings)}
+    ported = {
+        file
+        for file in {f.file for f in findings}
+        if not_built(file, file in sources, index, listings)
+    }
     if not ported:
         return findings
-    return [replace(f, filtered=True) if f.file in ported and not f.filtered else f
-            for f in findings]
+    return [
+        replace(f, filtered=True) if f.file in ported and not f.filtered else f for f in findings
+    ]
 
 
 def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | None) -> bool:
@@ -132,8 +158,10 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
     directory named for another architecture; sources the build names only for x86
     (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS crc_fast.c)`)."""
     path = file.split("!/", 1)[0]
-    if x86_named(path) and (arm_counterpart(path, index) or (source and (
-            x86_variant_only(path, index) or generic_twin(path, index)))):
+    if x86_named(path) and (
+        arm_counterpart(path, index)
+        or (source and (x86_variant_only(path, index) or generic_twin(path, index)))
+    ):
         return True
     if (source or file.endswith(ASM_FILES)) and other_arch_path(file):
         return True
@@ -151,9 +179,13 @@ def generic_twin(path: str, index: TreeIndex) -> str:
     stem, header = neutral_stem(name), name.endswith(HEADERS)
     for other in index.by_dir.get(directory, ()):
         # (a source's twin is a source: `crc32.h` declares what `crc32_sse42.c` defines)
-        if (other != name and other.endswith(C_SOURCES + HEADERS)
-                and other.endswith(HEADERS) == header and not arch_of_name(other)
-                and neutral_stem(other) == stem):
+        if (
+            other != name
+            and other.endswith(C_SOURCES + HEADERS)
+            and other.endswith(HEADERS) == header
+            and not arch_of_name(other)
+            and neutral_stem(other) == stem
+        ):
             return other
     return ""
 
@@ -161,9 +193,11 @@ def generic_twin(path: str, index: TreeIndex) -> str:
 ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
 # Names for other architectures that say so without doubt (not `vx`, `lsx` or `wasm`, which
 # are also library names: TIM-VX, ...)
-OTHER_ARCH_DIRS = re.compile(r"(?i)^(?:ppc(?:64(?:le)?)?|powerpc(?:64(?:le)?)?|power(?:7|8|9|10)|"
-                             r"vsx\d?|altivec|s390x?|zarch|mips(?:32|64)?(?:el)?|"
-                             r"riscv(?:32|64)?|loongarch(?:64)?|loongson|sparc(?:64|v9)?)$")
+OTHER_ARCH_DIRS = re.compile(
+    r"(?i)^(?:ppc(?:64(?:le)?)?|powerpc(?:64(?:le)?)?|power(?:7|8|9|10)|"
+    r"vsx\d?|altivec|s390x?|zarch|mips(?:32|64)?(?:el)?|"
+    r"riscv(?:32|64)?|loongarch(?:64)?|loongson|sparc(?:64|v9)?)$"
+)
 
 
 def other_arch_path(path: str) -> bool:
@@ -188,8 +222,9 @@ def x86_variant_only(path: str, index: TreeIndex) -> bool:
     directory, name = posixpath.split(path)
     if arch_of_name(name.split(".", 1)[0]) != "x86":
         return False
-    others = [n for n in index.by_dir.get(directory, ())
-              if arch_of_name(n.split(".", 1)[0]) == "other"]
+    others = [
+        n for n in index.by_dir.get(directory, ()) if arch_of_name(n.split(".", 1)[0]) == "other"
+    ]
     if not others or not index.arm_named(directory):
         return False
     stem = neutral_stem(name)
@@ -209,8 +244,11 @@ def jni_in_tree(results: list[FileResult], findings: list[Finding]) -> list[Find
             at = bisect.bisect_left(symbols, prefix)
             if at < len(symbols) and symbols[at].startswith(prefix):
                 built.add(r.file)
-    return [f for f in findings if not (f.file in built and f.rule == "java-native-library"
-                                        and f.key == "native method")]
+    return [
+        f
+        for f in findings
+        if not (f.file in built and f.rule == "java-native-library" and f.key == "native method")
+    ]
 
 
 def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The whole scan: walk, scan files, cross-file passes, policy filters, the finished Report."""
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,7 @@ class Phases:
 
     def print(self) -> None:
         if os.environ.get("PORTING_ADVISOR_TIMING"):
-            sys.stderr.write("timing: " + ", ".join(f"{n} {s:.3f}s" for n, s in self.spent)
-                             + "\n")
+            sys.stderr.write("timing: " + ", ".join(f"{n} {s:.3f}s" for n, s in self.spent) + "\n")
 
 
 PHASES = Phases()
@@ -77,6 +77,7 @@ class Progress:
                 last[0] = now
                 sys.stderr.write(f"\r{count} files found...")
                 sys.stderr.flush()
+
         return found
 
 
@@ -97,8 +98,9 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
 def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
     PHASES.mark("start-up")
-    store = Cache(options.cache_dir, scope_of(options, rules.directory),
-                  str(options.root.resolve()))
+    store = Cache(
+        options.cache_dir, scope_of(options, rules.directory), str(options.root.resolve())
+    )
     scanner: engine.Scanner | None = None
     try:
         okey = options_key(options) if store.enabled else ""
@@ -109,10 +111,12 @@ def run(options: Options, rules: RuleSet) -> Report:
         stamps: list[walk.Stamp] = []
         if known is None:
             from porting_advisor import engine  # (not needed by an unchanged rescan)
+
             scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
             # the scanner takes each task as the walk finds it: workers scan while it goes on
-            tasks, walk_skipped = walk.discover(options.root, options.excludes,
-                                                options.gitignore, stamps, scanner.feed)
+            tasks, walk_skipped = walk.discover(
+                options.root, options.excludes, options.gitignore, stamps, scanner.feed
+            )
             stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
             PHASES.mark("walk")
             tree = tree_key(tasks, walk_skipped, okey) if okey else ""
@@ -121,7 +125,7 @@ def run(options: Options, rules: RuleSet) -> Report:
             known.duration = round(time.perf_counter() - start, 3)
             PHASES.mark("cached report")
             return known
-        assert scanner is not None      # (set with the walk, the only way here)
+        assert scanner is not None  # (set with the walk, the only way here)
         report, lasting = analyse(scanner, tasks, walk_skipped, options, rules, start)
         if tree and lasting:
             store.put_report(tree, okey, stamps, report)
@@ -132,14 +136,20 @@ def run(options: Options, rules: RuleSet) -> Report:
         store.close()
 
 
-def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
-            walk_skipped: list[tuple[str, str]], options: Options, rules: RuleSet,
-            start: float) -> tuple[Report, bool]:
+def analyse(
+    scanner: engine.Scanner,
+    tasks: list[walk.Task],
+    walk_skipped: list[tuple[str, str]],
+    options: Options,
+    rules: RuleSet,
+    start: float,
+) -> tuple[Report, bool]:
     """Collect the scan's results (cached ones where files are unchanged), run the cross-file
     passes and build the report; also say whether it may be reused for an unchanged tree (not
     when a file could not be read: that may be fixed without touching the file)."""
     from porting_advisor import engine, passes
     from porting_advisor.siblings import TreeIndex
+
     scan = scanner.finish(Progress(len(tasks), options.progress))
     PHASES.mark("scan")
     results = scan.results
@@ -151,67 +161,111 @@ def analyse(scanner: engine.Scanner, tasks: list[walk.Task],
     findings.extend(passes.whole_files(results, index, rules, listings))
     if any(r.language == "go" for r in results):
         from porting_advisor import golang
+
         findings.extend(golang.resolve(results, rules, base_dir(options.root)))
     findings = cross_file(results, findings, index, options, rules)
     if any(r.language == "rust" for r in results):
         from porting_advisor import others
+
         findings = others.resolve_rust(results, findings, index.files)
     findings = passes.ported_paths(findings, index, listings)
     findings = passes.ci_arm_elsewhere(results, findings)
     findings = passes.jni_in_tree(results, findings)
-    suppressed = sum(1 for f in findings if f.suppressed and f.category in options.categories
-                     and not f.filtered and (options.only_files is None
-                                             or f.file.split("!/")[0] in options.only_files))
+    suppressed = sum(
+        1
+        for f in findings
+        if f.suppressed
+        and f.category in options.categories
+        and not f.filtered
+        and (options.only_files is None or f.file.split("!/")[0] in options.only_files)
+    )
     kept = sorted(f for f in findings if keep(f, options, rules))
     PHASES.mark("cross-file")
-    lasting = not any(reason.startswith(("cannot", "scanner failed"))
-                      for _, reason in walk_skipped + [(r.file, r.skipped) for r in results])
-    return build_report(options, results, by_lang, scan.scanned, walk_skipped, kept,
-                        suppressed, time.perf_counter() - start), lasting
+    lasting = not any(
+        reason.startswith(("cannot", "scanner failed"))
+        for _, reason in walk_skipped + [(r.file, r.skipped) for r in results]
+    )
+    return build_report(
+        options,
+        results,
+        by_lang,
+        scan.scanned,
+        walk_skipped,
+        kept,
+        suppressed,
+        time.perf_counter() - start,
+    ), lasting
 
 
-def cross_file(results: list[FileResult], findings: list[Finding], index: TreeIndex,
-               options: Options, rules: RuleSet) -> list[Finding]:
+def cross_file(
+    results: list[FileResult],
+    findings: list[Finding],
+    index: TreeIndex,
+    options: Options,
+    rules: RuleSet,
+) -> list[Finding]:
     """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
     if any(r.language in ("c", "cpp") for r in results) or any(
-            f.guard and f.language == "asm" for f in findings):
+        f.guard and f.language == "asm" for f in findings
+    ):
         from porting_advisor import cfamily
+
         return cfamily.resolve(results, findings, index, options, rules)
     return findings
 
 
-def build_report(options: Options, results: list[FileResult], by_lang: Counter[str],
-                 scanned: int, walk_skipped: list[tuple[str, str]], findings: list[Finding],
-                 suppressed: int, duration: float) -> Report:
+def build_report(
+    options: Options,
+    results: list[FileResult],
+    by_lang: Counter[str],
+    scanned: int,
+    walk_skipped: list[tuple[str, str]],
+    findings: list[Finding],
+    suppressed: int,
+    duration: float,
+) -> Report:
     langs = walk.languages()
     skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
     remarks = [m for r in results for m in r.remarks]
     remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
     unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
-    remarks.extend(Remark("not-analysed", f"{by_lang[lang]} {lang} file(s) counted but not "
-                          "analysed by this version") for lang in unanalysed)
+    remarks.extend(
+        Remark(
+            "not-analysed",
+            f"{by_lang[lang]} {lang} file(s) counted but not analysed by this version",
+        )
+        for lang in unanalysed
+    )
     remarks.sort(key=lambda m: (m.file, m.rule, m.message))
     return Report(
-        root=str(options.root), target=options.target, target_os=options.target_os,
+        root=str(options.root),
+        target=options.target,
+        target_os=options.target_os,
         version=__version__,
         files_scanned=scanned,
-        files_skipped=len(skipped), files_by_language=dict(sorted(by_lang.items())),
-        duration=round(duration, 3), findings=findings, skipped=skipped, remarks=remarks,
-        dependencies=dependencies(results, options), suppressed=suppressed,
-        unanalysed_languages=unanalysed)
+        files_skipped=len(skipped),
+        files_by_language=dict(sorted(by_lang.items())),
+        duration=round(duration, 3),
+        findings=findings,
+        skipped=skipped,
+        remarks=remarks,
+        dependencies=dependencies(results, options),
+        suppressed=suppressed,
+        unanalysed_languages=unanalysed,
+    )
 
 
 def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
     """The dependency inventory: every manifest entry, sorted like findings."""
     import json
+
     deps = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
     if options.only_files is not None:
         deps = [d for d in deps if d["file"] in options.only_files]
     return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
 
 
-def attach_context(report: Report, root: Path, findings: list[Finding],
-                   around: int = 3) -> None:
+def attach_context(report: Report, root: Path, findings: list[Finding], around: int = 3) -> None:
     """Read the lines around each of `findings` once per file, for reports that show context."""
     wanted: dict[str, set[int]] = {}
     for f in findings:
@@ -220,11 +274,12 @@ def attach_context(report: Report, root: Path, findings: list[Finding],
     base = base_dir(root)
     for file, lines in wanted.items():
         try:
-            text = (base / file).read_bytes()[:8 << 20].decode("utf-8", "replace")
+            text = (base / file).read_bytes()[: 8 << 20].decode("utf-8", "replace")
         except OSError:
             continue
         rows = text.split("\n")
         for line in lines:
             lo, hi = max(1, line - around), min(len(rows), line + around)
-            report.contexts[(file, line)] = [(n, rows[n - 1].rstrip("\r")[:300])
-                                             for n in range(lo, hi + 1)]
+            report.contexts[(file, line)] = [
+                (n, rows[n - 1].rstrip("\r")[:300]) for n in range(lo, hi + 1)
+            ]

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Evaluate a preprocessor #if expression in three-valued logic (known number or unknown)."""
+
 from __future__ import annotations
 
 import re
@@ -7,23 +8,73 @@ from collections.abc import Callable
 
 # A macro look-up answers ("def", value text), ("undef", "") or ("unknown", "").
 Lookup = Callable[[str], tuple[str, str]]
-Value = int | None                      # None = unknown
+Value = int | None  # None = unknown
 
-TOKEN = re.compile(r"\s*(?:(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)[uUlL]*"
-                   r"|([A-Za-z_]\w*)|('(?:\\.|[^'\\])+')"
-                   r"|(&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^?:(),]))")
+TOKEN = re.compile(
+    r"\s*(?:(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)[uUlL]*"
+    r"|([A-Za-z_]\w*)|('(?:\\.|[^'\\])+')"
+    r"|(&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^?:(),]))"
+)
 HAS_INCLUDE = re.compile(r"__has_include(?:_next)?\s*\(\s*[<\"]([^>\"]*)[>\"]\s*\)")
-BINARY = {"||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6, "<": 7, ">": 7, "<=": 7,
-          ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10}
+BINARY = {
+    "||": 1,
+    "&&": 2,
+    "|": 3,
+    "^": 4,
+    "&": 5,
+    "==": 6,
+    "!=": 6,
+    "<": 7,
+    ">": 7,
+    "<=": 7,
+    ">=": 7,
+    "<<": 8,
+    ">>": 8,
+    "+": 9,
+    "-": 9,
+    "*": 10,
+    "/": 10,
+    "%": 10,
+}
 INT = re.compile(r"\s*\(?\s*(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$")
-X86_HEADERS = frozenset({
-    "immintrin.h", "x86intrin.h", "emmintrin.h", "xmmintrin.h", "pmmintrin.h", "tmmintrin.h",
-    "smmintrin.h", "nmmintrin.h", "wmmintrin.h", "ammintrin.h", "mmintrin.h", "avxintrin.h",
-    "avx2intrin.h", "cpuid.h", "ia32intrin.h", "x86gprintrin.h", "mm_malloc.h", "intrin.h",
-    "zmmintrin.h", "popcntintrin.h", "bmiintrin.h", "bmi2intrin.h", "fmaintrin.h",
-})
-ARM_HEADERS = frozenset({"arm_neon.h", "arm_acle.h", "arm_sve.h", "arm_fp16.h", "arm_bf16.h",
-                         "sys/auxv.h", "asm/hwcap.h"})
+X86_HEADERS = frozenset(
+    {
+        "immintrin.h",
+        "x86intrin.h",
+        "emmintrin.h",
+        "xmmintrin.h",
+        "pmmintrin.h",
+        "tmmintrin.h",
+        "smmintrin.h",
+        "nmmintrin.h",
+        "wmmintrin.h",
+        "ammintrin.h",
+        "mmintrin.h",
+        "avxintrin.h",
+        "avx2intrin.h",
+        "cpuid.h",
+        "ia32intrin.h",
+        "x86gprintrin.h",
+        "mm_malloc.h",
+        "intrin.h",
+        "zmmintrin.h",
+        "popcntintrin.h",
+        "bmiintrin.h",
+        "bmi2intrin.h",
+        "fmaintrin.h",
+    }
+)
+ARM_HEADERS = frozenset(
+    {
+        "arm_neon.h",
+        "arm_acle.h",
+        "arm_sve.h",
+        "arm_fp16.h",
+        "arm_bf16.h",
+        "sys/auxv.h",
+        "asm/hwcap.h",
+    }
+)
 
 
 class ParseError(Exception):
@@ -49,8 +100,9 @@ def literal_value(text: str, lookup: Lookup, depth: int = 0) -> Value:
 class Parser:
     """Precedence climbing over the tokens; unknown operands propagate (Kleene logic)."""
 
-    def __init__(self, tokens: list[tuple[str, str]], lookup: Lookup, depth: int,
-                 headers: dict[str, str]) -> None:
+    def __init__(
+        self, tokens: list[tuple[str, str]], lookup: Lookup, depth: int, headers: dict[str, str]
+    ) -> None:
         self.tokens = tokens
         self.pos = 0
         self.lookup = lookup
@@ -193,13 +245,22 @@ def shift(a: int, b: int, left: bool) -> Value:
 
 
 ARITHMETIC: dict[str, Callable[[int, int], Value]] = {
-    "==": lambda a, b: int(a == b), "!=": lambda a, b: int(a != b),
-    "<": lambda a, b: int(a < b), ">": lambda a, b: int(a > b),
-    "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
-    "<<": lambda a, b: shift(a, b, True), ">>": lambda a, b: shift(a, b, False),
-    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
-    "/": lambda a, b: int(a / b) if b else None, "%": lambda a, b: a % b if b else None,
-    "&": lambda a, b: a & b, "|": lambda a, b: a | b, "^": lambda a, b: a ^ b,
+    "==": lambda a, b: int(a == b),
+    "!=": lambda a, b: int(a != b),
+    "<": lambda a, b: int(a < b),
+    ">": lambda a, b: int(a > b),
+    "<=": lambda a, b: int(a <= b),
+    ">=": lambda a, b: int(a >= b),
+    "<<": lambda a, b: shift(a, b, True),
+    ">>": lambda a, b: shift(a, b, False),
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: int(a / b) if b else None,
+    "%": lambda a, b: a % b if b else None,
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "^": lambda a, b: a ^ b,
 }
 
 
@@ -227,7 +288,7 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         if not m or m.end() == pos:
             if text[pos:].strip() == "":
                 break
-            raise ParseError(text[pos:pos + 10])
+            raise ParseError(text[pos : pos + 10])
         pos = m.end()
         if m.group(1):
             tokens.append(("num", m.group(1)))
@@ -240,8 +301,10 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-EXPAND_TOKEN = re.compile(r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|"
-                          r"'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S")
+EXPAND_TOKEN = re.compile(
+    r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|"
+    r"'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S"
+)
 MAX_EXPANSION = 20000
 
 
@@ -262,7 +325,7 @@ def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth:
         if tok == "defined":
             out.append(tok)
             if i < len(toks) and toks[i] == "(":
-                out.extend(toks[i:i + 3])
+                out.extend(toks[i : i + 3])
                 i += 3
             elif i < len(toks):
                 out.append(toks[i])
@@ -277,8 +340,14 @@ def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth:
         elif state == "func" and i < len(toks) and toks[i] == "(":
             args, i = call_arguments(toks, i)
             params, body = value.split("\x1f", 1)
-            out.append(expand(substitute(params, body, args, lookup, hide, depth), lookup,
-                              hide | {tok}, depth + 1))
+            out.append(
+                expand(
+                    substitute(params, body, args, lookup, hide, depth),
+                    lookup,
+                    hide | {tok},
+                    depth + 1,
+                )
+            )
         else:
             out.append(tok)
     return " ".join(out)
@@ -309,13 +378,14 @@ def call_arguments(toks: list[str], i: int) -> tuple[list[str], int]:
     raise ParseError("unclosed call")
 
 
-def substitute(params: str, body: str, args: list[str], lookup: Lookup, hide: frozenset[str],
-               depth: int) -> str:
+def substitute(
+    params: str, body: str, args: list[str], lookup: Lookup, hide: frozenset[str], depth: int
+) -> str:
     names = [p.strip() for p in params.split(",") if p.strip()]
     toks = EXPAND_TOKEN.findall(body)
     raw = dict(zip(names, args + [""] * (len(names) - len(args)), strict=False))
     if names and names[-1] == "...":
-        raw["__VA_ARGS__"] = ", ".join(args[len(names) - 1:])
+        raw["__VA_ARGS__"] = ", ".join(args[len(names) - 1 :])
     out: list[str] = []
     for k, t in enumerate(toks):
         if t in raw:

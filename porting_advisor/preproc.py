@@ -12,6 +12,7 @@ Three classes of macro (README, "Preprocessor reasoning"):
 Kleene logic keeps this sound: a condition the worker could decide stays decided when the
 unknown names are filled in later.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -25,8 +26,11 @@ from porting_advisor import ppexpr, ruleset
 # Comments and literals, so that a '#' or a name inside them is never taken for code.
 # (Loops unrolled, `[^x]*(?:y[^x]*)*`: the regex engine runs a character class in C, where an
 # alternation inside a repeat costs a branch per character: twice as fast on real code.)
-LEXEMES = re.compile(r"//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"
-                     r"|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'", re.S)
+LEXEMES = re.compile(
+    r"//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"
+    r"|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'",
+    re.S,
+)
 # '#' first: the regex engine then jumps from '#' to '#'; the caller checks the line start.
 DIRECTIVE = re.compile(r"#[ \t]*([a-z_]+)([^\n\\]*(?:\\(?:\r?\n)?[^\n\\]*)*)")
 CONTINUATION = re.compile(r"\\\r?\n")
@@ -43,19 +47,19 @@ LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
 STATE_CACHE: dict[int, dict[tuple[tuple[tuple[str, ...], str, bool], ...], State]] = {}
 
 
-class Directive(NamedTuple):     # a tuple: built for every directive of every file read
-    line: int            # 1-based line of the '#'
-    offset: int          # character offset of the '#' line start
-    name: str            # if, ifdef, elif, else, endif, error, define, pragma, include ...
-    arg: str             # the rest, continuation lines joined, comments removed
+class Directive(NamedTuple):  # a tuple: built for every directive of every file read
+    line: int  # 1-based line of the '#'
+    offset: int  # character offset of the '#' line start
+    name: str  # if, ifdef, elif, else, endif, error, define, pragma, include ...
+    arg: str  # the rest, continuation lines joined, comments removed
 
 
 class State(NamedTuple):
     """Whether a region is compiled for the target."""
 
-    status: int                       # ACTIVE, INACTIVE or GUARDED
-    guard: tuple[str, ...] = ()       # the undecided conditions (GUARDED only)
-    x86: bool = False                 # some enclosing branch tests an x86 macro
+    status: int  # ACTIVE, INACTIVE or GUARDED
+    guard: tuple[str, ...] = ()  # the undecided conditions (GUARDED only)
+    x86: bool = False  # some enclosing branch tests an x86 macro
 
 
 ALWAYS = State(ACTIVE)
@@ -87,12 +91,18 @@ def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     profiles = ruleset.load_json("target-profiles.json")
     table = ruleset.load_table("macros.yaml")
     every_profile = frozenset(n for p in profiles["linux"].values() for n in p["macros"])
-    known = frozenset(table["x86"]) | frozenset(table["other_arch"]) | frozenset(
-        table["compiler"]) | frozenset(table["os"]) | every_profile | {"__OBJC__"}
+    known = (
+        frozenset(table["x86"])
+        | frozenset(table["other_arch"])
+        | frozenset(table["compiler"])
+        | frozenset(table["os"])
+        | every_profile
+        | {"__OBJC__"}
+    )
     if mode != "header":  # a .h file may be compiled as C or C++: __cplusplus stays unknown
         known |= {"__cplusplus"}
     out = []
-    for os_name in (("linux", "windows") if target_os == "all" else (target_os,)):
+    for os_name in ("linux", "windows") if target_os == "all" else (target_os,):
         if os_name == "windows":
             defined = dict(profiles["windows"]["macros"])
         else:
@@ -100,15 +110,31 @@ def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
         if mode == "cpp":
             defined["__cplusplus"] = "201703L"
         linux_only = set(profiles["linux"][target]["macros"]) - set(defined)
-        out.append(Macros(defined, known | frozenset(linux_only), frozenset(table["x86"]),
-                          tuple(table["x86_words"]), tuple(table["arm_words"]),
-                          frozenset(table["negative_words"])))
+        out.append(
+            Macros(
+                defined,
+                known | frozenset(linux_only),
+                frozenset(table["x86"]),
+                tuple(table["x86_words"]),
+                tuple(table["arm_words"]),
+                frozenset(table["negative_words"]),
+            )
+        )
     return tuple(out)
 
 
-MSVC_X64 = {"_WIN32": "1", "_WIN64": "1", "_M_X64": "1", "_M_AMD64": "1", "_MSC_VER": "1930",
-            "_MSC_FULL_VER": "193030705", "_MSC_EXTENSIONS": "1", "_INTEGRAL_MAX_BITS": "64",
-            "__STDC_HOSTED__": "1", "_MT": "1"}
+MSVC_X64 = {
+    "_WIN32": "1",
+    "_WIN64": "1",
+    "_M_X64": "1",
+    "_M_AMD64": "1",
+    "_MSC_VER": "1930",
+    "_MSC_FULL_VER": "193030705",
+    "_MSC_EXTENSIONS": "1",
+    "_INTEGRAL_MAX_BITS": "64",
+    "__STDC_HOSTED__": "1",
+    "_MT": "1",
+}
 
 
 @functools.cache
@@ -117,15 +143,24 @@ def x86_reference(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     construct x86-64 reaches as well is not something the port to Arm64 introduces."""
     profiles = ruleset.load_json("target-profiles.json")
     out = []
-    for m, os_name in zip(target_macros(target, target_os, mode),
-                          ("linux", "windows") if target_os == "all" else (target_os,),
-                          strict=True):
-        defined = dict(MSVC_X64 if os_name == "windows"
-                       else profiles["x86_64_reference"]["macros"])
+    for m, os_name in zip(
+        target_macros(target, target_os, mode),
+        ("linux", "windows") if target_os == "all" else (target_os,),
+        strict=True,
+    ):
+        defined = dict(MSVC_X64 if os_name == "windows" else profiles["x86_64_reference"]["macros"])
         if mode == "cpp":
             defined["__cplusplus"] = "201703L"
-        out.append(Macros(defined, m.known | frozenset(m.defined), m.x86, m.x86_words,
-                          m.arm_words, m.negative_words))
+        out.append(
+            Macros(
+                defined,
+                m.known | frozenset(m.defined),
+                m.x86,
+                m.x86_words,
+                m.arm_words,
+                m.negative_words,
+            )
+        )
     return tuple(out)
 
 
@@ -153,7 +188,7 @@ def directives(text: str, spans: tuple[list[int], list[int]]) -> list[Directive]
     last = 0
     for m in DIRECTIVE.finditer(text):
         hash_at = m.start()
-        if hash_at == 0 or text[hash_at - 1] == "\n":     # the common case: in column 1
+        if hash_at == 0 or text[hash_at - 1] == "\n":  # the common case: in column 1
             bol = hash_at
         else:
             bol = text.rfind("\n", 0, hash_at) + 1
@@ -179,9 +214,9 @@ def names_in(expr: str) -> list[str]:
 
 @dataclass(slots=True)
 class Frame:
-    prior: list[str]             # conditions of the branches before this one
-    cond: str                    # this branch's condition; "" for #else
-    always: bool = False         # an include guard: its body is always compiled
+    prior: list[str]  # conditions of the branches before this one
+    cond: str  # this branch's condition; "" for #else
+    always: bool = False  # an include guard: its body is always compiled
 
 
 class Evaluator:
@@ -192,7 +227,8 @@ class Evaluator:
         # Conditions repeat across a tree (#ifdef __x86_64__ ...): one cache per process.
         self.cache: dict[str, tuple[int, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
         self.states: dict[tuple[tuple[tuple[str, ...], str, bool], ...], State] = (
-            STATE_CACHE.setdefault(id(macros), {}))
+            STATE_CACHE.setdefault(id(macros), {})
+        )
 
     def literal(self, expr: str) -> tuple[int, bool]:
         """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""
@@ -280,6 +316,7 @@ def not_yet_defined(cond: str, first: dict[str, int], line: int) -> str:
     def repl(m: re.Match[str]) -> str:
         name = m.group(1) or m.group(2)
         return "0" if first.get(name, 0) > line else m.group(0)
+
     return DEFINED_NAME.sub(repl, cond)
 
 
@@ -292,8 +329,9 @@ def without_self_guard(cond: str, define_arg: str) -> str:
     name = m.group(1)
     if name not in cond:
         return cond
-    out = NOT_DEFINED_ANY.sub(lambda n: "1" if (n.group(1) or n.group(2)) == name else n.group(0),
-                              cond)
+    out = NOT_DEFINED_ANY.sub(
+        lambda n: "1" if (n.group(1) or n.group(2)) == name else n.group(0), cond
+    )
     return "1" if out.strip() == "1" else out
 
 
@@ -310,11 +348,11 @@ def condition_of(d: Directive) -> str:
 class Layout:
     """The compiled-or-not state of every line of one file, plus what it defines."""
 
-    starts: list[int]            # first line of each region
+    starts: list[int]  # first line of each region
     states: list[State]
     directives: list[Directive]
     defines: list[tuple[str, str, int, tuple[str, ...]]]  # name, value, status, conditions
-    undefs: list[str]                         # names this file #undef's
+    undefs: list[str]  # names this file #undef's
     offsets: list[int] = field(default_factory=list)  # line-start offset of each region's
     #                                                   directive ([0] for the first region)
 
@@ -329,8 +367,9 @@ class Layout:
         return self.states[i] if i >= 0 else ALWAYS
 
 
-def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[int]] | None = None
-           ) -> Layout:
+def layout(
+    text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[int]] | None = None
+) -> Layout:
     """Walk the directives of `text` and give each region its state for the target."""
     spans = spans if spans is not None else comment_spans(text)
     dirs = directives(text, spans)
@@ -354,8 +393,15 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
             if nxt is not None and nxt.name == "define":
                 cond = without_self_guard(cond, nxt.arg)
                 m = DEFINE.match(nxt.arg)
-                if (cond == "1" and name == "ifndef" and m and not m.group(3).strip()
-                        and not frames and not seen_if and GUARD_NAME.search(m.group(1))):
+                if (
+                    cond == "1"
+                    and name == "ifndef"
+                    and m
+                    and not m.group(3).strip()
+                    and not frames
+                    and not seen_if
+                    and GUARD_NAME.search(m.group(1))
+                ):
                     include_guards.add(m.group(1))
             seen_if = True
             cond = not_yet_defined(cond, later, d.line)
@@ -381,13 +427,22 @@ def layout(text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[i
                     defines.append((m.group(1), m.group(3).strip(), kind, ev.path(frames)))
                 elif m:
                     params, _, body = m.group(3).partition(")")
-                    defines.append((m.group(1) + "()", params + "\x1f" + body.strip(),
-                                    current.status, ev.path(frames)))
+                    defines.append(
+                        (
+                            m.group(1) + "()",
+                            params + "\x1f" + body.strip(),
+                            current.status,
+                            ev.path(frames),
+                        )
+                    )
             elif name == "undef" and d.arg.split() and current.status == ACTIVE:
                 target = d.arg.split()[0]
                 nxt = dirs[i + 1] if i + 1 < len(dirs) else None
-                redefined = (nxt is not None and nxt.name == "define"
-                             and nxt.arg.split("(")[0].split()[:1] == [target])
+                redefined = (
+                    nxt is not None
+                    and nxt.name == "define"
+                    and nxt.arg.split("(")[0].split()[:1] == [target]
+                )
                 if not redefined:  # `#undef X` + `#define X` only changes the value
                     undefs.append(target)
         if changed:
@@ -411,25 +466,32 @@ def word_class(name: str, macros: Macros) -> str:
     words = [w for w in name.upper().split("_") if w]
     if any(w in macros.negative_words for w in words):
         return "neg"
-    if any(w.startswith(a) or a in w for w in words for a in macros.arm_words
-           if a in ("NEON", "SSE2NEON")) or any(w in macros.arm_words for w in words):
+    if any(
+        w.startswith(a) or a in w
+        for w in words
+        for a in macros.arm_words
+        if a in ("NEON", "SSE2NEON")
+    ) or any(w in macros.arm_words for w in words):
         return "arm"
     if any(w.startswith(x) for w in words for x in macros.x86_words):
         return "x86"
     return ""
 
 
-Assumed = frozenset[str]        # conditions taken to hold while deriving macros
+Assumed = frozenset[str]  # conditions taken to hold while deriving macros
 
 
 class Resolver:
     """Evaluates deferred guards with every file's #define facts and the class 2 rules."""
 
-    def __init__(self, macros: tuple[Macros, ...],
-                 defines: dict[str, list[tuple[str, tuple[str, ...], int]]],
-                 undefined: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        macros: tuple[Macros, ...],
+        defines: dict[str, list[tuple[str, tuple[str, ...], int]]],
+        undefined: frozenset[str] = frozenset(),
+    ) -> None:
         self.macros = macros
-        self.defines = defines            # name -> [(value, guard, status)]
+        self.defines = defines  # name -> [(value, guard, status)]
         # #undef'd somewhere (order decides) or asked for by an #error: unknown
         self.undefined = undefined
         self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
@@ -437,8 +499,11 @@ class Resolver:
         self.busy: set[tuple[int, str, Assumed]] = set()
         self.cache: dict[str, tuple[int, frozenset[str]]] = {}
 
-    def lookup_for(self, idx: int,  # type: ignore[no-untyped-def]
-                   assume: frozenset[str] = frozenset()):
+    def lookup_for(
+        self,
+        idx: int,  # type: ignore[no-untyped-def]
+        assume: frozenset[str] = frozenset(),
+    ):
         """Macro look-up for profile `idx`, deriving project macros from their definitions
         under the conditions `assume`d to hold (those of the code being decided)."""
         m = self.macros[idx]
@@ -463,15 +528,17 @@ class Resolver:
                 self.busy.discard(key)
             self.memo[key] = result
             return result
+
         return lookup
 
-    def derive(self, idx: int, name: str, m: Macros,
-               assume: frozenset[str] = frozenset()) -> tuple[str, str]:
+    def derive(
+        self, idx: int, name: str, m: Macros, assume: frozenset[str] = frozenset()
+    ) -> tuple[str, str]:
         if name in self.undefined:
             return "unknown", ""
         defs = self.defines.get(name, [])
         if defs and all(status == INCLUDE_GUARD for _, _, status in defs):
-            return "unknown", ""   # tested from another file: depends on the include order
+            return "unknown", ""  # tested from another file: depends on the include order
         statuses = []
         active_value = None
         conflict = False
@@ -509,11 +576,13 @@ class Resolver:
     def only_defaults(self, name: str) -> bool:
         """Is every definition of `name` a default inside `#ifndef name`?"""
         defs = self.defines.get(name, [])
-        return bool(defs) and all(any(negates_defined(g, name) for g in guard)
-                                  for _, guard, _ in defs)
+        return bool(defs) and all(
+            any(negates_defined(g, name) for g in guard) for _, guard, _ in defs
+        )
 
-    def guard_status(self, idx: int, guard: tuple[str, ...],
-                     assume: frozenset[str] = frozenset()) -> tuple[int, frozenset[str]]:
+    def guard_status(
+        self, idx: int, guard: tuple[str, ...], assume: frozenset[str] = frozenset()
+    ) -> tuple[int, frozenset[str]]:
         unknown: set[str] = set()
         status = ACTIVE
         lookup = self.lookup_for(idx, assume)

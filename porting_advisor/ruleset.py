@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Load and validate the rule catalogue and data tables under rules/."""
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,18 @@ from typing import Any
 from porting_advisor.model import Severity
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
-RULE_KEYS = {"id", "category", "severity", "title", "description", "message", "suggestion",
-             "url", "os", "example"}
+RULE_KEYS = {
+    "id",
+    "category",
+    "severity",
+    "title",
+    "description",
+    "message",
+    "suggestion",
+    "url",
+    "os",
+    "example",
+}
 REQUIRED = ("id", "category", "title", "description", "message", "suggestion")
 
 
@@ -38,10 +49,10 @@ class Rule:
     severity: Severity
     title: str
     description: str
-    message: str                     # str.format template, filled by the scanner
-    suggestion: str                  # str.format template
+    message: str  # str.format template, filled by the scanner
+    suggestion: str  # str.format template
     url: str = ""
-    os: tuple[str, ...] = ()         # empty = every OS
+    os: tuple[str, ...] = ()  # empty = every OS
     example: str = ""
 
 
@@ -79,13 +90,14 @@ def read_yaml(path: Path) -> Any:
         if entry is not None and entry[0] == hashlib.sha1(raw).hexdigest():
             return json.loads(entry[1])
         import yaml  # lazy: the pre-parsed table usually makes it unnecessary (12 ms)
+
         # libyaml's loader when PyYAML was built with it: ten times faster at start-up.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         try:
             return yaml.load(raw.decode("utf-8"), Loader=loader)  # noqa: S506 - safe loader
         except yaml.YAMLError as exc:
             raise ValueError(str(exc)) from None
-    except (OSError, ValueError) as exc:    # (UnicodeDecodeError is a ValueError)
+    except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RuleError(f"{path}: cannot read rules: {first}") from None
 
@@ -117,8 +129,12 @@ def _category(name: str, raw: Any, path: Path) -> Category:
     if not isinstance(raw, dict):
         raise RuleError(f"{path}: category '{name}' must be a mapping")
     try:
-        return Category(name, Severity.parse(str(raw["severity"])), bool(raw["default"]),
-                        str(raw["description"]))
+        return Category(
+            name,
+            Severity.parse(str(raw["severity"])),
+            bool(raw["default"]),
+            str(raw["description"]),
+        )
     except KeyError as exc:
         raise RuleError(f"{path}: category '{name}' lacks or misspells {exc}") from None
 
@@ -139,16 +155,26 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
     if cat not in categories:
         raise RuleError(f"{path}: rule '{rid}': unknown category '{cat}'")
     try:
-        sev = (Severity.parse(str(raw["severity"])) if "severity" in raw
-               else categories[cat].severity)
+        sev = (
+            Severity.parse(str(raw["severity"])) if "severity" in raw else categories[cat].severity
+        )
     except KeyError:
         raise RuleError(f"{path}: rule '{rid}': bad severity '{raw['severity']}'") from None
     os_list = raw.get("os") or ()
     if isinstance(os_list, str):
         os_list = (os_list,)
-    return Rule(rid, cat, sev, str(raw["title"]), str(raw["description"]).strip(),
-                str(raw["message"]), str(raw["suggestion"]).strip(), str(raw.get("url", "")),
-                tuple(os_list), str(raw.get("example", "")).rstrip())
+    return Rule(
+        rid,
+        cat,
+        sev,
+        str(raw["title"]),
+        str(raw["description"]).strip(),
+        str(raw["message"]),
+        str(raw["suggestion"]).strip(),
+        str(raw.get("url", "")),
+        tuple(os_list),
+        str(raw.get("example", "")).rstrip(),
+    )
 
 
 def load(directory: Path | None = None) -> RuleSet:

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Turn command-line values and the project configuration into Options (flags win)."""
+
 from __future__ import annotations
 
 import os
@@ -42,13 +43,16 @@ def merged(ctx: click.Context, params: dict[str, Any], conf: dict[str, Any]) -> 
     checks = (("target", TARGETS), ("target_os", TARGET_OSES), ("fail_on", tuple(FAIL_ON)))
     for name, allowed in checks:
         if out[name] not in allowed:
-            raise UsageError(f"configuration: {name.replace('_', '-')} must be one of "
-                             f"{', '.join(allowed)}, not '{out[name]}'")
+            raise UsageError(
+                f"configuration: {name.replace('_', '-')} must be one of "
+                f"{', '.join(allowed)}, not '{out[name]}'"
+            )
     return out
 
 
-def build(ctx: click.Context, params: dict[str, Any], rules: ruleset.RuleSet
-          ) -> tuple[Options, dict[str, Any]]:
+def build(
+    ctx: click.Context, params: dict[str, Any], rules: ruleset.RuleSet
+) -> tuple[Options, dict[str, Any]]:
     """Options for the scan, and the merged parameters (fail_on, baseline ...)."""
     root = Path(params["path"])
     try:
@@ -63,17 +67,28 @@ def build(ctx: click.Context, params: dict[str, Any], rules: ruleset.RuleSet
     only = None
     if p["changed_since"]:
         from porting_advisor import gitdiff  # (subprocess: only for --changed-since)
+
         try:
             only = gitdiff.changed_files(root, p["changed_since"])
         except gitdiff.GitError as exc:
             raise UsageError(str(exc)) from None
-    cache_dir = None if p["no_cache"] else (Path(p["cache_dir"]) if p["cache_dir"]
-                                             else cache.default_dir())
+    cache_dir = (
+        None if p["no_cache"] else (Path(p["cache_dir"]) if p["cache_dir"] else cache.default_dir())
+    )
     progress = not p["no_progress"] and sys.stderr.isatty() and not os.environ.get("CI")
-    options = Options(root=root, jobs=int(p["jobs"]), target=p["target"],
-                      target_os=p["target_os"], categories=categories,
-                      excludes=tuple(p["exclude"]), gitignore=not p["no_gitignore"],
-                      no_filter=p["no_filter"], show_suppressed=p["show_suppressed"],
-                      progress=progress, quiet=p["quiet"], only_files=only,
-                      cache_dir=cache_dir)
+    options = Options(
+        root=root,
+        jobs=int(p["jobs"]),
+        target=p["target"],
+        target_os=p["target_os"],
+        categories=categories,
+        excludes=tuple(p["exclude"]),
+        gitignore=not p["no_gitignore"],
+        no_filter=p["no_filter"],
+        show_suppressed=p["show_suppressed"],
+        progress=progress,
+        quiet=p["quiet"],
+        only_files=only,
+        cache_dir=cache_dir,
+    )
     return options, p

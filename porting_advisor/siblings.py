@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Arch-named files and directories: is there an Arm64 implementation next to an x86 one?"""
+
 from __future__ import annotations
 
 import functools
@@ -9,39 +10,141 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 # Tokens that name an x86 ISA, micro-architecture or ABI in a file or directory name.
-X86_TOKENS = frozenset({
-    "x86", "x8664", "x64", "amd64", "i386", "i486", "i586", "i686", "ia32", "intel", "win64",
-    "sse", "sse2", "sse3", "ssse3", "sse4", "sse41", "sse42", "sse4a", "avx", "avx2", "avx512",
-    "avx512f", "avx512bw", "avx512vl", "avxvnni", "fma", "bmi", "bmi2", "pclmul", "aesni", "shani",
-    "mmx", "clmul", "pclmulqdq", "haswell", "westmere", "nehalem", "sandybridge", "ivybridge",
-    "broadwell", "skylake",
-    "skylakex", "icelake", "cascadelake", "sapphirerapids", "zen", "zen2", "zen3", "zen4",
-    "znver1", "znver2", "znver3", "znver4", "x86simd", "nasm", "yasm", "masm",
-})
-ARM_TOKENS = frozenset({
-    "aarch64", "arm64", "armv8", "armv8a", "armv9", "neon", "asimd", "sve", "sve2", "a64", "arm",
-    "neoverse", "graviton", "arm64ec",
-})
+X86_TOKENS = frozenset(
+    {
+        "x86",
+        "x8664",
+        "x64",
+        "amd64",
+        "i386",
+        "i486",
+        "i586",
+        "i686",
+        "ia32",
+        "intel",
+        "win64",
+        "sse",
+        "sse2",
+        "sse3",
+        "ssse3",
+        "sse4",
+        "sse41",
+        "sse42",
+        "sse4a",
+        "avx",
+        "avx2",
+        "avx512",
+        "avx512f",
+        "avx512bw",
+        "avx512vl",
+        "avxvnni",
+        "fma",
+        "bmi",
+        "bmi2",
+        "pclmul",
+        "aesni",
+        "shani",
+        "mmx",
+        "clmul",
+        "pclmulqdq",
+        "haswell",
+        "westmere",
+        "nehalem",
+        "sandybridge",
+        "ivybridge",
+        "broadwell",
+        "skylake",
+        "skylakex",
+        "icelake",
+        "cascadelake",
+        "sapphirerapids",
+        "zen",
+        "zen2",
+        "zen3",
+        "zen4",
+        "znver1",
+        "znver2",
+        "znver3",
+        "znver4",
+        "x86simd",
+        "nasm",
+        "yasm",
+        "masm",
+    }
+)
+ARM_TOKENS = frozenset(
+    {
+        "aarch64",
+        "arm64",
+        "armv8",
+        "armv8a",
+        "armv9",
+        "neon",
+        "asimd",
+        "sve",
+        "sve2",
+        "a64",
+        "arm",
+        "neoverse",
+        "graviton",
+        "arm64ec",
+    }
+)
 # ISA and micro-architecture words by shape (avx512cd, sse41, fma3, f16c ...) and Intel/AMD
 # core code names used in file names (skx, clx, icl, knl, spr ...).
-X86_WORD = re.compile(r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
-                      r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
-                      r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$")
+X86_WORD = re.compile(
+    r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
+    r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
+    r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$"
+)
 # Other non-Arm architectures: a file named for them is not built for Arm64 either.
 # Every Arm token contains one of these: a cheap test before the full tokenisation.
 ARM_HINT = re.compile(r"arm|aarch|neon|sve|asimd|a64|graviton|neoverse", re.I)
-OTHER_TOKENS = frozenset({"ppc", "ppc64", "ppc64le", "powerpc", "power7", "power8", "power9",
-                          "power10", "vsx", "vsx2", "vsx3", "vsx4", "altivec", "s390", "s390x",
-                          "zarch", "vx", "vxe", "vxe2", "mips", "mips64", "riscv", "riscv64",
-                          "rvv", "loongarch", "loongarch64", "lsx", "lasx", "wasm", "sparc"})
+OTHER_TOKENS = frozenset(
+    {
+        "ppc",
+        "ppc64",
+        "ppc64le",
+        "powerpc",
+        "power7",
+        "power8",
+        "power9",
+        "power10",
+        "vsx",
+        "vsx2",
+        "vsx3",
+        "vsx4",
+        "altivec",
+        "s390",
+        "s390x",
+        "zarch",
+        "vx",
+        "vxe",
+        "vxe2",
+        "mips",
+        "mips64",
+        "riscv",
+        "riscv64",
+        "rvv",
+        "loongarch",
+        "loongarch64",
+        "lsx",
+        "lasx",
+        "wasm",
+        "sparc",
+    }
+)
 SPLIT = re.compile(r"[_\-.+\s]+")
 # Spellings that must become one token before splitting.
-JOIN = ((re.compile(r"x86[_-]64", re.I), "x8664"), (re.compile(r"x86[_-]?simd", re.I), "x86simd"),
-        (re.compile(r"sse4[._]([12])", re.I), r"sse4\1"), (re.compile(r"skylake[_-]x", re.I),
-                                                              "skylakex"))
+JOIN = (
+    (re.compile(r"x86[_-]64", re.I), "x8664"),
+    (re.compile(r"x86[_-]?simd", re.I), "x86simd"),
+    (re.compile(r"sse4[._]([12])", re.I), r"sse4\1"),
+    (re.compile(r"skylake[_-]x", re.I), "skylakex"),
+)
 
 
-SEPARATORS = str.maketrans("_-.+", "    ")     # SPLIT's characters, for str.split (3x faster)
+SEPARATORS = str.maketrans("_-.+", "    ")  # SPLIT's characters, for str.split (3x faster)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -67,8 +170,12 @@ def arch_of_name(name: str) -> str:
 
 
 def is_arch_token(token: str) -> bool:
-    return (token in X86_TOKENS or token in ARM_TOKENS or token in OTHER_TOKENS
-            or X86_WORD.match(token) is not None)
+    return (
+        token in X86_TOKENS
+        or token in ARM_TOKENS
+        or token in OTHER_TOKENS
+        or X86_WORD.match(token) is not None
+    )
 
 
 @functools.lru_cache(maxsize=65536)
@@ -87,7 +194,7 @@ class TreeIndex:
     files: frozenset[str]
     dirs: frozenset[str]
     by_dir: dict[str, tuple[str, ...]]
-    subdirs: dict[str, tuple[str, ...]]       # directory -> its child directories
+    subdirs: dict[str, tuple[str, ...]]  # directory -> its child directories
     arm_stems: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # on demand
 
     def arm_named(self, directory: str) -> dict[str, list[str]]:
@@ -117,8 +224,12 @@ class TreeIndex:
         subdirs: dict[str, list[str]] = {}
         for d in dirs:
             subdirs.setdefault(d.rpartition("/")[0], []).append(d)
-        return cls(fs, frozenset(dirs), {k: tuple(sorted(v)) for k, v in by_dir.items()},
-                   {k: tuple(sorted(v)) for k, v in subdirs.items()})
+        return cls(
+            fs,
+            frozenset(dirs),
+            {k: tuple(sorted(v)) for k, v in by_dir.items()},
+            {k: tuple(sorted(v)) for k, v in subdirs.items()},
+        )
 
 
 def x86_named(path: str) -> bool:
@@ -141,8 +252,9 @@ def foreign_named(path: str) -> bool:
     return any(arch_of_name(part) in ("x86", "other") for part in path.split("/"))
 
 
-def arm_counterpart(path: str, index: TreeIndex,
-                    arm_content: Mapping[str, Collection[str]] = EMPTY) -> str:
+def arm_counterpart(
+    path: str, index: TreeIndex, arm_content: Mapping[str, Collection[str]] = EMPTY
+) -> str:
     """An Arm64 implementation of `path` in the tree, or ''.
 
     Same directory: a file with the same stem once arch words are removed, named for Arm or
@@ -178,8 +290,9 @@ def only_from_x86(sites: Mapping[str, list[tuple[str, bool]]]) -> frozenset[str]
     while changed:
         changed = False
         for target, where in sites.items():
-            if target not in x86_only and all(not built or parent in x86_only
-                                              for parent, built in where):
+            if target not in x86_only and all(
+                not built or parent in x86_only for parent, built in where
+            ):
                 x86_only.add(target)
                 changed = True
     return frozenset(x86_only)

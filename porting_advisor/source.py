@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The per-file context a scanner reads from and adds findings to."""
+
 from __future__ import annotations
 
 import bisect
@@ -35,7 +36,7 @@ class Source:
     findings: list[Finding] = field(default_factory=list)
     facts: list[tuple[str, str]] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
-    line_starts: list[int] | None = None        # character offsets of each line start
+    line_starts: list[int] | None = None  # character offsets of each line start
 
     def lines(self) -> list[str]:
         return self.text.split("\n")
@@ -44,8 +45,9 @@ class Source:
         """1-based (line, column) of a character offset in `text`."""
         if self.line_starts is None:
             # each line's length plus its newline, summed from 0: all in C (map, accumulate)
-            starts = list(itertools.accumulate(
-                map((1).__add__, map(len, self.text.split("\n"))), initial=0))
+            starts = list(
+                itertools.accumulate(map((1).__add__, map(len, self.text.split("\n"))), initial=0)
+            )
             starts.pop()
             self.line_starts = starts
         line = bisect.bisect_right(self.line_starts, offset)
@@ -68,37 +70,93 @@ class Source:
             return ""
         start = self.line_starts[line - 1]
         end = self.text.find("\n", start)
-        return self.text[start:end if end >= 0 else len(self.text)].rstrip("\r")
+        return self.text[start : end if end >= 0 else len(self.text)].rstrip("\r")
 
-    def add(self, rule_id: str, line: int = 0, column: int = 0, *, length: int = 0,
-            severity: Severity | None = None, snippet: str | None = None, key: str = "",
-            guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
-            language: str = "", x86_guard: tuple[str, ...] | None = None,
-            **params: object) -> None:
+    def add(
+        self,
+        rule_id: str,
+        line: int = 0,
+        column: int = 0,
+        *,
+        length: int = 0,
+        severity: Severity | None = None,
+        snippet: str | None = None,
+        key: str = "",
+        guard: tuple[str, ...] = (),
+        filtered: bool = False,
+        note: str = "",
+        language: str = "",
+        x86_guard: tuple[str, ...] | None = None,
+        **params: object,
+    ) -> None:
         """Record a finding of `rule_id`; `params` fill the rule's message and suggestion."""
         if snippet is None:
             snippet = self.line_text(line).strip() if line else ""
-        self.findings.append(finding(
-            self.rules, rule_id, self.file, line, column, length=length, severity=severity,
-            snippet=snippet, key=key, guard=guard, filtered=filtered, note=note,
-            language=language or self.language, x86_guard=x86_guard, **params))
+        self.findings.append(
+            finding(
+                self.rules,
+                rule_id,
+                self.file,
+                line,
+                column,
+                length=length,
+                severity=severity,
+                snippet=snippet,
+                key=key,
+                guard=guard,
+                filtered=filtered,
+                note=note,
+                language=language or self.language,
+                x86_guard=x86_guard,
+                **params,
+            )
+        )
 
 
-def finding(rules: RuleSet, rule_id: str, file: str, line: int = 0, column: int = 0, *,
-            length: int = 0, severity: Severity | None = None, snippet: str = "", key: str = "",
-            guard: tuple[str, ...] = (), filtered: bool = False, note: str = "",
-            language: str = "", x86_guard: tuple[str, ...] | None = None,
-            **params: object) -> Finding:
+def finding(
+    rules: RuleSet,
+    rule_id: str,
+    file: str,
+    line: int = 0,
+    column: int = 0,
+    *,
+    length: int = 0,
+    severity: Severity | None = None,
+    snippet: str = "",
+    key: str = "",
+    guard: tuple[str, ...] = (),
+    filtered: bool = False,
+    note: str = "",
+    language: str = "",
+    x86_guard: tuple[str, ...] | None = None,
+    **params: object,
+) -> Finding:
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
     rule = rules.rules[rule_id]
     message, suggestion = texts(rule, note, params)
     snippet = snippet[:400]
     spans = bool(length and line)
     # positional, in the order of Finding's fields (a hot path on SIMD-heavy code)
-    return Finding(file, line, column, rule_id, rule.category, severity or rule.severity,
-                   message, suggestion, snippet, language, line if spans else 0,
-                   column + length if spans else 0, filtered, False, key, guard, x86_guard,
-                   fingerprint(rule_id, file, snippet, message) if snippet else "")
+    return Finding(
+        file,
+        line,
+        column,
+        rule_id,
+        rule.category,
+        severity or rule.severity,
+        message,
+        suggestion,
+        snippet,
+        language,
+        line if spans else 0,
+        column + length if spans else 0,
+        filtered,
+        False,
+        key,
+        guard,
+        x86_guard,
+        fingerprint(rule_id, file, snippet, message) if snippet else "",
+    )
 
 
 # (rule, note, params) -> (message, suggestion): the same construct recurs many times in a
@@ -110,7 +168,7 @@ def texts(rule: Rule, note: str, params: dict[str, object]) -> tuple[str, str]:
     try:
         key: tuple[object, ...] = (rule.message, rule.suggestion, note, *params.items())
         hit = TEXTS.get(key)
-    except TypeError:       # an unhashable parameter: format without the memo
+    except TypeError:  # an unhashable parameter: format without the memo
         key, hit = (), None
     if hit is not None:
         return hit

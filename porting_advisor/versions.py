@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Version ordering per ecosystem: PEP 440 (packaging), Maven, Go semver."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,22 @@ from functools import total_ordering
 
 from packaging.version import InvalidVersion, Version
 
-QUALIFIERS = {"alpha": 0, "a": 0, "beta": 1, "b": 1, "milestone": 2, "m": 2, "rc": 3, "cr": 3,
-              "snapshot": 4, "": 5, "ga": 5, "final": 5, "release": 5, "sp": 6}
+QUALIFIERS = {
+    "alpha": 0,
+    "a": 0,
+    "beta": 1,
+    "b": 1,
+    "milestone": 2,
+    "m": 2,
+    "rc": 3,
+    "cr": 3,
+    "snapshot": 4,
+    "": 5,
+    "ga": 5,
+    "final": 5,
+    "release": 5,
+    "sp": 6,
+}
 
 
 @total_ordering
@@ -21,15 +36,16 @@ class MavenVersion:
     def __init__(self, text: str) -> None:
         self.text = text
         items: list[tuple[int, int, str]] = []
-        for segment in text.strip().lower().split("-"):   # `1.0-rc1`: trailing zeros go per part
+        for segment in text.strip().lower().split("-"):  # `1.0-rc1`: trailing zeros go per part
             seg: list[tuple[int, int, str]] = []
             for p in filter(None, re.split(r"\.|(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", segment)):
                 if p.isdigit():
                     seg.append((2, int(p), ""))
                 elif p in QUALIFIERS:
                     rank = QUALIFIERS[p]
-                    seg.append((0, rank, "") if rank < 5 else self.RELEASE if rank == 5
-                               else (1, 1, ""))
+                    seg.append(
+                        (0, rank, "") if rank < 5 else self.RELEASE if rank == 5 else (1, 1, "")
+                    )
                 else:
                     seg.append((1, 2, p))
             while seg and seg[-1] in (self.RELEASE, (2, 0, "")):

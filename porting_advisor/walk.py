@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Find the files under the scan root and name each one's language."""
+
 from __future__ import annotations
 
 import functools
@@ -15,19 +16,24 @@ from porting_advisor.model import Positional
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "CVS", "_darcs"})
 # Magic bytes of prebuilt binaries, for files whose name says nothing.
-MAGIC = ((b"\x7fELF", "binary"), (b"MZ", "binary"), (b"\xcf\xfa\xed\xfe", "binary"),
-         (b"\xca\xfe\xba\xbe", "binary"), (b"!<arch>\n", "binary"))
+MAGIC = (
+    (b"\x7fELF", "binary"),
+    (b"MZ", "binary"),
+    (b"\xcf\xfa\xed\xfe", "binary"),
+    (b"\xca\xfe\xba\xbe", "binary"),
+    (b"!<arch>\n", "binary"),
+)
 
 
-@dataclass(slots=True, unsafe_hash=True)   # not frozen: see model.Finding
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: see model.Finding
 class Task(Positional):
     """One file for a worker."""
 
-    file: str               # POSIX, relative to the root (base name when the root is a file)
-    path: str               # absolute path to open
+    file: str  # POSIX, relative to the root (base name when the root is a file)
+    path: str  # absolute path to open
     language: str
     size: int
-    mtime: int = 0          # st_mtime_ns, for the result cache
+    mtime: int = 0  # st_mtime_ns, for the result cache
     inode: int = 0
 
 
@@ -42,8 +48,12 @@ class Languages:
 @functools.cache
 def languages() -> Languages:
     raw = ruleset.load_table("languages.yaml")
-    return Languages(dict(raw["names"]), dict(raw["extensions"]), dict(raw["shebangs"]),
-                     frozenset(raw["analysed"]))
+    return Languages(
+        dict(raw["names"]),
+        dict(raw["extensions"]),
+        dict(raw["shebangs"]),
+        frozenset(raw["analysed"]),
+    )
 
 
 def language_of(name: str, head: bytes | None = None) -> str:
@@ -82,7 +92,7 @@ def language_of(name: str, head: bytes | None = None) -> str:
     return ""
 
 
-HEAD_BYTES = 1024        # enough for a license comment before the first directive
+HEAD_BYTES = 1024  # enough for a license comment before the first directive
 CODE_START = (b"#ifndef", b"#include", b"#pragma once", b"#if ", b"#define")
 
 
@@ -112,7 +122,7 @@ def read_head(path: str) -> bytes:
         return b""
 
 
-Specs = list[tuple[str, "Ignore"]]   # (directory of the .gitignore, its rules)
+Specs = list[tuple[str, "Ignore"]]  # (directory of the .gitignore, its rules)
 
 
 class Ignore:
@@ -123,12 +133,13 @@ class Ignore:
 
     def __init__(self, lines: list[str]) -> None:
         import pathspec  # lazy: most trees and rescans need no ignore rules
+
         self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
         patterns = [p for p in self.spec.patterns if p.include is not None]
         self.fast = False
-        self.names: set[str] = set()               # a component with this name
-        self.dir_names: set[str] = set()           # ... that is a directory (`name/`)
-        self.suffixes: list[str] = []              # a component ending so (`*.ext`)
+        self.names: set[str] = set()  # a component with this name
+        self.dir_names: set[str] = set()  # ... that is a directory (`name/`)
+        self.suffixes: list[str] = []  # a component ending so (`*.ext`)
         self.dir_suffixes: list[str] = []
         self.combined: re.Pattern[str] | None = None
         if not patterns or not all(p.include for p in patterns):
@@ -171,9 +182,12 @@ class Ignore:
             for i, part in enumerate(parts):
                 if not part:
                     continue
-                is_dir = i < last                  # a "/" follows this component
-                if part in self.names or part.endswith(suffixes) or (is_dir and (
-                        part in self.dir_names or part.endswith(dir_suffixes))):
+                is_dir = i < last  # a "/" follows this component
+                if (
+                    part in self.names
+                    or part.endswith(suffixes)
+                    or (is_dir and (part in self.dir_names or part.endswith(dir_suffixes)))
+                ):
                     return True
         return self.combined is not None and self.combined.match(path) is not None
 
@@ -181,8 +195,13 @@ class Ignore:
 class Walker:
     """Walks a tree: prunes VCS metadata and ignored paths, never follows symlinks out or round."""
 
-    def __init__(self, root: Path, excludes: tuple[str, ...], gitignore: bool,
-                 watch: list[Stamp] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        excludes: tuple[str, ...],
+        gitignore: bool,
+        watch: list[Stamp] | None = None,
+    ) -> None:
         self.root = root
         self.exclude = Ignore(list(excludes)) if excludes else None
         self.gitignore = gitignore
@@ -194,7 +213,7 @@ class Walker:
         if self.exclude is not None and self.exclude.match_file(probe):
             return True
         for base, spec in specs:
-            sub = probe[len(base) + 1:] if base else probe
+            sub = probe[len(base) + 1 :] if base else probe
             if spec.match_file(sub):
                 return True
         return False
@@ -214,10 +233,9 @@ class Walker:
         """Yield tasks in sorted order, depth first."""
         yield from self._walk(str(self.root), "", [])
 
-    def _walk(self, directory: str, rel: str,
-              specs: Specs) -> Iterator[Task]:
+    def _walk(self, directory: str, rel: str, specs: Specs) -> Iterator[Task]:
         if self.watch is not None and (mark := stamp(directory)):
-            self.watch.append(mark)            # stamped before listing: no change missed
+            self.watch.append(mark)  # stamped before listing: no change missed
         try:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -225,11 +243,10 @@ class Walker:
             self.skipped.append((rel or ".", f"cannot list directory: {exc.strerror}"))
             return
         if self.gitignore and any(e.name == ".gitignore" for e in entries):
-            spec = self.load_gitignore(directory, rel)   # (no failed open per directory)
+            spec = self.load_gitignore(directory, rel)  # (no failed open per directory)
             if spec is not None:
                 specs = [*specs, (rel, spec)]
-            if self.watch is not None and (
-                    mark := stamp(os.path.join(directory, ".gitignore"))):
+            if self.watch is not None and (mark := stamp(os.path.join(directory, ".gitignore"))):
                 self.watch.append(mark)
         filtering = bool(specs) or self.exclude is not None
         for entry in entries:
@@ -249,10 +266,10 @@ class Walker:
                 continue
             if filtering and self.ignored(child, False, specs):
                 continue
-            lang = language_of(name)   # by name; an extensionless file may need its content
+            lang = language_of(name)  # by name; an extensionless file may need its content
             if "." in name[1:]:
                 if not lang:
-                    continue                   # named for what it is: no stat if not wanted
+                    continue  # named for what it is: no stat if not wanted
                 if name.endswith((".yml", ".yaml")):
                     if rel.endswith((".github/workflows", ".circleci")):
                         lang = "ci"
@@ -283,13 +300,16 @@ class Walker:
             self.skipped.append((rel, "symlink points outside the scanned tree"))
 
 
-Stamp = tuple[str, int, int, int]      # path, size, mtime_ns, inode
+Stamp = tuple[str, int, int, int]  # path, size, mtime_ns, inode
 
 
-def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True,
-             watch: list[Stamp] | None = None,
-             consume: Callable[[Iterable[Task]], list[Task]] = list
-             ) -> tuple[list[Task], list[tuple[str, str]]]:
+def discover(
+    root: Path,
+    excludes: tuple[str, ...] = (),
+    gitignore: bool = True,
+    watch: list[Stamp] | None = None,
+    consume: Callable[[Iterable[Task]], list[Task]] = list,
+) -> tuple[list[Task], list[tuple[str, str]]]:
     """All tasks under `root` (or the single file `root`), plus the entries skipped on the way.
     `watch`, when given, receives the stamp of every directory listed and every .gitignore
     read: with the tasks' own, what must be unchanged for the same walk to give the same
@@ -299,8 +319,9 @@ def discover(root: Path, excludes: tuple[str, ...] = (), gitignore: bool = True,
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
         st = root.stat()
-        return consume([Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)]
-                       if lang else []), []
+        return consume(
+            [Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)] if lang else []
+        ), []
     walker = Walker(root, excludes, gitignore, watch)
     tasks = consume(walker.walk())
     return tasks, walker.skipped

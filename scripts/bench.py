@@ -18,6 +18,7 @@ first scan into an empty result cache (what a user's first run costs, cache writ
 Peak RSS is the largest of the main process and its workers. The numbers go into the README's
 "Performance" section.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -109,7 +110,7 @@ MAX_BYTES = 256 << 10
 def generate(root: Path, files: int, simd: bool, seed: int = 7, small: bool = False) -> int:
     """Write the synthetic tree; returns its size in bytes."""
     rng = random.Random(seed)
-    sizes = random.Random(seed + 1)     # its own stream: the mix of kinds stays the same
+    sizes = random.Random(seed + 1)  # its own stream: the mix of kinds stays the same
     size = 0
     for i in range(files):
         d = root / f"mod{i // 200:03d}"
@@ -117,12 +118,14 @@ def generate(root: Path, files: int, simd: bool, seed: int = 7, small: bool = Fa
         if simd:
             kind = "simd" if rng.random() < 0.8 else "c"
         else:
-            kind = rng.choices(["c", "simd", "py", "go", "java", "asm"],
-                               [55, 3, 20, 10, 10, 2])[0]
+            kind = rng.choices(["c", "simd", "py", "go", "java", "asm"], [55, 3, 20, 10, 10, 2])[0]
         name, text = {
-            "c": (f"f{i}.c", PLAIN_C * 3), "simd": (f"k{i}.c", SIMD_C * 2),
-            "py": (f"m{i}.py", PY * 10), "go": (f"g{i}.go", GO * 10),
-            "java": (f"C{i}.java", JAVA), "asm": (f"a{i}_x86.S", ASM_X86 * 5),
+            "c": (f"f{i}.c", PLAIN_C * 3),
+            "simd": (f"k{i}.c", SIMD_C * 2),
+            "py": (f"m{i}.py", PY * 10),
+            "go": (f"g{i}.go", GO * 10),
+            "java": (f"C{i}.java", JAVA),
+            "asm": (f"a{i}_x86.S", ASM_X86 * 5),
         }[kind]
         data = text.format(i=i, name=name)
         if not small:
@@ -137,6 +140,7 @@ def source_size(root: Path) -> int:
     """Bytes in the files that some scanner reads (sources, build files, manifests...), as
     opposed to every byte of the tree (test data, images, documentation)."""
     from porting_advisor import engine, walk
+
     tasks, _ = walk.discover(root)
     return sum(t.size for t in tasks if engine.scanners_for(t.language))
 
@@ -153,13 +157,14 @@ def tree_size(root: Path) -> tuple[int, int]:
 def child(argv: list[str]) -> None:
     """Run the CLI in this process and print the peak RSS of it and its workers (KiB)."""
     from porting_advisor.cli import main
+
     code = main(argv)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(f"RSS {max(own, kids)} {code}")
 
 
-REPEAT = 3     # timed runs per row; the fastest is reported (the machine's noise is one-sided)
+REPEAT = 3  # timed runs per row; the fastest is reported (the machine's noise is one-sided)
 # The children write bytecode caches as an installed package has them (pip compiles on
 # install); a development shell with PYTHONDONTWRITEBYTECODE would time compiling instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -167,12 +172,22 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def child_cmd(tree: Path, out: Path, cache: Path | None) -> list[str]:
     """The CLI run in a fresh process (`child`), with the result cache in `cache` or off."""
-    return [sys.executable, __file__, "--child", str(tree), "--output", str(out), "--quiet",
-            "--no-progress", *(["--cache-dir", str(cache)] if cache else ["--no-cache"])]
+    return [
+        sys.executable,
+        __file__,
+        "--child",
+        str(tree),
+        "--output",
+        str(out),
+        "--quiet",
+        "--no-progress",
+        *(["--cache-dir", str(cache)] if cache else ["--no-cache"]),
+    ]
 
 
-def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
-            edit: Path | None = None) -> tuple[float, int]:
+def measure(
+    tree: Path, jobs: str, out: Path, cache: Path | None = None, edit: Path | None = None
+) -> tuple[float, int]:
     """Wall time and peak RSS of one scan after a warm-up run. Without `cache` the result
     cache is off (every file analysed); with it the warm-up fills the cache and the timed run
     is the rescan of an unchanged tree, or, with `edit`, of the tree with that one file
@@ -180,7 +195,7 @@ def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
     cmd = child_cmd(tree, out, cache)
     if jobs:
         cmd += ["--jobs", jobs]
-    subprocess.run(cmd, check=True, capture_output=True, env=ENV)          # warm-up
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)  # warm-up
     best, rss = float("inf"), 0
     for i in range(REPEAT):
         original = edit.read_bytes() if edit else b""
@@ -193,7 +208,7 @@ def measure(tree: Path, jobs: str, out: Path, cache: Path | None = None,
         finally:
             if edit:
                 edit.write_bytes(original)
-        if edit:       # the next edit starts from a cache that holds the unedited file
+        if edit:  # the next edit starts from a cache that holds the unedited file
             subprocess.run(cmd, check=True, capture_output=True, env=ENV)
         best, rss = min(best, wall), max(rss, int(res.stdout.split()[1]))
     return best, rss
@@ -218,15 +233,24 @@ def changed_since(files: int, changed: int, tmp: Path) -> None:
     and committed since the base, the result cache warm from a scan of the base."""
     tree = tmp / "repo"
     generate(tree, files, simd=False)
-    git = ["git", "-C", str(tree), "-c", "user.name=bench", "-c", "user.email=bench@example.com",
-           "-c", "gc.auto=0"]
+    git = [
+        "git",
+        "-C",
+        str(tree),
+        "-c",
+        "user.name=bench",
+        "-c",
+        "user.email=bench@example.com",
+        "-c",
+        "gc.auto=0",
+    ]
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
     subprocess.run([*git, "tag", "base"], check=True)
     out, cache = tmp / "r.json", tmp / "cache"
     cmd = child_cmd(tree, out, cache)
-    subprocess.run(cmd, check=True, capture_output=True, env=ENV)       # the base, cached
+    subprocess.run(cmd, check=True, capture_output=True, env=ENV)  # the base, cached
     first = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, env=ENV)
     full = time.perf_counter() - first
@@ -237,13 +261,20 @@ def changed_since(files: int, changed: int, tmp: Path) -> None:
     times = []
     for _ in range(2):
         start = time.perf_counter()
-        res = subprocess.run([*cmd, "--changed-since", "base", "--format", "json"], check=True,
-                             capture_output=True, text=True, env=ENV)
+        res = subprocess.run(
+            [*cmd, "--changed-since", "base", "--format", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=ENV,
+        )
         times.append(time.perf_counter() - start)
     found = len(json.loads(out.read_text())["findings"])
-    print(f"--changed-since, {files} files, {changed} C files changed: {times[0]:.2f} s "
-          f"(cache warm from the base), {times[1]:.2f} s repeated; {found} findings; a rescan "
-          f"of the unchanged base took {full:.2f} s; RSS {res.stdout.split()[1]} KiB")
+    print(
+        f"--changed-since, {files} files, {changed} C files changed: {times[0]:.2f} s "
+        f"(cache warm from the base), {times[1]:.2f} s repeated; {found} findings; a rescan "
+        f"of the unchanged base took {full:.2f} s; RSS {res.stdout.split()[1]} KiB"
+    )
 
 
 def a_source_file(tree: Path) -> Path:
@@ -261,12 +292,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--simd", action="store_true", help="SIMD-heavy C tree (80%% intrinsics)")
-    ap.add_argument("--small", action="store_true",
-                    help="synthetic files of 1.4 KB on average, not sized like a real tree's")
+    ap.add_argument(
+        "--small",
+        action="store_true",
+        help="synthetic files of 1.4 KB on average, not sized like a real tree's",
+    )
     ap.add_argument("--tree", type=Path, help="benchmark an existing tree instead")
     ap.add_argument("--repeat", type=int, default=REPEAT, help="timed runs per row (best kept)")
-    ap.add_argument("--changed", type=int, metavar="N",
-                    help="time --changed-since with N C files changed in a --files tree")
+    ap.add_argument(
+        "--changed",
+        type=int,
+        metavar="N",
+        help="time --changed-since with N C files changed in a --files tree",
+    )
     args = ap.parse_args()
     globals()["REPEAT"] = max(1, args.repeat)
     if args.changed:
@@ -280,19 +318,23 @@ def main() -> None:
         else:
             tree = Path(tmp) / "tree"
             generate(tree, args.files, args.simd, small=args.small)
-            label = (f"synthetic {'SIMD-heavy' if args.simd else 'mixed'} tree"
-                     f"{' of small files' if args.small else ''}")
+            label = (
+                f"synthetic {'SIMD-heavy' if args.simd else 'mixed'} tree"
+                f"{' of small files' if args.small else ''}"
+            )
         n, size = tree_size(tree)
         read = source_size(tree)
-        print(f"{label}: {n} files, {size / 1e6:.1f} MB ({read / 1e6:.1f} MB in files the "
-              f"scanners read); MB/s below counts every byte of the tree")
+        print(
+            f"{label}: {n} files, {size / 1e6:.1f} MB ({read / 1e6:.1f} MB in files the "
+            f"scanners read); MB/s below counts every byte of the tree"
+        )
         print(f"{'jobs':>8} {'seconds':>8} {'files/s':>9} {'MB/s':>7} {'peak RSS':>9}")
         out, cache = Path(tmp) / "r.json", Path(tmp) / "cache"
         runs = {
-            "1": lambda: measure(tree, "1", out),                  # no cache: every file read
+            "1": lambda: measure(tree, "1", out),  # no cache: every file read
             "default": lambda: measure(tree, "", out),
             "cached": lambda: first_scan_with_cache(tree, out, cache),
-            "rescan": lambda: measure(tree, "", out, cache),       # unchanged tree
+            "rescan": lambda: measure(tree, "", out, cache),  # unchanged tree
             "1 edit": lambda: measure(tree, "", out, cache, a_source_file(tree)),
         }
         first = 0.0
@@ -300,8 +342,10 @@ def main() -> None:
             wall, rss = run()
             first = first or (wall if label == "default" else 0.0)
             share = f" ({wall / first:.0%} of default)" if label in ("rescan", "1 edit") else ""
-            print(f"{label:>8} {wall:8.2f} {n / wall:9.0f} {size / 1e6 / wall:7.1f} "
-                  f"{rss / 1024:7.0f} MB{share}")
+            print(
+                f"{label:>8} {wall:8.2f} {n / wall:9.0f} {size / 1e6 / wall:7.1f} "
+                f"{rss / 1024:7.0f} MB{share}"
+            )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ The source is a list of public porting facts (first version of a package with Ar
 or none). Names are normalised per ecosystem (PEP 503 for PyPI) so look-ups match manifests;
 each row keeps its note. Columns: ecosystem, name, min_version, status, note.
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,8 +38,13 @@ MAVEN_GROUPS = {
 }
 # Well-known additions (each with its source note).
 EXTRA = [
-    ("pypi", "tensorflow-intel", "", "unsupported",
-     "Intel's x86-only build of TensorFlow; use tensorflow (Linux aarch64 wheels)"),
+    (
+        "pypi",
+        "tensorflow-intel",
+        "",
+        "unsupported",
+        "Intel's x86-only build of TensorFlow; use tensorflow (Linux aarch64 wheels)",
+    ),
     ("pypi", "intel-openmp", "", "unsupported", "Intel OpenMP runtime: x86 wheels only"),
     ("pypi", "mkl", "", "unsupported", "Intel MKL runtime: x86 wheels only; use OpenBLAS builds"),
     ("pypi", "mkl-service", "", "unsupported", "part of Intel MKL: x86 only"),
@@ -61,8 +67,15 @@ def main() -> None:
         for row in csv.DictReader(fh, delimiter="\t"):
             eco = row["ecosystem"].strip()
             note = (row.get("note") or "").strip()
-            rows.append((eco, normalise(eco, row["name"]), row["min_version"].strip(),
-                         row["status"].strip(), note or "public porting list"))
+            rows.append(
+                (
+                    eco,
+                    normalise(eco, row["name"]),
+                    row["min_version"].strip(),
+                    row["status"].strip(),
+                    note or "public porting list",
+                )
+            )
     rows += [(e, normalise(e, n), v, st, note) for e, n, v, st, note in EXTRA]
     rows = sorted(set(rows))
     out = ROOT / "rules" / "deps" / "arm64-packages.tsv"

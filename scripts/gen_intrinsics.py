@@ -12,6 +12,7 @@ Sources (Debian 12 packages; paths can be overridden with the flags below):
 Only names are extracted (facts); the NEON mapping records which Arm intrinsics SIMDe's NEON
 branch calls, and curated entries in rules/intrinsic-map.yaml override it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,16 +27,42 @@ SIMDE = Path("/usr/include/simde/x86")
 
 # Header stem -> ISA family label shown to users.
 FAMILY_LABELS = {
-    "mmintrin": "MMX", "mm3dnow": "3DNow!", "xmmintrin": "SSE", "emmintrin": "SSE2",
-    "pmmintrin": "SSE3", "tmmintrin": "SSSE3", "smmintrin": "SSE4.1", "nmmintrin": "SSE4.2",
-    "ammintrin": "SSE4a", "popcntintrin": "POPCNT", "wmmintrin": "AES/PCLMUL",
-    "avxintrin": "AVX", "avx2intrin": "AVX2", "fmaintrin": "FMA", "fma4intrin": "FMA4",
-    "f16cintrin": "F16C", "bmiintrin": "BMI", "bmi2intrin": "BMI2", "lzcntintrin": "LZCNT",
-    "shaintrin": "SHA", "rdseedintrin": "RDSEED", "rtmintrin": "TSX/RTM", "xtestintrin": "TSX",
-    "ia32intrin": "x86 base", "cpuid": "CPUID", "mm_malloc": "x86 aligned malloc",
-    "adxintrin": "ADX", "xopintrin": "XOP", "tbmintrin": "TBM", "lwpintrin": "LWP",
-    "gfniintrin": "GFNI", "vaesintrin": "VAES", "vpclmulqdqintrin": "VPCLMULQDQ",
-    "immintrin": "x86 (immintrin.h)", "x86gprintrin": "x86 GPR", "msvc": "MSVC x86",
+    "mmintrin": "MMX",
+    "mm3dnow": "3DNow!",
+    "xmmintrin": "SSE",
+    "emmintrin": "SSE2",
+    "pmmintrin": "SSE3",
+    "tmmintrin": "SSSE3",
+    "smmintrin": "SSE4.1",
+    "nmmintrin": "SSE4.2",
+    "ammintrin": "SSE4a",
+    "popcntintrin": "POPCNT",
+    "wmmintrin": "AES/PCLMUL",
+    "avxintrin": "AVX",
+    "avx2intrin": "AVX2",
+    "fmaintrin": "FMA",
+    "fma4intrin": "FMA4",
+    "f16cintrin": "F16C",
+    "bmiintrin": "BMI",
+    "bmi2intrin": "BMI2",
+    "lzcntintrin": "LZCNT",
+    "shaintrin": "SHA",
+    "rdseedintrin": "RDSEED",
+    "rtmintrin": "TSX/RTM",
+    "xtestintrin": "TSX",
+    "ia32intrin": "x86 base",
+    "cpuid": "CPUID",
+    "mm_malloc": "x86 aligned malloc",
+    "adxintrin": "ADX",
+    "xopintrin": "XOP",
+    "tbmintrin": "TBM",
+    "lwpintrin": "LWP",
+    "gfniintrin": "GFNI",
+    "vaesintrin": "VAES",
+    "vpclmulqdqintrin": "VPCLMULQDQ",
+    "immintrin": "x86 (immintrin.h)",
+    "x86gprintrin": "x86 GPR",
+    "msvc": "MSVC x86",
 }
 
 X86_HEADER_NAMES = None  # filled from the directory listing
@@ -52,16 +79,26 @@ def family_of(stem: str) -> str:
     return label.upper()
 
 
-DEF_RE = re.compile(r"^(_{1,2}[A-Za-z]\w*)\s*\(", re.M)           # function definitions
+DEF_RE = re.compile(r"^(_{1,2}[A-Za-z]\w*)\s*\(", re.M)  # function definitions
 MACRO_RE = re.compile(r"^#\s*define\s+(_{1,2}[A-Za-z]\w*)\b", re.M)  # macro intrinsics/aliases
-NOT_INTRINSIC = {"__attribute__", "__inline", "__inline__", "__extension__", "__asm__",
-                 "__DISABLE_AVX__", "__volatile__"}
+NOT_INTRINSIC = {
+    "__attribute__",
+    "__inline",
+    "__inline__",
+    "__extension__",
+    "__asm__",
+    "__DISABLE_AVX__",
+    "__volatile__",
+}
 
 
 def gcc_names(include: Path) -> dict[str, str]:
     names: dict[str, str] = {}
-    files = sorted(include.glob("*intrin.h")) + [include / "cpuid.h", include / "mm_malloc.h",
-                                                  include / "mm3dnow.h"]
+    files = sorted(include.glob("*intrin.h")) + [
+        include / "cpuid.h",
+        include / "mm_malloc.h",
+        include / "mm3dnow.h",
+    ]
     for header in files:
         if not header.exists():
             continue
@@ -71,20 +108,31 @@ def gcc_names(include: Path) -> dict[str, str]:
             for m in rx.finditer(text):
                 name = m.group(1)
                 # GCC keeps the SSE4.2 string/CRC32 intrinsics in smmintrin.h
-                if header.stem == "smmintrin" and re.match(r"_mm_(crc32|cmp[ei]str|cmpgt_epi64)",
-                                                           name):
+                if header.stem == "smmintrin" and re.match(
+                    r"_mm_(crc32|cmp[ei]str|cmpgt_epi64)", name
+                ):
                     names.setdefault(name, "SSE4.2")
                 # Header guards, internal helpers and type/ISA macros are not user-callable.
-                if (name in NOT_INTRINSIC or name.endswith(("_H_INCLUDED", "_INCLUDED", "__"))
-                        or name.startswith(("__DISABLE", "_X86", "__x86", "__builtin"))
-                        or name.isupper()):
+                if (
+                    name in NOT_INTRINSIC
+                    or name.endswith(("_H_INCLUDED", "_INCLUDED", "__"))
+                    or name.startswith(("__DISABLE", "_X86", "__x86", "__builtin"))
+                    or name.isupper()
+                ):
                     continue
                 names.setdefault(name, fam)
     return names
 
 
-MSVC_X86_MACROS = ("__MACHINEX86X", "__MACHINEX86X_NOX64", "__MACHINEX86X_NOIA64",
-                   "__MACHINEX86X_NOWIN64", "__MACHINEX64", "__MACHINEI", "__MACHINEIA32")
+MSVC_X86_MACROS = (
+    "__MACHINEX86X",
+    "__MACHINEX86X_NOX64",
+    "__MACHINEX86X_NOIA64",
+    "__MACHINEX86X_NOWIN64",
+    "__MACHINEX64",
+    "__MACHINEI",
+    "__MACHINEIA32",
+)
 MSVC_ANY_MACROS = ("__MACHINE", "__MACHINEARMX", "__MACHINECE", "__MACHINECC")
 PROTO_NAME = re.compile(r"(_{1,2}[A-Za-z]\w*)\s*\(")
 
@@ -120,18 +168,32 @@ def msvc_names(include: Path) -> dict[str, str]:
         m = re.match(r"#if __INTRINSIC_PROLOG\((\w+)\)", s)
         if m:
             conds = " ".join(stack[:-1])
-            is_x86 = re.search(r"__x86_64__|_AMD64_|__i386__|_X86_", conds) and not re.search(
-                r"__arm__|__aarch64__|_ARM", conds) and "#else" not in conds
+            is_x86 = (
+                re.search(r"__x86_64__|_AMD64_|__i386__|_X86_", conds)
+                and not re.search(r"__arm__|__aarch64__|_ARM", conds)
+                and "#else" not in conds
+            )
             (x86 if is_x86 else portable).add(m.group(1))
-    keep = {n for n in x86 - portable
-            if n.startswith("_") and not n.startswith(("_Interlocked", "_interlocked"))}
+    keep = {
+        n
+        for n in x86 - portable
+        if n.startswith("_") and not n.startswith(("_Interlocked", "_interlocked"))
+    }
     return dict.fromkeys(keep, "MSVC x86")
 
 
 # x86/x64-only MSVC intrinsics that mingw-w64's headers do not declare (names from Microsoft's
 # "x64 intrinsics list"; MSVC for ARM64 has _CountOneBits/_CountLeadingZeros instead).
-MSVC_X86_EXTRA = ("__popcnt16", "__popcnt", "__popcnt64", "__lzcnt16", "__lzcnt", "__lzcnt64",
-                  "_mul128", "_xgetbv")
+MSVC_X86_EXTRA = (
+    "__popcnt16",
+    "__popcnt",
+    "__popcnt64",
+    "__lzcnt16",
+    "__lzcnt",
+    "__lzcnt64",
+    "_mul128",
+    "_xgetbv",
+)
 
 
 def arm_names(include: Path) -> set[str]:
@@ -149,8 +211,11 @@ def simde_neon_map(simde: Path, arm: set[str]) -> dict[str, list[str]]:
     """x86 name -> NEON intrinsics SIMDe's first NEON branch calls (at most three)."""
     mapping: dict[str, list[str]] = {}
     func = re.compile(r"^simde_(mm\w*|m_\w+|x_mm\w*)\s*\(", re.M)
-    branch = re.compile(r"#\s*(?:el)?if[^\n]*SIMDE_ARM_NEON_A(?:32V7|32V8|64V8)_NATIVE[^\n]*\n(.*?)"
-                        r"\n\s*#\s*(?:elif|else|endif)", re.S)
+    branch = re.compile(
+        r"#\s*(?:el)?if[^\n]*SIMDE_ARM_NEON_A(?:32V7|32V8|64V8)_NATIVE[^\n]*\n(.*?)"
+        r"\n\s*#\s*(?:elif|else|endif)",
+        re.S,
+    )
     for header in sorted(simde.glob("*.h")):
         text = header.read_text(errors="replace")
         starts = [(m.start(), m.group(1)) for m in func.finditer(text)]
@@ -163,8 +228,11 @@ def simde_neon_map(simde: Path, arm: set[str]) -> dict[str, list[str]]:
             b = branch.search(body)
             if not b:
                 continue
-            calls = [c for c in dict.fromkeys(re.findall(r"\b(v[a-z0-9_]+)\s*\(", b.group(1)))
-                     if c in arm]
+            calls = [
+                c
+                for c in dict.fromkeys(re.findall(r"\b(v[a-z0-9_]+)\s*\(", b.group(1)))
+                if c in arm
+            ]
             if 1 <= len(calls) <= 3:
                 mapping[name] = calls
     return mapping
@@ -176,8 +244,9 @@ def main() -> None:
     ap.add_argument("--gcc-arm", type=Path, default=GCC_ARM)
     ap.add_argument("--mingw", type=Path, default=MINGW)
     ap.add_argument("--simde", type=Path, default=SIMDE)
-    ap.add_argument("--out", type=Path,
-                    default=Path(__file__).resolve().parent.parent / "rules" / "generated")
+    ap.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "rules" / "generated"
+    )
     args = ap.parse_args()
 
     names = gcc_names(args.gcc_x86)
@@ -195,16 +264,30 @@ def main() -> None:
     neon = simde_neon_map(args.simde, arm)
     neon = {k: v for k, v in sorted(neon.items()) if k in names}
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "x86-intrinsics.json").write_text(json.dumps(
-        {"source": "GCC 12 x86 headers, mingw-w64 intrin.h (x86-only MSVC names)",
-         "families": families,
-         "names": {n: index[f] for n, f in sorted(names.items())},
-         "neon": neon}, separators=(",", ":"), sort_keys=False) + "\n")
-    (args.out / "arm-intrinsics.json").write_text(json.dumps(
-        {"source": "GCC 12 aarch64 arm_neon.h, arm_acle.h, arm_sve.h",
-         "names": sorted(arm)}, separators=(",", ":")) + "\n")
-    print(f"{len(names)} x86 names in {len(families)} families, {len(neon)} NEON mappings, "
-          f"{len(arm)} Arm names")
+    (args.out / "x86-intrinsics.json").write_text(
+        json.dumps(
+            {
+                "source": "GCC 12 x86 headers, mingw-w64 intrin.h (x86-only MSVC names)",
+                "families": families,
+                "names": {n: index[f] for n, f in sorted(names.items())},
+                "neon": neon,
+            },
+            separators=(",", ":"),
+            sort_keys=False,
+        )
+        + "\n"
+    )
+    (args.out / "arm-intrinsics.json").write_text(
+        json.dumps(
+            {"source": "GCC 12 aarch64 arm_neon.h, arm_acle.h, arm_sve.h", "names": sorted(arm)},
+            separators=(",", ":"),
+        )
+        + "\n"
+    )
+    print(
+        f"{len(names)} x86 names in {len(families)} families, {len(neon)} NEON mappings, "
+        f"{len(arm)} Arm names"
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ so graviton4 is built from -march=armv9-a+i8mm+bf16; graviton5 (armv9.2-a, unkno
 uses the same flags (levels from shared/data/graviton-targets.tsv). The Windows profile is
 MSVC for ARM64 as documented by Microsoft (predefined macros page), written by hand below.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,23 @@ TARGETS = {
 }
 NOTES = {
     "graviton4": "GCC 12 lacks -mcpu=neoverse-v2: built from -march=armv9-a+i8mm+bf16",
-    "graviton5": ("GCC 12 lacks -mcpu=neoverse-v3 and armv9.2-a: built from "
-                  "-march=armv9-a+i8mm+bf16; "
-                  "the 9.2 additions predefine no macro that changes a porting decision"),
+    "graviton5": (
+        "GCC 12 lacks -mcpu=neoverse-v3 and armv9.2-a: built from "
+        "-march=armv9-a+i8mm+bf16; "
+        "the 9.2 additions predefine no macro that changes a porting decision"
+    ),
 }
 # MSVC targeting ARM64 (no GCC macros); version 19.30 = Visual Studio 2022.
 MSVC_ARM64 = {
-    "_WIN32": "1", "_WIN64": "1", "_M_ARM64": "1", "_MSC_VER": "1930",
-    "_MSC_FULL_VER": "193030705", "_MSC_EXTENSIONS": "1", "_INTEGRAL_MAX_BITS": "64",
-    "__STDC_HOSTED__": "1", "_MT": "1",
+    "_WIN32": "1",
+    "_WIN64": "1",
+    "_M_ARM64": "1",
+    "_MSC_VER": "1930",
+    "_MSC_FULL_VER": "193030705",
+    "_MSC_EXTENSIONS": "1",
+    "_INTEGRAL_MAX_BITS": "64",
+    "__STDC_HOSTED__": "1",
+    "_MT": "1",
 }
 
 
@@ -41,8 +50,12 @@ def macros(flags: list[str]) -> dict[str, str]:
 
 
 def macros_of(cc: str, flags: list[str]) -> dict[str, str]:
-    out = subprocess.run([cc, *flags, "-dM", "-E", "-x", "c", "/dev/null"], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [cc, *flags, "-dM", "-E", "-x", "c", "/dev/null"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     table = {}
     for line in out.splitlines():
         parts = line.split(None, 2)
@@ -52,20 +65,32 @@ def macros_of(cc: str, flags: list[str]) -> dict[str, str]:
 
 
 def main() -> None:
-    version = subprocess.run([CC, "-dumpfullversion"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-    profiles = {name: {"flags": " ".join(flags), "note": NOTES.get(name, ""),
-                       "macros": macros(flags)} for name, flags in TARGETS.items()}
+    version = subprocess.run(
+        [CC, "-dumpfullversion"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    profiles = {
+        name: {"flags": " ".join(flags), "note": NOTES.get(name, ""), "macros": macros(flags)}
+        for name, flags in TARGETS.items()
+    }
     # The x86-64 reference: an #error that x86-64 reaches too is not an Arm64 problem.
     native = subprocess.run(["gcc", "-dumpmachine"], capture_output=True, text=True).stdout
     if not native.startswith("x86_64"):
         sys.exit("run on an x86-64 host: the x86-64 reference profile comes from its gcc")
     x86 = macros_of("gcc", [])
     out = Path(__file__).resolve().parent.parent / "rules" / "generated" / "target-profiles.json"
-    out.write_text(json.dumps({"compiler": f"{CC} {version}", "linux": profiles,
-                               "windows": {"macros": MSVC_ARM64},
-                               "x86_64_reference": {"macros": x86}}, indent=1, sort_keys=True)
-                   + "\n")
+    out.write_text(
+        json.dumps(
+            {
+                "compiler": f"{CC} {version}",
+                "linux": profiles,
+                "windows": {"macros": MSVC_ARM64},
+                "x86_64_reference": {"macros": x86},
+            },
+            indent=1,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     print(f"wrote {out} ({', '.join(profiles)})", file=sys.stderr)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """Rewrite the rule reference in README.md (between the RULES markers) from rules/*.yaml."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,11 @@ def render() -> str:
         default = "" if rules.categories[rule.category].default_on else " (off by default)"
         out.append(f"#### `{rule.id}` — {rule.title}")
         out.append("")
-        out.append(f"Category `{rule.category}`{default}, severity `{rule.severity.label}`"
-                   + (f", only for `--target-os {'/'.join(rule.os)}`" if rule.os else "") + ".")
+        out.append(
+            f"Category `{rule.category}`{default}, severity `{rule.severity.label}`"
+            + (f", only for `--target-os {'/'.join(rule.os)}`" if rule.os else "")
+            + "."
+        )
         out.append(rule.description)
         out.append("")
         if rule.example:

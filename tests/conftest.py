@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Shared helpers: run the CLI in-process, scan a tree, read fixture annotations."""
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,12 @@ class CliResult:
 @pytest.fixture
 def run_cli(capsys):
     """Run `porting-advisor ARGS` in-process; returns exit code, stdout and stderr."""
+
     def run(*args: str) -> CliResult:
         code = cli.main([str(a) for a in args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
+
     return run
 
 
@@ -47,8 +50,12 @@ def rules() -> ruleset.RuleSet:
 def scan(root: Path, rules: ruleset.RuleSet, **kw: object) -> Report:
     """Scan `root` in-process with the given options (names as in Options)."""
     issue_types = str(kw.pop("issue_types", ""))
-    opts = Options(root=root, categories=ruleset.parse_issue_types(issue_types, rules),
-                   jobs=int(kw.pop("jobs", 1)), **kw)  # type: ignore[arg-type]
+    opts = Options(
+        root=root,
+        categories=ruleset.parse_issue_types(issue_types, rules),
+        jobs=int(kw.pop("jobs", 1)),
+        **kw,
+    )  # type: ignore[arg-type]
     return pipeline.run(opts, rules)
 
 
@@ -71,7 +78,7 @@ def annotations(case: Path) -> tuple[set, set, list]:
     forbidden: set[tuple[str, int, str]] = set()
     seen: list[tuple[str, str]] = []
     expect = case / "fixture.expect"
-    if expect.exists():   # for files that cannot carry comments (binaries, archive members)
+    if expect.exists():  # for files that cannot carry comments (binaries, archive members)
         for line in expect.read_text().splitlines():
             m = re.match(r"^(ruleid|ok):\s*(\S+)\s+(\d+)\s+([a-z0-9-]+)\s*$", line)
             if m:
@@ -98,8 +105,9 @@ def annotations(case: Path) -> tuple[set, set, list]:
                     else:
                         pending.append((kind, rid))
             code_part = ANNOTATION.sub("", line)
-            is_annotation_only = found and not re.sub(r"<!--|-->|^[cC](?=\s|$)|[/*#;!\s-]", "",
-                                                      code_part)
+            is_annotation_only = found and not re.sub(
+                r"<!--|-->|^[cC](?=\s|$)|[/*#;!\s-]", "", code_part
+            )
             if pending and not is_annotation_only:
                 for kind, rid in pending:
                     (expected if kind == "ruleid" else forbidden).add((rel, no, rid))
@@ -109,5 +117,6 @@ def annotations(case: Path) -> tuple[set, set, list]:
 
 def fixture_cases() -> list[Path]:
     """Every directory under tests/fixtures/<pack>/ is one case, scanned as a tree."""
-    return sorted(p for pack in FIXTURES.iterdir() if pack.is_dir()
-                  for p in pack.iterdir() if p.is_dir())
+    return sorted(
+        p for pack in FIXTURES.iterdir() if pack.is_dir() for p in pack.iterdir() if p.is_dir()
+    )

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Assembly: the inline-asm template classifier and the assembly-file classifier."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,13 +9,26 @@ from porting_advisor import asminline, asmsource, siblings
 from porting_advisor.siblings import TreeIndex
 
 
-@pytest.mark.parametrize("template, arch", [
-    ("rdtsc", "x86"), ("pause", "x86"), ("lock; cmpxchgq %2, %1", "x86"),
-    ("movl %%eax, %0", "x86"), ("bswap %0", "x86"), ("xgetbv", "x86"),
-    ("yield", "arm"), ("dmb ish", "arm"), ("mrs %0, cntvct_el0", "arm"),
-    ("crc32cw %w0, %w0, %w1", "arm"), ("ldaxr %w0, [%1]", "arm"),
-    ("", ""), (".p2align 4", ""), ("nop", ""), ("my_symbol_v2", ""),
-])
+@pytest.mark.parametrize(
+    "template, arch",
+    [
+        ("rdtsc", "x86"),
+        ("pause", "x86"),
+        ("lock; cmpxchgq %2, %1", "x86"),
+        ("movl %%eax, %0", "x86"),
+        ("bswap %0", "x86"),
+        ("xgetbv", "x86"),
+        ("yield", "arm"),
+        ("dmb ish", "arm"),
+        ("mrs %0, cntvct_el0", "arm"),
+        ("crc32cw %w0, %w0, %w1", "arm"),
+        ("ldaxr %w0, [%1]", "arm"),
+        ("", ""),
+        (".p2align 4", ""),
+        ("nop", ""),
+        ("my_symbol_v2", ""),
+    ],
+)
 def test_inline_template_classification(template, arch):
     assert asminline.classify(template) == arch
 
@@ -23,30 +37,45 @@ def test_inline_descriptions():
     assert asminline.describe("rdtsc") == "reads the time-stamp counter"
     assert asminline.describe("lock; xaddl %0, %1") == "lock-prefixed atomic"
     assert "cntvct_el0" in asminline.advice("rdtscp")
-    assert asminline.extract("asm volatile goto (\"jmp %l0\" :::: x);", 3, "asm") == (
-        "gnu", "jmp %l0")
+    assert asminline.extract('asm volatile goto ("jmp %l0" :::: x);', 3, "asm") == (
+        "gnu",
+        "jmp %l0",
+    )
     assert asminline.extract("__asm { mov eax, 1 }", 5, "__asm")[0] == "msvc"
     assert asminline.extract("int asm = 3;", 7, "asm") is None
 
 
-@pytest.mark.parametrize("code, arch", [
-    ("movq %rdi, %rax\n addq $1, %rax\n ret\n", "x86"),
-    ("bits 64\nsection .text\n mov rax, rdi\n ret\n", "x86"),
-    ("ldp x29, x30, [sp], #16\n add x0, x0, x1\n ret\n", "arm64"),
-    ("ld1 {v0.16b}, [x0]\n eor v0.16b, v0.16b, v1.16b\n st1 {v0.16b}, [x1]\n", "arm64"),
-    (".syntax unified\n.thumb\n mov r0, r1\n bx lr\n", "other"),
-    (".machine power8\n li 3, 0\n blr\n", "other"),
-    ("/* nothing */\n", ""),
-])
+@pytest.mark.parametrize(
+    "code, arch",
+    [
+        ("movq %rdi, %rax\n addq $1, %rax\n ret\n", "x86"),
+        ("bits 64\nsection .text\n mov rax, rdi\n ret\n", "x86"),
+        ("ldp x29, x30, [sp], #16\n add x0, x0, x1\n ret\n", "arm64"),
+        ("ld1 {v0.16b}, [x0]\n eor v0.16b, v0.16b, v1.16b\n st1 {v0.16b}, [x1]\n", "arm64"),
+        (".syntax unified\n.thumb\n mov r0, r1\n bx lr\n", "other"),
+        (".machine power8\n li 3, 0\n blr\n", "other"),
+        ("/* nothing */\n", ""),
+    ],
+)
 def test_assembly_file_classification(code, arch):
     assert asmsource.classify(asmsource.strip_comments(code))[0] == arch
 
 
 def test_sibling_counterparts():
-    index = TreeIndex.build(["lib/crc_x86.S", "lib/crc_aarch64.S", "lib/memcpy_x86_64.S",
-                             "src/x86_64/start.S", "src/aarch64/start.S",
-                             "k/haswell/blend.c", "k/neon/blend.c", "solo/avx2/x.c",
-                             "crc32_sse42.c", "crc32_arm64.c"])
+    index = TreeIndex.build(
+        [
+            "lib/crc_x86.S",
+            "lib/crc_aarch64.S",
+            "lib/memcpy_x86_64.S",
+            "src/x86_64/start.S",
+            "src/aarch64/start.S",
+            "k/haswell/blend.c",
+            "k/neon/blend.c",
+            "solo/avx2/x.c",
+            "crc32_sse42.c",
+            "crc32_arm64.c",
+        ]
+    )
     assert siblings.arm_counterpart("lib/crc_x86.S", index) == "lib/crc_aarch64.S"
     assert siblings.arm_counterpart("lib/memcpy_x86_64.S", index) == ""
     assert siblings.arm_counterpart("src/x86_64/start.S", index) == "src/aarch64/"
@@ -71,12 +100,16 @@ def test_no_multiline_pattern_starts_lines_with_a_newline_eating_space():
     import re
 
     import porting_advisor
+
     offenders = []
     for info in pkgutil.iter_modules(porting_advisor.__path__):
         module = importlib.import_module(f"porting_advisor.{info.name}")
         for name, value in vars(module).items():
-            if isinstance(value, re.Pattern) and value.flags & re.M and (
-                    "^\\s*" in value.pattern or "^\\s+" in value.pattern):
+            if (
+                isinstance(value, re.Pattern)
+                and value.flags & re.M
+                and ("^\\s*" in value.pattern or "^\\s+" in value.pattern)
+            ):
                 offenders.append(f"{info.name}.{name}")
     assert offenders == []
 
@@ -84,7 +117,8 @@ def test_no_multiline_pattern_starts_lines_with_a_newline_eating_space():
 def test_inactive_regions_of_an_assembly_file_are_dropped(tmp_path, run_cli):
     body = "\n".join(f"\tmovl\t{i}(%esp),%eax\n\taddl\t%ebx,%eax\n" for i in range(3000))
     (tmp_path / "sha-x86-apple.S").write_text(
-        f"#if defined(__APPLE__) && defined(__x86_64__)\n{body}\n#endif\n")
+        f"#if defined(__APPLE__) && defined(__x86_64__)\n{body}\n#endif\n"
+    )
     (tmp_path / "sha-x86-linux.S").write_text(f"#if defined(__linux__)\n{body}\n#endif\n")
     found = run_cli(tmp_path, "--format", "json").json()["findings"]
     assert [(f["file"], f["rule"]) for f in found] == [("sha-x86-linux.S", "asm-x86-source")]

@@ -4,6 +4,7 @@
 Slow (a PyInstaller build, about half a minute); CI runs it. Set PA_SKIP_BINARY=1 to skip it
 on a workstation, or PA_BINARY=path to test an existing binary instead of building one.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,9 @@ def binary() -> Path:
         pytest.skip("PA_SKIP_BINARY is set")
     if os.environ.get("PA_BINARY"):
         return Path(os.environ["PA_BINARY"])
-    res = subprocess.run(["bash", str(ROOT / "build.sh")], capture_output=True, text=True,
-                         timeout=1200, cwd="/")
+    res = subprocess.run(
+        ["bash", str(ROOT / "build.sh")], capture_output=True, text=True, timeout=1200, cwd="/"
+    )
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     built = re.search(r"^built (\S+) ", res.stdout, re.M)
     assert built, res.stdout[-2000:]
@@ -35,8 +37,9 @@ def binary() -> Path:
 
 
 def run(binary: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(binary), *args], capture_output=True, text=True, env={},
-                          timeout=300, cwd="/")
+    return subprocess.run(
+        [str(binary), *args], capture_output=True, text=True, env={}, timeout=300, cwd="/"
+    )
 
 
 def test_binary_report_equals_the_package(binary, rules):
@@ -57,11 +60,21 @@ def test_binary_report_equals_the_package(binary, rules):
 def test_binary_version_and_bad_input(binary, tmp_path):
     res = run(binary, "--version")
     assert res.returncode == 0 and res.stdout.strip() == f"porting-advisor {__version__}"
-    for args in ([str(tmp_path / "missing")], [str(ROOT), "--format", "xml"],
-                 [str(ROOT), "--target", "graviton9"], []):
+    for args in (
+        [str(tmp_path / "missing")],
+        [str(ROOT), "--format", "xml"],
+        [str(ROOT), "--target", "graviton9"],
+        [],
+    ):
         res = run(binary, *args)
         assert res.returncode == 2 and res.stderr.startswith("porting-advisor: error:"), args
     out = tmp_path / "r.html"
-    res = run(binary, str(ROOT / "sample-projects" / "cpp-service"), "--output", str(out),
-              "--fail-on", "error")
+    res = run(
+        binary,
+        str(ROOT / "sample-projects" / "cpp-service"),
+        "--output",
+        str(out),
+        "--fail-on",
+        "error",
+    )
     assert res.returncode == 1 and "<html" in out.read_text()

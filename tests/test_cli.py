@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The command line as users and CI use it: reports, formats, exit codes, bad usage."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ def test_text_report_groups_by_file_and_summarises(run_cli):
     assert res.code == 0
     lines = res.out.splitlines()
     assert "src/hash.c" in lines
-    assert any(line.strip().startswith("12:25  error   intrinsic/c-x86-intrinsic")
-               for line in lines)
+    assert any(
+        line.strip().startswith("12:25  error   intrinsic/c-x86-intrinsic") for line in lines
+    )
     summary = lines[-1]
     assert summary.startswith("16 files scanned, 0 skipped; 21 findings (error 14, warning 7)")
     assert "by category: asm-source 1, build-flag 2, config-guess 1, inline-asm 2" in summary
@@ -42,10 +44,22 @@ def test_json_report_follows_the_contract(run_cli, tmp_path):
     res = run_cli(SAMPLE, "--output", out)
     assert res.code == 0 and res.out == ""
     data = json.loads(out.read_text())
-    assert list(data) == ["schema_version", "tool", "root", "target", "target_os",
-                          "files_scanned", "files_skipped", "files_by_language",
-                          "duration_seconds", "findings", "skipped", "remarks",
-                          "dependencies", "summary"]
+    assert list(data) == [
+        "schema_version",
+        "tool",
+        "root",
+        "target",
+        "target_os",
+        "files_scanned",
+        "files_skipped",
+        "files_by_language",
+        "duration_seconds",
+        "findings",
+        "skipped",
+        "remarks",
+        "dependencies",
+        "summary",
+    ]
     assert data["tool"]["name"] == "porting-advisor"
     assert data["target"] == "graviton3" and data["target_os"] == "linux"
     assert data["files_by_language"] == {"asm": 3, "autotools": 1, "c": 11, "make": 1}
@@ -58,7 +72,10 @@ def test_json_report_follows_the_contract(run_cli, tmp_path):
     assert "end_line" not in whole and "snippet" not in whole
     hash_hits = [f for f in data["findings"] if f["file"] == "src/hash.c"]
     assert [(f["line"], f["column"], f["rule"]) for f in hash_hits] == [
-        (5, 1, "c-x86-header"), (12, 25, "c-x86-intrinsic"), (17, 15, "c-x86-intrinsic")]
+        (5, 1, "c-x86-header"),
+        (12, 25, "c-x86-intrinsic"),
+        (17, 15, "c-x86-intrinsic"),
+    ]
     crc = hash_hits[1]
     assert crc["end_line"] == 12 and crc["end_column"] == 25 + len("_mm_crc32_u64")
     assert "__crc32cd" in crc["suggestion"] and crc["language"] == "c"
@@ -84,15 +101,18 @@ def test_format_json_to_stdout_and_several_outputs(run_cli, tmp_path):
 def test_html_is_self_contained_and_escaped(run_cli, tmp_path):
     src = tmp_path / "tree"
     src.mkdir()
-    (src / "x.c").write_text('#include <immintrin.h>\nint f(void){ return _mm_popcnt_u32(1); '
-                             '/* <script>alert(1)</script> */ }\n')
+    (src / "x.c").write_text(
+        "#include <immintrin.h>\nint f(void){ return _mm_popcnt_u32(1); "
+        "/* <script>alert(1)</script> */ }\n"
+    )
     out = tmp_path / "r.html"
     assert run_cli(src, "--output", out).code == 0
     html = out.read_text()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "http://" not in html and "https://" not in html.replace(
-        "https://json.schemastore.org", "")
+        "https://json.schemastore.org", ""
+    )
     assert html.count('class="finding"') == 2
 
 
@@ -118,10 +138,17 @@ def test_issue_types(run_cli):
     assert "intrinsic" not in cats and "inline-asm" not in cats and cats["asm-source"] == 1
     res = run_cli(SAMPLE, "--format", "json", "--issue-types", "config-guess")
     assert res.json()["summary"]["by_category"] == {"config-guess": 1}
-    res = run_cli(FIXTURES / "c" / "optin", "--format", "json", "--issue-types",
-                  "+CompilerSpecific,+NoEquivalent")
-    assert {f["rule"] for f in res.json()["findings"]} == {"c-compiler-guard",
-                                                          "c-missing-arm64-path"}
+    res = run_cli(
+        FIXTURES / "c" / "optin",
+        "--format",
+        "json",
+        "--issue-types",
+        "+CompilerSpecific,+NoEquivalent",
+    )
+    assert {f["rule"] for f in res.json()["findings"]} == {
+        "c-compiler-guard",
+        "c-missing-arm64-path",
+    }
 
 
 def test_bad_usage_is_one_line_and_exit_2(run_cli, tmp_path):
@@ -142,9 +169,11 @@ def test_bad_rules_directory_is_exit_2(run_cli, tmp_path):
     rules = tmp_path / "rules"
     (rules / "generated").mkdir(parents=True)
     (rules / "categories.yaml").write_text((ROOT / "rules" / "categories.yaml").read_text())
-    (rules / "x.rules.yaml").write_text("rules:\n  - id: Bad_Id\n    category: intrinsic\n"
-                                        "    title: t\n    description: d\n    message: m\n"
-                                        "    suggestion: s\n")
+    (rules / "x.rules.yaml").write_text(
+        "rules:\n  - id: Bad_Id\n    category: intrinsic\n"
+        "    title: t\n    description: d\n    message: m\n"
+        "    suggestion: s\n"
+    )
     res = run_cli(SAMPLE, "--rules-dir", rules)
     one_line_error(res)
     assert "x.rules.yaml" in res.err and "Bad_Id" in res.err
@@ -156,6 +185,7 @@ def test_version_list_rules_explain_targets(run_cli, rules):
     res = run_cli("--version")
     assert res.code == 0 and res.out.strip().startswith("porting-advisor ")
     from porting_advisor import __version__
+
     assert res.out.strip() == f"porting-advisor {__version__}"
     res = run_cli("--list-rules")
     assert res.code == 0 and len(res.out.splitlines()) == len(rules.rules)
@@ -191,25 +221,30 @@ def test_target_changes_sve_findings(run_cli):
 
 
 def test_module_entry_point_and_no_progress_without_tty():
-    res = subprocess.run([sys.executable, "-m", "porting_advisor", str(ASM), "--format", "json"],
-                         capture_output=True, text=True, env={**os.environ, "CI": ""})
+    res = subprocess.run(
+        [sys.executable, "-m", "porting_advisor", str(ASM), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CI": ""},
+    )
     assert res.returncode == 0
     assert json.loads(res.stdout)["files_scanned"] == 17
-    assert "[" not in res.stderr   # no progress bar: stderr is not a terminal
+    assert "[" not in res.stderr  # no progress bar: stderr is not a terminal
 
 
 def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatch):
     from porting_advisor import pipeline
+
     clock = iter([100.0, 100.05, 100.2, 100.4, 100.45, 100.6, 100.9])
     monkeypatch.setattr(pipeline.time, "monotonic", lambda: next(clock))
     assert pipeline.Progress.walking(False) is None
-    found = pipeline.Progress.walking(True)            # reads the clock once
-    found(1024)                                       # 0.05 s later: too soon to redraw
+    found = pipeline.Progress.walking(True)  # reads the clock once
+    found(1024)  # 0.05 s later: too soon to redraw
     found(2048)
     bar = pipeline.Progress(4000, True)
     bar(1000)
-    bar(1500)                                         # too soon again
-    bar(4000)                                         # the end always draws, then clears
+    bar(1500)  # too soon again
+    bar(4000)  # the end always draws, then clears
     err = capsys.readouterr().err
     assert "1024 files found" not in err and "\r2048 files found..." in err
     assert "1000/4000 files" in err and "1500/4000" not in err and "4000/4000 files" in err
@@ -220,16 +255,20 @@ def test_an_internal_error_is_one_line_and_exit_2(run_cli, tmp_path, monkeypatch
     """A bug in a cross-file pass must not end in a traceback: one line naming it, exit 2;
     PORTING_ADVISOR_DEBUG=1 lets the exception through for whoever debugs it."""
     from porting_advisor import pipeline
+
     (tmp_path / "a.c").write_text("int f(void) { return 0; }\n")
 
     def boom(*args: object) -> None:
         raise RuntimeError("facts out of step")
+
     monkeypatch.setattr(pipeline, "cross_file", boom)
     res = run_cli(tmp_path, "--no-cache", "--format", "json")
     assert res.code == 2 and "Traceback" not in res.err
-    assert res.err.strip() == ("porting-advisor: internal error: RuntimeError: facts out of "
-                               "step (a bug in porting-advisor; PORTING_ADVISOR_DEBUG=1 shows "
-                               "where)")
+    assert res.err.strip() == (
+        "porting-advisor: internal error: RuntimeError: facts out of "
+        "step (a bug in porting-advisor; PORTING_ADVISOR_DEBUG=1 shows "
+        "where)"
+    )
     monkeypatch.setenv("PORTING_ADVISOR_DEBUG", "1")
     with pytest.raises(RuntimeError):
         run_cli(tmp_path, "--no-cache", "--format", "json")

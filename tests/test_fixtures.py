@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Rule fixtures: every `ruleid:` fires, no `ok:` fires, nothing unannotated fires."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The CI gate: exit codes, baselines, suppressions, configuration, --changed-since, cache."""
+
 from __future__ import annotations
 
 import json
@@ -43,20 +44,17 @@ def test_baseline_round_trip(run_cli, tmp_path):
     res = run_cli(root, "--write-baseline", base, "--fail-on", "error", "--no-cache")
     assert res.code == 0 and "wrote 2 finding(s)" in res.err
     assert json.loads(base.read_text())["format"] == "porting-advisor-baseline"
-    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
-                  "--no-cache")
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json", "--no-cache")
     data = res.json()
     assert res.code == 0 and data["findings"] == []
     assert data["summary"]["baselined"] == 2 and data["summary"]["stale_baseline"] == 0
     # lines move above the findings: still known
     (root / "a.c").write_text("/* a new comment */\n\n" + X86)
-    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
-                  "--no-cache")
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json", "--no-cache")
     assert res.code == 0 and res.json()["findings"] == []
     # a new finding is reported; removing one makes a stale entry
     (root / "a.c").write_text("#include <immintrin.h>\nint g(void) { return _mm_popcnt_u64(3); }\n")
-    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json",
-                  "--no-cache")
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json", "--no-cache")
     data = res.json()
     assert res.code == 1
     assert [(f["line"], f["rule"]) for f in data["findings"]] == [(2, "c-x86-intrinsic")]
@@ -65,8 +63,12 @@ def test_baseline_round_trip(run_cli, tmp_path):
 
 def test_bad_baselines_are_exit_2(run_cli, tmp_path):
     root = tree(tmp_path, {"a.c": X86})
-    for content in (None, "{not json", '{"format": "other"}',
-                    '{"format": "porting-advisor-baseline", "fingerprints": {"x": -1}}'):
+    for content in (
+        None,
+        "{not json",
+        '{"format": "other"}',
+        '{"format": "porting-advisor-baseline", "fingerprints": {"x": -1}}',
+    ):
         path = tmp_path / "b.json"
         if content is None:
             path.unlink(missing_ok=True)
@@ -77,17 +79,37 @@ def test_bad_baselines_are_exit_2(run_cli, tmp_path):
         assert "baseline" in res.err
 
 
-@pytest.mark.parametrize("name, text", [
-    ("a.c", "int f(void) { return _mm_popcnt_u32(3); } // porting-advisor: ignore[intrinsic]\n"),
-    ("a.cpp", "// porting-advisor: ignore[c-x86-intrinsic] reviewed\n"
-              "int f() { return _mm_popcnt_u32(3); }\n"),
-    ("a.c", "/* porting-advisor: ignore[c-x86-intrinsic] */\nint f(void) "
-            "{ return _mm_popcnt_u32(3); }\n"),
-    ("Makefile", "# porting-advisor: ignore[build-flag] x86 host tools only\nCFLAGS += -mavx2\n"),
-    ("CMakeLists.txt",
-     "add_compile_options(-mavx2) # porting-advisor: ignore[build-x86-isa-flag]\n"),
-    ("Dockerfile", "# porting-advisor: ignore[container]\nFROM --platform=linux/amd64 alpine\n"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        (
+            "a.c",
+            "int f(void) { return _mm_popcnt_u32(3); } // porting-advisor: ignore[intrinsic]\n",
+        ),
+        (
+            "a.cpp",
+            "// porting-advisor: ignore[c-x86-intrinsic] reviewed\n"
+            "int f() { return _mm_popcnt_u32(3); }\n",
+        ),
+        (
+            "a.c",
+            "/* porting-advisor: ignore[c-x86-intrinsic] */\nint f(void) "
+            "{ return _mm_popcnt_u32(3); }\n",
+        ),
+        (
+            "Makefile",
+            "# porting-advisor: ignore[build-flag] x86 host tools only\nCFLAGS += -mavx2\n",
+        ),
+        (
+            "CMakeLists.txt",
+            "add_compile_options(-mavx2) # porting-advisor: ignore[build-x86-isa-flag]\n",
+        ),
+        (
+            "Dockerfile",
+            "# porting-advisor: ignore[container]\nFROM --platform=linux/amd64 alpine\n",
+        ),
+    ],
+)
 def test_suppressions_in_each_syntax(run_cli, tmp_path, name, text):
     root = tree(tmp_path, {name: text})
     data = run_cli(root, "--format", "json", "--no-cache").json()
@@ -96,35 +118,64 @@ def test_suppressions_in_each_syntax(run_cli, tmp_path, name, text):
     assert len(shown["findings"]) == 1 and shown["findings"][0]["suppressed"] is True
 
 
-@pytest.mark.parametrize("text", [
-    "! porting-advisor: ignore[intrinsic]\n      x = 1\n",                   # Fortran
-    "// porting-advisor: ignore[intrinsic]\nx := 1\n",                       # Go, Java
-    "# porting-advisor: ignore[intrinsic]\nx = 1\n",                         # Python
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "! porting-advisor: ignore[intrinsic]\n      x = 1\n",  # Fortran
+        "// porting-advisor: ignore[intrinsic]\nx := 1\n",  # Go, Java
+        "# porting-advisor: ignore[intrinsic]\nx = 1\n",  # Python
+    ],
+)
 def test_suppression_comment_syntaxes(rules, text):
     from porting_advisor.source import finding
+
     src = Source("f", "x", b"", text, Options(root=Path(".")), rules)
     f = finding(rules, "c-x86-intrinsic", "f", 2, 1, snippet="x")
     assert engine.suppressions(src, [f])[0].suppressed
-    plain = Source("f", "x", b"", "x = 'porting-advisor: ignore[intrinsic]'\nx\n",
-                   Options(root=Path(".")), rules)
+    plain = Source(
+        "f",
+        "x",
+        b"",
+        "x = 'porting-advisor: ignore[intrinsic]'\nx\n",
+        Options(root=Path(".")),
+        rules,
+    )
     assert not engine.suppressions(plain, [f])[0].suppressed
 
 
 def test_configuration_and_precedence(run_cli, tmp_path):
-    root = tree(tmp_path, {"a.c": X86, "vendor/v.c": X86, "sve.c":
-                           "#include <arm_sve.h>\nint n(void) { return (int)svcntw(); }\n"})
+    root = tree(
+        tmp_path,
+        {
+            "a.c": X86,
+            "vendor/v.c": X86,
+            "sve.c": "#include <arm_sve.h>\nint n(void) { return (int)svcntw(); }\n",
+        },
+    )
     (root / ".porting-advisor.toml").write_text(
         'exclude = ["vendor/"]\ntarget = "graviton2"\nfail-on = "error"\n'
-        'issue-types = "-intrinsic"\n')
+        'issue-types = "-intrinsic"\n'
+    )
     res = run_cli(root, "--format", "json", "--no-cache")
     assert res.code == 0 and res.json()["target"] == "graviton2"
-    assert res.json()["findings"] == []          # intrinsic is off by configuration
+    assert res.json()["findings"] == []  # intrinsic is off by configuration
     res = run_cli(root, "--format", "json", "--issue-types", "intrinsic", "--no-cache")
     files = {f["file"] for f in res.json()["findings"]}
-    assert files == {"a.c", "sve.c"} and res.code == 1       # fail-on from the file
-    res = run_cli(root, "--format", "json", "--issue-types", "intrinsic", "--target",
-                  "graviton3", "--fail-on", "never", "--exclude", "a.c", "--no-cache")
+    assert files == {"a.c", "sve.c"} and res.code == 1  # fail-on from the file
+    res = run_cli(
+        root,
+        "--format",
+        "json",
+        "--issue-types",
+        "intrinsic",
+        "--target",
+        "graviton3",
+        "--fail-on",
+        "never",
+        "--exclude",
+        "a.c",
+        "--no-cache",
+    )
     assert {f["file"] for f in res.json()["findings"]} == {"vendor/v.c"} and res.code == 0
     (root / ".porting-advisor.toml").write_text('targte = "graviton4"\n')
     res = run_cli(root, "--no-cache")
@@ -137,9 +188,19 @@ def test_configuration_and_precedence(run_cli, tmp_path):
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        },
+    )
 
 
 @pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
@@ -151,16 +212,15 @@ def test_changed_since(run_cli, tmp_path):
     git(root, "checkout", "-q", "-b", "feature")
     (root / "src" / "old.c").write_text(X86 + "int h(void) { return _mm_popcnt_u32(4); }\n")
     git(root, "commit", "-q", "-am", "change")
-    (root / "src" / "new.c").write_text(X86)            # untracked
-    (root / "other" / "x.c").write_text(X86 + "\n")     # uncommitted
+    (root / "src" / "new.c").write_text(X86)  # untracked
+    (root / "other" / "x.c").write_text(X86 + "\n")  # uncommitted
     data = run_cli(root, "--changed-since", "main", "--format", "json", "--no-cache").json()
     assert {f["file"] for f in data["findings"]} == {"src/old.c", "src/new.c", "other/x.c"}
-    data = run_cli(root / "src", "--changed-since", "main", "--format", "json",
-                   "--no-cache").json()
+    data = run_cli(root / "src", "--changed-since", "main", "--format", "json", "--no-cache").json()
     assert {f["file"] for f in data["findings"]} == {"old.c", "new.c"}
     res = run_cli(root, "--changed-since", "no-such-branch")
     assert res.code == 2 and "unknown git ref" in res.err
-    res = run_cli(tmp_path / "repo" / ".." , "--changed-since", "main")
+    res = run_cli(tmp_path / "repo" / "..", "--changed-since", "main")
     assert res.code == 2 and "not inside a git repository" in res.err
 
 
@@ -179,8 +239,16 @@ def test_changed_since_in_a_shallow_clone(run_cli, tmp_path):
     git(origin, "add", ".")
     git(origin, "commit", "-q", "-m", "three")
     clone = tmp_path / "clone"
-    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch",
-        f"file://{origin}", str(clone))
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        f"file://{origin}",
+        str(clone),
+    )
     res = run_cli(clone, "--changed-since", "origin/side")
     assert res.code == 2 and "shallow clone" in res.err
 
@@ -198,30 +266,36 @@ def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
     (root / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
     third = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == ["b.c"] and len(third["findings"]) == 3
-    os.utime(root / "a.c", ns=(1, 1))                 # touched, same content: hash says hit
+    os.utime(root / "a.c", ns=(1, 1))  # touched, same content: hash says hit
     calls.clear()
     run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
     assert calls == []
-    calls.clear()                                     # another target: another scope
+    calls.clear()  # another target: another scope
     run_cli(root, "--cache-dir", cache, "--target", "graviton2", "--jobs", "1")
     assert sorted(calls) == ["a.c", "b.c"]
     calls.clear()
     run_cli(root, "--no-cache", "--jobs", "1")
     assert sorted(calls) == ["a.c", "b.c"]
-    monkeypatch.delenv("HOME", raising=False)        # no HOME: the cache switches itself off
+    monkeypatch.delenv("HOME", raising=False)  # no HOME: the cache switches itself off
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert run_cli(root, "--format", "json").code == 0
-    (cache / "results-v1.sqlite3").write_bytes(b"garbage")   # corrupt: ignored, scan goes on
+    (cache / "results-v1.sqlite3").write_bytes(b"garbage")  # corrupt: ignored, scan goes on
     assert run_cli(root, "--cache-dir", cache, "--format", "json").json()["findings"]
 
 
 def test_cache_keeps_a_few_scopes_per_root(run_cli, tmp_path):
     import sqlite3
+
     root = tree(tmp_path, {"a.c": X86})
     cache = tmp_path / "cache"
     used = []
-    for args in (["--target", "graviton2"], ["--target", "graviton3"], ["--target", "graviton4"],
-                 ["--target", "graviton2"], ["--issue-types", "intrinsic"]):
+    for args in (
+        ["--target", "graviton2"],
+        ["--target", "graviton3"],
+        ["--target", "graviton4"],
+        ["--target", "graviton2"],
+        ["--issue-types", "intrinsic"],
+    ):
         run_cli(root, "--cache-dir", cache, *args)
         db = sqlite3.connect(cache / "results-v1.sqlite3")
         used.append(db.execute("SELECT scope FROM scopes ORDER BY used DESC").fetchone()[0])
@@ -246,8 +320,13 @@ def test_integration_files_are_valid(run_cli):
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = hooks[0]
     assert hook["entry"] == "porting-advisor" and hook["language"] == "python"
-    res = run_cli(*[a.replace(".", str(ROOT / "sample-projects" / "c-simd-engine"))
-                    if a == "." else a for a in hook["args"]], "--no-cache")
+    res = run_cli(
+        *[
+            a.replace(".", str(ROOT / "sample-projects" / "c-simd-engine")) if a == "." else a
+            for a in hook["args"]
+        ],
+        "--no-cache",
+    )
     assert res.code == 1 and "findings" in res.out
 
 
@@ -272,6 +351,7 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
     """Results are flushed to the database as their pickles pile up (here after each one)
     and committed with the rest at the end: a later scan finds every one of them."""
     from porting_advisor.cache import Cache
+
     monkeypatch.setattr(Cache, "FLUSH_BYTES", 0)
     files = {f"k{i}.c": X86 for i in range(5)}
     files.update({"plain.c": "int p(void) { return 0; }\n"})
@@ -282,7 +362,7 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
     calls = []
     real = engine.scan_task
     monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
-    (root / "plain.c").write_text("int p(void) { return 1; }\n")     # the walk comes back
+    (root / "plain.c").write_text("int p(void) { return 1; }\n")  # the walk comes back
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == ["plain.c"] and second["findings"] == first["findings"]
 
@@ -292,6 +372,7 @@ def test_cached_report_round_trip_in_chunks(rules, monkeypatch):
     field of every finding, severities and fingerprints included."""
     from conftest import scan
     from porting_advisor import cache
+
     monkeypatch.setattr(cache, "PACK_CHUNK", 4)
     report = scan(ROOT / "sample-projects", rules)
     assert len(report.findings) > 3 * 4
@@ -300,7 +381,10 @@ def test_cached_report_round_trip_in_chunks(rules, monkeypatch):
     assert [f.fingerprint() for f in back.findings] == [f.fingerprint() for f in report.findings]
     assert [f.severity for f in back.findings] == [f.severity for f in report.findings]
     assert (back.files_scanned, back.remarks, back.dependencies) == (
-        report.files_scanned, report.remarks, report.dependencies)
+        report.files_scanned,
+        report.remarks,
+        report.dependencies,
+    )
     empty = cache.unpack_report(cache.pack_report(replace(report, findings=[])))
     assert empty is not None and empty.findings == []
 
@@ -310,8 +394,15 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     directory's entries or to a .gitignore brings the walk back, and only changed files are
     scanned again."""
     from porting_advisor import walk
-    root = tree(tmp_path, {"src/a.c": X86, "src/b.c": "int b(void) { return 0; }\n",
-                           "lib/c.c": "int c(void) { return 1; }\n"})
+
+    root = tree(
+        tmp_path,
+        {
+            "src/a.c": X86,
+            "src/b.c": "int b(void) { return 0; }\n",
+            "lib/c.c": "int c(void) { return 1; }\n",
+        },
+    )
     cache = tmp_path / "cache"
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
     first = run_cli(*args).json()
@@ -336,33 +427,44 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     (root / "lib" / "new.c").write_text("int n(void) { return _mm_popcnt_u32(2); }\n")
     added = rescan()
     assert walks == [1] and scans == ["lib/new.c"] and len(added["findings"]) == 4
-    (root / "lib" / "tmp.txt").write_text("x")        # a directory touched, nothing new
+    (root / "lib" / "tmp.txt").write_text("x")  # a directory touched, nothing new
     (root / "lib" / "tmp.txt").unlink()
     assert rescan()["findings"] == added["findings"] and walks == [1] and scans == []
     rescan()
-    assert (walks, scans) == ([], [])                 # the renewed stamps hold again
+    assert (walks, scans) == ([], [])  # the renewed stamps hold again
     (root / ".gitignore").write_text("lib/\n")
     ignored = rescan()
-    assert walks == [1] and scans == [] and {f["file"] for f in ignored["findings"]} == {
-        "src/a.c", "src/b.c"}
-    (root / ".gitignore").write_text("build/\n")      # the rules changed: walked again
+    assert (
+        walks == [1]
+        and scans == []
+        and {f["file"] for f in ignored["findings"]} == {"src/a.c", "src/b.c"}
+    )
+    (root / ".gitignore").write_text("build/\n")  # the rules changed: walked again
     assert len(rescan()["findings"]) == 4 and walks == [1]
-    other = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1",
-                    "--show-suppressed").json()       # other options: not the same report
+    other = run_cli(
+        root, "--cache-dir", cache, "--format", "json", "--jobs", "1", "--show-suppressed"
+    ).json()  # other options: not the same report
     assert walks == [1, 1] and other["findings"] == added["findings"]
 
 
 def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeypatch):
     from porting_advisor.model import FileResult
+
     root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
     cache = tmp_path / "cache"
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: FileResult(
-        t.file, t.language, skipped="cannot read: Permission denied") if t.file == "b.c"
-        else real(t))
+    monkeypatch.setattr(
+        engine,
+        "scan_task",
+        lambda t: (
+            FileResult(t.file, t.language, skipped="cannot read: Permission denied")
+            if t.file == "b.c"
+            else real(t)
+        ),
+    )
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
     assert run_cli(*args).json()["files_skipped"] == 1
-    monkeypatch.setattr(engine, "scan_task", real)     # readable now, file untouched
+    monkeypatch.setattr(engine, "scan_task", real)  # readable now, file untouched
     assert run_cli(*args).json()["files_skipped"] == 0
 
 
@@ -370,15 +472,20 @@ def test_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path,
     """With --jobs 0 the pool starts once the walk has found 64 files and 16 MB of work (or
     1,024 files); files found before and after that point must all be scanned, once, in the
     report's order."""
-    body = "/* padding */\n" * 19000                    # ~270 KB a file, 21 MB in all
-    files = {f"d{i % 7}/k{i:03d}.c": f"{body}int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
-             for i in range(80)}
+    body = "/* padding */\n" * 19000  # ~270 KB a file, 21 MB in all
+    files = {
+        f"d{i % 7}/k{i:03d}.c": f"{body}int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
+        for i in range(80)
+    }
     files.update({f"d{i % 7}/plain{i}.c": "int g(void) { return 0; }\n" for i in range(30)})
     root = tree(tmp_path, files)
     started = []
     real = engine.Scanner.start_pool
-    monkeypatch.setattr(engine.Scanner, "start_pool", lambda self, jobs: started.append(
-        len(self.tasks)) or real(self, jobs))
+    monkeypatch.setattr(
+        engine.Scanner,
+        "start_pool",
+        lambda self, jobs: started.append(len(self.tasks)) or real(self, jobs),
+    )
     serial = run_cli(root, "--no-cache", "--format", "json", "--jobs", "1").json()
     assert started == []
     pooled = run_cli(root, "--no-cache", "--format", "json").json()
@@ -387,8 +494,7 @@ def test_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path,
     serial.pop("duration_seconds"), pooled.pop("duration_seconds")
     assert pooled == serial
     assert len(serial["findings"]) == 80 and serial["files_scanned"] == 110
-    assert sorted({f["file"] for f in serial["findings"]}) == sorted(
-        f for f in files if "/k" in f)
+    assert sorted({f["file"] for f in serial["findings"]}) == sorted(f for f in files if "/k" in f)
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="the test's crash is injected through fork")
@@ -396,12 +502,14 @@ def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
     """A worker that dies (a native parser crash) must not stop the scan: the files of its
     batch are reported as skipped, every other file is scanned by the remaining worker, and
     the exit status is the scan's own."""
-    files = {f"k{i:02d}.c": f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
-             for i in range(40)}
+    files = {
+        f"k{i:02d}.c": f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n" for i in range(40)
+    }
     root = tree(tmp_path, files)
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: os._exit(3) if t.file == "k07.c"
-                        else real(t))
+    monkeypatch.setattr(
+        engine, "scan_task", lambda t: os._exit(3) if t.file == "k07.c" else real(t)
+    )
     res = run_cli(root, "--no-cache", "--format", "json", "--jobs", "2")
     assert res.code == 0 and "Traceback" not in res.err
     data = res.json()
@@ -420,24 +528,27 @@ def test_windows_sources_follow_the_target_os(rules):
     x86 intrinsic is reported, not <intrin.h> (Arm64 Windows has it) nor a plain char
     compared with -1 (signed on Arm64 Windows)."""
     from conftest import FIXTURES, scan
+
     case = FIXTURES / "c" / "preproc" / "unbuildable"
     for target_os, expected in (
-            ("linux", []),
-            ("windows", [(13, "c-x86-intrinsic")]),
-            ("all", [(13, "c-x86-intrinsic")])):
+        ("linux", []),
+        ("windows", [(13, "c-x86-intrinsic")]),
+        ("all", [(13, "c-x86-intrinsic")]),
+    ):
         rep = scan(case, rules, target_os=target_os)
-        assert sorted((f.line, f.rule) for f in rep.findings
-                      if f.file == "console_win.c") == expected, target_os
+        assert (
+            sorted((f.line, f.rule) for f in rep.findings if f.file == "console_win.c") == expected
+        ), target_os
 
 
 def test_pool_works_with_spawned_workers(tmp_path, rules):
     """macOS and Windows start workers with spawn: the pool's arguments must cross by pickle
     and the workers must give the same outcomes as the serial path."""
     import multiprocessing
+
     root = tree(tmp_path, {"a.c": X86, "b.c": "int g(void) { return 0; }\n"})
     options = Options(root=root, categories=rules.default_categories())
-    items = [(name, str(root / name), "c", (root / name).stat().st_size)
-             for name in ("a.c", "b.c")]
+    items = [(name, str(root / name), "c", (root / name).stat().st_size) for name in ("a.c", "b.c")]
     pool = engine.Pool(2, multiprocessing.get_context("spawn"), options, rules)
     try:
         first, second = pool.submit(items[:1]), pool.submit(items[1:])
@@ -455,6 +566,7 @@ def test_conflicting_definitions_leave_a_macro_unknown(rules):
     0 in the header that resets it): the x86 header under `#if KERN_AVX2` is a warning
     guarded by it, not an error."""
     from conftest import FIXTURES, scan
+
     rep = scan(FIXTURES / "c" / "preproc" / "conflict", rules)
     got = [(f.line, f.rule, f.severity.name) for f in rep.findings]
     assert got == [(8, "c-x86-header", "WARNING"), (10, "c-x86-intrinsic", "WARNING")]

@@ -3,6 +3,7 @@
 
 Rewrite them with `PA_REGEN=1 pytest tests/test_golden.py` and review the diff.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,16 +64,25 @@ def test_parsed_yaml_table_is_fresh_and_only_a_shortcut(tmp_path):
     import shutil
 
     from porting_advisor import ruleset
+
     table = json.loads((ROOT / "rules" / "generated" / "parsed-yaml.json").read_text())
     for path in sorted((ROOT / "rules").glob("*.yaml")):
         assert path.name in table, f"{path.name}: run scripts/gen_parsed_yaml.py"
         assert table[path.name][0] == hashlib.sha1(path.read_bytes()).hexdigest(), (
-            f"{path.name} changed: run scripts/gen_parsed_yaml.py")
+            f"{path.name} changed: run scripts/gen_parsed_yaml.py"
+        )
     copy = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", copy)
     cats = copy / "categories.yaml"
-    cats.write_text(cats.read_text().replace("categories:", "categories:\n  extra-test-category:"
-                    "\n    severity: info\n    default: false\n    description: edited\n", 1))
+    cats.write_text(
+        cats.read_text().replace(
+            "categories:",
+            "categories:\n  extra-test-category:"
+            "\n    severity: info\n    default: false\n    description: edited\n",
+            1,
+        )
+    )
     assert "extra-test-category" in ruleset.read_yaml(cats)["categories"]
-    assert ruleset.read_yaml(copy / "macros.yaml") == ruleset.read_yaml(ROOT / "rules" /
-                                                                        "macros.yaml")
+    assert ruleset.read_yaml(copy / "macros.yaml") == ruleset.read_yaml(
+        ROOT / "rules" / "macros.yaml"
+    )

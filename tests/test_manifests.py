@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Manifest parsers, version ordering and the knowledge data."""
+
 from __future__ import annotations
 
 import csv
@@ -12,15 +13,18 @@ from conftest import scan
 from porting_advisor import manifests, ruleset, versions
 
 
-@pytest.mark.parametrize("line, name, version, spec", [
-    ("numpy==1.15.4", "numpy", "1.15.4", "==1.15.4"),
-    ("NumPy >= 1.10, <2", "numpy", "", "<2,>=1.10"),
-    ("requests[socks]==2.31.0 ; python_version >= '3.8'", "requests", "2.31.0", "==2.31.0"),
-    ("lxml==4.9.3 --hash=sha256:abc", "lxml", "4.9.3", "==4.9.3"),
-    ("pkg @ https://example.com/pkg-1.0.tar.gz", "pkg", "", ""),
-    ("-r other.txt", None, None, None),
-    ("# numpy==1.0", None, None, None),
-])
+@pytest.mark.parametrize(
+    "line, name, version, spec",
+    [
+        ("numpy==1.15.4", "numpy", "1.15.4", "==1.15.4"),
+        ("NumPy >= 1.10, <2", "numpy", "", "<2,>=1.10"),
+        ("requests[socks]==2.31.0 ; python_version >= '3.8'", "requests", "2.31.0", "==2.31.0"),
+        ("lxml==4.9.3 --hash=sha256:abc", "lxml", "4.9.3", "==4.9.3"),
+        ("pkg @ https://example.com/pkg-1.0.tar.gz", "pkg", "", ""),
+        ("-r other.txt", None, None, None),
+        ("# numpy==1.0", None, None, None),
+    ],
+)
 def test_requirement_lines(line, name, version, spec):
     dep = manifests.pep508(line, 1)
     if name is None:
@@ -29,21 +33,36 @@ def test_requirement_lines(line, name, version, spec):
         assert (dep.name, dep.version, dep.specifier) == (name, version, spec)
 
 
-@pytest.mark.parametrize("poetry, pep440", [
-    ("^1.2.3", ">=1.2.3,<2"), ("^0.4", ">=0.4,<0.5"), ("~1.2", ">=1.2,<1.3"),
-    ("1.2.3", "==1.2.3"), (">=1,<2", ">=1,<2"), ("*", ""),
-])
+@pytest.mark.parametrize(
+    "poetry, pep440",
+    [
+        ("^1.2.3", ">=1.2.3,<2"),
+        ("^0.4", ">=0.4,<0.5"),
+        ("~1.2", ">=1.2,<1.3"),
+        ("1.2.3", "==1.2.3"),
+        (">=1,<2", ">=1,<2"),
+        ("*", ""),
+    ],
+)
 def test_poetry_constraints(poetry, pep440):
     assert manifests.poetry_spec(poetry) == pep440
 
 
-@pytest.mark.parametrize("eco, version, minimum, is_older", [
-    ("pypi", "1.15.4", "1.19.0", True), ("pypi", "2.0", "1.19.0", False),
-    ("maven", "4.1.49.Final", "4.1.50", True), ("maven", "4.1.50.Final", "4.1.50", False),
-    ("maven", "1.1.4-SNAPSHOT", "1.1.4", True), ("maven", "1.1.10", "1.1.4", False),
-    ("go", "v0.0.1", "0.0.2", True), ("go", "v0.0.2-0.20200101000000-abcdef", "0.0.2", True),
-    ("go", "v1.0.0+incompatible", "0.0.2", False), ("pypi", "not-a-version", "1.0", None),
-])
+@pytest.mark.parametrize(
+    "eco, version, minimum, is_older",
+    [
+        ("pypi", "1.15.4", "1.19.0", True),
+        ("pypi", "2.0", "1.19.0", False),
+        ("maven", "4.1.49.Final", "4.1.50", True),
+        ("maven", "4.1.50.Final", "4.1.50", False),
+        ("maven", "1.1.4-SNAPSHOT", "1.1.4", True),
+        ("maven", "1.1.10", "1.1.4", False),
+        ("go", "v0.0.1", "0.0.2", True),
+        ("go", "v0.0.2-0.20200101000000-abcdef", "0.0.2", True),
+        ("go", "v1.0.0+incompatible", "0.0.2", False),
+        ("pypi", "not-a-version", "1.0", None),
+    ],
+)
 def test_versions(eco, version, minimum, is_older):
     assert versions.older(eco, version, minimum) is is_older
 
@@ -51,21 +70,26 @@ def test_versions(eco, version, minimum, is_older):
 def test_gomod_replace_and_go_directive():
     go, line, deps = manifests.parse_gomod(
         "module m\n\ngo 1.13\n\nrequire (\n\ta.b/c v1.0.0 // indirect\n\td.e/f v0.1.0\n)\n"
-        "require x.y/z v2.0.0\nreplace d.e/f => g.h/i v0.2.0\nreplace x.y/z => ../local\n")
+        "require x.y/z v2.0.0\nreplace d.e/f => g.h/i v0.2.0\nreplace x.y/z => ../local\n"
+    )
     assert (go, line) == ("1.13", 3)
-    assert [(d.name, d.version, d.line) for d in deps] == [("a.b/c", "v1.0.0", 6),
-                                                          ("g.h/i", "v0.2.0", 7)]
+    assert [(d.name, d.version, d.line) for d in deps] == [
+        ("a.b/c", "v1.0.0", 6),
+        ("g.h/i", "v0.2.0", 7),
+    ]
 
 
 def test_pom_properties_and_refused_doctype():
     deps = manifests.parse_pom(
         "<project><properties><v>1.2</v></properties><dependencies><dependency>"
         "<groupId>g</groupId><artifactId>a</artifactId>\n<version>${v}</version>"
-        "</dependency></dependencies></project>")
+        "</dependency></dependencies></project>"
+    )
     assert [(d.group, d.name, d.version, d.line) for d in deps] == [("g", "a", "1.2", 2)]
     with pytest.raises(ValueError):
-        manifests.parse_pom('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
-                            "<project>&lol;</project>")
+        manifests.parse_pom(
+            '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><project>&lol;</project>'
+        )
 
 
 def test_malformed_manifests_are_remarks_not_crashes(tmp_path, rules):
@@ -82,7 +106,9 @@ def test_inventory_lists_every_dependency(tmp_path, rules):
     (tmp_path / "requirements.txt").write_text("numpy==1.15.4\nrequests\n")
     deps = scan(tmp_path, rules).dependencies
     assert [(d["name"], d["arm64"], d["line"]) for d in deps] == [
-        ("numpy", "needs >= 1.19.0", 1), ("requests", "unknown", 2)]
+        ("numpy", "needs >= 1.19.0", 1),
+        ("requests", "unknown", 2),
+    ]
 
 
 def test_knowledge_data_is_clean():
@@ -107,6 +133,7 @@ def test_knowledge_data_is_clean():
 def test_nested_library_loaders_are_one_finding(rules):
     """`LoadLibrary(find_library("x"))` loads one library: one finding, named by the literal."""
     from conftest import ROOT, scan
+
     rep = scan(ROOT / "tests" / "fixtures" / "sources" / "python" / "native.py", rules)
     native = [(f.line, f.message) for f in rep.findings if f.rule == "python-native-library"]
     assert len(native) == 2 and native[1][0] == 18 and "`fastcodec`" in native[1][1]
@@ -115,8 +142,8 @@ def test_nested_library_loaders_are_one_finding(rules):
 def test_windows_dlls_count_only_when_windows_is_a_target(rules):
     """A vendor DLL matters on Windows on Arm64; Windows' own DLLs exist there."""
     from conftest import ROOT, scan
+
     path = ROOT / "tests" / "fixtures" / "sources" / "python" / "native.py"
-    for target_os, lines in (("linux", [16, 18]), ("windows", [16, 18, 26]),
-                             ("all", [16, 18, 26])):
+    for target_os, lines in (("linux", [16, 18]), ("windows", [16, 18, 26]), ("all", [16, 18, 26])):
         rep = scan(path, rules, target_os=target_os)
         assert [f.line for f in rep.findings if f.rule == "python-native-library"] == lines

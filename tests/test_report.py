@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Report formats: SARIF against the official schema, CSV/Markdown shape, fingerprints."""
+
 from __future__ import annotations
 
 import csv
@@ -44,15 +45,18 @@ def test_sarif_is_valid_and_complete(sample_report, rules):
 def test_csv_and_markdown(sample_report, rules):
     rows = list(csv.DictReader(io.StringIO(report.render_csv(sample_report, rules))))
     assert len(rows) == len(sample_report.findings)
-    assert (rows[0]["file"], rows[0]["line"], rows[0]["rule"]) == ("Makefile", "1",
-                                                                   "build-x86-isa-flag")
+    assert (rows[0]["file"], rows[0]["line"], rows[0]["rule"]) == (
+        "Makefile",
+        "1",
+        "build-x86-isa-flag",
+    )
     whole = [r for r in rows if r["rule"] == "asm-x86-source"]
     assert whole[0]["file"] == "asm/memcpy_x86_64.S" and whole[0]["line"] == "0"
     md = report.render_markdown(sample_report, rules, "https://example.test/repo/blob/main")
     assert "[src/hash.c:12](https://example.test/repo/blob/main/src/hash.c#L12)" in md
     assert md.count("\n| [") == len(sample_report.findings)
     assert "| intrinsic | 10 |" in md and "more: see the full report" not in md
-    sample_report.findings = sample_report.findings * 3          # 63 > 50: the rest is cut
+    sample_report.findings = sample_report.findings * 3  # 63 > 50: the rest is cut
     md = report.render_markdown(sample_report, rules)
     assert md.count("\n| `") == 50 and "... and 13 more" in md
 
@@ -65,7 +69,7 @@ def test_fingerprint_survives_line_shifts(tmp_path, rules):
     moved = scan(tmp_path, rules).findings[0]
     assert first.line != moved.line
     assert len(first.fingerprint()) == 20
-    assert first.fingerprint() == moved.fingerprint()      # whitespace and line are ignored
+    assert first.fingerprint() == moved.fingerprint()  # whitespace and line are ignored
     (tmp_path / "a.c").write_text(code.replace("_mm_popcnt_u32", "_mm_popcnt_u64"))
     assert scan(tmp_path, rules).findings[0].fingerprint() != first.fingerprint()
 
@@ -93,11 +97,11 @@ def test_html_structure(sample_report, rules):
     assert "Not analysed" in html or "make" in html
 
 
-def test_html_lists_the_most_severe_findings_of_a_huge_report(sample_report, rules,
-                                                              monkeypatch):
+def test_html_lists_the_most_severe_findings_of_a_huge_report(sample_report, rules, monkeypatch):
     """Past HTML_FINDINGS, the page lists the most severe findings in file order and says so;
     the summary still counts them all."""
     from porting_advisor.model import Severity
+
     monkeypatch.setattr(report, "HTML_FINDINGS", 5)
     errors = [f for f in sample_report.findings if f.severity == Severity.ERROR]
     assert len(errors) > 5 and len(sample_report.findings) > len(errors)
@@ -117,8 +121,11 @@ def test_json_reports_match_the_schema(rules, run_cli):
     jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "schemas" / "report-v1.schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
-    for tree, args in ((ROOT / "sample-projects", ()), (ROOT / "tests" / "fixtures", ()),
-                       (ROOT / "tests" / "fixtures" / "c", ("--no-filter", "--show-suppressed"))):
+    for tree, args in (
+        (ROOT / "sample-projects", ()),
+        (ROOT / "tests" / "fixtures", ()),
+        (ROOT / "tests" / "fixtures" / "c", ("--no-filter", "--show-suppressed")),
+    ):
         data = run_cli(tree, "--format", "json", "--no-cache", *args).json()
         jsonschema.validate(data, schema)
     bad = run_cli(ROOT / "sample-projects", "--format", "json", "--no-cache").json()
@@ -138,10 +145,17 @@ def test_json_findings_are_what_json_itself_writes(sample_report, rules):
     """The hand-assembled finding lines decode to `finding_dict` and equal json's own text,
     also for strings that need escaping and for the optional keys."""
     from dataclasses import replace
+
     base = sample_report.findings[0]
     tricky = [
-        replace(base, file="dir/naïve \"q\".c", message="tab\there \\ back", snippet="a\0b\nc",
-                suggestion="→ use vaddq_f32", filtered=True),
+        replace(
+            base,
+            file='dir/naïve "q".c',
+            message="tab\there \\ back",
+            snippet="a\0b\nc",
+            suggestion="→ use vaddq_f32",
+            filtered=True,
+        ),
         replace(base, line=0, column=0, end_line=0, end_column=0, snippet="", suppressed=True),
         replace(base, message="\u2028 line separator and 😀"),
     ]
@@ -150,7 +164,7 @@ def test_json_findings_are_what_json_itself_writes(sample_report, rules):
     data = json.loads(text)
     assert data["findings"] == [report.finding_dict(f) for f in rep.findings]
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    lines = text.split("\n")             # (splitlines would also break at U+2028)
+    lines = text.split("\n")  # (splitlines would also break at U+2028)
     start = lines.index('  "findings": [') + 1
     for i, f in enumerate(rep.findings):
         assert lines[start + i].strip().rstrip(",") == encode(report.finding_dict(f))
@@ -166,11 +180,14 @@ def sarif_result(f, index):
         if f.snippet:
             region["snippet"] = {"text": f.snippet}
         loc["region"] = region
-    res = {"ruleId": f.rule, "ruleIndex": index[f.rule],
-           "level": {"error": "error", "warning": "warning", "info": "note"}[f.severity.label],
-           "message": {"text": f"{f.message} {f.suggestion}".strip()},
-           "locations": [{"physicalLocation": loc}],
-           "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()}}
+    res = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": {"error": "error", "warning": "warning", "info": "note"}[f.severity.label],
+        "message": {"text": f"{f.message} {f.suggestion}".strip()},
+        "locations": [{"physicalLocation": loc}],
+        "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()},
+    }
     if f.suppressed:
         res["suppressions"] = [{"kind": "inSource"}]
     return res
@@ -180,10 +197,16 @@ def test_sarif_results_are_what_json_itself_writes(sample_report, rules):
     """Each streamed SARIF result line is json's own text for the result's dict, with escapes,
     a whole-file finding, an end position and a suppression."""
     from dataclasses import replace
+
     base = [f for f in sample_report.findings if f.line][0]
     tricky = [
-        replace(base, file="dir/naïve \"q\".c", message="tab\there \\ back", snippet="a\0b\nc",
-                suggestion="→ use vaddq_f32"),
+        replace(
+            base,
+            file='dir/naïve "q".c',
+            message="tab\there \\ back",
+            snippet="a\0b\nc",
+            suggestion="→ use vaddq_f32",
+        ),
         replace(base, line=0, column=0, end_line=0, end_column=0, snippet="", suppressed=True),
         replace(base, end_line=base.line + 1, end_column=4, column=0),
         replace(base, message="\u2028 line separator and 😀", suggestion=""),
@@ -198,26 +221,30 @@ def test_sarif_results_are_what_json_itself_writes(sample_report, rules):
     encode = json.JSONEncoder(ensure_ascii=False).encode
     for i, f in enumerate(rep.findings):
         assert lines[start + i] == " " * 8 + encode(sarif_result(f, index)) + (
-            "," if i < len(rep.findings) - 1 else "")
+            "," if i < len(rep.findings) - 1 else ""
+        )
 
 
 def test_large_reports_are_written_in_chunks(sample_report, rules, monkeypatch):
     """JSON and SARIF go out a chunk of findings at a time; every finding is there, in order,
     across chunk boundaries (here 7 findings a chunk)."""
     from dataclasses import replace
+
     monkeypatch.setattr(report, "CHUNK", 7)
     many = [replace(f, line=f.line + 1000 * k) for k in range(3) for f in sample_report.findings]
     rep = replace(sample_report, findings=many)
     out = io.StringIO()
     report.write("json", rep, rules, "", out)
     assert [(f["file"], f["line"]) for f in json.loads(out.getvalue())["findings"]] == [
-        (f.file, f.line) for f in many]
+        (f.file, f.line) for f in many
+    ]
     out = io.StringIO()
     report.write("sarif", rep, rules, "", out)
     results = json.loads(out.getvalue())["runs"][0]["results"]
     assert len(results) == len(many) == 3 * len(sample_report.findings) > 7 * 3
     assert [r["partialFingerprints"] for r in results] == [
-        {"portingAdvisor/v1": f.fingerprint()} for f in many]
+        {"portingAdvisor/v1": f.fingerprint()} for f in many
+    ]
     empty = replace(sample_report, findings=[])
     assert json.loads(report.render_sarif(empty, rules))["runs"][0]["results"] == []
     assert json.loads(report.render_json(empty, rules))["findings"] == []

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """The walker and the engine's handling of hostile trees: nothing stops or crashes the scan."""
+
 from __future__ import annotations
 
 import os
@@ -28,9 +29,17 @@ def test_languages_by_name_extension_and_shebang(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     (tmp_path / "config.guess").write_text("#!/bin/sh\n")
     tasks, skipped = walk.discover(tmp_path)
-    assert files(tasks) == [("Makefile", "make"), ("a.c", "c"), ("b.hpp", "cpp"),
-                            ("config.guess", "autotools"), ("k.S", "asm"), ("lib.rs", "rust"),
-                            ("prebuilt", "binary"), ("run", "shell"), ("tool", "python")]
+    assert files(tasks) == [
+        ("Makefile", "make"),
+        ("a.c", "c"),
+        ("b.hpp", "cpp"),
+        ("config.guess", "autotools"),
+        ("k.S", "asm"),
+        ("lib.rs", "rust"),
+        ("prebuilt", "binary"),
+        ("run", "shell"),
+        ("tool", "python"),
+    ]
     assert skipped == []
 
 
@@ -50,8 +59,13 @@ def test_gitignore_exclude_and_vcs(tmp_path):
     tasks, _ = walk.discover(tmp_path)
     assert [t.file for t in tasks] == ["sub/kept.c", "third_party/v.c"]
     tasks, _ = walk.discover(tmp_path, gitignore=False)
-    assert [t.file for t in tasks] == ["a.gen.c", "build/x.c", "sub/kept.c", "sub/local.c",
-                                       "third_party/v.c"]
+    assert [t.file for t in tasks] == [
+        "a.gen.c",
+        "build/x.c",
+        "sub/kept.c",
+        "sub/local.c",
+        "third_party/v.c",
+    ]
     tasks, _ = walk.discover(tmp_path, excludes=("third_party/", "*kept*"))
     assert tasks == []
 
@@ -82,17 +96,20 @@ def test_hostile_files_are_skipped_and_the_rest_reported(tmp_path, rules, run_cl
     (tmp_path / "good.c").write_text(X86_C)
     (tmp_path / "empty.c").write_text("")
     (tmp_path / "binary.c").write_bytes(b"\x7fELF\0\0\0" + bytes(range(256)))
-    (tmp_path / "latin1.c").write_bytes("/* caf\xe9 */\nint g(void){ return _mm_popcnt_u32(1); }\n"
-                                        .encode("latin-1"))
-    with open(tmp_path / "huge.c", "wb") as fh:      # sparse: 50 MB without writing them
+    (tmp_path / "latin1.c").write_bytes(
+        "/* caf\xe9 */\nint g(void){ return _mm_popcnt_u32(1); }\n".encode("latin-1")
+    )
+    with open(tmp_path / "huge.c", "wb") as fh:  # sparse: 50 MB without writing them
         fh.truncate(50 * 1024 * 1024)
-    (tmp_path / "dir.c").mkdir()                     # a directory with a source name
+    (tmp_path / "dir.c").mkdir()  # a directory with a source name
     report = scan(tmp_path, rules)
     assert {(f.file, f.line) for f in report.findings} == {
-        ("good.c", 1), ("good.c", 2), ("latin1.c", 2)}
+        ("good.c", 1),
+        ("good.c", 2),
+        ("latin1.c", 2),
+    }
     skipped = dict(report.skipped)
-    assert skipped == {"binary.c": "binary content in a text file",
-                       "huge.c": "larger than 8 MB"}
+    assert skipped == {"binary.c": "binary content in a text file", "huge.c": "larger than 8 MB"}
     assert report.files_skipped == 2
     assert any(m.rule == "invalid-utf8" and m.file == "latin1.c" for m in report.remarks)
     res = run_cli(tmp_path, "--format", "json")
@@ -139,15 +156,22 @@ def test_suppressions(tmp_path, rules):
         "// porting-advisor: ignore[intrinsic]\n"
         "int a(void) { return _mm_popcnt_u32(1); }\n"
         "int b(void) { return _mm_popcnt_u32(2); }\n"
-        "const char *s = \"porting-advisor: ignore[intrinsic]\"; int c(void) "
-        "{ return _mm_popcnt_u32(3); }\n")
+        'const char *s = "porting-advisor: ignore[intrinsic]"; int c(void) '
+        "{ return _mm_popcnt_u32(3); }\n"
+    )
     report = scan(tmp_path, rules)
-    assert [(f.line, f.rule) for f in report.findings] == [(4, "c-x86-intrinsic"),
-                                                          (5, "c-x86-intrinsic")]
+    assert [(f.line, f.rule) for f in report.findings] == [
+        (4, "c-x86-intrinsic"),
+        (5, "c-x86-intrinsic"),
+    ]
     assert report.suppressed == 2
     report = scan(tmp_path, rules, show_suppressed=True)
     assert [(f.line, f.suppressed) for f in report.findings] == [
-        (1, True), (3, True), (4, False), (5, False)]
+        (1, True),
+        (3, True),
+        (4, False),
+        (5, False),
+    ]
 
 
 def test_path_is_posix_relative(tmp_path, rules):
@@ -164,12 +188,52 @@ def test_ignore_fast_paths_agree_with_pathspec():
     import random
 
     import pathspec
-    patterns = ["*.pyc", "*.o", "build/", "*.egg-info/", "core", ".DS_Store", "dist", "/site.cfg",
-                "doc/*.txt", "**/tmp", "a[bc].o", "*.so.*", "\\#x", "trail ", "*~", ".*.swp",
-                "numpy/core/include/numpy/__multiarray_api.h", "*"]
-    names = ["build", "a", "core", "x.pyc", "lib.so.1", "ab.o", "ac.o", "doc", "dist", "tmp",
-             "foo.egg-info", ".DS_Store", "src", "f.c", "README.txt", "#x", "trail", "x~",
-             ".f.swp", "site.cfg", "numpy", "include", "__multiarray_api.h"]
+
+    patterns = [
+        "*.pyc",
+        "*.o",
+        "build/",
+        "*.egg-info/",
+        "core",
+        ".DS_Store",
+        "dist",
+        "/site.cfg",
+        "doc/*.txt",
+        "**/tmp",
+        "a[bc].o",
+        "*.so.*",
+        "\\#x",
+        "trail ",
+        "*~",
+        ".*.swp",
+        "numpy/core/include/numpy/__multiarray_api.h",
+        "*",
+    ]
+    names = [
+        "build",
+        "a",
+        "core",
+        "x.pyc",
+        "lib.so.1",
+        "ab.o",
+        "ac.o",
+        "doc",
+        "dist",
+        "tmp",
+        "foo.egg-info",
+        ".DS_Store",
+        "src",
+        "f.c",
+        "README.txt",
+        "#x",
+        "trail",
+        "x~",
+        ".f.swp",
+        "site.cfg",
+        "numpy",
+        "include",
+        "__multiarray_api.h",
+    ]
     rng = random.Random(3)
     fast_seen = False
     for _ in range(60):
