@@ -30,8 +30,8 @@ done
 "$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN "--$mode" --name "$name" \
   --distpath "$dist" --workpath "$here/build/pyinstaller-$mode" --specpath "$here/build" \
   --add-data "$here/rules:rules" --add-data "$here/templates:templates" \
-  --hidden-import porting_advisor.cfamily --hidden-import porting_advisor.asmsource \
-  --hidden-import porting_advisor.autotools "${grammars[@]}" \
+  --hidden-import porting_advisor.scanners.c.scan --hidden-import porting_advisor.scanners.asm \
+  --hidden-import porting_advisor.scanners.autotools "${grammars[@]}" \
   --exclude-module tkinter --exclude-module unittest --exclude-module pydoc \
   --exclude-module ssl --exclude-module lib2to3 --exclude-module xmlrpc \
   "$here/porting_advisor/__main__.py"

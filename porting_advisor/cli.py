@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from porting_advisor import __version__
-from porting_advisor.settings import FAIL_ON, TARGET_OSES, TARGETS, UsageError
+from porting_advisor.gate.settings import FAIL_ON, TARGET_OSES, TARGETS, UsageError
 
 if TYPE_CHECKING:
-    from porting_advisor.model import Report
+    from porting_advisor.core.model import Report
 
 
 def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
-    from porting_advisor.report import format_for
+    from porting_advisor.report.render import format_for
 
     result = []
     for p in paths:
@@ -42,7 +42,7 @@ def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
 
 
 def print_rules(rules_dir: str | None, explain: str | None) -> None:
-    from porting_advisor import ruleset
+    from porting_advisor.core import ruleset
 
     rs = ruleset.load(Path(rules_dir) if rules_dir else None)
     if explain:
@@ -125,7 +125,10 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     if not (root.is_dir() or root.is_file()):
         raise UsageError(f"path '{path}' is neither a directory nor a file")
     targets = outputs(params["output"], params["fmt"])
-    from porting_advisor import baseline, pipeline, report, ruleset, settings
+    from porting_advisor.core import ruleset
+    from porting_advisor.engine import pipeline
+    from porting_advisor.gate import baseline, settings
+    from porting_advisor.report import render as report
 
     rs = ruleset.load(Path(params["rules_dir"]) if params["rules_dir"] else None)
     options, p = settings.build(ctx, params, rs)
@@ -161,7 +164,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
 
 
 def print_targets() -> None:
-    from porting_advisor import ruleset
+    from porting_advisor.core import ruleset
 
     profiles = ruleset.load_json("target-profiles.json")["linux"]
     for name in TARGETS:
@@ -181,8 +184,8 @@ def warn_skipped(result: Report, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command; every usage or input error is one line on stderr and exit 2."""
-    from porting_advisor.baseline import BaselineError
-    from porting_advisor.ruleset import RuleError
+    from porting_advisor.core.ruleset import RuleError
+    from porting_advisor.gate.baseline import BaselineError
 
     # No cyclic garbage collection while the command runs: a scan makes almost no reference
     # cycles (about 250 objects over all of numpy), and collecting the parent's growing lists

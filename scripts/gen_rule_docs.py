@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from porting_advisor import ruleset
+from porting_advisor.core import ruleset
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- RULES:START (scripts/gen_rule_docs.py) -->", "<!-- RULES:END -->"

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from porting_advisor import cli, pipeline, ruleset
-from porting_advisor.model import Options, Report
+from porting_advisor import cli
+from porting_advisor.core import ruleset
+from porting_advisor.core.model import Options, Report
+from porting_advisor.engine import pipeline
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"

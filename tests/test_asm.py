@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from porting_advisor import asminline, asmsource, siblings
-from porting_advisor.siblings import TreeIndex
+from porting_advisor.core import archnames as siblings
+from porting_advisor.core.archnames import TreeIndex
+from porting_advisor.scanners import asm as asmsource
+from porting_advisor.scanners.c import inline_asm as asminline
 
 
 @pytest.mark.parametrize(

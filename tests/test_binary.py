@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, scan
-from porting_advisor import __version__, report
+from porting_advisor import __version__
+from porting_advisor.report import render as report
 
 pytestmark = pytest.mark.slow
 

@@ -233,7 +233,7 @@ def test_module_entry_point_and_no_progress_without_tty():
 
 
 def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatch):
-    from porting_advisor import pipeline
+    from porting_advisor.engine import pipeline
 
     clock = iter([100.0, 100.05, 100.2, 100.4, 100.45, 100.6, 100.9])
     monkeypatch.setattr(pipeline.time, "monotonic", lambda: next(clock))
@@ -254,7 +254,7 @@ def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatc
 def test_an_internal_error_is_one_line_and_exit_2(run_cli, tmp_path, monkeypatch):
     """A bug in a cross-file pass must not end in a traceback: one line naming it, exit 2;
     PORTING_ADVISOR_DEBUG=1 lets the exception through for whoever debugs it."""
-    from porting_advisor import pipeline
+    from porting_advisor.engine import pipeline
 
     (tmp_path / "a.c").write_text("int f(void) { return 0; }\n")
 

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from porting_advisor import engine
-from porting_advisor.model import Options
-from porting_advisor.source import Source
+from porting_advisor.core.model import Options
+from porting_advisor.core.source import Source
+from porting_advisor.engine import scan as engine
 
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
@@ -127,7 +127,7 @@ def test_suppressions_in_each_syntax(run_cli, tmp_path, name, text):
     ],
 )
 def test_suppression_comment_syntaxes(rules, text):
-    from porting_advisor.source import finding
+    from porting_advisor.core.source import finding
 
     src = Source("f", "x", b"", text, Options(root=Path(".")), rules)
     f = finding(rules, "c-x86-intrinsic", "f", 2, 1, snippet="x")
@@ -350,7 +350,7 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
 def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypatch):
     """Results are flushed to the database as their pickles pile up (here after each one)
     and committed with the rest at the end: a later scan finds every one of them."""
-    from porting_advisor.cache import Cache
+    from porting_advisor.engine.cache import Cache
 
     monkeypatch.setattr(Cache, "FLUSH_BYTES", 0)
     files = {f"k{i}.c": X86 for i in range(5)}
@@ -371,7 +371,7 @@ def test_cached_report_round_trip_in_chunks(rules, monkeypatch):
     """The last report is stored in chunks of findings (here 4): it comes back whole, every
     field of every finding, severities and fingerprints included."""
     from conftest import scan
-    from porting_advisor import cache
+    from porting_advisor.engine import cache
 
     monkeypatch.setattr(cache, "PACK_CHUNK", 4)
     report = scan(ROOT / "sample-projects", rules)
@@ -393,7 +393,7 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     """A rescan of an unchanged tree neither walks nor scans; any change to a file, to a
     directory's entries or to a .gitignore brings the walk back, and only changed files are
     scanned again."""
-    from porting_advisor import walk
+    from porting_advisor.engine import walk
 
     root = tree(
         tmp_path,
@@ -448,7 +448,7 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
 
 
 def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeypatch):
-    from porting_advisor.model import FileResult
+    from porting_advisor.core.model import FileResult
 
     root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
     cache = tmp_path / "cache"

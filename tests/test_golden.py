@@ -10,7 +10,7 @@ import json
 import os
 
 from conftest import HERE, ROOT, scan
-from porting_advisor import report
+from porting_advisor.report import render as report
 
 GOLDEN = HERE / "golden"
 
@@ -63,7 +63,7 @@ def test_parsed_yaml_table_is_fresh_and_only_a_shortcut(tmp_path):
     import hashlib
     import shutil
 
-    from porting_advisor import ruleset
+    from porting_advisor.core import ruleset
 
     table = json.loads((ROOT / "rules" / "generated" / "parsed-yaml.json").read_text())
     for path in sorted((ROOT / "rules").glob("*.yaml")):

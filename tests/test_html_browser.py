@@ -10,8 +10,9 @@ import time
 import pytest
 
 from conftest import ROOT, scan
-from porting_advisor import pipeline, report
-from porting_advisor.model import Finding, Severity
+from porting_advisor.core.model import Finding, Severity
+from porting_advisor.engine import pipeline
+from porting_advisor.report import render as report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

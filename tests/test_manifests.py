@@ -10,7 +10,8 @@ import pytest
 from packaging.utils import canonicalize_name
 
 from conftest import scan
-from porting_advisor import manifests, ruleset, versions
+from porting_advisor.core import ruleset
+from porting_advisor.scanners.deps import manifests, versions
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from porting_advisor import ppexpr, preproc
+from porting_advisor.scanners.c import ppexpr, preproc
 
 G3 = preproc.target_macros("graviton3", "linux", "c")
 G2 = preproc.target_macros("graviton2", "linux", "c")
@@ -162,7 +162,7 @@ def test_directives_in_comments_and_strings_are_ignored():
 
 
 def test_conditional_include_sees_past_the_include_guard():
-    from porting_advisor.cfamily import DIRECTIVE_LINE, conditional_include
+    from porting_advisor.scanners.c.scan import DIRECTIVE_LINE, conditional_include
 
     def check(text: str) -> bool:
         return conditional_include("\n".join(DIRECTIVE_LINE.findall(text)))

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import ROOT, scan
-from porting_advisor import report
+from porting_advisor.report import render as report
 
 SAMPLE = ROOT / "sample-projects" / "c-simd-engine"
 SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
@@ -100,7 +100,7 @@ def test_html_structure(sample_report, rules):
 def test_html_lists_the_most_severe_findings_of_a_huge_report(sample_report, rules, monkeypatch):
     """Past HTML_FINDINGS, the page lists the most severe findings in file order and says so;
     the summary still counts them all."""
-    from porting_advisor.model import Severity
+    from porting_advisor.core.model import Severity
 
     monkeypatch.setattr(report, "HTML_FINDINGS", 5)
     errors = [f for f in sample_report.findings if f.severity == Severity.ERROR]

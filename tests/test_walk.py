@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from conftest import scan
-from porting_advisor import engine, walk
-from porting_advisor.model import Options
+from porting_advisor.core.model import Options
+from porting_advisor.engine import scan as engine
+from porting_advisor.engine import walk
 
 X86_C = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 

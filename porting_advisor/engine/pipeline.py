@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The whole scan: walk, scan files, cross-file passes, policy filters, the finished Report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from porting_advisor import __version__
+from porting_advisor.core.model import FileResult, Finding, Options, Remark, Report, base_dir
+from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.engine import walk
+from porting_advisor.engine.cache import Cache, options_key, scope_of, tree_key
+
+if TYPE_CHECKING:
+    from porting_advisor.core.archnames import TreeIndex
+    from porting_advisor.engine import scan as engine
+
+
+class Phases:
+    """Wall time per phase of a scan, printed to stderr when PORTING_ADVISOR_TIMING is set
+    (how the README's "where the time goes" figures are taken)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.spent: list[tuple[str, float]] = []
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.spent.append((name, now - self.last))
+        self.last = now
+
+    def print(self) -> None:
+        if os.environ.get("PORTING_ADVISOR_TIMING"):
+            sys.stderr.write("timing: " + ", ".join(f"{n} {s:.3f}s" for n, s in self.spent) + "\n")
+
+
+PHASES = Phases()
+
+
+class Progress:
+    """A one-line progress bar on stderr; only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > 0
+        self.last = 0.0
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < self.total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        fill = width * done // self.total
+        sys.stderr.write(f"\r[{'#' * fill}{'.' * (width - fill)}] {done}/{self.total} files")
+        if done >= self.total:
+            sys.stderr.write("\r" + " " * (width + 30) + "\r")
+        sys.stderr.flush()
+
+    @staticmethod
+    def walking(enabled: bool) -> Callable[[int], None] | None:
+        """While the walk is still finding files (the total is not known yet): a count."""
+        if not enabled:
+            return None
+        last = [time.monotonic()]
+
+        def found(count: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= 0.1:
+                last[0] = now
+                sys.stderr.write(f"\r{count} files found...")
+                sys.stderr.flush()
+
+        return found
+
+
+def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
+    """Policy: enabled categories, the rule's OS, filtered code, suppressed findings."""
+    if f.category not in options.categories:
+        return False
+    rule = rules.rules.get(f.rule)
+    if rule and rule.os and options.target_os != "all" and options.target_os not in rule.os:
+        return False
+    if f.filtered and not options.no_filter:
+        return False
+    if f.suppressed and not options.show_suppressed:
+        return False
+    return options.only_files is None or f.file.split("!/")[0] in options.only_files
+
+
+def run(options: Options, rules: RuleSet) -> Report:
+    start = time.perf_counter()
+    PHASES.mark("start-up")
+    store = Cache(
+        options.cache_dir, scope_of(options, rules.directory), str(options.root.resolve())
+    )
+    scanner: engine.Scanner | None = None
+    try:
+        okey = options_key(options) if store.enabled else ""
+        # Rescans of an unchanged tree: the last report stands. First without walking (every
+        # stamp saved with it still holds), then after walking (the same files were found:
+        # all of them are per-file cache hits, so nothing was sent to the workers).
+        known = store.unchanged_report(okey) if okey else None
+        stamps: list[walk.Stamp] = []
+        if known is None:
+            from porting_advisor.engine import scan as engine  # (not needed by an unchanged rescan)
+
+            scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
+            # the scanner takes each task as the walk finds it: workers scan while it goes on
+            tasks, walk_skipped = walk.discover(
+                options.root, options.excludes, options.gitignore, stamps, scanner.feed
+            )
+            stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
+            PHASES.mark("walk")
+            tree = tree_key(tasks, walk_skipped, okey) if okey else ""
+            known = store.report(tree, okey, stamps) if tree else None
+        if known is not None:
+            known.duration = round(time.perf_counter() - start, 3)
+            PHASES.mark("cached report")
+            return known
+        assert scanner is not None  # (set with the walk, the only way here)
+        report, lasting = analyse(scanner, tasks, walk_skipped, options, rules, start)
+        if tree and lasting:
+            store.put_report(tree, okey, stamps, report)
+        return report
+    finally:
+        if scanner is not None:
+            scanner.close()
+        store.close()
+
+
+def analyse(
+    scanner: engine.Scanner,
+    tasks: list[walk.Task],
+    walk_skipped: list[tuple[str, str]],
+    options: Options,
+    rules: RuleSet,
+    start: float,
+) -> tuple[Report, bool]:
+    """Collect the scan's results (cached ones where files are unchanged), run the cross-file
+    passes and build the report; also say whether it may be reused for an unchanged tree (not
+    when a file could not be read: that may be fixed without touching the file)."""
+    from porting_advisor.core.archnames import TreeIndex
+    from porting_advisor.engine import scan as engine
+    from porting_advisor.passes import listings as passes
+
+    scan = scanner.finish(Progress(len(tasks), options.progress))
+    PHASES.mark("scan")
+    results = scan.results
+    by_lang = Counter(t.language for t in tasks)
+    index = TreeIndex.build(t.file for t in tasks)
+    del tasks
+    findings = engine.flatten(results)
+    listings = passes.source_listings(results, index)
+    findings.extend(passes.whole_files(results, index, rules, listings))
+    if any(r.language == "go" for r in results):
+        from porting_advisor.scanners.go import scan as golang
+
+        findings.extend(golang.resolve(results, rules, base_dir(options.root)))
+    findings = cross_file(results, findings, index, options, rules)
+    if any(r.language == "rust" for r in results):
+        from porting_advisor.scanners import others
+
+        findings = others.resolve_rust(results, findings, index.files)
+    findings = passes.ported_paths(findings, index, listings)
+    findings = passes.ci_arm_elsewhere(results, findings)
+    findings = passes.jni_in_tree(results, findings)
+    suppressed = sum(
+        1
+        for f in findings
+        if f.suppressed
+        and f.category in options.categories
+        and not f.filtered
+        and (options.only_files is None or f.file.split("!/")[0] in options.only_files)
+    )
+    kept = sorted(f for f in findings if keep(f, options, rules))
+    PHASES.mark("cross-file")
+    lasting = not any(
+        reason.startswith(("cannot", "scanner failed"))
+        for _, reason in walk_skipped + [(r.file, r.skipped) for r in results]
+    )
+    return build_report(
+        options,
+        results,
+        by_lang,
+        scan.scanned,
+        walk_skipped,
+        kept,
+        suppressed,
+        time.perf_counter() - start,
+    ), lasting
+
+
+def cross_file(
+    results: list[FileResult],
+    findings: list[Finding],
+    index: TreeIndex,
+    options: Options,
+    rules: RuleSet,
+) -> list[Finding]:
+    """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
+    if any(r.language in ("c", "cpp") for r in results) or any(
+        f.guard and f.language == "asm" for f in findings
+    ):
+        from porting_advisor.scanners.c import scan as cfamily
+
+        return cfamily.resolve(results, findings, index, options, rules)
+    return findings
+
+
+def build_report(
+    options: Options,
+    results: list[FileResult],
+    by_lang: Counter[str],
+    scanned: int,
+    walk_skipped: list[tuple[str, str]],
+    findings: list[Finding],
+    suppressed: int,
+    duration: float,
+) -> Report:
+    langs = walk.languages()
+    skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
+    remarks = [m for r in results for m in r.remarks]
+    remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
+    unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
+    remarks.extend(
+        Remark(
+            "not-analysed",
+            f"{by_lang[lang]} {lang} file(s) counted but not analysed by this version",
+        )
+        for lang in unanalysed
+    )
+    remarks.sort(key=lambda m: (m.file, m.rule, m.message))
+    return Report(
+        root=str(options.root),
+        target=options.target,
+        target_os=options.target_os,
+        version=__version__,
+        files_scanned=scanned,
+        files_skipped=len(skipped),
+        files_by_language=dict(sorted(by_lang.items())),
+        duration=round(duration, 3),
+        findings=findings,
+        skipped=skipped,
+        remarks=remarks,
+        dependencies=dependencies(results, options),
+        suppressed=suppressed,
+        unanalysed_languages=unanalysed,
+    )
+
+
+def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
+    """The dependency inventory: every manifest entry, sorted like findings."""
+    import json
+
+    deps = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
+    if options.only_files is not None:
+        deps = [d for d in deps if d["file"] in options.only_files]
+    return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
+
+
+def attach_context(report: Report, root: Path, findings: list[Finding], around: int = 3) -> None:
+    """Read the lines around each of `findings` once per file, for reports that show context."""
+    wanted: dict[str, set[int]] = {}
+    for f in findings:
+        if f.line > 0 and "!/" not in f.file:
+            wanted.setdefault(f.file, set()).add(f.line)
+    base = base_dir(root)
+    for file, lines in wanted.items():
+        try:
+            text = (base / file).read_bytes()[: 8 << 20].decode("utf-8", "replace")
+        except OSError:
+            continue
+        rows = text.split("\n")
+        for line in lines:
+            lo, hi = max(1, line - around), min(len(rows), line + around)
+            report.contexts[(file, line)] = [
+                (n, rows[n - 1].rstrip("\r")[:300]) for n in range(lo, hi + 1)
+            ]

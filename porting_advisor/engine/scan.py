@@ -1,0 +1,697 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Run the scanners over the tasks, serially or in a process pool, and apply cross-file passes."""
+
+from __future__ import annotations
+
+import collections
+import gc
+import hashlib
+import os
+import pickle
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from porting_advisor.core.model import FileResult, Finding, Options, Remark
+from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.core.source import ScanFn, Source
+from porting_advisor.engine.cache import Cache
+from porting_advisor.engine.walk import Task
+
+SUPPRESS = re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
+COMMENT_START = re.compile(r"//|/\*|#|!|--|;|^[cC*]\s|<!--|\brem\b", re.I)
+# Text files larger than this are not scanned (generated code); binaries have their own reader.
+POOL_MIN_FILES = 64  # below this a pool costs more than it saves
+POOL_MIN_BYTES = 2 << 20
+
+# Per-process state, set once by `init_worker` (or by `run` for the serial path).
+STATE: dict[str, object] = {}
+
+
+# (language, is setup.py) -> scanners: an import statement per file costs more than a look-up
+SCANNERS: dict[tuple[str, bool], tuple[ScanFn, ...]] = {}
+
+
+def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
+    """The scanners for a file. Imports are static so that PyInstaller finds them."""
+    match language:
+        case "c" | "cpp":
+            from porting_advisor.scanners.c import scan as cfamily
+
+            return (cfamily.scan,)
+        case "asm":
+            from porting_advisor.scanners import asm as asmsource
+
+            return (asmsource.scan,)
+        case "autotools":
+            from porting_advisor.scanners import autotools
+            from porting_advisor.scanners import build as buildfiles
+
+            return (autotools.scan, buildfiles.scan)
+        case "make" | "cmake" | "meson" | "bazel":
+            from porting_advisor.scanners import build as buildfiles
+
+            return (buildfiles.scan,)
+        case "shell":
+            from porting_advisor.scanners import build as buildfiles
+            from porting_advisor.scanners import containers
+
+            return (buildfiles.scan, containers.scan)
+        case "docker" | "compose" | "ci":
+            from porting_advisor.scanners import containers, deploy
+
+            return (containers.scan, deploy.scan)
+        case "fortran":
+            from porting_advisor.scanners import fortran
+
+            return (fortran.scan,)
+        case "go":
+            from porting_advisor.scanners.go import scan as golang
+
+            return (golang.scan,)
+        case "python" if setup_py:
+            from porting_advisor.scanners import build as buildfiles
+            from porting_advisor.scanners import java_python as jvmpy
+            from porting_advisor.scanners.deps import manifests
+
+            return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
+        case "python":
+            from porting_advisor.scanners import java_python as jvmpy
+
+            return (jvmpy.scan_python,)
+        case "java":
+            from porting_advisor.scanners import java_python as jvmpy
+
+            return (jvmpy.scan_java,)
+        case "iac" | "yaml" | "json":
+            from porting_advisor.scanners import deploy
+
+            return (deploy.scan,)
+        case "node":
+            from porting_advisor.scanners import others
+
+            return (others.scan_node,)
+        case "rust":
+            from porting_advisor.scanners import others
+
+            return (others.scan_rust,)
+        case "csharp" | "dotnet":
+            from porting_advisor.scanners import others
+
+            return (others.scan_dotnet,)
+        case "manifest":
+            from porting_advisor.scanners.deps import manifests
+
+            return (manifests.scan,)
+    return ()
+
+
+def init_worker(options: Options, rules: RuleSet) -> None:
+    STATE["options"] = options
+    STATE["rules"] = rules
+
+
+# What a worker sends back for one file: the FileResult when it carries something (pickled
+# by the worker when the result cache is on: the parent stores those bytes as they are), else
+# only the digest of a file read with nothing to say ("" with the cache off) or None for a
+# file no scanner reads. Most files of a tree say nothing; they cost a short string.
+Outcome = FileResult | bytes | str | None
+
+
+def scan_batch(items: list[tuple[str, str, str, int]]) -> list[Outcome]:
+    """Scan a batch of (file, path, language, size) in a worker."""
+    options = STATE["options"]
+    assert isinstance(options, Options)
+    pack = options.cache_dir is not None
+    return [outcome(scan_task(Task(*item)), pack) for item in items]
+
+
+def outcome(result: FileResult, pack: bool = False) -> Outcome:
+    if result.skipped:
+        return result
+    if result.says_something:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pack else result
+    return result.digest if result.scanned else None
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("utf-8", "replace"), False
+
+
+def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
+    """Mark findings named by a `porting-advisor: ignore[...]` comment on their line or above."""
+    if "porting-advisor:" not in src.text:
+        return findings
+    out = []
+    for f in findings:
+        hit = False
+        for ln in (f.line, f.line - 1) if f.line > 0 else ():
+            text = src.line_text(ln)
+            m = SUPPRESS.search(text)
+            if m and COMMENT_START.search(text[: m.start()]):
+                names = {n.strip() for n in m.group(1).split(",")}
+                if f.rule in names or f.category in names:
+                    hit = True
+                    break
+        out.append(replace(f, suppressed=True) if hit else f)
+    return out
+
+
+def scan_task(task: Task) -> FileResult:
+    """Scan one file. Never raises: a failure becomes the result's `skipped` reason."""
+    options = STATE["options"]
+    rules = STATE["rules"]
+    assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    if task.language == "binary":
+        return scan_binary_task(task, rules)
+    key = (task.language, task.file.endswith("setup.py"))
+    scanners = SCANNERS.get(key)
+    if scanners is None:
+        scanners = SCANNERS[key] = scanners_for(*key)
+    if not scanners:
+        return FileResult(task.file, task.language)
+    if task.size > options.max_file_size:
+        return FileResult(
+            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
+        )
+    try:
+        data = read_capped(task.path, task.size, options.max_file_size + 1)
+    except OSError as exc:
+        return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
+    if len(data) > options.max_file_size:
+        return FileResult(
+            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
+        )
+    if data.find(b"\0", 0, 8192) >= 0:
+        return FileResult(task.file, task.language, skipped="binary content in a text file")
+    text, clean = decode(data)
+    src = Source(task.file, task.language, data, text, options, rules)
+    if not clean:
+        src.remarks.append(
+            Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
+        )
+    try:
+        for scan in scanners:
+            scan(src)
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
+        return FileResult(
+            task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
+        )
+    findings = suppressions(src, src.findings) if src.findings else []
+    digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
+    return FileResult(
+        task.file,
+        task.language,
+        True,
+        tuple(findings),
+        tuple(src.facts),
+        remarks=tuple(src.remarks),
+        digest=digest,
+    )
+
+
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def read_capped(path: str, size: int, cap: int) -> bytes:
+    """Up to `cap` bytes of a file whose size the walk saw as `size`. The buffer asked of the
+    OS is sized from the stat (a cap-sized request would allocate megabytes per small file);
+    a file that grew since, or a short read, is read on up to the cap."""
+    fd = os.open(path, OPEN_FLAGS)
+    try:
+        data = os.read(fd, min(size + 1, cap))
+        if len(data) == size:
+            return data  # exactly the size the walk saw: no second read to find the end
+        parts = [data]
+        total = len(data)
+        while total < cap and (more := os.read(fd, min(cap - total, 1 << 20))):
+            parts.append(more)
+            total += len(more)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
+    """Binaries are exempt from the text size cap: only headers and directories are read."""
+    from porting_advisor.core.source import finding
+    from porting_advisor.scanners import binaries
+
+    try:
+        if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
+            members, error = binaries.scan_zip(task.path, task.file)
+            if error:
+                return FileResult(task.file, task.language, skipped=error)
+            found = tuple(
+                finding(
+                    rules,
+                    "archive-x86-native",
+                    member,
+                    language="binary",
+                    package=binaries.package_name(task.file),
+                    kind=b.kind.replace("ELF ", "an ELF ")
+                    .replace("PE ", "a PE ")
+                    .replace("Mach-O ", "a Mach-O "),
+                    arch=binaries.describe(b.arches),
+                )
+                for member, b in members
+            )
+            return FileResult(task.file, task.language, True, found)
+        binary, error = binaries.scan_binary(task.path, task.size)
+        if error:
+            return FileResult(task.file, task.language, skipped=error)
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
+        return FileResult(
+            task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
+        )
+    if binary is None:
+        return FileResult(task.file, task.language, True)
+    arch = (
+        "x86"
+        if binary.arches <= binaries.X86
+        else "arm64"
+        if binary.arches & binaries.ARM64
+        else "other"
+    )
+    return FileResult(
+        task.file,
+        task.language,
+        True,
+        facts=(
+            ("bin-arch", arch),
+            ("bin-kind", binary.kind),
+            ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}"),
+        ),
+    )
+
+
+def choose_jobs(options: Options, tasks: list[Task]) -> int:
+    work = [t for t in tasks if scanners_for_cheap(t.language)]
+    return pool_size(options, len(work), sum(t.size for t in work))
+
+
+def pool_size(options: Options, files: int, size: int) -> int:
+    """Workers for this much work: 1 (no pool) under 64 files or 2 MB, else one per 16 files
+    up to the CPUs; `--jobs` decides when given."""
+    if options.jobs > 0:
+        return options.jobs
+    if files < POOL_MIN_FILES or size < POOL_MIN_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, files // 16))
+
+
+def scanners_for_cheap(language: str) -> bool:
+    return language in {
+        "c",
+        "cpp",
+        "asm",
+        "autotools",
+        "make",
+        "cmake",
+        "meson",
+        "bazel",
+        "shell",
+        "python",
+        "binary",
+        "docker",
+        "ci",
+        "compose",
+        "fortran",
+        "go",
+        "manifest",
+        "java",
+        "iac",
+        "yaml",
+        "json",
+        "node",
+        "rust",
+        "csharp",
+        "dotnet",
+    }
+
+
+def worker_main(
+    tasks: Any, results: Any, options: Options, rules: RuleSet, inherited: list[Any]
+) -> None:
+    """A worker process: scan each batch the parent sends until it closes the pipe."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for conn in inherited:  # the parent's ends, copied by fork: kept, they would hold
+        conn.close()  # this worker's pipe (and the others') open after the parent
+    init_worker(options, rules)
+    gc.enable()
+    while True:
+        try:
+            items = tasks.recv()
+        except (EOFError, OSError):
+            return
+        results.send(scan_batch(items))
+
+
+@dataclass(eq=False, slots=True)
+class Worker:
+    """One worker process, the parent's ends of its two pipes, and its batches in flight."""
+
+    process: Any
+    tasks: Any  # Connection: batches go out here
+    results: Any  # Connection: outcomes come back here
+    inflight: collections.deque[int] = field(default_factory=collections.deque)
+
+
+class Pool:
+    """Worker processes fed over pipes by the parent's own thread: batches go out as workers
+    have room (two each in flight, so none waits for the next), results come back in
+    submission order. No feeder or result threads: with ProcessPoolExecutor those took a
+    fifth of the parent's CPU on a tree of small files and contended for the GIL with the
+    walk. A worker that dies (a crash in a native parser) costs the batch it was scanning,
+    reported as skipped files, never the scan."""
+
+    IN_FLIGHT = 2
+
+    def __init__(self, jobs: int, ctx: Any, options: Options, rules: RuleSet) -> None:
+        self.workers: list[Worker] = []
+        try:
+            fork = ctx.get_start_method() == "fork"
+            for _ in range(jobs):
+                task_r, task_w = ctx.Pipe(duplex=False)
+                result_r, result_w = ctx.Pipe(duplex=False)
+                inherited = [
+                    task_w,
+                    result_r,
+                    *(c for w in self.workers for c in (w.tasks, w.results)),
+                ]
+                proc = ctx.Process(
+                    target=worker_main,
+                    daemon=True,
+                    args=(task_r, result_w, options, rules, inherited if fork else []),
+                )
+                proc.start()
+                task_r.close()
+                result_w.close()
+                self.workers.append(Worker(proc, task_w, result_r))
+        except BaseException:
+            self.close()
+            raise
+        self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
+        self.batches: dict[int, list[tuple[str, str, str, int]]] = {}  # sent or waiting
+        self.done: dict[int, list[Outcome]] = {}
+        self.next_id = 0
+
+    def submit(self, items: list[tuple[str, str, str, int]]) -> int:
+        bid = self.next_id
+        self.next_id += 1
+        self.batches[bid] = items
+        self.waiting.append(bid)
+        self.pump(block=False)
+        return bid
+
+    def result(self, bid: int) -> list[Outcome]:
+        while bid not in self.done:
+            self.pump(block=True)
+        return self.done.pop(bid)
+
+    def pump(self, block: bool) -> None:
+        """Collect finished batches (waiting for one when `block`), then send the next ones."""
+        from multiprocessing.connection import wait
+
+        busy = [w for w in self.workers if w.inflight]
+        if busy:
+            ready = wait([w.results for w in busy], None if block else 0)
+            for w in busy:
+                if w.results in ready:
+                    self.collect(w)
+        while self.waiting and self.workers:
+            w = min(self.workers, key=lambda w: len(w.inflight))
+            if len(w.inflight) >= self.IN_FLIGHT:
+                break
+            bid = self.waiting.popleft()
+            try:
+                w.tasks.send(self.batches[bid])
+            except OSError:
+                self.waiting.appendleft(bid)
+                self.lost(w)
+                continue
+            w.inflight.append(bid)
+        if not self.workers:  # every worker died: nothing can scan what is left
+            while self.waiting:
+                self.fail(self.waiting.popleft())
+
+    def collect(self, w: Worker) -> None:
+        try:
+            outcomes = w.results.recv()
+        except (EOFError, OSError):
+            self.lost(w)
+            return
+        bid = w.inflight.popleft()
+        del self.batches[bid]
+        self.done[bid] = outcomes
+
+    def lost(self, w: Worker) -> None:
+        """A worker died: the batch it was scanning (its oldest) becomes skipped files; the
+        batches queued behind it go to the other workers."""
+        self.workers.remove(w)
+        if w.inflight:
+            self.fail(w.inflight.popleft())
+        self.waiting.extendleft(reversed(w.inflight))
+        w.tasks.close()
+        w.results.close()
+
+    def fail(self, bid: int) -> None:
+        self.done[bid] = [
+            FileResult(file, language, skipped="the scanning process crashed")
+            for file, _, language, _ in self.batches.pop(bid)
+        ]
+
+    def close(self) -> None:
+        """Stop the workers: a closed pipe ends each one's loop; a worker still busy with
+        batches nobody will read (an abandoned scan) is terminated."""
+        for w in self.workers:
+            w.tasks.close()
+            if w.inflight:
+                w.process.terminate()
+        for w in self.workers:
+            w.process.join(5)
+            if w.process.is_alive():
+                w.process.kill()
+                w.process.join()
+            w.results.close()
+        self.workers = []
+
+
+@dataclass
+class Scan:
+    """What the scan keeps: the results that carry something (findings, facts for cross-file
+    passes, remarks, a skip reason), in task order, and a count of the files read. Results of
+    files with nothing to say are dropped as they arrive, so memory grows with what is found,
+    not with the size of the tree."""
+
+    results: list[FileResult] = field(default_factory=list)
+    scanned: int = 0
+
+
+class Scanner:
+    """Scans tasks as the walk finds them. Cached results are used for unchanged files; the
+    rest go to a process pool in batches as soon as the tree has shown enough work to be worth
+    one, so the workers scan while the parent is still walking. `finish` then gives the
+    results in task order, whatever the number of workers.
+
+        scanner = Scanner(options, rules, cache)
+        tasks = scanner.feed(walker.walk())
+        scan = scanner.finish(progress)
+        scanner.close()
+    """
+
+    BATCH_FILES = 64
+    BATCH_BYTES = 1 << 20
+
+    def __init__(
+        self,
+        options: Options,
+        rules: RuleSet,
+        cache: Cache | None = None,
+        found: Callable[[int], None] | None = None,
+    ) -> None:
+        self.found = found  # told the count of files found, now and then, during the walk
+        self.options = options
+        self.rules = rules
+        self.cache = cache if cache is not None and cache.enabled else None
+        self.tasks: list[Task] = []
+        self.done: dict[int, FileResult | str] = {}  # cache hits by task index (see Outcome)
+        self.todo: list[int] = []  # indices still to scan
+        self.batch: list[int] = []  # ... gathered for the next submission
+        self.batch_bytes = 0
+        self.todo_bytes = 0
+        self.pool: Pool | None = None
+        self.submitted: collections.deque[int] = collections.deque()  # batch ids, in order
+        self.jobs = 1
+        # no pool: asked for, one CPU, or the pool could not start
+        self.serial = options.jobs == 1 or (options.jobs == 0 and (os.cpu_count() or 1) < 2)
+
+    def feed(self, found: Iterable[Task]) -> list[Task]:
+        """Take every task; returns them all (in walk order) once the walk is over."""
+        get = self.cache.get if self.cache is not None else None
+        tell = self.found
+        for t in found:
+            i = len(self.tasks)
+            self.tasks.append(t)
+            if tell is not None and not i & 1023:
+                tell(i)
+            if get is not None:
+                hit = get(t.file, t.path, t.size, t.mtime, t.inode)
+                if hit is not None:
+                    self.done[i] = hit
+                    continue
+            self.todo.append(i)
+            self.todo_bytes += t.size
+            if self.pool is not None:
+                self.add(i)
+            elif (
+                not self.serial
+                and (self.options.jobs > 1 or len(self.todo) >= 1024 or self.todo_bytes >= 16 << 20)
+                and (jobs := pool_size(self.options, len(self.todo), self.todo_bytes)) > 1
+            ):
+                # enough work seen to size the pool as for the whole tree (a walk of 1,024
+                # files takes milliseconds)
+                self.start_pool(jobs)
+                if self.pool is not None:
+                    for j in self.todo:
+                        self.add(j)
+        return self.tasks
+
+    def add(self, i: int) -> None:
+        self.batch.append(i)
+        self.batch_bytes += self.tasks[i].size
+        if len(self.batch) >= self.BATCH_FILES or self.batch_bytes >= self.BATCH_BYTES:
+            self.submit()
+
+    def submit(self) -> None:
+        if self.batch:
+            items = [
+                (t.file, t.path, t.language, t.size)
+                for t in map(self.tasks.__getitem__, self.batch)
+            ]
+            assert self.pool is not None
+            self.submitted.append(self.pool.submit(items))
+            self.batch, self.batch_bytes = [], 0
+
+    def start_pool(self, jobs: int) -> None:
+        import multiprocessing  # lazy: small scans and rescans never start a pool
+
+        try:
+            # fork where it is safe (Linux): workers start in milliseconds and inherit the
+            # loaded catalogue; elsewhere the platform's default (spawn)
+            ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+            # objects alive now (rules, catalogue) leave the collector's view: a worker's
+            # collections would otherwise walk, and so copy, the pages it inherited
+            gc.freeze()
+            self.pool = Pool(jobs, ctx, self.options, self.rules)
+            self.jobs = jobs
+        except (OSError, ValueError, NotImplementedError):
+            self.pool = None  # no process support here (sandbox, frozen edge case): serial
+            self.serial = True
+
+    def outcomes(self) -> Iterator[Outcome]:
+        """One outcome per index in `todo`, in order."""
+        if self.pool is None and not self.serial and len(self.todo) > 1:
+            # the walk ended before the pool seemed worth it; the whole tree may say otherwise
+            jobs = choose_jobs(self.options, [self.tasks[i] for i in self.todo])
+            if jobs > 1:
+                self.start_pool(jobs)
+                for i in self.todo:
+                    self.add(i)
+        if self.pool is None:
+            init_worker(self.options, self.rules)
+            for i in self.todo:
+                yield outcome(scan_task(self.tasks[i]))
+            return
+        # the tail in small batches, so that both workers finish at about the same time
+        tail = self.batch
+        self.batch, self.batch_bytes = [], 0
+        step = max(1, min(self.BATCH_FILES, len(tail) // (self.jobs * 4)))
+        for k in range(0, len(tail), step):
+            self.batch = tail[k : k + step]
+            self.submit()
+        while self.submitted:
+            yield from self.pool.result(self.submitted.popleft())
+
+    def finish(self, progress: Callable[[int], None] | None = None) -> Scan:
+        count = len(self.done)
+        if progress is not None and count:
+            progress(count)
+        fresh = self.outcomes()
+        cache = self.cache
+        scan = Scan()
+        for i, task in enumerate(self.tasks):
+            result: Outcome = self.done.pop(i, None)
+            if result is None:
+                result = next(fresh)
+                blob = b""
+                if isinstance(result, bytes):
+                    blob, result = result, pickle.loads(result)
+                    assert isinstance(result, FileResult)
+                if cache is None:
+                    pass
+                elif isinstance(result, str):  # read, nothing to say
+                    cache.put_clean(task.file, task.size, task.mtime, task.inode, result)
+                else:
+                    cache.put(
+                        result if result is not None else FileResult(task.file, task.language),
+                        task.path,
+                        task.size,
+                        task.mtime,
+                        task.inode,
+                        blob,
+                    )
+                count += 1
+                if progress is not None:
+                    progress(count)
+            if isinstance(result, FileResult):
+                scan.scanned += result.scanned
+                if result.says_something or result.skipped:
+                    scan.results.append(result)
+            elif result is not None:
+                scan.scanned += 1
+        self.close()
+        return scan
+
+    def close(self) -> None:
+        """Stop the workers (also when the scan is abandoned half way)."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+def run(
+    tasks: list[Task],
+    options: Options,
+    rules: RuleSet,
+    progress: Callable[[int], None] | None = None,
+    cache: Cache | None = None,
+) -> Scan:
+    """Scan a list of tasks (see `Scanner`)."""
+    scanner = Scanner(options, rules, cache)
+    try:
+        scanner.feed(tasks)
+        return scanner.finish(progress)
+    finally:
+        scanner.close()
+
+
+def elapsed(start: float) -> float:
+    return round(time.perf_counter() - start, 3)
+
+
+def warn(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(f"porting-advisor: warning: {message}", file=sys.stderr)
+
+
+def flatten(results: Iterable[FileResult]) -> list[Finding]:
+    return [f for r in results for f in r.findings]

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Cross-file passes over the workers' facts, run in the parent."""

@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Java and Python sources: native libraries to check, architecture tests with no Arm64 path,
+imports of packages that have no Arm64 build. Matched on tree-sitter parse trees, so comments,
+docstrings and strings never match."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+from porting_advisor.core import grammars
+from porting_advisor.core.source import Source, node_text
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+X86_NAMES = re.compile(
+    r"^[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
+    r"linux-x86_64)[\"']$"
+)
+X86_QUOTED = re.compile(
+    r"[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
+    r"linux-x86_64)[\"']"
+)
+ARM = re.compile(r"aarch64|arm64", re.I)
+JAVA_QUERY = """
+(method_invocation object: (identifier) @obj name: (identifier) @name
+  arguments: (argument_list . (_) @arg)) @call
+(method_declaration (modifiers) @mods name: (identifier) @method)
+"""
+PY_QUERY = """
+(call function: (_) @fn arguments: (argument_list) @args) @call
+(import_statement name: (dotted_name) @module)
+(import_statement name: (aliased_import name: (dotted_name) @module))
+(import_from_statement module_name: (dotted_name) @module)
+(comparison_operator) @compare
+"""
+PY_PLATFORM = re.compile(
+    r"^(?:platform\.(?:machine|processor)|sysconfig\.get_platform|"
+    r"os\.uname\(\)\.machine|platform\.uname\(\)\.machine)"
+)
+PY_LOADERS = {
+    "CDLL": "ctypes.CDLL",
+    "ctypes.CDLL": "ctypes.CDLL",
+    "cdll.LoadLibrary": "cdll.LoadLibrary",
+    "ctypes.cdll.LoadLibrary": "cdll.LoadLibrary",
+    "ctypes.util.find_library": "find_library",
+    "find_library": "find_library",
+    "ffi.dlopen": "cffi dlopen",
+    "WinDLL": "ctypes.WinDLL",
+    "ctypes.WinDLL": "ctypes.WinDLL",
+}
+# Shared libraries every Linux distribution builds for arm64 (glibc's and the base system's),
+# and Windows' own DLLs (Windows on Arm64 has them): loading these by name is portable.
+SYSTEM_LIBRARIES = frozenset(
+    {
+        "c",
+        "m",
+        "dl",
+        "pthread",
+        "rt",
+        "util",
+        "crypt",
+        "resolv",
+        "nsl",
+        "gcc_s",
+        "stdc++",
+        "z",
+        "bz2",
+        "lzma",
+        "ssl",
+        "crypto",
+        "ffi",
+        "uuid",
+        "sqlite3",
+        "expat",
+        "xml2",
+        "curl",
+        "GL",
+        "GLU",
+        "EGL",
+        "X11",
+        "ncurses",
+        "ncursesw",
+        "readline",
+        "gomp",
+        "asound",
+        "udev",
+        "systemd",
+        "dbus-1",
+        "glib-2.0",
+        "gobject-2.0",
+        "cairo",
+        "fontconfig",
+        "freetype",
+        "png",
+        "jpeg",
+        "tiff",
+        "magic",
+        "usb-1.0",
+        "pcap",
+        "gmp",
+        "mpfr",
+        "fftw3",
+        "blas",
+        "lapack",
+        "openblas",
+        "gfortran",
+    }
+)
+WINDOWS_SYSTEM_DLLS = frozenset(
+    {
+        "kernel32",
+        "user32",
+        "ntdll",
+        "advapi32",
+        "shell32",
+        "ole32",
+        "oleaut32",
+        "gdi32",
+        "version",
+        "msvcrt",
+        "ucrtbase",
+        "ws2_32",
+        "crypt32",
+        "bcrypt",
+        "dbghelp",
+        "psapi",
+        "winmm",
+        "comctl32",
+        "comdlg32",
+        "shlwapi",
+        "setupapi",
+        "iphlpapi",
+        "secur32",
+        "userenv",
+        "opengl32",
+        "glu32",
+        "kernelbase",
+        "api-ms-win-crt-runtime-l1-1-0",
+    }
+)
+WINDOWS_LOADERS = frozenset({"ctypes.WinDLL"})
+SO_SUFFIX = re.compile(r"\.so(?:\.\d+)*$")
+
+
+def needs_arm64_check(library: str, how: str, target_os: str) -> bool:
+    """Is a library loaded by this name worth checking for an Arm64 build? Not a system
+    library or the process itself (cffi's `dlopen(None)`), not a Python extension module's
+    own file (`_mod.__file__`: built for the platform), not a library of an OS that is not
+    a target (a .dylib; a Windows DLL when the target OS is Linux)."""
+    if library.endswith(".__file__") or library == "None":
+        return False
+    base = library.replace("\\", "/").rsplit("/", 1)[-1]
+    if base.endswith(".dylib") or ".framework" in library or ".a(" in base:
+        return False  # macOS, AIX: never a target
+    windows = how in WINDOWS_LOADERS or base.lower().endswith(".dll")
+    if windows and target_os == "linux":
+        return False
+    if windows:
+        return base.lower().removesuffix(".dll") not in WINDOWS_SYSTEM_DLLS
+    base = SO_SUFFIX.sub("", base)
+    return base.removeprefix("lib") not in SYSTEM_LIBRARIES
+
+
+X86_ONLY_IMPORT = re.compile(
+    r"^[ \t]*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
+    r"tensorflow_intel)\b",
+    re.M,
+)
+# Python import name -> PyPI package with no Arm64 build (knowledge data).
+X86_ONLY_MODULES = {
+    "mkl": "mkl",
+    "intel_extension_for_pytorch": "intel-extension-for-pytorch",
+    "tensorflow_intel": "tensorflow-intel",
+}
+
+
+def string_value(node: tree_sitter.Node) -> str:
+    t = node_text(node).strip()
+    if len(t) >= 2 and t[0] in "\"'" and t[-1] == t[0]:
+        return t[1:-1]
+    return ""
+
+
+def matches(src: Source, kind: str) -> list[dict[str, list[tree_sitter.Node]]]:
+    import tree_sitter
+
+    data = src.text.encode("utf-8")
+    tree = grammars.parser(kind).parse(data)
+    query = grammars.query(kind, JAVA_QUERY if kind == "java" else PY_QUERY)
+    return [caps for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node)]
+
+
+def at(node: tree_sitter.Node) -> tuple[int, int]:
+    return node.start_point.row + 1, node.start_point.column + 1
+
+
+JAVA_PACKAGE = re.compile(r"^[ \t]*package[ \t]+([\w.]+)[ \t]*;", re.M)
+
+
+def scan_java(src: Source) -> None:
+    text = src.text
+    if not any(
+        w in text for w in ("loadLibrary", "System.load", "Native.load", "native ", "os.arch")
+    ):
+        return
+    mentions_arm = ARM.search(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)) is not None
+    natives: list[tuple[int, int, str]] = []
+    loads = False
+    for caps in matches(src, "java"):
+        if "call" in caps:
+            obj, name = node_text(caps["obj"][0]), node_text(caps["name"][0])
+            arg = caps["arg"][0]
+            library = string_value(arg) or node_text(arg)
+            if (obj, name) in (
+                ("System", "loadLibrary"),
+                ("System", "load"),
+                ("Native", "load"),
+                ("Native", "loadLibrary"),
+            ):
+                line, col = at(caps["call"][0])
+                src.add(
+                    "java-native-library",
+                    line,
+                    col,
+                    what=f"{obj}.{name}",
+                    library=library.rsplit("/", 1)[-1],
+                    key=library,
+                )
+                loads = True
+            elif (
+                name in ("equals", "equalsIgnoreCase", "startsWith", "contains")
+                and ("os.arch" in node_text(caps["call"][0]) or "arch" in obj.lower())
+                and (X86_NAMES.match(node_text(arg)) and not mentions_arm)
+            ):
+                line, col = at(arg)
+                src.add("java-os-arch-check", line, col, value=string_value(arg))
+        elif "method" in caps and re.search(r"\bnative\b", node_text(caps["mods"][0])):
+            natives.append((*at(caps["method"][0]), node_text(caps["method"][0])))
+    if natives and not loads:
+        # one finding for a class's native methods (they share one library), at the first;
+        # the JNI prefix of their C functions, for the tree to say whether it has them
+        package = JAVA_PACKAGE.search(text)
+        cls = posixpath.basename(src.file).rsplit(".", 1)[0]
+        qualified = f"{package.group(1)}.{cls}" if package else cls
+        src.facts.append(
+            (
+                "jni-class",
+                "Java_"
+                + qualified.replace("_", "_1").replace(".", "_").replace("$", "_00024")
+                + "_",
+            )
+        )
+        line, col, name = min(natives)
+        src.add(
+            "java-native-library",
+            line,
+            col,
+            what="native method",
+            library=name,
+            key="native method",
+            note=f"and {len(natives) - 1} more in this file" if len(natives) > 1 else "",
+        )
+    if "os.arch" in text and not mentions_arm:
+        for m in re.finditer(r"case\s+(\"(?:amd64|x86_64)\")\s*:", text):
+            line, col = src.position(m.start(1))
+            src.add("java-os-arch-check", line, col, value=m.group(1).strip('"'))
+
+
+def scan_python(src: Source) -> None:
+    text = src.text
+    # Parse only what can give a finding: a library loader, an x86-only import, or a platform
+    # call in a file that also spells an x86 architecture name in quotes.
+    if not (
+        any(w in text for w in ("CDLL", "LoadLibrary", "find_library", "dlopen", "WinDLL"))
+        or (
+            any(w in text for w in (".machine", ".processor", "get_platform"))
+            and X86_QUOTED.search(text)
+        )
+        or (("mkl" in text or "intel" in text) and X86_ONLY_IMPORT.search(text))
+    ):
+        return
+    mentions_arm = ARM.search(re.sub(r"#[^\n]*", "", text)) is not None  # code, not comments
+    uses_ctypes = re.search(r"^[ \t]*(?:import\s+ctypes|from\s+ctypes)", text, re.M) is not None
+    for caps in matches(src, "python"):
+        if "call" in caps:
+            fn = node_text(caps["fn"][0])
+            how = PY_LOADERS.get(fn)
+            if how and "." not in fn and not uses_ctypes:
+                how = None  # a bare CDLL()/find_library() only counts when ctypes is imported
+            args = caps["args"][0].named_children
+            if (
+                how
+                and args
+                and args[0].type == "call"
+                and node_text(args[0].child_by_field_name("function") or args[0]) in PY_LOADERS
+            ):
+                how = None  # LoadLibrary(find_library("z")): the inner call names the library
+            if how and args:
+                library = string_value(args[0]) or node_text(args[0])
+                if not needs_arm64_check(library, how, src.options.target_os):
+                    continue
+                line, col = at(caps["call"][0])
+                src.add(
+                    "python-native-library",
+                    line,
+                    col,
+                    library=library[:80],
+                    how=how,
+                    key=library[:80],
+                )
+        elif "module" in caps:
+            top = node_text(caps["module"][0]).split(".")[0]
+            package = X86_ONLY_MODULES.get(top)
+            if package:
+                from porting_advisor.scanners.deps import (
+                    manifests,  # (packaging costs 15 ms to import)
+                )
+
+                line, col = at(caps["module"][0])
+                dep = manifests.Dep("pypi", package, "", "", line)
+                known = manifests.lookup(dep)
+                if known is not None and known.status == "unsupported":
+                    src.add(
+                        "dependency-no-arm64",
+                        line,
+                        col,
+                        ecosystem="pypi",
+                        name=package,
+                        status="unsupported",
+                        advice=f"Replace `{package}`: {known.note}.",
+                        key=package,
+                    )
+        elif "compare" in caps and not mentions_arm:
+            node = caps["compare"][0]
+            parts = node.named_children
+            calls = [p for p in parts if PY_PLATFORM.match(node_text(p))]
+            values = [
+                s
+                for p in parts
+                for s in (
+                    [p]
+                    if p.type == "string"
+                    else p.named_children
+                    if p.type in ("tuple", "list", "set")
+                    else []
+                )
+                if X86_NAMES.match(node_text(s))
+            ]
+            if calls and values:
+                line, col = at(node)
+                if any(f.line == line and f.rule == "build-x86-arch-check" for f in src.findings):
+                    continue  # setup.py: the build-file scanner has reported this test
+                src.add(
+                    "python-arch-check", line, col, call=node_text(calls[0]).split("(")[0] + "()"
+                )
