@@ -15,8 +15,8 @@ runs (`--repeat`). Rows: `1` and `default` are first scans
 with `--no-cache` (every file analysed, one worker and the automatic choice); `cached` is a
 first scan into an empty result cache (what a user's first run costs, cache writes included);
 `rescan` a second scan of the unchanged tree; `1 edit` a rescan after one C/C++ file changed.
-Peak RSS is the largest of the main process and its workers. The numbers go into the README's
-"Performance" section.
+Peak RSS is the largest of the main process and its workers. The numbers go into
+docs/performance.md.
 """
 
 from __future__ import annotations
