@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, scan
-from porting_advisor import __version__
-from porting_advisor.report import render as report
+from porting_advisor import __version__, report
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +47,7 @@ def test_binary_report_equals_the_package(binary, rules):
     res = run(binary, str(samples), "--format", "json", "--no-progress")
     assert res.returncode == 0, res.stderr
     got = json.loads(res.stdout)
-    want = report.to_dict(scan(samples, rules))
+    want = report.json.to_dict(scan(samples, rules))
     for d in (got, want):
         d.pop("duration_seconds")
         d.pop("root")
