@@ -1,25 +1,52 @@
 #!/usr/bin/env bash
 # Build a standalone porting-advisor binary with PyInstaller and smoke-test it.
+#   ./build.sh [--python PYTHON] [OUTPUT_DIR]
 #   ./build.sh                     one-file binary: dist/porting-advisor-<os>-<arch>
+#   ./build.sh /tmp/out            the same in /tmp/out (nothing is written to the checkout)
 #   BUILD_MODE=onedir ./build.sh   folder build (starts faster):
 #                                  dist/onedir/porting-advisor-<os>-<arch>/porting-advisor-<os>-<arch>
-# Needs a Python >= 3.11 with its shared library (Debian/Ubuntu: python3-dev; pyenv:
+#   --python PYTHON                build the checkout's package with this Python, which has its
+#                                  dependencies and PyInstaller already; nothing is installed.
+#                                  Without it, a build venv gets the project and PyInstaller
+#                                  from the package registries.
+# Work files (the build venv, PyInstaller's work folder) go to a temporary folder, removed at
+# the end. Needs a Python >= 3.11 with its shared library (Debian/Ubuntu: python3-dev; pyenv:
 # PYTHON_CONFIGURE_OPTS=--enable-shared). The binary needs the build host's glibc or newer:
 # build on the oldest Linux you support. It does not run the test suite (the tests call it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cd "$here"
+usage() { echo "usage: build.sh [--python PYTHON] [OUTPUT_DIR]" >&2; exit 2; }
+python=""
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --python) [ $# -ge 2 ] || usage; python="$2"; shift 2;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0;;
+    -*) usage;;
+    *) [ -z "$out" ] || usage; out="$1"; shift;;
+  esac
+done
 mode="${BUILD_MODE:-onefile}"
+case "$mode" in onefile|onedir) ;; *) echo "build.sh: BUILD_MODE must be onefile or onedir" >&2; exit 2;; esac
+# Absolute paths before the cd below; a venv's python keeps its path (no symlink resolving)
+case "$python" in */*) python="$(cd "$(dirname "$python")" && pwd)/$(basename "$python")";; esac
+[ -n "$out" ] || out="$here/dist"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
 os="$(uname -s | tr '[:upper:]' '[:lower:]')"
 arch="$(uname -m)"
 name="porting-advisor-${os}-${arch}"
-venv="$here/build/venv"
-dist="$here/dist"
-[ "$mode" = onedir ] && dist="$here/dist/onedir"
-case "$mode" in onefile|onedir) ;; *) echo "build.sh: BUILD_MODE must be onefile or onedir" >&2; exit 2;; esac
+dist="$out"
+[ "$mode" = onedir ] && dist="$out/onedir"
+work="$(mktemp -d "${TMPDIR:-/tmp}/porting-advisor-build.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+cd "$work"  # whatever a tool drops in its working directory goes away with the rest
 
-python3 -m venv "$venv"
-"$venv/bin/pip" install -q "$here" "pyinstaller>=6,<7"
+if [ -z "$python" ]; then
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install -q "$here" "pyinstaller>=6,<7"
+  python="$work/venv/bin/python"
+fi
 
 grammars=()
 for g in tree_sitter_c tree_sitter_cpp tree_sitter_fortran tree_sitter_go tree_sitter_java \
@@ -27,9 +54,9 @@ for g in tree_sitter_c tree_sitter_cpp tree_sitter_fortran tree_sitter_go tree_s
   grammars+=(--collect-binaries "$g" --hidden-import "$g")
 done
 
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN "--$mode" --name "$name" \
-  --distpath "$dist" --workpath "$here/build/pyinstaller-$mode" --specpath "$here/build" \
-  --add-data "$here/rules:rules" --add-data "$here/templates:templates" \
+"$python" -m PyInstaller --noconfirm --clean --log-level WARN "--$mode" --name "$name" \
+  --distpath "$dist" --workpath "$work/pyinstaller" --specpath "$work" \
+  --paths "$here" --add-data "$here/rules:rules" --add-data "$here/templates:templates" \
   --hidden-import porting_advisor.scanners.c.scan --hidden-import porting_advisor.scanners.asm \
   --hidden-import porting_advisor.scanners.autotools "${grammars[@]}" \
   --exclude-module tkinter --exclude-module unittest --exclude-module pydoc \
@@ -39,7 +66,6 @@ done
 if [ "$mode" = onedir ]; then bin="$dist/$name/$name"; size_of="$dist/$name"; else
   bin="$dist/$name"; size_of="$bin"; fi
 "$bin" --version
-env -i "$bin" "$here/sample-projects" --format json --no-progress > "$here/build/smoke.json"
-"$venv/bin/python" -c "import json,sys; assert json.load(open(sys.argv[1]))['findings']" \
-  "$here/build/smoke.json"
+env -i "$bin" "$here/sample-projects" --format json --no-progress > "$work/smoke.json"
+"$python" -c "import json,sys; assert json.load(open(sys.argv[1]))['findings']" "$work/smoke.json"
 echo "built $bin ($(du -sh "$size_of" | cut -f1))"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
-    from porting_advisor.report.render import format_for
+    from porting_advisor.report import format_for
 
     result = []
     for p in paths:
@@ -125,10 +125,10 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     if not (root.is_dir() or root.is_file()):
         raise UsageError(f"path '{path}' is neither a directory nor a file")
     targets = outputs(params["output"], params["fmt"])
+    from porting_advisor import report
     from porting_advisor.core import ruleset
     from porting_advisor.engine import pipeline
     from porting_advisor.gate import baseline, settings
-    from porting_advisor.report import render as report
 
     rs = ruleset.load(Path(params["rules_dir"]) if params["rules_dir"] else None)
     options, p = settings.build(ctx, params, rs)
@@ -140,7 +140,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     if known is not None:
         result = baseline.apply(result, known)
     if any(fmt == "html" for _, fmt in targets) or (not targets and p["fmt"] == "html"):
-        pipeline.attach_context(result, options.root, report.html_findings(result))
+        pipeline.attach_context(result, options.root, report.html.html_findings(result))
     warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
         try:
@@ -149,11 +149,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         except OSError as exc:
             raise UsageError(f"cannot write '{out_path}': {exc.strerror}") from None
     if not targets:
-        fmt = p["fmt"] or "text"
-        if fmt in report.STREAMED:
-            report.write(fmt, result, rs, p["link_base"], sys.stdout)
-        else:
-            click.echo(report.RENDERERS[fmt](result, rs, p["link_base"]), nl=False)
+        report.write(p["fmt"] or "text", result, rs, p["link_base"], sys.stdout)
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
     threshold = FAIL_ON[p["fail_on"]]

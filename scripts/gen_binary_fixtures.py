@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-X86_64, I386, AARCH64 = 62, 3, 183
+X86_64, AARCH64 = 62, 183
 
 
 def elf(machine: int, e_type: int = 3) -> bytes:

@@ -65,8 +65,6 @@ FAMILY_LABELS = {
     "msvc": "MSVC x86",
 }
 
-X86_HEADER_NAMES = None  # filled from the directory listing
-
 
 def family_of(stem: str) -> str:
     if stem in FAMILY_LABELS:

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,3 +124,43 @@ def fixture_cases() -> list[Path]:
     return sorted(
         p for pack in FIXTURES.iterdir() if pack.is_dir() for p in pack.iterdir() if p.is_dir()
     )
+
+
+# Files the test run itself may leave in the checkout (all of them ignored by .gitignore)
+RUN_LEFTOVERS = re.compile(r"(^|/)(__pycache__|\.pytest_cache|\.mypy_cache|\.ruff_cache)/$")
+
+
+def checkout_status() -> set[str] | None:
+    """`git status` of the checkout, ignored files included; None outside a git checkout."""
+    try:
+        res = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--ignored"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if res.returncode:
+        return None
+    return {line for line in res.stdout.splitlines() if not RUN_LEFTOVERS.search(line)}
+
+
+def pytest_sessionstart(session):
+    session.config.checkout_before = None if os.environ.get("PA_REGEN") else checkout_status()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if it left files in the checkout (a build, a report): tests write to
+    their temporary folders only."""
+    before = getattr(session.config, "checkout_before", None)
+    after = checkout_status() if before is not None else None
+    if before is None or after is None or after <= before:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+        reporter.write_sep("=", "the test run left files in the checkout", red=True)
+        for line in sorted(after - before):
+            reporter.write_line(f"  {line}", red=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -10,7 +10,7 @@ import json
 import os
 
 from conftest import HERE, ROOT, scan
-from porting_advisor.report import render as report
+from porting_advisor import report
 
 GOLDEN = HERE / "golden"
 
@@ -38,16 +38,16 @@ def sample_report(rules):
 
 
 def test_sample_projects_json_golden(rules):
-    got = normalise(report.to_dict(scan(ROOT / "sample-projects", rules)))
+    got = normalise(report.json.to_dict(scan(ROOT / "sample-projects", rules)))
     check("sample-projects.json", json.dumps(got, indent=2, ensure_ascii=False) + "\n")
 
 
 def test_sample_projects_other_formats_golden(rules):
     result = sample_report(rules)
-    check("sample-projects.sarif", report.render_sarif(result, rules))
-    check("sample-projects.md", report.render_markdown(result, rules))
-    check("sample-projects.csv", report.render_csv(result, rules))
-    check("sample-projects.txt", report.render_text(result, rules, colour=False))
+    check("sample-projects.sarif", report.render("sarif", result, rules))
+    check("sample-projects.md", report.render("markdown", result, rules))
+    check("sample-projects.csv", report.render("csv", result, rules))
+    check("sample-projects.txt", report.text.render(result, colour=False))
 
 
 def test_rule_reference_documents_every_rule(rules):

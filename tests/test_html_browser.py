@@ -10,9 +10,9 @@ import time
 import pytest
 
 from conftest import ROOT, scan
+from porting_advisor import report
 from porting_advisor.core.model import Finding, Severity
 from porting_advisor.engine import pipeline
-from porting_advisor.report import render as report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -57,7 +57,7 @@ def test_report_in_chromium(browser, rules, tmp_path):
     result = scan(ROOT / "sample-projects", rules)
     pipeline.attach_context(result, ROOT / "sample-projects", result.findings)
     page = tmp_path / "report.html"
-    page.write_text(report.render_html(result, rules))
+    page.write_text(report.render("html", result, rules))
     browser.get(page.as_uri())
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
@@ -107,7 +107,7 @@ def test_ten_thousand_findings_stay_usable(browser, rules, tmp_path):
     ]
     base.findings = sorted(many + [template])
     page = tmp_path / "big.html"
-    page.write_text(report.render_html(base, rules))
+    page.write_text(report.render("html", base, rules))
     start = time.perf_counter()
     browser.get(page.as_uri())
     loaded = time.perf_counter() - start

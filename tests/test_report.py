@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import ROOT, scan
-from porting_advisor.report import render as report
+from porting_advisor import report
 
 SAMPLE = ROOT / "sample-projects" / "c-simd-engine"
 SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
@@ -24,7 +24,7 @@ def sample_report(rules):
 
 def test_sarif_is_valid_and_complete(sample_report, rules):
     jsonschema = pytest.importorskip("jsonschema")
-    doc = json.loads(report.render_sarif(sample_report, rules))
+    doc = json.loads(report.render("sarif", sample_report, rules))
     if SCHEMA.exists():
         jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
     run = doc["runs"][0]
@@ -43,7 +43,7 @@ def test_sarif_is_valid_and_complete(sample_report, rules):
 
 
 def test_csv_and_markdown(sample_report, rules):
-    rows = list(csv.DictReader(io.StringIO(report.render_csv(sample_report, rules))))
+    rows = list(csv.DictReader(io.StringIO(report.render("csv", sample_report, rules))))
     assert len(rows) == len(sample_report.findings)
     assert (rows[0]["file"], rows[0]["line"], rows[0]["rule"]) == (
         "Makefile",
@@ -52,12 +52,12 @@ def test_csv_and_markdown(sample_report, rules):
     )
     whole = [r for r in rows if r["rule"] == "asm-x86-source"]
     assert whole[0]["file"] == "asm/memcpy_x86_64.S" and whole[0]["line"] == "0"
-    md = report.render_markdown(sample_report, rules, "https://example.test/repo/blob/main")
+    md = report.render("markdown", sample_report, rules, "https://example.test/repo/blob/main")
     assert "[src/hash.c:12](https://example.test/repo/blob/main/src/hash.c#L12)" in md
     assert md.count("\n| [") == len(sample_report.findings)
     assert "| intrinsic | 10 |" in md and "more: see the full report" not in md
     sample_report.findings = sample_report.findings * 3  # 63 > 50: the rest is cut
-    md = report.render_markdown(sample_report, rules)
+    md = report.render("markdown", sample_report, rules)
     assert md.count("\n| `") == 50 and "... and 13 more" in md
 
 
@@ -89,7 +89,7 @@ class Rows(HTMLParser):
 
 
 def test_html_structure(sample_report, rules):
-    html = report.render_html(sample_report, rules)
+    html = report.render("html", sample_report, rules)
     parser = Rows()
     parser.feed(html)
     assert parser.rows == len(sample_report.findings)
@@ -102,19 +102,19 @@ def test_html_lists_the_most_severe_findings_of_a_huge_report(sample_report, rul
     the summary still counts them all."""
     from porting_advisor.core.model import Severity
 
-    monkeypatch.setattr(report, "HTML_FINDINGS", 5)
+    monkeypatch.setattr(report.html, "HTML_FINDINGS", 5)
     errors = [f for f in sample_report.findings if f.severity == Severity.ERROR]
     assert len(errors) > 5 and len(sample_report.findings) > len(errors)
-    listed = report.html_findings(sample_report)
+    listed = report.html.html_findings(sample_report)
     assert listed == errors[:5]
-    html = report.render_html(sample_report, rules)
+    html = report.render("html", sample_report, rules)
     parser = Rows()
     parser.feed(html)
     assert parser.rows == 5
     total = len(sample_report.findings)
     assert f"The 5 most severe of {total} findings are listed here" in html
-    monkeypatch.setattr(report, "HTML_FINDINGS", total)
-    assert "most severe of" not in report.render_html(sample_report, rules)
+    monkeypatch.setattr(report.html, "HTML_FINDINGS", total)
+    assert "most severe of" not in report.render("html", sample_report, rules)
 
 
 def test_json_reports_match_the_schema(rules, run_cli):
@@ -135,10 +135,41 @@ def test_json_reports_match_the_schema(rules, run_cli):
 
 
 def test_text_colour_only_when_asked(sample_report, rules):
-    plain = report.render_text(sample_report, rules, colour=False)
-    coloured = report.render_text(sample_report, rules, colour=True)
+    plain = report.text.render(sample_report, colour=False)
+    coloured = report.text.render(sample_report, colour=True)
     assert "\033[" not in plain and "\033[31m" in coloured
     assert "Top directories: " in plain
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_text_is_coloured_only_on_a_terminal_stream(sample_report, rules, monkeypatch):
+    """Colour follows the stream written to, not stdout: `--output r.txt` from a terminal
+    gets plain text."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    tty, file = Terminal(), io.StringIO()
+    report.write("text", sample_report, rules, "", tty)
+    report.write("text", sample_report, rules, "", file)
+    assert "\033[31m" in tty.getvalue() and "\033[" not in file.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in report.render("text", sample_report, rules)
+    tty = Terminal()
+    report.write("text", sample_report, rules, "", tty)
+    assert tty.getvalue() == file.getvalue()
+
+
+def test_every_format_is_offered_and_chosen_by_a_suffix():
+    from porting_advisor import cli
+
+    choices = next(p for p in cli.command.params if p.name == "fmt").type.choices
+    assert list(choices) == list(report.FORMATS)
+    assert set(report.SUFFIXES.values()) == set(report.FORMATS)
+    assert report.format_for("out/R.DEPS.CSV") == "dependencies-csv"
+    assert report.format_for("r.csv") == "csv" and report.format_for("r.xml") is None
 
 
 def test_json_findings_are_what_json_itself_writes(sample_report, rules):
@@ -160,14 +191,14 @@ def test_json_findings_are_what_json_itself_writes(sample_report, rules):
         replace(base, message="\u2028 line separator and 😀"),
     ]
     rep = replace(sample_report, findings=[*tricky, *sample_report.findings])
-    text = report.render_json(rep, rules)
+    text = report.render("json", rep, rules)
     data = json.loads(text)
-    assert data["findings"] == [report.finding_dict(f) for f in rep.findings]
+    assert data["findings"] == [report.json.finding_dict(f) for f in rep.findings]
     encode = json.JSONEncoder(ensure_ascii=False).encode
     lines = text.split("\n")  # (splitlines would also break at U+2028)
     start = lines.index('  "findings": [') + 1
     for i, f in enumerate(rep.findings):
-        assert lines[start + i].strip().rstrip(",") == encode(report.finding_dict(f))
+        assert lines[start + i].strip().rstrip(",") == encode(report.json.finding_dict(f))
 
 
 def sarif_result(f, index):
@@ -212,7 +243,7 @@ def test_sarif_results_are_what_json_itself_writes(sample_report, rules):
         replace(base, message="\u2028 line separator and 😀", suggestion=""),
     ]
     rep = replace(sample_report, findings=[*tricky, *sample_report.findings])
-    text = report.render_sarif(rep, rules)
+    text = report.render("sarif", rep, rules)
     index = {r: i for i, r in enumerate(sorted(rules.rules))}
     results = json.loads(text)["runs"][0]["results"]
     assert results == [sarif_result(f, index) for f in rep.findings]
@@ -230,7 +261,7 @@ def test_large_reports_are_written_in_chunks(sample_report, rules, monkeypatch):
     across chunk boundaries (here 7 findings a chunk)."""
     from dataclasses import replace
 
-    monkeypatch.setattr(report, "CHUNK", 7)
+    monkeypatch.setattr(report.json, "CHUNK", 7)
     many = [replace(f, line=f.line + 1000 * k) for k in range(3) for f in sample_report.findings]
     rep = replace(sample_report, findings=many)
     out = io.StringIO()
@@ -246,5 +277,5 @@ def test_large_reports_are_written_in_chunks(sample_report, rules, monkeypatch):
         {"portingAdvisor/v1": f.fingerprint()} for f in many
     ]
     empty = replace(sample_report, findings=[])
-    assert json.loads(report.render_sarif(empty, rules))["runs"][0]["results"] == []
-    assert json.loads(report.render_json(empty, rules))["findings"] == []
+    assert json.loads(report.render("sarif", empty, rules))["runs"][0]["results"] == []
+    assert json.loads(report.render("json", empty, rules))["findings"] == []

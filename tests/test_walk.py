@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import scan
 from porting_advisor.core.model import Options
 from porting_advisor.engine import scan as engine
@@ -42,6 +44,25 @@ def test_languages_by_name_extension_and_shebang(tmp_path):
         ("tool", "python"),
     ]
     assert skipped == []
+
+
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [
+        ("#!/usr/bin/env -S python3 -u", "python"),
+        ("#!/usr/bin/env -S python3", "python"),
+        ("#!/usr/bin/env -Spython3 -u", "python"),
+        ("#!/usr/bin/python3.11 -u", "python"),
+        ("#! /usr/bin/env -i PATH=/opt/bin python3", "python"),
+        ("#!/usr/bin/env -u PYTHONPATH python3", "python"),
+        ("#!/bin/sh", "shell"),
+        ("#!/usr/bin/env bash -e", "shell"),
+        ("#!/usr/bin/env -S", ""),
+        ("#!", ""),
+    ],
+)
+def test_shebang_names_the_interpreter_not_its_options(line, language):
+    assert walk.language_of("tool", f"{line}\nprint(1)\n".encode()) == language
 
 
 def test_gitignore_exclude_and_vcs(tmp_path):

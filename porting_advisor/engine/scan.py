@@ -10,7 +10,6 @@ import os
 import pickle
 import re
 import sys
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -682,15 +681,6 @@ def run(
         return scanner.finish(progress)
     finally:
         scanner.close()
-
-
-def elapsed(start: float) -> float:
-    return round(time.perf_counter() - start, 3)
-
-
-def warn(message: str, quiet: bool) -> None:
-    if not quiet:
-        print(f"porting-advisor: warning: {message}", file=sys.stderr)
 
 
 def flatten(results: Iterable[FileResult]) -> list[Finding]:

@@ -82,13 +82,33 @@ def language_of(name: str, head: bytes | None = None) -> str:
     if c_header(head):
         return "cpp"
     if head.startswith(b"#!"):
-        first = head[2:].split(b"\n", 1)[0].decode("latin-1").strip().split()
-        if first:
-            prog = os.path.basename(first[0])
-            if prog == "env" and len(first) > 1:
-                prog = first[-1] if not first[1].startswith("-") else first[-1]
-            prog = prog.rstrip("0123456789.") or prog
-            return table.shebangs.get(prog, table.shebangs.get(os.path.basename(prog), ""))
+        prog = interpreter(head[2:].split(b"\n", 1)[0].decode("latin-1"))
+        prog = prog.rstrip("0123456789.") or prog
+        return table.shebangs.get(prog, "")
+    return ""
+
+
+# env options (GNU and BSD) whose value is the next word, not the program
+ENV_ARGUMENT_OPTIONS = ("-u", "--unset", "-C", "--chdir", "-a", "--argv0", "-P")
+
+
+def interpreter(line: str) -> str:
+    """The base name of the program a `#!` line runs: `python3.11` for `/usr/bin/python3.11 -u`,
+    `python3` for `/usr/bin/env -S python3 -u` (env's options and VAR=value words come first)."""
+    words = line.split()
+    if not words:
+        return ""
+    prog = os.path.basename(words[0])
+    if prog != "env":
+        return prog
+    rest = iter(words[1:])
+    for word in rest:
+        if word.startswith("-S") and len(word) > 2:  # -Spython3: the command follows -S
+            return os.path.basename(word[2:])
+        if word in ENV_ARGUMENT_OPTIONS:
+            next(rest, None)
+        elif not word.startswith("-") and "=" not in word:
+            return os.path.basename(word)
     return ""
 
 

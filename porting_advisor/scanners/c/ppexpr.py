@@ -277,7 +277,6 @@ def combine(op: str, a: Value, b: Value) -> Value:
         return None
     fn = ARITHMETIC.get(op)
     return fn(a, b) if fn is not None else None
-    return None
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
