@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from porting_advisor import __version__
-from porting_advisor.gate.settings import FAIL_ON, TARGET_OSES, TARGETS, UsageError
+from porting_advisor.gate.settings import TARGET_OSES, TARGETS, UsageError
+from porting_advisor.gate.verdict import FAIL_ON
 
 if TYPE_CHECKING:
     from porting_advisor.core.model import Report
@@ -152,11 +153,24 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         report.write(p["fmt"] or "text", result, rs, p["link_base"], sys.stdout)
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
-    threshold = FAIL_ON[p["fail_on"]]
-    failing = any(
-        f.severity >= threshold for f in result.findings if not f.suppressed and not f.filtered
-    )
-    return 1 if threshold and failing and not p["write_baseline"] else 0
+    return gate_result(result, rs, p, [path for path, _ in targets])
+
+
+def gate_result(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) -> int:
+    """The exit status; a failing gate says why on stderr, whatever `--quiet` says, and in
+    GitHub Actions on the job's summary page."""
+    from porting_advisor.gate import verdict
+    from porting_advisor.report import render
+
+    counts = verdict.failing(result, p["fail_on"])
+    if p["write_baseline"] or not counts:
+        line, code = "porting-advisor: gate passed", 0
+    else:
+        line, code = verdict.line(counts, p["fail_on"], 0, reports), 1
+        click.echo(line, err=True)
+    if verdict.in_actions():
+        verdict.step_summary(render("markdown", result, rs, p["link_base"]), line)
+    return code
 
 
 def print_targets() -> None:

@@ -14,10 +14,10 @@ from porting_advisor.core import ruleset
 from porting_advisor.core.model import Options
 from porting_advisor.engine import cache
 from porting_advisor.gate import config
+from porting_advisor.gate.verdict import FAIL_ON
 
 TARGETS = ("graviton2", "graviton3", "graviton4", "graviton5")
 TARGET_OSES = ("linux", "windows", "all")
-FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 0}
 
 
 class UsageError(Exception):
