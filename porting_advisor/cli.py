@@ -144,11 +144,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         pipeline.attach_context(result, options.root, report.html.html_findings(result))
     warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
-        try:
-            with open(out_path, "w", encoding="utf-8") as out:
-                report.write(out_fmt, result, rs, p["link_base"], out)
-        except OSError as exc:
-            raise UsageError(f"cannot write '{out_path}': {exc.strerror}") from None
+        write_report(out_path, out_fmt, result, rs, p["link_base"])
     if not targets:
         report.write(p["fmt"] or "text", result, rs, p["link_base"], sys.stdout)
     pipeline.PHASES.mark("report")
@@ -173,6 +169,32 @@ def gate_result(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) 
     return code
 
 
+def write_report(path: str, fmt: str, result: Report, rs: Any, link_base: str) -> None:
+    """Write a report file whole or not at all: into a temporary file beside it, renamed
+    over it at the end (an interrupted run leaves no truncated report)."""
+    import tempfile
+
+    from porting_advisor import report
+
+    target = Path(path)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.resolve().parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
+    try:
+        mask = os.umask(0)
+        os.umask(mask)
+        os.fchmod(fd, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
+        with open(fd, "w", encoding="utf-8") as out:
+            report.write(fmt, result, rs, link_base, out)
+        os.replace(temp, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
 def print_targets() -> None:
     from porting_advisor.core import ruleset
 
@@ -195,6 +217,7 @@ def warn_skipped(result: Report, quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command; every usage or input error is one line on stderr and exit 2."""
     from porting_advisor.core.ruleset import RuleError
+    from porting_advisor.gate import interrupt
     from porting_advisor.gate.baseline import BaselineError
 
     # No cyclic garbage collection while the command runs: a scan makes almost no reference
@@ -203,12 +226,14 @@ def main(argv: list[str] | None = None) -> int:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        rc = command.main(args=argv, prog_name="porting-advisor", standalone_mode=False)
+        with interrupt.term_as_interrupt():
+            rc = command.main(args=argv, prog_name="porting-advisor", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("porting-advisor: aborted", err=True)
-        return 130
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        code = interrupt.status()
+        click.echo(f"porting-advisor: {'terminated' if code == 143 else 'aborted'}", err=True)
+        return code
     except click.ClickException as exc:
         click.echo(f"porting-advisor: error: {exc.format_message()}", err=True)
         return 2

@@ -4,7 +4,17 @@ configuration, reviewable baselines, bounded hostile input."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
 
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
@@ -49,3 +59,37 @@ def test_github_step_summary(run_cli, tmp_path, monkeypatch):
     (root / "a.c").write_text("int f(void) { return 0; }\n")
     assert run_cli(root, "--fail-on", "warning", "--no-cache").code == 0
     assert summary.read_text().endswith("**porting-advisor: gate passed**\n\n")
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["parent", "process-group"])
+def test_sigterm_exits_143_quietly_with_no_report_and_a_sound_cache(tmp_path, group):
+    """A CI timeout or cancel sends SIGTERM to the scan (or its whole process group)."""
+    body = "#include <immintrin.h>\n" + "".join(
+        f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n" for i in range(10)
+    )
+    # enough files that the signal lands while the workers scan
+    root = tree(tmp_path, {f"d{d}/f{i}.c": body for d in range(60) for i in range(100)})
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    out.mkdir()
+    cmd = [sys.executable, "-m", "porting_advisor", root, "-j", "2", "--cache-dir", cache]
+    cmd += ["--output", out / "pa.json", "--output", out / "pa.sarif"]
+    proc = subprocess.Popen(
+        cmd, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT
+    )
+    time.sleep(0.8)
+    assert proc.poll() is None, "the scan ended before the signal: make the tree larger"
+    if group:
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.strip() == "porting-advisor: terminated"  # (click closes a ^C echo first)
+    assert list(out.iterdir()) == []
+    # the cache still works: a full scan through it gives the report a scan without it gives
+    reports = []
+    for extra in (["--format", "json"], ["--format", "json", "--no-cache"]):
+        res = subprocess.run(cmd[:-4] + extra, capture_output=True, text=True, cwd=ROOT)
+        assert res.returncode == 0, res.stderr
+        reports.append({**json.loads(res.stdout), "duration_seconds": 0})
+    assert reports[0] == reports[1] and len(reports[0]["findings"]) == 66000

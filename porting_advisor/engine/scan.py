@@ -342,6 +342,7 @@ def worker_main(
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler: end quietly
     for conn in inherited:  # the parent's ends, copied by fork: kept, they would hold
         conn.close()  # this worker's pipe (and the others') open after the parent
     init_worker(options, rules)
@@ -351,7 +352,10 @@ def worker_main(
             items = tasks.recv()
         except (EOFError, OSError):
             return
-        results.send(scan_batch(items))
+        try:
+            results.send(scan_batch(items))
+        except OSError:  # the parent is gone (interrupted): nobody to tell
+            return
 
 
 @dataclass(eq=False, slots=True)
