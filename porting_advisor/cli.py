@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,18 +22,26 @@ if TYPE_CHECKING:
 
 
 def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
+    """(path, format) of each report; "-" is standard output, as is no `--output` at all."""
     from porting_advisor.report import format_for
 
+    if fmt and len(paths) > 1:
+        raise UsageError(
+            "--format applies to standard output or to a single --output; with several "
+            "--output files each one's extension decides its format"
+        )
+    if list(paths).count("-") > 1:
+        raise UsageError("--output - (standard output) can be given once")
     result = []
-    for p in paths:
-        chosen = fmt if fmt and len(paths) == 1 else format_for(p)
+    for p in paths or ("-",):
+        chosen = (fmt or "text") if p == "-" else fmt or format_for(p)
         if chosen is None:
             raise UsageError(
                 f"cannot tell the report format of '{p}' (use .html .json .sarif "
                 ".csv .md .txt or --format)"
             )
         parent = Path(p).resolve().parent
-        if (
+        if p != "-" and (
             not parent.is_dir()
             or not os.access(parent, os.W_OK)
             or Path(p).is_dir()
@@ -125,6 +135,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         raise UsageError(f"path '{path}' does not exist")
     if not (root.is_dir() or root.is_file()):
         raise UsageError(f"path '{path}' is neither a directory nor a file")
+    started = time.perf_counter()
     targets = outputs(params["output"], params["fmt"])
     from porting_advisor import report
     from porting_advisor.core import ruleset
@@ -140,16 +151,33 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}", err=True)
     if known is not None:
         result = baseline.apply(result, known)
-    if any(fmt == "html" for _, fmt in targets) or (not targets and p["fmt"] == "html"):
+    # the whole command's time (rules, configuration, a cached report's reuse): what was waited
+    result.duration = round(time.perf_counter() - started, 3)
+    if any(fmt == "html" for _, fmt in targets):
         pipeline.attach_context(result, options.root, report.html.html_findings(result))
     warn_skipped(result, options.quiet)
     for out_path, out_fmt in targets:
-        write_report(out_path, out_fmt, result, rs, p["link_base"])
-    if not targets:
-        report.write(p["fmt"] or "text", result, rs, p["link_base"], sys.stdout)
+        if out_path == "-":
+            write_stdout(out_fmt, result, rs, p["link_base"])
+        else:
+            write_report(out_path, out_fmt, result, rs, p["link_base"])
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
-    return gate_result(result, rs, p, [path for path, _ in targets])
+    return gate_result(result, rs, p, [path for path, _ in targets if path != "-"])
+
+
+def write_stdout(fmt: str, result: Report, rs: Any, link_base: str) -> None:
+    """The report on standard output. A reader that leaves early (`| head`) is no error: the
+    findings still decide the exit status."""
+    from porting_advisor import report
+
+    try:
+        report.write(fmt, result, rs, link_base, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # what is still buffered would fail again at exit: send it nowhere
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def gate_result(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) -> int:
@@ -204,6 +232,10 @@ def print_targets() -> None:
         click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
 
 
+# remarks about the scan's own settings, also said on stderr
+WARNED_REMARKS = frozenset({"unmatched-exclude"})
+
+
 def warn_skipped(result: Report, quiet: bool) -> None:
     if quiet:
         return
@@ -212,6 +244,8 @@ def warn_skipped(result: Report, quiet: bool) -> None:
     for m in result.remarks:
         if m.rule == "invalid-utf8":
             click.echo(f"porting-advisor: warning: {m.file}: {m.message}", err=True)
+        elif m.rule in WARNED_REMARKS:
+            click.echo(f"porting-advisor: warning: {m.message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

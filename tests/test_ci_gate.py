@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -93,3 +94,90 @@ def test_sigterm_exits_143_quietly_with_no_report_and_a_sound_cache(tmp_path, gr
         assert res.returncode == 0, res.stderr
         reports.append({**json.loads(res.stdout), "duration_seconds": 0})
     assert reports[0] == reports[1] and len(reports[0]["findings"]) == 66000
+
+
+def test_a_cached_report_has_this_runs_root(run_cli, tmp_path, monkeypatch):
+    root = tree(tmp_path, {"a.c": X86})
+    monkeypatch.chdir(tmp_path)
+    first = run_cli("repo", "--cache-dir", tmp_path / "c", "--format", "json").json()
+    monkeypatch.chdir(ROOT)
+    again = run_cli(root, "--cache-dir", tmp_path / "c", "--format", "json").json()
+    assert first["root"] == "repo" and again["root"] == str(root)
+    assert again["findings"] == first["findings"] and again["duration_seconds"] > 0
+
+
+def test_csv_cells_never_start_a_formula(run_cli, tmp_path):
+    root = tree(tmp_path, {f"{c}cmd.c": X86 for c in "=+-@"})
+    res = run_cli(root, "--format", "csv", "--no-cache")
+    files = {line.split(",")[0] for line in res.out.splitlines()[1:]}
+    assert files == {"'+cmd.c", "'-cmd.c", "'=cmd.c", "'@cmd.c"}
+
+
+def test_output_dash_is_stdout_and_format_needs_one_output(run_cli, tmp_path, monkeypatch):
+    root = tree(tmp_path, {"a.c": X86})
+    monkeypatch.chdir(tmp_path)
+    res = run_cli(root, "--output", "-", "--format", "json", "--output", "x.sarif", "--no-cache")
+    assert res.code == 2 and "--format applies to standard output or to a single" in res.err
+    res = run_cli(root, "--output", "-", "--output", "x.sarif", "--no-cache")
+    assert res.code == 0 and not (tmp_path / "-").exists()
+    assert "2 findings (error 2)" in res.out.splitlines()[-1]
+    assert json.loads((tmp_path / "x.sarif").read_text())["version"] == "2.1.0"
+    res = run_cli(root, "-o", "-", "--format", "json", "--no-cache")
+    assert res.code == 0 and len(res.json()["findings"]) == 2
+
+
+def test_a_closed_stdout_pipe_is_not_an_error(tmp_path):
+    body = "#include <immintrin.h>\n" + "int f(void) { return _mm_popcnt_u32(3); }\n" * 3000
+    root = tree(tmp_path, {"a.c": body})
+    for fail_on, want in (("never", 0), ("error", 1)):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "porting_advisor", root, "--no-cache", "--format", "json"]
+            + ["--fail-on", fail_on],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+        assert proc.stdout is not None and proc.stdout.readline()
+        proc.stdout.close()  # `| head -1`
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        assert proc.wait(timeout=60) == want, err
+        assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+def test_a_corrupt_cache_is_rebuilt_and_an_unusable_one_said_once(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86})
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "results-v1.sqlite3").write_bytes(b"not a database at all" * 100)
+    res = run_cli(root, "--cache-dir", cache, "--format", "json")
+    assert res.code == 0 and len(res.json()["findings"]) == 2
+    assert res.err.count("warning") == 1 and "was corrupt" in res.err and "rebuilt" in res.err
+    db = sqlite3.connect(cache / "results-v1.sqlite3")
+    assert db.execute("SELECT count(*) FROM results").fetchone() == (1,)
+    db.close()
+    res = run_cli(root, "--cache-dir", cache, "--format", "json")
+    assert res.err == "" and len(res.json()["findings"]) == 2
+    (tmp_path / "file").write_text("")
+    res = run_cli(root, "--cache-dir", tmp_path / "file" / "cache", "--format", "json")
+    assert len(res.json()["findings"]) == 2
+    assert res.err.count("\n") == 1 and "result cache" in res.err and "without it" in res.err
+    res = run_cli(root, "--cache-dir", tmp_path / "file" / "cache", "-q")
+    assert res.err == ""
+
+
+def test_an_unknown_issue_type_lists_the_valid_names(run_cli, tmp_path):
+    res = run_cli(tree(tmp_path, {"a.c": X86}), "--issue-types", "+intrinsics")
+    assert res.code == 2 and "unknown issue type 'intrinsics' (valid: " in res.err
+    assert "intrinsic, " in res.err and "CrossCompile" in res.err
+
+
+def test_excludes_that_match_nothing_are_a_warning(run_cli, tmp_path):
+    root = tree(tmp_path, {"src/a.c": X86, "gen/b.c": X86})
+    res = run_cli(
+        root, "--exclude", "gen/", "--exclude", "thrid_party/", "--format", "json", "--no-cache"
+    )
+    assert [f["file"] for f in res.json()["findings"]] == ["src/a.c", "src/a.c"]
+    assert res.err == "porting-advisor: warning: exclude 'thrid_party/' matched no path\n"
+    assert {"rule": "unmatched-exclude", "message": "exclude 'thrid_party/' matched no path"} in (
+        res.json()["remarks"]
+    )

@@ -214,6 +214,7 @@ def parse_issue_types(spec: str, ruleset: RuleSet) -> frozenset[str]:
         names = ruleset.aliases.get(name, (name,))
         for n in names:
             if n not in ruleset.categories:
-                raise ValueError(f"unknown issue type '{name}'")
+                valid = ", ".join([*sorted(ruleset.categories), *sorted(ruleset.aliases)])
+                raise ValueError(f"unknown issue type '{name}' (valid: {valid})")
             (enabled.add if sign == "+" else enabled.discard)(n)
     return frozenset(enabled)

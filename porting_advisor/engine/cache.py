@@ -9,13 +9,15 @@ scanned root, the tool version, the rules' hash and every option that changes pe
 results. When any file changed, the cross-file passes re-run on the facts; when none did, the
 last report is reused whole: without a walk if the stamps saved with it (each directory
 listed, .gitignore read and file scanned) all hold, else after a walk that finds the same
-files. Any problem (no HOME, read-only disk, corrupt database) turns the cache off silently.
+files. Without HOME the cache is off; a read-only or corrupt cache is a warning (once), and a
+corrupt database is rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import hashlib
 import marshal
@@ -131,16 +133,41 @@ class Cache:
         self.db: sqlite3.Connection | None = None
         # (tree, options, stamps, report or None to renew only the stamps), written at close
         self.new_report: tuple[str, str, list[walk.Stamp], Report | None] | None = None
+        self.warning = ""  # why the cache is off or was rebuilt: said once per run (issue 21)
         if directory is None:
             return
+        path = directory / "results-v1.sqlite3"
         try:
-            directory.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(directory / "results-v1.sqlite3", timeout=5)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync per commit
-            self.db.executescript(SCHEMA)
-        except (OSError, sqlite3.Error):
+            self.open(directory, path)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, disk full
+                self.off(f"the result cache {path} cannot be used ({exc}); scanning without it")
+                return
             self.close()
+            try:  # not a database, or a malformed one: start afresh
+                for name in (path.name, path.name + "-wal", path.name + "-shm"):
+                    (directory / name).unlink(missing_ok=True)
+                self.open(directory, path)
+                self.warning = f"the result cache {path} was corrupt ({exc}); rebuilt it"
+            except (OSError, sqlite3.Error) as again:
+                self.off(f"the result cache {path} was corrupt and cannot be rebuilt ({again})")
+        except OSError as exc:
+            self.off(
+                f"the result cache {directory} cannot be used ({exc.strerror}); scanning without it"
+            )
+
+    def open(self, directory: Path, path: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(directory, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise OSError(errno.EACCES, "read-only")
+        self.db = sqlite3.connect(path, timeout=5)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")  # a cache: no fsync per commit
+        self.db.executescript(SCHEMA)
+
+    def off(self, warning: str) -> None:
+        self.warning = warning
+        self.close()
 
     @functools.cached_property
     def entries(self) -> dict[str, tuple[str, int, int, int, str, bytes]]:

@@ -115,19 +115,26 @@ def run(options: Options, rules: RuleSet) -> Report:
 
             scanner = engine.Scanner(options, rules, store, Progress.walking(options.progress))
             # the scanner takes each task as the walk finds it: workers scan while it goes on
+            unmatched: list[str] = []
             tasks, walk_skipped = walk.discover(
-                options.root, options.excludes, options.gitignore, stamps, scanner.feed
+                options.root, options.excludes, options.gitignore, stamps, scanner.feed, unmatched
             )
             stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
             PHASES.mark("walk")
             tree = tree_key(tasks, walk_skipped, okey) if okey else ""
             known = store.report(tree, okey, stamps) if tree else None
         if known is not None:
+            known.root = str(options.root)  # as given this time, not as when it was stored
             known.duration = round(time.perf_counter() - start, 3)
             PHASES.mark("cached report")
             return known
         assert scanner is not None  # (set with the walk, the only way here)
         report, lasting = analyse(scanner, tasks, walk_skipped, options, rules, start)
+        if unmatched:  # a mistyped exclude scans what it meant to skip: say so (issue 21)
+            report.remarks.extend(
+                Remark("unmatched-exclude", f"exclude '{x}' matched no path") for x in unmatched
+            )
+            report.remarks.sort(key=lambda m: (m.file, m.rule, m.message))
         if tree and lasting:
             store.put_report(tree, okey, stamps, report)
         return report
@@ -135,6 +142,8 @@ def run(options: Options, rules: RuleSet) -> Report:
         if scanner is not None:
             scanner.close()
         store.close()
+        if store.warning and not options.quiet:
+            sys.stderr.write(f"porting-advisor: warning: {store.warning}\n")
 
 
 def analyse(

@@ -224,6 +224,9 @@ class Walker:
     ) -> None:
         self.root = root
         self.exclude = Ignore(list(excludes)) if excludes else None
+        # excludes not yet seen to match: each tested alone only on paths the set excludes
+        self.unmatched: dict[str, Ignore] = {}
+        self.unmatched_raw = list(excludes)
         self.gitignore = gitignore
         self.skipped: list[tuple[str, str]] = []
         self.watch = watch
@@ -231,6 +234,11 @@ class Walker:
     def ignored(self, rel: str, is_dir: bool, specs: Specs) -> bool:
         probe = rel + "/" if is_dir else rel
         if self.exclude is not None and self.exclude.match_file(probe):
+            if self.unmatched_raw:  # compiled one by one when first needed
+                self.unmatched = {p: Ignore([p]) for p in self.unmatched_raw}
+                self.unmatched_raw = []
+            for pattern in [p for p, one in self.unmatched.items() if one.match_file(probe)]:
+                del self.unmatched[pattern]
             return True
         for base, spec in specs:
             sub = probe[len(base) + 1 :] if base else probe
@@ -329,12 +337,14 @@ def discover(
     gitignore: bool = True,
     watch: list[Stamp] | None = None,
     consume: Callable[[Iterable[Task]], list[Task]] = list,
+    unmatched: list[str] | None = None,
 ) -> tuple[list[Task], list[tuple[str, str]]]:
     """All tasks under `root` (or the single file `root`), plus the entries skipped on the way.
     `watch`, when given, receives the stamp of every directory listed and every .gitignore
     read: with the tasks' own, what must be unchanged for the same walk to give the same
     tasks (an entry added, removed or renamed changes its directory's mtime). `consume` takes
-    the tasks as they are found and returns them all (the scanner starts work on them)."""
+    the tasks as they are found and returns them all (the scanner starts work on them).
+    `unmatched`, when given, receives the excludes that matched no path."""
     if root.is_file():
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
@@ -344,6 +354,8 @@ def discover(
         ), []
     walker = Walker(root, excludes, gitignore, watch)
     tasks = consume(walker.walk())
+    if unmatched is not None:
+        unmatched.extend(walker.unmatched_raw or walker.unmatched)
     return tasks, walker.skipped
 
 

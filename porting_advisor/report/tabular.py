@@ -30,30 +30,41 @@ CSV_FIELDS = (
 )
 
 
+# A spreadsheet runs a cell that starts so as a formula (a snippet `=HYPERLINK(...)` from a
+# scanned tree, issue 21): such cells get a leading apostrophe, as OWASP advises.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text, never evaluates."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     """One row per finding with the contract's fields (csv quoting handles commas/newlines)."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for f in report.findings:
-        w.writerow(
-            [
-                f.file,
-                f.line,
-                f.column,
-                f.end_line or "",
-                f.end_column or "",
-                f.severity.label,
-                f.category,
-                f.rule,
-                f.message,
-                f.suggestion,
-                f.snippet,
-                f.language,
-                f.fingerprint(),
-                "true" if f.filtered else "",
-                "true" if f.suppressed else "",
-            ]
-        )
+        row = [
+            f.file,
+            f.line,
+            f.column,
+            f.end_line or "",
+            f.end_column or "",
+            f.severity.label,
+            f.category,
+            f.rule,
+            f.message,
+            f.suggestion,
+            f.snippet,
+            f.language,
+            f.fingerprint(),
+            "true" if f.filtered else "",
+            "true" if f.suppressed else "",
+        ]
+        w.writerow([cell(v) for v in row])
 
 
 def write_deps_csv(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
@@ -62,7 +73,7 @@ def write_deps_csv(report: Report, rules: RuleSet, link_base: str, out: TextIO) 
     cols = ("ecosystem", "name", "version", "specifier", "file", "line", "arm64")
     w.writerow(cols)
     for d in report.dependencies:
-        w.writerow([d.get(c, "") for c in cols])
+        w.writerow([cell(d.get(c, "")) for c in cols])
 
 
 def md_escape(text: str) -> str:
