@@ -242,7 +242,7 @@ def warn_skipped(result: Report, quiet: bool) -> None:
     for file, reason in result.skipped:
         click.echo(f"porting-advisor: warning: skipped {file}: {reason}", err=True)
     for m in result.remarks:
-        if m.rule == "invalid-utf8":
+        if m.rule in ("invalid-utf8", "unknown-suppression"):
             click.echo(f"porting-advisor: warning: {m.file}: {m.message}", err=True)
         elif m.rule in WARNED_REMARKS:
             click.echo(f"porting-advisor: warning: {m.message}", err=True)

@@ -181,3 +181,61 @@ def test_excludes_that_match_nothing_are_a_warning(run_cli, tmp_path):
     assert {"rule": "unmatched-exclude", "message": "exclude 'thrid_party/' matched no path"} in (
         res.json()["remarks"]
     )
+
+
+POP = "_mm_popcnt_u32(3)"
+
+
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        # a trailing marker: its own line only, never the next
+        (f"int a = {POP}; // porting-advisor: ignore[intrinsic]\nint b = {POP};\n", [1]),
+        # a marker alone on its line: the next line only
+        (f"// porting-advisor: ignore[intrinsic] reviewed\nint a = {POP};\nint b = {POP};\n", [2]),
+        (f"/*\n * porting-advisor: ignore[intrinsic]\n */\nint a = {POP};\n", []),
+        (f"/* x\n * porting-advisor: ignore[intrinsic] */\nint a = {POP};\n", [3]),
+        # in a string literal: not a marker
+        (f'int a = {POP}; puts("// porting-advisor: ignore[intrinsic]");\n', []),
+        (f'puts("/* porting-advisor: ignore[intrinsic] */");\nint a = {POP};\n', []),
+        (f'puts("x"); int a = {POP}; /* porting-advisor: ignore[c-x86-intrinsic] */\n', [1]),
+    ],
+)
+def test_suppression_scope(run_cli, tmp_path, text, hidden):
+    root = tree(tmp_path, {"a.c": "#include <immintrin.h>\n" + text})
+    data = run_cli(root, "--format", "json", "--no-cache", "--show-suppressed").json()
+    got = [f["line"] - 1 for f in data["findings"] if f.get("suppressed")]
+    assert got == hidden
+    assert data["summary"]["suppressed"] == len(hidden)
+
+
+def test_suppression_names_are_checked_and_unused_markers_listed(run_cli, tmp_path):
+    root = tree(
+        tmp_path,
+        {
+            "a.c": "#include <immintrin.h>\n"
+            f"int a = {POP}; // porting-advisor: ignore[c-x86-intrinsics]\n"
+            "int b = 0; // porting-advisor: ignore[inline-asm]\n",
+            "build.sh": "# porting-advisor: ignore[container, contaner]\necho hi\n",
+        },
+    )
+    res = run_cli(root, "--format", "json", "--no-cache")
+    assert res.err == (
+        "porting-advisor: warning: a.c: line 2: ignore[c-x86-intrinsics] names no rule or "
+        "category\nporting-advisor: warning: build.sh: line 1: ignore[contaner] names no rule "
+        "or category\n"
+    )
+    assert len(res.json()["findings"]) == 2  # the mistyped marker hid nothing
+    assert not [m for m in res.json()["remarks"] if m["rule"] == "unused-suppression"]
+    shown = run_cli(root, "--format", "json", "--no-cache", "--show-suppressed", "-q")
+    assert shown.err == ""
+    unused = [
+        (m["file"], m["message"])
+        for m in shown.json()["remarks"]
+        if m["rule"] == "unused-suppression"
+    ]
+    assert unused == [
+        ("a.c", "line 2: ignore[c-x86-intrinsics] suppressed nothing"),
+        ("a.c", "line 3: ignore[inline-asm] suppressed nothing"),
+        ("build.sh", "line 1: ignore[container, contaner] suppressed nothing"),
+    ]

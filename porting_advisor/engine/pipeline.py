@@ -135,6 +135,8 @@ def run(options: Options, rules: RuleSet) -> Report:
                 Remark("unmatched-exclude", f"exclude '{x}' matched no path") for x in unmatched
             )
             report.remarks.sort(key=lambda m: (m.file, m.rule, m.message))
+        if not options.show_suppressed:  # markers that hid nothing: only with the hidden
+            report.remarks = [m for m in report.remarks if m.rule != "unused-suppression"]
         if tree and lasting:
             store.put_report(tree, okey, stamps, report)
         return report

@@ -8,20 +8,18 @@ import gc
 import hashlib
 import os
 import pickle
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import ScanFn, Source
+from porting_advisor.engine import suppress
 from porting_advisor.engine.cache import Cache
 from porting_advisor.engine.walk import Task
 
-SUPPRESS = re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
-COMMENT_START = re.compile(r"//|/\*|#|!|--|;|^[cC*]\s|<!--|\brem\b", re.I)
 # Text files larger than this are not scanned (generated code); binaries have their own reader.
 POOL_MIN_FILES = 64  # below this a pool costs more than it saves
 POOL_MIN_BYTES = 2 << 20
@@ -144,22 +142,8 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
-    """Mark findings named by a `porting-advisor: ignore[...]` comment on their line or above."""
-    if "porting-advisor:" not in src.text:
-        return findings
-    out = []
-    for f in findings:
-        hit = False
-        for ln in (f.line, f.line - 1) if f.line > 0 else ():
-            text = src.line_text(ln)
-            m = SUPPRESS.search(text)
-            if m and COMMENT_START.search(text[: m.start()]):
-                names = {n.strip() for n in m.group(1).split(",")}
-                if f.rule in names or f.category in names:
-                    hit = True
-                    break
-        out.append(replace(f, suppressed=True) if hit else f)
-    return out
+    """Mark findings named by a `porting-advisor: ignore[...]` comment (see `suppress`)."""
+    return suppress.apply(src, findings)
 
 
 def scan_task(task: Task) -> FileResult:
@@ -202,7 +186,7 @@ def scan_task(task: Task) -> FileResult:
         return FileResult(
             task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
         )
-    findings = suppressions(src, src.findings) if src.findings else []
+    findings = suppressions(src, src.findings)
     digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
     return FileResult(
         task.file,
