@@ -106,6 +106,8 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
     metavar="GIT_REF",
     help="Report only files changed since the merge base with GIT_REF.",
 )
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this config file.")
+@click.option("--no-config", is_flag=True, help="Ignore the scanned tree's configuration.")
 @click.option("--show-suppressed", is_flag=True, help="List findings hidden by comments.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache folder.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
@@ -146,6 +148,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     options, p = settings.build(ctx, params, rs)
     known = baseline.load(Path(p["baseline"])) if p["baseline"] else None
     result = pipeline.run(options, rs)
+    settings.annotate(result, p, options.root)
     if p["write_baseline"]:
         count = baseline.write(Path(p["write_baseline"]), result.findings)
         click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}", err=True)
@@ -232,8 +235,16 @@ def print_targets() -> None:
         click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
 
 
-# remarks about the scan's own settings, also said on stderr
-WARNED_REMARKS = frozenset({"unmatched-exclude"})
+# remarks also said on stderr as warnings
+WARNED_REMARKS = frozenset(
+    {
+        "invalid-utf8",
+        "unknown-suppression",
+        "unmatched-exclude",
+        "config-error",
+        "config-excludes-everything",
+    }
+)
 
 
 def warn_skipped(result: Report, quiet: bool) -> None:
@@ -242,10 +253,9 @@ def warn_skipped(result: Report, quiet: bool) -> None:
     for file, reason in result.skipped:
         click.echo(f"porting-advisor: warning: skipped {file}: {reason}", err=True)
     for m in result.remarks:
-        if m.rule in ("invalid-utf8", "unknown-suppression"):
-            click.echo(f"porting-advisor: warning: {m.file}: {m.message}", err=True)
-        elif m.rule in WARNED_REMARKS:
-            click.echo(f"porting-advisor: warning: {m.message}", err=True)
+        if m.rule in WARNED_REMARKS:
+            where = f"{m.file}: " if m.file else ""
+            click.echo(f"porting-advisor: warning: {where}{m.message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -239,3 +239,56 @@ def test_suppression_names_are_checked_and_unused_markers_listed(run_cli, tmp_pa
         ("a.c", "line 3: ignore[inline-asm] suppressed nothing"),
         ("build.sh", "line 1: ignore[container, contaner] suppressed nothing"),
     ]
+
+
+def test_a_broken_pyproject_is_a_remark_and_the_scan_goes_on(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86, "pyproject.toml": "[tool.porting-advisor\ntarget = 1\n"})
+    res = run_cli(root, "--format", "json", "--no-cache", "--fail-on", "error")
+    assert res.code == 1 and len(res.json()["findings"]) == 2
+    remark = [m for m in res.json()["remarks"] if m["rule"] == "config-error"]
+    assert (
+        remark and remark[0]["file"] == "pyproject.toml" and "invalid TOML" in remark[0]["message"]
+    )
+    assert "porting-advisor: warning: pyproject.toml: " in res.err and "config" not in res.json()
+    (root / "pyproject.toml").write_text('[tool.porting-advisor]\ntarget = "graviton9"\n')
+    res = run_cli(root, "--format", "json", "--no-cache")
+    assert res.code == 0 and res.json()["target"] == "graviton3"
+    assert "graviton9" in res.err
+    # the user's own configuration file stays strict
+    (root / ".porting-advisor.toml").write_text('target = "graviton9"\n')
+    assert run_cli(root, "--no-cache").code == 2
+
+
+def test_config_is_recorded_and_can_be_chosen_or_ignored(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86, "vendor/v.c": X86})
+    (root / ".porting-advisor.toml").write_text('exclude = ["vendor/"]\ntarget = "graviton2"\n')
+    data = run_cli(root, "--format", "json", "--no-cache").json()
+    assert data["config"] == {
+        "file": ".porting-advisor.toml",
+        "values": {"exclude": ["vendor/"], "target": "graviton2"},
+    }
+    assert {f["file"] for f in data["findings"]} == {"a.c"}
+    data = run_cli(root, "--format", "json", "--no-cache", "--no-config").json()
+    assert "config" not in data and {f["file"] for f in data["findings"]} == {"a.c", "vendor/v.c"}
+    other = tmp_path / "ci.toml"
+    other.write_text('target = "graviton4"\nexclude = ["a.c"]\n')
+    data = run_cli(root, "--format", "json", "--no-cache", "--config", other).json()
+    assert data["config"]["file"] == str(other) and data["target"] == "graviton4"
+    assert {f["file"] for f in data["findings"]} == {"vendor/v.c"}
+    other.write_text('targte = "graviton4"\n')
+    res = run_cli(root, "--no-cache", "--config", other)
+    assert res.code == 2 and "targte" in res.err
+    res = run_cli(root, "--no-cache", "--config", tmp_path / "missing.toml")
+    assert res.code == 2 and "missing.toml" in res.err
+
+
+def test_a_config_that_excludes_everything_is_a_warning(run_cli, tmp_path):
+    root = tree(tmp_path, {"src/a.c": X86, "pyproject.toml": ""})
+    (root / "pyproject.toml").write_text('[tool.porting-advisor]\nexclude = ["*"]\n')
+    res = run_cli(root, "--format", "json", "--no-cache", "--fail-on", "error")
+    assert res.code == 0 and res.json()["files_scanned"] == 0
+    assert res.err == (
+        "porting-advisor: warning: pyproject.toml: its exclude list leaves no file to scan\n"
+    )
+    res = run_cli(root, "--format", "json", "--no-cache", "-q")
+    assert res.err == "" and res.json()["remarks"][0]["rule"] == "config-excludes-everything"

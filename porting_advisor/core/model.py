@@ -156,6 +156,8 @@ class Report:
     baselined: int = 0
     stale_baseline: int = 0
     unanalysed_languages: list[str] = field(default_factory=list)
+    # the configuration applied: {"file": ..., "values": {...}}; empty when there was none
+    config: dict[str, object] = field(default_factory=dict)
     # source lines around each finding, for the HTML report: (file, line) -> [(no, text)]
     contexts: dict[tuple[str, int], list[tuple[int, str]]] = field(default_factory=dict)
 

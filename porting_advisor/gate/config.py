@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +17,44 @@ class ConfigError(Exception):
     """Unreadable or invalid configuration (exit 2)."""
 
 
-def load(root: Path) -> dict[str, Any]:
-    """The configuration at the scanned root ({} when there is none)."""
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The configuration a scan applies, and where it came from."""
+
+    file: str = ""  # relative to the scanned root, or as given with --config; "" = none
+    values: dict[str, Any] = field(default_factory=dict)  # as written in the file
+    merged: dict[str, Any] = field(default_factory=dict)  # checked (baseline made a path)
+    error: str = ""  # the tree's pyproject.toml was unusable: a remark, defaults apply
+
+
+def load(root: Path, given: Path | None = None, ignore_tree: bool = False) -> Config:
+    """The configuration: `given` (--config) if any, else the scanned root's own unless
+    `ignore_tree` (--no-config). A broken pyproject.toml in the tree never stops the scan
+    (issue 21): its error is returned for a remark."""
+    if given is not None:
+        if not given.is_file():
+            raise ConfigError(f"configuration file '{given}' does not exist")
+        data = read(given)
+        table = data.get("tool", {}).get("porting-advisor", {}) if "tool" in data else data
+        return Config(str(given), dict(table), check(table, given))
+    if ignore_tree:
+        return Config()
     base = base_dir(root)
     own = base / ".porting-advisor.toml"
     pyproject = base / "pyproject.toml"
     if own.is_file():
         data = read(own)
         table = data.get("tool", {}).get("porting-advisor", data) if "tool" in data else data
-        return check(table, own)
+        return Config(own.name, dict(table), check(table, own))
     if pyproject.is_file():
-        data = read(pyproject)
-        table = data.get("tool", {}).get("porting-advisor")
-        return check(table, pyproject) if table is not None else {}
-    return {}
+        try:
+            table = read(pyproject).get("tool", {}).get("porting-advisor")
+            if table is None:
+                return Config()
+            return Config(pyproject.name, dict(table), check(table, pyproject))
+        except (ConfigError, AttributeError) as exc:
+            return Config(error=str(exc) or f"{pyproject}: [tool] must be a table")
+    return Config()
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -42,6 +67,7 @@ def read(path: Path) -> dict[str, Any]:
 
 
 def check(table: Any, path: Path) -> dict[str, Any]:
+    """The table's values, checked; an unknown key or a wrong type is a ConfigError."""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.porting-advisor] must be a table")
     unknown = sorted(set(table) - KEYS)

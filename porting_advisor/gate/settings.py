@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from porting_advisor.core import ruleset
-from porting_advisor.core.model import Options
-from porting_advisor.engine import cache
+from porting_advisor.core.model import Options, Remark, Report
+from porting_advisor.engine import cache, walk
 from porting_advisor.gate import config
 from porting_advisor.gate.verdict import FAIL_ON
 
@@ -52,20 +52,36 @@ def merged(ctx: click.Context, params: dict[str, Any], conf: dict[str, Any]) -> 
     return out
 
 
+def applied(
+    ctx: click.Context, params: dict[str, Any], conf: dict[str, Any], rules: ruleset.RuleSet
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """The parameters with the configuration merged in, and the enabled categories."""
+    p = merged(ctx, params, conf)
+    try:
+        return p, ruleset.parse_issue_types(p["issue_types"] or "", rules)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def build(
     ctx: click.Context, params: dict[str, Any], rules: ruleset.RuleSet
 ) -> tuple[Options, dict[str, Any]]:
     """Options for the scan, and the merged parameters (fail_on, baseline ...)."""
     root = Path(params["path"])
     try:
-        conf = config.load(root)
+        given = Path(params["config"]) if params.get("config") else None
+        conf = config.load(root, given, bool(params.get("no_config")))
     except config.ConfigError as exc:
         raise UsageError(str(exc)) from None
-    p = merged(ctx, params, conf)
     try:
-        categories = ruleset.parse_issue_types(p["issue_types"] or "", rules)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        p, categories = applied(ctx, params, conf.merged, rules)
+    except UsageError as exc:
+        if given is not None or conf.file != "pyproject.toml":
+            raise
+        # the tree's own pyproject.toml never stops the scan: a remark, and the defaults
+        conf = config.Config(error=f"pyproject.toml: {exc}")
+        p, categories = applied(ctx, params, {}, rules)
+    p["config"] = conf
     only = None
     if p["changed_since"]:
         from porting_advisor.gate import gitdiff  # (subprocess: only for --changed-since)
@@ -94,3 +110,29 @@ def build(
         cache_dir=cache_dir,
     )
     return options, p
+
+
+def annotate(report: Report, p: dict[str, Any], root: Path) -> None:
+    """Record the configuration applied in the report, with remarks for a pyproject.toml that
+    could not be used and for a configuration that leaves nothing to scan."""
+    conf: config.Config = p["config"]
+    if conf.file:
+        report.config = {"file": conf.file, "values": conf.values}
+    if conf.error:
+        report.remarks.append(
+            Remark("config-error", f"{conf.error}; defaults used", "pyproject.toml")
+        )
+    if (
+        conf.merged.get("exclude")
+        and tuple(p["exclude"]) == tuple(conf.merged["exclude"])
+        and not report.files_by_language
+        and walk.discover(root, (), bool(not p["no_gitignore"]))[0]
+    ):
+        report.remarks.append(
+            Remark(
+                "config-excludes-everything",
+                "its exclude list leaves no file to scan",
+                conf.file,
+            )
+        )
+    report.remarks.sort(key=lambda m: (m.file, m.rule, m.message))

@@ -67,6 +67,7 @@ def to_dict(
         "root": report.root,
         "target": report.target,
         "target_os": report.target_os,
+        **({"config": report.config} if report.config else {}),
         "files_scanned": report.files_scanned,
         "files_skipped": report.files_skipped,
         "files_by_language": report.files_by_language,
