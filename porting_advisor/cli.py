@@ -108,6 +108,14 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 )
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Use this config file.")
 @click.option("--no-config", is_flag=True, help="Ignore the scanned tree's configuration.")
+@click.option("--fail-on-skipped", is_flag=True, help="Exit 1 when any file was skipped.")
+@click.option(
+    "--max-file-size",
+    type=click.IntRange(1),
+    default=8 << 20,
+    metavar="BYTES",
+    help="Skip text files larger than this (default 8 MiB).",
+)
 @click.option("--show-suppressed", is_flag=True, help="List findings hidden by comments.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache folder.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
@@ -190,10 +198,11 @@ def gate_result(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) 
     from porting_advisor.report import render
 
     counts = verdict.failing(result, p["fail_on"])
-    if p["write_baseline"] or not counts:
+    skipped = verdict.skipped_failure(result, p["fail_on_skipped"])
+    if p["write_baseline"] or not (counts or skipped):
         line, code = "porting-advisor: gate passed", 0
     else:
-        line, code = verdict.line(counts, p["fail_on"], 0, reports), 1
+        line, code = verdict.line(counts, p["fail_on"], skipped, reports), 1
         click.echo(line, err=True)
     if verdict.in_actions():
         verdict.step_summary(render("markdown", result, rs, p["link_base"]), line)
@@ -243,6 +252,7 @@ WARNED_REMARKS = frozenset(
         "unmatched-exclude",
         "config-error",
         "config-excludes-everything",
+        "skipped-member",
     }
 )
 

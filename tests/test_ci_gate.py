@@ -8,9 +8,11 @@ import json
 import os
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -292,3 +294,65 @@ def test_a_config_that_excludes_everything_is_a_warning(run_cli, tmp_path):
     )
     res = run_cli(root, "--format", "json", "--no-cache", "-q")
     assert res.err == "" and res.json()["remarks"][0]["rule"] == "config-excludes-everything"
+
+
+def test_skipped_files_are_remarks_and_can_fail_the_gate(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86, "big.c": "int x;\n" * 40})
+    res = run_cli(root, "--format", "json", "--no-cache", "--max-file-size", "100")
+    data = res.json()
+    assert res.code == 0
+    assert data["skipped"] == [
+        {"file": "big.c", "reason": "larger than 100 bytes (--max-file-size)"}
+    ]
+    assert {
+        "rule": "skipped",
+        "file": "big.c",
+        "message": "skipped: larger than 100 bytes (--max-file-size)",
+    } in data["remarks"]
+    assert "warning: skipped big.c: larger than 100 bytes" in res.err
+    res = run_cli(
+        root,
+        "--no-cache",
+        "--max-file-size",
+        "100",
+        "--fail-on-skipped",
+        "-q",
+        "--output",
+        tmp_path / "pa.json",
+    )
+    assert res.code == 1
+    assert res.err == (
+        f"porting-advisor: gate failed: 1 file(s) skipped (--fail-on-skipped); "
+        f"reports: {tmp_path / 'pa.json'}\n"
+    )
+    assert run_cli(root, "--no-cache", "--fail-on-skipped").code == 0  # 8 MiB by default
+    assert run_cli(root, "--no-cache", "--max-file-size", "0").code == 2
+
+
+def test_a_huge_archive_member_is_read_for_its_header(run_cli, tmp_path):
+    """A native library over 256 MB inside a jar: its header says what it is; the rest is
+    never read (a deflated member of zeros, so the jar itself is small)."""
+    elf = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + struct.pack("<HHI", 3, 62, 1) + b"\0" * 100
+    root = tmp_path / "repo"
+    root.mkdir()
+    with zipfile.ZipFile(root / "big.jar", "w") as zf:
+        info = zipfile.ZipInfo("linux-x86_64/libbig.so")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=True) as fh:
+            fh.write(elf)
+            for _ in range(17):
+                fh.write(bytes(16 << 20))
+        zf.writestr("nested.zip", b"not a zip")
+    data = run_cli(root, "--format", "json", "--no-cache").json()
+    assert [(f["file"], f["rule"]) for f in data["findings"]] == [
+        ("big.jar!/linux-x86_64/libbig.so", "archive-x86-native")
+    ]
+    assert [m for m in data["remarks"] if m["rule"] == "skipped-member"] == [
+        {
+            "rule": "skipped-member",
+            "file": "big.jar!/nested.zip",
+            "message": "skipped: not a readable nested archive: File is not a zip file",
+        }
+    ]
+    res = run_cli(root, "--no-cache", "--fail-on-skipped", "-q")
+    assert res.code == 1 and "1 file(s) skipped" in res.err

@@ -131,12 +131,15 @@ def test_hostile_files_are_skipped_and_the_rest_reported(tmp_path, rules, run_cl
         ("latin1.c", 2),
     }
     skipped = dict(report.skipped)
-    assert skipped == {"binary.c": "binary content in a text file", "huge.c": "larger than 8 MB"}
+    assert skipped == {
+        "binary.c": "binary content in a text file",
+        "huge.c": "larger than 8 MB (--max-file-size)",
+    }
     assert report.files_skipped == 2
     assert any(m.rule == "invalid-utf8" and m.file == "latin1.c" for m in report.remarks)
     res = run_cli(tmp_path, "--format", "json")
     assert res.code == 0
-    assert "warning: skipped huge.c: larger than 8 MB" in res.err
+    assert "warning: skipped huge.c: larger than 8 MB (--max-file-size)" in res.err
     assert "latin1.c: not valid UTF-8" in res.err
     assert run_cli(tmp_path, "--format", "json", "--quiet").err == ""
 

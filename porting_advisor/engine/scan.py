@@ -146,6 +146,12 @@ def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
     return suppress.apply(src, findings)
 
 
+def too_large(cap: int) -> str:
+    """The skip reason for a file over `--max-file-size`."""
+    size = f"{cap >> 20} MB" if cap % (1 << 20) == 0 else f"{cap} bytes"
+    return f"larger than {size} (--max-file-size)"
+
+
 def scan_task(task: Task) -> FileResult:
     """Scan one file. Never raises: a failure becomes the result's `skipped` reason."""
     options = STATE["options"]
@@ -160,17 +166,13 @@ def scan_task(task: Task) -> FileResult:
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
-        return FileResult(
-            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
-        )
+        return FileResult(task.file, task.language, skipped=too_large(options.max_file_size))
     try:
         data = read_capped(task.path, task.size, options.max_file_size + 1)
     except OSError as exc:
         return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
     if len(data) > options.max_file_size:
-        return FileResult(
-            task.file, task.language, skipped=f"larger than {options.max_file_size >> 20} MB"
-        )
+        return FileResult(task.file, task.language, skipped=too_large(options.max_file_size))
     if data.find(b"\0", 0, 8192) >= 0:
         return FileResult(task.file, task.language, skipped="binary content in a text file")
     text, clean = decode(data)
@@ -228,9 +230,10 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
 
     try:
         if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
-            members, error = binaries.scan_zip(task.path, task.file)
+            members, error, unread = binaries.scan_zip(task.path, task.file)
             if error:
                 return FileResult(task.file, task.language, skipped=error)
+            notes = tuple(Remark("skipped-member", f"skipped: {why}", m) for m, why in unread)
             found = tuple(
                 finding(
                     rules,
@@ -245,7 +248,7 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
                 )
                 for member, b in members
             )
-            return FileResult(task.file, task.language, True, found)
+            return FileResult(task.file, task.language, True, found, remarks=notes)
         binary, error = binaries.scan_binary(task.path, task.size)
         if error:
             return FileResult(task.file, task.language, skipped=error)

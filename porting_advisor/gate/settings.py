@@ -108,6 +108,7 @@ def build(
         quiet=p["quiet"],
         only_files=only,
         cache_dir=cache_dir,
+        max_file_size=int(p["max_file_size"]),
     )
     return options, p
 

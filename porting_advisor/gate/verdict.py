@@ -26,8 +26,10 @@ def failing(report: Report, fail_on: str) -> Counter[str]:
 
 
 def skipped_failure(report: Report, fail_on_skipped: bool) -> int:
-    """How many skipped files fail the gate (`--fail-on-skipped`)."""
-    return len(report.skipped) if fail_on_skipped else 0
+    """How many skipped files and archive members fail the gate (`--fail-on-skipped`)."""
+    if not fail_on_skipped:
+        return 0
+    return len(report.skipped) + sum(m.rule == "skipped-member" for m in report.remarks)
 
 
 def line(counts: Counter[str], fail_on: str, skipped: int, reports: list[str]) -> str:

@@ -52,7 +52,6 @@ ARM64 = frozenset({"arm64", "arm64ec"})
 NATIVE = re.compile(r"\.(?:so(?:\.[\d.]+)?|dll|dylib|jnilib|node|pyd|a|o|lib)$", re.I)
 ZIP_SUFFIXES = (".jar", ".war", ".ear", ".aar", ".whl", ".nupkg", ".egg", ".zip", ".apk")
 MAX_MEMBERS = 100_000
-MAX_MEMBER_SIZE = 256 << 20  # declared size; larger natives are skipped
 MAX_NESTED = 64 << 20  # nested archives are read into memory up to this size
 HEAD = 4096
 
@@ -212,47 +211,59 @@ def variant_key(member: str) -> str:
     return "/".join(k for k in kept if k)
 
 
-def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[tuple[str, Binary]]:
-    """(member path, binary) for every native library in a zip, one nested level deep."""
+Member = tuple[str, Binary | None, str]  # (member path, its binary, why it was not read)
+
+
+def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[Member]:
+    """(member path, binary, "") for every native library in a zip, one nested level deep,
+    and (member path, None, reason) for those that could not be read. Only a member's header
+    is read, whatever its size (issue 21: large natives were skipped unseen)."""
     infos = zf.infolist()[:MAX_MEMBERS]
     for info in infos:
         name = info.filename
         if info.is_dir() or info.file_size == 0:
             continue
-        if depth == 0 and name.lower().endswith(ZIP_SUFFIXES) and info.file_size <= MAX_NESTED:
+        if depth == 0 and name.lower().endswith(ZIP_SUFFIXES):
+            if info.file_size > MAX_NESTED:
+                yield prefix + name, None, f"nested archive larger than {MAX_NESTED >> 20} MB"
+                continue
             try:
                 data = zf.read(info)
                 with zipfile.ZipFile(io.BytesIO(data)) as inner:
                     yield from zip_natives(inner, f"{prefix}{name}!/", depth + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
-                continue
+            except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
+                yield prefix + name, None, f"not a readable nested archive: {exc}"
             continue
-        if not NATIVE.search(name) or info.file_size > MAX_MEMBER_SIZE:
+        if not NATIVE.search(name):
             continue
         try:
             with zf.open(info) as fh:
                 head = fh.read(HEAD)
-        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError):
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
+            yield prefix + name, None, f"cannot read the member: {exc}"
             continue
         b = identify(head) or coff(head)
         if b:
-            yield prefix + name, b
+            yield prefix + name, b, ""
 
 
-def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str]:
-    """x86-only native members of a package (those with no Arm64 variant of the same name)."""
+def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str, list[tuple[str, str]]]:
+    """x86-only native members of a package (those with no Arm64 variant of the same name),
+    an error that stopped the whole archive, and the members that could not be read."""
     try:
         with zipfile.ZipFile(path) as zf:
-            natives = list(zip_natives(zf, rel + "!/"))
+            members = list(zip_natives(zf, rel + "!/"))
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-        return [], f"not a readable zip archive: {exc}"
+        return [], f"not a readable zip archive: {exc}", []
+    natives = [(m, b) for m, b, _ in members if b is not None]
+    unread = [(m, why) for m, b, why in members if b is None]
     arm_keys = {variant_key(m) for m, b in natives if b.arches & ARM64}
     out = [
         (m, b)
         for m, b in natives
         if b.arches and b.arches <= X86 and variant_key(m) not in arm_keys
     ]
-    return out, ""
+    return out, "", unread
 
 
 def package_name(rel: str) -> str:
