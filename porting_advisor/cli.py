@@ -149,9 +149,13 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     targets = outputs(params["output"], params["fmt"])
     from porting_advisor import report
     from porting_advisor.core import ruleset
+    from porting_advisor.core.model import base_dir
     from porting_advisor.engine import pipeline
     from porting_advisor.gate import baseline, settings
 
+    if params["write_baseline"] and params["changed_since"]:
+        # only the changed files' findings would be recorded: every other entry would be lost
+        raise UsageError("--write-baseline records the whole tree: run it without --changed-since")
     rs = ruleset.load(Path(params["rules_dir"]) if params["rules_dir"] else None)
     options, p = settings.build(ctx, params, rs)
     known = baseline.load(Path(p["baseline"])) if p["baseline"] else None
@@ -161,7 +165,7 @@ def command(ctx: click.Context, /, **params: Any) -> int:
         count = baseline.write(Path(p["write_baseline"]), result.findings)
         click.echo(f"porting-advisor: wrote {count} finding(s) to {p['write_baseline']}", err=True)
     if known is not None:
-        result = baseline.apply(result, known)
+        result = baseline.apply(result, known, base_dir(options.root))
     # the whole command's time (rules, configuration, a cached report's reuse): what was waited
     result.duration = round(time.perf_counter() - started, 3)
     if any(fmt == "html" for _, fmt in targets):

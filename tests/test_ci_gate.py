@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import struct
@@ -19,6 +20,13 @@ import pytest
 
 from conftest import ROOT
 
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@t",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@t",
+}
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
 
@@ -356,3 +364,67 @@ def test_a_huge_archive_member_is_read_for_its_header(run_cli, tmp_path):
     ]
     res = run_cli(root, "--no-cache", "--fail-on-skipped", "-q")
     assert res.code == 1 and "1 file(s) skipped" in res.err
+
+
+def test_baseline_entries_are_reviewable_and_old_baselines_still_read(run_cli, tmp_path):
+    root = tree(tmp_path, {"src/a.c": X86 + "int g(void) { return _mm_popcnt_u32(3); }\n"})
+    base = tmp_path / "baseline.json"
+    assert run_cli(root, "--write-baseline", base, "--no-cache").code == 0
+    data = json.loads(base.read_text())
+    assert data["version"] == 2
+    rows = [{k: v for k, v in e.items() if k != "fingerprint"} for e in data["findings"]]
+    assert rows == [
+        {
+            "rule": "c-x86-header",
+            "file": "src/a.c",
+            "snippet": "#include <immintrin.h>",
+            "count": 1,
+        },
+        {
+            "rule": "c-x86-intrinsic",
+            "file": "src/a.c",
+            "snippet": "int f(void) { return _mm_popcnt_u32(3); }",
+            "count": 1,
+        },
+        {
+            "rule": "c-x86-intrinsic",
+            "file": "src/a.c",
+            "snippet": "int g(void) { return _mm_popcnt_u32(3); }",
+            "count": 1,
+        },
+    ]
+    old = {
+        "format": "porting-advisor-baseline",
+        "version": 1,
+        "fingerprints": {e["fingerprint"]: e["count"] for e in data["findings"]},
+    }
+    base.write_text(json.dumps(old))
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json", "--no-cache")
+    assert res.code == 0 and res.json()["summary"]["baselined"] == 3
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
+def test_a_baseline_survives_git_mv(run_cli, tmp_path):
+    root = tree(tmp_path, {"src/a.c": X86, "src/b.c": X86})
+    base = tmp_path / "baseline.json"
+    assert run_cli(root, "--write-baseline", base, "--no-cache").code == 0
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"], ["mv", "src", "lib"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=GIT_ENV)
+    (root / "lib" / "new.c").write_text(X86)
+    res = run_cli(root, "--baseline", base, "--fail-on", "error", "--format", "json", "--no-cache")
+    data = res.json()
+    assert res.code == 1 and {f["file"] for f in data["findings"]} == {"lib/new.c"}
+    assert data["summary"]["baselined"] == 4 and data["summary"]["stale_baseline"] == 0
+    # a file that still exists keeps its entries to itself: a copy elsewhere is new
+    subprocess.run(["git", "mv", "lib", "src"], cwd=root, check=True, env=GIT_ENV)
+    (root / "src" / "copy.c").write_text(X86)
+    res = run_cli(root, "--baseline", base, "--format", "json", "--no-cache")
+    assert {f["file"] for f in res.json()["findings"]} == {"src/copy.c", "src/new.c"}
+
+
+def test_a_partial_baseline_is_refused(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86})
+    base = tmp_path / "baseline.json"
+    res = run_cli(root, "--write-baseline", base, "--changed-since", "HEAD~1")
+    assert res.code == 2 and "--write-baseline records the whole tree" in res.err
+    assert not base.exists()
