@@ -428,3 +428,36 @@ def test_a_partial_baseline_is_refused(run_cli, tmp_path):
     res = run_cli(root, "--write-baseline", base, "--changed-since", "HEAD~1")
     assert res.code == 2 and "--write-baseline records the whole tree" in res.err
     assert not base.exists()
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git not installed")
+def test_sarif_paths_start_at_the_work_tree_root(run_cli, tmp_path):
+    root = tree(tmp_path, {"sub/dir/a.c": X86 + X86.split("\n")[1] + "\n"})
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    out = tmp_path / "pa.sarif"
+    assert run_cli(root / "sub", "--output", out, "--no-cache").code == 0
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == root.resolve().as_uri() + "/"
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert {loc["uri"] for loc in locations} == {"sub/dir/a.c"}
+    assert {loc["uriBaseId"] for loc in locations} == {"SRCROOT"}
+    # the same line twice: two results, two partial fingerprints
+    prints = [r["partialFingerprints"]["portingAdvisor/v1"] for r in run["results"]]
+    assert len(prints) == 3 and len(set(prints)) == 3
+    # outside a work tree: from the scanned folder, which is SRCROOT
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "a.c").write_text(X86)
+    assert run_cli(plain, "--output", out, "--no-cache").code == 0
+    run = json.loads(out.read_text())["runs"][0]
+    assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == plain.resolve().as_uri() + "/"
+    assert {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]
+    } == {"a.c"}
+
+
+def test_sample_sarif_partial_fingerprints_are_unique(run_cli):
+    doc = json.loads(run_cli(ROOT / "sample-projects", "--format", "sarif", "--no-cache").out)
+    results = doc["runs"][0]["results"]
+    keys = {(r["ruleId"], r["partialFingerprints"]["portingAdvisor/v1"]) for r in results}
+    assert len(results) == len(keys) == 82

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -201,7 +202,17 @@ def test_json_findings_are_what_json_itself_writes(sample_report, rules):
         assert lines[start + i].strip().rstrip(",") == encode(report.json.finding_dict(f))
 
 
-def sarif_result(f, index):
+def sarif_results(findings, index):
+    """The contract's SARIF results, each partial fingerprint numbered by its occurrence."""
+    seen = collections.Counter()
+    out = []
+    for f in findings:
+        seen[f.fingerprint()] += 1
+        out.append(sarif_result(f, index, seen[f.fingerprint()]))
+    return out
+
+
+def sarif_result(f, index, occurrence=1):
     """The contract's SARIF result for one finding, built as a dict (what json itself writes)."""
     loc = {"artifactLocation": {"uri": f.file, "uriBaseId": "SRCROOT"}}
     if f.line > 0:
@@ -217,7 +228,7 @@ def sarif_result(f, index):
         "level": {"error": "error", "warning": "warning", "info": "note"}[f.severity.label],
         "message": {"text": f"{f.message} {f.suggestion}".strip()},
         "locations": [{"physicalLocation": loc}],
-        "partialFingerprints": {"portingAdvisor/v1": f.fingerprint()},
+        "partialFingerprints": {"portingAdvisor/v1": f"{f.fingerprint()}:{occurrence}"},
     }
     if f.suppressed:
         res["suppressions"] = [{"kind": "inSource"}]
@@ -246,12 +257,13 @@ def test_sarif_results_are_what_json_itself_writes(sample_report, rules):
     text = report.render("sarif", rep, rules)
     index = {r: i for i, r in enumerate(sorted(rules.rules))}
     results = json.loads(text)["runs"][0]["results"]
-    assert results == [sarif_result(f, index) for f in rep.findings]
+    want = sarif_results(rep.findings, index)
+    assert results == want
     lines = text.split("\n")
     start = lines.index('      "results": [') + 1
     encode = json.JSONEncoder(ensure_ascii=False).encode
-    for i, f in enumerate(rep.findings):
-        assert lines[start + i] == " " * 8 + encode(sarif_result(f, index)) + (
+    for i, _ in enumerate(rep.findings):
+        assert lines[start + i] == " " * 8 + encode(want[i]) + (
             "," if i < len(rep.findings) - 1 else ""
         )
 
@@ -274,8 +286,9 @@ def test_large_reports_are_written_in_chunks(sample_report, rules, monkeypatch):
     results = json.loads(out.getvalue())["runs"][0]["results"]
     assert len(results) == len(many) == 3 * len(sample_report.findings) > 7 * 3
     assert [r["partialFingerprints"] for r in results] == [
-        {"portingAdvisor/v1": f.fingerprint()} for f in many
+        r["partialFingerprints"] for r in sarif_results(many, dict.fromkeys(rules.rules, 0))
     ]
+    assert len({r["partialFingerprints"]["portingAdvisor/v1"] for r in results}) == len(many)
     empty = replace(sample_report, findings=[])
     assert json.loads(report.render("sarif", empty, rules))["runs"][0]["results"] == []
     assert json.loads(report.render("json", empty, rules))["findings"] == []

@@ -158,6 +158,10 @@ class Report:
     unanalysed_languages: list[str] = field(default_factory=list)
     # the configuration applied: {"file": ..., "values": {...}}; empty when there was none
     config: dict[str, object] = field(default_factory=dict)
+    # SARIF locations: the file URI its paths start from (the git work tree's root when the
+    # scan lies in one) and the scanned root's path below it ("" or ending in "/")
+    uri_base: str = ""
+    uri_prefix: str = ""
     # source lines around each finding, for the HTML report: (file, line) -> [(no, text)]
     contexts: dict[tuple[str, int], list[tuple[int, str]]] = field(default_factory=dict)
 

@@ -74,3 +74,13 @@ def changed_files(root: Path, ref: str) -> frozenset[str]:
             {root.name} & {Path(n).name for n in out if (base / n).resolve() == root.resolve()}
         )
     return frozenset(out)
+
+
+def work_tree(base: Path) -> Path | None:
+    """The root of the git work tree holding `base` (a folder with `.git`, a directory or a
+    worktree's file), found without running git; None outside one."""
+    here = base.resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None

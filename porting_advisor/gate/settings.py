@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from porting_advisor.core import ruleset
-from porting_advisor.core.model import Options, Remark, Report
+from porting_advisor.core.model import Options, Remark, Report, base_dir
 from porting_advisor.engine import cache, walk
 from porting_advisor.gate import config
 from porting_advisor.gate.verdict import FAIL_ON
@@ -137,3 +137,12 @@ def annotate(report: Report, p: dict[str, Any], root: Path) -> None:
             )
         )
     report.remarks.sort(key=lambda m: (m.file, m.rule, m.message))
+    # SARIF paths from the repository's root, so that code-scanning alerts open the right
+    # file when a subdirectory was scanned (issue 21)
+    from porting_advisor.gate import gitdiff
+
+    base = base_dir(root).resolve()
+    top = gitdiff.work_tree(base) or base
+    below = base.relative_to(top).as_posix()
+    report.uri_base = top.as_uri().rstrip("/") + "/"
+    report.uri_prefix = "" if below == "." else below + "/"

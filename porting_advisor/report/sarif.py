@@ -27,11 +27,14 @@ class SarifWriter:
     """Writes one SARIF result as the JSON text `json.dumps` would write for its dict, with
     the strings most results share (rule, level, message) quoted once, as `JsonWriter`."""
 
-    def __init__(self, index: dict[str, int]) -> None:
+    def __init__(self, index: dict[str, int], prefix: str = "") -> None:
+        from collections import Counter
         from json.encoder import encode_basestring
 
         self.encode = encode_basestring
         self.index = index
+        self.prefix = prefix  # the scanned root's path below SRCROOT
+        self.seen: Counter[str] = Counter()  # fingerprints so far: the occurrence number
         self.heads: dict[tuple[str, Severity, str, str], str] = {}
         self.uris: dict[str, str] = {}
 
@@ -47,7 +50,8 @@ class SarifWriter:
         uri = self.uris.get(f.file)
         if uri is None:
             uri = self.uris[f.file] = (
-                f'{{"artifactLocation": {{"uri": {self.encode(f.file)}, "uriBaseId": "SRCROOT"}}'
+                f'{{"artifactLocation": {{"uri": {self.encode(self.prefix + f.file)}, '
+                '"uriBaseId": "SRCROOT"}'
             )
         region = ""
         if f.line > 0:
@@ -58,12 +62,17 @@ class SarifWriter:
                 region += f', "snippet": {{"text": {self.encode(f.snippet)}}}'
             region += "}"
         tail = ', "suppressions": [{"kind": "inSource"}]' if f.suppressed else ""
+        # fingerprints are a multiset (two flags on one line); code scanning would merge the
+        # alerts that share one, so each result's gets its occurrence number
+        fp = f.fingerprint()
+        self.seen[fp] += 1
         return (
             f'{head}{uri}{region}}}}}], "partialFingerprints": '
-            f'{{"portingAdvisor/v1": "{f.fingerprint()}"}}{tail}}}'
+            f'{{"portingAdvisor/v1": "{fp}:{self.seen[fp]}"}}{tail}}}'
         )
 
 
+SRCROOT = "the git work tree's root, or the scanned folder outside one"
 RESULTS = "\x00results\x00"  # where the streamed results go in the SARIF document
 
 
@@ -101,7 +110,12 @@ def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
                         "rules": driver_rules,
                     }
                 },
-                "originalUriBaseIds": {"SRCROOT": {"description": {"text": "the scanned root"}}},
+                "originalUriBaseIds": {
+                    "SRCROOT": {
+                        **({"uri": report.uri_base} if report.uri_base else {}),
+                        "description": {"text": SRCROOT},
+                    }
+                },
                 "results": RESULTS if report.findings else [],
                 "properties": {
                     "target": report.target,
@@ -115,6 +129,6 @@ def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     before, _, after = json.dumps(doc, indent=2, ensure_ascii=False).partition(json.dumps(RESULTS))
     out.write(before)
     if report.findings:
-        write_items(out, report.findings, SarifWriter(index).result, " " * 8)
+        write_items(out, report.findings, SarifWriter(index, report.uri_prefix).result, " " * 8)
         out.write("\n      ]")
     out.write(after + "\n")
