@@ -95,6 +95,12 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
     help="Worker processes (0 = automatic, 1 = no pool).",
 )
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="never", show_default=True)
+@click.option(
+    "--default-fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    envvar="PORTING_ADVISOR_DEFAULT_FAIL_ON",
+    help="--fail-on unless the command line or the configuration sets it (CI wrappers).",
+)
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Hide findings recorded here.")
 @click.option(
     "--write-baseline",

@@ -139,3 +139,32 @@ def test_a_hostile_value_is_one_argument(tmp_path, name, hostile):
     assert not list(tmp_path.rglob("pwned")), result["output"]
     assert result["code"] == 2, result["output"]
     assert "porting-advisor: error:" in result["output"][1]
+
+
+@pytest.mark.parametrize(
+    "config, inputs, want",
+    [
+        ("", {}, 1),  # the action's default gate: error
+        ('fail-on = "never"\n', {}, 0),  # the repository's configuration wins over it
+        ('fail-on = "never"\n', {"fail-on": "error"}, 1),  # an input the user set wins
+        ('fail-on = "never"\ntarget = "graviton9"\n', {}, 2),  # the config is read, strictly
+    ],
+)
+def test_the_repository_config_beats_the_actions_defaults(tmp_path, config, inputs, want):
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ROOT / "sample-projects" / "c-simd-engine", workspace)
+    if config:
+        (workspace / ".porting-advisor.toml").write_text(config)
+    result = run_action(workspace, inputs)
+    assert result["code"] == want, result["output"]
+
+
+def test_the_pre_commit_hook_default_yields_to_the_config(run_cli, tmp_path):
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    tree = tmp_path / "tree"
+    shutil.copytree(ROOT / "sample-projects" / "c-simd-engine", tree)
+    args = [str(tree) if a == "." else a for a in hook["args"]]
+    assert run_cli(*args, "--no-cache").code == 1
+    (tree / ".porting-advisor.toml").write_text('fail-on = "never"\n')
+    assert run_cli(*args, "--no-cache").code == 0
+    assert run_cli(*args, "--no-cache", "--fail-on", "error").code == 1

@@ -461,3 +461,15 @@ def test_sample_sarif_partial_fingerprints_are_unique(run_cli):
     results = doc["runs"][0]["results"]
     keys = {(r["ruleId"], r["partialFingerprints"]["portingAdvisor/v1"]) for r in results}
     assert len(results) == len(keys) == 82
+
+
+def test_default_fail_on_ranks_below_the_config_and_the_command_line(
+    run_cli, tmp_path, monkeypatch
+):
+    root = tree(tmp_path, {"a.c": X86})
+    assert run_cli(root, "--default-fail-on", "error", "--no-cache").code == 1
+    monkeypatch.setenv("PORTING_ADVISOR_DEFAULT_FAIL_ON", "error")
+    assert run_cli(root, "--no-cache").code == 1
+    (root / "pyproject.toml").write_text('[tool.porting-advisor]\nfail-on = "never"\n')
+    assert run_cli(root, "--no-cache").code == 0
+    assert run_cli(root, "--no-cache", "--fail-on", "warning").code == 1

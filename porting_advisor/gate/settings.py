@@ -42,6 +42,10 @@ def merged(ctx: click.Context, params: dict[str, Any], conf: dict[str, Any]) -> 
                 out["baseline"] = value
         elif not explicit(ctx, name):
             out[name] = value
+    if out.get("default_fail_on") and not explicit(ctx, "fail_on") and "fail-on" not in conf:
+        # a wrapper's default (the Action, the pre-commit hook) yields to the repository's
+        # configuration, which yields to what the user passed (issue 21)
+        out["fail_on"] = out["default_fail_on"]
     checks = (("target", TARGETS), ("target_os", TARGET_OSES), ("fail_on", tuple(FAIL_ON)))
     for name, allowed in checks:
         if out[name] not in allowed:
