@@ -130,6 +130,8 @@ class Options:
     no_filter: bool = False
     show_suppressed: bool = False
     max_file_size: int = 8 * 1024 * 1024  # bytes; larger text files are skipped
+    file_seconds: float = 60.0  # time budget per file; past it the file is skipped (0: none)
+    worker_memory: int = 4 << 30  # bytes a pool worker may grow by; past it the file is skipped
     progress: bool = False
     quiet: bool = False
     only_files: frozenset[str] | None = None  # --changed-since: report only these

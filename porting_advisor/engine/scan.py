@@ -16,7 +16,7 @@ from typing import Any
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import ScanFn, Source
-from porting_advisor.engine import suppress
+from porting_advisor.engine import budget, suppress
 from porting_advisor.engine.cache import Cache
 from porting_advisor.engine.walk import Task
 
@@ -109,6 +109,7 @@ def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
 def init_worker(options: Options, rules: RuleSet) -> None:
     STATE["options"] = options
     STATE["rules"] = rules
+    STATE["timed"] = budget.install() and options.file_seconds > 0
 
 
 # What a worker sends back for one file: the FileResult when it carries something (pickled
@@ -181,9 +182,18 @@ def scan_task(task: Task) -> FileResult:
         src.remarks.append(
             Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
         )
+    seconds = options.file_seconds if STATE.get("timed") else 0
     try:
-        for scan in scanners:
-            scan(src)
+        budget.start(seconds)
+        try:
+            for scan in scanners:
+                scan(src)
+        finally:
+            budget.stop(seconds)
+    except budget.Overrun:
+        return FileResult(task.file, task.language, skipped=f"took over {seconds:g} s to scan")
+    except MemoryError:
+        return FileResult(task.file, task.language, skipped="over the memory budget to scan")
     except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
         return FileResult(
             task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
@@ -333,6 +343,7 @@ def worker_main(
     for conn in inherited:  # the parent's ends, copied by fork: kept, they would hold
         conn.close()  # this worker's pipe (and the others') open after the parent
     init_worker(options, rules)
+    budget.limit_memory(options.worker_memory)
     gc.enable()
     while True:
         try:

@@ -46,7 +46,6 @@ ACTIVE, INACTIVE, GUARDED = 1, 0, -1
 INCLUDE_GUARD = 2
 GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
 LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
-STATE_CACHE: dict[int, dict[tuple[tuple[tuple[str, ...], str, bool], ...], State]] = {}
 
 
 class Directive(NamedTuple):  # a tuple: built for every directive of every file read
@@ -214,11 +213,22 @@ def names_in(expr: str) -> list[str]:
     return re.findall(r"[A-Za-z_]\w*", expr)
 
 
+# Conditions kept per state and per #define path. Real code nests a few levels; a hostile file
+# nests thousands (issue 21: 20,000 levels took 7.6 GB when every state held its full path).
+# Deeper conditions are dropped: a construct that deep stays guarded by the first ones.
+MAX_CONDITIONS = 64
+
+
 @dataclass(slots=True)
 class Frame:
-    prior: list[str]  # conditions of the branches before this one
+    """One open #if group. States are built from the enclosing one, a condition at a time, so
+    that each directive costs the same however deep the nesting or long the #elif chain."""
+
     cond: str  # this branch's condition; "" for #else
-    always: bool = False  # an include guard: its body is always compiled
+    always: bool  # an include guard: its body is always compiled
+    base: State  # the state after the enclosing groups and this group's earlier branches
+    base_path: tuple[str, ...]  # ... and the conditions that lead there (for #define facts)
+    state: State = ALWAYS  # the state inside the current branch
 
 
 class Evaluator:
@@ -228,9 +238,6 @@ class Evaluator:
         self.macros = macros
         # Conditions repeat across a tree (#ifdef __x86_64__ ...): one cache per process.
         self.cache: dict[str, tuple[int, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
-        self.states: dict[tuple[tuple[tuple[str, ...], str, bool], ...], State] = (
-            STATE_CACHE.setdefault(id(macros), {})
-        )
 
     def literal(self, expr: str) -> tuple[int, bool]:
         """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""
@@ -246,52 +253,48 @@ class Evaluator:
                 results.append(ACTIVE if value else INACTIVE)
         status = ACTIVE if ACTIVE in results else GUARDED if GUARDED in results else INACTIVE
         x86 = any(n in self.macros[0].x86 for n in names_in(expr))
+        if len(self.cache) > 50000:  # a hostile file's distinct conditions: bounded memory
+            self.cache.clear()
         self.cache[expr] = (status, x86)
         return status, x86
 
-    @staticmethod
-    def path(frames: list[Frame]) -> tuple[str, ...]:
-        """Every condition on the way to this point, decided or not (for #define facts: the
-        parent evaluates them for the target and for x86-64)."""
-        out: list[str] = []
-        for fr in frames:
-            if fr.always:
-                continue
-            out.extend(f"!({p})" for p in fr.prior)
-            if fr.cond:
-                out.append(fr.cond)
-        return tuple(out)
+    def apply(self, st: State, lit: str) -> State:
+        """The state inside `st` under one more condition."""
+        if st.status == INACTIVE:
+            return st
+        status, is_x86 = self.literal(lit)
+        x86 = st.x86 or is_x86
+        if status == INACTIVE:
+            return State(INACTIVE, (), x86)
+        if status == GUARDED:
+            guard = st.guard if len(st.guard) >= MAX_CONDITIONS else (*st.guard, lit)
+            return State(GUARDED, guard, x86)
+        return st if x86 == st.x86 else State(st.status, st.guard, x86)
 
-    def state(self, frames: list[Frame]) -> State:
-        """The state inside these nested branches (memoised per process: the same guards
-        recur across a tree)."""
-        if not frames:
-            return ALWAYS
-        key = tuple((tuple(fr.prior), fr.cond, fr.always) for fr in frames)
-        hit = self.states.get(key)
-        if hit is None:
-            if len(self.states) > 20000:
-                self.states.clear()
-            hit = self.states[key] = self._state(frames)
-        return hit
+    def enter(self, fr: Frame) -> None:
+        """Set the state of the frame's current branch."""
+        fr.state = self.apply(fr.base, fr.cond) if fr.cond and not fr.always else fr.base
 
-    def _state(self, frames: list[Frame]) -> State:
-        guard: list[str] = []
-        x86 = False
-        for fr in frames:
-            if fr.always:
-                continue
-            lits = [f"!({p})" for p in fr.prior]
-            if fr.cond:
-                lits.append(fr.cond)
-            for lit in lits:
-                status, is_x86 = self.literal(lit)
-                x86 = x86 or is_x86
-                if status == INACTIVE:
-                    return State(INACTIVE, (), x86)
-                if status == GUARDED:
-                    guard.append(lit)
-        return State(GUARDED, tuple(guard), x86) if guard else State(ACTIVE, (), x86)
+    def next_branch(self, fr: Frame, cond: str) -> None:
+        """#elif (cond) or #else (""): the branch before is now a condition that failed."""
+        if fr.cond:
+            fr.base = self.apply(fr.base, f"!({fr.cond})")
+            fr.base_path = add_path(fr.base_path, f"!({fr.cond})")
+        fr.cond, fr.always = cond, False
+        self.enter(fr)
+
+
+def add_path(path: tuple[str, ...], cond: str) -> tuple[str, ...]:
+    return path if len(path) >= MAX_CONDITIONS else (*path, cond)
+
+
+def path_of(frames: list[Frame]) -> tuple[str, ...]:
+    """Every condition on the way to this point, decided or not (for #define facts: the parent
+    evaluates them for the target and for x86-64)."""
+    if not frames:
+        return ()
+    fr = frames[-1]
+    return fr.base_path if fr.always or not fr.cond else add_path(fr.base_path, fr.cond)
 
 
 NOT_DEFINED_ANY = re.compile(r"!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
@@ -407,17 +410,12 @@ def layout(
                     include_guards.add(m.group(1))
             seen_if = True
             cond = not_yet_defined(cond, later, d.line)
-            frames.append(Frame([], cond, cond == "1"))
+            frames.append(Frame(cond, cond == "1", current, path_of(frames)))
+            ev.enter(frames[-1])
         elif name in ("elif", "elifdef", "elifndef") and frames:
-            fr = frames[-1]
-            if fr.cond:
-                fr.prior.append(fr.cond)
-            fr.cond, fr.always = not_yet_defined(condition_of(d), later, d.line), False
+            ev.next_branch(frames[-1], not_yet_defined(condition_of(d), later, d.line))
         elif name == "else" and frames:
-            fr = frames[-1]
-            if fr.cond:
-                fr.prior.append(fr.cond)
-            fr.cond, fr.always = "", False
+            ev.next_branch(frames[-1], "")
         elif name == "endif" and frames:
             frames.pop()
         else:
@@ -426,7 +424,7 @@ def layout(
                 m = DEFINE.match(d.arg)
                 if m and not m.group(2):
                     kind = INCLUDE_GUARD if m.group(1) in include_guards else current.status
-                    defines.append((m.group(1), m.group(3).strip(), kind, ev.path(frames)))
+                    defines.append((m.group(1), m.group(3).strip(), kind, path_of(frames)))
                 elif m:
                     params, _, body = m.group(3).partition(")")
                     defines.append(
@@ -434,7 +432,7 @@ def layout(
                             m.group(1) + "()",
                             params + "\x1f" + body.strip(),
                             current.status,
-                            ev.path(frames),
+                            path_of(frames),
                         )
                     )
             elif name == "undef" and d.arg.split() and current.status == ACTIVE:
@@ -448,7 +446,7 @@ def layout(
                 if not redefined:  # `#undef X` + `#define X` only changes the value
                     undefs.append(target)
         if changed:
-            current = ev.state(frames)
+            current = frames[-1].state if frames else ALWAYS
             starts.append(d.line + 1)
             states.append(current)
             offsets.append(d.offset)

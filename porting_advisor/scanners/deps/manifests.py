@@ -463,8 +463,10 @@ def admits_ready(dep: Dep, minimum: str) -> bool:
     return any(spec.contains(v, prereleases=True) for v in candidates)
 
 
+# A wheel name starts a token: `(?<!\S)` keeps one long token from being tried at each of its
+# characters (quadratic: a 40,000-character line took seconds, issue 21).
 X86_WHEEL = re.compile(
-    r"\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
+    r"(?<!\S)\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
     r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*"
 )
 PIP_PIN = re.compile(r"^[ \t]*pip\s*==\s*([\d.]+)", re.M)
