@@ -85,8 +85,7 @@ def read_yaml(path: Path) -> Any:
     unchanged (scripts/gen_parsed_yaml.py), else parsed."""
     try:
         raw = path.read_bytes()
-        parsed = parsed_yaml(path.parent) if path.suffix == ".yaml" else {}
-        entry = parsed.get(path.name)
+        entry = parsed_entry(path) if path.suffix == ".yaml" else None
         if entry is not None and entry[0] == hashlib.sha1(raw).hexdigest():
             return json.loads(entry[1])
         import yaml  # lazy: the pre-parsed table usually makes it unnecessary (12 ms)
@@ -100,6 +99,16 @@ def read_yaml(path: Path) -> Any:
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RuleError(f"{path}: cannot read rules: {first}") from None
+
+
+def parsed_entry(path: Path) -> list[str] | None:
+    """The pre-parsed entry of a YAML file under rules/ or one folder below (rules/vocab/,
+    named `vocab/x86-cpus.yaml` in the table), if the table has one."""
+    for root in (path.parent, path.parent.parent):
+        table = parsed_yaml(root)
+        if table:
+            return table.get(path.relative_to(root).as_posix())
+    return None
 
 
 @functools.cache

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, vocab
 from porting_advisor.core.archnames import only_from_x86
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import Source, node_text
@@ -107,68 +107,11 @@ RUST_X86 = re.compile(
 )
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
 # Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
-# x86-64 or AArch64 target has.
-X86_FEATURES = frozenset(
-    {
-        "sse",
-        "sse2",
-        "sse3",
-        "ssse3",
-        "sse4.1",
-        "sse4.2",
-        "sse4a",
-        "avx",
-        "avx2",
-        "fma",
-        "bmi1",
-        "bmi2",
-        "lzcnt",
-        "popcnt",
-        "pclmulqdq",
-        "f16c",
-        "adx",
-        "rdrand",
-        "rdseed",
-        "sha",
-        "xsave",
-        "xsaveopt",
-        "xsavec",
-        "xsaves",
-        "movbe",
-        "fxsr",
-        "cmpxchg16b",
-        "gfni",
-        "vaes",
-        "vpclmulqdq",
-        "tbm",
-    }
-)
-ARM_FEATURES = frozenset(
-    {
-        "neon",
-        "sve",
-        "sve2",
-        "crc",
-        "sha2",
-        "sha3",
-        "dotprod",
-        "fp16",
-        "lse",
-        "rdm",
-        "i8mm",
-        "bf16",
-        "fhm",
-        "fcma",
-        "jsconv",
-        "rcpc",
-        "v8.1a",
-    }
-)
-BASELINE_FEATURES = {
-    "x86_64": frozenset({"sse", "sse2", "fxsr"}),
-    "x86": frozenset(),
-    "aarch64": frozenset({"neon"}),
-}
+# x86-64 or AArch64 target has (rules/vocab/isa-words.yaml).
+RUST_FEATURES = vocab.get().rust_features
+X86_FEATURES = RUST_FEATURES.x86
+ARM_FEATURES = RUST_FEATURES.aarch64
+BASELINE_FEATURES = RUST_FEATURES.baseline
 CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
 RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
 RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")

@@ -7,6 +7,23 @@ import functools
 
 from porting_advisor.core import ruleset
 
+# x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
+# (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
+X87 = frozenset(
+    {
+        "__float80",
+        "_FPU_EXTENDED",
+        "_FPU_DOUBLE",
+        "_FPU_SINGLE",
+        "_control87",
+        "__control87_2",
+        "_PC_64",
+        "_PC_53",
+        "_PC_24",
+        "_MCW_PC",
+    }
+)
+
 
 @functools.cache
 def catalogue() -> dict[str, str]:
@@ -19,18 +36,7 @@ def catalogue() -> dict[str, str]:
 @functools.cache
 def names_set() -> frozenset[str]:
     """Every name the C scanner looks at: the catalogue plus the x87 names it reports."""
-    return frozenset(catalogue()) | {
-        "__float80",
-        "_FPU_EXTENDED",
-        "_FPU_DOUBLE",
-        "_FPU_SINGLE",
-        "_control87",
-        "__control87_2",
-        "_PC_64",
-        "_PC_53",
-        "_PC_24",
-        "_MCW_PC",
-    }
+    return frozenset(catalogue()) | X87
 
 
 @functools.cache
