@@ -641,12 +641,18 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
                 continue
             if not X86_CPU.match(value):
                 continue
-        advice = (
-            f"Remove `{flag}` from Arm64 builds (put it behind an x86 architecture check); "
-            f"for {src.options.target} use `{arm['flags']}` (GCC {arm['gcc']}+) or "
-            f"`{arm['portable']}` for binaries that must run on every Graviton"
+        report(
+            src,
+            "build-x86-isa-flag",
+            marks,
+            m.start(1),
+            flag,
+            flag=flag,
+            target=src.options.target,
+            arm_flags=arm["flags"],
+            gcc=arm["gcc"],
+            portable=arm["portable"],
         )
-        report(src, "build-x86-isa-flag", marks, m.start(1), flag, flag=flag, advice=advice)
 
 
 def check_libraries(

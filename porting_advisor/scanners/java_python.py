@@ -241,7 +241,8 @@ def scan_python(src: Source) -> None:
                         ecosystem="pypi",
                         name=package,
                         status="unsupported",
-                        advice=f"Replace `{package}`: {known.note}.",
+                        case="import",
+                        knowledge=known.note,
                         key=package,
                     )
         elif "compare" in caps and not mentions_arm:

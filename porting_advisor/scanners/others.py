@@ -79,7 +79,8 @@ def scan_node(src: Source) -> None:
                     max(col, 1),
                     name=dep,
                     problem="has no Arm64 build",
-                    advice=f"{known.note}.",
+                    case="no-arm64",
+                    knowledge=known.note,
                     key=dep,
                 )
             else:
@@ -93,7 +94,8 @@ def scan_node(src: Source) -> None:
                         max(col, 1),
                         name=dep,
                         problem=f"{spec} predates its Arm64 builds ({known.min_version})",
-                        advice=f"Upgrade `{dep}` to {known.min_version} or later.",
+                        case="too-old",
+                        min_version=known.min_version,
                         key=dep,
                     )
         src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
@@ -422,7 +424,7 @@ def scan_dotnet(src: Source) -> None:
             line,
             col,
             what=f"PlatformTarget {m.group(1)}",
-            advice="Use AnyCPU (or add an ARM64 configuration) so the build runs on Arm64.",
+            case="platform-target",
         )
     for m in RID.finditer(text):
         rids = [r.strip() for r in m.group(1).split(";") if r.strip()]
@@ -433,7 +435,7 @@ def scan_dotnet(src: Source) -> None:
                 line,
                 col,
                 what=f"runtime identifiers {', '.join(rids)} only",
-                advice="Add linux-arm64 (and win-arm64/osx-arm64 as needed).",
+                case="runtime-identifiers",
             )
     for m in FRAMEWORK.finditer(text):
         for fw in (f.strip() for f in m.group(1).split(";")):
@@ -445,5 +447,5 @@ def scan_dotnet(src: Source) -> None:
                     line,
                     col,
                     what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
-                    advice="Move to .NET 6 or later (Arm64 is fully supported, .NET 8+ best).",
+                    case="old-framework",
                 )

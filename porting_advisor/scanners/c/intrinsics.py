@@ -43,7 +43,7 @@ def names_set() -> frozenset[str]:
 def advice_table() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str], dict[str, str]]:
     table = ruleset.load_table("intrinsic-map.yaml")
     neon = ruleset.load_json("x86-intrinsics.json")["neon"]
-    defaults = {k: str(v) for k, v in table.items() if k.startswith("default")}
+    defaults = {k: str(v) for k, v in table.items() if k.startswith("default") or k == "simde"}
     return dict(table["curated"]), neon, dict(table["families"]), defaults
 
 
@@ -54,7 +54,7 @@ def advice(name: str, family: str) -> str:
         return curated[name]
     if name in neon:
         names = " + ".join(f"`{n}`" for n in neon[name])
-        return f"{names} (NEON; SIMDe's implementation), or SIMDe `simde{name}` as a drop-in"
+        return defaults["simde"].format(neon=names, name=name)
     if family in families:
         return families[family]
     if family.startswith("AVX-512"):

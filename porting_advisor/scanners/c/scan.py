@@ -954,13 +954,13 @@ def check_asm(cf: CFile, keyword: str, start: int) -> None:
     arch = asminline.classify(template)
     if arch != "x86":
         return
-    what = asminline.describe(template)
+    what, case = asminline.explain(template)
     cf.emit(
         "c-x86-inline-asm",
         start,
         len(keyword),
         what=f" ({what})" if what else "",
-        advice=asminline.advice(template),
+        case=case,
         key=f"asm: {what}" if what else "",
     )
 
