@@ -123,3 +123,12 @@ def test_a_broken_table_names_its_file_and_key(tmp_path, file, edit, message):
     with pytest.raises(RuleError) as err:
         vocab.load(directory)
     assert str(err.value) == f"{path}: {message}"
+
+
+def test_c_extensions_agree_with_the_language_table():
+    """Every C/C++ source and header extension is a file the walker hands to the C scanner."""
+    languages = load_table("languages.yaml")["extensions"]
+    table = vocab.get().c_extensions
+    assert {e: languages.get(e) for e in table.sources + table.headers} == {
+        e: "c" if e in (".c", ".h") else "cpp" for e in table.sources + table.headers
+    }
