@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import re
 from dataclasses import replace
 
+from porting_advisor.core import vocab
 from porting_advisor.core.archnames import (
     TreeIndex,
     arch_of_name,
@@ -191,23 +191,18 @@ def generic_twin(path: str, index: TreeIndex) -> str:
 
 
 ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
-# Names for other architectures that say so without doubt (not `vx`, `lsx` or `wasm`, which
-# are also library names: TIM-VX, ...)
-OTHER_ARCH_DIRS = re.compile(
-    r"(?i)^(?:ppc(?:64(?:le)?)?|powerpc(?:64(?:le)?)?|power(?:7|8|9|10)|"
-    r"vsx\d?|altivec|s390x?|zarch|mips(?:32|64)?(?:el)?|"
-    r"riscv(?:32|64)?|loongarch(?:64)?|loongson|sparc(?:64|v9)?)$"
-)
+# Names for other architectures that say so without doubt (rules/vocab/arch-tokens.yaml)
+OTHER_ARCH_DIRS = vocab.get().arch.other_dirs
 
 
 def other_arch_path(path: str) -> bool:
     """Is the file in a directory named for another architecture (libjpeg-turbo's
     `simd/mips64/`, whose Loongson MMI asm mimics MMX names)? It is built only there."""
-    return any(OTHER_ARCH_DIRS.match(part) for part in path.split("/")[:-1])
+    return any(part.lower() in OTHER_ARCH_DIRS for part in path.split("/")[:-1])
 
 
-C_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".m", ".mm")
-HEADERS = (".h", ".hh", ".hpp", ".hxx", ".h++", ".inl", ".ipp")
+C_SOURCES = vocab.get().c_extensions.sources + vocab.get().c_extensions.objc
+HEADERS = vocab.get().c_extensions.headers
 
 
 def x86_variant_only(path: str, index: TreeIndex) -> bool:

@@ -20,26 +20,27 @@ INSTANCE = re.compile(
     r"node_instance_type|instance_types|InstanceTypes|machine_type)"
     r"[\"']?\s*[:=]\s*\[?\s*[\"']?((?:[a-z]+\d[a-z0-9-]*)\.\w+)"
 )
+# (setting, case of the rule's finding_suggestion: rules/deploy.rules.yaml)
 ARCH_PIN = (
     (
         re.compile(r"(?i)\barchitectures[\"']?\s*[:=]\s*\[?\s*[\"']?(x86_64)"),
-        "Lambda: use `arm64` (the function's dependencies must have Arm64 builds).",
+        "lambda",
     ),
     (
         re.compile(r"cpuArchitecture[\"']?\s*[:=]\s*[\"']?(X86_64)"),
-        "ECS: use `ARM64` in runtimePlatform (the image must be multi-arch or arm64).",
+        "ecs",
     ),
     (
         re.compile(r"kubernetes\.io/arch[\"']?\s*[:=]\s*[\"']?(amd64)"),
-        "Kubernetes: allow `arm64` (or drop the selector) once the images are multi-arch.",
+        "kubernetes",
     ),
     (
         re.compile(r"(?i)\bvalues?\s*[:=]\s*\[\s*[\"']?(amd64)[\"']?\s*\]"),
-        "Kubernetes node affinity: add `arm64` to the values once the images are multi-arch.",
+        "node-affinity",
     ),
     (
         re.compile(r"(?i)name\s*=\s*[\"']architecture[\"'][^\n]*values\s*=\s*\[\s*[\"'](x86_64)"),
-        "AMI filter: select the `arm64` AMI for Graviton instances.",
+        "ami",
     ),
 )
 COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
@@ -99,7 +100,7 @@ def scan(src: Source) -> None:
                     target=src.options.target,
                     key=family.lower(),
                 )
-        for i, (rx, advice) in enumerate(ARCH_PIN):
+        for i, (rx, case) in enumerate(ARCH_PIN):
             if i == 3 and not kube_affinity:
                 continue  # `values: [amd64]` is a node-affinity term only in Kubernetes files
             for m in rx.finditer(line):
@@ -111,5 +112,5 @@ def scan(src: Source) -> None:
                     m.start(1) + 1,
                     length=len(m.group(1)),
                     value=line.strip()[:80],
-                    advice=advice,
+                    case=case,
                 )

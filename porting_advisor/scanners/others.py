@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, vocab
 from porting_advisor.core.archnames import only_from_x86
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import Source, node_text
@@ -79,7 +79,8 @@ def scan_node(src: Source) -> None:
                     max(col, 1),
                     name=dep,
                     problem="has no Arm64 build",
-                    advice=f"{known.note}.",
+                    case="no-arm64",
+                    knowledge=known.note,
                     key=dep,
                 )
             else:
@@ -93,7 +94,8 @@ def scan_node(src: Source) -> None:
                         max(col, 1),
                         name=dep,
                         problem=f"{spec} predates its Arm64 builds ({known.min_version})",
-                        advice=f"Upgrade `{dep}` to {known.min_version} or later.",
+                        case="too-old",
+                        min_version=known.min_version,
                         key=dep,
                     )
         src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
@@ -107,68 +109,11 @@ RUST_X86 = re.compile(
 )
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
 # Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
-# x86-64 or AArch64 target has.
-X86_FEATURES = frozenset(
-    {
-        "sse",
-        "sse2",
-        "sse3",
-        "ssse3",
-        "sse4.1",
-        "sse4.2",
-        "sse4a",
-        "avx",
-        "avx2",
-        "fma",
-        "bmi1",
-        "bmi2",
-        "lzcnt",
-        "popcnt",
-        "pclmulqdq",
-        "f16c",
-        "adx",
-        "rdrand",
-        "rdseed",
-        "sha",
-        "xsave",
-        "xsaveopt",
-        "xsavec",
-        "xsaves",
-        "movbe",
-        "fxsr",
-        "cmpxchg16b",
-        "gfni",
-        "vaes",
-        "vpclmulqdq",
-        "tbm",
-    }
-)
-ARM_FEATURES = frozenset(
-    {
-        "neon",
-        "sve",
-        "sve2",
-        "crc",
-        "sha2",
-        "sha3",
-        "dotprod",
-        "fp16",
-        "lse",
-        "rdm",
-        "i8mm",
-        "bf16",
-        "fhm",
-        "fcma",
-        "jsconv",
-        "rcpc",
-        "v8.1a",
-    }
-)
-BASELINE_FEATURES = {
-    "x86_64": frozenset({"sse", "sse2", "fxsr"}),
-    "x86": frozenset(),
-    "aarch64": frozenset({"neon"}),
-}
+# x86-64 or AArch64 target has (rules/vocab/isa-words.yaml).
+RUST_FEATURES = vocab.get().rust_features
+X86_FEATURES = RUST_FEATURES.x86
+ARM_FEATURES = RUST_FEATURES.aarch64
+BASELINE_FEATURES = RUST_FEATURES.baseline
 CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
 RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
 RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
@@ -479,7 +424,7 @@ def scan_dotnet(src: Source) -> None:
             line,
             col,
             what=f"PlatformTarget {m.group(1)}",
-            advice="Use AnyCPU (or add an ARM64 configuration) so the build runs on Arm64.",
+            case="platform-target",
         )
     for m in RID.finditer(text):
         rids = [r.strip() for r in m.group(1).split(";") if r.strip()]
@@ -490,7 +435,7 @@ def scan_dotnet(src: Source) -> None:
                 line,
                 col,
                 what=f"runtime identifiers {', '.join(rids)} only",
-                advice="Add linux-arm64 (and win-arm64/osx-arm64 as needed).",
+                case="runtime-identifiers",
             )
     for m in FRAMEWORK.finditer(text):
         for fw in (f.strip() for f in m.group(1).split(";")):
@@ -502,5 +447,5 @@ def scan_dotnet(src: Source) -> None:
                     line,
                     col,
                     what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
-                    advice="Move to .NET 6 or later (Arm64 is fully supported, .NET 8+ best).",
+                    case="old-framework",
                 )

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from porting_advisor.core import grammars, ruleset
+from porting_advisor.core import grammars, ruleset, vocab
 from porting_advisor.core.archnames import TreeIndex, foreign_named, only_from_x86, x86_directory
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.core.ruleset import RuleSet
@@ -52,22 +52,7 @@ CPU_DETECTION = frozenset(
         "__cpuidex",
     }
 )
-# x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
-# (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
-X87 = frozenset(
-    {
-        "__float80",
-        "_FPU_EXTENDED",
-        "_FPU_DOUBLE",
-        "_FPU_SINGLE",
-        "_control87",
-        "__control87_2",
-        "_PC_64",
-        "_PC_53",
-        "_PC_24",
-        "_MCW_PC",
-    }
-)
+X87 = intrinsics.X87
 LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
 USE_BEFORE = frozenset("=(,;{}?:+-*/&|^!~<[%)")
 # A name is being declared, not used, when it is the declarator of one of these.
@@ -100,30 +85,7 @@ INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # A project's own header: quoted, or in angle brackets with a directory that is not the
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
 PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
-SYSTEM_DIRS = frozenset(
-    {
-        "sys",
-        "bits",
-        "linux",
-        "asm",
-        "asm-generic",
-        "arpa",
-        "netinet",
-        "net",
-        "machine",
-        "mach",
-        "mach-o",
-        "libkern",
-        "os",
-        "gnu",
-        "security",
-        "CoreFoundation",
-        "Foundation",
-        "IOKit",
-        "Availability",
-        "xlocale",
-    }
-)
+SYSTEM_DIRS = vocab.get().system_libs.include_dirs  # rules/vocab/system-libs.yaml
 
 
 def project_headers(text: str) -> list[str]:
@@ -158,15 +120,14 @@ INTEL_PRAGMAS = frozenset(
         "optimize_for",
     }
 )
+# A target("...") item that selects x86 code: a feature (`avx2`, `no-sse4.2`) or an x86 CPU
+# (`arch=haswell`), from rules/vocab/ (the build-flag check uses the same tables).
 X86_ISA = re.compile(
-    r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pclmul|aes|sha|lzcnt|"
-    r"f16c|mmx|3dnow\w*|xop|tbm|rdrnd|rdseed|movbe|adx|xsave\w*|fxsr|gfni|vaes|"
-    r"vpclmulqdq|cx16|sahf|prfchw|clflushopt|clwb|amx\w*|"
-    r"(?:arch|tune)=(?:x86-64\S*|i[3-6]86|pentium\S*|core\S*|nehalem|westmere|"
-    r"sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|icelake\S*|"
-    r"cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|rocketlake|"
-    r"znver\d|btver\d|bdver\d|k8|opteron\S*|athlon\S*|atom|silvermont|goldmont\S*|"
-    r"tremont|knl|knm|native|x86\S*))$"
+    r"^(?:no-)?(?:"
+    + vocab.get().gcc_features.alternation(r"[\w.-]*")
+    + r"|(?:arch|tune)=(?:native|"
+    + vocab.get().x86_cpus.alternation(r"\S*")
+    + r"))$"
 )
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
 TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
@@ -176,25 +137,15 @@ OLD_CRT = re.compile(
     r"120))d?)(?:\.lib)?\"",
     re.I,
 )
+# C and C++ files (rules/vocab/c-extensions.yaml): what an #include can name
 C_FAMILY = (
-    ".c",
-    ".h",
-    ".cc",
-    ".cpp",
-    ".cxx",
-    ".c++",
-    ".C",
-    ".hpp",
-    ".hh",
-    ".hxx",
-    ".h++",
-    ".inl",
-    ".ipp",
-    ".tcc",
-    ".cu",
-    ".cuh",
-    ".inc",
-    ".def",
+    vocab.get().c_extensions.sources
+    + vocab.get().c_extensions.headers
+    + vocab.get().c_extensions.fragments
+)
+# A file named for MSVC (rules/vocab/windows.yaml) is built only there
+MSVC_PATH = re.compile(
+    r"(?i)(?:^|[/_.-])" + vocab.get().windows.msvc_paths.alternation("") + r"(?:[/_.-]|$)"
 )
 SVE_CALL = re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
 EOF_WORD = re.compile(r"\bEOF\b")
@@ -526,40 +477,7 @@ def scan(src: Source) -> None:
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
 # Linux build (libuv's src/win/*.c), whatever its name or directory.
-WINDOWS_HEADERS = frozenset(
-    {
-        "windows.h",
-        "winsock2.h",
-        "ws2tcpip.h",
-        "mswsock.h",
-        "io.h",
-        "direct.h",
-        "tchar.h",
-        "conio.h",
-        "windef.h",
-        "winbase.h",
-        "winnt.h",
-        "winerror.h",
-        "winioctl.h",
-        "winternl.h",
-        "shlobj.h",
-        "shellapi.h",
-        "objbase.h",
-        "mmsystem.h",
-        "wincrypt.h",
-        "iphlpapi.h",
-        "psapi.h",
-        "dbghelp.h",
-        "process.h",
-        "crtdbg.h",
-        "tlhelp32.h",
-        "versionhelpers.h",
-        "sddl.h",
-        "aclapi.h",
-        "userenv.h",
-        "ntstatus.h",
-    }
-)
+WINDOWS_HEADERS = vocab.get().windows.headers  # rules/vocab/windows.yaml
 
 
 def target_os_of(cf: CFile) -> str:
@@ -1036,13 +954,13 @@ def check_asm(cf: CFile, keyword: str, start: int) -> None:
     arch = asminline.classify(template)
     if arch != "x86":
         return
-    what = asminline.describe(template)
+    what, case = asminline.explain(template)
     cf.emit(
         "c-x86-inline-asm",
         start,
         len(keyword),
         what=f" ({what})" if what else "",
-        advice=asminline.advice(template),
+        case=case,
         key=f"asm: {what}" if what else "",
     )
 
@@ -1436,6 +1354,4 @@ def include_sites(
 def x86_only_file(path: str) -> bool:
     """A file named for x86, another non-Arm architecture or MSVC is only built there: its
     #error is not an Arm64 problem."""
-    return foreign_named(path) or bool(
-        re.search(r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)", path)
-    )
+    return foreign_named(path) or bool(MSVC_PATH.search(path))

@@ -498,7 +498,7 @@ def check_runtimes(src: Source, name: str) -> None:
                     what=key,
                     version=level,
                     why="bytecode older than Java 8",
-                    advice=table["java"]["advice"],
+                    case="java-bytecode",
                 )
     py = table["python"]
     low: re.Match[str] | None = None
@@ -515,7 +515,8 @@ def check_runtimes(src: Source, name: str) -> None:
             what="supports Python",
             version=low.group(1),
             why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
-            advice=f"Raise the lower bound to {py['lower_bound_min']} or later.",
+            case="python-lower-bound",
+            min_version=py["lower_bound_min"],
         )
     if name in (".python-version", "runtime.txt"):
         pinned = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
@@ -529,7 +530,8 @@ def check_runtimes(src: Source, name: str) -> None:
                 what="pins Python",
                 version=pinned.group(0),
                 why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
-                advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).",
+                case="python-pinned",
+                min_version=py["pinned_min"],
             )
     for m in PIP_PIN.finditer(text) if name.startswith(("requirements", "constraints")) else ():
         if Version(m.group(1)) < Version(py["pip_min"]):
@@ -542,7 +544,8 @@ def check_runtimes(src: Source, name: str) -> None:
                 what="pins pip",
                 version=m.group(1),
                 why="pip before 19.3 cannot install manylinux2014 aarch64 wheels",
-                advice=f"Use pip {py['pip_min']} or later.",
+                case="pip",
+                min_version=py["pip_min"],
             )
 
 
@@ -636,8 +639,8 @@ def check(src: Source, dep: Dep) -> None:
             ecosystem=dep.ecosystem,
             name=dep.name,
             status=status.replace("no Arm64 build", "unsupported"),
-            advice=f"Replace `{dep.name}` with an alternative that ships Arm64 builds"
-            f"{': ' + known.note if known.note != 'public porting list' else ''}.",
+            case="manifest",
+            detail=f": {known.note}" if known.note != "public porting list" else "",
             key=dep.name,
         )
     elif known is not None and known.min_version:
