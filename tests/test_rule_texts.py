@@ -31,7 +31,7 @@ def test_explain_shows_no_placeholder_for_any_rule(run_cli, rules):
 
 def test_sarif_rule_help_shows_no_placeholder(tmp_path, rules):
     report = scan(tmp_path, rules)
-    driver = json.loads(render.render_sarif(report, rules))["runs"][0]["tool"]["driver"]
+    driver = json.loads(render("sarif", report, rules))["runs"][0]["tool"]["driver"]
     assert len(driver["rules"]) == len(rules.rules)
     for entry in driver["rules"]:
         texts = [
