@@ -148,3 +148,44 @@ def test_windows_dlls_count_only_when_windows_is_a_target(rules):
     for target_os, lines in (("linux", [16, 18]), ("windows", [16, 18, 26]), ("all", [16, 18, 26])):
         rep = scan(path, rules, target_os=target_os)
         assert [f.line for f in rep.findings if f.rule == "python-native-library"] == lines
+
+
+@pytest.mark.parametrize(
+    "specifier, minimum, admits",
+    [
+        (">=1.26,<2", "1.19.0", True),
+        ("<2,>=1.10", "1.5.3", True),
+        ("<1.19,>=1.10", "1.19.0", False),
+        ("~=1.15.0", "1.19.0", False),
+        ("~=1.15", "1.19.0", True),
+        ("==1.16.*", "1.19.0", False),
+        ("==1.19.*", "1.19.0", True),
+        (">1.19.0", "1.19.0", True),
+        ("<1.19.0", "1.19.0", False),
+        ("!=1.19.0", "1.19.0", True),
+        ("===foo", "1.0", True),
+    ],
+)
+def test_specifier_admits_a_ready_version(specifier, minimum, admits):
+    from porting_advisor.scanners.deps import specs
+
+    assert specs.admits_from(specifier, minimum) is admits
+
+
+@pytest.mark.parametrize(
+    "marker, scope",
+    [
+        ('platform_machine == "x86_64"', "x86-only"),
+        ("platform_machine in 'x86_64 AMD64'", "x86-only"),
+        ('sys_platform == "win32"', "not-installed"),
+        ('python_version < "3.8"', "not-installed"),
+        ('platform_machine != "x86_64"', ""),
+        ('platform_machine == "aarch64"', ""),
+        ('extra == "gpu"', ""),
+        ("", ""),
+    ],
+)
+def test_marker_scope_on_linux_arm64(marker, scope):
+    from porting_advisor.scanners.deps import specs
+
+    assert specs.marker_scope(marker) == scope
