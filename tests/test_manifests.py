@@ -115,13 +115,28 @@ def test_inventory_lists_every_dependency(tmp_path, rules):
 def test_knowledge_data_is_clean():
     path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
     rows = list(csv.DictReader(path.open(), delimiter="\t"))
-    assert rows and set(rows[0]) == {"ecosystem", "name", "min_version", "status", "note"}
+    assert rows and list(rows[0]) == [
+        "ecosystem",
+        "name",
+        "min_version",
+        "status",
+        "note",
+        "source",
+        "x86_only_from",
+        "x86_only_after",
+    ]
+    statuses = ("min", "unsupported", "manual-build", "x86-only", "source-build", "portable")
     seen = set()
     for r in rows:
         assert r["ecosystem"] in ("pypi", "maven", "go", "npm")
-        assert r["status"] in ("min", "unsupported", "manual-build")
-        assert (r["status"] == "min") == bool(r["min_version"]), r
-        assert r["note"], r
+        assert r["status"] in statuses, r
+        if r["status"] == "min":
+            assert r["min_version"], r
+        if r["status"] in ("unsupported", "manual-build", "x86-only", "portable"):
+            assert not r["min_version"], r
+        if r["status"] not in ("portable", "min"):
+            assert r["note"], r  # the alternative, or what a source build needs
+        assert r["source"], r  # how the row was checked, or that it was not
         if r["ecosystem"] == "pypi":
             assert r["name"] == canonicalize_name(r["name"]), r
         if r["ecosystem"] == "maven":

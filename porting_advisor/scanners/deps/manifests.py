@@ -47,6 +47,8 @@ class Knowledge:
     min_version: str  # first Arm64-ready version ("" when none)
     status: str  # min, unsupported, manual-build, x86-only, source-build, portable
     note: str  # the alternative, or the system packages a source build needs
+    x86_only_from: str = ""  # first release with x86-64 wheels only: older ones have none
+    x86_only_after: tuple[str, ...] = ()  # releases after min_version with no Arm64 build
 
 
 @functools.cache
@@ -54,7 +56,13 @@ def knowledge() -> dict[tuple[str, str], Knowledge]:
     path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
     with path.open(newline="", encoding="utf-8") as fh:
         return {
-            (r["ecosystem"], r["name"].lower()): Knowledge(r["min_version"], r["status"], r["note"])
+            (r["ecosystem"], r["name"].lower()): Knowledge(
+                r["min_version"],
+                r["status"],
+                r["note"],
+                r["x86_only_from"],
+                tuple(r["x86_only_after"].split()),
+            )
             for r in csv.DictReader(fh, delimiter="\t")
         }
 
@@ -617,6 +625,14 @@ def admits(dep: Dep, minimum: str) -> bool:
     return specs.admits_from(dep.specifier, minimum)
 
 
+def same_everywhere(dep: Dep, known: Knowledge) -> bool:
+    """A pin older than the first release with Linux wheels: no architecture gets a wheel
+    (PyYAML 5.3), so Arm64 is no different."""
+    if not (dep.version and known.x86_only_from):
+        return False
+    return versions.older(dep.ecosystem, dep.version, known.x86_only_from) is True
+
+
 def source_build_advice(dep: Dep, known: Knowledge) -> str:
     """What a source build on Arm64 needs, and the version that makes it unnecessary."""
     if not known.min_version:
@@ -661,8 +677,12 @@ def check(src: Source, dep: Dep) -> None:
         )
     elif known is not None and known.status == "portable":
         status = "ok"
+    elif known is not None and same_everywhere(dep, known):
+        status = "ok"  # no Linux wheel for any architecture: it builds the same way on Arm64
     elif known is not None and (known.min_version or known.status == "source-build"):
         too_old = not known.min_version or not admits(dep, known.min_version)
+        exception = dep.version in known.x86_only_after  # torch 1.9.1 after 1.8.0
+        too_old = too_old or exception
         status = f"needs >= {known.min_version}" if too_old and known.min_version else "ok"
         if too_old and known.status == "source-build":
             status = "builds from source"
@@ -682,6 +702,9 @@ def check(src: Source, dep: Dep) -> None:
                 column_of(src, dep),
                 name=dep.name,
                 version=dep.version or dep.specifier,
+                why="has no Arm64 build, unlike the releases around it"
+                if exception
+                else "predates Arm64 support",
                 min_version=known.min_version,
                 key=dep.name,
             )
