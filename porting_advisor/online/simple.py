@@ -181,7 +181,8 @@ def has_build(
     files: Iterable[Dist], machine: str, pythons: Iterable[str] | None, glibc: tuple[int, int]
 ) -> bool:
     """Is there a wheel that installs on Linux/`machine` for at least one of `pythons`?"""
-    wanted = [linux_tags(machine, p, glibc) for p in (pythons or [None])]
+    chosen: list[str | None] = list(pythons) if pythons else [None]
+    wanted = [linux_tags(machine, p, glibc) for p in chosen]
     return any(not f.wheel_tags.isdisjoint(w) for f in files for w in wanted if f.wheel_tags)
 
 
