@@ -136,7 +136,6 @@ class Options:
     cache_dir: Path | None = None  # None = no cache
     online: bool = False  # --online: ask package registries (the default scan sends nothing)
     index_url: str = ""  # --index-url: the Python index to ask instead of pip's
-    maven_repo: str = ""  # --maven-repo: the Maven repository to ask
 
 
 @dataclass(slots=True)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Which registries to ask: the command line, else the user's own pip and Maven configuration.
+"""Which Python package index to ask: the command line, else the user's own pip configuration.
 
 Nothing here reads the scanned tree: a host named only inside it is never contacted (issue 20).
 No Python index host is written in the source: with nothing configured, the user's own pip is
@@ -13,11 +13,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import xml.parsers.expat
-from pathlib import Path
-
-# Maven has no client to ask for its default: its central repository is the documented one.
-MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2"
 
 
 def redact(url: str) -> str:
@@ -96,40 +91,3 @@ def pypi_indexes(override: str = "") -> list[str]:
     primary = configured("index-url") or pip_default_index()
     extras = shlex.split(configured("extra-index-url"))
     return [url for url in [primary, *extras] if url]
-
-
-def maven_repositories(override: str = "") -> list[str]:
-    """`--maven-repo`, else the mirrors in the user's ~/.m2/settings.xml, else Maven Central."""
-    if override:
-        return [override]
-    settings = Path.home() / ".m2" / "settings.xml"
-    mirrors: list[str] = []
-    try:
-        text = settings.read_bytes()
-    except OSError:
-        return [MAVEN_CENTRAL]
-    path: list[str] = []
-    parser = xml.parsers.expat.ParserCreate()
-
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        path.append(name.split("}")[-1])
-
-    def end(_name: str) -> None:
-        path.pop()
-
-    def chars(data: str) -> None:
-        if path[-2:] == ["mirror", "url"] and data.strip():
-            mirrors.append(data.strip())
-
-    def doctype(*_: object) -> None:
-        raise ValueError("DOCTYPE refused")
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parser.StartDoctypeDeclHandler = doctype
-    try:
-        parser.Parse(text, True)
-    except (xml.parsers.expat.ExpatError, ValueError):
-        return [MAVEN_CENTRAL]
-    return mirrors or [MAVEN_CENTRAL]
