@@ -134,6 +134,8 @@ class Options:
     quiet: bool = False
     only_files: frozenset[str] | None = None  # --changed-since: report only these
     cache_dir: Path | None = None  # None = no cache
+    online: bool = False  # --online: ask package registries (the default scan sends nothing)
+    index_url: str = ""  # --index-url: the Python index to ask instead of pip's
 
 
 @dataclass(slots=True)

@@ -104,7 +104,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     )
     scanner: engine.Scanner | None = None
     try:
-        okey = options_key(options) if store.enabled else ""
+        # (registry answers change: an --online report is never reused whole)
+        okey = options_key(options) if store.enabled and not options.online else ""
         # Rescans of an unchanged tree: the last report stands. First without walking (every
         # stamp saved with it still holds), then after walking (the same files were found:
         # all of them are per-file cache hits, so nothing was sent to the workers).
@@ -165,6 +166,11 @@ def analyse(
         from porting_advisor.scanners.go import scan as golang
 
         findings.extend(golang.resolve(results, rules, base_dir(options.root)))
+    online_remarks: list[Remark] = []
+    if options.online:
+        from porting_advisor.online import stage
+
+        findings, online_remarks = stage.run(results, findings, options, rules)
     findings = cross_file(results, findings, index, options, rules)
     if any(r.language == "rust" for r in results):
         from porting_advisor.scanners import others
@@ -187,7 +193,7 @@ def analyse(
         reason.startswith(("cannot", "scanner failed"))
         for _, reason in walk_skipped + [(r.file, r.skipped) for r in results]
     )
-    return build_report(
+    report = build_report(
         options,
         results,
         by_lang,
@@ -196,7 +202,11 @@ def analyse(
         kept,
         suppressed,
         time.perf_counter() - start,
-    ), lasting
+    )
+    report.remarks = sorted(
+        report.remarks + online_remarks, key=lambda m: (m.file, m.rule, m.message)
+    )
+    return report, lasting
 
 
 def cross_file(

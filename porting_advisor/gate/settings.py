@@ -92,5 +92,8 @@ def build(
         quiet=p["quiet"],
         only_files=only,
         cache_dir=cache_dir,
+        # from the command line only: a scanned tree's configuration never turns it on
+        online=bool(params.get("online")),
+        index_url=params.get("index_url") or "",
     )
     return options, p

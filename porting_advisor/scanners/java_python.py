@@ -233,7 +233,7 @@ def scan_python(src: Source) -> None:
                 line, col = at(caps["module"][0])
                 dep = manifests.Dep("pypi", package, "", "", line)
                 known = manifests.lookup(dep)
-                if known is not None and known.status == "unsupported":
+                if known is not None and known.status in ("unsupported", "x86-only"):
                     src.add(
                         "dependency-no-arm64",
                         line,
