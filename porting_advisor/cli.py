@@ -163,9 +163,15 @@ def print_targets() -> None:
     from porting_advisor.core import ruleset
 
     profiles = ruleset.load_json("target-profiles.json")["linux"]
+    flags = ruleset.load_table("targets.yaml")
     for name in TARGETS:
-        note = profiles[name]["note"]
-        click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
+        note, facts = profiles[name]["note"], profiles[name]["features"]
+        sve = f"{facts['sve']} {facts['vector_bits']}-bit" if facts["sve"] != "none" else "no SVE"
+        click.echo(
+            f"{name:<12} {facts['cloud']}: {facts['core']}, {facts['arch']}, {sve}, LSE "
+            f"{'yes' if facts['lse'] else 'no'}; {flags[name]['flags']} (GCC "
+            f"{flags[name]['gcc']}+){'  (' + note + ')' if note else ''}"
+        )
 
 
 def warn_skipped(result: Report, quiet: bool) -> None:
