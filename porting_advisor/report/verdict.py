@@ -5,6 +5,7 @@ and the rules' `blocks` flag (docs/verdict.md)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from porting_advisor.core.model import Finding, Severity
 from porting_advisor.core.ruleset import RuleSet
@@ -32,3 +33,14 @@ def decide(findings: Iterable[Finding], rules: RuleSet) -> str:
                 return "blocked"
         worst = max(worst, f.severity)
     return {Severity.ERROR: "significant", Severity.WARNING: "minor"}.get(worst, "ready")
+
+
+def decide_dicts(findings: list[dict[str, Any]], rules: RuleSet) -> str:
+    """The verdict of JSON findings already filtered to the counted ones (a report written
+    before the verdict existed)."""
+    labels = {str(f.get("severity")) for f in findings}
+    if "error" in labels:
+        blocking = {r.id for r in rules.rules.values() if r.blocks}
+        errors = (f for f in findings if f.get("severity") == "error")
+        return "blocked" if any(f.get("rule") in blocking for f in errors) else "significant"
+    return "minor" if "warning" in labels else "ready"
