@@ -38,7 +38,7 @@ def sample_report(rules):
 
 
 def test_sample_projects_json_golden(rules):
-    got = normalise(report.json.to_dict(scan(ROOT / "sample-projects", rules)))
+    got = normalise(report.json.to_dict(scan(ROOT / "sample-projects", rules), rules))
     check("sample-projects.json", json.dumps(got, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -47,7 +47,7 @@ def test_sample_projects_other_formats_golden(rules):
     check("sample-projects.sarif", report.render("sarif", result, rules))
     check("sample-projects.md", report.render("markdown", result, rules))
     check("sample-projects.csv", report.render("csv", result, rules))
-    check("sample-projects.txt", report.text.render(result, colour=False))
+    check("sample-projects.txt", report.text.render(result, rules, colour=False))
 
 
 def test_rule_reference_documents_every_rule(rules):

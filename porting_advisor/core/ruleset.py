@@ -27,6 +27,7 @@ RULE_KEYS = {
     "os",
     "example",
     "finding_suggestion",
+    "blocks",
 }
 REQUIRED = ("id", "category", "title", "description", "message", "suggestion")
 # A str.format field in a text that documents the rule (`--explain`, SARIF rule help, the rule
@@ -62,6 +63,8 @@ class Rule:
     # str.format templates of a finding's suggestion when it names specifics (the flag, the
     # target's flags): (case, template) pairs; case "" when the rule has a single one
     finding_suggestions: tuple[tuple[str, str], ...] = ()
+    # an error finding of this rule has no Arm64 build to switch to: the verdict is `blocked`
+    blocks: bool = False
 
     def suggestion_template(self, case: str = "") -> str:
         """The template of a finding's suggestion; `case` picks one of the rule's cases."""
@@ -193,6 +196,9 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
                 f"{path}: rule '{rid}': {key} shows {m.group(0)} unfilled: the rule's own "
                 "texts are complete; per-finding wording goes in finding_suggestion"
             )
+    blocks = raw.get("blocks", False)
+    if not isinstance(blocks, bool) or (blocks and sev != Severity.ERROR):
+        raise RuleError(f"{path}: rule '{rid}': blocks must be true or false, on an error rule")
     os_list = raw.get("os") or ()
     if isinstance(os_list, str):
         os_list = (os_list,)
@@ -208,6 +214,7 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
         tuple(os_list),
         str(raw.get("example", "")).rstrip(),
         finding_suggestions(raw.get("finding_suggestion"), path, rid),
+        blocks,
     )
 
 

@@ -15,7 +15,16 @@ from porting_advisor.core.model import Options
 from porting_advisor.engine import cache
 from porting_advisor.gate import config
 
-TARGETS = ("graviton2", "graviton3", "graviton4", "graviton5")
+TARGETS = (
+    "graviton2",
+    "graviton3",
+    "graviton4",
+    "graviton5",
+    "axion",
+    "cobalt100",
+    "ampere-altra",
+    "ampereone",
+)
 TARGET_OSES = ("linux", "windows", "all")
 FAIL_ON = {"error": 3, "warning": 2, "info": 1, "never": 0}
 

@@ -10,6 +10,7 @@ from typing import TextIO
 from porting_advisor.core.model import Report
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.report.json import summary
+from porting_advisor.report.verdict import MEANINGS
 
 CSV_FIELDS = (
     "file",
@@ -76,7 +77,7 @@ MARKDOWN_LIMIT = 50  # findings listed in the pull-request comment
 def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     """A compact summary fit for a pull-request comment; `link_base` turns file:line into
     links."""
-    s = summary(report)
+    s = summary(report, rules)
     total = sum(s["by_category"].values())
     sev = ", ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "none"
     lines = [
@@ -84,6 +85,8 @@ def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) 
         "",
         f"{total} finding(s) ({sev}) in {report.files_scanned} files scanned; target "
         f"{report.target} ({report.target_os}); porting-advisor {report.version}.",
+        "",
+        f"Verdict: **{s['verdict']}** ({MEANINGS[s['verdict']]}).",
         "",
     ]
     if report.baselined or report.suppressed:

@@ -88,6 +88,14 @@ class Macros:
 
 
 @functools.cache
+def has_sve(target: str) -> bool:
+    """Does the target's Linux profile predefine __ARM_FEATURE_SVE?"""
+    return (
+        "__ARM_FEATURE_SVE" in ruleset.load_json("target-profiles.json")["linux"][target]["macros"]
+    )
+
+
+@functools.cache
 def target_macros(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     """One Macros per OS the target covers (`--target-os all` evaluates both)."""
     profiles = ruleset.load_json("target-profiles.json")
