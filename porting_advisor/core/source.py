@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from porting_advisor.core.facts import Fact
 from porting_advisor.core.model import Finding, Options, Remark, Severity, fingerprint
 from porting_advisor.core.ruleset import Rule, RuleSet
 
@@ -34,7 +35,7 @@ class Source:
     options: Options
     rules: RuleSet
     findings: list[Finding] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     line_starts: list[int] | None = None  # character offsets of each line start
 

@@ -12,7 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor import __version__
-from porting_advisor.core.model import FileResult, Finding, Options, Remark, Report, base_dir
+from porting_advisor.core.facts import Dependency
+from porting_advisor.core.model import (
+    FileResult,
+    Finding,
+    Options,
+    Remark,
+    Report,
+    base_dir,
+    is_member,
+    on_disk,
+)
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.engine import walk
 from porting_advisor.engine.cache import Cache, options_key, scope_of, tree_key
@@ -93,7 +103,7 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
         return False
     if f.suppressed and not options.show_suppressed:
         return False
-    return options.only_files is None or f.file.split("!/")[0] in options.only_files
+    return options.only_files is None or on_disk(f.file) in options.only_files
 
 
 def run(options: Options, rules: RuleSet) -> Report:
@@ -179,7 +189,7 @@ def analyse(
         if f.suppressed
         and f.category in options.categories
         and not f.filtered
-        and (options.only_files is None or f.file.split("!/")[0] in options.only_files)
+        and (options.only_files is None or on_disk(f.file) in options.only_files)
     )
     kept = sorted(f for f in findings if keep(f, options, rules))
     PHASES.mark("cross-file")
@@ -259,19 +269,33 @@ def build_report(
 
 def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
     """The dependency inventory: every manifest entry, sorted like findings."""
-    import json
-
-    deps = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
-    if options.only_files is not None:
-        deps = [d for d in deps if d["file"] in options.only_files]
-    return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
+    deps = [
+        d
+        for r in results
+        for d in r.facts
+        if isinstance(d, Dependency)
+        and (options.only_files is None or d.file in options.only_files)
+    ]
+    deps.sort(key=lambda d: (d.file, d.line, d.name))
+    return [
+        {  # (keys in sorted order, as the reports have always listed them)
+            "arm64": d.arm64,
+            "ecosystem": d.ecosystem,
+            "file": d.file,
+            "line": d.line,
+            "name": d.name,
+            "specifier": d.specifier,
+            "version": d.version,
+        }
+        for d in deps
+    ]
 
 
 def attach_context(report: Report, root: Path, findings: list[Finding], around: int = 3) -> None:
     """Read the lines around each of `findings` once per file, for reports that show context."""
     wanted: dict[str, set[int]] = {}
     for f in findings:
-        if f.line > 0 and "!/" not in f.file:
+        if f.line > 0 and not is_member(f.file):
             wanted.setdefault(f.file, set()).add(f.line)
     base = base_dir(root)
     for file, lines in wanted.items():

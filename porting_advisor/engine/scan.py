@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from porting_advisor.core.facts import Arch, BinaryFile
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import ScanFn, Source
@@ -273,22 +274,14 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
     if binary is None:
         return FileResult(task.file, task.language, True)
     arch = (
-        "x86"
+        Arch.X86
         if binary.arches <= binaries.X86
-        else "arm64"
+        else Arch.ARM64
         if binary.arches & binaries.ARM64
-        else "other"
+        else Arch.OTHER
     )
-    return FileResult(
-        task.file,
-        task.language,
-        True,
-        facts=(
-            ("bin-arch", arch),
-            ("bin-kind", binary.kind),
-            ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}"),
-        ),
-    )
+    fact = BinaryFile(arch, binary.kind, binaries.describe(binary.arches), binary.detail)
+    return FileResult(task.file, task.language, True, facts=(fact,))
 
 
 def choose_jobs(options: Options, tasks: list[Task]) -> int:

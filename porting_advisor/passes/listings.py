@@ -15,13 +15,24 @@ from porting_advisor.core.archnames import (
     neutral_stem,
     x86_named,
 )
-from porting_advisor.core.model import FileResult, Finding
+from porting_advisor.core.facts import (
+    Arch,
+    AsmFile,
+    AsmInclude,
+    BinaryFile,
+    CiArm,
+    JniClass,
+    JniFunctions,
+    Listed,
+)
+from porting_advisor.core.model import FileResult, Finding, on_disk
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
 
 
-def facts_of(result: FileResult, kind: str) -> list[str]:
-    return [v for k, v in result.facts if k == kind]
+def content(result: FileResult) -> AsmFile | BinaryFile | None:
+    """What an assembly file's code or a binary is built for, when known."""
+    return next((f for f in result.facts if isinstance(f, AsmFile | BinaryFile)), None)
 
 
 def whole_files(
@@ -33,28 +44,31 @@ def whole_files(
     # basename -> the assembly files that include a file of that name
     includers: dict[str, list[str]] = {}
     for r in results:
-        for name in facts_of(r, "asm-include"):
-            includers.setdefault(posixpath.basename(name), []).append(r.file)
+        for f in r.facts:
+            if isinstance(f, AsmInclude):
+                includers.setdefault(posixpath.basename(f.name), []).append(r.file)
     for r in results:
-        if facts_of(r, "asm-arch") == ["arm64"] or facts_of(r, "bin-arch") == ["arm64"]:
+        if (fact := content(r)) is not None and fact.arch == Arch.ARM64:
             directory, name = posixpath.split(r.file)
             arm_files.setdefault(directory, []).append(name)
     out = []
     for r in results:
-        if facts_of(r, "bin-arch") == ["x86"] and not arm_counterpart(r.file, index, arm_files):
-            arches, detail = facts_of(r, "bin-detail")[0].split("\t", 1)
-            out.append(
-                finding(
-                    rules,
-                    "binary-x86-only",
-                    r.file,
-                    language="binary",
-                    kind=facts_of(r, "bin-kind")[0],
-                    arch=arches,
-                    detail=detail,
+        fact = content(r)
+        if fact is None or fact.arch != Arch.X86:
+            continue
+        if isinstance(fact, BinaryFile):
+            if not arm_counterpart(r.file, index, arm_files):
+                out.append(
+                    finding(
+                        rules,
+                        "binary-x86-only",
+                        r.file,
+                        language="binary",
+                        kind=fact.kind,
+                        arch=fact.arches,
+                        detail=fact.detail,
+                    )
                 )
-            )
-        if facts_of(r, "asm-arch") != ["x86"]:
             continue
         if arm_counterpart(r.file, index, arm_files):
             continue
@@ -68,19 +82,18 @@ def whole_files(
             note = f"included by {part_of[0]}" + (
                 f" and {len(part_of) - 1} more" if len(part_of) > 1 else ""
             )
-        symbols = " ".join(facts_of(r, "asm-symbols")).split()
+        symbols = fact.symbols
         shown = ", ".join(symbols[:8]) + (
             f" and {len(symbols) - 8} more" if len(symbols) > 8 else ""
         )
-        guard = facts_of(r, "asm-guard")
         out.append(
             finding(
                 rules,
                 "asm-x86-source",
                 r.file,
                 language="asm",
-                guard=tuple(guard[0].split("\x1f")) if guard else (),  # settled by cfamily.resolve
-                syntax=" ".join(facts_of(r, "asm-syntax")) or "x86",
+                guard=fact.guard,  # settled by the C guards pass
+                syntax=fact.syntax or "x86",
                 symbols=f"; defines {shown}" if symbols else "",
                 filtered=bool(note),
                 note=note,
@@ -100,14 +113,15 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
     exact: dict[str, list[tuple[bool, str]]] = {}
     prefixes: list[tuple[str, bool, str]] = []
     for r in results:
-        for value in facts_of(r, "listed"):
-            where, line, name = value.split("\t", 2)
-            site = (where == "x86", f"{r.file}:{line}")
-            base = posixpath.dirname(r.file)
-            if name.endswith("*"):
-                prefixes.append((posixpath.normpath(posixpath.join(base, name[:-1])), *site))
+        for fact in r.facts:
+            if not isinstance(fact, Listed):
                 continue
-            exact.setdefault(resolve_listed(base, name, index), []).append(site)
+            site = (fact.x86_only, f"{r.file}:{fact.line}")
+            base = posixpath.dirname(r.file)
+            if fact.prefix:
+                prefixes.append((posixpath.normpath(posixpath.join(base, fact.name)), *site))
+                continue
+            exact.setdefault(resolve_listed(base, fact.name, index), []).append(site)
     return exact, prefixes
 
 
@@ -157,7 +171,7 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
     (`x86_variant_only`) or of a neutral source (`generic_twin`); sources and assembly in a
     directory named for another architecture; sources the build names only for x86
     (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS crc_fast.c)`)."""
-    path = file.split("!/", 1)[0]
+    path = on_disk(file)
     if x86_named(path) and (
         arm_counterpart(path, index)
         or (source and (x86_variant_only(path, index) or generic_twin(path, index)))
@@ -235,14 +249,18 @@ def jni_in_tree(results: list[FileResult], findings: list[Finding]) -> list[Find
     """A Java class's native methods need no Arm64 library from elsewhere when the tree
     implements their JNI functions itself (`Java_org_libjpegturbo_turbojpeg_TJ_...` in its
     C): building the tree for Arm64 builds them."""
-    symbols = sorted(s for r in results for v in facts_of(r, "jni") for s in v.split("\n"))
+    symbols = sorted(
+        s for r in results for f in r.facts if isinstance(f, JniFunctions) for s in f.names
+    )
     if not symbols:
         return findings
     built = set()
     for r in results:
-        for prefix in facts_of(r, "jni-class"):
-            at = bisect.bisect_left(symbols, prefix)
-            if at < len(symbols) and symbols[at].startswith(prefix):
+        for fact in r.facts:
+            if not isinstance(fact, JniClass):
+                continue
+            at = bisect.bisect_left(symbols, fact.prefix)
+            if at < len(symbols) and symbols[at].startswith(fact.prefix):
                 built.add(r.file)
     return [
         f
@@ -253,6 +271,6 @@ def jni_in_tree(results: list[FileResult], findings: list[Finding]) -> list[Find
 
 def ci_arm_elsewhere(results: list[FileResult], findings: list[Finding]) -> list[Finding]:
     """`ci-x64-only-runner` only when no CI configuration in the tree runs on Arm64."""
-    if not any(facts_of(r, "ci-arm") for r in results):
+    if not any(isinstance(fact, CiArm) for r in results for fact in r.facts):
         return findings
     return [f for f in findings if f.rule != "ci-x64-only-runner"]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars
 from porting_advisor.core.archnames import only_from_x86
+from porting_advisor.core.facts import Dependency, RustMod
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners import build as buildfiles
@@ -60,19 +61,11 @@ def scan_node(src: Source) -> None:
         seen.add(dep)
         known = manifests.knowledge().get(("npm", dep.lower()))
         line_no = manifests.line_of(src.text, dep)
-        record: dict[str, object] = {
-            "ecosystem": "npm",
-            "name": dep,
-            "version": spec if exact else "",
-            "specifier": "" if exact else spec,
-            "file": src.file,
-            "line": line_no,
-            "arm64": "unknown",
-        }
+        arm64 = "unknown"
         if known is not None:
             col = src.line_text(line_no).find(dep) + 1
             if known.status != "min":
-                record["arm64"] = "no Arm64 build"
+                arm64 = "no Arm64 build"
                 src.add(
                     "node-native-addon",
                     line_no,
@@ -85,7 +78,7 @@ def scan_node(src: Source) -> None:
             else:
                 version = re.sub(r"^[\^~>=v\s]+", "", spec)
                 too_old = bool(version) and versions.older("npm", version, known.min_version)
-                record["arm64"] = f"needs >= {known.min_version}" if too_old else "ok"
+                arm64 = f"needs >= {known.min_version}" if too_old else "ok"
                 if too_old:
                     src.add(
                         "node-native-addon",
@@ -96,7 +89,11 @@ def scan_node(src: Source) -> None:
                         advice=f"Upgrade `{dep}` to {known.min_version} or later.",
                         key=dep,
                     )
-        src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
+        src.facts.append(
+            Dependency(
+                "npm", dep, spec if exact else "", "" if exact else spec, src.file, line_no, arm64
+            )
+        )
 
 
 # ---- Rust ---------------------------------------------------------------------------------
@@ -327,7 +324,7 @@ def scan_rust(src: Source) -> None:
     ):
         # `mod name;` lines with no cfg in the file and nothing they could hide in (line
         # comments cannot start such a line): every module is declared for every target
-        src.facts.extend(("rust-mod", f"{m.group(1)}\t") for m in mods)
+        src.facts.extend(RustMod(m.group(1), x86_only=False) for m in mods)
         return
     tree = grammars.parser("rust").parse(text.encode())
     for m in mods:  # `mod name;` and the cfg it is declared under, for `x86_modules`
@@ -335,7 +332,7 @@ def scan_rust(src: Source) -> None:
         node = tree.root_node.descendant_for_byte_range(at, at)
         hidden, arch = rust_context(node) if node is not None else (True, "")
         if not hidden:
-            src.facts.append(("rust-mod", f"{m.group(1)}\t{arch}"))
+            src.facts.append(RustMod(m.group(1), x86_only=arch == "x86"))
     local_fns = set(RUST_LOCAL_FN.findall(text)) if "fn _mm" in text else set()
     for m in sorted(candidates, key=lambda m: m.start()):
         at = src.byte_offset(m.start())
@@ -383,13 +380,13 @@ def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[s
         here = (
             posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs") else r.file[:-3]
         )  # src/a.rs declares src/a/<name>.rs
-        for kind, value in r.facts:
-            if kind != "rust-mod":
+        for fact in r.facts:
+            if not isinstance(fact, RustMod):
                 continue
-            name, arch = value.split("\t")
+            name = fact.name
             for child in (posixpath.join(here, f"{name}.rs"), posixpath.join(here, name, "mod.rs")):
                 if child in files:
-                    sites.setdefault(child, []).append((r.file, arch != "x86"))
+                    sites.setdefault(child, []).append((r.file, not fact.x86_only))
     return only_from_x86(sites)
 
 

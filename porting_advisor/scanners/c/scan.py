@@ -21,6 +21,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from porting_advisor.core import grammars, ruleset
 from porting_advisor.core.archnames import TreeIndex, foreign_named, only_from_x86, x86_directory
+from porting_advisor.core.facts import (
+    Asked,
+    CShim,
+    Define,
+    Include,
+    Includes,
+    JniFunctions,
+    Status,
+    Undef,
+)
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import Source, node_text
@@ -486,14 +496,14 @@ def scan(src: Source) -> None:
     if "Java_" in src.text and (names := set(JNI_FUNCTION.findall(src.text))):
         # JNI functions this tree implements (libjpeg-turbo's turbojpeg-jni.c): the Java
         # classes whose native methods they are need no prebuilt library
-        src.facts.append(("jni", "\n".join(sorted(names)[:5000])))
+        src.facts.append(JniFunctions(tuple(sorted(names)[:5000])))
     mode = prefilter(src)
     if mode == "none":
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
-            src.facts.append(("includes", "\n".join(headers)))
+            src.facts.append(Includes(tuple(headers)))
         return
     cf = CFile(src)
     if mode == "defines":
@@ -596,9 +606,7 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
             )
         ):
             inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
-            src.facts.append(
-                ("include", "\t".join((m.group(1), str(inc.status), "\x1f".join(inc.guard))))
-            )
+            src.facts.append(Include(m.group(1), inc.status, inc.guard))
 
 
 def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None:
@@ -612,9 +620,9 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
     own = {name.removesuffix("()") for name, _, _, _ in layout.defines}
     for name in layout.undefs:
         if name not in own:
-            src.facts.append(("undef", name))
+            src.facts.append(Undef(name))
     for names in asked_for(layout.directives):
-        src.facts.append(("asked", " ".join(names)))
+        src.facts.append(Asked(tuple(names)))
     for name, value, status, path in layout.defines:
         if (
             len(value) > 400
@@ -622,11 +630,11 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
             or ('"' in value and not name.endswith("()"))
         ):
             continue  # not something an #if can test
-        if "\t" in value:  # a continued value indented with tabs: the fact's separator
+        if "\t" in value:  # a continued value indented with tabs, on one line
             value = " ".join(value.split())
         if unbuildable:
             path = ("0", *path)  # a definition in code the target never compiles
-        src.facts.append(("define", "\t".join((name, value, str(status), "\x1f".join(path)))))
+        src.facts.append(Define(name, value, status, path))
 
 
 ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
@@ -1002,7 +1010,7 @@ def note_shim(cf: CFile, name: str, start: int) -> None:
     Arm shim such as abseil's non_temporal_arm_intrinsics.h or sse2neon.h): its uses in the
     tree are the project's own function, settled in `resolve`."""
     if cf.layout.at_offset(start).status == ACTIVE:
-        cf.src.facts.append(("c-shim", name))
+        cf.src.facts.append(CShim(name))
 
 
 @functools.cache
@@ -1237,7 +1245,7 @@ def char_offset(cf: CFile, byte: int) -> int:
 # ---- after the scan: derived macros, x86-named files ------------------------------------
 
 
-Defines = dict[str, list[tuple[str, tuple[str, ...], int]]]
+Defines = dict[str, list[tuple[str, tuple[str, ...], Status]]]
 
 
 class TreeFacts(NamedTuple):
@@ -1258,17 +1266,17 @@ def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -
     shims: set[str] = set()
     for r in results:
         off = r.file in never
-        for kind, value in r.facts:
-            if kind == "define":
-                name, val, status, guard = value.split("\t", 3)
-                path = tuple(guard.split("\x1f")) if guard else ()
-                table.setdefault(name, []).append((val, ("0", *path) if off else path, int(status)))
-            elif kind == "undef":
-                undefined.add(value)
-            elif kind == "asked":
-                asked.append(value.split())
-            elif kind == "c-shim":
-                shims.add(value)
+        for fact in r.facts:
+            match fact:
+                case Define(name, value, status, path):
+                    entry = (value, ("0", *path) if off else path, status)
+                    table.setdefault(name, []).append(entry)
+                case Undef(name):
+                    undefined.add(name)
+                case Asked(names):
+                    asked.append(list(names))
+                case CShim(name):
+                    shims.add(name)
     return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
 
 
@@ -1283,10 +1291,10 @@ def resolve(
     resolvers, x86_resolvers, shims = tree_resolvers(results, options)
     x86_included = included_only_on_x86(results, index, resolvers)
     if any(
-        k == "define" and v.split("\t", 3)[2] != GUARD_STATUS
+        isinstance(fact, Define) and fact.status != Status.INCLUDE_GUARD
         for r in results
         if r.file in x86_included
-        for k, v in r.facts
+        for fact in r.facts
     ):
         # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
         # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
@@ -1331,7 +1339,6 @@ def resolve(
 
 
 Resolvers = dict[str, preproc.Resolver]
-GUARD_STATUS = str(preproc.INCLUDE_GUARD)  # (an include guard's #define decides nothing)
 
 
 def tree_resolvers(
@@ -1377,10 +1384,12 @@ def included_only_on_x86(
         r.file
         for r in results
         if x86_directory(r.file.rpartition("/")[0])
-        and any(k in ("include", "includes") for k, _ in r.facts)
+        and any(isinstance(fact, Include | Includes) for fact in r.facts)
     }
     if not named and not any(
-        k == "include" and not v.endswith("\t1\t") for r in results for k, v in r.facts
+        isinstance(fact, Include) and fact.status != Status.ACTIVE
+        for r in results
+        for fact in r.facts
     ):
         return frozenset()  # every #include is compiled: nothing can be x86-only this way
     by_suffix: dict[str, list[str]] = {}
@@ -1390,7 +1399,7 @@ def included_only_on_x86(
             for i in range(len(parts)):
                 by_suffix.setdefault("/".join(parts[i:]), []).append(f)
     sites: dict[str, list[tuple[str, bool]]] = {}  # included file -> (includer, compiled)
-    settled: dict[tuple[str, str], int] = {}
+    settled: dict[tuple[str, tuple[str, ...]], Status] = {}
     found: dict[tuple[str, str], list[str]] = {}  # (includer's directory, header) -> files
     for r in results:
         directory = posixpath.dirname(r.file)
@@ -1411,26 +1420,25 @@ def included_only_on_x86(
 def include_sites(
     r: FileResult,
     resolvers: dict[str, preproc.Resolver],
-    settled: dict[tuple[str, str], int] | None = None,
-) -> Iterator[tuple[str, int]]:
+    settled: dict[tuple[str, tuple[str, ...]], Status] | None = None,
+) -> Iterator[tuple[str, Status]]:
     """(project header, state for the target) for each #include of one file. `settled`
     remembers each guard's state (boost's headers share a few guards among thousands of
     includes)."""
-    memo: dict[tuple[str, str], int] = {} if settled is None else settled
-    for kind, value in r.facts:
-        if kind == "includes":  # all compiled, one fact per file
-            for header in value.split("\n"):
-                yield header, 1
-        elif kind == "include":
-            header, status, guard = value.split("\t", 2)
-            state = int(status)
-            if state == GUARDED:
-                key = (language_mode(r.file), guard)
-                known = memo.get(key)
-                if known is None:
-                    known = memo[key] = resolvers[key[0]].resolve(tuple(guard.split("\x1f")))[0]
-                state = known
-            yield header, state
+    memo: dict[tuple[str, tuple[str, ...]], Status] = {} if settled is None else settled
+    for fact in r.facts:
+        match fact:
+            case Includes(headers):  # all compiled, one fact per file
+                for header in headers:
+                    yield header, Status.ACTIVE
+            case Include(header, state, guard):
+                if state == GUARDED:
+                    key = (language_mode(r.file), guard)
+                    known = memo.get(key)
+                    if known is None:
+                        known = memo[key] = resolvers[key[0]].resolve(guard)[0]
+                    state = known
+                yield header, state
 
 
 def x86_only_file(path: str) -> bool:
