@@ -2,15 +2,17 @@
 """The facts a worker records about one file for the cross-file passes: one record per kind.
 
 A scanner appends facts to `Source.facts`; they travel in `FileResult.facts` to the parent,
-where the passes in `porting_advisor.passes` read them with `isinstance` or `match`. Who
-produces and who reads each kind: docs/architecture-facts.md.
+where the passes in `porting_advisor.passes` read them with `isinstance` or `match`, and into
+the result cache as plain tuples (`fact_row`, `fact_of`). Who produces and who reads each
+kind: docs/architecture-facts.md.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Any, TypeAlias, assert_never
 
 from porting_advisor.core.model import Positional
 
@@ -225,3 +227,83 @@ Fact: TypeAlias = (
     | Dependency
     | RustMod
 )
+
+
+# ---- as plain tuples, for the result cache (engine.rows): a tag per kind ------------------
+
+STATUSES = {int(s): s for s in Status}
+ARCHES = {a.value: a for a in Arch}
+
+
+def fact_row(fact: Fact) -> tuple[object, ...]:
+    """A fact as a tuple of plain values, its kind's tag first."""
+    match fact:
+        case Define(name, value, status, conditions):
+            return ("define", name, value, int(status), conditions)
+        case Undef(name):
+            return ("undef", name)
+        case Asked(names):
+            return ("asked", names)
+        case Include(header, status, guard):
+            return ("include", header, int(status), guard)
+        case Includes(headers):
+            return ("includes", headers)
+        case CShim(name):
+            return ("c-shim", name)
+        case JniFunctions(names):
+            return ("jni", names)
+        case JniClass(prefix):
+            return ("jni-class", prefix)
+        case Listed(name, line, x86_only, prefix):
+            return ("listed", name, line, x86_only, prefix)
+        case AsmInclude(name):
+            return ("asm-include", name)
+        case AsmFile(arch, syntax, symbols, guard):
+            return ("asm", arch.value, syntax, symbols, guard)
+        case BinaryFile(arch, kind, arches, detail):
+            return ("binary", arch.value, kind, arches, detail)
+        case GoAsm(arm64, amd64, symbols):
+            return ("go-asm", arm64, amd64, symbols)
+        case GoFile(arm64, amd64, parsed):
+            return ("go-file", arm64, amd64, parsed)
+        case GoSymbols(defined, calls):
+            return ("go-symbols", defined, calls)
+        case GoFuncs(declared):
+            return ("go-funcs", declared)
+        case CiArm():
+            return ("ci-arm",)
+        case Dependency(ecosystem, name, version, specifier, file, line, arm64):
+            return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
+        case RustMod(name, x86_only):
+            return ("rust-mod", name, x86_only)
+        case _:
+            assert_never(fact)
+
+
+# tag -> the fact from its row (fields by position: rows are made by `fact_row` alone; a row
+# of another shape raises KeyError, IndexError or TypeError, and the cache calls it corrupt)
+FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
+    "define": lambda r: Define(r[1], r[2], STATUSES[r[3]], r[4]),
+    "undef": lambda r: Undef(r[1]),
+    "asked": lambda r: Asked(r[1]),
+    "include": lambda r: Include(r[1], STATUSES[r[2]], r[3]),
+    "includes": lambda r: Includes(r[1]),
+    "c-shim": lambda r: CShim(r[1]),
+    "jni": lambda r: JniFunctions(r[1]),
+    "jni-class": lambda r: JniClass(r[1]),
+    "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
+    "asm-include": lambda r: AsmInclude(r[1]),
+    "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
+    "go-file": lambda r: GoFile(r[1], r[2], r[3]),
+    "go-symbols": lambda r: GoSymbols(r[1], r[2]),
+    "go-funcs": lambda r: GoFuncs(r[1]),
+    "ci-arm": lambda r: CiArm(),
+    "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
+    "rust-mod": lambda r: RustMod(r[1], r[2]),
+}
+
+
+def fact_of(row: tuple[Any, ...]) -> Fact:
+    return FACTS[row[0]](row)

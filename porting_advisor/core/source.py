@@ -9,12 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from porting_advisor.core.facts import Fact
 from porting_advisor.core.model import Finding, Options, Remark, Severity, fingerprint
 from porting_advisor.core.ruleset import Rule, RuleSet
 
 if TYPE_CHECKING:
     import tree_sitter
+
+    from porting_advisor.core.facts import Fact
 
 
 class SafeDict(dict[str, object]):

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor import __version__
-from porting_advisor.core.facts import Dependency
 from porting_advisor.core.model import (
     FileResult,
     Finding,
@@ -269,6 +268,8 @@ def build_report(
 
 def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
     """The dependency inventory: every manifest entry, sorted like findings."""
+    from porting_advisor.core.facts import Dependency
+
     deps = [
         d
         for r in results

@@ -7,7 +7,6 @@ import collections
 import gc
 import hashlib
 import os
-import pickle
 import re
 import sys
 import time
@@ -19,6 +18,7 @@ from porting_advisor.core.facts import Arch, BinaryFile
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import ScanFn, Source
+from porting_advisor.engine import rows
 from porting_advisor.engine.cache import Cache
 from porting_advisor.engine.walk import Task
 
@@ -115,8 +115,8 @@ def init_worker(options: Options, rules: RuleSet) -> None:
     STATE["rules"] = rules
 
 
-# What a worker sends back for one file: the FileResult when it carries something (pickled
-# by the worker when the result cache is on: the parent stores those bytes as they are), else
+# What a worker sends back for one file: the FileResult when it carries something (as a cache
+# row made by the worker when the result cache is on: the parent stores those bytes), else
 # only the digest of a file read with nothing to say ("" with the cache off) or None for a
 # file no scanner reads. Most files of a tree say nothing; they cost a short string.
 Outcome = FileResult | bytes | str | None
@@ -134,7 +134,7 @@ def outcome(result: FileResult, pack: bool = False) -> Outcome:
     if result.skipped:
         return result
     if result.says_something:
-        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pack else result
+        return rows.result_blob(result) if pack else result
     return result.digest if result.scanned else None
 
 
@@ -627,8 +627,7 @@ class Scanner:
                 result = next(fresh)
                 blob = b""
                 if isinstance(result, bytes):
-                    blob, result = result, pickle.loads(result)
-                    assert isinstance(result, FileResult)
+                    blob, result = result, rows.result_of(result)
                 if cache is None:
                     pass
                 elif isinstance(result, str):  # read, nothing to say
