@@ -16,7 +16,7 @@ from porting_advisor.core.facts import (
     BinaryFile,
     CiArm,
     CShim,
-    Define,
+    Defines,
     Dependency,
     Fact,
     GoAsm,
@@ -39,7 +39,12 @@ from porting_advisor.engine import scan as engine
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
 ONE_OF_EACH: list[Fact] = [
-    Define("HAVE_AVX2()", "x\x1fx + 1", Status.GUARDED, ("defined(__x86_64__)", "!(A)")),
+    Defines(
+        (
+            ("HAVE_AVX2()", "x\x1fx + 1", Status.GUARDED, ("defined(__x86_64__)", "!(A)")),
+            ("HAVE_SSE", "1", Status.INCLUDE_GUARD, ()),
+        )
+    ),
     Undef("USE_SSE"),
     Asked(("CONFIG_32", "CONFIG_64")),
     Include("simd/avx2.h", Status.INACTIVE, ()),

@@ -260,7 +260,7 @@ def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
     assert (cache / "results-v1.sqlite3").exists()
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == [] and second["findings"] == first["findings"]
     (root / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
@@ -340,7 +340,7 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
     first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "2").json()
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == []
     assert second["findings"] == first["findings"] and len(first["findings"]) == 2
@@ -361,7 +361,7 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
     assert len(first["findings"]) == 10
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     (root / "plain.c").write_text("int p(void) { return 1; }\n")  # the walk comes back
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == ["plain.c"] and second["findings"] == first["findings"]
@@ -410,7 +410,7 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     walks, scans = [], []
     real_discover, real_scan = walk.discover, engine.scan_task
     monkeypatch.setattr(walk, "discover", lambda *a, **k: walks.append(1) or real_discover(*a, **k))
-    monkeypatch.setattr(engine, "scan_task", lambda t: scans.append(t.file) or real_scan(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: scans.append(t.file) or real_scan(t, *a))
 
     def rescan() -> dict:
         walks.clear()
@@ -457,10 +457,10 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
     monkeypatch.setattr(
         engine,
         "scan_task",
-        lambda t: (
+        lambda t, *a: (
             FileResult(t.file, t.language, skipped="cannot read: Permission denied")
             if t.file == "b.c"
-            else real(t)
+            else real(t, *a)
         ),
     )
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
@@ -509,7 +509,7 @@ def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
     root = tree(tmp_path, files)
     real = engine.scan_task
     monkeypatch.setattr(
-        engine, "scan_task", lambda t: os._exit(3) if t.file == "k07.c" else real(t)
+        engine, "scan_task", lambda t, *a: os._exit(3) if t.file == "k07.c" else real(t, *a)
     )
     res = run_cli(root, "--no-cache", "--format", "json", "--jobs", "2")
     assert res.code == 0 and "Traceback" not in res.err

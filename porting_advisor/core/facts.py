@@ -36,20 +36,25 @@ class Arch(enum.Enum):
     OTHER = "other"
 
 
-# Facts are values: frozen. They pickle as constructor calls (`Positional`): the pool sends
-# them to the parent by the hundred thousand on headers-heavy trees.
+# Facts are values: frozen. They pickle as constructor calls (`Positional`).
+
+# One #define: (name, value, status, conditions)
+# - name: `NAME`, or `NAME()` for a function-like macro
+# - value: for a function-like macro "params\x1fbody", as the preprocessor's evaluator reads it
+# - status: for the target, in this file alone (INCLUDE_GUARD: a header's include guard)
+# - conditions: the enclosing #if conditions, outermost first; a leading "0" when the file is
+#   never compiled for the target
+Definition = tuple[str, str, Status, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
-class Define(Positional):
-    """A #define of a C/C++ file (or a .S file's C preprocessor) with a value an #if can
-    test. Read by the C guards pass (derived macros)."""
+class Defines(Positional):
+    """The #defines of a C/C++ file (or a .S file's C preprocessor) with a value an #if can
+    test, in file order. Read by the C guards pass (derived macros). One record per file
+    with a plain tuple per #define: header trees hold hundreds of thousands, and an object
+    each costs a microsecond in every process it crosses."""
 
-    name: str  # `NAME`, or `NAME()` for a function-like macro
-    value: str  # function-like: "params\x1fbody", as the preprocessor's evaluator reads it
-    status: Status  # for the target, in this file alone
-    conditions: tuple[str, ...]  # the enclosing #if conditions, outermost first; a leading
-    #                              "0" when the file is never compiled for the target
+    definitions: tuple[Definition, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +212,7 @@ class RustMod(Positional):
 
 
 Fact: TypeAlias = (
-    Define
+    Defines
     | Undef
     | Asked
     | Include
@@ -238,8 +243,8 @@ ARCHES = {a.value: a for a in Arch}
 def fact_row(fact: Fact) -> tuple[object, ...]:
     """A fact as a tuple of plain values, its kind's tag first."""
     match fact:
-        case Define(name, value, status, conditions):
-            return ("define", name, value, int(status), conditions)
+        case Defines(definitions):
+            return ("defines", tuple((n, v, int(s), c) for n, v, s, c in definitions))
         case Undef(name):
             return ("undef", name)
         case Asked(names):
@@ -283,7 +288,7 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
 # tag -> the fact from its row (fields by position: rows are made by `fact_row` alone; a row
 # of another shape raises KeyError, IndexError or TypeError, and the cache calls it corrupt)
 FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
-    "define": lambda r: Define(r[1], r[2], STATUSES[r[3]], r[4]),
+    "defines": lambda r: Defines(tuple((n, v, STATUSES[s], c) for n, v, s, c in r[1])),
     "undef": lambda r: Undef(r[1]),
     "asked": lambda r: Asked(r[1]),
     "include": lambda r: Include(r[1], STATUSES[r[2]], r[3]),

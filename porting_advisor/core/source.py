@@ -39,6 +39,9 @@ class Source:
     facts: list[Fact] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     line_starts: list[int] | None = None  # character offsets of each line start
+    # record everything a pass may ask for, not only what it is likely to need (the symbols
+    # of a Go file built for every architecture): set on a second scan the passes asked for
+    thorough: bool = False
 
     def lines(self) -> list[str]:
         return self.text.split("\n")

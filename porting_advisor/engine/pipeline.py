@@ -27,7 +27,6 @@ from porting_advisor.engine import walk
 from porting_advisor.engine.cache import Cache, options_key, scope_of, tree_key
 
 if TYPE_CHECKING:
-    from porting_advisor.core.archnames import TreeIndex
     from porting_advisor.engine import scan as engine
 
 
@@ -157,31 +156,18 @@ def analyse(
     """Collect the scan's results (cached ones where files are unchanged), run the cross-file
     passes and build the report; also say whether it may be reused for an unchanged tree (not
     when a file could not be read: that may be fixed without touching the file)."""
+    from porting_advisor import passes
     from porting_advisor.core.archnames import TreeIndex
     from porting_advisor.engine import scan as engine
-    from porting_advisor.passes import listings as passes
 
     scan = scanner.finish(Progress(len(tasks), options.progress))
+    results = thorough(scanner, scan.results, tasks)
+    scanner.close()
     PHASES.mark("scan")
-    results = scan.results
     by_lang = Counter(t.language for t in tasks)
     index = TreeIndex.build(t.file for t in tasks)
     del tasks
-    findings = engine.flatten(results)
-    listings = passes.source_listings(results, index)
-    findings.extend(passes.whole_files(results, index, rules, listings))
-    if any(r.language == "go" for r in results):
-        from porting_advisor.scanners.go import scan as golang
-
-        findings.extend(golang.resolve(results, rules, base_dir(options.root)))
-    findings = cross_file(results, findings, index, options, rules)
-    if any(r.language == "rust" for r in results):
-        from porting_advisor.scanners import others
-
-        findings = others.resolve_rust(results, findings, index.files)
-    findings = passes.ported_paths(findings, index, listings)
-    findings = passes.ci_arm_elsewhere(results, findings)
-    findings = passes.jni_in_tree(results, findings)
+    findings = passes.run(results, engine.flatten(results), index, options, rules)
     suppressed = sum(
         1
         for f in findings
@@ -208,21 +194,21 @@ def analyse(
     ), lasting
 
 
-def cross_file(
-    results: list[FileResult],
-    findings: list[Finding],
-    index: TreeIndex,
-    options: Options,
-    rules: RuleSet,
-) -> list[Finding]:
-    """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
-    if any(r.language in ("c", "cpp") for r in results) or any(
-        f.guard and f.language == "asm" for f in findings
-    ):
-        from porting_advisor.scanners.c import scan as cfamily
+def thorough(
+    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task]
+) -> list[FileResult]:
+    """The results with the records the passes need that the scan leaves out unless asked:
+    the symbols of Go files built for every architecture, in packages with amd64-only code.
+    The workers scan those files again, thoroughly (passes read records, never files)."""
+    if not any(r.language == "go" for r in results):
+        return results
+    from porting_advisor.passes import go_packages
 
-        return cfamily.resolve(results, findings, index, options, rules)
-    return findings
+    wanted = set(go_packages.unparsed(results))
+    if not wanted:
+        return results
+    again = scanner.rescan([t for t in tasks if t.file in wanted])
+    return [again.get(r.file, r) for r in results]
 
 
 def build_report(

@@ -92,17 +92,17 @@ def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
 
             return (deploy.scan,)
         case "node":
-            from porting_advisor.scanners import others
+            from porting_advisor.scanners import node
 
-            return (others.scan_node,)
+            return (node.scan_node,)
         case "rust":
-            from porting_advisor.scanners import others
+            from porting_advisor.scanners import rust
 
-            return (others.scan_rust,)
+            return (rust.scan_rust,)
         case "csharp" | "dotnet":
-            from porting_advisor.scanners import others
+            from porting_advisor.scanners import dotnet
 
-            return (others.scan_dotnet,)
+            return (dotnet.scan_dotnet,)
         case "manifest":
             from porting_advisor.scanners.deps import manifests
 
@@ -122,12 +122,16 @@ def init_worker(options: Options, rules: RuleSet) -> None:
 Outcome = FileResult | bytes | str | None
 
 
-def scan_batch(items: list[tuple[str, str, str, int]]) -> list[Outcome]:
-    """Scan a batch of (file, path, language, size) in a worker."""
+# A file for a worker: (file, path, language, size)
+Item = tuple[str, str, str, int]
+
+
+def scan_batch(items: list[Item], thorough: bool = False) -> list[Outcome]:
+    """Scan a batch of files in a worker (`thorough`: see Source)."""
     options = STATE["options"]
     assert isinstance(options, Options)
     pack = options.cache_dir is not None
-    return [outcome(scan_task(Task(*item)), pack) for item in items]
+    return [outcome(scan_task(Task(*item), thorough), pack) for item in items]
 
 
 def outcome(result: FileResult, pack: bool = False) -> Outcome:
@@ -164,8 +168,9 @@ def suppressions(src: Source, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def scan_task(task: Task) -> FileResult:
-    """Scan one file. Never raises: a failure becomes the result's `skipped` reason."""
+def scan_task(task: Task, thorough: bool = False) -> FileResult:
+    """Scan one file (`thorough`: see Source). Never raises: a failure becomes the result's
+    `skipped` reason."""
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
@@ -192,7 +197,7 @@ def scan_task(task: Task) -> FileResult:
     if data.find(b"\0", 0, 8192) >= 0:
         return FileResult(task.file, task.language, skipped="binary content in a text file")
     text, clean = decode(data)
-    src = Source(task.file, task.language, data, text, options, rules)
+    src = Source(task.file, task.language, data, text, options, rules, thorough=thorough)
     if not clean:
         src.remarks.append(
             Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
@@ -342,10 +347,10 @@ def worker_main(
     gc.enable()
     while True:
         try:
-            items = tasks.recv()
+            thorough, items = tasks.recv()
         except (EOFError, OSError):
             return
-        results.send(scan_batch(items))
+        results.send(scan_batch(items, thorough))
 
 
 @dataclass(eq=False, slots=True)
@@ -393,14 +398,17 @@ class Pool:
             self.close()
             raise
         self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
-        self.batches: dict[int, list[tuple[str, str, str, int]]] = {}  # sent or waiting
+        self.batches: dict[int, list[Item]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
+        self.thorough: set[int] = set()  # batches to scan thoroughly
         self.next_id = 0
 
-    def submit(self, items: list[tuple[str, str, str, int]]) -> int:
+    def submit(self, items: list[Item], thorough: bool = False) -> int:
         bid = self.next_id
         self.next_id += 1
         self.batches[bid] = items
+        if thorough:
+            self.thorough.add(bid)
         self.waiting.append(bid)
         self.pump(block=False)
         return bid
@@ -426,7 +434,7 @@ class Pool:
                 break
             bid = self.waiting.popleft()
             try:
-                w.tasks.send(self.batches[bid])
+                w.tasks.send((bid in self.thorough, self.batches[bid]))
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
@@ -444,6 +452,7 @@ class Pool:
             return
         bid = w.inflight.popleft()
         del self.batches[bid]
+        self.thorough.discard(bid)
         self.done[bid] = outcomes
 
     def lost(self, w: Worker) -> None:
@@ -457,6 +466,7 @@ class Pool:
         w.results.close()
 
     def fail(self, bid: int) -> None:
+        self.thorough.discard(bid)
         self.done[bid] = [
             FileResult(file, language, skipped="the scanning process crashed")
             for file, _, language, _ in self.batches.pop(bid)
@@ -498,6 +508,7 @@ class Scanner:
         scanner = Scanner(options, rules, cache)
         tasks = scanner.feed(walker.walk())
         scan = scanner.finish(progress)
+        more = scanner.rescan(some_tasks)  # if the passes need more of some files
         scanner.close()
     """
 
@@ -650,8 +661,34 @@ class Scanner:
                     scan.results.append(result)
             elif result is not None:
                 scan.scanned += 1
-        self.close()
         return scan
+
+    def rescan(self, tasks: list[Task]) -> dict[str, FileResult]:
+        """Scan `tasks` again, thoroughly (after `finish`, for records a pass asked for), with
+        the pool if it runs; file -> the new result of each that could be scanned. Each
+        replaces the file's cached result."""
+        if self.pool is not None:
+            items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
+            step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))
+            ids = [
+                self.pool.submit(items[k : k + step], thorough=True)
+                for k in range(0, len(items), step)
+            ]
+            fresh = [o for bid in ids for o in self.pool.result(bid)]
+        else:
+            init_worker(self.options, self.rules)
+            fresh = [outcome(scan_task(t, True)) for t in tasks]
+        out = {}
+        for task, result in zip(tasks, fresh, strict=True):
+            blob = b""
+            if isinstance(result, bytes):
+                blob, result = result, rows.result_of(result)
+            if not isinstance(result, FileResult) or result.skipped:
+                continue  # (changed since, or unreadable now: the first result stands)
+            if self.cache is not None:
+                self.cache.put(result, task.path, task.size, task.mtime, task.inode, blob)
+            out[task.file] = result
+        return out
 
     def close(self) -> None:
         """Stop the workers (also when the scan is abandoned half way)."""

@@ -6,7 +6,7 @@ Three classes of macro (README, "Preprocessor reasoning"):
      (then 0, as in a compiler). Decided in the worker.
   2. derived from x86: defined in the tree only under x86 guards, or named after an x86 feature
      (HAVE_SSE42, USE_AVX2). False on the target. Decided after the scan, from every file's
-     #define facts (`resolve`).
+     #define facts (the C guards pass, `Resolver`).
   3. other project macros (USE_FAST_PATH): unknown. A construct under them is reported as
      "guarded by X"; an #error under them is never a preprocessor-error.
 Kleene logic keeps this sound: a condition the worker could decide stays decided when the
@@ -86,6 +86,13 @@ class Macros:
             # (DOXYGEN, XXH_DOXYGEN...: set by documentation generators, never by a compiler)
             return "undef", ""
         return "unknown", ""
+
+
+def language_mode(file: str) -> str:
+    """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
+    if file.endswith((".c", ".S", ".sx")):  # (assembly goes through the C preprocessor)
+        return "c"
+    return "header" if file.endswith(".h") else "cpp"
 
 
 @functools.cache

@@ -4,24 +4,18 @@
 Per file (in the worker): which of linux/arm64 and linux/amd64 the file builds for, its
 functions (with or without a body) and the functions it calls, from tree-sitter-go; the
 `import "C"` preamble is handed to the C scanner and its `#cgo` flags to the build-file rules.
-Per package (after the scan, `resolve`): amd64 assembly with no arm64 implementation and symbols
-that arm64 code needs but only amd64 files declare.
+Per package, after the scan: the Go packages pass (passes/go_packages.py).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections import defaultdict
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars
 from porting_advisor.core.facts import GoAsm, GoFile, GoFuncs, GoSymbols
-from porting_advisor.core.model import FileResult, Finding
-from porting_advisor.core.ruleset import RuleSet
-from porting_advisor.core.source import Source, finding
+from porting_advisor.core.source import Source
 from porting_advisor.scanners.go import constraints as gobuild
 
 if TYPE_CHECKING:
@@ -62,14 +56,16 @@ def scan(src: Source) -> None:
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
     if (
-        arm64
+        not src.thorough
+        and arm64
         and amd64
         and 'import "C"' not in text
         and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
         and (("X86" not in text and "cpuid" not in text) or X86_FEATURE.search(text) is None)
     ):
         # Built everywhere with nothing to check: its functions and calls only matter to a
-        # package with amd64-only code, and `resolve` parses it then (most packages have none).
+        # package with amd64-only code (most packages have none); when the package pass finds
+        # one, the engine has this file scanned again, `thorough`ly.
         src.facts.append(GoFile(arm64, amd64, parsed=False))
         return
     src.facts.append(GoFile(arm64, amd64, parsed=True))
@@ -178,94 +174,3 @@ def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
         marks = [(0, n + 1)]
         buildfiles.check_flags(src, masked[n], marks)
         buildfiles.check_libraries(src, masked[n], marks, True, "")
-
-
-# ---- after the scan: packages ----------------------------------------------------------
-
-
-def resolve(results: list[FileResult], rules: RuleSet, base: Path) -> list[Finding]:
-    """Per package (directory): amd64-only assembly and symbols arm64 code cannot find.
-    `base` is the folder the results' paths are relative to (files left for later are read
-    from there)."""
-    by_dir: dict[str, list[FileResult]] = defaultdict(list)
-    for r in results:
-        if any(isinstance(fact, GoFile | GoAsm) for fact in r.facts):
-            by_dir[posixpath.dirname(r.file)].append(r)
-    out: list[Finding] = []
-    for files in by_dir.values():
-        out.extend(
-            package_findings(
-                [complete(r, base) for r in files] if has_amd64_only(files) else files, rules
-            )
-        )
-    return out
-
-
-def has_amd64_only(files: list[FileResult]) -> bool:
-    """The package has amd64 assembly without arm64, or Go files built only for amd64."""
-    return any(
-        isinstance(fact, GoFuncs) or (isinstance(fact, GoAsm) and fact.amd64 and not fact.arm64)
-        for r in files
-        for fact in r.facts
-    )
-
-
-def complete(r: FileResult, base: Path) -> FileResult:
-    """The functions and calls of a file the worker left unparsed (see `scan`)."""
-    if not any(isinstance(fact, GoFile) and not fact.parsed for fact in r.facts):
-        return r
-    try:
-        tree = grammars.parser("go").parse((base / r.file).read_bytes())
-    except OSError:
-        return r
-    defined, _, calls = symbols(tree)
-    return replace(r, facts=(*r.facts, GoSymbols(tuple(defined), tuple(calls))))
-
-
-def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
-    arm64_defined: set[str] = set()  # functions with an arm64 implementation
-    arm64_calls: set[str] = set()
-    amd64_only: dict[str, tuple[str, int]] = {}  # name -> (file, line) of a declaration
-    asm: list[tuple[str, GoAsm]] = []
-    for r in files:
-        for fact in r.facts:
-            match fact:
-                case GoAsm(arm, _, names):
-                    asm.append((r.file, fact))
-                    if arm:
-                        arm64_defined.update(names)
-                case GoSymbols(defined, calls):
-                    arm64_defined.update(defined)
-                    arm64_calls.update(calls)
-                case GoFuncs(declared):
-                    for n, line in declared:
-                        amd64_only.setdefault(n, (r.file, line))
-    out = []
-    for asm_file, fact in asm:
-        if fact.arm64 or not fact.amd64 or not fact.symbols:
-            continue
-        missing = [s for s in fact.symbols if s not in arm64_defined]
-        if missing:
-            shown = ", ".join(missing[:6]) + (
-                f" and {len(missing) - 6} more" if len(missing) > 6 else ""
-            )
-            arch = "386" if asm_file.endswith("_386.s") else "amd64"
-            out.append(
-                finding(rules, "go-asm-no-arm64", asm_file, language="go", arch=arch, symbols=shown)
-            )
-    for name, (decl_file, decl_line) in sorted(amd64_only.items()):
-        if name in arm64_calls and name not in arm64_defined:
-            out.append(
-                finding(
-                    rules,
-                    "go-missing-arm64-symbol",
-                    decl_file,
-                    decl_line,
-                    6,
-                    language="go",
-                    name=name,
-                    length=len(name),
-                    snippet=f"func {name}(...)",
-                )
-            )
-    return out
