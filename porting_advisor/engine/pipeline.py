@@ -221,11 +221,12 @@ def build_report(
     suppressed: int,
     duration: float,
 ) -> Report:
-    langs = walk.languages()
+    from porting_advisor.engine import registry
+
     skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
     remarks = [m for r in results for m in r.remarks]
     remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
-    unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
+    unanalysed = sorted(lang for lang in by_lang if not registry.analysed(lang))
     remarks.extend(
         Remark(
             "not-analysed",

@@ -17,8 +17,8 @@ from typing import Any
 from porting_advisor.core.facts import Arch, BinaryFile
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
-from porting_advisor.core.source import ScanFn, Source
-from porting_advisor.engine import rows
+from porting_advisor.core.source import Source
+from porting_advisor.engine import registry, rows
 from porting_advisor.engine.cache import Cache
 from porting_advisor.engine.walk import Task
 
@@ -30,84 +30,6 @@ POOL_MIN_BYTES = 2 << 20
 
 # Per-process state, set once by `init_worker` (or by `run` for the serial path).
 STATE: dict[str, object] = {}
-
-
-# (language, is setup.py) -> scanners: an import statement per file costs more than a look-up
-SCANNERS: dict[tuple[str, bool], tuple[ScanFn, ...]] = {}
-
-
-def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
-    """The scanners for a file. Imports are static so that PyInstaller finds them."""
-    match language:
-        case "c" | "cpp":
-            from porting_advisor.scanners.c import scan as cfamily
-
-            return (cfamily.scan,)
-        case "asm":
-            from porting_advisor.scanners import asm as asmsource
-
-            return (asmsource.scan,)
-        case "autotools":
-            from porting_advisor.scanners import autotools
-            from porting_advisor.scanners import build as buildfiles
-
-            return (autotools.scan, buildfiles.scan)
-        case "make" | "cmake" | "meson" | "bazel":
-            from porting_advisor.scanners import build as buildfiles
-
-            return (buildfiles.scan,)
-        case "shell":
-            from porting_advisor.scanners import build as buildfiles
-            from porting_advisor.scanners import containers
-
-            return (buildfiles.scan, containers.scan)
-        case "docker" | "compose" | "ci":
-            from porting_advisor.scanners import containers, deploy
-
-            return (containers.scan, deploy.scan)
-        case "fortran":
-            from porting_advisor.scanners import fortran
-
-            return (fortran.scan,)
-        case "go":
-            from porting_advisor.scanners.go import scan as golang
-
-            return (golang.scan,)
-        case "python" if setup_py:
-            from porting_advisor.scanners import build as buildfiles
-            from porting_advisor.scanners import java_python as jvmpy
-            from porting_advisor.scanners.deps import manifests
-
-            return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
-        case "python":
-            from porting_advisor.scanners import java_python as jvmpy
-
-            return (jvmpy.scan_python,)
-        case "java":
-            from porting_advisor.scanners import java_python as jvmpy
-
-            return (jvmpy.scan_java,)
-        case "iac" | "yaml" | "json":
-            from porting_advisor.scanners import deploy
-
-            return (deploy.scan,)
-        case "node":
-            from porting_advisor.scanners import node
-
-            return (node.scan_node,)
-        case "rust":
-            from porting_advisor.scanners import rust
-
-            return (rust.scan_rust,)
-        case "csharp" | "dotnet":
-            from porting_advisor.scanners import dotnet
-
-            return (dotnet.scan_dotnet,)
-        case "manifest":
-            from porting_advisor.scanners.deps import manifests
-
-            return (manifests.scan,)
-    return ()
 
 
 def init_worker(options: Options, rules: RuleSet) -> None:
@@ -176,10 +98,7 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     if task.language == "binary":
         return scan_binary_task(task, rules)
-    key = (task.language, task.file.endswith("setup.py"))
-    scanners = SCANNERS.get(key)
-    if scanners is None:
-        scanners = SCANNERS[key] = scanners_for(*key)
+    scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"))
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
@@ -290,7 +209,7 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
 
 
 def choose_jobs(options: Options, tasks: list[Task]) -> int:
-    work = [t for t in tasks if scanners_for_cheap(t.language)]
+    work = [t for t in tasks if registry.analysed(t.language)]
     return pool_size(options, len(work), sum(t.size for t in work))
 
 
@@ -302,36 +221,6 @@ def pool_size(options: Options, files: int, size: int) -> int:
     if files < POOL_MIN_FILES or size < POOL_MIN_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, files // 16))
-
-
-def scanners_for_cheap(language: str) -> bool:
-    return language in {
-        "c",
-        "cpp",
-        "asm",
-        "autotools",
-        "make",
-        "cmake",
-        "meson",
-        "bazel",
-        "shell",
-        "python",
-        "binary",
-        "docker",
-        "ci",
-        "compose",
-        "fortran",
-        "go",
-        "manifest",
-        "java",
-        "iac",
-        "yaml",
-        "json",
-        "node",
-        "rust",
-        "csharp",
-        "dotnet",
-    }
 
 
 def worker_main(
