@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
-from porting_advisor.core.model import Finding, Report, Severity
+from porting_advisor.core.model import Finding, Report, Severity, on_disk
 from porting_advisor.core.ruleset import RuleSet, data_dir
 
 SUFFIXES = {
@@ -298,7 +298,7 @@ def top_directories(
     counts: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for f in findings:
-        parts = f.file.split("!/")[0].split("/")[:-1]
+        parts = on_disk(f.file).split("/")[:-1]
         d = "/".join(parts[:depth]) or "."
         counts[d] += 1
         errors[d] += f.severity == Severity.ERROR
@@ -591,7 +591,7 @@ def render_markdown(report: Report, rules: RuleSet, link_base: str = "") -> str:
             where = f"{f.file}:{f.line}" if f.line else f.file
             if link_base:
                 anchor = f"#L{f.line}" if f.line else ""
-                where = f"[{where}]({link_base.rstrip('/')}/{f.file.split('!/')[0]}{anchor})"
+                where = f"[{where}]({link_base.rstrip('/')}/{on_disk(f.file)}{anchor})"
             else:
                 where = f"`{where}`"
             lines.append(
