@@ -311,4 +311,5 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
 
 
 def fact_of(row: tuple[Any, ...]) -> Fact:
+    """The fact of a `fact_row` tuple."""
     return FACTS[row[0]](row)

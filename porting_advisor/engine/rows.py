@@ -26,7 +26,8 @@ class CorruptRow(ValueError):
     """A cache row that does not decode to what this version writes."""
 
 
-def dumps(value: Any) -> bytes:  # (plain values only: marshal says which)
+def dumps(value: Any) -> bytes:
+    """A blob of plain values (marshal refuses anything else)."""
     return MAGIC + marshal.dumps(value)
 
 
@@ -116,6 +117,7 @@ PACK_CHUNK = 20_000
 
 
 def report_blob(report: Report) -> bytes:
+    """A finished report as a cache row."""
     found = report.findings
     chunks = tuple(
         zlib.compress(marshal.dumps(finding_columns(found[at : at + PACK_CHUNK])), 1)

@@ -54,6 +54,7 @@ def has_amd64_only(files: list[FileResult]) -> bool:
 
 
 def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
+    """The findings of one package from its files' records."""
     arm64_defined: set[str] = set()  # functions with an arm64 implementation
     arm64_calls: set[str] = set()
     amd64_only: dict[str, tuple[str, int]] = {}  # name -> (file, line) of a declaration
@@ -103,6 +104,7 @@ def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
 
 
 def has_go(ctx: PassContext) -> bool:
+    """Go files in the tree (a package of Go assembly alone has nothing to join)."""
     return any(r.language == "go" for r in ctx.results)
 
 

@@ -34,6 +34,7 @@ def jni_in_tree(ctx: PassContext) -> list[Finding]:
 
 
 def implements_jni(ctx: PassContext) -> bool:
+    """C/C++ files of the tree implement JNI functions."""
     return any(isinstance(f, JniFunctions) for r in ctx.results for f in r.facts)
 
 

@@ -123,6 +123,7 @@ def whole_files(ctx: PassContext) -> list[Finding]:
 
 
 def has_files(ctx: PassContext) -> bool:
+    """Assembly files or binaries in the tree."""
     return any(r.language in ("asm", "binary") for r in ctx.results)
 
 

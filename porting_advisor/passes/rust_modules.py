@@ -46,6 +46,7 @@ def resolve_rust(ctx: PassContext) -> list[Finding]:
 
 
 def has_rust(ctx: PassContext) -> bool:
+    """Rust files in the tree."""
     return any(r.language == "rust" for r in ctx.results)
 
 
