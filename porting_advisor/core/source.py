@@ -15,6 +15,8 @@ from porting_advisor.core.ruleset import Rule, RuleSet
 if TYPE_CHECKING:
     import tree_sitter
 
+    from porting_advisor.core.facts import Fact
+
 
 class SafeDict(dict[str, object]):
     """format_map helper: a placeholder a scanner did not fill stays visible, never raises."""
@@ -34,9 +36,12 @@ class Source:
     options: Options
     rules: RuleSet
     findings: list[Finding] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     line_starts: list[int] | None = None  # character offsets of each line start
+    # record everything a pass may ask for, not only what it is likely to need (the symbols
+    # of a Go file built for every architecture): set on a second scan the passes asked for
+    thorough: bool = False
 
     def lines(self) -> list[str]:
         return self.text.split("\n")

@@ -5,15 +5,15 @@ offline table's for the dependencies the index answered for."""
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from porting_advisor.core.facts import Dependency
 from porting_advisor.core.model import FileResult, Finding, Options, Remark, base_dir
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
@@ -110,7 +110,9 @@ def run(
     results: list[FileResult], findings: list[Finding], options: Options, rules: RuleSet
 ) -> tuple[list[Finding], list[Remark]]:
     """The stage: the dependency records of the scan, the index's verdicts, merged findings."""
-    records = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
+    records: list[dict[str, object]] = [
+        asdict(f) for r in results for f in r.facts if isinstance(f, Dependency)
+    ]
     target = Target(project_pythons(base_dir(options.root)), simple.DEFAULT_GLIBC)
     verdicts, remarks = gather(records, target, options.cache_dir, options.index_url)
     return merge(findings, verdicts, target, rules), remarks

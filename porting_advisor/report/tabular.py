@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from porting_advisor.core.model import Report
+from porting_advisor.core.model import Report, on_disk
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.report.json import summary
 from porting_advisor.report.verdict import MEANINGS
@@ -108,7 +108,7 @@ def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) 
             where = f"{f.file}:{f.line}" if f.line else f.file
             if link_base:
                 anchor = f"#L{f.line}" if f.line else ""
-                where = f"[{where}]({link_base.rstrip('/')}/{f.file.split('!/')[0]}{anchor})"
+                where = f"[{where}]({link_base.rstrip('/')}/{on_disk(f.file)}{anchor})"
             else:
                 where = f"`{where}`"
             lines.append(

@@ -9,7 +9,7 @@ import os
 from collections import Counter, defaultdict
 from typing import TextIO
 
-from porting_advisor.core.model import Finding, Report, Severity
+from porting_advisor.core.model import Finding, Report, Severity, on_disk
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.report.json import summary
 from porting_advisor.report.verdict import MEANINGS
@@ -51,7 +51,7 @@ def top_directories(
     counts: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for f in findings:
-        parts = f.file.split("!/")[0].split("/")[:-1]
+        parts = on_disk(f.file).split("/")[:-1]
         d = "/".join(parts[:depth]) or "."
         counts[d] += 1
         errors[d] += f.severity == Severity.ERROR

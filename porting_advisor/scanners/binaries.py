@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from porting_advisor.core.model import member_path
+
 ELF_MACHINES = {
     3: "x86",
     62: "x86-64",
@@ -212,8 +214,9 @@ def variant_key(member: str) -> str:
     return "/".join(k for k in kept if k)
 
 
-def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[tuple[str, Binary]]:
-    """(member path, binary) for every native library in a zip, one nested level deep."""
+def zip_natives(zf: zipfile.ZipFile, archive: str, depth: int = 0) -> Iterator[tuple[str, Binary]]:
+    """(member path, binary) for every native library in the zip `archive` (its path), one
+    nested level deep."""
     infos = zf.infolist()[:MAX_MEMBERS]
     for info in infos:
         name = info.filename
@@ -223,7 +226,7 @@ def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[tu
             try:
                 data = zf.read(info)
                 with zipfile.ZipFile(io.BytesIO(data)) as inner:
-                    yield from zip_natives(inner, f"{prefix}{name}!/", depth + 1)
+                    yield from zip_natives(inner, member_path(archive, name), depth + 1)
             except (zipfile.BadZipFile, OSError, RuntimeError, ValueError):
                 continue
             continue
@@ -236,14 +239,14 @@ def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[tu
             continue
         b = identify(head) or coff(head)
         if b:
-            yield prefix + name, b
+            yield member_path(archive, name), b
 
 
 def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str]:
     """x86-only native members of a package (those with no Arm64 variant of the same name)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            natives = list(zip_natives(zf, rel + "!/"))
+            natives = list(zip_natives(zf, rel))
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
         return [], f"not a readable zip archive: {exc}"
     arm_keys = {variant_key(m) for m, b in natives if b.arches & ARM64}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from porting_advisor.core import ruleset, vocab
+from porting_advisor.core.facts import Listed
 from porting_advisor.core.source import Source
 
 X86_COND = re.compile(
@@ -551,12 +552,11 @@ def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name:
         return  # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
     # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
     x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
-    where = "x86" if x86 else "any"
     for m in SOURCE_PATH.finditer(text):
-        src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}"))
+        src.facts.append(Listed(m.group(1), line, x86, prefix=False))
     if tracker.kind == "meson":
         for m in SOURCE_PREFIX.finditer(text):
-            src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}*"))
+            src.facts.append(Listed(m.group(1), line, x86, prefix=True))
 
 
 def bracket_balance(text: str) -> int:

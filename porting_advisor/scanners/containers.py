@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from porting_advisor.core.facts import CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import ARM_PATH, PATHS
 
@@ -116,7 +117,7 @@ def scan(src: Source) -> None:
     for first, line in logical:
         check_line(src, first, line)
     if src.language == "ci" and CI_ARM.search(text):
-        src.facts.append(("ci-arm", "1"))
+        src.facts.append(CiArm())
     if is_ci_workflow(src.file):
         check_runners(src, logical)
 

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars, vocab
+from porting_advisor.core.facts import JniClass
 from porting_advisor.core.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -157,11 +158,10 @@ def scan_java(src: Source) -> None:
         cls = posixpath.basename(src.file).rsplit(".", 1)[0]
         qualified = f"{package.group(1)}.{cls}" if package else cls
         src.facts.append(
-            (
-                "jni-class",
+            JniClass(
                 "Java_"
                 + qualified.replace("_", "_1").replace(".", "_").replace("$", "_00024")
-                + "_",
+                + "_"
             )
         )
         line, col, name = min(natives)

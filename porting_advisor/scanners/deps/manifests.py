@@ -26,6 +26,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from porting_advisor.core import ruleset
+from porting_advisor.core.facts import Dependency
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deps import specs, versions
 
@@ -711,13 +712,6 @@ def check(src: Source, dep: Dep) -> None:
                 min_version=known.min_version,
                 key=dep.name,
             )
-    record = {
-        "ecosystem": dep.ecosystem,
-        "name": dep.name,
-        "version": dep.version,
-        "specifier": dep.specifier,
-        "file": src.file,
-        "line": dep.line,
-        "arm64": status,
-    }
-    src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
+    src.facts.append(
+        Dependency(dep.ecosystem, dep.name, dep.version, dep.specifier, src.file, dep.line, status)
+    )

@@ -1,107 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Node.js manifests and addons, Rust, and .NET: what keeps them x86-only."""
+"""Rust: x86 intrinsics and assembly outside x86-only `cfg`, x86-only build scripts, and the
+`mod` declarations the Rust modules pass (passes/rust_modules.py) reads."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars, vocab
-from porting_advisor.core.archnames import only_from_x86
-from porting_advisor.core.model import FileResult, Finding
+from porting_advisor.core.facts import RustMod
 from porting_advisor.core.source import Source, node_text
-from porting_advisor.scanners import build as buildfiles
 from porting_advisor.scanners.c import inline_asm as asminline
-from porting_advisor.scanners.deps import manifests, versions
 
 if TYPE_CHECKING:
     import tree_sitter
 
-# ---- Node.js ------------------------------------------------------------------------------
-
-
-def scan_node(src: Source) -> None:
-    """package.json and lock files against the npm knowledge data; binding.gyp flags."""
-    name = posixpath.basename(src.file)
-    if name == "binding.gyp":
-        for no, line in enumerate(src.text.split("\n"), 1):
-            code = line.split("#", 1)[0]
-            buildfiles.check_flags(src, code, [(0, no)])
-            buildfiles.check_libraries(src, code, [(0, no)], True, "")
-        return
-    deps: list[tuple[str, str, bool]] = []  # (name, version or range, exact)
-    try:
-        data = json.loads(src.text)
-    except json.JSONDecodeError as exc:
-        from porting_advisor.core.model import Remark
-
-        src.remarks.append(
-            Remark("manifest-unreadable", f"could not parse {name}: {exc}", src.file)
-        )
-        return
-    if name == "package.json":
-        for section in ("dependencies", "devDependencies", "optionalDependencies"):
-            for dep, spec in (data.get(section) or {}).items():
-                deps.append((dep, str(spec), False))
-    elif name in ("package-lock.json", "npm-shrinkwrap.json"):
-        for path, info in (data.get("packages") or {}).items():
-            if path.startswith("node_modules/") and isinstance(info, dict):
-                deps.append((path.split("node_modules/")[-1], str(info.get("version", "")), True))
-        for dep, info in (data.get("dependencies") or {}).items():
-            if isinstance(info, dict):
-                deps.append((dep, str(info.get("version", "")), True))
-    seen: set[str] = set()
-    for dep, spec, exact in deps:
-        if dep in seen:
-            continue
-        seen.add(dep)
-        known = manifests.knowledge().get(("npm", dep.lower()))
-        line_no = manifests.line_of(src.text, dep)
-        record: dict[str, object] = {
-            "ecosystem": "npm",
-            "name": dep,
-            "version": spec if exact else "",
-            "specifier": "" if exact else spec,
-            "file": src.file,
-            "line": line_no,
-            "arm64": "unknown",
-        }
-        if known is not None:
-            col = src.line_text(line_no).find(dep) + 1
-            if known.status != "min":
-                record["arm64"] = "no Arm64 build"
-                src.add(
-                    "node-native-addon",
-                    line_no,
-                    max(col, 1),
-                    name=dep,
-                    problem="has no Arm64 build",
-                    case="no-arm64",
-                    knowledge=known.note,
-                    key=dep,
-                )
-            else:
-                version = re.sub(r"^[\^~>=v\s]+", "", spec)
-                too_old = bool(version) and versions.older("npm", version, known.min_version)
-                record["arm64"] = f"needs >= {known.min_version}" if too_old else "ok"
-                if too_old:
-                    src.add(
-                        "node-native-addon",
-                        line_no,
-                        max(col, 1),
-                        name=dep,
-                        problem=f"{spec} predates its Arm64 builds ({known.min_version})",
-                        case="too-old",
-                        min_version=known.min_version,
-                        key=dep,
-                    )
-        src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
-
-
-# ---- Rust ---------------------------------------------------------------------------------
 
 RUST_X86 = re.compile(
     r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
@@ -272,7 +186,7 @@ def scan_rust(src: Source) -> None:
     ):
         # `mod name;` lines with no cfg in the file and nothing they could hide in (line
         # comments cannot start such a line): every module is declared for every target
-        src.facts.extend(("rust-mod", f"{m.group(1)}\t") for m in mods)
+        src.facts.extend(RustMod(m.group(1), x86_only=False) for m in mods)
         return
     tree = grammars.parser("rust").parse(text.encode())
     for m in mods:  # `mod name;` and the cfg it is declared under, for `x86_modules`
@@ -280,7 +194,7 @@ def scan_rust(src: Source) -> None:
         node = tree.root_node.descendant_for_byte_range(at, at)
         hidden, arch = rust_context(node) if node is not None else (True, "")
         if not hidden:
-            src.facts.append(("rust-mod", f"{m.group(1)}\t{arch}"))
+            src.facts.append(RustMod(m.group(1), x86_only=arch == "x86"))
     local_fns = set(RUST_LOCAL_FN.findall(text)) if "fn _mm" in text else set()
     for m in sorted(candidates, key=lambda m: m.start()):
         at = src.byte_offset(m.start())
@@ -317,135 +231,3 @@ def scan_rust(src: Source) -> None:
             what=what,
             key=m.group(0).rstrip("( "),
         )
-
-
-def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[str]:
-    """Rust files that are modules declared only under an x86 cfg (`#[cfg(target_arch =
-    "x86_64")] mod sse2;`), or only from such modules: not compiled for Arm64."""
-    sites: dict[str, list[tuple[str, bool]]] = {}  # module file -> (declarer, not x86-only)
-    for r in results:
-        base = posixpath.basename(r.file)
-        here = (
-            posixpath.dirname(r.file) if base in ("lib.rs", "main.rs", "mod.rs") else r.file[:-3]
-        )  # src/a.rs declares src/a/<name>.rs
-        for kind, value in r.facts:
-            if kind != "rust-mod":
-                continue
-            name, arch = value.split("\t")
-            for child in (posixpath.join(here, f"{name}.rs"), posixpath.join(here, name, "mod.rs")):
-                if child in files:
-                    sites.setdefault(child, []).append((r.file, arch != "x86"))
-    return only_from_x86(sites)
-
-
-def resolve_rust(
-    results: list[FileResult], findings: list[Finding], files: frozenset[str]
-) -> list[Finding]:
-    """Findings in Rust modules compiled only for x86 are filtered, like C files included
-    only from x86 code."""
-    x86_only = x86_modules(results, files)
-    if not x86_only:
-        return findings
-    return [
-        replace(f, filtered=True)
-        if f.file in x86_only and f.rule == "rust-x86-intrinsic" and not f.filtered
-        else f
-        for f in findings
-    ]
-
-
-# ---- .NET ---------------------------------------------------------------------------------
-
-CS_X86 = re.compile(
-    r"\b(?:System\.Runtime\.Intrinsics\.X86|(?:Sse[234]?|Ssse3|Sse41|Sse42|Avx2?|"
-    r"Avx512\w*|Bmi[12]|Lzcnt|Popcnt|Pclmulqdq|Aes|Fma|X86Base)\.(?:X64\.)?"
-    r"\w+)"
-)
-RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
-PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
-FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
-
-
-CS_NOT_CODE = frozenset(
-    {
-        "comment",
-        "string_literal",
-        "verbatim_string_literal",
-        "raw_string_literal",
-        "character_literal",
-        "string_content",
-        "string_literal_content",
-    }
-)
-
-
-def csharp_code(node: tree_sitter.Node) -> bool:
-    """Not inside a comment or a string (an interpolation hole inside a string is code)."""
-    n: tree_sitter.Node | None = node
-    while n is not None:
-        if n.type == "interpolation":
-            return True
-        if n.type in CS_NOT_CODE:
-            return False
-        n = n.parent
-    return True
-
-
-def scan_dotnet(src: Source) -> None:
-    text = src.text
-    if src.file.endswith(".cs"):
-        if "Intrinsics" not in text and not re.search(r"\b(?:Sse|Avx|Bmi)\w*\.", text):
-            return
-        if re.search(r"Intrinsics\.Arm|AdvSimd|Vector128\.IsHardwareAccelerated", text):
-            return
-        matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
-        if not matches:
-            return
-        tree = grammars.parser("csharp").parse(text.encode())
-        for m in matches:
-            at = src.byte_offset(m.start())
-            node = tree.root_node.descendant_for_byte_range(at, at)
-            if node is None or not csharp_code(node):
-                continue
-            line, col = src.position(m.start())
-            src.add(
-                "dotnet-x86-intrinsics",
-                line,
-                col,
-                length=len(m.group(0)),
-                text=m.group(0),
-                key=m.group(0).split(".")[0],
-            )
-        return
-    for m in PLATFORM.finditer(text):
-        line, col = src.position(m.start(1))
-        src.add(
-            "dotnet-x64-only-project",
-            line,
-            col,
-            what=f"PlatformTarget {m.group(1)}",
-            case="platform-target",
-        )
-    for m in RID.finditer(text):
-        rids = [r.strip() for r in m.group(1).split(";") if r.strip()]
-        if rids and all(re.search(r"-(?:x64|x86)$", r) for r in rids):
-            line, col = src.position(m.start(1))
-            src.add(
-                "dotnet-x64-only-project",
-                line,
-                col,
-                what=f"runtime identifiers {', '.join(rids)} only",
-                case="runtime-identifiers",
-            )
-    for m in FRAMEWORK.finditer(text):
-        for fw in (f.strip() for f in m.group(1).split(";")):
-            old = re.match(r"^netcoreapp([12])\.\d$", fw)
-            if old:
-                line, col = src.position(m.start(1) + m.group(1).find(fw))
-                src.add(
-                    "dotnet-x64-only-project",
-                    line,
-                    col,
-                    what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
-                    case="old-framework",
-                )
