@@ -60,7 +60,7 @@ done
   --hidden-import porting_advisor.scanners.c.scan --hidden-import porting_advisor.scanners.asm \
   --hidden-import porting_advisor.scanners.autotools "${grammars[@]}" \
   --exclude-module tkinter --exclude-module unittest --exclude-module pydoc \
-  --exclude-module ssl --exclude-module lib2to3 --exclude-module xmlrpc \
+  --exclude-module lib2to3 --exclude-module xmlrpc \
   "$here/porting_advisor/__main__.py"
 
 if [ "$mode" = onedir ]; then bin="$dist/$name/$name"; size_of="$dist/$name"; else

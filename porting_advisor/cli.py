@@ -129,6 +129,8 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--explain", metavar="RULE", help="Print one rule's documentation and exit.")
 @click.option("--list-targets", is_flag=True, help="Print the target profiles and exit.")
 @click.option("--rules-dir", hidden=True, help="Use another rules folder (tests).")
+@click.option("--online", is_flag=True, help="Ask package registries for Arm64 builds.")
+@click.option("--index-url", metavar="URL", help="Python index for --online (default: pip's).")
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @click.version_option(
@@ -136,7 +138,10 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 )
 @click.pass_context
 def command(ctx: click.Context, /, **params: Any) -> int:
-    """Scan PATH for what stops it from building and running on Arm64."""
+    """Scan PATH for what stops it from building and running on Arm64.
+
+    Subcommand: `porting-advisor merge REPORT.json... --output FILE` (a portfolio over many
+    reports; see its --help). To scan a directory named merge, write ./merge."""
     if params["list_rules"] or params["explain"]:
         print_rules(params["rules_dir"], params["explain"])
         return 0
@@ -249,9 +254,15 @@ def print_targets() -> None:
     from porting_advisor.core import ruleset
 
     profiles = ruleset.load_json("target-profiles.json")["linux"]
+    flags = ruleset.load_table("targets.yaml")
     for name in TARGETS:
-        note = profiles[name]["note"]
-        click.echo(f"{name:<10} {profiles[name]['flags']}{'  (' + note + ')' if note else ''}")
+        note, facts = profiles[name]["note"], profiles[name]["features"]
+        sve = f"{facts['sve']} {facts['vector_bits']}-bit" if facts["sve"] != "none" else "no SVE"
+        click.echo(
+            f"{name:<12} {facts['cloud']}: {facts['core']}, {facts['arch']}, {sve}, LSE "
+            f"{'yes' if facts['lse'] else 'no'}; {flags[name]['flags']} (GCC "
+            f"{flags[name]['gcc']}+){'  (' + note + ')' if note else ''}"
+        )
 
 
 # remarks also said on stderr as warnings
@@ -287,11 +298,17 @@ def main(argv: list[str] | None = None) -> int:
     # No cyclic garbage collection while the command runs: a scan makes almost no reference
     # cycles (about 250 objects over all of numpy), and collecting the parent's growing lists
     # of tasks and results cost it 40 ms on 20,000 small files. Workers turn it back on.
+    args = sys.argv[1:] if argv is None else argv
+    chosen, prog = command, "porting-advisor"
+    from porting_advisor.subcommands import COMMANDS
+
+    if args and args[0] in COMMANDS:  # `./merge` scans a directory of that name
+        chosen, prog, args = COMMANDS[args[0]], f"porting-advisor {args[0]}", args[1:]
     enabled = gc.isenabled()
     gc.disable()
     try:
         with interrupt.term_as_interrupt():
-            rc = command.main(args=argv, prog_name="porting-advisor", standalone_mode=False)
+            rc = chosen.main(args=args, prog_name=prog, standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):

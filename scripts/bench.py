@@ -139,11 +139,10 @@ def generate(root: Path, files: int, simd: bool, seed: int = 7, small: bool = Fa
 def source_size(root: Path) -> int:
     """Bytes in the files that some scanner reads (sources, build files, manifests...), as
     opposed to every byte of the tree (test data, images, documentation)."""
-    from porting_advisor.engine import scan as engine
-    from porting_advisor.engine import walk
+    from porting_advisor.engine import registry, walk
 
     tasks, _ = walk.discover(root)
-    return sum(t.size for t in tasks if engine.scanners_for(t.language))
+    return sum(t.size for t in tasks if registry.scanners_for(t.language))
 
 
 def tree_size(root: Path) -> tuple[int, int]:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""Generate rules/generated/parsed-yaml.json: every hand-written YAML file under rules/,
-parsed, with the SHA-1 of the text it came from.
+"""Generate rules/generated/parsed-yaml.json: every hand-written YAML file under rules/ and
+rules/vocab/, parsed, with the SHA-1 of the text it came from.
 
 At run time `ruleset.read_yaml` uses an entry whose SHA-1 still matches the file's bytes and
 parses the YAML otherwise: importing PyYAML and parsing the rules cost about 25 ms of every
@@ -23,13 +23,13 @@ def build(rules: Path) -> dict[str, list[str]]:
     import yaml
 
     out = {}
-    for path in sorted(rules.glob("*.yaml")):
+    for path in sorted([*rules.glob("*.yaml"), *rules.glob("vocab/*.yaml")]):
         raw = path.read_bytes()
         data = yaml.safe_load(raw.decode("utf-8"))
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         if json.loads(text) != data:
             continue  # not plain JSON data (a date, a non-string key): left to PyYAML
-        out[path.name] = [hashlib.sha1(raw).hexdigest(), text]
+        out[path.relative_to(rules).as_posix()] = [hashlib.sha1(raw).hexdigest(), text]
     return out
 
 

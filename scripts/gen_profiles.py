@@ -4,8 +4,11 @@
 
 Linux profiles are read from Debian's cross compiler (package gcc-aarch64-linux-gnu, GCC 12):
 `aarch64-linux-gnu-gcc <flags> -dM -E -x c /dev/null`. GCC 12 does not know neoverse-v2/v3,
-so graviton4 is built from -march=armv9-a+i8mm+bf16; graviton5 (armv9.2-a, unknown to GCC 12)
-uses the same flags (levels from shared/data/graviton-targets.tsv). The Windows profile is
+so graviton4 and axion (both Neoverse V2) are built from -march=armv9-a+i8mm+bf16; graviton5
+(armv9.2-a, unknown to GCC 12) uses the same flags (levels from
+shared/data/graviton-targets.tsv). GCC 12 knows neoverse-n2 (cobalt100), neoverse-n1
+(ampere-altra) and ampere1 (ampereone). The ISA facts beside the macros come from
+rules/targets.yaml. The Windows profile is
 MSVC for ARM64 as documented by Microsoft (predefined macros page), written by hand below.
 """
 
@@ -17,11 +20,16 @@ import sys
 from pathlib import Path
 
 CC = "aarch64-linux-gnu-gcc"
+ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
     "graviton2": ["-mcpu=neoverse-n1"],
     "graviton3": ["-mcpu=neoverse-v1"],
     "graviton4": ["-march=armv9-a+i8mm+bf16"],
     "graviton5": ["-march=armv9-a+i8mm+bf16"],
+    "axion": ["-march=armv9-a+i8mm+bf16"],
+    "cobalt100": ["-mcpu=neoverse-n2"],
+    "ampere-altra": ["-mcpu=neoverse-n1"],
+    "ampereone": ["-mcpu=ampere1"],
 }
 NOTES = {
     "graviton4": "GCC 12 lacks -mcpu=neoverse-v2: built from -march=armv9-a+i8mm+bf16",
@@ -30,7 +38,19 @@ NOTES = {
         "-march=armv9-a+i8mm+bf16; "
         "the 9.2 additions predefine no macro that changes a porting decision"
     ),
+    "axion": "GCC 12 lacks -mcpu=neoverse-v2: built from -march=armv9-a+i8mm+bf16",
 }
+FACTS = ("cloud", "core", "arch", "sve", "vector_bits", "lse", "crypto", "mcpu", "source")
+
+
+def features(name: str) -> dict[str, object]:
+    """The ISA facts of a target from rules/targets.yaml."""
+    import yaml
+
+    table = yaml.safe_load((ROOT / "rules" / "targets.yaml").read_text(encoding="utf-8"))
+    return {k: table[name][k] for k in FACTS}
+
+
 # MSVC targeting ARM64 (no GCC macros); version 19.30 = Visual Studio 2022.
 MSVC_ARM64 = {
     "_WIN32": "1",
@@ -69,7 +89,12 @@ def main() -> None:
         [CC, "-dumpfullversion"], capture_output=True, text=True, check=True
     ).stdout.strip()
     profiles = {
-        name: {"flags": " ".join(flags), "note": NOTES.get(name, ""), "macros": macros(flags)}
+        name: {
+            "flags": " ".join(flags),
+            "note": NOTES.get(name, ""),
+            "macros": macros(flags),
+            "features": features(name),
+        }
         for name, flags in TARGETS.items()
     }
     # The x86-64 reference: an #error that x86-64 reaches too is not an Arm64 problem.
@@ -77,7 +102,7 @@ def main() -> None:
     if not native.startswith("x86_64"):
         sys.exit("run on an x86-64 host: the x86-64 reference profile comes from its gcc")
     x86 = macros_of("gcc", [])
-    out = Path(__file__).resolve().parent.parent / "rules" / "generated" / "target-profiles.json"
+    out = ROOT / "rules" / "generated" / "target-profiles.json"
     out.write_text(
         json.dumps(
             {

@@ -51,6 +51,7 @@ def render() -> str:
             out.append(
                 f"Category `{rule.category}`{default}, severity `{rule.severity.label}`"
                 + (f", only for `--target-os {'/'.join(rule.os)}`" if rule.os else "")
+                + ("; its findings make the verdict `blocked`" if rule.blocks else "")
                 + "."
             )
             out.append(rule.description)

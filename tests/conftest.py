@@ -69,7 +69,10 @@ def case_options(case: Path) -> dict[str, object]:
     if not path.exists():
         return {}
     raw = tomllib.loads(path.read_text())["options"]
-    return {k.replace("-", "_"): v for k, v in raw.items()}
+    out = {k.replace("-", "_"): v for k, v in raw.items()}
+    if "index_url" in out and "://" not in out["index_url"]:  # an index inside the case
+        out["index_url"] = (case / out["index_url"]).as_uri()
+    return out
 
 
 def annotations(case: Path) -> tuple[set, set, list]:

@@ -35,10 +35,15 @@ def test_inline_template_classification(template, arch):
     assert asminline.classify(template) == arch
 
 
-def test_inline_descriptions():
+def test_inline_descriptions(rules):
     assert asminline.describe("rdtsc") == "reads the time-stamp counter"
     assert asminline.describe("lock; xaddl %0, %1") == "lock-prefixed atomic"
-    assert "cntvct_el0" in asminline.advice("rdtscp")
+    assert asminline.explain("rdtscp") == ("reads the time-stamp counter", "timestamp-counter")
+    assert asminline.explain("movl %eax, %ebx")[1] == "other"
+    rule = rules.rules["c-x86-inline-asm"]
+    assert "cntvct_el0" in rule.suggestion_template("timestamp-counter")
+    cases = {case for _, _, case in asminline.DESCRIPTIONS} | {"other"}
+    assert cases == {case for case, _ in rule.finding_suggestions}
     assert asminline.extract('asm volatile goto ("jmp %l0" :::: x);', 3, "asm") == (
         "gnu",
         "jmp %l0",

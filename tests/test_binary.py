@@ -62,7 +62,7 @@ def test_binary_report_equals_the_package(binary, rules):
     res = run(binary, str(samples), "--format", "json", "--no-progress")
     assert res.returncode == 0, res.stderr
     got = json.loads(res.stdout)
-    want = report.json.to_dict(scan(samples, rules))
+    want = report.json.to_dict(scan(samples, rules), rules)
     for d in (got, want):
         d.pop("duration_seconds")
         d.pop("root")

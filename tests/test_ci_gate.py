@@ -22,7 +22,7 @@ import yaml
 
 from conftest import ROOT, scan
 from porting_advisor.core.model import Remark
-from porting_advisor.engine import scan as engine
+from porting_advisor.engine import registry
 
 GIT_ENV = {
     **os.environ,
@@ -529,10 +529,9 @@ def hog(src):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_file_over_its_time_budget_is_skipped(tmp_path, rules, monkeypatch, jobs):
     root = tree(tmp_path, {"slow.f90": "x = 1\n", "a.c": X86})
-    real = engine.scanners_for
-    monkeypatch.setattr(engine, "SCANNERS", {})
+    real = registry.scanners_for
     monkeypatch.setattr(
-        engine,
+        registry,
         "scanners_for",
         lambda lang, setup=False: (spin,) if lang == "fortran" else real(lang, setup),
     )
@@ -544,10 +543,9 @@ def test_a_file_over_its_time_budget_is_skipped(tmp_path, rules, monkeypatch, jo
 
 def test_a_file_over_the_memory_budget_is_skipped(tmp_path, rules, monkeypatch):
     root = tree(tmp_path, {"big.f90": "x = 1\n", "a.c": X86})
-    real = engine.scanners_for
-    monkeypatch.setattr(engine, "SCANNERS", {})
+    real = registry.scanners_for
     monkeypatch.setattr(
-        engine,
+        registry,
         "scanners_for",
         lambda lang, setup=False: (hog,) if lang == "fortran" else real(lang, setup),
     )

@@ -254,14 +254,14 @@ def test_progress_counts_files_while_walking_then_shows_a_bar(capsys, monkeypatc
 def test_an_internal_error_is_one_line_and_exit_2(run_cli, tmp_path, monkeypatch):
     """A bug in a cross-file pass must not end in a traceback: one line naming it, exit 2;
     PORTING_ADVISOR_DEBUG=1 lets the exception through for whoever debugs it."""
-    from porting_advisor.engine import pipeline
+    from porting_advisor import passes
 
     (tmp_path / "a.c").write_text("int f(void) { return 0; }\n")
 
     def boom(*args: object) -> None:
         raise RuntimeError("facts out of step")
 
-    monkeypatch.setattr(pipeline, "cross_file", boom)
+    monkeypatch.setattr(passes, "run", boom)
     res = run_cli(tmp_path, "--no-cache", "--format", "json")
     assert res.code == 2 and "Traceback" not in res.err
     assert res.err.strip() == (

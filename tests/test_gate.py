@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from porting_advisor.core.model import Options
+from porting_advisor.core.model import Options, Severity
 from porting_advisor.core.source import Source
 from porting_advisor.engine import scan as engine
 
@@ -260,7 +260,7 @@ def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
     assert (cache / "results-v1.sqlite3").exists()
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == [] and second["findings"] == first["findings"]
     (root / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
@@ -340,7 +340,7 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
     first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "2").json()
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == []
     assert second["findings"] == first["findings"] and len(first["findings"]) == 2
@@ -361,7 +361,7 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
     assert len(first["findings"]) == 10
     calls = []
     real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t: calls.append(t.file) or real(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     (root / "plain.c").write_text("int p(void) { return 1; }\n")  # the walk comes back
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == ["plain.c"] and second["findings"] == first["findings"]
@@ -370,23 +370,24 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
 def test_cached_report_round_trip_in_chunks(rules, monkeypatch):
     """The last report is stored in chunks of findings (here 4): it comes back whole, every
     field of every finding, severities and fingerprints included."""
-    from conftest import scan
-    from porting_advisor.engine import cache
+    import dataclasses
 
-    monkeypatch.setattr(cache, "PACK_CHUNK", 4)
+    from conftest import scan
+    from porting_advisor.engine import rows
+
+    monkeypatch.setattr(rows, "PACK_CHUNK", 4)
     report = scan(ROOT / "sample-projects", rules)
+    report.contexts[("c-simd-engine/src/simd.c", 3)] = [(2, "int a;"), (3, "int b;")]
     assert len(report.findings) > 3 * 4
-    back = cache.unpack_report(cache.pack_report(report))
-    assert back is not None and back.findings == report.findings
+    back = rows.report_of(rows.report_blob(report))
+    assert back == report  # every field; findings compare by place and rule...
+    assert [dataclasses.astuple(f) for f in back.findings] == [  # ... so also field by field
+        dataclasses.astuple(f) for f in report.findings
+    ]
     assert [f.fingerprint() for f in back.findings] == [f.fingerprint() for f in report.findings]
-    assert [f.severity for f in back.findings] == [f.severity for f in report.findings]
-    assert (back.files_scanned, back.remarks, back.dependencies) == (
-        report.files_scanned,
-        report.remarks,
-        report.dependencies,
-    )
-    empty = cache.unpack_report(cache.pack_report(replace(report, findings=[])))
-    assert empty is not None and empty.findings == []
+    assert [type(f.severity) for f in back.findings] == [Severity] * len(report.findings)
+    empty = rows.report_of(rows.report_blob(replace(report, findings=[])))
+    assert empty.findings == []
 
 
 def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
@@ -409,7 +410,7 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     walks, scans = [], []
     real_discover, real_scan = walk.discover, engine.scan_task
     monkeypatch.setattr(walk, "discover", lambda *a, **k: walks.append(1) or real_discover(*a, **k))
-    monkeypatch.setattr(engine, "scan_task", lambda t: scans.append(t.file) or real_scan(t))
+    monkeypatch.setattr(engine, "scan_task", lambda t, *a: scans.append(t.file) or real_scan(t, *a))
 
     def rescan() -> dict:
         walks.clear()
@@ -456,10 +457,10 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
     monkeypatch.setattr(
         engine,
         "scan_task",
-        lambda t: (
+        lambda t, *a: (
             FileResult(t.file, t.language, skipped="cannot read: Permission denied")
             if t.file == "b.c"
-            else real(t)
+            else real(t, *a)
         ),
     )
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
@@ -508,7 +509,7 @@ def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
     root = tree(tmp_path, files)
     real = engine.scan_task
     monkeypatch.setattr(
-        engine, "scan_task", lambda t: os._exit(3) if t.file == "k07.c" else real(t)
+        engine, "scan_task", lambda t, *a: os._exit(3) if t.file == "k07.c" else real(t, *a)
     )
     res = run_cli(root, "--no-cache", "--format", "json", "--jobs", "2")
     assert res.code == 0 and "Traceback" not in res.err

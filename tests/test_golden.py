@@ -38,7 +38,7 @@ def sample_report(rules):
 
 
 def test_sample_projects_json_golden(rules):
-    got = normalise(report.json.to_dict(scan(ROOT / "sample-projects", rules)))
+    got = normalise(report.json.to_dict(scan(ROOT / "sample-projects", rules), rules))
     check("sample-projects.json", json.dumps(got, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -47,7 +47,7 @@ def test_sample_projects_other_formats_golden(rules):
     check("sample-projects.sarif", report.render("sarif", result, rules))
     check("sample-projects.md", report.render("markdown", result, rules))
     check("sample-projects.csv", report.render("csv", result, rules))
-    check("sample-projects.txt", report.text.render(result, colour=False))
+    check("sample-projects.txt", report.text.render(result, rules, colour=False))
 
 
 def test_rule_reference_documents_every_rule(rules):
@@ -72,10 +72,12 @@ def test_parsed_yaml_table_is_fresh_and_only_a_shortcut(tmp_path):
     from porting_advisor.core import ruleset
 
     table = json.loads((ROOT / "rules" / "generated" / "parsed-yaml.json").read_text())
-    for path in sorted((ROOT / "rules").glob("*.yaml")):
-        assert path.name in table, f"{path.name}: run scripts/gen_parsed_yaml.py"
-        assert table[path.name][0] == hashlib.sha1(path.read_bytes()).hexdigest(), (
-            f"{path.name} changed: run scripts/gen_parsed_yaml.py"
+    rules = ROOT / "rules"
+    for path in sorted([*rules.glob("*.yaml"), *rules.glob("vocab/*.yaml")]):
+        name = path.relative_to(rules).as_posix()
+        assert name in table, f"{name}: run scripts/gen_parsed_yaml.py"
+        assert table[name][0] == hashlib.sha1(path.read_bytes()).hexdigest(), (
+            f"{name} changed: run scripts/gen_parsed_yaml.py"
         )
     copy = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", copy)
@@ -92,3 +94,7 @@ def test_parsed_yaml_table_is_fresh_and_only_a_shortcut(tmp_path):
     assert ruleset.read_yaml(copy / "macros.yaml") == ruleset.read_yaml(
         ROOT / "rules" / "macros.yaml"
     )
+    cpus = copy / "vocab" / "x86-cpus.yaml"
+    cpus.write_text(cpus.read_text().replace("  - haswell\n", "  - haswell\n  - edited\n"))
+    assert "edited" in ruleset.read_yaml(cpus)["names"]
+    assert ruleset.parsed_entry(ROOT / "rules" / "vocab" / "x86-cpus.yaml") is not None

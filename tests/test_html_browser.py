@@ -121,3 +121,37 @@ def test_ten_thousand_findings_stay_usable(browser, rules, tmp_path):
     assert visible_rows(browser) == 0
     filtered = time.perf_counter() - start
     assert loaded < 10 and filtered < 5, (loaded, filtered)  # generous: CI machines vary
+
+
+def test_portfolio_in_chromium(browser, rules, tmp_path):
+    """`merge` of one report per sample-projects/* directory: the page loads without console
+    errors, lists every repository, and its verdict filter and search work."""
+    from porting_advisor import cli
+
+    reports = []
+    for d in sorted((ROOT / "sample-projects").iterdir()):
+        if d.is_dir():
+            path = tmp_path / f"{d.name}.json"
+            assert cli.main([str(d), "--no-cache", "-q", "--output", str(path)]) == 0
+            reports.append(str(path))
+    page = tmp_path / "portfolio.html"
+    assert cli.main(["merge", *reports, "--output", str(page)]) == 0
+    browser.get(page.as_uri())
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+    def shown() -> int:
+        return browser.execute_script(
+            "return Array.from(document.querySelectorAll('tr.repo')).filter(r => !r.hidden).length"
+        )
+
+    assert shown() == 7
+    from selenium.webdriver.support.ui import Select
+
+    verdict = Select(browser.find_element("id", "verdict"))
+    verdict.select_by_value("significant")
+    assert shown() == 2
+    verdict.select_by_value("")
+    browser.find_element("id", "q").send_keys("leveldbjni")
+    assert shown() == 1
+    common = browser.find_elements("css selector", "#common-blockers tbody tr")
+    assert common and common[0].text.startswith("build-x86-isa-flag -mavx2 3")

@@ -115,13 +115,28 @@ def test_inventory_lists_every_dependency(tmp_path, rules):
 def test_knowledge_data_is_clean():
     path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
     rows = list(csv.DictReader(path.open(), delimiter="\t"))
-    assert rows and set(rows[0]) == {"ecosystem", "name", "min_version", "status", "note"}
+    assert rows and list(rows[0]) == [
+        "ecosystem",
+        "name",
+        "min_version",
+        "status",
+        "note",
+        "source",
+        "x86_only_from",
+        "x86_only_after",
+    ]
+    statuses = ("min", "unsupported", "manual-build", "x86-only", "source-build", "portable")
     seen = set()
     for r in rows:
         assert r["ecosystem"] in ("pypi", "maven", "go", "npm")
-        assert r["status"] in ("min", "unsupported", "manual-build")
-        assert (r["status"] == "min") == bool(r["min_version"]), r
-        assert r["note"], r
+        assert r["status"] in statuses, r
+        if r["status"] == "min":
+            assert r["min_version"], r
+        if r["status"] in ("unsupported", "manual-build", "x86-only", "portable"):
+            assert not r["min_version"], r
+        if r["status"] not in ("portable", "min"):
+            assert r["note"], r  # the alternative, or what a source build needs
+        assert r["source"], r  # how the row was checked, or that it was not
         if r["ecosystem"] == "pypi":
             assert r["name"] == canonicalize_name(r["name"]), r
         if r["ecosystem"] == "maven":
@@ -148,3 +163,44 @@ def test_windows_dlls_count_only_when_windows_is_a_target(rules):
     for target_os, lines in (("linux", [16, 18]), ("windows", [16, 18, 26]), ("all", [16, 18, 26])):
         rep = scan(path, rules, target_os=target_os)
         assert [f.line for f in rep.findings if f.rule == "python-native-library"] == lines
+
+
+@pytest.mark.parametrize(
+    "specifier, minimum, admits",
+    [
+        (">=1.26,<2", "1.19.0", True),
+        ("<2,>=1.10", "1.5.3", True),
+        ("<1.19,>=1.10", "1.19.0", False),
+        ("~=1.15.0", "1.19.0", False),
+        ("~=1.15", "1.19.0", True),
+        ("==1.16.*", "1.19.0", False),
+        ("==1.19.*", "1.19.0", True),
+        (">1.19.0", "1.19.0", True),
+        ("<1.19.0", "1.19.0", False),
+        ("!=1.19.0", "1.19.0", True),
+        ("===foo", "1.0", True),
+    ],
+)
+def test_specifier_admits_a_ready_version(specifier, minimum, admits):
+    from porting_advisor.scanners.deps import specs
+
+    assert specs.admits_from(specifier, minimum) is admits
+
+
+@pytest.mark.parametrize(
+    "marker, scope",
+    [
+        ('platform_machine == "x86_64"', "x86-only"),
+        ("platform_machine in 'x86_64 AMD64'", "x86-only"),
+        ('sys_platform == "win32"', "not-installed"),
+        ('python_version < "3.8"', "not-installed"),
+        ('platform_machine != "x86_64"', ""),
+        ('platform_machine == "aarch64"', ""),
+        ('extra == "gpu"', ""),
+        ("", ""),
+    ],
+)
+def test_marker_scope_on_linux_arm64(marker, scope):
+    from porting_advisor.scanners.deps import specs
+
+    assert specs.marker_scope(marker) == scope

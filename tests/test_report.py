@@ -136,8 +136,8 @@ def test_json_reports_match_the_schema(rules, run_cli):
 
 
 def test_text_colour_only_when_asked(sample_report, rules):
-    plain = report.text.render(sample_report, colour=False)
-    coloured = report.text.render(sample_report, colour=True)
+    plain = report.text.render(sample_report, rules, colour=False)
+    coloured = report.text.render(sample_report, rules, colour=True)
     assert "\033[" not in plain and "\033[31m" in coloured
     assert "Top directories: " in plain
 

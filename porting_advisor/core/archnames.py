@@ -9,131 +9,28 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-# Tokens that name an x86 ISA, micro-architecture or ABI in a file or directory name.
-X86_TOKENS = frozenset(
-    {
-        "x86",
-        "x8664",
-        "x64",
-        "amd64",
-        "i386",
-        "i486",
-        "i586",
-        "i686",
-        "ia32",
-        "intel",
-        "win64",
-        "sse",
-        "sse2",
-        "sse3",
-        "ssse3",
-        "sse4",
-        "sse41",
-        "sse42",
-        "sse4a",
-        "avx",
-        "avx2",
-        "avx512",
-        "avx512f",
-        "avx512bw",
-        "avx512vl",
-        "avxvnni",
-        "fma",
-        "bmi",
-        "bmi2",
-        "pclmul",
-        "aesni",
-        "shani",
-        "mmx",
-        "clmul",
-        "pclmulqdq",
-        "haswell",
-        "westmere",
-        "nehalem",
-        "sandybridge",
-        "ivybridge",
-        "broadwell",
-        "skylake",
-        "skylakex",
-        "icelake",
-        "cascadelake",
-        "sapphirerapids",
-        "zen",
-        "zen2",
-        "zen3",
-        "zen4",
-        "znver1",
-        "znver2",
-        "znver3",
-        "znver4",
-        "x86simd",
-        "nasm",
-        "yasm",
-        "masm",
-    }
-)
-ARM_TOKENS = frozenset(
-    {
-        "aarch64",
-        "arm64",
-        "armv8",
-        "armv8a",
-        "armv9",
-        "neon",
-        "asimd",
-        "sve",
-        "sve2",
-        "a64",
-        "arm",
-        "neoverse",
-        "graviton",
-        "arm64ec",
-    }
-)
-# ISA and micro-architecture words by shape (avx512cd, sse41, fma3, f16c ...) and Intel/AMD
-# core code names used in file names (skx, clx, icl, knl, spr ...).
-X86_WORD = re.compile(
-    r"^(?:sse\d*\w?|ssse3|avx\d*\w*|fma[34]?|f16c|popcnt|lzcnt|bmi\d?|xop|"
-    r"pclmul\w*|aesni|shani|mmx|amx\w*|x86(?:64|simd|intrin)?|skx|clx|cnl|icl|icx|knl|knm|spr|"
-    r"tgl|adl|hsw|bdw|snb|ivb|nhm|wsm|slm|glm)$"
-)
-# Other non-Arm architectures: a file named for them is not built for Arm64 either.
-# Every Arm token contains one of these: a cheap test before the full tokenisation.
-ARM_HINT = re.compile(r"arm|aarch|neon|sve|asimd|a64|graviton|neoverse", re.I)
-OTHER_TOKENS = frozenset(
-    {
-        "ppc",
-        "ppc64",
-        "ppc64le",
-        "powerpc",
-        "power7",
-        "power8",
-        "power9",
-        "power10",
-        "vsx",
-        "vsx2",
-        "vsx3",
-        "vsx4",
-        "altivec",
-        "s390",
-        "s390x",
-        "zarch",
-        "vx",
-        "vxe",
-        "vxe2",
-        "mips",
-        "mips64",
-        "riscv",
-        "riscv64",
-        "rvv",
-        "loongarch",
-        "loongarch64",
-        "lsx",
-        "lasx",
-        "wasm",
-        "sparc",
-    }
-)
+from porting_advisor.core import vocab
+
+# Tokens that name an architecture, an ISA or a micro-architecture in a file or directory
+# name (rules/vocab/arch-tokens.yaml).
+TOKENS = vocab.get().arch
+X86_TOKENS = TOKENS.x86
+ARM_TOKENS = TOKENS.arm
+OTHER_TOKENS = TOKENS.other
+# x86 ISA and micro-architecture words by shape (avx512cd, sse41, fma3, f16c ...) and core
+# code names (skx, clx, icl, knl, spr ...).
+X86_WORD = re.compile("^" + TOKENS.x86_words.alternation(r"\w*", r"\d*\w?") + "$")
+
+
+def hint(tokens: frozenset[str]) -> re.Pattern[str]:
+    """A substring test that every name holding one of `tokens` passes: the tokens that
+    contain no other token (`arm` stands for arm64 and armv8)."""
+    roots = sorted(t for t in tokens if not any(o != t and o in t for o in tokens))
+    return re.compile("|".join(map(re.escape, roots)), re.I)
+
+
+# A cheap test before the full tokenisation of a name that may be named for Arm.
+ARM_HINT = hint(ARM_TOKENS)
 SPLIT = re.compile(r"[_\-.+\s]+")
 # Spellings that must become one token before splitting.
 JOIN = (

@@ -9,6 +9,10 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from porting_advisor.core.facts import Fact
 
 
 class Severity(enum.IntEnum):
@@ -39,6 +43,8 @@ class Positional:
         get = GETTERS.get(cls)
         if get is None:
             names: tuple[str, ...] = cls.__slots__
+            if not names:  # a record with no fields
+                return cls, ()
             get = GETTERS[cls] = operator.attrgetter(*names, names[0])  # always a tuple
         return cls, get(self)[:-1]
 
@@ -81,6 +87,26 @@ class Finding(Positional):
         return self.fp or fingerprint(self.rule, self.file, self.snippet, self.message)
 
 
+# A file inside an archive (a jar, wheel or zip, possibly nested in another) is named by the
+# archive's path, "!/" and its path inside: `lib/app.jar!/native/x86_64/libz.so`.
+MEMBER_SEPARATOR = "!/"
+
+
+def member_path(archive: str, member: str) -> str:
+    """The path of `member` inside `archive` (itself possibly a member path)."""
+    return f"{archive}{MEMBER_SEPARATOR}{member}"
+
+
+def on_disk(path: str) -> str:
+    """The file on disk that a path names: the outermost archive of a member path."""
+    return path.split(MEMBER_SEPARATOR, 1)[0]
+
+
+def is_member(path: str) -> bool:
+    """Does `path` name a file inside an archive?"""
+    return MEMBER_SEPARATOR in path
+
+
 def fingerprint(rule: str, file: str, snippet: str, message: str) -> str:
     norm = "".join(snippet.split())  # reformatting keeps the fingerprint
     text = "\0".join((rule, file, norm or message))
@@ -104,7 +130,7 @@ class FileResult(Positional):
     language: str
     scanned: bool = False  # read by at least one scanner
     findings: tuple[Finding, ...] = ()
-    facts: tuple[tuple[str, str], ...] = ()  # (kind, value) for cross-file passes
+    facts: tuple[Fact, ...] = ()  # for the cross-file passes (core.facts)
     skipped: str = ""  # reason, when the file was skipped
     remarks: tuple[Remark, ...] = ()
     digest: str = ""  # sha1 of the bytes read (result cache)
@@ -136,6 +162,8 @@ class Options:
     quiet: bool = False
     only_files: frozenset[str] | None = None  # --changed-since: report only these
     cache_dir: Path | None = None  # None = no cache
+    online: bool = False  # --online: ask package registries (the default scan sends nothing)
+    index_url: str = ""  # --index-url: the Python index to ask instead of pip's
 
 
 @dataclass(slots=True)

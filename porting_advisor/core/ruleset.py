@@ -26,8 +26,14 @@ RULE_KEYS = {
     "url",
     "os",
     "example",
+    "finding_suggestion",
+    "blocks",
 }
 REQUIRED = ("id", "category", "title", "description", "message", "suggestion")
+# A str.format field in a text that documents the rule (`--explain`, SARIF rule help, the rule
+# reference): it would be shown unfilled. (`${TARGETARCH}` is shell, not a field.)
+PLACEHOLDER = re.compile(r"(?<!\$)\{[a-z_][a-z0-9_]*\}")
+CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class RuleError(Exception):
@@ -50,10 +56,24 @@ class Rule:
     title: str
     description: str
     message: str  # str.format template, filled by the scanner
-    suggestion: str  # str.format template
+    suggestion: str  # the rule's own advice, complete (documentation; findings' default)
     url: str = ""
     os: tuple[str, ...] = ()  # empty = every OS
     example: str = ""
+    # str.format templates of a finding's suggestion when it names specifics (the flag, the
+    # target's flags): (case, template) pairs; case "" when the rule has a single one
+    finding_suggestions: tuple[tuple[str, str], ...] = ()
+    # an error finding of this rule has no Arm64 build to switch to: the verdict is `blocked`
+    blocks: bool = False
+
+    def suggestion_template(self, case: str = "") -> str:
+        """The template of a finding's suggestion; `case` picks one of the rule's cases."""
+        for name, template in self.finding_suggestions:
+            if name == case:
+                return template
+        if case or self.finding_suggestions:
+            raise KeyError(f"rule '{self.id}' has no finding_suggestion case '{case}'")
+        return self.suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +105,7 @@ def read_yaml(path: Path) -> Any:
     unchanged (scripts/gen_parsed_yaml.py), else parsed."""
     try:
         raw = path.read_bytes()
-        parsed = parsed_yaml(path.parent) if path.suffix == ".yaml" else {}
-        entry = parsed.get(path.name)
+        entry = parsed_entry(path) if path.suffix == ".yaml" else None
         if entry is not None and entry[0] == hashlib.sha1(raw).hexdigest():
             return json.loads(entry[1])
         import yaml  # lazy: the pre-parsed table usually makes it unnecessary (12 ms)
@@ -100,6 +119,16 @@ def read_yaml(path: Path) -> Any:
     except (OSError, ValueError) as exc:  # (UnicodeDecodeError is a ValueError)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RuleError(f"{path}: cannot read rules: {first}") from None
+
+
+def parsed_entry(path: Path) -> list[str] | None:
+    """The pre-parsed entry of a YAML file under rules/ or one folder below (rules/vocab/,
+    named `vocab/x86-cpus.yaml` in the table), if the table has one."""
+    for root in (path.parent, path.parent.parent):
+        table = parsed_yaml(root)
+        if table:
+            return table.get(path.relative_to(root).as_posix())
+    return None
 
 
 @functools.cache
@@ -160,6 +189,16 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
         )
     except KeyError:
         raise RuleError(f"{path}: rule '{rid}': bad severity '{raw['severity']}'") from None
+    for key in ("title", "description", "suggestion"):
+        m = PLACEHOLDER.search(str(raw[key]))
+        if m:
+            raise RuleError(
+                f"{path}: rule '{rid}': {key} shows {m.group(0)} unfilled: the rule's own "
+                "texts are complete; per-finding wording goes in finding_suggestion"
+            )
+    blocks = raw.get("blocks", False)
+    if not isinstance(blocks, bool) or (blocks and sev != Severity.ERROR):
+        raise RuleError(f"{path}: rule '{rid}': blocks must be true or false, on an error rule")
     os_list = raw.get("os") or ()
     if isinstance(os_list, str):
         os_list = (os_list,)
@@ -174,6 +213,26 @@ def _rule(raw: Any, path: Path, categories: dict[str, Category]) -> Rule:
         str(raw.get("url", "")),
         tuple(os_list),
         str(raw.get("example", "")).rstrip(),
+        finding_suggestions(raw.get("finding_suggestion"), path, rid),
+        blocks,
+    )
+
+
+def finding_suggestions(raw: Any, path: Path, rid: str) -> tuple[tuple[str, str], ...]:
+    """A rule's `finding_suggestion`: one template, or a mapping of case -> template."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str) and raw.strip():
+        return (("", raw.strip()),)
+    if isinstance(raw, dict) and raw:
+        for case, text in raw.items():
+            if not isinstance(case, str) or not CASE.match(case):
+                raise RuleError(f"{path}: rule '{rid}': finding_suggestion case {case!r}")
+            if not isinstance(text, str) or not text.strip():
+                raise RuleError(f"{path}: rule '{rid}': finding_suggestion '{case}' is empty")
+        return tuple((case, text.strip()) for case, text in raw.items())
+    raise RuleError(
+        f"{path}: rule '{rid}': finding_suggestion must be a text or a mapping of case -> text"
     )
 
 

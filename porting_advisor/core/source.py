@@ -15,6 +15,8 @@ from porting_advisor.core.ruleset import Rule, RuleSet
 if TYPE_CHECKING:
     import tree_sitter
 
+    from porting_advisor.core.facts import Fact
+
 
 class SafeDict(dict[str, object]):
     """format_map helper: a placeholder a scanner did not fill stays visible, never raises."""
@@ -34,9 +36,12 @@ class Source:
     options: Options
     rules: RuleSet
     findings: list[Finding] = field(default_factory=list)
-    facts: list[tuple[str, str]] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     line_starts: list[int] | None = None  # character offsets of each line start
+    # record everything a pass may ask for, not only what it is likely to need (the symbols
+    # of a Go file built for every architecture): set on a second scan the passes asked for
+    thorough: bool = False
 
     def lines(self) -> list[str]:
         return self.text.split("\n")
@@ -87,9 +92,11 @@ class Source:
         note: str = "",
         language: str = "",
         x86_guard: tuple[str, ...] | None = None,
+        case: str = "",
         **params: object,
     ) -> None:
-        """Record a finding of `rule_id`; `params` fill the rule's message and suggestion."""
+        """Record a finding of `rule_id`; `params` fill the rule's message and suggestion
+        (`case` picks one of the rule's finding_suggestion templates)."""
         if snippet is None:
             snippet = self.line_text(line).strip() if line else ""
         self.findings.append(
@@ -108,6 +115,7 @@ class Source:
                 note=note,
                 language=language or self.language,
                 x86_guard=x86_guard,
+                case=case,
                 **params,
             )
         )
@@ -129,11 +137,12 @@ def finding(
     note: str = "",
     language: str = "",
     x86_guard: tuple[str, ...] | None = None,
+    case: str = "",
     **params: object,
 ) -> Finding:
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
     rule = rules.rules[rule_id]
-    message, suggestion = texts(rule, note, params)
+    message, suggestion = texts(rule, rule.suggestion_template(case), note, params)
     snippet = snippet[:400]
     spans = bool(length and line)
     # positional, in the order of Finding's fields (a hot path on SIMD-heavy code)
@@ -159,14 +168,14 @@ def finding(
     )
 
 
-# (rule, note, params) -> (message, suggestion): the same construct recurs many times in a
-# file and across a tree; one formatted pair serves them all (and pickles once per batch).
+# (templates, note, params) -> (message, suggestion): the same construct recurs many times in
+# a file and across a tree; one formatted pair serves them all (and pickles once per batch).
 TEXTS: dict[tuple[object, ...], tuple[str, str]] = {}
 
 
-def texts(rule: Rule, note: str, params: dict[str, object]) -> tuple[str, str]:
+def texts(rule: Rule, suggestion: str, note: str, params: dict[str, object]) -> tuple[str, str]:
     try:
-        key: tuple[object, ...] = (rule.message, rule.suggestion, note, *params.items())
+        key: tuple[object, ...] = (rule.message, suggestion, note, *params.items())
         hit = TEXTS.get(key)
     except TypeError:  # an unhashable parameter: format without the memo
         key, hit = (), None
@@ -176,7 +185,7 @@ def texts(rule: Rule, note: str, params: dict[str, object]) -> tuple[str, str]:
     message = rule.message.format_map(values)
     if note:
         message = f"{message} ({note})"
-    pair = (message, rule.suggestion.format_map(values))
+    pair = (message, suggestion.format_map(values))
     if key:
         if len(TEXTS) > 20000:
             TEXTS.clear()

@@ -10,29 +10,26 @@ results. When any file changed, the cross-file passes re-run on the facts; when 
 last report is reused whole: without a walk if the stamps saved with it (each directory
 listed, .gitignore read and file scanned) all hold, else after a walk that finds the same
 files. Without HOME the cache is off; a read-only or corrupt cache is a warning (once), and a
-corrupt database is rebuilt.
+corrupt database is rebuilt. Rows are plain data (`rows`), never pickles: a shared cache
+directory must not run code.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import functools
 import hashlib
-import marshal
-import operator
 import os
-import pickle
 import sqlite3
 import sys
 import time
-import zlib
 from pathlib import Path
 
 from porting_advisor import __version__
-from porting_advisor.core.model import FileResult, Finding, Options, Report, Severity
-from porting_advisor.engine import walk
+from porting_advisor.core.model import FileResult, Options, Report
+from porting_advisor.engine import rows, walk
+from porting_advisor.engine.rows import CorruptRow
 from porting_advisor.engine.walk import Task
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS results (
@@ -195,10 +192,10 @@ class Cache:
                 "SELECT stamps, report FROM last_reports WHERE scope = ? AND options = ?",
                 (self.scope, options),
             ).fetchone()
-            if not row or not walk.unchanged(pickle.loads(row[0])):
+            if not row or not walk.unchanged(stamps_of(row[0])):
                 return None
-            return unpack_report(row[1])
-        except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
+            return rows.report_of(row[1])
+        except (sqlite3.Error, CorruptRow, TypeError, ValueError):  # (a stamp of another shape)
             return None
 
     def report(self, tree: str, options: str, stamps: list[walk.Stamp]) -> Report | None:
@@ -211,8 +208,8 @@ class Cache:
                 "SELECT report FROM last_reports WHERE scope = ? AND tree = ? AND options = ?",
                 (self.scope, tree, options),
             ).fetchone()
-            result = unpack_report(row[0]) if row else None
-        except Exception:  # noqa: BLE001 - sqlite or pickle trouble: a miss
+            result = rows.report_of(row[0]) if row else None
+        except (sqlite3.Error, CorruptRow):  # a miss
             return None
         if result is None:
             return None
@@ -249,18 +246,17 @@ class Cache:
         if not blob:  # the common case: scanned, nothing found, no facts
             return e_digest
         try:
-            result = pickle.loads(blob)
-        except Exception:  # noqa: BLE001 - any unreadable entry is a miss
+            return rows.result_of(blob)
+        except CorruptRow:  # (not written by this version, or tampered with): scanned again
             return None
-        return result if isinstance(result, FileResult) else None
 
     @functools.cached_property
     def pending(self) -> list[tuple[str, int, int, int, str, bytes]]:
         return []
 
     # Rows waiting to be written go to the database (in the run's one transaction, committed
-    # at close) once their pickles pass this size: on SIMD-heavy code a file's result holds
-    # hundreds of findings, and 500,000 findings' pickles held to the end took 350 MB.
+    # at close) once their blobs pass this size: on SIMD-heavy code a file's result holds
+    # hundreds of findings, and a large tree's rows held to the end would fill memory.
     FLUSH_BYTES = 16 << 20
     pending_bytes = 0
     flushed = False
@@ -286,21 +282,21 @@ class Cache:
         self.flushed = True
 
     def put_clean(self, file: str, size: int, mtime: int, inode: int, digest: str) -> None:
-        """Record a file that was read and had nothing to say (the common case: no pickle)."""
+        """Record a file that was read and had nothing to say (the common case: no blob)."""
         if self.db is not None:
             self.pending.append((file, size, mtime, inode, digest, b""))
 
     def put(
         self, result: FileResult, path: str, size: int, mtime: int, inode: int, blob: bytes = b""
     ) -> None:
-        """Record a fresh result; `blob` is its pickle when a worker made it already."""
+        """Record a fresh result; `blob` is its row when a worker made it already."""
         if self.db is None or result.skipped:
             return  # skipped files are retried: they may be readable next time
         empty = result.scanned and not result.says_something
         if empty:
             blob = b""
         elif not blob:
-            blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            blob = rows.result_blob(result)
         self.pending.append((result.file, size, mtime, inode, result.digest, blob))
         self.pending_bytes += len(blob)
         if self.pending_bytes > self.FLUSH_BYTES:
@@ -337,7 +333,7 @@ class Cache:
                     self.write_pending(self.db)
                 if self.new_report is not None:
                     tree, options, stamps, report = self.new_report
-                    blob = pickle.dumps(stamps, protocol=pickle.HIGHEST_PROTOCOL)
+                    blob = rows.dumps(stamps)
                     if report is None:
                         self.db.execute(
                             "UPDATE last_reports SET stamps = ? WHERE scope = ?", (blob, self.scope)
@@ -345,7 +341,7 @@ class Cache:
                     else:
                         self.db.execute(
                             "INSERT OR REPLACE INTO last_reports VALUES (?, ?, ?, ?, ?)",
-                            (self.scope, tree, options, blob, pack_report(report)),
+                            (self.scope, tree, options, blob, rows.report_blob(report)),
                         )
                 if self.flushed or self.new_report is not None:
                     self.prune()
@@ -355,42 +351,9 @@ class Cache:
         self.db = None
 
 
-# A report's findings are stored as plain tuples with marshal, compressed: for a tree with
-# 80,000 findings that is 0.15 s to store and 0.15 s to load and 1 MB on disk, where pickling
-# the Finding objects took 0.28 s and 0.24 s for 12 MB. The rest of the report is pickled.
-# They go in chunks, so that the tuples and their marshalled bytes exist for one chunk at a
-# time: packed whole, 500,000 findings took 290 MB more than the report itself.
-FIELDS = [f.name for f in dataclasses.fields(Finding)]
-SEVERITY_AT = FIELDS.index("severity")
-BEFORE = operator.attrgetter(*FIELDS[:SEVERITY_AT])
-AFTER = operator.attrgetter(*FIELDS[SEVERITY_AT + 1 :])
-SEVERITY = operator.attrgetter("severity")
-SEVERITIES = {int(s): s for s in Severity}
-PACK_CHUNK = 20_000
-
-
-def pack_report(report: Report) -> bytes:
-    found = report.findings
-    chunks = []
-    for at in range(0, len(found), PACK_CHUNK):
-        part = found[at : at + PACK_CHUNK]
-        rows = (list(map(BEFORE, part)), bytes(map(SEVERITY, part)), list(map(AFTER, part)))
-        chunks.append(zlib.compress(marshal.dumps(rows), 1))
-    return pickle.dumps(
-        (dataclasses.replace(report, findings=[]), chunks), protocol=pickle.HIGHEST_PROTOCOL
-    )
-
-
-def unpack_report(blob: bytes) -> Report | None:
-    head, chunks = pickle.loads(blob)
-    if not isinstance(head, Report) or not isinstance(chunks, list):
-        return None
-    sev = SEVERITIES
-    findings: list[Finding] = []
-    for chunk in chunks:
-        before, severities, after = marshal.loads(zlib.decompress(chunk))
-        findings.extend(
-            Finding(*(*b, sev[s], *a)) for b, s, a in zip(before, severities, after, strict=True)
-        )
-    head.findings = findings
-    return head
+def stamps_of(blob: bytes) -> list[walk.Stamp]:
+    """The stamps saved with a report: (path, size, mtime_ns, inode) each."""
+    stamps = rows.loads(blob)
+    if not isinstance(stamps, list):
+        raise CorruptRow("stamps")
+    return stamps

@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor import __version__
-from porting_advisor.core.model import FileResult, Finding, Options, Remark, Report, base_dir
+from porting_advisor.core.model import (
+    FileResult,
+    Finding,
+    Options,
+    Remark,
+    Report,
+    base_dir,
+    is_member,
+    on_disk,
+)
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.engine import walk
 from porting_advisor.engine.cache import Cache, options_key, scope_of, tree_key
 
 if TYPE_CHECKING:
-    from porting_advisor.core.archnames import TreeIndex
     from porting_advisor.engine import scan as engine
 
 
@@ -93,7 +101,7 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
         return False
     if f.suppressed and not options.show_suppressed:
         return False
-    return options.only_files is None or f.file.split("!/")[0] in options.only_files
+    return options.only_files is None or on_disk(f.file) in options.only_files
 
 
 def run(options: Options, rules: RuleSet) -> Report:
@@ -104,7 +112,8 @@ def run(options: Options, rules: RuleSet) -> Report:
     )
     scanner: engine.Scanner | None = None
     try:
-        okey = options_key(options) if store.enabled else ""
+        # (registry answers change: an --online report is never reused whole)
+        okey = options_key(options) if store.enabled and not options.online else ""
         # Rescans of an unchanged tree: the last report stands. First without walking (every
         # stamp saved with it still holds), then after walking (the same files were found:
         # all of them are per-file cache hits, so nothing was sent to the workers).
@@ -159,38 +168,33 @@ def analyse(
     """Collect the scan's results (cached ones where files are unchanged), run the cross-file
     passes and build the report; also say whether it may be reused for an unchanged tree (not
     when a file could not be read: that may be fixed without touching the file)."""
+    from porting_advisor import passes
     from porting_advisor.core.archnames import TreeIndex
     from porting_advisor.engine import scan as engine
-    from porting_advisor.passes import listings as passes
 
     scan = scanner.finish(Progress(len(tasks), options.progress))
+    results = thorough(scanner, scan.results, tasks)
+    scanner.close()
     PHASES.mark("scan")
-    results = scan.results
     by_lang = Counter(t.language for t in tasks)
     index = TreeIndex.build(t.file for t in tasks)
     del tasks
     findings = engine.flatten(results)
-    listings = passes.source_listings(results, index)
-    findings.extend(passes.whole_files(results, index, rules, listings))
-    if any(r.language == "go" for r in results):
-        from porting_advisor.scanners.go import scan as golang
+    # Input from outside the tree's files is gathered before the passes, which read only the
+    # workers' records: with --online, the package indexes' verdicts on the dependencies.
+    online_remarks: list[Remark] = []
+    if options.online:
+        from porting_advisor.online import stage
 
-        findings.extend(golang.resolve(results, rules, base_dir(options.root)))
-    findings = cross_file(results, findings, index, options, rules)
-    if any(r.language == "rust" for r in results):
-        from porting_advisor.scanners import others
-
-        findings = others.resolve_rust(results, findings, index.files)
-    findings = passes.ported_paths(findings, index, listings)
-    findings = passes.ci_arm_elsewhere(results, findings)
-    findings = passes.jni_in_tree(results, findings)
+        findings, online_remarks = stage.run(results, findings, options, rules)
+    findings = passes.run(results, findings, index, options, rules)
     suppressed = sum(
         1
         for f in findings
         if f.suppressed
         and f.category in options.categories
         and not f.filtered
-        and (options.only_files is None or f.file.split("!/")[0] in options.only_files)
+        and (options.only_files is None or on_disk(f.file) in options.only_files)
     )
     kept = sorted(f for f in findings if keep(f, options, rules))
     PHASES.mark("cross-file")
@@ -198,7 +202,7 @@ def analyse(
         reason.startswith(("cannot", "scanner failed"))
         for _, reason in walk_skipped + [(r.file, r.skipped) for r in results]
     )
-    return build_report(
+    report = build_report(
         options,
         results,
         by_lang,
@@ -207,24 +211,28 @@ def analyse(
         kept,
         suppressed,
         time.perf_counter() - start,
-    ), lasting
+    )
+    report.remarks = sorted(
+        report.remarks + online_remarks, key=lambda m: (m.file, m.rule, m.message)
+    )
+    return report, lasting
 
 
-def cross_file(
-    results: list[FileResult],
-    findings: list[Finding],
-    index: TreeIndex,
-    options: Options,
-    rules: RuleSet,
-) -> list[Finding]:
-    """Passes that need every file's facts: C/C++ guards over derived macros, x86 files."""
-    if any(r.language in ("c", "cpp") for r in results) or any(
-        f.guard and f.language == "asm" for f in findings
-    ):
-        from porting_advisor.scanners.c import scan as cfamily
+def thorough(
+    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task]
+) -> list[FileResult]:
+    """The results with the records the passes need that the scan leaves out unless asked:
+    the symbols of Go files built for every architecture, in packages with amd64-only code.
+    The workers scan those files again, thoroughly (passes read records, never files)."""
+    if not any(r.language == "go" for r in results):
+        return results
+    from porting_advisor.passes import go_packages
 
-        return cfamily.resolve(results, findings, index, options, rules)
-    return findings
+    wanted = set(go_packages.unparsed(results))
+    if not wanted:
+        return results
+    again = scanner.rescan([t for t in tasks if t.file in wanted])
+    return [again.get(r.file, r) for r in results]
 
 
 def build_report(
@@ -237,11 +245,12 @@ def build_report(
     suppressed: int,
     duration: float,
 ) -> Report:
-    langs = walk.languages()
+    from porting_advisor.engine import registry
+
     skipped = sorted(walk_skipped + [(r.file, r.skipped) for r in results if r.skipped])
     remarks = [m for r in results for m in r.remarks]
     remarks.extend(Remark("skipped", f"skipped: {reason}", file) for file, reason in skipped)
-    unanalysed = sorted(lang for lang in by_lang if lang not in langs.analysed)
+    unanalysed = sorted(lang for lang in by_lang if not registry.analysed(lang))
     remarks.extend(
         Remark(
             "not-analysed",
@@ -270,19 +279,35 @@ def build_report(
 
 def dependencies(results: list[FileResult], options: Options) -> list[dict[str, object]]:
     """The dependency inventory: every manifest entry, sorted like findings."""
-    import json
+    from porting_advisor.core.facts import Dependency
 
-    deps = [json.loads(v) for r in results for k, v in r.facts if k == "dependency"]
-    if options.only_files is not None:
-        deps = [d for d in deps if d["file"] in options.only_files]
-    return sorted(deps, key=lambda d: (d["file"], d["line"], d["name"]))
+    deps = [
+        d
+        for r in results
+        for d in r.facts
+        if isinstance(d, Dependency)
+        and (options.only_files is None or d.file in options.only_files)
+    ]
+    deps.sort(key=lambda d: (d.file, d.line, d.name))
+    return [
+        {  # (keys in sorted order, as the reports have always listed them)
+            "arm64": d.arm64,
+            "ecosystem": d.ecosystem,
+            "file": d.file,
+            "line": d.line,
+            "name": d.name,
+            "specifier": d.specifier,
+            "version": d.version,
+        }
+        for d in deps
+    ]
 
 
 def attach_context(report: Report, root: Path, findings: list[Finding], around: int = 3) -> None:
     """Read the lines around each of `findings` once per file, for reports that show context."""
     wanted: dict[str, set[int]] = {}
     for f in findings:
-        if f.line > 0 and "!/" not in f.file:
+        if f.line > 0 and not is_member(f.file):
             wanted.setdefault(f.file, set()).add(f.line)
     base = base_dir(root)
     for file, lines in wanted.items():

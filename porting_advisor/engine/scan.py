@@ -7,16 +7,16 @@ import collections
 import gc
 import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from porting_advisor.core.facts import Arch, BinaryFile
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
-from porting_advisor.core.source import ScanFn, Source
-from porting_advisor.engine import budget, suppress
+from porting_advisor.core.source import Source
+from porting_advisor.engine import budget, registry, rows, suppress
 from porting_advisor.engine.cache import Cache
 from porting_advisor.engine.walk import Task
 
@@ -28,110 +28,36 @@ POOL_MIN_BYTES = 2 << 20
 STATE: dict[str, object] = {}
 
 
-# (language, is setup.py) -> scanners: an import statement per file costs more than a look-up
-SCANNERS: dict[tuple[str, bool], tuple[ScanFn, ...]] = {}
-
-
-def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
-    """The scanners for a file. Imports are static so that PyInstaller finds them."""
-    match language:
-        case "c" | "cpp":
-            from porting_advisor.scanners.c import scan as cfamily
-
-            return (cfamily.scan,)
-        case "asm":
-            from porting_advisor.scanners import asm as asmsource
-
-            return (asmsource.scan,)
-        case "autotools":
-            from porting_advisor.scanners import autotools
-            from porting_advisor.scanners import build as buildfiles
-
-            return (autotools.scan, buildfiles.scan)
-        case "make" | "cmake" | "meson" | "bazel":
-            from porting_advisor.scanners import build as buildfiles
-
-            return (buildfiles.scan,)
-        case "shell":
-            from porting_advisor.scanners import build as buildfiles
-            from porting_advisor.scanners import containers
-
-            return (buildfiles.scan, containers.scan)
-        case "docker" | "compose" | "ci":
-            from porting_advisor.scanners import containers, deploy
-
-            return (containers.scan, deploy.scan)
-        case "fortran":
-            from porting_advisor.scanners import fortran
-
-            return (fortran.scan,)
-        case "go":
-            from porting_advisor.scanners.go import scan as golang
-
-            return (golang.scan,)
-        case "python" if setup_py:
-            from porting_advisor.scanners import build as buildfiles
-            from porting_advisor.scanners import java_python as jvmpy
-            from porting_advisor.scanners.deps import manifests
-
-            return (buildfiles.scan, manifests.scan, jvmpy.scan_python)
-        case "python":
-            from porting_advisor.scanners import java_python as jvmpy
-
-            return (jvmpy.scan_python,)
-        case "java":
-            from porting_advisor.scanners import java_python as jvmpy
-
-            return (jvmpy.scan_java,)
-        case "iac" | "yaml" | "json":
-            from porting_advisor.scanners import deploy
-
-            return (deploy.scan,)
-        case "node":
-            from porting_advisor.scanners import others
-
-            return (others.scan_node,)
-        case "rust":
-            from porting_advisor.scanners import others
-
-            return (others.scan_rust,)
-        case "csharp" | "dotnet":
-            from porting_advisor.scanners import others
-
-            return (others.scan_dotnet,)
-        case "manifest":
-            from porting_advisor.scanners.deps import manifests
-
-            return (manifests.scan,)
-    return ()
-
-
 def init_worker(options: Options, rules: RuleSet) -> None:
     STATE["options"] = options
     STATE["rules"] = rules
     STATE["timed"] = budget.install() and options.file_seconds > 0
 
 
-# What a worker sends back for one file: the FileResult when it carries something (pickled
-# by the worker when the result cache is on: the parent stores those bytes as they are), else
+# What a worker sends back for one file: the FileResult when it carries something (as a cache
+# row made by the worker when the result cache is on: the parent stores those bytes), else
 # only the digest of a file read with nothing to say ("" with the cache off) or None for a
 # file no scanner reads. Most files of a tree say nothing; they cost a short string.
 Outcome = FileResult | bytes | str | None
 
 
-def scan_batch(items: list[tuple[str, str, str, int]]) -> list[Outcome]:
-    """Scan a batch of (file, path, language, size) in a worker."""
+# A file for a worker: (file, path, language, size)
+Item = tuple[str, str, str, int]
+
+
+def scan_batch(items: list[Item], thorough: bool = False) -> list[Outcome]:
+    """Scan a batch of files in a worker (`thorough`: see Source)."""
     options = STATE["options"]
     assert isinstance(options, Options)
     pack = options.cache_dir is not None
-    return [outcome(scan_task(Task(*item)), pack) for item in items]
+    return [outcome(scan_task(Task(*item), thorough), pack) for item in items]
 
 
 def outcome(result: FileResult, pack: bool = False) -> Outcome:
     if result.skipped:
         return result
     if result.says_something:
-        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL) if pack else result
+        return rows.result_blob(result) if pack else result
     return result.digest if result.scanned else None
 
 
@@ -153,17 +79,15 @@ def too_large(cap: int) -> str:
     return f"larger than {size} (--max-file-size)"
 
 
-def scan_task(task: Task) -> FileResult:
-    """Scan one file. Never raises: a failure becomes the result's `skipped` reason."""
+def scan_task(task: Task, thorough: bool = False) -> FileResult:
+    """Scan one file (`thorough`: see Source). Never raises: a failure becomes the result's
+    `skipped` reason."""
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     if task.language == "binary":
         return scan_binary_task(task, rules)
-    key = (task.language, task.file.endswith("setup.py"))
-    scanners = SCANNERS.get(key)
-    if scanners is None:
-        scanners = SCANNERS[key] = scanners_for(*key)
+    scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"))
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:
@@ -177,7 +101,7 @@ def scan_task(task: Task) -> FileResult:
     if data.find(b"\0", 0, 8192) >= 0:
         return FileResult(task.file, task.language, skipped="binary content in a text file")
     text, clean = decode(data)
-    src = Source(task.file, task.language, data, text, options, rules)
+    src = Source(task.file, task.language, data, text, options, rules, thorough=thorough)
     if not clean:
         src.remarks.append(
             Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
@@ -269,26 +193,18 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
     if binary is None:
         return FileResult(task.file, task.language, True)
     arch = (
-        "x86"
+        Arch.X86
         if binary.arches <= binaries.X86
-        else "arm64"
+        else Arch.ARM64
         if binary.arches & binaries.ARM64
-        else "other"
+        else Arch.OTHER
     )
-    return FileResult(
-        task.file,
-        task.language,
-        True,
-        facts=(
-            ("bin-arch", arch),
-            ("bin-kind", binary.kind),
-            ("bin-detail", f"{binaries.describe(binary.arches)}\t{binary.detail}"),
-        ),
-    )
+    fact = BinaryFile(arch, binary.kind, binaries.describe(binary.arches), binary.detail)
+    return FileResult(task.file, task.language, True, facts=(fact,))
 
 
 def choose_jobs(options: Options, tasks: list[Task]) -> int:
-    work = [t for t in tasks if scanners_for_cheap(t.language)]
+    work = [t for t in tasks if registry.analysed(t.language)]
     return pool_size(options, len(work), sum(t.size for t in work))
 
 
@@ -300,36 +216,6 @@ def pool_size(options: Options, files: int, size: int) -> int:
     if files < POOL_MIN_FILES or size < POOL_MIN_BYTES:
         return 1
     return max(1, min(os.cpu_count() or 1, files // 16))
-
-
-def scanners_for_cheap(language: str) -> bool:
-    return language in {
-        "c",
-        "cpp",
-        "asm",
-        "autotools",
-        "make",
-        "cmake",
-        "meson",
-        "bazel",
-        "shell",
-        "python",
-        "binary",
-        "docker",
-        "ci",
-        "compose",
-        "fortran",
-        "go",
-        "manifest",
-        "java",
-        "iac",
-        "yaml",
-        "json",
-        "node",
-        "rust",
-        "csharp",
-        "dotnet",
-    }
 
 
 def worker_main(
@@ -347,11 +233,11 @@ def worker_main(
     gc.enable()
     while True:
         try:
-            items = tasks.recv()
+            thorough, items = tasks.recv()
         except (EOFError, OSError):
             return
         try:
-            results.send(scan_batch(items))
+            results.send(scan_batch(items, thorough))
         except OSError:  # the parent is gone (interrupted): nobody to tell
             return
 
@@ -401,14 +287,17 @@ class Pool:
             self.close()
             raise
         self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
-        self.batches: dict[int, list[tuple[str, str, str, int]]] = {}  # sent or waiting
+        self.batches: dict[int, list[Item]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
+        self.thorough: set[int] = set()  # batches to scan thoroughly
         self.next_id = 0
 
-    def submit(self, items: list[tuple[str, str, str, int]]) -> int:
+    def submit(self, items: list[Item], thorough: bool = False) -> int:
         bid = self.next_id
         self.next_id += 1
         self.batches[bid] = items
+        if thorough:
+            self.thorough.add(bid)
         self.waiting.append(bid)
         self.pump(block=False)
         return bid
@@ -434,7 +323,7 @@ class Pool:
                 break
             bid = self.waiting.popleft()
             try:
-                w.tasks.send(self.batches[bid])
+                w.tasks.send((bid in self.thorough, self.batches[bid]))
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
@@ -452,6 +341,7 @@ class Pool:
             return
         bid = w.inflight.popleft()
         del self.batches[bid]
+        self.thorough.discard(bid)
         self.done[bid] = outcomes
 
     def lost(self, w: Worker) -> None:
@@ -465,6 +355,7 @@ class Pool:
         w.results.close()
 
     def fail(self, bid: int) -> None:
+        self.thorough.discard(bid)
         self.done[bid] = [
             FileResult(file, language, skipped="the scanning process crashed")
             for file, _, language, _ in self.batches.pop(bid)
@@ -506,6 +397,7 @@ class Scanner:
         scanner = Scanner(options, rules, cache)
         tasks = scanner.feed(walker.walk())
         scan = scanner.finish(progress)
+        more = scanner.rescan(some_tasks)  # if the passes need more of some files
         scanner.close()
     """
 
@@ -635,8 +527,7 @@ class Scanner:
                 result = next(fresh)
                 blob = b""
                 if isinstance(result, bytes):
-                    blob, result = result, pickle.loads(result)
-                    assert isinstance(result, FileResult)
+                    blob, result = result, rows.result_of(result)
                 if cache is None:
                     pass
                 elif isinstance(result, str):  # read, nothing to say
@@ -659,8 +550,34 @@ class Scanner:
                     scan.results.append(result)
             elif result is not None:
                 scan.scanned += 1
-        self.close()
         return scan
+
+    def rescan(self, tasks: list[Task]) -> dict[str, FileResult]:
+        """Scan `tasks` again, thoroughly (after `finish`, for records a pass asked for), with
+        the pool if it runs; file -> the new result of each that could be scanned. Each
+        replaces the file's cached result."""
+        if self.pool is not None:
+            items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
+            step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))
+            ids = [
+                self.pool.submit(items[k : k + step], thorough=True)
+                for k in range(0, len(items), step)
+            ]
+            fresh = [o for bid in ids for o in self.pool.result(bid)]
+        else:
+            init_worker(self.options, self.rules)
+            fresh = [outcome(scan_task(t, True)) for t in tasks]
+        out = {}
+        for task, result in zip(tasks, fresh, strict=True):
+            blob = b""
+            if isinstance(result, bytes):
+                blob, result = result, rows.result_of(result)
+            if not isinstance(result, FileResult) or result.skipped:
+                continue  # (changed since, or unreadable now: the first result stands)
+            if self.cache is not None:
+                self.cache.put(result, task.path, task.size, task.mtime, task.inode, blob)
+            out[task.file] = result
+        return out
 
     def close(self) -> None:
         """Stop the workers (also when the scan is abandoned half way)."""

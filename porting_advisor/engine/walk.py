@@ -42,7 +42,6 @@ class Languages:
     names: dict[str, str]
     extensions: dict[str, str]
     shebangs: dict[str, str]
-    analysed: frozenset[str]
 
 
 @functools.cache
@@ -52,7 +51,6 @@ def languages() -> Languages:
         dict(raw["names"]),
         dict(raw["extensions"]),
         dict(raw["shebangs"]),
-        frozenset(raw["analysed"]),
     )
 
 

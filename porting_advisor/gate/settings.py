@@ -16,7 +16,16 @@ from porting_advisor.engine import cache, walk
 from porting_advisor.gate import config
 from porting_advisor.gate.verdict import FAIL_ON
 
-TARGETS = ("graviton2", "graviton3", "graviton4", "graviton5")
+TARGETS = (
+    "graviton2",
+    "graviton3",
+    "graviton4",
+    "graviton5",
+    "axion",
+    "cobalt100",
+    "ampere-altra",
+    "ampereone",
+)
 TARGET_OSES = ("linux", "windows", "all")
 
 
@@ -113,6 +122,9 @@ def build(
         only_files=only,
         cache_dir=cache_dir,
         max_file_size=int(p["max_file_size"]),
+        # from the command line only: a scanned tree's configuration never turns it on
+        online=bool(params.get("online")),
+        index_url=params.get("index_url") or "",
     )
     return options, p
 

@@ -1,2 +1,49 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Cross-file passes over the workers' facts, run in the parent."""
+"""Cross-file passes over the workers' facts, run in the parent in the order of `PASSES`."""
+
+from __future__ import annotations
+
+from porting_advisor.core.archnames import TreeIndex
+from porting_advisor.core.model import FileResult, Finding, Options
+from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.passes import (
+    c_guards,
+    ci_jobs,
+    go_packages,
+    jni,
+    listings,
+    ported,
+    rust_modules,
+)
+from porting_advisor.passes.context import Pass, PassContext
+
+# In this order: whole-files adds `asm-x86-source` findings that carry a .S file's undecided
+# #if guard, which c-guards settles; ported marks findings filtered by their file, those the
+# passes before it added included; ci-jobs and jni drop findings by rule.
+PASSES: tuple[Pass, ...] = (
+    listings.PASS,  # x86 assembly and binaries with no Arm64 counterpart (whole files)
+    go_packages.PASS,  # amd64-only assembly and symbols, per Go package
+    c_guards.PASS,  # guards over derived macros; files included only from x86 code
+    rust_modules.PASS,  # Rust modules declared only under an x86 cfg
+    ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
+    ci_jobs.PASS,  # x86-only CI runners when another CI job runs on Arm64
+    jni.PASS,  # Java native methods the tree's own C implements
+)
+
+
+def run(
+    results: list[FileResult],
+    findings: list[Finding],
+    index: TreeIndex,
+    options: Options,
+    rules: RuleSet,
+    passes: tuple[Pass, ...] = PASSES,
+) -> list[Finding]:
+    """Every pass that applies, in order, over the scan's results; the findings after them."""
+    ctx = PassContext(
+        results, findings, index, listings.source_listings(results, index), options, rules
+    )
+    for p in passes:
+        if p.applies(ctx):
+            ctx.findings = p.run(ctx)
+    return ctx.findings

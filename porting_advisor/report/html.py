@@ -12,6 +12,7 @@ from porting_advisor.core.model import Finding, Report
 from porting_advisor.core.ruleset import RuleSet, data_dir
 from porting_advisor.report.json import finding_dict, to_dict
 from porting_advisor.report.text import rollup, summary_line, top_directories
+from porting_advisor.report.verdict import MEANINGS
 
 
 def code_spans(text: str) -> Any:
@@ -66,13 +67,14 @@ def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     env.filters["code"] = code_spans
     template = env.get_template("report.html.j2")
     listed = html_findings(report)
-    data = to_dict(report, findings=False)
+    data = to_dict(report, rules, findings=False)
     data["findings"] = [finding_dict(f) for f in listed]
     contexts = [report.contexts.get((f.file, f.line), []) for f in listed]
     used = sorted({f.rule for f in report.findings})
     page = template.render(
         report=data,
-        summary_line=summary_line(report),
+        summary_line=summary_line(report, rules),
+        verdict_meaning=MEANINGS[data["summary"]["verdict"]],
         rollup=rollup(report.findings)[:50],
         rules=rules.rules,
         used_rules=[rules.rules[r] for r in used if r in rules.rules],

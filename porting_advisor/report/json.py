@@ -11,12 +11,14 @@ from typing import Any, TextIO
 
 from porting_advisor.core.model import Finding, Report, Severity
 from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.report import verdict
 
 LABELS = {s: s.label for s in Severity}
 
 
-def summary(report: Report) -> dict[str, Any]:
-    """Counts by category and severity of the findings not suppressed, and the gate's counts."""
+def summary(report: Report, rules: RuleSet) -> dict[str, Any]:
+    """Counts by category and severity of the findings not suppressed, the gate's counts and
+    the readiness verdict."""
     cats = Counter(f.category for f in report.findings if not f.suppressed)
     sevs = Counter(LABELS[f.severity] for f in report.findings if not f.suppressed)
     return {
@@ -27,6 +29,7 @@ def summary(report: Report) -> dict[str, Any]:
         "suppressed": report.suppressed,
         "baselined": report.baselined,
         "stale_baseline": report.stale_baseline,
+        "verdict": verdict.decide(report.findings, rules),
     }
 
 
@@ -57,7 +60,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 
 def to_dict(
-    report: Report, finding: Callable[[Finding], Any] = finding_dict, findings: bool = True
+    report: Report,
+    rules: RuleSet,
+    finding: Callable[[Finding], Any] = finding_dict,
+    findings: bool = True,
 ) -> dict[str, Any]:
     """The report as the contract's JSON object; with `findings` False the findings stay
     Finding objects (for a writer that encodes them itself)."""
@@ -79,7 +85,7 @@ def to_dict(
             for m in report.remarks
         ],
         "dependencies": report.dependencies,
-        "summary": summary(report),
+        "summary": summary(report, rules),
     }
 
 
@@ -164,4 +170,4 @@ class JsonWriter:
 
 def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     """The JSON report, a chunk of findings at a time."""
-    dump(to_dict(report, findings=False), out, {"findings": JsonWriter().finding})
+    dump(to_dict(report, rules, findings=False), out, {"findings": JsonWriter().finding})

@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from porting_advisor.core.model import Finding, Report, Severity
 from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.report import verdict
 from porting_advisor.report.json import write_items
 
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -121,6 +122,7 @@ def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
                     "target": report.target,
                     "targetOs": report.target_os,
                     "rulesUsed": used,
+                    "verdict": verdict.decide(report.findings, rules),
                 },
             }
         ],

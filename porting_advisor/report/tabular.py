@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from porting_advisor.core.model import Report
+from porting_advisor.core.model import Report, on_disk
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.report.json import summary
+from porting_advisor.report.verdict import MEANINGS
 
 CSV_FIELDS = (
     "file",
@@ -87,7 +88,7 @@ MARKDOWN_LIMIT = 50  # findings listed in the pull-request comment
 def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     """A compact summary fit for a pull-request comment; `link_base` turns file:line into
     links."""
-    s = summary(report)
+    s = summary(report, rules)
     total = sum(s["by_category"].values())
     sev = ", ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "none"
     lines = [
@@ -95,6 +96,8 @@ def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) 
         "",
         f"{total} finding(s) ({sev}) in {report.files_scanned} files scanned; target "
         f"{report.target} ({report.target_os}); porting-advisor {report.version}.",
+        "",
+        f"Verdict: **{s['verdict']}** ({MEANINGS[s['verdict']]}).",
         "",
     ]
     if report.baselined or report.suppressed:
@@ -116,7 +119,7 @@ def write_markdown(report: Report, rules: RuleSet, link_base: str, out: TextIO) 
             where = f"{f.file}:{f.line}" if f.line else f.file
             if link_base:
                 anchor = f"#L{f.line}" if f.line else ""
-                where = f"[{where}]({link_base.rstrip('/')}/{f.file.split('!/')[0]}{anchor})"
+                where = f"[{where}]({link_base.rstrip('/')}/{on_disk(f.file)}{anchor})"
             else:
                 where = f"`{where}`"
             lines.append(

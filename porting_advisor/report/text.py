@@ -9,9 +9,10 @@ import os
 from collections import Counter, defaultdict
 from typing import TextIO
 
-from porting_advisor.core.model import Finding, Report, Severity
+from porting_advisor.core.model import Finding, Report, Severity, on_disk
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.report.json import summary
+from porting_advisor.report.verdict import MEANINGS
 
 
 def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
@@ -28,9 +29,9 @@ def rollup(findings: list[Finding]) -> list[tuple[str, str, int, int, str]]:
     return rows
 
 
-def summary_line(report: Report) -> str:
+def summary_line(report: Report, rules: RuleSet) -> str:
     """Files, findings by severity and category, and the duration, in one line."""
-    s = summary(report)
+    s = summary(report, rules)
     total = sum(s["by_category"].values())
     sev = ", ".join(f"{k} {v}" for k, v in s["by_severity"].items()) or "none"
     cat = ", ".join(f"{k} {v}" for k, v in s["by_category"].items()) or "none"
@@ -50,7 +51,7 @@ def top_directories(
     counts: Counter[str] = Counter()
     errors: Counter[str] = Counter()
     for f in findings:
-        parts = f.file.split("!/")[0].split("/")[:-1]
+        parts = on_disk(f.file).split("/")[:-1]
         d = "/".join(parts[:depth]) or "."
         counts[d] += 1
         errors[d] += f.severity == Severity.ERROR
@@ -66,7 +67,7 @@ def use_colour(out: TextIO) -> bool:
     return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
-def render(report: Report, colour: bool) -> str:
+def render(report: Report, rules: RuleSet, colour: bool) -> str:
     """The text report, with ANSI colours if `colour`."""
 
     def c(code: str, text: str) -> str:
@@ -105,10 +106,12 @@ def render(report: Report, colour: bool) -> str:
         out.write("\nSkipped:\n")
         for file, reason in report.skipped:
             out.write(f"  {file}: {reason}\n")
-    out.write(f"\n{summary_line(report)}\n")
+    decided = summary(report, rules)["verdict"]
+    out.write(f"\nVerdict: {c(BOLD, decided)} ({MEANINGS[decided]})\n")
+    out.write(f"{summary_line(report, rules)}\n")
     return out.getvalue().lstrip("\n")
 
 
 def write(report: Report, rules: RuleSet, link_base: str, out: TextIO) -> None:
     """The text report, coloured when `out` is a terminal."""
-    out.write(render(report, use_colour(out)))
+    out.write(render(report, rules, use_colour(out)))

@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 
+from porting_advisor.core.facts import Arch, AsmFile, AsmInclude
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
 
@@ -297,14 +298,12 @@ def scan(src: Source) -> None:
         # files this one pulls in with the assembler's own include (NASM `%include "x.asm"`,
         # GNU as `.include "x.s"`): they are part of it, not programs of their own
         for name in ASM_INCLUDE.findall(src.text):
-            src.facts.append(("asm-include", name))
+            src.facts.append(AsmInclude(name))
     arch, syntax = classify(code[:SAMPLE])
     if not arch:
         return
-    src.facts.append(("asm-arch", arch))
     if arch == "x86":
-        symbols = sorted({a or b for a, b in GLOBAL.findall(src.text)})
-        src.facts.append(("asm-syntax", syntax))
-        src.facts.append(("asm-symbols", " ".join(symbols)))
-        if guard:
-            src.facts.append(("asm-guard", "\x1f".join(guard)))
+        symbols = tuple(sorted({a or b for a, b in GLOBAL.findall(src.text)}))
+        src.facts.append(AsmFile(Arch.X86, syntax, symbols, guard))
+    else:
+        src.facts.append(AsmFile(Arch(arch), "", (), ()))

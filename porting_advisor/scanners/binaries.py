@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from porting_advisor.core.model import member_path
+
 ELF_MACHINES = {
     3: "x86",
     62: "x86-64",
@@ -214,10 +216,10 @@ def variant_key(member: str) -> str:
 Member = tuple[str, Binary | None, str]  # (member path, its binary, why it was not read)
 
 
-def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[Member]:
-    """(member path, binary, "") for every native library in a zip, one nested level deep,
-    and (member path, None, reason) for those that could not be read. Only a member's header
-    is read, whatever its size (issue 21: large natives were skipped unseen)."""
+def zip_natives(zf: zipfile.ZipFile, archive: str, depth: int = 0) -> Iterator[Member]:
+    """(member path, binary, "") for every native library in the zip `archive` (its path), one
+    nested level deep, and (member path, None, reason) for those that could not be read. Only
+    a member's header is read, whatever its size (issue 21: large natives were skipped unseen)."""
     infos = zf.infolist()[:MAX_MEMBERS]
     for info in infos:
         name = info.filename
@@ -225,14 +227,15 @@ def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[Me
             continue
         if depth == 0 and name.lower().endswith(ZIP_SUFFIXES):
             if info.file_size > MAX_NESTED:
-                yield prefix + name, None, f"nested archive larger than {MAX_NESTED >> 20} MB"
+                too_big = f"nested archive larger than {MAX_NESTED >> 20} MB"
+                yield member_path(archive, name), None, too_big
                 continue
             try:
                 data = zf.read(info)
                 with zipfile.ZipFile(io.BytesIO(data)) as inner:
-                    yield from zip_natives(inner, f"{prefix}{name}!/", depth + 1)
+                    yield from zip_natives(inner, member_path(archive, name), depth + 1)
             except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-                yield prefix + name, None, f"not a readable nested archive: {exc}"
+                yield member_path(archive, name), None, f"not a readable nested archive: {exc}"
             continue
         if not NATIVE.search(name):
             continue
@@ -240,11 +243,11 @@ def zip_natives(zf: zipfile.ZipFile, prefix: str, depth: int = 0) -> Iterator[Me
             with zf.open(info) as fh:
                 head = fh.read(HEAD)
         except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError) as exc:
-            yield prefix + name, None, f"cannot read the member: {exc}"
+            yield member_path(archive, name), None, f"cannot read the member: {exc}"
             continue
         b = identify(head) or coff(head)
         if b:
-            yield prefix + name, b, ""
+            yield member_path(archive, name), b, ""
 
 
 def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str, list[tuple[str, str]]]:
@@ -252,7 +255,7 @@ def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str, list[t
     an error that stopped the whole archive, and the members that could not be read."""
     try:
         with zipfile.ZipFile(path) as zf:
-            members = list(zip_natives(zf, rel + "!/"))
+            members = list(zip_natives(zf, rel))
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
         return [], f"not a readable zip archive: {exc}", []
     natives = [(m, b) for m, b, _ in members if b is not None]

@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import ruleset, vocab
+from porting_advisor.core.facts import Listed
 from porting_advisor.core.source import Source
 
 X86_COND = re.compile(
@@ -42,21 +43,16 @@ LINK_CONTEXT = re.compile(
     r"LDLIBS|LDFLAGS|LDADD|_LIBADD|BLA_VENDOR|link_args|--libs"
 )
 ARM_COND = re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
+VOCAB = vocab.get()
+# x86 feature flags (-mavx2, -msse4.2; rules/vocab/isa-words.yaml) and other x86-only flags
 FLAG = re.compile(
-    r"(?<![\w/-])(-m(?:sse[\w.]*|ssse3|avx[\w-]*|fma4?|bmi2?|pclmul|aes|popcnt|f16c|lzcnt|sha|"
-    r"xop|mmx|3dnow\w*|rdrnd|rdseed|movbe|adx|xsave\w*|crc32|tbm|abm|sahf|cx16|vaes|"
-    r"vpclmulqdq|gfni|amx[\w-]*|32|64|fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
+    r"(?<![\w/-])(-m(?:" + VOCAB.gcc_features.alternation(r"[\w.-]*") + r"|32|64|"
+    r"fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
     r"|/arch:(?:AVX\w*|SSE2?|IA32)|-x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|"
     r"MIC-AVX512)|-ax[\w,.-]+|-qopt-zmm-usage=\w+)(?![\w-])"
 )
-X86_CPU = re.compile(
-    r"^(?:x86-64\S*|i[3-6]86|pentium\S*|prescott|nocona|core\S*|nehalem|"
-    r"westmere|sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|"
-    r"icelake\S*|cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|"
-    r"rocketlake|raptorlake|meteorlake|graniterapids|emeraldrapids|znver\d|"
-    r"btver\d|bdver\d|k8\S*|opteron\S*|athlon\S*|amdfam10|barcelona|atom|"
-    r"bonnell|silvermont|goldmont\S*|tremont|knl|knm|lakemont|geode|x86\S*)$"
-)
+# the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
+X86_CPU = re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
 PATHS = re.compile(
     r"(?<![\w.])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
     r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
@@ -426,9 +422,8 @@ class Tracker:
 
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
-WINDOWS_BUILD = re.compile(
-    r"(?i)(?:^|[/_.-])(?:win32|win64|windows|mingw(?:32|64|-w64)?|"
-    r"msys2?|msvc|vs20\d\d|vc\d+)(?:[/_.-]|$)"
+WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
+    r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
 )
 
 
@@ -557,12 +552,11 @@ def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name:
         return  # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
     # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
     x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
-    where = "x86" if x86 else "any"
     for m in SOURCE_PATH.finditer(text):
-        src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}"))
+        src.facts.append(Listed(m.group(1), line, x86, prefix=False))
     if tracker.kind == "meson":
         for m in SOURCE_PREFIX.finditer(text):
-            src.facts.append(("listed", f"{where}\t{line}\t{m.group(1)}*"))
+            src.facts.append(Listed(m.group(1), line, x86, prefix=True))
 
 
 def bracket_balance(text: str) -> int:
@@ -647,12 +641,18 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
                 continue
             if not X86_CPU.match(value):
                 continue
-        advice = (
-            f"Remove `{flag}` from Arm64 builds (put it behind an x86 architecture check); "
-            f"for {src.options.target} use `{arm['flags']}` (GCC {arm['gcc']}+) or "
-            f"`{arm['portable']}` for binaries that must run on every Graviton"
+        report(
+            src,
+            "build-x86-isa-flag",
+            marks,
+            m.start(1),
+            flag,
+            flag=flag,
+            target=src.options.target,
+            arm_flags=arm["flags"],
+            gcc=arm["gcc"],
+            portable=arm["portable"],
         )
-        report(src, "build-x86-isa-flag", marks, m.start(1), flag, flag=flag, advice=advice)
 
 
 def check_libraries(

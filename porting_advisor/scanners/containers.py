@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from porting_advisor.core.facts import CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import ARM_PATH, PATHS
 
@@ -35,25 +36,26 @@ INSTALL = re.compile(
     r"\b(?:apt-get|apt|yum|dnf|microdnf|zypper|apk|rpm|dpkg|choco)\b.*?"
     r"\b(?:install|add|in|-i|-U|-ivh)\b"
 )
+# (package name, case of the rule's finding_suggestion: rules/containers.rules.yaml)
 PACKAGES = (
-    (re.compile(r"^[\w.+-]+:(?:amd64|i386)$"), "use the package without the :amd64/:i386 suffix"),
+    (re.compile(r"^[\w.+-]+:(?:amd64|i386)$"), "arch-suffix"),
     (
         re.compile(
             r"^(?:libc6-i386|libc6-dev-i386|gcc-multilib|g\+\+-multilib|lib32[\w.+-]+|"
             r"libx32[\w.+-]+|ia32-libs)$"
         ),
-        "drop it: 32-bit x86 support does not exist on Arm64 (build for aarch64 instead)",
+        "x86-32",
     ),
     (
         re.compile(
             r"^(?:intel-mkl[\w.-]*|libmkl[\w.-]*|intel-oneapi[\w.-]*|intel-ipp[\w.-]*|"
             r"intel-openmp)$"
         ),
-        "use Arm Performance Libraries, OpenBLAS or BLIS, and libgomp for OpenMP",
+        "intel-libraries",
     ),
     (
         re.compile(r"^\S+(?:\.x86_64\.rpm|_amd64\.deb|\.i686\.rpm|_i386\.deb)$"),
-        "install the aarch64 (.aarch64.rpm / _arm64.deb) build, chosen by architecture",
+        "package-file",
     ),
 )
 RUNS_ON = re.compile(r"^\s*runs-on:\s*(.+?)\s*$")
@@ -115,7 +117,7 @@ def scan(src: Source) -> None:
     for first, line in logical:
         check_line(src, first, line)
     if src.language == "ci" and CI_ARM.search(text):
-        src.facts.append(("ci-arm", "1"))
+        src.facts.append(CiArm())
     if is_ci_workflow(src.file):
         check_runners(src, logical)
 
@@ -160,16 +162,9 @@ def check_line(src: Source, first: int, line: str) -> None:
                 add(src, "container-x86-download", first, u.group(0), url=u.group(0))
     if INSTALL.search(line) and not arch_aware:
         for token in re.split(r"[\s\"']+", line):
-            for pattern, advice in PACKAGES:
+            for pattern, case in PACKAGES:
                 if token and pattern.match(token):
-                    add(
-                        src,
-                        "container-x86-package",
-                        first,
-                        token,
-                        package=token,
-                        advice=advice[0].upper() + advice[1:] + ".",
-                    )
+                    add(src, "container-x86-package", first, token, package=token, case=case)
                     break
     if src.language != "shell":  # shell scripts get this from the build-file scanner
         for m in PATHS.finditer(line):

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Deployment configuration: x86 instance types, Lambda/ECS/Kubernetes/AMI pinned to x86_64.
+"""Deployment configuration: x86 instance types (EC2, Google Cloud, Azure), Lambda/ECS/
+Kubernetes/AMI pinned to x86_64.
 
 Terraform/OpenTofu, CloudFormation/SAM (YAML/JSON), ECS task definitions, Kubernetes manifests
 and Helm charts are read as text, line by line, with comments removed; the instance-family
@@ -20,46 +21,82 @@ INSTANCE = re.compile(
     r"node_instance_type|instance_types|InstanceTypes|machine_type)"
     r"[\"']?\s*[:=]\s*\[?\s*[\"']?((?:[a-z]+\d[a-z0-9-]*)\.\w+)"
 )
+# (setting, case of the rule's finding_suggestion: rules/deploy.rules.yaml)
 ARCH_PIN = (
     (
         re.compile(r"(?i)\barchitectures[\"']?\s*[:=]\s*\[?\s*[\"']?(x86_64)"),
-        "Lambda: use `arm64` (the function's dependencies must have Arm64 builds).",
+        "lambda",
     ),
     (
         re.compile(r"cpuArchitecture[\"']?\s*[:=]\s*[\"']?(X86_64)"),
-        "ECS: use `ARM64` in runtimePlatform (the image must be multi-arch or arm64).",
+        "ecs",
     ),
     (
         re.compile(r"kubernetes\.io/arch[\"']?\s*[:=]\s*[\"']?(amd64)"),
-        "Kubernetes: allow `arm64` (or drop the selector) once the images are multi-arch.",
+        "kubernetes",
     ),
     (
         re.compile(r"(?i)\bvalues?\s*[:=]\s*\[\s*[\"']?(amd64)[\"']?\s*\]"),
-        "Kubernetes node affinity: add `arm64` to the values once the images are multi-arch.",
+        "node-affinity",
     ),
     (
         re.compile(r"(?i)name\s*=\s*[\"']architecture[\"'][^\n]*values\s*=\s*\[\s*[\"'](x86_64)"),
-        "AMI filter: select the `arm64` AMI for Graviton instances.",
+        "ami",
     ),
 )
 COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
 
 
+# Google Cloud `machine_type = "n2-standard-8"`: series, shape and vCPU count
+GCP_MACHINE = re.compile(
+    r"(?i)machine_?type[\"']?\s*[:=]\s*[\"']([a-z][a-z0-9]*)-((?:standard|highmem|highcpu)-\d+)[\"']"
+)
+# Azure `size = "Standard_D8s_v5"`, `vm_size`, `"vmSize"`: letters, vCPUs, features, version
+AZURE_SIZE = re.compile(r"\bStandard_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)_(v\d+)\b")
+ARM_FAMILY = re.compile(r"^([A-Z]+)([a-z]*)(v\d+)$")
+# where a row has no family for the target: the cloud's own Arm64 families, newest first
+CLOUD_DEFAULTS = {
+    "aws": ("graviton4", "graviton3", "graviton2"),
+    "gcp": ("axion", "ampere-altra"),
+    "azure": ("cobalt100", "ampere-altra"),
+}
+CPU_NAMES = {
+    "graviton2": "Graviton2",
+    "graviton3": "Graviton3",
+    "graviton4": "Graviton4",
+    "axion": "Google Axion",
+    "cobalt100": "Azure Cobalt 100",
+    "ampere-altra": "Ampere Altra",
+    "ampereone": "AmpereOne",
+}
+
+
 @functools.cache
-def families() -> dict[str, dict[str, str]]:
+def families() -> dict[tuple[str, str], dict[str, str]]:
+    """(cloud, x86 family) -> its row of rules/deploy/instance-families.tsv."""
     path = ruleset.data_dir("rules") / "deploy" / "instance-families.tsv"
     with path.open(newline="", encoding="utf-8") as fh:
-        return {r["x86_family"]: r for r in csv.DictReader(fh, delimiter="\t")}
+        return {(r["cloud"], r["x86_family"]): r for r in csv.DictReader(fh, delimiter="\t")}
+
+
+def arm_family(cloud: str, family: str, target: str) -> tuple[str, str]:
+    """(Arm64 family, the column it came from) for an x86 family, or ("", "")."""
+    row = families().get((cloud, family))
+    if row is None:
+        return "", ""
+    column = "graviton4" if target == "graviton5" else target
+    if cloud == "aws" and target.startswith("graviton"):
+        chain: tuple[str, ...] = (column, "graviton3", "graviton2")
+    else:
+        chain = (column, *CLOUD_DEFAULTS[cloud])
+    for name in chain:
+        if row.get(name):
+            return row[name], name
+    return "", ""
 
 
 def graviton(family: str, size: str, target: str) -> str:
-    row = families().get(family)
-    if row is None:
-        return ""
-    column = {"graviton2": "graviton_family_g2", "graviton3": "graviton_family_g3"}.get(
-        target, "graviton_family_g4"
-    )
-    chosen = row.get(column) or row.get("graviton_family_g3") or row.get("graviton_family_g2") or ""
+    chosen, _ = arm_family("aws", family, target)
     return f"{chosen}.{size}" if chosen else ""
 
 
@@ -76,6 +113,8 @@ def scan(src: Source) -> None:
             "x86_64",
             "X86_64",
             "machine_type",
+            "machineType",
+            "Standard_",
         )
     ):
         return
@@ -87,8 +126,10 @@ def scan(src: Source) -> None:
         for m in INSTANCE.finditer(line):
             value = m.group(1)
             family, _, size = value.partition(".")
-            suggestion = graviton(family.lower(), size, src.options.target)
-            if suggestion:
+            target = src.options.target
+            suggestion = graviton(family.lower(), size, target)
+            if suggestion:  # another cloud's target: name the Graviton generation suggested
+                target = target if target.startswith("graviton") else "graviton4"
                 src.add(
                     "deploy-x86-instance-type",
                     no,
@@ -96,10 +137,12 @@ def scan(src: Source) -> None:
                     length=len(value),
                     value=value,
                     graviton=suggestion,
-                    target=src.options.target,
+                    target=target,
+                    case="ec2",
                     key=family.lower(),
                 )
-        for i, (rx, advice) in enumerate(ARCH_PIN):
+        other_clouds(src, no, line)
+        for i, (rx, case) in enumerate(ARCH_PIN):
             if i == 3 and not kube_affinity:
                 continue  # `values: [amd64]` is a node-affinity term only in Kubernetes files
             for m in rx.finditer(line):
@@ -111,5 +154,38 @@ def scan(src: Source) -> None:
                     m.start(1) + 1,
                     length=len(m.group(1)),
                     value=line.strip()[:80],
-                    advice=advice,
+                    case=case,
                 )
+
+
+def other_clouds(src: Source, no: int, line: str) -> None:
+    """Google Cloud machine types and Azure VM sizes on one line, with their Arm64 equivalent
+    for the target (or the cloud's own Arm64 CPU when the target is another cloud's)."""
+    target = src.options.target
+    found: list[tuple[int, str, str, str, str]] = []  # (column, value, arm value, cpu, key)
+    for m in GCP_MACHINE.finditer(line):
+        series, shape = m.group(1).lower(), m.group(2).lower()
+        arm, column = arm_family("gcp", series, target)
+        if arm:
+            value = line[m.start(1) : m.end(2)]
+            found.append((m.start(1), value, f"{arm}-{shape}", column, series))
+    for m in AZURE_SIZE.finditer(line):
+        letters, vcpus, feats, version = m.groups()
+        family = f"{letters}{feats}{version}"
+        arm, column = arm_family("azure", family, target)
+        parts = ARM_FAMILY.match(arm)
+        if parts:
+            arm_size = f"Standard_{parts[1]}{vcpus}{parts[2]}_{parts[3]}"
+            found.append((m.start(), m.group(0), arm_size, column, family))
+    for start, value, arm, column, key in found:
+        src.add(
+            "deploy-x86-instance-type",
+            no,
+            start + 1,
+            length=len(value),
+            value=value,
+            graviton=arm,
+            cpu=CPU_NAMES[column],
+            case="other-cloud",
+            key=key,
+        )

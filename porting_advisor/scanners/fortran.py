@@ -36,18 +36,17 @@ KIND10 = re.compile(
     r"(?:kind\s*=\s*)?10\s*\))$"
 )
 LITERAL10 = re.compile(r"(?i)^[\d.]+(?:[ed][+-]?\d+)?_10$")
+# (module name, what it is, case of the rule's finding_suggestion: rules/fortran.rules.yaml)
 INTEL_MODULES = (
     (
         re.compile(r"(?i)^if(?:port|core|posix|qwin|logm|lport)$"),
         "compiler runtime",
-        "Replace the portability routines with standard Fortran (`execute_command_line`, "
-        "`get_environment_variable`, `cpu_time`) or POSIX calls through `bind(C)`.",
+        "intel-runtime",
     ),
     (
         re.compile(r"(?i)^mkl\w*$|^lapack95$|^blas95$|^f95_precision$"),
         "Math Kernel Library",
-        "Use Arm Performance Libraries (armpl, with its own Fortran modules) or OpenBLAS/LAPACK "
-        "interfaces.",
+        "mkl",
     ),
 )
 QUERY = """
@@ -187,7 +186,7 @@ def check_node(
     elif name in ("module", "include"):
         target = text.strip("'\"")
         stem = re.sub(r"\.fi$", "", target, flags=re.I)
-        for pattern, what, advice in INTEL_MODULES:
+        for pattern, what, case in INTEL_MODULES:
             if pattern.match(stem):
                 seen.add((line, col))
                 statement = node_text(node.parent).split("\n")[0] if node.parent else text
@@ -197,7 +196,7 @@ def check_node(
                     col,
                     text=statement.strip()[:80],
                     what=what,
-                    advice=advice,
+                    case=case,
                     key=stem.lower(),
                 )
                 break

@@ -9,20 +9,17 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, vocab
+from porting_advisor.core.facts import JniClass
 from porting_advisor.core.source import Source, node_text
 
 if TYPE_CHECKING:
     import tree_sitter
 
-X86_NAMES = re.compile(
-    r"^[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
-    r"linux-x86_64)[\"']$"
-)
-X86_QUOTED = re.compile(
-    r"[\"'](?:amd64|x86_64|x86-64|x64|i[3-6]86|x86|AMD64|win-amd64|"
-    r"linux-x86_64)[\"']"
-)
+# x86 as os.arch, platform.machine() and the like spell it (rules/vocab/arch-tokens.yaml)
+X86_MACHINE = vocab.get().arch.x86_machine_names.alternation("")
+X86_NAMES = re.compile(r"^[\"']" + X86_MACHINE + r"[\"']$")
+X86_QUOTED = re.compile(r"[\"']" + X86_MACHINE + r"[\"']")
 ARM = re.compile(r"aarch64|arm64", re.I)
 JAVA_QUERY = """
 (method_invocation object: (identifier) @obj name: (identifier) @name
@@ -52,95 +49,10 @@ PY_LOADERS = {
     "ctypes.WinDLL": "ctypes.WinDLL",
 }
 # Shared libraries every Linux distribution builds for arm64 (glibc's and the base system's),
-# and Windows' own DLLs (Windows on Arm64 has them): loading these by name is portable.
-SYSTEM_LIBRARIES = frozenset(
-    {
-        "c",
-        "m",
-        "dl",
-        "pthread",
-        "rt",
-        "util",
-        "crypt",
-        "resolv",
-        "nsl",
-        "gcc_s",
-        "stdc++",
-        "z",
-        "bz2",
-        "lzma",
-        "ssl",
-        "crypto",
-        "ffi",
-        "uuid",
-        "sqlite3",
-        "expat",
-        "xml2",
-        "curl",
-        "GL",
-        "GLU",
-        "EGL",
-        "X11",
-        "ncurses",
-        "ncursesw",
-        "readline",
-        "gomp",
-        "asound",
-        "udev",
-        "systemd",
-        "dbus-1",
-        "glib-2.0",
-        "gobject-2.0",
-        "cairo",
-        "fontconfig",
-        "freetype",
-        "png",
-        "jpeg",
-        "tiff",
-        "magic",
-        "usb-1.0",
-        "pcap",
-        "gmp",
-        "mpfr",
-        "fftw3",
-        "blas",
-        "lapack",
-        "openblas",
-        "gfortran",
-    }
-)
-WINDOWS_SYSTEM_DLLS = frozenset(
-    {
-        "kernel32",
-        "user32",
-        "ntdll",
-        "advapi32",
-        "shell32",
-        "ole32",
-        "oleaut32",
-        "gdi32",
-        "version",
-        "msvcrt",
-        "ucrtbase",
-        "ws2_32",
-        "crypt32",
-        "bcrypt",
-        "dbghelp",
-        "psapi",
-        "winmm",
-        "comctl32",
-        "comdlg32",
-        "shlwapi",
-        "setupapi",
-        "iphlpapi",
-        "secur32",
-        "userenv",
-        "opengl32",
-        "glu32",
-        "kernelbase",
-        "api-ms-win-crt-runtime-l1-1-0",
-    }
-)
+# and Windows' own DLLs (Windows on Arm64 has them): loading these by name is portable
+# (rules/vocab/system-libs.yaml).
+SYSTEM_LIBRARIES = vocab.get().system_libs.unix
+WINDOWS_SYSTEM_DLLS = vocab.get().system_libs.windows
 WINDOWS_LOADERS = frozenset({"ctypes.WinDLL"})
 SO_SUFFIX = re.compile(r"\.so(?:\.\d+)*$")
 
@@ -246,11 +158,10 @@ def scan_java(src: Source) -> None:
         cls = posixpath.basename(src.file).rsplit(".", 1)[0]
         qualified = f"{package.group(1)}.{cls}" if package else cls
         src.facts.append(
-            (
-                "jni-class",
+            JniClass(
                 "Java_"
                 + qualified.replace("_", "_1").replace(".", "_").replace("$", "_00024")
-                + "_",
+                + "_"
             )
         )
         line, col, name = min(natives)
@@ -322,7 +233,7 @@ def scan_python(src: Source) -> None:
                 line, col = at(caps["module"][0])
                 dep = manifests.Dep("pypi", package, "", "", line)
                 known = manifests.lookup(dep)
-                if known is not None and known.status == "unsupported":
+                if known is not None and known.status in ("unsupported", "x86-only"):
                     src.add(
                         "dependency-no-arm64",
                         line,
@@ -330,7 +241,8 @@ def scan_python(src: Source) -> None:
                         ecosystem="pypi",
                         name=package,
                         status="unsupported",
-                        advice=f"Replace `{package}`: {known.note}.",
+                        case="import",
+                        knowledge=known.note,
                         key=package,
                     )
         elif "compare" in caps and not mentions_arm:

@@ -443,28 +443,28 @@ ARM_REG = re.compile(
     r"midr_el1|id_aa64\w+)\b"
 )
 
+# (mnemonics, what the asm does, the case of the rule's finding_suggestion that says what
+# to use instead: rules/c.rules.yaml)
 DESCRIPTIONS = (
     (
         frozenset({"rdtsc", "rdtscp"}),
         "reads the time-stamp counter",
-        'Read the Arm generic timer instead: `asm volatile("mrs %0, cntvct_el0" : "=r"(t))` '
-        "(frequency in cntfrq_el0), or clock_gettime(CLOCK_MONOTONIC).",
+        "timestamp-counter",
     ),
     (
         frozenset({"cpuid"}),
         "CPUID feature query",
-        "Use getauxval(AT_HWCAP)/getauxval(AT_HWCAP2) and the HWCAP_* bits (sys/auxv.h).",
+        "cpuid",
     ),
     (
         frozenset({"xgetbv", "xsetbv"}),
         "XGETBV: OS support for AVX state",
-        "Not needed on Arm64: NEON is always enabled; "
-        "for SVE test getauxval(AT_HWCAP) & HWCAP_SVE.",
+        "xgetbv",
     ),
     (
         frozenset({"pause"}),
         "spin-wait pause",
-        'Use `__yield()` (arm_acle.h) or `asm volatile("isb")` for spin-wait back-off.',
+        "pause",
     ),
     (
         frozenset(
@@ -484,28 +484,23 @@ DESCRIPTIONS = (
             }
         ),
         "lock-prefixed atomic",
-        "Use C11/C++11 atomics or `__atomic_*` builtins (compiled to LSE atomics with "
-        "-march=armv8.2-a or -moutline-atomics).",
+        "atomic",
     ),
     (
         frozenset({"mfence", "lfence", "sfence"}),
         "memory fence",
-        "Use `__atomic_thread_fence` / `std::atomic_thread_fence` (DMB on Arm64).",
+        "fence",
     ),
     (
         frozenset({"bswap", "bswapl", "bswapq"}),
         "byte swap",
-        "Use `__builtin_bswap32`/`__builtin_bswap64` (REV on Arm64).",
+        "byte-swap",
     ),
     (
         frozenset({"bsf", "bsfl", "bsfq", "bsr", "bsrl", "bsrq", "lzcnt", "tzcnt", "popcnt"}),
         "bit scan/count",
-        "Use `__builtin_ctz`/`__builtin_clz`/`__builtin_popcount` builtins.",
+        "bit-count",
     ),
-)
-GENERIC_ADVICE = (
-    "Add an Arm64 implementation under `#if defined(__aarch64__)` (intrinsics or "
-    "AArch64 asm), or replace the assembly with portable C or compiler builtins."
 )
 
 
@@ -594,17 +589,13 @@ def classify(template: str) -> str:
 
 
 def explain(template: str) -> tuple[str, str]:
-    """(what the asm does, what to use instead); ('', generic advice) when not recognised."""
+    """(what the asm does, its advice case); ('', 'other') when not recognised."""
     ops = set(mnemonics(template))
-    for names, what, instead in DESCRIPTIONS:
+    for names, what, case in DESCRIPTIONS:
         if ops & names:
-            return what, instead
-    return "", GENERIC_ADVICE
+            return what, case
+    return "", "other"
 
 
 def describe(template: str) -> str:
     return explain(template)[0]
-
-
-def advice(template: str) -> str:
-    return explain(template)[1]

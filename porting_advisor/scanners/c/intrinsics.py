@@ -7,6 +7,23 @@ import functools
 
 from porting_advisor.core import ruleset
 
+# x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
+# (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
+X87 = frozenset(
+    {
+        "__float80",
+        "_FPU_EXTENDED",
+        "_FPU_DOUBLE",
+        "_FPU_SINGLE",
+        "_control87",
+        "__control87_2",
+        "_PC_64",
+        "_PC_53",
+        "_PC_24",
+        "_MCW_PC",
+    }
+)
+
 
 @functools.cache
 def catalogue() -> dict[str, str]:
@@ -19,25 +36,14 @@ def catalogue() -> dict[str, str]:
 @functools.cache
 def names_set() -> frozenset[str]:
     """Every name the C scanner looks at: the catalogue plus the x87 names it reports."""
-    return frozenset(catalogue()) | {
-        "__float80",
-        "_FPU_EXTENDED",
-        "_FPU_DOUBLE",
-        "_FPU_SINGLE",
-        "_control87",
-        "__control87_2",
-        "_PC_64",
-        "_PC_53",
-        "_PC_24",
-        "_MCW_PC",
-    }
+    return frozenset(catalogue()) | X87
 
 
 @functools.cache
 def advice_table() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str], dict[str, str]]:
     table = ruleset.load_table("intrinsic-map.yaml")
     neon = ruleset.load_json("x86-intrinsics.json")["neon"]
-    defaults = {k: str(v) for k, v in table.items() if k.startswith("default")}
+    defaults = {k: str(v) for k, v in table.items() if k.startswith("default") or k == "simde"}
     return dict(table["curated"]), neon, dict(table["families"]), defaults
 
 
@@ -48,7 +54,7 @@ def advice(name: str, family: str) -> str:
         return curated[name]
     if name in neon:
         names = " + ".join(f"`{n}`" for n in neon[name])
-        return f"{names} (NEON; SIMDe's implementation), or SIMDe `simde{name}` as a drop-in"
+        return defaults["simde"].format(neon=names, name=name)
     if family in families:
         return families[family]
     if family.startswith("AVX-512"):

@@ -6,7 +6,7 @@ Three classes of macro (README, "Preprocessor reasoning"):
      (then 0, as in a compiler). Decided in the worker.
   2. derived from x86: defined in the tree only under x86 guards, or named after an x86 feature
      (HAVE_SSE42, USE_AVX2). False on the target. Decided after the scan, from every file's
-     #define facts (`resolve`).
+     #define facts (the C guards pass, `Resolver`).
   3. other project macros (USE_FAST_PATH): unknown. A construct under them is reported as
      "guarded by X"; an #error under them is never a preprocessor-error.
 Kleene logic keeps this sound: a condition the worker could decide stays decided when the
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from porting_advisor.core import ruleset
+from porting_advisor.core.facts import Status
 from porting_advisor.scanners.c import ppexpr
 
 # Comments and literals, so that a '#' or a name inside them is never taken for code.
@@ -41,11 +42,11 @@ DEFINE = re.compile(r"\s*([A-Za-z_]\w*)(\()?\s*(.*)$", re.S)
 RESERVED = re.compile(r"^_[A-Z_]")
 NOT_DEFINED = re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
 
-ACTIVE, INACTIVE, GUARDED = 1, 0, -1
+ACTIVE, INACTIVE, GUARDED = Status.ACTIVE, Status.INACTIVE, Status.GUARDED
 # A #define that is a header's include guard: whether it is set depends on include order.
-INCLUDE_GUARD = 2
+INCLUDE_GUARD = Status.INCLUDE_GUARD
 GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
-LITERAL_CACHE: dict[int, dict[str, tuple[int, bool]]] = {}
+LITERAL_CACHE: dict[int, dict[str, tuple[Status, bool]]] = {}
 
 
 class Directive(NamedTuple):  # a tuple: built for every directive of every file read
@@ -58,7 +59,7 @@ class Directive(NamedTuple):  # a tuple: built for every directive of every file
 class State(NamedTuple):
     """Whether a region is compiled for the target."""
 
-    status: int  # ACTIVE, INACTIVE or GUARDED
+    status: Status  # ACTIVE, INACTIVE or GUARDED
     guard: tuple[str, ...] = ()  # the undecided conditions (GUARDED only)
     x86: bool = False  # some enclosing branch tests an x86 macro
 
@@ -84,6 +85,21 @@ class Macros:
             # (DOXYGEN, XXH_DOXYGEN...: set by documentation generators, never by a compiler)
             return "undef", ""
         return "unknown", ""
+
+
+def language_mode(file: str) -> str:
+    """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
+    if file.endswith((".c", ".S", ".sx")):  # (assembly goes through the C preprocessor)
+        return "c"
+    return "header" if file.endswith(".h") else "cpp"
+
+
+@functools.cache
+def has_sve(target: str) -> bool:
+    """Does the target's Linux profile predefine __ARM_FEATURE_SVE?"""
+    return (
+        "__ARM_FEATURE_SVE" in ruleset.load_json("target-profiles.json")["linux"][target]["macros"]
+    )
 
 
 @functools.cache
@@ -237,9 +253,9 @@ class Evaluator:
     def __init__(self, macros: tuple[Macros, ...]) -> None:
         self.macros = macros
         # Conditions repeat across a tree (#ifdef __x86_64__ ...): one cache per process.
-        self.cache: dict[str, tuple[int, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
+        self.cache: dict[str, tuple[Status, bool]] = LITERAL_CACHE.setdefault(id(macros), {})
 
-    def literal(self, expr: str) -> tuple[int, bool]:
+    def literal(self, expr: str) -> tuple[Status, bool]:
         """(ACTIVE/INACTIVE/GUARDED, mentions x86) for one condition, over every OS profile."""
         hit = self.cache.get(expr)
         if hit is not None:
@@ -356,7 +372,7 @@ class Layout:
     starts: list[int]  # first line of each region
     states: list[State]
     directives: list[Directive]
-    defines: list[tuple[str, str, int, tuple[str, ...]]]  # name, value, status, conditions
+    defines: list[tuple[str, str, Status, tuple[str, ...]]]  # name, value, status, conditions
     undefs: list[str]  # names this file #undef's
     offsets: list[int] = field(default_factory=list)  # line-start offset of each region's
     #                                                   directive ([0] for the first region)
@@ -383,7 +399,7 @@ def layout(
     starts: list[int] = [1]
     states: list[State] = [ALWAYS]
     offsets: list[int] = [0]
-    defines: list[tuple[str, str, int, tuple[str, ...]]] = []
+    defines: list[tuple[str, str, Status, tuple[str, ...]]] = []
     undefs: list[str] = []
     include_guards: set[str] = set()
     seen_if = False
@@ -487,7 +503,7 @@ class Resolver:
     def __init__(
         self,
         macros: tuple[Macros, ...],
-        defines: dict[str, list[tuple[str, tuple[str, ...], int]]],
+        defines: dict[str, list[tuple[str, tuple[str, ...], Status]]],
         undefined: frozenset[str] = frozenset(),
     ) -> None:
         self.macros = macros
@@ -497,7 +513,7 @@ class Resolver:
         self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
         self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
         self.busy: set[tuple[int, str, Assumed]] = set()
-        self.cache: dict[str, tuple[int, frozenset[str]]] = {}
+        self.cache: dict[str, tuple[Status, frozenset[str]]] = {}
 
     def lookup_for(
         self, idx: int, assume: frozenset[str] = frozenset()
@@ -580,7 +596,7 @@ class Resolver:
 
     def guard_status(
         self, idx: int, guard: tuple[str, ...], assume: frozenset[str] = frozenset()
-    ) -> tuple[int, frozenset[str]]:
+    ) -> tuple[Status, frozenset[str]]:
         unknown: set[str] = set()
         status = ACTIVE
         lookup = self.lookup_for(idx, assume)
@@ -600,7 +616,7 @@ class Resolver:
                 return INACTIVE, frozenset()
         return status, frozenset(unknown)
 
-    def resolve(self, guard: tuple[str, ...]) -> tuple[int, frozenset[str]]:
+    def resolve(self, guard: tuple[str, ...]) -> tuple[Status, frozenset[str]]:
         """Final status of a deferred guard over every OS profile, and the names left unknown."""
         key = "\0".join(guard)
         hit = self.cache.get(key)
@@ -611,7 +627,7 @@ class Resolver:
         assume = frozenset(guard)
         results = [self.guard_status(i, guard, assume) for i in range(len(self.macros))]
         if any(s == ACTIVE for s, _ in results):
-            out: tuple[int, frozenset[str]] = (ACTIVE, frozenset())
+            out: tuple[Status, frozenset[str]] = (ACTIVE, frozenset())
         elif any(s == GUARDED for s, _ in results):
             out = (GUARDED, frozenset().union(*(n for s, n in results if s == GUARDED)))
         else:

@@ -4,8 +4,8 @@
 Comments and string literals are masked by the preprocessor's lexer (preproc.comment_spans);
 whether code is compiled for the target comes from preproc.layout; tree-sitter settles the
 cases the token context cannot (a member or a declaration named like an intrinsic, local char
-declarations). Findings under undecided project macros carry their guard to `resolve`, which
-runs after every file's #define facts are known.
+declarations). Findings under undecided project macros carry their guard to the C guards pass
+(passes/c_guards.py), which runs after every file's #define facts are known.
 """
 
 from __future__ import annotations
@@ -17,16 +17,29 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from porting_advisor.core import grammars, ruleset
-from porting_advisor.core.archnames import TreeIndex, foreign_named, only_from_x86, x86_directory
-from porting_advisor.core.model import FileResult, Finding, Options, Severity
-from porting_advisor.core.ruleset import RuleSet
+from porting_advisor.core import grammars, ruleset, vocab
+from porting_advisor.core.facts import (
+    Asked,
+    CShim,
+    Defines,
+    Include,
+    Includes,
+    JniFunctions,
+    Undef,
+)
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import inline_asm as asminline
 from porting_advisor.scanners.c import intrinsics, ppexpr, preproc
-from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
+from porting_advisor.scanners.c.preproc import (
+    ACTIVE,
+    GUARDED,
+    INACTIVE,
+    Layout,
+    State,
+    language_mode,
+)
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -52,22 +65,7 @@ CPU_DETECTION = frozenset(
         "__cpuidex",
     }
 )
-# x87-only: glibc's _FPU_GETCW/_FPU_SETCW exist on Arm64 too (for FPCR); precision control
-# (_FPU_EXTENDED/_FPU_DOUBLE, _PC_64) and __float80 do not.
-X87 = frozenset(
-    {
-        "__float80",
-        "_FPU_EXTENDED",
-        "_FPU_DOUBLE",
-        "_FPU_SINGLE",
-        "_control87",
-        "__control87_2",
-        "_PC_64",
-        "_PC_53",
-        "_PC_24",
-        "_MCW_PC",
-    }
-)
+X87 = intrinsics.X87
 LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
 USE_BEFORE = frozenset("=(,;{}?:+-*/&|^!~<[%)")
 # A name is being declared, not used, when it is the declarator of one of these.
@@ -100,30 +98,7 @@ INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # A project's own header: quoted, or in angle brackets with a directory that is not the
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
 PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
-SYSTEM_DIRS = frozenset(
-    {
-        "sys",
-        "bits",
-        "linux",
-        "asm",
-        "asm-generic",
-        "arpa",
-        "netinet",
-        "net",
-        "machine",
-        "mach",
-        "mach-o",
-        "libkern",
-        "os",
-        "gnu",
-        "security",
-        "CoreFoundation",
-        "Foundation",
-        "IOKit",
-        "Availability",
-        "xlocale",
-    }
-)
+SYSTEM_DIRS = vocab.get().system_libs.include_dirs  # rules/vocab/system-libs.yaml
 
 
 def project_headers(text: str) -> list[str]:
@@ -158,15 +133,14 @@ INTEL_PRAGMAS = frozenset(
         "optimize_for",
     }
 )
+# A target("...") item that selects x86 code: a feature (`avx2`, `no-sse4.2`) or an x86 CPU
+# (`arch=haswell`), from rules/vocab/ (the build-flag check uses the same tables).
 X86_ISA = re.compile(
-    r"^(?:no-)?(?:sse[\w.]*|ssse3|avx\w*|fma4?|bmi2?|popcnt|pclmul|aes|sha|lzcnt|"
-    r"f16c|mmx|3dnow\w*|xop|tbm|rdrnd|rdseed|movbe|adx|xsave\w*|fxsr|gfni|vaes|"
-    r"vpclmulqdq|cx16|sahf|prfchw|clflushopt|clwb|amx\w*|"
-    r"(?:arch|tune)=(?:x86-64\S*|i[3-6]86|pentium\S*|core\S*|nehalem|westmere|"
-    r"sandybridge|ivybridge|haswell|broadwell|skylake\S*|cannonlake|icelake\S*|"
-    r"cascadelake|cooperlake|tigerlake|sapphirerapids|alderlake|rocketlake|"
-    r"znver\d|btver\d|bdver\d|k8|opteron\S*|athlon\S*|atom|silvermont|goldmont\S*|"
-    r"tremont|knl|knm|native|x86\S*))$"
+    r"^(?:no-)?(?:"
+    + vocab.get().gcc_features.alternation(r"[\w.-]*")
+    + r"|(?:arch|tune)=(?:native|"
+    + vocab.get().x86_cpus.alternation(r"\S*")
+    + r"))$"
 )
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
 TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
@@ -176,25 +150,11 @@ OLD_CRT = re.compile(
     r"120))d?)(?:\.lib)?\"",
     re.I,
 )
+# C and C++ files (rules/vocab/c-extensions.yaml): what an #include can name
 C_FAMILY = (
-    ".c",
-    ".h",
-    ".cc",
-    ".cpp",
-    ".cxx",
-    ".c++",
-    ".C",
-    ".hpp",
-    ".hh",
-    ".hxx",
-    ".h++",
-    ".inl",
-    ".ipp",
-    ".tcc",
-    ".cu",
-    ".cuh",
-    ".inc",
-    ".def",
+    vocab.get().c_extensions.sources
+    + vocab.get().c_extensions.headers
+    + vocab.get().c_extensions.fragments
 )
 SVE_CALL = re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
 EOF_WORD = re.compile(r"\bEOF\b")
@@ -215,13 +175,6 @@ def signed_compare(text: str) -> bool:
         if not m.group(1) and after and after[0] in "=!<>":
             return True
     return False
-
-
-def language_mode(file: str) -> str:
-    """'c', 'cpp' or 'header': a .h file may be compiled as either (then __cplusplus is unknown)."""
-    if file.endswith((".c", ".S", ".sx")):  # (assembly goes through the C preprocessor)
-        return "c"
-    return "header" if file.endswith(".h") else "cpp"
 
 
 def state_filter(src: Source, st: State) -> tuple[bool, bool, tuple[str, ...]]:
@@ -429,7 +382,7 @@ def prefilter(src: Source) -> str:
     if (
         not intrinsics.names_set().isdisjoint(IDENT.findall(text))
         or ("char" in text and char_candidates(text))
-        or (src.options.target == "graviton2" and "sv" in text)
+        or ("sv" in text and not preproc.has_sve(src.options.target))
     ):
         return "full"
     if dirs and (ARCH_TOKEN.search(dirs) or ('include "' in dirs and conditional_include(dirs))):
@@ -486,14 +439,14 @@ def scan(src: Source) -> None:
     if "Java_" in src.text and (names := set(JNI_FUNCTION.findall(src.text))):
         # JNI functions this tree implements (libjpeg-turbo's turbojpeg-jni.c): the Java
         # classes whose native methods they are need no prebuilt library
-        src.facts.append(("jni", "\n".join(sorted(names)[:5000])))
+        src.facts.append(JniFunctions(tuple(sorted(names)[:5000])))
     mode = prefilter(src)
     if mode == "none":
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
-            src.facts.append(("includes", "\n".join(headers)))
+            src.facts.append(Includes(tuple(headers)))
         return
     cf = CFile(src)
     if mode == "defines":
@@ -526,40 +479,7 @@ def scan(src: Source) -> None:
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
 # Linux build (libuv's src/win/*.c), whatever its name or directory.
-WINDOWS_HEADERS = frozenset(
-    {
-        "windows.h",
-        "winsock2.h",
-        "ws2tcpip.h",
-        "mswsock.h",
-        "io.h",
-        "direct.h",
-        "tchar.h",
-        "conio.h",
-        "windef.h",
-        "winbase.h",
-        "winnt.h",
-        "winerror.h",
-        "winioctl.h",
-        "winternl.h",
-        "shlobj.h",
-        "shellapi.h",
-        "objbase.h",
-        "mmsystem.h",
-        "wincrypt.h",
-        "iphlpapi.h",
-        "psapi.h",
-        "dbghelp.h",
-        "process.h",
-        "crtdbg.h",
-        "tlhelp32.h",
-        "versionhelpers.h",
-        "sddl.h",
-        "aclapi.h",
-        "userenv.h",
-        "ntstatus.h",
-    }
-)
+WINDOWS_HEADERS = vocab.get().windows.headers  # rules/vocab/windows.yaml
 
 
 def target_os_of(cf: CFile) -> str:
@@ -596,9 +516,7 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
             )
         ):
             inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
-            src.facts.append(
-                ("include", "\t".join((m.group(1), str(inc.status), "\x1f".join(inc.guard))))
-            )
+            src.facts.append(Include(m.group(1), inc.status, inc.guard))
 
 
 def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None:
@@ -612,9 +530,10 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
     own = {name.removesuffix("()") for name, _, _, _ in layout.defines}
     for name in layout.undefs:
         if name not in own:
-            src.facts.append(("undef", name))
+            src.facts.append(Undef(name))
     for names in asked_for(layout.directives):
-        src.facts.append(("asked", " ".join(names)))
+        src.facts.append(Asked(tuple(names)))
+    defines = []
     for name, value, status, path in layout.defines:
         if (
             len(value) > 400
@@ -622,11 +541,13 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
             or ('"' in value and not name.endswith("()"))
         ):
             continue  # not something an #if can test
-        if "\t" in value:  # a continued value indented with tabs: the fact's separator
+        if "\t" in value:  # a continued value indented with tabs, on one line
             value = " ".join(value.split())
         if unbuildable:
             path = ("0", *path)  # a definition in code the target never compiles
-        src.facts.append(("define", "\t".join((name, value, str(status), "\x1f".join(path)))))
+        defines.append((name, value, status, path))
+    if defines:
+        src.facts.append(Defines(tuple(defines)))
 
 
 ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
@@ -649,20 +570,6 @@ def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
         for name in preproc.names_in(d.arg)
     }
     return [found for names in asked if (found := sorted(set(names) & tested))]
-
-
-def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:
-    """Macros the build must set: named by an #error that asks for one of them, when the tree
-    defines none of them for x86-64 either (libmpdec's CONFIG_64, which it derives from the
-    architecture only for macOS universal builds). They are unknown, never derived as
-    undefined on the target. When the tree defines one for x86-64 (grpc's
-    GPR_CYCLE_COUNTER_RDTSC_64), the #error is its own consistency check."""
-    out: set[str] = set()
-    for names in asked:
-        if not any(x86.lookup_for(i)(n)[0] == "def" for n in names for i in range(len(x86.macros))):
-            # those the tree defines somewhere (the others were never derived)
-            out.update(n for n in names if n in x86.defines)
-    return frozenset(out)
 
 
 def check_directives(cf: CFile) -> None:
@@ -1000,9 +907,9 @@ def member(text: str, start: int) -> bool:
 def note_shim(cf: CFile, name: str, start: int) -> None:
     """The file defines an x86 intrinsic's name itself, in code compiled for the target (an
     Arm shim such as abseil's non_temporal_arm_intrinsics.h or sse2neon.h): its uses in the
-    tree are the project's own function, settled in `resolve`."""
+    tree are the project's own function, settled by the C guards pass."""
     if cf.layout.at_offset(start).status == ACTIVE:
-        cf.src.facts.append(("c-shim", name))
+        cf.src.facts.append(CShim(name))
 
 
 @functools.cache
@@ -1036,13 +943,13 @@ def check_asm(cf: CFile, keyword: str, start: int) -> None:
     arch = asminline.classify(template)
     if arch != "x86":
         return
-    what = asminline.describe(template)
+    what, case = asminline.explain(template)
     cf.emit(
         "c-x86-inline-asm",
         start,
         len(keyword),
         what=f" ({what})" if what else "",
-        advice=asminline.advice(template),
+        case=case,
         key=f"asm: {what}" if what else "",
     )
 
@@ -1232,210 +1139,3 @@ def char_offset(cf: CFile, byte: int) -> int:
     if len(cf.src.data) == len(cf.text):
         return byte
     return len(cf.text.encode("utf-8")[:byte].decode("utf-8", "replace"))
-
-
-# ---- after the scan: derived macros, x86-named files ------------------------------------
-
-
-Defines = dict[str, list[tuple[str, tuple[str, ...], int]]]
-
-
-class TreeFacts(NamedTuple):
-    """The C/C++ facts the cross-file pass reads, gathered in one pass over the results."""
-
-    defines: Defines  # name -> [(value, conditions, status)]
-    undefined: frozenset[str]  # #undef'd somewhere (order decides)
-    asked: list[list[str]]  # macros each asking #error names
-    shims: frozenset[str]  # x86 names the tree defines itself for the target
-
-
-def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -> TreeFacts:
-    """The tree's #defines, #undefs, configuration macros and shims; the definitions in files
-    of `never` (included only from code the target does not compile) count as such."""
-    table: Defines = {}
-    undefined: set[str] = set()
-    asked: list[list[str]] = []
-    shims: set[str] = set()
-    for r in results:
-        off = r.file in never
-        for kind, value in r.facts:
-            if kind == "define":
-                name, val, status, guard = value.split("\t", 3)
-                path = tuple(guard.split("\x1f")) if guard else ()
-                table.setdefault(name, []).append((val, ("0", *path) if off else path, int(status)))
-            elif kind == "undef":
-                undefined.add(value)
-            elif kind == "asked":
-                asked.append(value.split())
-            elif kind == "c-shim":
-                shims.add(value)
-    return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
-
-
-def resolve(
-    results: list[FileResult],
-    findings: list[Finding],
-    index: TreeIndex,
-    options: Options,
-    rules: RuleSet,
-) -> list[Finding]:
-    """Settle deferred guards with the tree's derived macros; filter ported x86 files."""
-    resolvers, x86_resolvers, shims = tree_resolvers(results, options)
-    x86_included = included_only_on_x86(results, index, resolvers)
-    if any(
-        k == "define" and v.split("\t", 3)[2] != GUARD_STATUS
-        for r in results
-        if r.file in x86_included
-        for k, v in r.facts
-    ):
-        # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
-        # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
-        resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
-    ported: dict[str, bool] = {}
-    # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
-    out = []
-    for f in findings:
-        if f.language not in ("c", "cpp") and not (f.language == "asm" and f.guard):
-            out.append(f)
-            continue
-        if f.rule == "c-x86-intrinsic" and f.key in shims:
-            continue
-        if f.file not in ported:
-            ported[f.file] = f.file in x86_included
-        if f.guard:
-            status, names = resolvers[language_mode(f.file)].resolve(f.guard)
-            if status == INACTIVE:
-                f = replace(f, guard=(), filtered=True)
-            elif status == GUARDED:
-                if f.category == "preprocessor-error":
-                    continue
-                shown = ", ".join(sorted(names)[:3])
-                f = replace(
-                    f,
-                    guard=(),
-                    severity=min(f.severity, Severity.WARNING),
-                    message=f"{f.message} (guarded by {shown})",
-                )
-            else:
-                f = replace(f, guard=())
-        if f.category == "preprocessor-error" and x86_only_file(f.file):
-            continue
-        if f.x86_guard is not None:
-            if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
-                continue  # x86-64 reaches this #error too, once the tree's macros are known
-            f = replace(f, x86_guard=None)
-        if ported[f.file] and not f.filtered:
-            f = replace(f, filtered=True)
-        out.append(f)
-    return out
-
-
-Resolvers = dict[str, preproc.Resolver]
-GUARD_STATUS = str(preproc.INCLUDE_GUARD)  # (an include guard's #define decides nothing)
-
-
-def tree_resolvers(
-    results: list[FileResult], options: Options, never: frozenset[str] = frozenset()
-) -> tuple[Resolvers, Resolvers, frozenset[str]]:
-    """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims."""
-    table, undefined, asked, shims = tree_facts(results, never)
-    if asked:
-        undefined |= configured(
-            asked,
-            preproc.Resolver(
-                preproc.x86_reference(options.target, options.target_os, "c"), table, undefined
-            ),
-        )
-    modes = ("c", "cpp", "header")
-    return (
-        {
-            mode: preproc.Resolver(
-                preproc.target_macros(options.target, options.target_os, mode), table, undefined
-            )
-            for mode in modes
-        },
-        {
-            mode: preproc.Resolver(
-                preproc.x86_reference(options.target, options.target_os, mode), table, undefined
-            )
-            for mode in modes
-        },
-        shims,
-    )
-
-
-def included_only_on_x86(
-    results: list[FileResult], index: TreeIndex, resolvers: dict[str, preproc.Resolver]
-) -> frozenset[str]:
-    """Files that are #included somewhere, and only from code not compiled for the target
-    (`#if defined(__x86_64__)` / `#include "haswell/simd.h"`) or from files in directories
-    named for x86 (numpy's x86-simd-sort headers, included by its own tests and by numpy
-    under NPY_HAVE_AVX512_SKX): x86-only by inclusion."""
-    # (by directory, remembered per directory: a test of every file name cost 40 ms on a
-    # 20,000-file tree)
-    named = {
-        r.file
-        for r in results
-        if x86_directory(r.file.rpartition("/")[0])
-        and any(k in ("include", "includes") for k, _ in r.facts)
-    }
-    if not named and not any(
-        k == "include" and not v.endswith("\t1\t") for r in results for k, v in r.facts
-    ):
-        return frozenset()  # every #include is compiled: nothing can be x86-only this way
-    by_suffix: dict[str, list[str]] = {}
-    for f in index.files:
-        if f.endswith(C_FAMILY):
-            parts = f.split("/")
-            for i in range(len(parts)):
-                by_suffix.setdefault("/".join(parts[i:]), []).append(f)
-    sites: dict[str, list[tuple[str, bool]]] = {}  # included file -> (includer, compiled)
-    settled: dict[tuple[str, str], int] = {}
-    found: dict[tuple[str, str], list[str]] = {}  # (includer's directory, header) -> files
-    for r in results:
-        directory = posixpath.dirname(r.file)
-        for header, state in include_sites(r, resolvers, settled):
-            targets = found.get((directory, header))
-            if targets is None:
-                name = posixpath.normpath(posixpath.join(directory, header))
-                targets = found[(directory, header)] = (
-                    [name]
-                    if name in index.files
-                    else (by_suffix.get(posixpath.normpath(header).lstrip("./"), []))
-                )
-            for t in targets:
-                sites.setdefault(t, []).append((r.file, state != INACTIVE and r.file not in named))
-    return only_from_x86(sites)
-
-
-def include_sites(
-    r: FileResult,
-    resolvers: dict[str, preproc.Resolver],
-    settled: dict[tuple[str, str], int] | None = None,
-) -> Iterator[tuple[str, int]]:
-    """(project header, state for the target) for each #include of one file. `settled`
-    remembers each guard's state (boost's headers share a few guards among thousands of
-    includes)."""
-    memo: dict[tuple[str, str], int] = {} if settled is None else settled
-    for kind, value in r.facts:
-        if kind == "includes":  # all compiled, one fact per file
-            for header in value.split("\n"):
-                yield header, 1
-        elif kind == "include":
-            header, status, guard = value.split("\t", 2)
-            state = int(status)
-            if state == GUARDED:
-                key = (language_mode(r.file), guard)
-                known = memo.get(key)
-                if known is None:
-                    known = memo[key] = resolvers[key[0]].resolve(tuple(guard.split("\x1f")))[0]
-                state = known
-            yield header, state
-
-
-def x86_only_file(path: str) -> bool:
-    """A file named for x86, another non-Arm architecture or MSVC is only built there: its
-    #error is not an Arm64 problem."""
-    return foreign_named(path) or bool(
-        re.search(r"(?i)(?:^|[/_.-])(?:msvc|win32|vc\d+)(?:[/_.-]|$)", path)
-    )

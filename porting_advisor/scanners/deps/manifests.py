@@ -22,13 +22,13 @@ import xml.parsers.expat
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from porting_advisor.core import ruleset
+from porting_advisor.core.facts import Dependency
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.deps import versions
+from porting_advisor.scanners.deps import specs, versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +39,17 @@ class Dep:
     specifier: str  # as written
     line: int
     group: str = ""
+    marker: str = ""  # PEP 508 environment marker, as written
+    direct: str = ""  # a URL or local path the requirement names instead of an index version
 
 
 @dataclass(frozen=True, slots=True)
 class Knowledge:
-    min_version: str
-    status: str  # min, unsupported, manual-build
-    note: str
+    min_version: str  # first Arm64-ready version ("" when none)
+    status: str  # min, unsupported, manual-build, x86-only, source-build, portable
+    note: str  # the alternative, or the system packages a source build needs
+    x86_only_from: str = ""  # first release with x86-64 wheels only: older ones have none
+    x86_only_after: tuple[str, ...] = ()  # releases after min_version with no Arm64 build
 
 
 @functools.cache
@@ -53,7 +57,13 @@ def knowledge() -> dict[tuple[str, str], Knowledge]:
     path = ruleset.data_dir("rules") / "deps" / "arm64-packages.tsv"
     with path.open(newline="", encoding="utf-8") as fh:
         return {
-            (r["ecosystem"], r["name"].lower()): Knowledge(r["min_version"], r["status"], r["note"])
+            (r["ecosystem"], r["name"].lower()): Knowledge(
+                r["min_version"],
+                r["status"],
+                r["note"],
+                r["x86_only_from"],
+                tuple(r["x86_only_after"].split()),
+            )
             for r in csv.DictReader(fh, delimiter="\t")
         }
 
@@ -81,7 +91,13 @@ def pep508(spec: str, line: int) -> Dep | None:
         s.version for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version
     ]
     return Dep(
-        "pypi", canonicalize_name(req.name), pins[0] if pins else "", str(req.specifier), line
+        "pypi",
+        canonicalize_name(req.name),
+        pins[0] if pins else "",
+        str(req.specifier),
+        line,
+        marker=str(req.marker or ""),
+        direct=req.url or "",
     )
 
 
@@ -443,26 +459,6 @@ def parser_for(name: str):  # type: ignore[no-untyped-def]
     return None
 
 
-def admits_ready(dep: Dep, minimum: str) -> bool:
-    """Does the specifier allow some version at or above the first Arm64-ready one?"""
-    if dep.ecosystem != "pypi" or not dep.specifier:
-        return True
-    try:
-        spec = SpecifierSet(dep.specifier)
-        low = Version(minimum)
-    except (InvalidSpecifier, InvalidVersion):
-        return True
-    r = low.release + (0, 0)
-    candidates = [
-        low,
-        Version(f"{r[0]}.{r[1]}.{r[2] + 1}"),
-        Version(f"{r[0]}.{r[1] + 1}"),
-        Version(f"{r[0] + 1}"),
-        Version("9999"),
-    ]
-    return any(spec.contains(v, prereleases=True) for v in candidates)
-
-
 # A wheel name starts a token: `(?<!\S)` keeps one long token from being tried at each of its
 # characters (quadratic: a 40,000-character line took seconds, issue 21).
 X86_WHEEL = re.compile(
@@ -500,7 +496,7 @@ def check_runtimes(src: Source, name: str) -> None:
                     what=key,
                     version=level,
                     why="bytecode older than Java 8",
-                    advice=table["java"]["advice"],
+                    case="java-bytecode",
                 )
     py = table["python"]
     low: re.Match[str] | None = None
@@ -517,7 +513,8 @@ def check_runtimes(src: Source, name: str) -> None:
             what="supports Python",
             version=low.group(1),
             why=f"many Arm64 wheels exist only for Python {py['lower_bound_min']}+",
-            advice=f"Raise the lower bound to {py['lower_bound_min']} or later.",
+            case="python-lower-bound",
+            min_version=py["lower_bound_min"],
         )
     if name in (".python-version", "runtime.txt"):
         pinned = re.search(r"(\d+\.\d+)(?:\.\d+)?", text)
@@ -531,7 +528,8 @@ def check_runtimes(src: Source, name: str) -> None:
                 what="pins Python",
                 version=pinned.group(0),
                 why=f"Arm64 wheels for many packages need Python {py['pinned_min']}+",
-                advice=f"Move to Python {py['pinned_min']} or later (3.11+ is best).",
+                case="python-pinned",
+                min_version=py["pinned_min"],
             )
     for m in PIP_PIN.finditer(text) if name.startswith(("requirements", "constraints")) else ():
         if Version(m.group(1)) < Version(py["pip_min"]):
@@ -544,7 +542,8 @@ def check_runtimes(src: Source, name: str) -> None:
                 what="pins pip",
                 version=m.group(1),
                 why="pip before 19.3 cannot install manylinux2014 aarch64 wheels",
-                advice=f"Use pip {py['pip_min']} or later.",
+                case="pip",
+                min_version=py["pip_min"],
             )
 
 
@@ -555,7 +554,9 @@ def scan(src: Source) -> None:
     if name.startswith(("requirements", "constraints")):
         for m in X86_WHEEL.finditer(src.text):
             line, col = src.position(m.start())
-            if not src.line_text(line).lstrip().startswith("#"):
+            text = src.line_text(line)
+            marker = text.split(";", 1)[1].split(" #", 1)[0] if ";" in text else ""
+            if not text.lstrip().startswith("#") and not specs.marker_scope(marker.strip()):
                 src.add(
                     "requirement-x86-wheel",
                     line,
@@ -621,49 +622,98 @@ def lookup(dep: Dep) -> Knowledge | None:
     return None
 
 
+def admits(dep: Dep, minimum: str) -> bool:
+    """Does the pin or specifier allow a version at or above the first Arm64-ready one?"""
+    if dep.version:
+        return versions.older(dep.ecosystem, dep.version, minimum) is not True
+    if dep.ecosystem != "pypi" or not dep.specifier:
+        return True
+    return specs.admits_from(dep.specifier, minimum)
+
+
+def same_everywhere(dep: Dep, known: Knowledge) -> bool:
+    """A pin older than the first release with Linux wheels: no architecture gets a wheel
+    (PyYAML 5.3), so Arm64 is no different."""
+    if not (dep.version and known.x86_only_from):
+        return False
+    return versions.older(dep.ecosystem, dep.version, known.x86_only_from) is True
+
+
+def source_build_advice(dep: Dep, known: Knowledge) -> str:
+    """What a source build on Arm64 needs, and the version that makes it unnecessary."""
+    if not known.min_version:
+        return f"Install {known.note}."
+    return f"Install {known.note}, or use `{dep.name}` {known.min_version}+ (Arm64 wheels)."
+
+
 @functools.cache
 def maven_globs() -> tuple[tuple[tuple[str, str], Knowledge], ...]:
     return tuple((k, v) for k, v in knowledge().items() if k[0] == "maven")
 
 
+NO_BUILD = {
+    "unsupported": "unsupported",
+    "manual-build": "manual build only",
+    "x86-only": "x86-only by design",
+}
+
+
 def check(src: Source, dep: Dep) -> None:
+    """Report what the knowledge data says about `dep`; record it in the inventory."""
     known = lookup(dep)
+    scope = specs.marker_scope(dep.marker) if dep.marker else ""
     status = "unknown"
-    if known is not None and known.status in ("unsupported", "manual-build"):
-        status = "no Arm64 build" if known.status == "unsupported" else "manual build only"
+    if scope:
+        # `; platform_machine == "x86_64"`: never installed on Arm64, on purpose (issue 20)
+        status = "x86-only (marker)" if scope == "x86-only" else "not installed (marker)"
+    elif dep.direct:
+        status = "direct reference"  # a URL or a path: no index version to judge
+    elif known is not None and known.status in NO_BUILD:
+        status = "no Arm64 build" if known.status == "unsupported" else NO_BUILD[known.status]
         src.add(
             "dependency-no-arm64",
             dep.line,
             column_of(src, dep),
             ecosystem=dep.ecosystem,
             name=dep.name,
-            status=status.replace("no Arm64 build", "unsupported"),
-            advice=f"Replace `{dep.name}` with an alternative that ships Arm64 builds"
-            f"{': ' + known.note if known.note != 'public porting list' else ''}.",
+            status=NO_BUILD[known.status],
+            case="manifest",
+            detail=f": {known.note}" if known.note != "public porting list" else "",
             key=dep.name,
         )
-    elif known is not None and known.min_version:
-        too_old = (
-            dep.version and versions.older(dep.ecosystem, dep.version, known.min_version)
-        ) or (not dep.version and not admits_ready(dep, known.min_version))
-        status = f"needs >= {known.min_version}" if too_old else "ok"
-        if too_old:
+    elif known is not None and known.status == "portable":
+        status = "ok"
+    elif known is not None and same_everywhere(dep, known):
+        status = "ok"  # no Linux wheel for any architecture: it builds the same way on Arm64
+    elif known is not None and (known.min_version or known.status == "source-build"):
+        too_old = not known.min_version or not admits(dep, known.min_version)
+        exception = dep.version in known.x86_only_after  # torch 1.9.1 after 1.8.0
+        too_old = too_old or exception
+        status = f"needs >= {known.min_version}" if too_old and known.min_version else "ok"
+        if too_old and known.status == "source-build":
+            status = "builds from source"
+            src.add(
+                "dependency-source-build",
+                dep.line,
+                column_of(src, dep),
+                name=dep.name,
+                version=dep.version or dep.specifier or "(any version)",
+                advice=source_build_advice(dep, known),
+                key=dep.name,
+            )
+        elif too_old:
             src.add(
                 "dependency-too-old",
                 dep.line,
                 column_of(src, dep),
                 name=dep.name,
                 version=dep.version or dep.specifier,
+                why="has no Arm64 build, unlike the releases around it"
+                if exception
+                else "predates Arm64 support",
                 min_version=known.min_version,
                 key=dep.name,
             )
-    record = {
-        "ecosystem": dep.ecosystem,
-        "name": dep.name,
-        "version": dep.version,
-        "specifier": dep.specifier,
-        "file": src.file,
-        "line": dep.line,
-        "arm64": status,
-    }
-    src.facts.append(("dependency", json.dumps(record, sort_keys=True)))
+    src.facts.append(
+        Dependency(dep.ecosystem, dep.name, dep.version, dep.specifier, src.file, dep.line, status)
+    )

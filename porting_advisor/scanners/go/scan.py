@@ -4,23 +4,18 @@
 Per file (in the worker): which of linux/arm64 and linux/amd64 the file builds for, its
 functions (with or without a body) and the functions it calls, from tree-sitter-go; the
 `import "C"` preamble is handed to the C scanner and its `#cgo` flags to the build-file rules.
-Per package (after the scan, `resolve`): amd64 assembly with no arm64 implementation and symbols
-that arm64 code needs but only amd64 files declare.
+Per package, after the scan: the Go packages pass (passes/go_packages.py).
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections import defaultdict
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars
-from porting_advisor.core.model import FileResult, Finding
-from porting_advisor.core.ruleset import RuleSet
-from porting_advisor.core.source import Source, finding
+from porting_advisor.core.facts import GoAsm, GoFile, GoFuncs, GoSymbols
+from porting_advisor.core.source import Source
 from porting_advisor.scanners.go import constraints as gobuild
 
 if TYPE_CHECKING:
@@ -50,8 +45,8 @@ def scan_asm(src: Source) -> None:
     amd64 = gobuild.builds_for(name, src.text, "linux", "amd64") or gobuild.builds_for(
         name, src.text, "linux", "386"
     )
-    symbols = sorted(set(TEXT_SYMBOL.findall(src.text)))
-    src.facts.append(("go-asm", f"{int(arm64)}\t{int(amd64)}\t{' '.join(symbols)}"))
+    symbols = tuple(sorted(set(TEXT_SYMBOL.findall(src.text))))
+    src.facts.append(GoAsm(arm64, amd64, symbols))
 
 
 def scan(src: Source) -> None:
@@ -60,27 +55,28 @@ def scan(src: Source) -> None:
     text = src.text
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
-    src.facts.append(("go-file", f"{int(arm64)}\t{int(amd64)}"))
     if (
-        arm64
+        not src.thorough
+        and arm64
         and amd64
         and 'import "C"' not in text
         and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
         and (("X86" not in text and "cpuid" not in text) or X86_FEATURE.search(text) is None)
     ):
         # Built everywhere with nothing to check: its functions and calls only matter to a
-        # package with amd64-only code, and `resolve` parses it then (most packages have none).
-        src.facts.append(("go-lazy", ""))
+        # package with amd64-only code (most packages have none); when the package pass finds
+        # one, the engine has this file scanned again, `thorough`ly.
+        src.facts.append(GoFile(arm64, amd64, parsed=False))
         return
+    src.facts.append(GoFile(arm64, amd64, parsed=True))
     data = src.data if len(src.data) == len(text.encode()) else text.encode()
     tree = grammars.parser("go").parse(data)
     defined, declared, calls = symbols(tree, arm64)
     # Only what the package pass reads, one fact per kind: a large tree has many Go files.
     if arm64:
-        src.facts.append(("go-defs", " ".join(defined)))
-        src.facts.append(("go-calls", " ".join(calls)))
+        src.facts.append(GoSymbols(tuple(defined), tuple(calls)))
     elif amd64 and declared:
-        src.facts.append(("go-funcs", "\n".join(declared)))
+        src.facts.append(GoFuncs(tuple(declared)))
     if not arm64:
         return
     check_arch_tests(src, tree)
@@ -90,20 +86,20 @@ def scan(src: Source) -> None:
 
 def symbols(
     tree: tree_sitter.Tree, calls_too: bool = True
-) -> tuple[list[str], list[str], list[str]]:
-    """Functions with a body, every function as "name\tline", and the functions called."""
+) -> tuple[list[str], list[tuple[str, int]], list[str]]:
+    """Functions with a body, every function as (name, line), and the functions called."""
     import tree_sitter
 
     calls: set[str] = set()
     defined: list[str] = []
-    declared: list[str] = []
+    declared: list[tuple[str, int]] = []
     for _, caps in tree_sitter.QueryCursor(grammars.query("go", QUERY)).matches(tree.root_node):
         if "func" in caps:
             node, ident = caps["func"][0], caps["name"][0]
             name = (ident.text or b"").decode()
             if node.child_by_field_name("body") is not None:
                 defined.append(name)
-            declared.append(f"{name}\t{ident.start_point.row + 1}")
+            declared.append((name, ident.start_point.row + 1))
         elif "call" in caps and calls_too:
             calls.add((caps["call"][0].text or b"").decode())
     return defined, declared, sorted(calls)
@@ -178,98 +174,3 @@ def check_cgo(src: Source, tree: tree_sitter.Tree) -> None:
         marks = [(0, n + 1)]
         buildfiles.check_flags(src, masked[n], marks)
         buildfiles.check_libraries(src, masked[n], marks, True, "")
-
-
-# ---- after the scan: packages ----------------------------------------------------------
-
-
-def resolve(results: list[FileResult], rules: RuleSet, base: Path) -> list[Finding]:
-    """Per package (directory): amd64-only assembly and symbols arm64 code cannot find.
-    `base` is the folder the results' paths are relative to (files left for later are read
-    from there)."""
-    by_dir: dict[str, list[FileResult]] = defaultdict(list)
-    for r in results:
-        if any(k in ("go-file", "go-asm") for k, _ in r.facts):
-            by_dir[posixpath.dirname(r.file)].append(r)
-    out: list[Finding] = []
-    for files in by_dir.values():
-        out.extend(
-            package_findings(
-                [complete(r, base) for r in files] if has_amd64_only(files) else files, rules
-            )
-        )
-    return out
-
-
-def has_amd64_only(files: list[FileResult]) -> bool:
-    """The package has amd64 assembly without arm64, or Go files built only for amd64."""
-    for r in files:
-        for kind, value in r.facts:
-            if kind == "go-funcs" or (kind == "go-asm" and value.startswith("0\t1")):
-                return True
-    return False
-
-
-def complete(r: FileResult, base: Path) -> FileResult:
-    """The functions and calls of a file the worker left unparsed (see `scan`)."""
-    if ("go-lazy", "") not in r.facts:
-        return r
-    try:
-        tree = grammars.parser("go").parse((base / r.file).read_bytes())
-    except OSError:
-        return r
-    defined, _, calls = symbols(tree)
-    return replace(
-        r, facts=(*r.facts, ("go-defs", " ".join(defined)), ("go-calls", " ".join(calls)))
-    )
-
-
-def package_findings(files: list[FileResult], rules: RuleSet) -> list[Finding]:
-    arm64_defined: set[str] = set()  # functions with an arm64 implementation
-    arm64_calls: set[str] = set()
-    amd64_only: dict[str, tuple[str, int]] = {}  # name -> (file, line) of a declaration
-    asm: list[tuple[str, bool, bool, list[str]]] = []
-    for r in files:
-        for kind, value in r.facts:
-            if kind == "go-asm":
-                arm, amd, names = value.split("\t", 2)
-                asm.append((r.file, arm == "1", amd == "1", names.split()))
-                if arm == "1":
-                    arm64_defined.update(names.split())
-            elif kind == "go-defs":
-                arm64_defined.update(value.split())
-            elif kind == "go-calls":
-                arm64_calls.update(value.split())
-            elif kind == "go-funcs":
-                for entry in value.split("\n"):
-                    n, line = entry.split("\t")
-                    amd64_only.setdefault(n, (r.file, int(line)))
-    out = []
-    for asm_file, builds_arm, builds_amd, syms in asm:
-        if builds_arm or not builds_amd or not syms:
-            continue
-        missing = [s for s in syms if s not in arm64_defined]
-        if missing:
-            shown = ", ".join(missing[:6]) + (
-                f" and {len(missing) - 6} more" if len(missing) > 6 else ""
-            )
-            arch = "386" if asm_file.endswith("_386.s") else "amd64"
-            out.append(
-                finding(rules, "go-asm-no-arm64", asm_file, language="go", arch=arch, symbols=shown)
-            )
-    for name, (decl_file, decl_line) in sorted(amd64_only.items()):
-        if name in arm64_calls and name not in arm64_defined:
-            out.append(
-                finding(
-                    rules,
-                    "go-missing-arm64-symbol",
-                    decl_file,
-                    decl_line,
-                    6,
-                    language="go",
-                    name=name,
-                    length=len(name),
-                    snippet=f"func {name}(...)",
-                )
-            )
-    return out

@@ -1,0 +1,315 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The facts a worker records about one file for the cross-file passes: one record per kind.
+
+A scanner appends facts to `Source.facts`; they travel in `FileResult.facts` to the parent,
+where the passes in `porting_advisor.passes` read them with `isinstance` or `match`, and into
+the result cache as plain tuples (`fact_row`, `fact_of`). Who produces and who reads each
+kind: docs/architecture-facts.md.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeAlias, assert_never
+
+from porting_advisor.core.model import Positional
+
+
+class Status(enum.IntEnum):
+    """Whether code is compiled for the target: the C preprocessor's region states, also
+    those of the #define and #include facts. (An IntEnum: the preprocessor compares and
+    hashes these on every directive, as fast as plain ints.)"""
+
+    INACTIVE = 0
+    ACTIVE = 1
+    GUARDED = -1  # under conditions the file alone cannot decide (project macros)
+    INCLUDE_GUARD = 2  # (#define only) a header's include guard: depends on include order
+
+
+class Arch(enum.Enum):
+    """The architecture a file's content is for (assembly, prebuilt binaries)."""
+
+    X86 = "x86"
+    ARM64 = "arm64"
+    OTHER = "other"
+
+
+# Facts are values: frozen. They pickle as constructor calls (`Positional`).
+
+# One #define: (name, value, status, conditions)
+# - name: `NAME`, or `NAME()` for a function-like macro
+# - value: for a function-like macro "params\x1fbody", as the preprocessor's evaluator reads it
+# - status: for the target, in this file alone (INCLUDE_GUARD: a header's include guard)
+# - conditions: the enclosing #if conditions, outermost first; a leading "0" when the file is
+#   never compiled for the target
+Definition = tuple[str, str, Status, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Defines(Positional):
+    """The #defines of a C/C++ file (or a .S file's C preprocessor) with a value an #if can
+    test, in file order. Read by the C guards pass (derived macros). One record per file
+    with a plain tuple per #define: header trees hold hundreds of thousands, and an object
+    each costs a microsecond in every process it crosses."""
+
+    definitions: tuple[Definition, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Undef(Positional):
+    """An #undef in code compiled for the target, of a macro the file does not define
+    itself: the macro's state depends on include order."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Asked(Positional):
+    """An #error that asks the build for a definition (`#error "define CONFIG_64 or
+    CONFIG_32"`): the macros it names that the file tests."""
+
+    names: tuple[str, ...]  # sorted
+
+
+@dataclass(frozen=True, slots=True)
+class Include(Positional):
+    """An #include of a project header (quoted, or `<dir/x.h>` outside the system's
+    directories), for the include graph."""
+
+    header: str  # as written, without the quotes or brackets
+    status: Status  # ACTIVE, INACTIVE or GUARDED at the #include (INACTIVE: file unbuildable)
+    guard: tuple[str, ...]  # the undecided conditions (GUARDED only)
+
+
+@dataclass(frozen=True, slots=True)
+class Includes(Positional):
+    """Every project header of a file with no architecture in sight, all compiled: one
+    fact for all of them (most C files of a large tree take this path)."""
+
+    headers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CShim(Positional):
+    """An x86 intrinsic's name that the file defines itself in code compiled for the target
+    (sse2neon.h): its uses in the tree are the project's own function."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class JniFunctions(Positional):
+    """JNI functions a C/C++ file implements (`Java_org_pkg_Class_method`)."""
+
+    names: tuple[str, ...]  # sorted, at most 5,000
+
+
+@dataclass(frozen=True, slots=True)
+class JniClass(Positional):
+    """A Java class with native methods and no library load of its own."""
+
+    prefix: str  # its JNI function prefix: `Java_org_pkg_Class_`
+
+
+@dataclass(frozen=True, slots=True)
+class Listed(Positional):
+    """A source file (or a file-name prefix) a build file names."""
+
+    name: str  # as written, relative to the build file's directory
+    line: int  # 1-based, in the build file
+    x86_only: bool  # named only in x86-only branches or lists
+    prefix: bool  # `name` is the start of file names (a Meson string concatenation)
+
+
+@dataclass(frozen=True, slots=True)
+class AsmInclude(Positional):
+    """A file an assembly file pulls in with the assembler's own include (`%include`)."""
+
+    name: str  # as written
+
+
+@dataclass(frozen=True, slots=True)
+class AsmFile(Positional):
+    """The architecture of an assembly file's code (files of no known one have none)."""
+
+    arch: Arch
+    syntax: str  # x86 only: "AT&T" or "Intel"
+    symbols: tuple[str, ...]  # x86 only: the global symbols it defines, sorted
+    guard: tuple[str, ...]  # x86 only: undecided #if conditions around all its code (.S)
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryFile(Positional):
+    """A prebuilt native binary (not an archive) and what it was built for."""
+
+    arch: Arch  # X86 when every architecture in it is x86
+    kind: str  # "ELF shared library", "PE DLL", ...
+    arches: str  # its architectures, for the message
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoAsm(Positional):
+    """A Go assembly file: which of linux/arm64 and linux/amd64 (or 386) build it."""
+
+    arm64: bool
+    amd64: bool
+    symbols: tuple[str, ...]  # TEXT symbols it defines, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class GoFile(Positional):
+    """A Go source file: which of linux/arm64 and linux/amd64 build it."""
+
+    arm64: bool
+    amd64: bool
+    # False: built everywhere with nothing to check, and not parsed; its symbols are
+    # recorded (GoSymbols) only when its package turns out to need them
+    parsed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GoSymbols(Positional):
+    """What a Go file built for arm64 defines and calls."""
+
+    defined: tuple[str, ...]  # functions with a body
+    calls: tuple[str, ...]  # names called as plain identifiers, sorted
+
+
+@dataclass(frozen=True, slots=True)
+class GoFuncs(Positional):
+    """The functions a Go file built only for amd64 declares."""
+
+    declared: tuple[tuple[str, int], ...]  # (name, 1-based line)
+
+
+@dataclass(frozen=True, slots=True)
+class CiArm(Positional):
+    """A CI configuration that runs jobs on Arm64."""
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency(Positional):
+    """One entry of a dependency manifest, for the report's dependency inventory."""
+
+    ecosystem: str  # pypi, npm, maven, go, ...
+    name: str
+    version: str  # pinned version, or ""
+    specifier: str  # version range, or ""
+    file: str  # the manifest
+    line: int  # 1-based
+    arm64: str  # "ok", "unknown", "no Arm64 build", "needs >= 1.2", ...
+
+
+@dataclass(frozen=True, slots=True)
+class RustMod(Positional):
+    """A Rust `mod name;` declaration in code (not a comment or string)."""
+
+    name: str
+    x86_only: bool  # declared under a cfg that holds only on x86
+
+
+Fact: TypeAlias = (
+    Defines
+    | Undef
+    | Asked
+    | Include
+    | Includes
+    | CShim
+    | JniFunctions
+    | JniClass
+    | Listed
+    | AsmInclude
+    | AsmFile
+    | BinaryFile
+    | GoAsm
+    | GoFile
+    | GoSymbols
+    | GoFuncs
+    | CiArm
+    | Dependency
+    | RustMod
+)
+
+
+# ---- as plain tuples, for the result cache (engine.rows): a tag per kind ------------------
+
+STATUSES = {int(s): s for s in Status}
+ARCHES = {a.value: a for a in Arch}
+
+
+def fact_row(fact: Fact) -> tuple[object, ...]:
+    """A fact as a tuple of plain values, its kind's tag first."""
+    match fact:
+        case Defines(definitions):
+            return ("defines", tuple((n, v, int(s), c) for n, v, s, c in definitions))
+        case Undef(name):
+            return ("undef", name)
+        case Asked(names):
+            return ("asked", names)
+        case Include(header, status, guard):
+            return ("include", header, int(status), guard)
+        case Includes(headers):
+            return ("includes", headers)
+        case CShim(name):
+            return ("c-shim", name)
+        case JniFunctions(names):
+            return ("jni", names)
+        case JniClass(prefix):
+            return ("jni-class", prefix)
+        case Listed(name, line, x86_only, prefix):
+            return ("listed", name, line, x86_only, prefix)
+        case AsmInclude(name):
+            return ("asm-include", name)
+        case AsmFile(arch, syntax, symbols, guard):
+            return ("asm", arch.value, syntax, symbols, guard)
+        case BinaryFile(arch, kind, arches, detail):
+            return ("binary", arch.value, kind, arches, detail)
+        case GoAsm(arm64, amd64, symbols):
+            return ("go-asm", arm64, amd64, symbols)
+        case GoFile(arm64, amd64, parsed):
+            return ("go-file", arm64, amd64, parsed)
+        case GoSymbols(defined, calls):
+            return ("go-symbols", defined, calls)
+        case GoFuncs(declared):
+            return ("go-funcs", declared)
+        case CiArm():
+            return ("ci-arm",)
+        case Dependency(ecosystem, name, version, specifier, file, line, arm64):
+            return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
+        case RustMod(name, x86_only):
+            return ("rust-mod", name, x86_only)
+        case _:
+            assert_never(fact)
+
+
+# tag -> the fact from its row (fields by position: rows are made by `fact_row` alone; a row
+# of another shape raises KeyError, IndexError or TypeError, and the cache calls it corrupt)
+FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
+    "defines": lambda r: Defines(tuple((n, v, STATUSES[s], c) for n, v, s, c in r[1])),
+    "undef": lambda r: Undef(r[1]),
+    "asked": lambda r: Asked(r[1]),
+    "include": lambda r: Include(r[1], STATUSES[r[2]], r[3]),
+    "includes": lambda r: Includes(r[1]),
+    "c-shim": lambda r: CShim(r[1]),
+    "jni": lambda r: JniFunctions(r[1]),
+    "jni-class": lambda r: JniClass(r[1]),
+    "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
+    "asm-include": lambda r: AsmInclude(r[1]),
+    "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
+    "go-file": lambda r: GoFile(r[1], r[2], r[3]),
+    "go-symbols": lambda r: GoSymbols(r[1], r[2]),
+    "go-funcs": lambda r: GoFuncs(r[1]),
+    "ci-arm": lambda r: CiArm(),
+    "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
+    "rust-mod": lambda r: RustMod(r[1], r[2]),
+}
+
+
+def fact_of(row: tuple[Any, ...]) -> Fact:
+    """The fact of a `fact_row` tuple."""
+    return FACTS[row[0]](row)

@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Which scanners read which language: the one table. The languages it names are the ones
+this version analyses (rules/languages.yaml lists the same; a test checks)."""
+
+from __future__ import annotations
+
+import functools
+
+from porting_advisor.core.source import ScanFn
+
+# language -> the scanners that read its files, in the order they run (by family: see
+# `scanner`). Every other language the walk names is counted, not analysed.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "c": ("c",),
+    "cpp": ("c",),
+    "asm": ("asm",),
+    "autotools": ("autotools", "build"),
+    "make": ("build",),
+    "cmake": ("build",),
+    "meson": ("build",),
+    "bazel": ("build",),
+    "shell": ("build", "containers"),
+    "docker": ("containers", "deploy"),
+    "compose": ("containers", "deploy"),
+    "ci": ("containers", "deploy"),
+    "fortran": ("fortran",),
+    "go": ("go",),
+    "python": ("python",),
+    "java": ("java",),
+    "iac": ("deploy",),
+    "yaml": ("deploy",),
+    "json": ("deploy",),
+    "node": ("node",),
+    "rust": ("rust",),
+    "csharp": ("dotnet",),
+    "dotnet": ("dotnet",),
+    "manifest": ("manifests",),
+}
+# setup.py is Python, a build script (compiler flags) and a dependency manifest
+SETUP_PY = ("build", "manifests", "python")
+# Prebuilt binaries and archives have a reader of their own (engine.scan.scan_binary_task:
+# headers and zip directories only, exempt from the text size cap), not a text scanner.
+BINARY = "binary"
+
+ANALYSED = frozenset(LANGUAGES) | {BINARY}
+
+
+def analysed(language: str) -> bool:
+    """Does this version read files of `language` (and so count them as work)?"""
+    return language in ANALYSED
+
+
+@functools.cache
+def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
+    """The scanners of a text file of `language` (none for a language only counted)."""
+    families = SETUP_PY if setup_py and language == "python" else LANGUAGES.get(language, ())
+    return tuple(scanner(name) for name in families)
+
+
+def scanner(family: str) -> ScanFn:
+    """A scanner family's function. Its module is imported here, on first use (a Go tree
+    never loads the C scanner), with a plain import statement: PyInstaller finds it."""
+    match family:
+        case "c":
+            from porting_advisor.scanners.c import scan as cfamily
+
+            return cfamily.scan
+        case "asm":
+            from porting_advisor.scanners import asm
+
+            return asm.scan
+        case "autotools":
+            from porting_advisor.scanners import autotools
+
+            return autotools.scan
+        case "build":
+            from porting_advisor.scanners import build
+
+            return build.scan
+        case "containers":
+            from porting_advisor.scanners import containers
+
+            return containers.scan
+        case "deploy":
+            from porting_advisor.scanners import deploy
+
+            return deploy.scan
+        case "fortran":
+            from porting_advisor.scanners import fortran
+
+            return fortran.scan
+        case "go":
+            from porting_advisor.scanners.go import scan as golang
+
+            return golang.scan
+        case "python":
+            from porting_advisor.scanners import java_python
+
+            return java_python.scan_python
+        case "java":
+            from porting_advisor.scanners import java_python
+
+            return java_python.scan_java
+        case "node":
+            from porting_advisor.scanners import node
+
+            return node.scan_node
+        case "rust":
+            from porting_advisor.scanners import rust
+
+            return rust.scan_rust
+        case "dotnet":
+            from porting_advisor.scanners import dotnet
+
+            return dotnet.scan_dotnet
+        case "manifests":
+            from porting_advisor.scanners.deps import manifests
+
+            return manifests.scan
+    raise KeyError(f"no scanner family {family!r}")

@@ -1,0 +1,179 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The C guards pass: findings under project macros the file alone could not decide are
+settled with every file's #define facts (macros the tree derives from the architecture), and
+findings in files included only from x86 code are filtered."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import NamedTuple
+
+from porting_advisor.core import vocab
+from porting_advisor.core.archnames import foreign_named
+from porting_advisor.core.facts import Asked, CShim, Defines, Status, Undef
+from porting_advisor.core.model import FileResult, Finding, Options, Severity
+from porting_advisor.passes.context import Pass, PassContext
+from porting_advisor.passes.include_graph import included_only_on_x86
+from porting_advisor.scanners.c import preproc
+from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE, language_mode
+
+MacroTable = dict[str, list[tuple[str, tuple[str, ...], Status]]]
+
+
+class TreeFacts(NamedTuple):
+    """The C/C++ facts the cross-file pass reads, gathered in one pass over the results."""
+
+    defines: MacroTable  # name -> [(value, conditions, status)]
+    undefined: frozenset[str]  # #undef'd somewhere (order decides)
+    asked: list[list[str]]  # macros each asking #error names
+    shims: frozenset[str]  # x86 names the tree defines itself for the target
+
+
+def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -> TreeFacts:
+    """The tree's #defines, #undefs, configuration macros and shims; the definitions in files
+    of `never` (included only from code the target does not compile) count as such."""
+    table: MacroTable = {}
+    undefined: set[str] = set()
+    asked: list[list[str]] = []
+    shims: set[str] = set()
+    for r in results:
+        off = r.file in never
+        for fact in r.facts:
+            if isinstance(fact, Defines):
+                for name, value, status, path in fact.definitions:
+                    table.setdefault(name, []).append(
+                        (value, ("0", *path) if off else path, status)
+                    )
+            elif isinstance(fact, Undef):
+                undefined.add(fact.name)
+            elif isinstance(fact, Asked):
+                asked.append(list(fact.names))
+            elif isinstance(fact, CShim):
+                shims.add(fact.name)
+    return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
+
+
+def resolve(ctx: PassContext) -> list[Finding]:
+    """Settle deferred guards with the tree's derived macros; filter files included only
+    from x86 code; drop x86 intrinsics the tree defines itself (shims)."""
+    results, options = ctx.results, ctx.options
+    resolvers, x86_resolvers, shims = tree_resolvers(results, options)
+    x86_included = included_only_on_x86(results, ctx.index, resolvers)
+    if any(
+        status != Status.INCLUDE_GUARD
+        for r in results
+        if r.file in x86_included
+        for fact in r.facts
+        if isinstance(fact, Defines)
+        for _, _, status, _ in fact.definitions
+    ):
+        # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
+        # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
+        resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
+    ported: dict[str, bool] = {}
+    # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
+    out = []
+    for f in ctx.findings:
+        if f.language not in ("c", "cpp") and not (f.language == "asm" and f.guard):
+            out.append(f)
+            continue
+        if f.rule == "c-x86-intrinsic" and f.key in shims:
+            continue
+        if f.file not in ported:
+            ported[f.file] = f.file in x86_included
+        if f.guard:
+            status, names = resolvers[language_mode(f.file)].resolve(f.guard)
+            if status == INACTIVE:
+                f = replace(f, guard=(), filtered=True)
+            elif status == GUARDED:
+                if f.category == "preprocessor-error":
+                    continue
+                shown = ", ".join(sorted(names)[:3])
+                f = replace(
+                    f,
+                    guard=(),
+                    severity=min(f.severity, Severity.WARNING),
+                    message=f"{f.message} (guarded by {shown})",
+                )
+            else:
+                f = replace(f, guard=())
+        if f.category == "preprocessor-error" and x86_only_file(f.file):
+            continue
+        if f.x86_guard is not None:
+            if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
+                continue  # x86-64 reaches this #error too, once the tree's macros are known
+            f = replace(f, x86_guard=None)
+        if ported[f.file] and not f.filtered:
+            f = replace(f, filtered=True)
+        out.append(f)
+    return out
+
+
+Resolvers = dict[str, preproc.Resolver]
+
+
+def tree_resolvers(
+    results: list[FileResult], options: Options, never: frozenset[str] = frozenset()
+) -> tuple[Resolvers, Resolvers, frozenset[str]]:
+    """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims."""
+    table, undefined, asked, shims = tree_facts(results, never)
+    if asked:
+        undefined |= configured(
+            asked,
+            preproc.Resolver(
+                preproc.x86_reference(options.target, options.target_os, "c"), table, undefined
+            ),
+        )
+    modes = ("c", "cpp", "header")
+    return (
+        {
+            mode: preproc.Resolver(
+                preproc.target_macros(options.target, options.target_os, mode), table, undefined
+            )
+            for mode in modes
+        },
+        {
+            mode: preproc.Resolver(
+                preproc.x86_reference(options.target, options.target_os, mode), table, undefined
+            )
+            for mode in modes
+        },
+        shims,
+    )
+
+
+def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:
+    """Macros the build must set: named by an #error that asks for one of them, when the tree
+    defines none of them for x86-64 either (libmpdec's CONFIG_64, which it derives from the
+    architecture only for macOS universal builds). They are unknown, never derived as
+    undefined on the target. When the tree defines one for x86-64 (grpc's
+    GPR_CYCLE_COUNTER_RDTSC_64), the #error is its own consistency check."""
+    out: set[str] = set()
+    for names in asked:
+        if not any(x86.lookup_for(i)(n)[0] == "def" for n in names for i in range(len(x86.macros))):
+            # those the tree defines somewhere (the others were never derived)
+            out.update(n for n in names if n in x86.defines)
+    return frozenset(out)
+
+
+# A file named for MSVC (rules/vocab/windows.yaml) is built only there
+MSVC_PATH = re.compile(
+    r"(?i)(?:^|[/_.-])" + vocab.get().windows.msvc_paths.alternation("") + r"(?:[/_.-]|$)"
+)
+
+
+def x86_only_file(path: str) -> bool:
+    """A file named for x86, another non-Arm architecture or MSVC is only built there: its
+    #error is not an Arm64 problem."""
+    return foreign_named(path) or bool(MSVC_PATH.search(path))
+
+
+def has_c(ctx: PassContext) -> bool:
+    """C/C++ files, or assembly findings under conditions only the C macros decide."""
+    return any(r.language in ("c", "cpp") for r in ctx.results) or any(
+        f.guard and f.language == "asm" for f in ctx.findings
+    )
+
+
+PASS = Pass("c-guards", has_c, resolve)

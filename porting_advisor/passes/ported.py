@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The ported-code pass: findings in files an Arm64 build does not compile are filtered."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import replace
+
+from porting_advisor.core import vocab
+from porting_advisor.core.archnames import (
+    TreeIndex,
+    arch_of_name,
+    arm_counterpart,
+    neutral_stem,
+    x86_named,
+)
+from porting_advisor.core.model import Finding, on_disk
+from porting_advisor.passes.context import Listings, Pass, PassContext, always
+from porting_advisor.passes.listings import x86_listing
+
+
+def ported_paths(ctx: PassContext) -> list[Finding]:
+    """Findings in files the target's build does not compile (`not_built`) are marked
+    filtered."""
+    findings, index, listings = ctx.findings, ctx.index, ctx.listings
+    sources = {f.file for f in findings if f.language in ("c", "cpp")}
+    ported = {
+        file
+        for file in {f.file for f in findings}
+        if not_built(file, file in sources, index, listings)
+    }
+    if not ported:
+        return findings
+    return [
+        replace(f, filtered=True) if f.file in ported and not f.filtered else f for f in findings
+    ]
+
+
+def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | None) -> bool:
+    """Is `file` (a C/C++ `source` or not) left out of an Arm64 build? Ported code: named for
+    x86 with an Arm64 sibling (`x86/` next to `arm/`, `crc_sse42.c` next to `crc_neon.c`);
+    for sources also an x86-only variant of a per-architecture directory
+    (`x86_variant_only`) or of a neutral source (`generic_twin`); sources and assembly in a
+    directory named for another architecture; sources the build names only for x86
+    (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS crc_fast.c)`)."""
+    path = on_disk(file)
+    if x86_named(path) and (
+        arm_counterpart(path, index)
+        or (source and (x86_variant_only(path, index) or generic_twin(path, index)))
+    ):
+        return True
+    if (source or file.endswith(ASM_FILES)) and other_arch_path(file):
+        return True
+    return source and listings is not None and bool(x86_listing(file, listings))
+
+
+def generic_twin(path: str, index: TreeIndex) -> str:
+    """The architecture-neutral file that a file named for an x86 ISA is a variant of, or ''.
+    OpenCV's per-ISA dispatch sources (`imgwarp.sse4_1.cpp`, `fast.avx2.cpp`) sit beside the
+    file they speed up (`imgwarp.cpp`, whose universal intrinsics serve NEON), and its CMake
+    builds them only for x86: the neutral file is the Arm64 path."""
+    directory, name = posixpath.split(path)
+    if arch_of_name(name) != "x86":
+        return ""
+    stem, header = neutral_stem(name), name.endswith(HEADERS)
+    for other in index.by_dir.get(directory, ()):
+        # (a source's twin is a source: `crc32.h` declares what `crc32_sse42.c` defines)
+        if (
+            other != name
+            and other.endswith(C_SOURCES + HEADERS)
+            and other.endswith(HEADERS) == header
+            and not arch_of_name(other)
+            and neutral_stem(other) == stem
+        ):
+            return other
+    return ""
+
+
+ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
+# Names for other architectures that say so without doubt (rules/vocab/arch-tokens.yaml)
+OTHER_ARCH_DIRS = vocab.get().arch.other_dirs
+
+
+def other_arch_path(path: str) -> bool:
+    """Is the file in a directory named for another architecture (libjpeg-turbo's
+    `simd/mips64/`, whose Loongson MMI asm mimics MMX names)? It is built only there."""
+    return any(part.lower() in OTHER_ARCH_DIRS for part in path.split("/")[:-1])
+
+
+C_SOURCES = vocab.get().c_extensions.sources + vocab.get().c_extensions.objc
+HEADERS = vocab.get().c_extensions.headers
+
+
+def x86_variant_only(path: str, index: TreeIndex) -> bool:
+    """A file named for an x86 feature in a directory of per-architecture files for Arm and
+    at least one other architecture, with a twin for none of them (numpy's
+    `distutils/checks/extra_avx512f_reduce.c` beside `cpu_neon.c`, `cpu_vsx.c`, `cpu_vx.c`):
+    the build picks that directory's files by architecture, and POWER or s390x builds without
+    this one, so the feature has a fallback; it is not an Arm64 problem. (With only x86 and
+    Arm files in the directory nothing says so: a file with no Arm twin there is reported.
+    C/C++ only: an assembly routine with no twin is a symbol every architecture that links
+    it must get from somewhere, and stays reported.)"""
+    directory, name = posixpath.split(path)
+    if arch_of_name(name.split(".", 1)[0]) != "x86":
+        return False
+    others = [
+        n for n in index.by_dir.get(directory, ()) if arch_of_name(n.split(".", 1)[0]) == "other"
+    ]
+    if not others or not index.arm_named(directory):
+        return False
+    stem = neutral_stem(name)
+    return all(neutral_stem(n) != stem for n in others)
+
+
+PASS = Pass("ported", always, ported_paths)
