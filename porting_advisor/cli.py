@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import sys
@@ -18,38 +17,7 @@ from porting_advisor.gate.settings import TARGET_OSES, TARGETS, UsageError
 from porting_advisor.gate.verdict import FAIL_ON
 
 if TYPE_CHECKING:
-    from porting_advisor.core.model import Report
-
-
-def outputs(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
-    """(path, format) of each report; "-" is standard output, as is no `--output` at all."""
-    from porting_advisor.report import format_for
-
-    if fmt and len(paths) > 1:
-        raise UsageError(
-            "--format applies to standard output or to a single --output; with several "
-            "--output files each one's extension decides its format"
-        )
-    if list(paths).count("-") > 1:
-        raise UsageError("--output - (standard output) can be given once")
-    result = []
-    for p in paths or ("-",):
-        chosen = (fmt or "text") if p == "-" else fmt or format_for(p)
-        if chosen is None:
-            raise UsageError(
-                f"cannot tell the report format of '{p}' (use .html .json .sarif "
-                ".csv .md .txt or --format)"
-            )
-        parent = Path(p).resolve().parent
-        if p != "-" and (
-            not parent.is_dir()
-            or not os.access(parent, os.W_OK)
-            or Path(p).is_dir()
-            or (Path(p).exists() and not os.access(p, os.W_OK))
-        ):
-            raise UsageError(f"cannot write '{p}'")
-        result.append((p, chosen))
-    return result
+    pass
 
 
 def print_rules(rules_dir: str | None, explain: str | None) -> None:
@@ -157,12 +125,13 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     if not (root.is_dir() or root.is_file()):
         raise UsageError(f"path '{path}' is neither a directory nor a file")
     started = time.perf_counter()
-    targets = outputs(params["output"], params["fmt"])
     from porting_advisor import report
     from porting_advisor.core import ruleset
     from porting_advisor.core.model import base_dir
     from porting_advisor.engine import pipeline
-    from porting_advisor.gate import baseline, settings
+    from porting_advisor.gate import baseline, outputs, settings, verdict
+
+    targets = outputs.targets(params["output"], params["fmt"])
 
     if params["write_baseline"] and params["changed_since"]:
         # only the changed files' findings would be recorded: every other entry would be lost
@@ -181,73 +150,15 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     result.duration = round(time.perf_counter() - started, 3)
     if any(fmt == "html" for _, fmt in targets):
         pipeline.attach_context(result, options.root, report.html.html_findings(result))
-    warn_skipped(result, options.quiet)
+    outputs.warn(result, options.quiet)
     for out_path, out_fmt in targets:
         if out_path == "-":
-            write_stdout(out_fmt, result, rs, p["link_base"])
+            outputs.write_stdout(out_fmt, result, rs, p["link_base"])
         else:
-            write_report(out_path, out_fmt, result, rs, p["link_base"])
+            outputs.write_report(out_path, out_fmt, result, rs, p["link_base"])
     pipeline.PHASES.mark("report")
     pipeline.PHASES.print()
-    return gate_result(result, rs, p, [path for path, _ in targets if path != "-"])
-
-
-def write_stdout(fmt: str, result: Report, rs: Any, link_base: str) -> None:
-    """The report on standard output. A reader that leaves early (`| head`) is no error: the
-    findings still decide the exit status."""
-    from porting_advisor import report
-
-    try:
-        report.write(fmt, result, rs, link_base, sys.stdout)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # what is still buffered would fail again at exit: send it nowhere
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def gate_result(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) -> int:
-    """The exit status; a failing gate says why on stderr, whatever `--quiet` says, and in
-    GitHub Actions on the job's summary page."""
-    from porting_advisor.gate import verdict
-    from porting_advisor.report import render
-
-    counts = verdict.failing(result, p["fail_on"])
-    skipped = verdict.skipped_failure(result, p["fail_on_skipped"])
-    if p["write_baseline"] or not (counts or skipped):
-        line, code = "porting-advisor: gate passed", 0
-    else:
-        line, code = verdict.line(counts, p["fail_on"], skipped, reports), 1
-        click.echo(line, err=True)
-    if verdict.in_actions():
-        verdict.step_summary(render("markdown", result, rs, p["link_base"]), line)
-    return code
-
-
-def write_report(path: str, fmt: str, result: Report, rs: Any, link_base: str) -> None:
-    """Write a report file whole or not at all: into a temporary file beside it, renamed
-    over it at the end (an interrupted run leaves no truncated report)."""
-    import tempfile
-
-    from porting_advisor import report
-
-    target = Path(path)
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.resolve().parent)
-    except OSError as exc:
-        raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
-        with open(fd, "w", encoding="utf-8") as out:
-            report.write(fmt, result, rs, link_base, out)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    return verdict.decide(result, rs, p, [path for path, _ in targets if path != "-"])
 
 
 def print_targets() -> None:
@@ -263,30 +174,6 @@ def print_targets() -> None:
             f"{'yes' if facts['lse'] else 'no'}; {flags[name]['flags']} (GCC "
             f"{flags[name]['gcc']}+){'  (' + note + ')' if note else ''}"
         )
-
-
-# remarks also said on stderr as warnings
-WARNED_REMARKS = frozenset(
-    {
-        "invalid-utf8",
-        "unknown-suppression",
-        "unmatched-exclude",
-        "config-error",
-        "config-excludes-everything",
-        "skipped-member",
-    }
-)
-
-
-def warn_skipped(result: Report, quiet: bool) -> None:
-    if quiet:
-        return
-    for file, reason in result.skipped:
-        click.echo(f"porting-advisor: warning: skipped {file}: {reason}", err=True)
-    for m in result.remarks:
-        if m.rule in WARNED_REMARKS:
-            where = f"{m.file}: " if m.file else ""
-            click.echo(f"porting-advisor: warning: {where}{m.message}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
+from typing import Any
 
 from porting_advisor.core.model import Report, Severity
 
@@ -59,3 +61,20 @@ def step_summary(markdown: str, result: str) -> None:
             out.write(f"{markdown}\n**{result}**\n\n")
     except OSError:
         pass
+
+
+def decide(result: Report, rs: Any, p: dict[str, Any], reports: list[str]) -> int:
+    """The exit status; a failing gate says why on stderr, whatever `--quiet` says, and in
+    GitHub Actions on the job's summary page."""
+    from porting_advisor.report import render
+
+    counts = failing(result, p["fail_on"])
+    skipped = skipped_failure(result, p["fail_on_skipped"])
+    if p["write_baseline"] or not (counts or skipped):
+        said, code = "porting-advisor: gate passed", 0
+    else:
+        said, code = line(counts, p["fail_on"], skipped, reports), 1
+        sys.stderr.write(said + "\n")
+    if in_actions():
+        step_summary(render("markdown", result, rs, p["link_base"]), said)
+    return code
