@@ -157,6 +157,9 @@ def test_the_repository_config_beats_the_actions_defaults(tmp_path, config, inpu
         (workspace / ".porting-advisor.toml").write_text(config)
     result = run_action(workspace, inputs)
     assert result["code"] == want, result["output"]
+    if want == 1:  # the job log says why, though the report went to a file
+        assert "porting-advisor: gate failed: " in result["output"][1]
+        assert "reports: porting-advisor.sarif" in result["output"][1]
 
 
 def test_the_pre_commit_hook_default_yields_to_the_config(run_cli, tmp_path):

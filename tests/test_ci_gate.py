@@ -578,3 +578,22 @@ def test_pre_commit_rev_exists_or_is_a_commit_placeholder():
     assert revs and all(rev in tags or rev == "<commit>" for rev in revs), revs
     hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
     assert "--fail-on" not in hook["args"] and "--default-fail-on" in hook["args"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes read-only files")
+def test_a_read_only_cache_is_said_once_and_left_alone(run_cli, tmp_path):
+    root = tree(tmp_path, {"a.c": X86})
+    cache = tmp_path / "cache"
+    assert run_cli(root, "--cache-dir", cache).code == 0
+    before = {p.name: p.read_bytes() for p in cache.iterdir()}
+    for p in [cache, *cache.iterdir()]:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    try:
+        (root / "b.c").write_text(X86)
+        res = run_cli(root, "--cache-dir", cache, "--format", "json")
+    finally:
+        for p in [cache, *cache.iterdir()]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+    assert len(res.json()["findings"]) == 4
+    assert res.err.count("warning") == 1 and "cannot be used" in res.err
+    assert {p.name: p.read_bytes() for p in cache.iterdir()} == before
