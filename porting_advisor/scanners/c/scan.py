@@ -177,6 +177,11 @@ def signed_compare(text: str) -> bool:
     return False
 
 
+# Why a construct in a branch the preprocessor settles as not compiled is filtered
+INACTIVE_REASON = "in a preprocessor branch not compiled for the target"
+UNBUILDABLE_REASON = "in a file that cannot be compiled for the target (x86-only or another OS)"
+
+
 def state_filter(src: Source, st: State) -> tuple[bool, bool, tuple[str, ...]]:
     """(report?, filtered, guard) for a construct in a region with state `st`."""
     if st.status == INACTIVE:
@@ -228,7 +233,16 @@ class CFile:
         line, col = self.src.position(offset)
         report, filtered, guard = state_filter(self.src, self.layout.at(line))
         if report:
-            self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard, **params)
+            self.src.add(
+                rule,
+                line,
+                col,
+                length=length,
+                filtered=filtered,
+                filtered_reason=INACTIVE_REASON,
+                guard=guard,
+                **params,
+            )
 
     def parsed(self) -> tree_sitter.Tree:
         if self.tree is None:
@@ -472,7 +486,9 @@ def scan(src: Source) -> None:
     check_char_signedness(cf)
     if unbuildable:
         src.findings = [
-            f if f.rule == "c-reached-error" or f.filtered else replace(f, filtered=True)
+            f
+            if f.rule == "c-reached-error" or f.filtered
+            else replace(f, filtered=True, filtered_reason=UNBUILDABLE_REASON)
             for f in src.findings
         ]
 
@@ -598,6 +614,7 @@ def check_directives(cf: CFile) -> None:
                     column_of(cf, d),
                     length=0,
                     filtered=filtered,
+                    filtered_reason=INACTIVE_REASON,
                     guard=guard,
                     text=text,
                     target=target,
