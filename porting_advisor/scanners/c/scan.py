@@ -24,8 +24,8 @@ from porting_advisor.core.archnames import TreeIndex, foreign_named, only_from_x
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.c import floating, intrinsics, memory_order, ppexpr, preproc
 from porting_advisor.scanners.c import inline_asm as asminline
-from porting_advisor.scanners.c import intrinsics, ppexpr, preproc
 from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE, Layout, State
 
 if TYPE_CHECKING:
@@ -445,8 +445,12 @@ def scan(src: Source) -> None:
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
             src.facts.append(("includes", "\n".join(headers)))
+        memory_order.check(src, None, language_mode(src.file) != "c")
+        floating.check(src, None, language_mode(src.file) != "c")
         return
     cf = CFile(src)
+    memory_order.check(src, cf.layout, cf.cpp)
+    floating.check(src, cf.layout, cf.cpp)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
         return
