@@ -45,14 +45,15 @@ def check(src: Source, layout: Layout | None, cpp: bool) -> None:
     if "memory-ordering" not in src.options.categories:
         return
     text = src.text
-    local: set[str] = set()
-    if any(h in text for h in FENCE_HINTS) or "asm" in text:
-        if layout is None:
-            layout = file_layout(src)
-        local = check_barriers(src, layout)
-    if publish.candidate(text):
-        if layout is None:
-            layout = file_layout(src)
+    # (most files have neither: the layout and the parse are paid for only when one is there)
+    fences = any(h in text for h in FENCE_HINTS) and FENCE_NAME.search(text) is not None
+    spins = publish.candidate(text)
+    if not fences and not spins:
+        return
+    if layout is None:
+        layout = file_layout(src)
+    local = check_barriers(src, layout, fences)
+    if spins:
         lang = "cpp" if cpp else "c"
         tree = grammars.parser(lang).parse(text.encode("utf-8", "replace"))
         publish.check(src, tree.root_node, lang, layout, frozenset(local))
@@ -64,10 +65,11 @@ def file_layout(src: Source) -> Layout:
     return preproc.layout(src.text, macros)
 
 
-def check_barriers(src: Source, layout: Layout) -> set[str]:
-    """Report fence macros and inline functions whose compiled definition is compiler-only.
-    Returns the names this file defines as compiler-only barriers (any name: `barrier`),
-    which order nothing on Arm64 when the publish check meets them."""
+def check_barriers(src: Source, layout: Layout, fences: bool) -> set[str]:
+    """Report fence macros and inline functions whose compiled definition is compiler-only
+    (when the file names a fence). Returns the names this file defines as compiler-only
+    barriers (any name: `barrier`), which order nothing on Arm64 when the publish check
+    meets them."""
     defs: dict[str, list[tuple[State, str]]] = {}
     sites: list[tuple[str, int, State, str]] = []  # name, line, state, body
     for d in layout.directives:
@@ -85,14 +87,20 @@ def check_barriers(src: Source, layout: Layout) -> set[str]:
             continue  # `mb` as an object-like macro is a unit (megabytes), not a fence
         st = layout.at(d.line)
         defs.setdefault(name, []).append((st, body))
-        if name in BARRIERS.fences:
+        if fences and name in BARRIERS.fences:
             sites.append((name, d.line, st, body))
     text = src.text
-    spans = preproc.comment_spans(text)
-    if any(h in text for h in FENCE_HINTS):
+    if fences:
+        spans = preproc.comment_spans(text)
         for m in FENCE_NAME.finditer(text):
             fn = INLINE_FN.match(text, m.end())
-            if fn is None or preproc.inside(spans, m.start()) >= 0 or not declared_here(text, m):
+            bol = text.rfind("\n", 0, m.start()) + 1
+            if (
+                fn is None
+                or preproc.inside(spans, m.start()) >= 0
+                or not declared_here(text, m)
+                or text[bol : m.start()].lstrip().startswith("#")  # a #define, seen above
+            ):
                 continue
             end = closing_brace(text, fn.end() - 1)
             line = src.position(m.start())[0]

@@ -32,6 +32,10 @@ ATOMIC_METHODS = frozenset(
 ZERO = frozenset({"0", "NULL", "nullptr", "false", "0L", "0U", "0UL"})
 QUIET_ASM = re.compile(r"^\s*(?:pause|yield|nop|isb|rep;?\s*nop)?\s*$")
 # device memory: a register block at a fixed address, or mapped from a device
+# a signal handler runs on the CPU of the code it interrupts: no ordering between CPUs needed
+HANDLER = re.compile(
+    r"\bsignal\s*\(\s*\w+\s*,\s*&?\s*(\w+)|\bsa_(?:handler|sigaction)\s*=\s*&?\s*(\w+)"
+)
 DEVICE = re.compile(r"\bioremap\w*\s*\(|\bmmap\s*\(|\*\s*\)\s*\(?\s*0x[0-9A-Fa-f]{4,}")
 SCOPES = frozenset(
     {
@@ -105,6 +109,8 @@ def check(
             walker.walk(body)
             walker.events.sort(key=lambda e: e.at)
             funcs.append((function_name(fn), walker))
+    handlers = {a or b for a, b in HANDLER.findall(src.text)} if "sig" in src.text else set()
+    funcs = [(name, w) for name, w in funcs if name not in handlers or w.spins]
     readers = [(name, w, spin) for name, w in funcs for spin in w.spins]
     if not readers:
         return
