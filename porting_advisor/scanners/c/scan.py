@@ -30,8 +30,8 @@ from porting_advisor.core.facts import (
     Undef,
 )
 from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.c import floating, intrinsics, memory_order, ppexpr, preproc
 from porting_advisor.scanners.c import inline_asm as asminline
-from porting_advisor.scanners.c import intrinsics, ppexpr, preproc
 from porting_advisor.scanners.c.preproc import (
     ACTIVE,
     GUARDED,
@@ -461,8 +461,12 @@ def scan(src: Source) -> None:
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
             src.facts.append(Includes(tuple(headers)))
+        memory_order.check(src, None, language_mode(src.file) != "c")
+        floating.check(src, None, language_mode(src.file) != "c")
         return
     cf = CFile(src)
+    memory_order.check(src, cf.layout, cf.cpp)
+    floating.check(src, cf.layout, cf.cpp)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
         return
