@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, mcp_calls
 
 anyio = pytest.importorskip("anyio")
 pytest.importorskip("mcp")
@@ -269,56 +269,19 @@ def test_suggests_replacements(server):
 
 def test_stdout_carries_only_the_protocol(tmp_path):
     """Raw JSON-RPC over the server's pipes: every line it writes to stdout is a protocol
-    message, also while it scans; the scan result arrives before the end of input stops it."""
-    proc = subprocess.Popen(
+    message, also while it scans; each answer arrives before the end of input stops it."""
+    answers, err = mcp_calls(
         [sys.executable, "-m", "porting_advisor", "mcp", "--root", str(SAMPLES)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [("scan", {"path": "."}), ("scan", {"path": "/etc"})],
+        TIMEOUT,
         env={**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(tmp_path)},
     )
-    killer = threading.Timer(TIMEOUT, proc.kill)
-    killer.start()
-    try:
-        assert proc.stdin is not None and proc.stdout is not None
-
-        def send(message: dict) -> None:
-            proc.stdin.write(json.dumps({"jsonrpc": "2.0", **message}) + "\n")
-            proc.stdin.flush()
-
-        send(
-            {
-                "id": 1,
-                "method": "initialize",
-                "params": {
-                    "protocolVersion": "2025-06-18",
-                    "capabilities": {},
-                    "clientInfo": {"name": "test", "version": "1"},
-                },
-            }
-        )
-        lines = [proc.stdout.readline()]
-        send({"method": "notifications/initialized"})
-        send(
-            {
-                "id": 2,
-                "method": "tools/call",
-                "params": {"name": "scan", "arguments": {"path": "."}},
-            }
-        )
-        lines.append(proc.stdout.readline())
-        proc.stdin.close()
-        lines += proc.stdout.readlines()
-        err = proc.stderr.read() if proc.stderr else ""
-        assert proc.wait() == 0
-    finally:
-        killer.cancel()
-    answers = [json.loads(line) for line in lines]  # (a stray line would not parse)
-    assert [a.get("id") for a in answers] == [1, 2]
+    assert [a.get("id") for a in answers] == [0, 1, 2]
     assert all(a["jsonrpc"] == "2.0" for a in answers)
     result = answers[1]["result"]["structuredContent"]
     assert result["verdict"] == "blocked" and result["total_findings"] == 82
+    refused = answers[2]["result"]
+    assert refused["isError"] is True and "outside the roots" in refused["content"][0]["text"]
     assert "Traceback" not in err
 
 
