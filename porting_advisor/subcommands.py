@@ -4,6 +4,7 @@ portfolio over many JSON reports) and `mcp` (a Model Context Protocol server ove
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +61,15 @@ def merge(**params: Any) -> int:
     type=click.Path(exists=True, file_okay=False),
     help="A directory the server may scan (repeatable); paths outside are refused.",
 )
-@click.option("--online", is_flag=True, help="Also ask package registries (PyPI indexes).")
+@click.option("--online", is_flag=True, help="Also ask the Python package index for Arm64 wheels.")
 @click.option("--index-url", metavar="URL", help="Python index for --online (default: pip's).")
-@click.option("--jobs", "-j", type=click.IntRange(0, 256), default=0, help="As for a scan.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(0, 256),
+    default=0,
+    help="Worker processes per scan (0 = automatic).",
+)
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Result cache folder.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
 @click.option("--rules-dir", hidden=True, help="Use another rules folder (tests).")
@@ -70,14 +77,10 @@ def mcp(**params: Any) -> int:
     """A Model Context Protocol server on stdin/stdout for coding agents: tools scan,
     explain_rule, list_rules, check_dependency and suggest_replacement (docs/agents.md).
     Read-only; it scans only under the --root folders. Needs `porting-advisor[mcp]`."""
-    import importlib.util
-
     from porting_advisor.core import ruleset
     from porting_advisor.engine import cache
     from porting_advisor.serve import tools
 
-    if importlib.util.find_spec("mcp") is None:
-        raise UsageError("the mcp subcommand needs the MCP SDK: pip install 'porting-advisor[mcp]'")
     try:
         roots = tools.resolve_roots(params["roots"])
     except tools.ToolFailure as exc:
@@ -95,8 +98,18 @@ def mcp(**params: Any) -> int:
         cache_dir=cache_dir,
         jobs=params["jobs"],
     )
-    from porting_advisor.serve import stdio
-
+    try:
+        from porting_advisor.serve import stdio
+    except ImportError as exc:
+        raise UsageError(
+            f"the mcp subcommand needs the MCP SDK ({exc}): pip install 'porting-advisor[mcp]'"
+        ) from None
+    if sys.stdin.isatty():  # started by hand: the protocol is for an agent's client
+        click.echo(
+            "porting-advisor mcp: an MCP server on stdin/stdout, for an agent's client to start "
+            "(docs/agents.md); Ctrl-D ends it",
+            err=True,
+        )
     stdio.run(config)
     return 0
 

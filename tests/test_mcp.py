@@ -424,3 +424,14 @@ def test_a_scan_leaves_no_state_behind():
     assert preproc.LITERAL_CACHE == {} and preproc.STATE_CACHE == {}
     assert gc.get_freeze_count() == 0
     assert tools.scan(cfg, "c-simd-engine") == first
+
+
+def test_without_the_sdk_the_subcommand_says_how_to_get_it(monkeypatch, run_cli):
+    import porting_advisor.serve
+
+    monkeypatch.setitem(sys.modules, "mcp.server.mcpserver", None)  # (import fails)
+    monkeypatch.delitem(sys.modules, "porting_advisor.serve.stdio", raising=False)
+    monkeypatch.delattr(porting_advisor.serve, "stdio", raising=False)
+    res = run_cli("mcp", "--root", SAMPLES)
+    assert res.code == 2 and res.out == ""
+    assert "pip install 'porting-advisor[mcp]'" in res.err
