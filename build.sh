@@ -7,8 +7,9 @@
 #                                  dist/onedir/porting-advisor-<os>-<arch>/porting-advisor-<os>-<arch>
 #   --python PYTHON                build the checkout's package with this Python, which has its
 #                                  dependencies and PyInstaller already; nothing is installed.
-#                                  Without it, a build venv gets the project and PyInstaller
-#                                  from the package registries.
+#                                  Without it, a build venv gets the project (with its mcp
+#                                  extra) and PyInstaller from the package registries.
+# The binary has `porting-advisor mcp` when the build Python has the MCP SDK (porting-advisor[mcp]).
 # Work files (the build venv, PyInstaller's work folder) go to a temporary folder, removed at
 # the end. Needs a Python >= 3.11 with its shared library (Debian/Ubuntu: python3-dev; pyenv:
 # PYTHON_CONFIGURE_OPTS=--enable-shared). The binary needs the build host's glibc or newer:
@@ -21,7 +22,7 @@ out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --python) [ $# -ge 2 ] || usage; python="$2"; shift 2;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0;;
     -*) usage;;
     *) [ -z "$out" ] || usage; out="$1"; shift;;
   esac
@@ -44,7 +45,7 @@ cd "$work"  # whatever a tool drops in its working directory goes away with the 
 
 if [ -z "$python" ]; then
   python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install -q "$here" "pyinstaller>=6,<7"
+  "$work/venv/bin/pip" install -q "$here[mcp]" "pyinstaller>=6,<7"
   python="$work/venv/bin/python"
 fi
 
@@ -54,11 +55,18 @@ for g in tree_sitter_c tree_sitter_cpp tree_sitter_fortran tree_sitter_go tree_s
   grammars+=(--collect-binaries "$g" --hidden-import "$g")
 done
 
+# `porting-advisor mcp`: its server module is imported only by the subcommand, and only when
+# the SDK is there (PyInstaller's own hooks cover the SDK's dependencies: pydantic, anyio ...)
+optional=()
+if "$python" -c "import mcp.server.mcpserver" >/dev/null 2>&1; then
+  optional+=(--hidden-import porting_advisor.serve.stdio)
+fi
+
 "$python" -m PyInstaller --noconfirm --clean --log-level WARN "--$mode" --name "$name" \
   --distpath "$dist" --workpath "$work/pyinstaller" --specpath "$work" \
   --paths "$here" --add-data "$here/rules:rules" --add-data "$here/templates:templates" \
   --hidden-import porting_advisor.scanners.c.scan --hidden-import porting_advisor.scanners.asm \
-  --hidden-import porting_advisor.scanners.autotools "${grammars[@]}" \
+  --hidden-import porting_advisor.scanners.autotools "${grammars[@]}" ${optional[@]+"${optional[@]}"} \
   --exclude-module tkinter --exclude-module unittest --exclude-module pydoc \
   --exclude-module lib2to3 --exclude-module xmlrpc \
   "$here/porting_advisor/__main__.py"
@@ -66,6 +74,7 @@ done
 if [ "$mode" = onedir ]; then bin="$dist/$name/$name"; size_of="$dist/$name"; else
   bin="$dist/$name"; size_of="$bin"; fi
 "$bin" --version
+"$bin" mcp --help >/dev/null
 env -i "$bin" "$here/sample-projects" --format json --no-progress > "$work/smoke.json"
 "$python" -c "import json,sys; assert json.load(open(sys.argv[1]))['findings']" "$work/smoke.json"
 echo "built $bin ($(du -sh "$size_of" | cut -f1))"

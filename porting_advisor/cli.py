@@ -108,8 +108,9 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 def command(ctx: click.Context, /, **params: Any) -> int:
     """Scan PATH for what stops it from building and running on Arm64.
 
-    Subcommand: `porting-advisor merge REPORT.json... --output FILE` (a portfolio over many
-    reports; see its --help). To scan a directory named merge, write ./merge."""
+    Subcommands: `porting-advisor merge REPORT.json... --output FILE` (a portfolio over many
+    reports) and `porting-advisor mcp --root DIR` (an MCP server for coding agents); see their
+    --help. To scan a directory named merge or mcp, write ./merge or ./mcp."""
     if params["list_rules"] or params["explain"]:
         print_rules(params["rules_dir"], params["explain"])
         return 0
@@ -189,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     chosen, prog = command, "porting-advisor"
     from porting_advisor.subcommands import COMMANDS
 
-    if args and args[0] in COMMANDS:  # `./merge` scans a directory of that name
-        chosen, prog, args = COMMANDS[args[0]], f"porting-advisor {args[0]}", args[1:]
+    name = args[0] if args and args[0] in COMMANDS else ""  # `./merge` scans a directory
+    if name:
+        chosen, prog, args = COMMANDS[name], f"porting-advisor {name}", args[1:]
     enabled = gc.isenabled()
-    gc.disable()
+    if name != "mcp":  # a long-running server keeps the collector
+        gc.disable()
     try:
         with interrupt.term_as_interrupt():
             rc = chosen.main(args=args, prog_name=prog, standalone_mode=False)

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,3 +168,42 @@ def pytest_sessionfinish(session, exitstatus):
         for line in sorted(after - before):
             reporter.write_line(f"  {line}", red=True)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def mcp_calls(
+    command: list[str], calls: list[tuple[str, dict]], timeout: float = 60, **popen: object
+) -> tuple[list[dict], str]:
+    """Start an MCP server over stdio and speak raw JSON-RPC to it: initialize, then each
+    (tool, arguments) call, waiting for its answer; then end its input. Returns every message
+    it wrote to stdout (each line must parse as JSON) and its stderr."""
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+    killer = threading.Timer(timeout, proc.kill)
+    killer.start()
+    try:
+
+        def send(message: dict) -> str:
+            proc.stdin.write(json.dumps({"jsonrpc": "2.0", **message}) + "\n")
+            proc.stdin.flush()
+            return proc.stdout.readline() if "id" in message else ""
+
+        hello = {"protocolVersion": "2025-06-18", "capabilities": {}}
+        hello["clientInfo"] = {"name": "porting-advisor tests", "version": "1"}
+        lines = [send({"id": 0, "method": "initialize", "params": hello})]
+        send({"method": "notifications/initialized"})
+        for n, (tool, arguments) in enumerate(calls, 1):
+            params = {"name": tool, "arguments": arguments}
+            lines.append(send({"id": n, "method": "tools/call", "params": params}))
+        proc.stdin.close()
+        lines += proc.stdout.readlines()
+        err = proc.stderr.read()
+        assert proc.wait() == 0, err[-2000:]
+    finally:
+        killer.cancel()
+    return [json.loads(line) for line in lines], err

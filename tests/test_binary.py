@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, scan
+from conftest import ROOT, mcp_calls, scan
 from porting_advisor import __version__, report
 
 pytestmark = pytest.mark.slow
@@ -93,3 +93,24 @@ def test_binary_version_and_bad_input(binary, tmp_path):
         "error",
     )
     assert res.returncode == 1 and "<html" in out.read_text()
+
+
+def test_binary_serves_mcp(binary):
+    """The binary built with the mcp extra answers the protocol on stdio (without a HOME: no
+    result cache); built without the SDK it says how to get it."""
+    command = [str(binary), "mcp", "--root", str(ROOT / "sample-projects")]
+    if importlib.util.find_spec("mcp") is None:  # (the build Python is this one)
+        res = subprocess.run(command, capture_output=True, text=True, env={}, timeout=300)
+        assert res.returncode == 2 and "porting-advisor[mcp]" in res.stderr
+        return
+    answers, _ = mcp_calls(
+        command,
+        [("scan", {"path": ".", "page_size": 1}), ("suggest_replacement", {"name": "-mavx2"})],
+        timeout=300,
+        env={},
+        cwd="/",
+    )
+    scanned = answers[1]["result"]["structuredContent"]
+    assert (scanned["verdict"], scanned["total_findings"]) == ("blocked", 82)
+    flag = answers[2]["result"]["structuredContent"]
+    assert flag["rule"] == "build-x86-isa-flag" and flag["target_flags"] == "-mcpu=neoverse-v1"

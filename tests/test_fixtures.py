@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from conftest import FIXTURES, annotations, case_options, fixture_cases, scan
+from conftest import FIXTURES, ROOT, annotations, case_options, fixture_cases, scan
 
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
@@ -40,3 +42,27 @@ def test_no_filter_marks_guarded_code(rules):
     assert ("simd_ok.c", 21, "c-x86-intrinsic") in filtered
     assert ("simd_ok.c", 10, "c-x86-header") in filtered
     assert {f.file for f in report.findings if f.filtered} == {"simd_ok.c", "macro_kernels_ok.c"}
+
+
+def test_no_filter_says_why_each_finding_was_left_out(rules, run_cli):
+    """Every filtered finding carries its reason in the JSON report: the tree's own macros,
+    and a file named for x86 with an Arm64 sibling."""
+    res = run_cli(
+        str(ROOT / "sample-projects" / "c-simd-engine"), "--no-filter", "--format", "json"
+    )
+    found = json.loads(res.out)["findings"]
+    reasons = {
+        (f["file"], f["line"], f["rule"]): f["filtered_reason"] for f in found if f.get("filtered")
+    }
+    assert reasons[("src/kernels/avx2/blend.c", 5, "c-x86-intrinsic")] == (
+        "named for x86, with an Arm64 counterpart beside it"
+    )
+    assert set(reasons.values()) == {
+        "named for x86, with an Arm64 counterpart beside it",
+        "its #if is false for the target with the tree's own macros",
+    }
+    assert all("filtered_reason" not in f for f in found if not f.get("filtered"))
+    guarded = scan(FIXTURES / "c" / "intrinsics", rules, no_filter=True)
+    assert {
+        f.filtered_reason for f in guarded.findings if (f.file, f.line) == ("simd_ok.c", 21)
+    } == {"in a preprocessor branch not compiled for the target"}

@@ -4,7 +4,7 @@
 A scanner appends facts to `Source.facts`; they travel in `FileResult.facts` to the parent,
 where the passes in `porting_advisor.passes` read them with `isinstance` or `match`, and into
 the result cache as plain tuples (`fact_row`, `fact_of`). Who produces and who reads each
-kind: docs/architecture-facts.md.
+kind: docs/architecture.md.
 """
 
 from __future__ import annotations

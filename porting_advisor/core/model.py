@@ -81,6 +81,8 @@ class Finding(Positional):
     # `fingerprint()` worked out by the worker (where time is parallel), for findings with a
     # snippet: then it depends on rule, file and snippet only, which no pass changes
     fp: str = field(compare=False, default="")
+    # why a pass or the scanner left it out (`--no-filter` shows it), one short sentence
+    filtered_reason: str = field(compare=False, default="")
 
     def fingerprint(self) -> str:
         """Stable across line shifts: rule, file and the whitespace-normalised snippet."""

@@ -93,6 +93,7 @@ class Source:
         language: str = "",
         x86_guard: tuple[str, ...] | None = None,
         case: str = "",
+        filtered_reason: str = "",
         **params: object,
     ) -> None:
         """Record a finding of `rule_id`; `params` fill the rule's message and suggestion
@@ -116,6 +117,7 @@ class Source:
                 language=language or self.language,
                 x86_guard=x86_guard,
                 case=case,
+                filtered_reason=filtered_reason,
                 **params,
             )
         )
@@ -138,6 +140,7 @@ def finding(
     language: str = "",
     x86_guard: tuple[str, ...] | None = None,
     case: str = "",
+    filtered_reason: str = "",
     **params: object,
 ) -> Finding:
     """A finding of `rule_id`; `params` fill the rule's message and suggestion templates."""
@@ -165,6 +168,7 @@ def finding(
         guard,
         x86_guard,
         fingerprint(rule_id, file, snippet, message) if snippet else "",
+        filtered_reason if filtered else "",
     )
 
 

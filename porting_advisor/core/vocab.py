@@ -76,6 +76,14 @@ class CExtensions:
 
 
 @dataclass(frozen=True, slots=True)
+class Barriers:
+    fences: dict[str, str]  # fence name -> what it orders: full, read or write
+    compiler_only: frozenset[str]  # calls that order only the compiler
+    ordering_stems: tuple[str, ...]  # lower case; in a call's name: it orders memory
+    spin_relax: frozenset[str]  # calls a spin loop makes while it waits
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     x86_cpus: Words
     gcc_features: Words
@@ -84,6 +92,7 @@ class Vocab:
     windows: Windows
     system_libs: SystemLibs
     c_extensions: CExtensions
+    barriers: Barriers
 
 
 class Table:
@@ -160,6 +169,18 @@ def load(directory: Path) -> Vocab:
         bad = [e for e in ext.words(key, lower=False) if not e.startswith(".")]
         if bad:
             raise RuleError(f"{ext.path}: '{key}': {bad[0]!r} must start with '.'")
+    mem = Table(
+        directory,
+        "memory-barriers.yaml",
+        ("fences", "compiler_only", "ordering_stems", "spin_relax"),
+    )
+    kinds = mem.mapping("fences", ("full", "read", "write"))
+    fences: dict[str, str] = {}
+    for kind in kinds:
+        for name in mem.words(f"fences.{kind}", lower=False, doc=kinds):
+            if name in fences:
+                raise RuleError(f"{mem.path}: 'fences': {name!r} is listed twice")
+            fences[name] = kind
     return Vocab(
         x86_cpus=Words(frozenset(cpus.words("names")), cpus.words("families")),
         gcc_features=gcc,
@@ -191,6 +212,12 @@ def load(directory: Path) -> Vocab:
             ext.words("headers", lower=False),
             ext.words("fragments", lower=False),
             ext.words("objc", lower=False),
+        ),
+        barriers=Barriers(
+            fences,
+            frozenset(mem.words("compiler_only", lower=False)),
+            mem.words("ordering_stems"),
+            frozenset(mem.words("spin_relax", lower=False)),
         ),
     )
 

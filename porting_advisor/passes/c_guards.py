@@ -85,7 +85,12 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             if status == INACTIVE:
-                f = replace(f, guard=(), filtered=True)
+                f = replace(
+                    f,
+                    guard=(),
+                    filtered=True,
+                    filtered_reason="its #if is false for the target with the tree's own macros",
+                )
             elif status == GUARDED:
                 if f.category == "preprocessor-error":
                     continue
@@ -105,7 +110,9 @@ def resolve(ctx: PassContext) -> list[Finding]:
                 continue  # x86-64 reaches this #error too, once the tree's macros are known
             f = replace(f, x86_guard=None)
         if ported[f.file] and not f.filtered:
-            f = replace(f, filtered=True)
+            f = replace(
+                f, filtered=True, filtered_reason="in a file included only from x86-only code"
+            )
         out.append(f)
     return out
 

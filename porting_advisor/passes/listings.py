@@ -116,6 +116,7 @@ def whole_files(ctx: PassContext) -> list[Finding]:
                 syntax=fact.syntax or "x86",
                 symbols=f"; defines {shown}" if symbols else "",
                 filtered=bool(note),
+                filtered_reason=note,
                 note=note,
             )
         )

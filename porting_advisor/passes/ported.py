@@ -21,37 +21,44 @@ from porting_advisor.passes.listings import x86_listing
 
 def ported_paths(ctx: PassContext) -> list[Finding]:
     """Findings in files the target's build does not compile (`not_built`) are marked
-    filtered."""
+    filtered, with the reason."""
     findings, index, listings = ctx.findings, ctx.index, ctx.listings
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
-    ported = {
-        file
+    why = {
+        file: not_built(file, file in sources, index, listings)
         for file in {f.file for f in findings}
-        if not_built(file, file in sources, index, listings)
     }
-    if not ported:
+    if not any(why.values()):
         return findings
     return [
-        replace(f, filtered=True) if f.file in ported and not f.filtered else f for f in findings
+        replace(f, filtered=True, filtered_reason=why[f.file])
+        if why[f.file] and not f.filtered
+        else f
+        for f in findings
     ]
 
 
-def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | None) -> bool:
-    """Is `file` (a C/C++ `source` or not) left out of an Arm64 build? Ported code: named for
-    x86 with an Arm64 sibling (`x86/` next to `arm/`, `crc_sse42.c` next to `crc_neon.c`);
-    for sources also an x86-only variant of a per-architecture directory
-    (`x86_variant_only`) or of a neutral source (`generic_twin`); sources and assembly in a
-    directory named for another architecture; sources the build names only for x86
-    (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS crc_fast.c)`)."""
+def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | None) -> str:
+    """Why `file` (a C/C++ `source` or not) is left out of an Arm64 build, or "" when it is
+    not. Ported code: named for x86 with an Arm64 sibling (`x86/` next to `arm/`,
+    `crc_sse42.c` next to `crc_neon.c`); for sources also an x86-only variant of a
+    per-architecture directory (`x86_variant_only`) or of a neutral source (`generic_twin`);
+    sources and assembly in a directory named for another architecture; sources the build
+    names only for x86 (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS
+    crc_fast.c)`)."""
     path = on_disk(file)
-    if x86_named(path) and (
-        arm_counterpart(path, index)
-        or (source and (x86_variant_only(path, index) or generic_twin(path, index)))
-    ):
-        return True
+    if x86_named(path):
+        if arm_counterpart(path, index):
+            return "named for x86, with an Arm64 counterpart beside it"
+        if source and x86_variant_only(path, index):
+            return "an x86-only variant among per-architecture files"
+        if source and (twin := generic_twin(path, index)):
+            return f"an x86 variant of {twin}, which is the Arm64 path"
     if (source or file.endswith(ASM_FILES)) and other_arch_path(file):
-        return True
-    return source and listings is not None and bool(x86_listing(file, listings))
+        return "in a directory named for another architecture"
+    if source and listings is not None and (site := x86_listing(file, listings)):
+        return f"built only for x86: {site}"
+    return ""
 
 
 def generic_twin(path: str, index: TreeIndex) -> str:

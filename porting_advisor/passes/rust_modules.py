@@ -38,7 +38,7 @@ def resolve_rust(ctx: PassContext) -> list[Finding]:
     if not x86_only:
         return ctx.findings
     return [
-        replace(f, filtered=True)
+        replace(f, filtered=True, filtered_reason="in a Rust module declared only for x86")
         if f.file in x86_only and f.rule == "rust-x86-intrinsic" and not f.filtered
         else f
         for f in ctx.findings

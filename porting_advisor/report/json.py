@@ -54,6 +54,8 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     d["fingerprint"] = f.fingerprint()
     if f.filtered:
         d["filtered"] = True
+        if f.filtered_reason:
+            d["filtered_reason"] = f.filtered_reason
     if f.suppressed:
         d["suppressed"] = True
     return d
@@ -158,7 +160,10 @@ class JsonWriter:
         snippet = (
             f', "snippet": {quoted.get(f.snippet) or self.quote(f.snippet)}' if f.snippet else ""
         )
-        flags = (', "filtered": true' if f.filtered else "") + (
+        reason = (
+            f', "filtered_reason": {self.encode(f.filtered_reason)}' if f.filtered_reason else ""
+        )
+        flags = (', "filtered": true' + reason if f.filtered else "") + (
             ', "suppressed": true' if f.suppressed else ""
         )
         return (

@@ -30,8 +30,8 @@ from porting_advisor.core.facts import (
     Undef,
 )
 from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.c import floating, intrinsics, memory_order, ppexpr, preproc
 from porting_advisor.scanners.c import inline_asm as asminline
-from porting_advisor.scanners.c import intrinsics, ppexpr, preproc
 from porting_advisor.scanners.c.preproc import (
     ACTIVE,
     GUARDED,
@@ -177,6 +177,11 @@ def signed_compare(text: str) -> bool:
     return False
 
 
+# Why a construct in a branch the preprocessor settles as not compiled is filtered
+INACTIVE_REASON = "in a preprocessor branch not compiled for the target"
+UNBUILDABLE_REASON = "in a file that cannot be compiled for the target (x86-only or another OS)"
+
+
 def state_filter(src: Source, st: State) -> tuple[bool, bool, tuple[str, ...]]:
     """(report?, filtered, guard) for a construct in a region with state `st`."""
     if st.status == INACTIVE:
@@ -228,7 +233,16 @@ class CFile:
         line, col = self.src.position(offset)
         report, filtered, guard = state_filter(self.src, self.layout.at(line))
         if report:
-            self.src.add(rule, line, col, length=length, filtered=filtered, guard=guard, **params)
+            self.src.add(
+                rule,
+                line,
+                col,
+                length=length,
+                filtered=filtered,
+                filtered_reason=INACTIVE_REASON,
+                guard=guard,
+                **params,
+            )
 
     def parsed(self) -> tree_sitter.Tree:
         if self.tree is None:
@@ -447,8 +461,12 @@ def scan(src: Source) -> None:
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
             src.facts.append(Includes(tuple(headers)))
+        memory_order.check(src, None, language_mode(src.file) != "c")
+        floating.check(src, None, language_mode(src.file) != "c")
         return
     cf = CFile(src)
+    memory_order.check(src, cf.layout, cf.cpp)
+    floating.check(src, cf.layout, cf.cpp)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
         return
@@ -472,7 +490,9 @@ def scan(src: Source) -> None:
     check_char_signedness(cf)
     if unbuildable:
         src.findings = [
-            f if f.rule == "c-reached-error" or f.filtered else replace(f, filtered=True)
+            f
+            if f.rule == "c-reached-error" or f.filtered
+            else replace(f, filtered=True, filtered_reason=UNBUILDABLE_REASON)
             for f in src.findings
         ]
 
@@ -598,6 +618,7 @@ def check_directives(cf: CFile) -> None:
                     column_of(cf, d),
                     length=0,
                     filtered=filtered,
+                    filtered_reason=INACTIVE_REASON,
                     guard=guard,
                     text=text,
                     target=target,

@@ -1,0 +1,572 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Flags that publish data without ordering (issue 23), within one C/C++ file.
+
+The shape: function W writes shared data, then stores a flag (or index, or pointer); function
+R spins on that flag (`while (!f);`, `while (r->tail == r->head) cpu_relax();`) and then reads
+the same data; no fence, lock or ordered atomic stands between. Shared data is a field (by
+name), a file-scope variable or an element of one. A plain or `volatile` flag is
+c-unordered-publish; a relaxed atomic store (or the relaxed load of the spin when the store
+is ordered) is c-relaxed-publish.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from porting_advisor.core import grammars, vocab
+from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
+
+if TYPE_CHECKING:
+    import tree_sitter
+
+BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
+# A loop whose body is empty or one call: what the tree is parsed for.
+SPIN = re.compile(r"\bwhile\s*\(")
+WRITE_FIRST_ARG = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "snprintf"})
+ATOMIC_METHODS = frozenset(
+    {"store", "load", "exchange", "fetch_add", "fetch_sub", "fetch_or", "fetch_and"}
+)
+ZERO = frozenset({"0", "NULL", "nullptr", "false", "0L", "0U", "0UL"})
+QUIET_ASM = re.compile(r"^\s*(?:pause|yield|nop|isb|rep;?\s*nop)?\s*$")
+# device memory: a register block at a fixed address, or mapped from a device
+# a signal handler runs on the CPU of the code it interrupts: no ordering between CPUs needed
+HANDLER = re.compile(
+    r"\bsignal\s*\(\s*\w+\s*,\s*&?\s*(\w+)|\bsa_(?:handler|sigaction)\s*=\s*&?\s*(\w+)"
+)
+DEVICE = re.compile(r"\bioremap\w*\s*\(|\bmmap\s*\(|\*\s*\)\s*\(?\s*0x[0-9A-Fa-f]{4,}")
+SCOPES = frozenset(
+    {
+        "translation_unit",
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_else",
+        "preproc_elif",
+        "linkage_specification",
+        "declaration_list",
+        "namespace_definition",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decl:
+    volatile: bool
+    atomic: bool  # an atomic type or sig_atomic_t: never a plain flag
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: int  # byte offset
+    kind: str  # w (write), r (read), fence, store, load (an atomic op)
+    key: str  # "name" for a file-scope variable, ".name" for a field; "" for a fence
+    relaxed: bool = False
+    node: tree_sitter.Node | None = None
+
+
+SPIN_BODY = re.compile(r"\s*(?:;|\{\s*\}|\{?\s*[\w:]+\s*\([^;{}]*\)\s*;)")
+
+
+def candidate(text: str) -> bool:
+    """Cheap test before parsing: a `while (COND)` (not a do-while's end, not a constant)
+    followed by `;`, `{}` or one call: a spin loop."""
+    if "while" not in text:
+        return False
+    for m in SPIN.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()].rstrip()
+        if before.endswith("}"):
+            continue  # the end of a do-while
+        depth, i = 1, m.end()
+        end = min(len(text), i + 300)
+        while i < end and depth:
+            c = text[i]
+            depth += 1 if c == "(" else -1 if c == ")" else 0
+            i += 1
+        if depth or text[m.end() : i - 1].strip().isdigit():
+            continue
+        if SPIN_BODY.match(text, i):
+            return True
+    return False
+
+
+def check(
+    src: Source, root: tree_sitter.Node, lang: str, layout: Layout, compiler_only: frozenset[str]
+) -> None:
+    """Report each flag store that publishes data to a spin loop of another function."""
+    import tree_sitter
+
+    globals_, fields = declarations(root, lang)
+    device = DEVICE.search(src.text) is not None
+    cursor = tree_sitter.QueryCursor(grammars.query(lang, "(function_definition) @f"))
+    funcs = []
+    for _, caps in cursor.matches(root):
+        fn = caps["f"][0]
+        body = fn.child_by_field_name("body")
+        if body is not None:
+            walker = Walker(globals_, fields, compiler_only, locals_of(fn))
+            walker.walk(body)
+            walker.events.sort(key=lambda e: e.at)
+            funcs.append((function_name(fn), walker))
+    handlers = {a or b for a, b in HANDLER.findall(src.text)} if "sig" in src.text else set()
+    funcs = [(name, w) for name, w in funcs if name not in handlers or w.spins]
+    readers = [(name, w, spin) for name, w in funcs for spin in w.spins]
+    if not readers:
+        return
+    done: set[tuple[str, int]] = set()
+    for rname, rw, loop in readers:
+        for flag, load in spin_flags(rw, loop, globals_, fields, device).items():
+            seen = data_read_after(rw, loop)
+            for wname, ww in funcs:
+                if ww is rw:
+                    continue
+                for ev, data in stores_after_data(ww, flag):
+                    common = sorted(
+                        k for k in data & seen if k != flag and not atomic(k, globals_, fields)
+                    )
+                    if common:
+                        shown_data = [ww.texts.get(k, k.lstrip(".")) for k in common]
+                        report(src, layout, ev, load, flag, shown_data, rname, wname, done)
+
+
+def declarations(root: tree_sitter.Node, lang: str) -> tuple[dict[str, Decl], dict[str, Decl]]:
+    """File-scope variables and struct/class fields: name -> how it is declared (a field
+    name declared in several structs is atomic or volatile if any declaration is)."""
+    import tree_sitter
+
+    cursor = tree_sitter.QueryCursor(
+        grammars.query(lang, "(declaration) @d (field_declaration) @d")
+    )
+    globals_: dict[str, Decl] = {}
+    fields: dict[str, Decl] = {}
+    for _, caps in cursor.matches(root):
+        node = caps["d"][0]
+        is_field = node.type == "field_declaration"
+        if not is_field and (node.parent is None or node.parent.type not in SCOPES):
+            continue
+        quals = " ".join(
+            node_text(c)
+            for c in node.children
+            if c.type in ("type_qualifier", "storage_class_specifier")
+            or c == node.child_by_field_name("type")
+        )
+        table = fields if is_field else globals_
+        for d in node.children_by_field_name("declarator"):
+            name, volatile, pointer = declarator(d)
+            if not name:
+                continue
+            low = quals.lower()
+            # `volatile T *p`: the pointee is volatile (device memory), not the pointer
+            device = pointer and "volatile" in low
+            decl = Decl(
+                volatile or ("volatile" in low and not pointer),
+                "atomic" in low or device,
+            )
+            old = table.get(name)
+            if old is not None:
+                decl = Decl(old.volatile or decl.volatile, old.atomic or decl.atomic)
+            table[name] = decl
+    return globals_, fields
+
+
+def declarator(node: tree_sitter.Node) -> tuple[str, bool, bool]:
+    """(name, the pointer itself is volatile, is a pointer) of a declarator."""
+    volatile = pointer = False
+    while node is not None:
+        match node.type:
+            case "identifier" | "field_identifier":
+                return node_text(node), volatile, pointer
+            case "pointer_declarator":
+                pointer = True
+                volatile = volatile or any(
+                    node_text(c) == "volatile" for c in node.children if c.type == "type_qualifier"
+                )
+            case "function_declarator":
+                return "", False, False
+        nxt = node.child_by_field_name("declarator")
+        if nxt is None:
+            return "", False, False
+        node = nxt
+    return "", False, False
+
+
+def locals_of(fn: tree_sitter.Node) -> frozenset[str]:
+    """Names of a function's parameters and local variables."""
+    names: set[str] = set()
+    stack = [fn]
+    while stack:
+        node = stack.pop()
+        if node.type in ("parameter_declaration", "declaration", "for_range_loop"):
+            for d in node.children_by_field_name("declarator"):
+                name = declarator(d)[0]
+                if name:
+                    names.add(name)
+        stack.extend(c for c in node.children if c.type != "lambda_expression")
+    return frozenset(names)
+
+
+def function_name(fn: tree_sitter.Node) -> str:
+    node = fn.child_by_field_name("declarator")
+    while node is not None and node.type != "function_declarator":
+        node = node.child_by_field_name("declarator")
+    inner = node.child_by_field_name("declarator") if node is not None else None
+    return node_text(inner) if inner is not None else "?"
+
+
+def atomic(key: str, globals_: dict[str, Decl], fields: dict[str, Decl]) -> bool:
+    decl = fields.get(key[1:]) if key.startswith(".") else globals_.get(key)
+    return decl is not None and decl.atomic
+
+
+@dataclass(slots=True)
+class Spin:
+    loop: tree_sitter.Node
+    cond: tree_sitter.Node
+
+
+class Walker:
+    """The memory events of one function body, in source order."""
+
+    def __init__(
+        self,
+        globals_: dict[str, Decl],
+        fields: dict[str, Decl],
+        compiler_only: frozenset[str],
+        local: frozenset[str],
+    ) -> None:
+        self.globals, self.fields, self.compiler_only, self.local = (
+            globals_,
+            fields,
+            compiler_only,
+            local,
+        )
+        self.events: list[Event] = []
+        self.spins: list[Spin] = []
+        self.texts: dict[str, str] = {}  # key -> how the function first writes it (`p->buf`)
+
+    def key(self, node: tree_sitter.Node | None) -> str:
+        """What shared location an lvalue-like expression names ("" when none)."""
+        while node is not None and node.type in ("parenthesized_expression", "pointer_expression"):
+            if node.type == "pointer_expression" and node_text(node)[:1] != "&":
+                return ""  # *p: through a pointer, whatever it points to
+            node = node.named_children[-1] if node.named_children else None
+        if node is None:
+            return ""
+        match node.type:
+            case "identifier":
+                name = node_text(node)
+                if name in self.local:
+                    return ""
+                if name not in self.globals and name in self.fields:
+                    return "." + name  # a C++ member used inside its class
+                return name
+            case "field_expression":
+                base = node.child_by_field_name("argument")
+                field = node.child_by_field_name("field")
+                if field is None:
+                    return ""
+                if (
+                    base is not None
+                    and base.type == "identifier"
+                    and node_text(base) in self.local
+                    and b"->" not in (node.text or b"")
+                ):
+                    return ""  # a local struct
+                return "." + node_text(field)
+            case "subscript_expression":
+                return self.key(node.child_by_field_name("argument"))
+        return ""
+
+    def add(
+        self,
+        at: int,
+        kind: str,
+        key: str,
+        relaxed: bool = False,
+        node: tree_sitter.Node | None = None,
+    ) -> None:
+        if kind in ("w", "r") and key and atomic(key, self.globals, self.fields):
+            kind = "fence"  # a plain access to an atomic: sequentially consistent
+        self.events.append(Event(at, kind, key, relaxed, node))
+
+    def walk(self, body: tree_sitter.Node) -> None:
+        stack = [body]
+        while stack:
+            node = stack.pop()
+            more = self.visit(node)
+            if more is None:
+                more = node.children
+            stack.extend(reversed(more))
+
+    def visit(self, node: tree_sitter.Node) -> list[tree_sitter.Node] | None:
+        """Record `node`'s events; returns the children still to walk (None: all)."""
+        match node.type:
+            case "assignment_expression":
+                left = node.child_by_field_name("left")
+                right = node.child_by_field_name("right")
+                key = self.key(left)
+                if key and left is not None:
+                    self.add(node.start_byte, "w", key, node=node)
+                    self.texts.setdefault(key, shown(left))
+                return [right] if right is not None else []
+            case "update_expression":
+                arg = node.child_by_field_name("argument")
+                key = self.key(arg)
+                if key:
+                    self.add(node.start_byte, "w", key, node=node)
+                return []
+            case "call_expression":
+                return self.call(node)
+            case "gnu_asm_expression" | "asm_statement":
+                template = node.child_by_field_name("assembly_code")
+                code = node_text(template).strip('"') if template is not None else "?"
+                if code.strip():
+                    self.add(node.start_byte, "fence", "")
+                return []
+            case "identifier" | "field_expression" | "subscript_expression":
+                key = self.key(node)
+                if key:
+                    self.add(node.start_byte, "r", key, node=node)
+                if node.type == "subscript_expression":
+                    idx = node.child_by_field_name("indices") or node.child_by_field_name("index")
+                    return [idx] if idx is not None else []
+                if node.type == "field_expression":
+                    base = node.child_by_field_name("argument")
+                    return [base] if base is not None and base.type != "identifier" else []
+                return []
+            case "while_statement":
+                cond = node.child_by_field_name("condition")
+                body = node.child_by_field_name("body")
+                if cond is not None and body is not None and spin_body(body):
+                    self.spins.append(Spin(node, cond))
+            case "lambda_expression" | "function_definition" | "class_specifier":
+                return []
+        return None
+
+    def call(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
+        fn = node.child_by_field_name("function")
+        args = node.child_by_field_name("arguments")
+        arg_nodes = list(args.named_children) if args is not None else []
+        rest: list[tree_sitter.Node] = [args] if args is not None else []
+        if fn is None:
+            return rest
+        name = last_name(fn)
+        relaxed = args is not None and "relaxed" in node_text(args).lower()
+        if fn.type == "field_expression" and name in ATOMIC_METHODS:
+            obj = fn.child_by_field_name("argument")
+            key = self.key(obj)
+            if key and (
+                atomic(key, self.globals, self.fields) or "memory_order" in node_text(node)
+            ):
+                kind = "load" if name == "load" else "store"
+                self.add(node.start_byte, kind, key, relaxed, node)
+                return [a for a in arg_nodes if kind == "store"][:1]
+        low = name.lower()
+        if low.startswith(("atomic_", "__atomic_", "__c11_atomic_")) and arg_nodes:
+            if "fence" in low:
+                self.add(node.end_byte, "fence", "")
+                return []
+            kind = "load" if "load" in low else "store"
+            key = self.key(arg_nodes[0])
+            # only an explicit order can be relaxed (atomic_store is sequentially consistent)
+            explicit = "explicit" in low or low.startswith("__atomic")
+            self.add(node.start_byte, kind, key, relaxed and explicit, node)
+            return arg_nodes[1:2] if kind == "store" else []
+        if name in self.compiler_only or name in BARRIERS.compiler_only:
+            return rest  # a compiler barrier: orders nothing between CPUs
+        if name in WRITE_FIRST_ARG and arg_nodes:
+            key = self.key(arg_nodes[0])
+            if key:
+                self.add(node.start_byte, "w", key, node=node)
+            return arg_nodes[1:]
+        if relax(name):
+            return rest
+        # any other call may fence or lock inside: the arguments are read before it
+        self.add(node.end_byte, "fence", "")
+        return rest
+
+
+def shown(node: tree_sitter.Node) -> str:
+    """An lvalue as the message shows it: `payload.id`, `r->slots` (no index), one line."""
+    while node.type == "subscript_expression":
+        base = node.child_by_field_name("argument")
+        if base is None:
+            break
+        node = base
+    return " ".join(node_text(node).split())[:60]
+
+
+def last_name(fn: tree_sitter.Node) -> str:
+    """The last identifier of a callee (`f`, `obj.method`, `std::ns::f`)."""
+    match fn.type:
+        case "field_expression":
+            field = fn.child_by_field_name("field")
+            return node_text(field) if field is not None else ""
+        case "qualified_identifier" | "template_function":
+            return node_text(fn).rsplit("::", 1)[-1].split("<", 1)[0].strip()
+        case "identifier":
+            return node_text(fn)
+    return ""
+
+
+def relax(name: str) -> bool:
+    low = name.lower()
+    return name in BARRIERS.spin_relax or "relax" in low or "pause" in low or "yield" in low
+
+
+def spin_body(body: tree_sitter.Node) -> bool:
+    """An empty loop body, or one that only waits (relax calls, pause/yield instructions)."""
+    stmts = (
+        [c for c in body.named_children if c.type != "comment"]
+        if body.type == "compound_statement"
+        else [body]
+    )
+    for s in stmts:
+        if s.type != "expression_statement":
+            return False
+        inner = [c for c in s.named_children if c.type != "comment"]
+        if not inner:
+            continue
+        e = inner[0]
+        if e.type == "call_expression":
+            fn = e.child_by_field_name("function")
+            if fn is None or not relax(last_name(fn)):
+                return False
+        elif e.type == "gnu_asm_expression":
+            template = e.child_by_field_name("assembly_code")
+            if template is None or not QUIET_ASM.match(node_text(template).strip('"')):
+                return False
+        else:
+            return False
+    return True
+
+
+def spin_flags(
+    w: Walker, spin: Spin, globals_: dict[str, Decl], fields: dict[str, Decl], device: bool
+) -> dict[str, Event]:
+    """The flags a spin loop waits on: key -> the event that reads it in the condition (a
+    plain read, or an atomic load). A condition that calls anything else is not a flag wait."""
+    lo, hi = spin.cond.start_byte, spin.cond.end_byte
+    inside = [e for e in w.events if lo <= e.at <= hi]
+    if any(e.kind in ("fence", "w", "store") for e in inside):
+        return {}
+    out: dict[str, Event] = {}
+    for e in inside:
+        if e.kind == "load":
+            out[e.key] = e
+        elif e.kind == "r" and e.key not in out:
+            decl = fields.get(e.key[1:]) if e.key.startswith(".") else globals_.get(e.key)
+            if decl is not None and not decl.atomic and not (device and decl.volatile):
+                out[e.key] = e
+    return {k: v for k, v in out.items() if k}
+
+
+def data_read_after(w: Walker, spin: Spin) -> set[str]:
+    """Keys the function reads after the loop, up to the first fence or ordered atomic."""
+    out: set[str] = set()
+    end = spin.loop.end_byte
+    for e in w.events:
+        if e.at < end:
+            continue
+        if e.kind == "fence" or (e.kind in ("load", "store") and not e.relaxed):
+            break
+        if e.kind == "r":
+            out.add(e.key)
+    return out
+
+
+def stores_after_data(w: Walker, flag: str) -> list[tuple[Event, set[str]]]:
+    """Each publishing store of `flag` in a function (plain, or an atomic store) with the
+    keys written since the last fence before it."""
+    out = []
+    for i, e in enumerate(w.events):
+        if e.key != flag or e.kind not in ("w", "store") or zero_store(e):
+            continue
+        data: set[str] = set()
+        for prev in reversed(w.events[:i]):
+            if prev.kind == "fence" or (prev.kind in ("load", "store") and not prev.relaxed):
+                break
+            if prev.kind == "w" and prev.key != flag:
+                data.add(prev.key)
+        if data:
+            out.append((e, data))
+    return out
+
+
+def zero_store(e: Event) -> bool:
+    """A store of 0/NULL/false: a reset, not a publication."""
+    node = e.node
+    if node is None:
+        return False
+    if node.type == "assignment_expression":
+        op = node.child_by_field_name("operator")
+        right = node.child_by_field_name("right")
+        return (
+            op is not None
+            and node_text(op) == "="
+            and right is not None
+            and node_text(right) in ZERO
+        )
+    if node.type == "call_expression":
+        args = node.child_by_field_name("arguments")
+        values = args.named_children if args is not None else []
+        fn = node.child_by_field_name("function")
+        value = (
+            values[0]
+            if fn is not None and fn.type == "field_expression" and values
+            else values[1]
+            if len(values) > 1
+            else None
+        )
+        return value is not None and node_text(value) in ZERO
+    return False
+
+
+def report(
+    src: Source,
+    layout: Layout,
+    store: Event,
+    load: Event,
+    flag: str,
+    data: list[str],
+    reader: str,
+    writer: str,
+    done: set[tuple[str, int]],
+) -> None:
+    """One finding per store (or relaxed load): plain, relaxed store, or relaxed load."""
+    listed = ", ".join(f"`{k}`" for k in data[:3]) + (" ..." if len(data) > 3 else "")
+    name = flag.lstrip(".")
+    if store.kind == "w":
+        if load.kind == "load":
+            return  # an atomic load of a plainly stored variable: not this shape
+        rule, at, what, other = "c-unordered-publish", store, "", reader
+    elif store.relaxed:
+        rule, at, what, other = "c-relaxed-publish", store, "store", reader
+    elif load.kind == "load" and load.relaxed:
+        rule, at, what, other = "c-relaxed-publish", load, "load", writer
+    else:
+        return
+    node = at.node
+    if node is None or (rule, node.start_byte) in done:
+        return
+    done.add((rule, node.start_byte))
+    line, col = node.start_point.row + 1, node.start_point.column + 1
+    st = layout.at(line)
+    if st.status == INACTIVE and not src.options.no_filter:
+        return
+    target = node.child_by_field_name("left") or node.child_by_field_name("argument") or node
+    src.add(
+        rule,
+        line,
+        col,
+        filtered=st.status == INACTIVE,
+        guard=st.guard if st.status == GUARDED else (),
+        case=what,
+        flag=name,
+        flag_expr=node_text(target),
+        data=listed,
+        what=what,
+        reader=other,
+        other=other,
+    )
