@@ -6,10 +6,12 @@ Each runs the scanners' own checks on the one name, so the answer is what a scan
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from porting_advisor.core import ruleset
+from porting_advisor.core.facts import Dependency
 from porting_advisor.core.model import Finding, Options
 from porting_advisor.core.source import Source, finding
 from porting_advisor.gate.settings import TARGETS
@@ -37,7 +39,7 @@ def brief(f: Finding) -> dict[str, Any]:
 def check_dependency(cfg: Config, ecosystem: str, name: str, version: str = "") -> dict[str, Any]:
     """What the Arm64 package table (rules/deps/arm64-packages.tsv) says about one dependency:
     the manifest scanner's check of `name` at `version` (a pin, a PyPI specifier, or "")."""
-    from porting_advisor.scanners import others
+    from porting_advisor.scanners import node
     from porting_advisor.scanners.deps import manifests
 
     eco, name, version = ecosystem.strip().lower(), name.strip(), version.strip()
@@ -48,14 +50,14 @@ def check_dependency(cfg: Config, ecosystem: str, name: str, version: str = "") 
     known: manifests.Knowledge | None
     if eco == "npm":
         src = probe(cfg, "package.json", "manifest", json.dumps({"dependencies": {name: version}}))
-        others.scan_node(src)
+        node.scan_node(src)
         known = manifests.knowledge().get(("npm", name.lower()))
     else:
         src = probe(cfg, PROBE, "manifest", f"{name} {version}")
         dep = dependency(eco, name, version)
         manifests.check(src, dep)
         known = manifests.lookup(dep)
-    record = json.loads(next(v for k, v in src.facts if k == "dependency"))
+    record: dict[str, Any] = asdict(next(f for f in src.facts if isinstance(f, Dependency)))
     out: dict[str, Any] = {
         "ecosystem": eco,
         "name": record["name"],
