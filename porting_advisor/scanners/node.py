@@ -10,7 +10,7 @@ import re
 from porting_advisor.core.facts import Dependency
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import build as buildfiles
-from porting_advisor.scanners.deps import manifests, versions
+from porting_advisor.scanners.deps import common, versions
 
 
 def scan_node(src: Source) -> None:
@@ -48,8 +48,8 @@ def scan_node(src: Source) -> None:
         if dep in seen:
             continue
         seen.add(dep)
-        known = manifests.knowledge().get(("npm", dep.lower()))
-        line_no = manifests.line_of(src.text, dep)
+        known = common.knowledge().get(("npm", dep.lower()))
+        line_no = common.line_of(src.text, dep)
         arm64 = "unknown"
         if known is not None:
             col = src.line_text(line_no).find(dep) + 1
