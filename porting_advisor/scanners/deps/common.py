@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import fnmatch
 import functools
@@ -23,6 +24,8 @@ class Dep:
     group: str = ""
     marker: str = ""  # PEP 508 environment marker, as written
     direct: str = ""  # a URL or local path the requirement names instead of an index version
+    resolved: bool = False  # from a lock file: the version installed, not a request
+    via: str = ""  # lock files: the package that pulled it in, where the lock file says
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,3 +83,22 @@ def lookup(dep: Dep) -> Knowledge | None:
 @functools.cache
 def maven_globs() -> tuple[tuple[tuple[str, str], Knowledge], ...]:
     return tuple((k, v) for k, v in knowledge().items() if k[0] == "maven")
+
+
+class Cursor:
+    """Lines of a lock file's entries, found in the order a parser visits them. Lock files
+    are written in that order, so searching forward from the last hit finds each entry's own
+    key (a name that recurs in a nested `dependencies` or a `requires` table is passed over)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def find(self, pattern: str) -> int:
+        """The line of the next match of `pattern` (0 when none: the cursor stays)."""
+        m = re.compile(pattern).search(self.text, self.pos)
+        if m is None:
+            return 0
+        self.pos = m.end()
+        return bisect.bisect_right(self.starts, m.start())

@@ -1,10 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Go modules: go.mod's go directive and requirements."""
+"""Go modules: go.mod's go directive and requirements, go.sum's downloaded modules.
+
+With minimal version selection the version go.mod requires is the one the build uses (from
+Go 1.17 go.mod lists every module that provides a package, indirect ones too): go.mod is the
+verdict. go.sum is no resolution: it holds hashes of every version the module graph consulted
+(`/go.mod` lines of versions MVS did not select, stale lines). Its content hashes name the
+modules whose source was downloaded; read only for modules go.mod does not list (go.mod files
+before 1.17 omit indirect ones), at the highest such version."""
 
 from __future__ import annotations
 
 import re
 
+from porting_advisor.scanners.deps import versions
 from porting_advisor.scanners.deps.common import Dep
 
 
@@ -32,7 +40,7 @@ def parse_gomod(text: str) -> tuple[str, int, list[Dep]]:
         kind, rest = (block, line) if block else (line.split(None, 1) + [""])[:2]
         parts = rest.split()
         if kind == "require" and len(parts) >= 2:
-            deps.append(Dep("go", parts[0], parts[1], parts[1], no))
+            deps.append(Dep("go", parts[0], parts[1], parts[1], no, resolved=True))
         elif kind == "replace" and "=>" in rest:
             left, right = (x.split() for x in rest.split("=>", 1))
             if left and right:
@@ -43,6 +51,23 @@ def parse_gomod(text: str) -> tuple[str, int, list[Dep]]:
             path, version = replaces[d.name]
             if not version:  # replaced by a local directory: not a registry version
                 continue
-            d = Dep("go", path, version, version, d.line)
+            d = Dep("go", path, version, version, d.line, resolved=True)
         out.append(d)
     return go_version, go_line, out
+
+
+def parse_gosum(text: str) -> list[Dep]:
+    """go.sum: per module, the highest version with a content hash (not only `/go.mod`)."""
+    best: dict[str, tuple[str, int]] = {}
+    for no, line in enumerate(text.split("\n"), 1):
+        parts = line.split()
+        if len(parts) != 3 or parts[1].endswith("/go.mod"):
+            continue
+        module, version = parts[0], parts[1]
+        have = best.get(module)
+        if have is None or versions.older("go", have[0], version):
+            best[module] = (version, no)
+    return [
+        Dep("go", module, version, version, no, resolved=True, via="go.sum")
+        for module, (version, no) in best.items()
+    ]

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Gradle: build scripts (dependency notations, read line by line) and version catalogs."""
+"""Gradle: build scripts (dependency notations, read line by line), version catalogs and
+dependency lock files (gradle.lockfile: `group:artifact:version=configurations`)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,14 @@ CONDA_X86 = re.compile(
     r"^(?:mkl(?:[-_]\w+)?|intel-openmp|icc_rt|intel-cmplr-lib-rt|"
     r"mkl-service|daal\w*|ipp\w*)(?:[=<>!\s].*)?$|^blas=\*=mkl$"
 )
+
+
+def parse_lockfile(text: str) -> list[Dep]:
+    """gradle.lockfile and buildscript-gradle.lockfile: every resolved module, transitive too."""
+    out = []
+    for no, line in enumerate(text.split("\n"), 1):
+        m = re.match(r"^([\w.\-]+):([\w.\-]+):([^=\s]+)=", line)
+        if m:
+            group, artifact, version = m.groups()
+            out.append(Dep("maven", artifact, version, version, no, group=group, resolved=True))
+    return out

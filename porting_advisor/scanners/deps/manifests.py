@@ -33,6 +33,10 @@ PARSERS = {
     "Pipfile.lock": python.parse_pipfile_lock,
     "poetry.lock": python.parse_lock_toml,
     "uv.lock": python.parse_lock_toml,
+    "pdm.lock": python.parse_lock_toml,
+    "go.sum": gomod.parse_gosum,
+    "gradle.lockfile": gradle.parse_lockfile,
+    "buildscript-gradle.lockfile": gradle.parse_lockfile,
     "pom.xml": maven.parse_pom,
     "build.gradle": gradle.parse_gradle,
     "build.gradle.kts": gradle.parse_gradle,
@@ -282,5 +286,15 @@ def check(src: Source, dep: Dep) -> None:
                 key=dep.name,
             )
     src.facts.append(
-        Dependency(dep.ecosystem, dep.name, dep.version, dep.specifier, src.file, dep.line, status)
+        Dependency(
+            dep.ecosystem,
+            dep.name,
+            dep.version,
+            dep.specifier,
+            src.file,
+            dep.line,
+            status,
+            dep.resolved,
+            dep.via,
+        )
     )

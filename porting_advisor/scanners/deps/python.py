@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """PyPI manifests and lock files: requirements files, pyproject.toml (PEP 621 and Poetry),
-setup.cfg, setup.py (read with `ast`, never run), Pipfile, Pipfile.lock, poetry.lock, uv.lock."""
+setup.cfg, setup.py (read with `ast`, never run), Pipfile; the lock files Pipfile.lock,
+poetry.lock, uv.lock, pdm.lock and requirements files with hashes."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import configparser
 import json
 import re
 import tomllib
+from dataclasses import replace
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from porting_advisor.scanners.deps.common import Dep, line_of
+from porting_advisor.scanners.deps.common import Cursor, Dep, line_of
 
 
 def pep508(spec: str, line: int) -> Dep | None:
@@ -52,10 +54,11 @@ def parse_requirements(text: str) -> list[Dep]:
             continue
         joined.append((start, pending + line))
         pending = ""
+    hashed = "--hash" in text  # pip-compile --generate-hashes: a lock file
     for no, line in joined:
         dep = pep508(line, no)
         if dep:
-            out.append(dep)
+            out.append(replace(dep, resolved=True) if hashed and dep.version else dep)
     return out
 
 
@@ -147,19 +150,24 @@ def parse_pipfile(text: str) -> list[Dep]:
 
 
 def parse_lock_toml(text: str) -> list[Dep]:
-    """poetry.lock and uv.lock: [[package]] name = ..., version = ..."""
+    """poetry.lock, uv.lock and pdm.lock: [[package]] name = ..., version = ...; each at the
+    line of its version."""
     data = tomllib.loads(text)
+    cursor = Cursor(text)
     out = []
     for pkg in data.get("package", []):
         name, version = pkg.get("name"), pkg.get("version")
         if name and version:
+            at = cursor.find(rf"(?m)^name\s*=\s*[\"']{re.escape(name)}[\"']")
+            line = cursor.find(rf"(?m)^version\s*=\s*[\"']{re.escape(str(version))}[\"']")
             out.append(
                 Dep(
                     "pypi",
                     canonicalize_name(name),
                     str(version),
                     f"=={version}",
-                    line_of(text, f'name = "{name}"'),
+                    line or at or line_of(text, f'name = "{name}"'),
+                    resolved=True,
                 )
             )
     return out
@@ -167,17 +175,23 @@ def parse_lock_toml(text: str) -> list[Dep]:
 
 def parse_pipfile_lock(text: str) -> list[Dep]:
     data = json.loads(text)
+    cursor = Cursor(text)
     out = []
     for section in ("default", "develop"):
         for name, value in data.get(section, {}).items():
-            version = str(value.get("version", "")).lstrip("=")
+            if not isinstance(value, dict):
+                continue
+            version = str(value.get("version", ""))
+            at = cursor.find(rf'"{re.escape(name)}"\s*:\s*\{{')
+            line = cursor.find(rf'"version"\s*:\s*"{re.escape(version)}"') if version else 0
             out.append(
                 Dep(
                     "pypi",
                     canonicalize_name(name),
+                    version.lstrip("="),
                     version,
-                    str(value.get("version", "")),
-                    line_of(text, name),
+                    line or at or line_of(text, name),
+                    resolved=version.startswith("=="),
                 )
             )
     return out
