@@ -124,6 +124,7 @@ def test_knowledge_data_is_clean():
         "source",
         "x86_only_from",
         "x86_only_after",
+        "arm64_before",
     ]
     statuses = ("min", "unsupported", "manual-build", "x86-only", "source-build", "portable")
     seen = set()

@@ -35,6 +35,7 @@ class Knowledge:
     note: str  # the alternative, or the system packages a source build needs
     x86_only_from: str = ""  # first release with x86-64 wheels only: older ones have none
     x86_only_after: tuple[str, ...] = ()  # releases after min_version with no Arm64 build
+    arm64_before: tuple[str, ...] = ()  # releases before min_version with one (backports)
 
 
 @functools.cache
@@ -48,6 +49,7 @@ def knowledge() -> dict[tuple[str, str], Knowledge]:
                 r["note"],
                 r["x86_only_from"],
                 tuple(r["x86_only_after"].split()),
+                tuple(r["arm64_before"].split()),
             )
             for r in csv.DictReader(fh, delimiter="\t")
         }

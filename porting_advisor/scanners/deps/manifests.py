@@ -259,7 +259,8 @@ def check(src: Source, dep: Dep) -> None:
     elif known is not None and (known.min_version or known.status == "source-build"):
         too_old = not known.min_version or not admits(dep, known.min_version)
         exception = dep.version in known.x86_only_after  # torch 1.9.1 after 1.8.0
-        too_old = too_old or exception
+        backport = bool(dep.version) and dep.version in known.arm64_before  # rocksdbjni 5.18.4
+        too_old = (too_old or exception) and not backport
         status = f"needs >= {known.min_version}" if too_old and known.min_version else "ok"
         if too_old and known.status == "source-build":
             status = "builds from source"
