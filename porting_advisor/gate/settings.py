@@ -104,5 +104,6 @@ def build(
         # from the command line only: a scanned tree's configuration never turns it on
         online=bool(params.get("online")),
         index_url=params.get("index_url") or "",
+        maven_repo=params.get("maven_repo") or "",
     )
     return options, p
