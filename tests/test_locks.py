@@ -196,3 +196,32 @@ def test_a_lock_file_alone_names_no_origin(tmp_path, rules):
     shutil.copy(LOCKS / "py" / "poetry.lock", tmp_path)
     msgs = [f.message for f in scan(tmp_path, rules).findings]
     assert len(msgs) == 2 and not any("transitive" in m or "asked" in m for m in msgs)
+
+
+def test_an_installed_packages_dev_setup_is_filtered(tmp_path, rules):
+    """Under node_modules/, a package's own lock file and devDependencies are never installed;
+    its dependencies are."""
+    pkg = tmp_path / "node_modules" / "form-data"
+    pkg.mkdir(parents=True)
+    (pkg / "package.json").write_text(
+        '{\n"dependencies": {\n"grpc": "^1.24.0"\n},\n'
+        '"devDependencies": {\n"phantomjs-prebuilt": "^2.1.13"\n}\n}\n'
+    )
+    (pkg / "yarn.lock").write_text('node-sass@^4.0.0:\n  version "4.14.1"\n')
+    report = scan(tmp_path, rules, no_filter=True)
+    got = [(f.file, f.line, f.filtered, f.filtered_reason) for f in report.findings]
+    assert got == [
+        ("node_modules/form-data/package.json", 3, False, ""),
+        (
+            "node_modules/form-data/package.json",
+            6,
+            True,
+            "a devDependency of a package under node_modules/: never installed",
+        ),
+        (
+            "node_modules/form-data/yarn.lock",
+            2,
+            True,
+            "a lock file inside node_modules/: installs never read it",
+        ),
+    ]

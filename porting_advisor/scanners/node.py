@@ -28,8 +28,13 @@ def scan_node(src: Source) -> None:
         if name == "package.json":
             data = json.loads(src.text)
             entries = [
-                (dep, str(spec), common.line_of(src.text, dep), npm_locks.Entry(dep, "", 0))
-                for section in ("dependencies", "devDependencies", "optionalDependencies")
+                (
+                    dep,
+                    str(spec),
+                    common.line_of(src.text, dep),
+                    npm_locks.Entry(dep, "", 0, dev=dev),
+                )
+                for section, dev in DEPENDENCIES
                 for dep, spec in (data.get(section) or {}).items()
             ]
             locked = False
@@ -71,9 +76,25 @@ def scan_node(src: Source) -> None:
         )
 
 
+DEPENDENCIES = (("dependencies", False), ("devDependencies", True), ("optionalDependencies", False))
+
+
+def installed_package(path: str) -> bool:
+    """A file of a package installed under node_modules/ (a vendored tree)."""
+    return path.startswith("node_modules/") or "/node_modules/" in path
+
+
 def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) -> str:
     """Report what blocks `dep` on Arm64 (knowledge data, the lock file's platform fields);
     its inventory status."""
+    reason = ""
+    if installed_package(src.file):
+        # an installed package's own development setup: an install of the tree never reads
+        # its lock file or installs its devDependencies
+        if posixpath.basename(src.file) != "package.json":
+            reason = "a lock file inside node_modules/: installs never read it"
+        elif e.dev:
+            reason = "a devDependency of a package under node_modules/: never installed"
     known = common.knowledge().get(("npm", dep.lower()))
     col = max(src.line_text(line_no).find(dep) + 1, 1)
     if known is not None and known.status != "min":
@@ -86,6 +107,8 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
             case="no-arm64",
             knowledge=known.note,
             key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
         )
         return "no Arm64 build"
     if known is not None:
@@ -101,6 +124,8 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
                 case="too-old",
                 min_version=known.min_version,
                 key=dep,
+                filtered=bool(reason),
+                filtered_reason=reason,
             )
             return f"needs >= {known.min_version}"
     if npm_locks.cpu_excludes_arm64(e.cpu) and not e.optional:
@@ -112,6 +137,8 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
             problem=f"{spec} declares `cpu` {list(e.cpu)}: npm refuses to install it on arm64",
             case="platform",
             key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
         )
         return "no Arm64 build"
     if npm_locks.platform_gap(e.optional_deps):
@@ -125,6 +152,8 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
             "linux-arm64",
             case="platform",
             key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
         )
         return "no Arm64 build"
     return "ok" if known is not None else "unknown"

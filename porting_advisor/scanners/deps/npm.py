@@ -25,6 +25,7 @@ class Entry:
     optional_deps: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()  # names it depends on (for `via`)
     via: str = ""  # the package it is nested under (package-lock.json)
+    dev: bool = False  # package.json: a devDependency
 
 
 def name_of(descriptor: str) -> str:
