@@ -225,3 +225,15 @@ def test_an_installed_packages_dev_setup_is_filtered(tmp_path, rules):
             "a lock file inside node_modules/: installs never read it",
         ),
     ]
+
+
+def test_lock_files_are_read_by_name(tmp_path, rules):
+    from porting_advisor.engine import walk
+
+    names = ("pdm.lock", "gradle.lockfile", "buildscript-gradle.lockfile", "go.sum")
+    assert {walk.language_of(n) for n in names} == {"manifest"}
+    assert {walk.language_of(n) for n in ("yarn.lock", "pnpm-lock.yaml")} == {"node"}
+    (tmp_path / "pdm.lock").write_text('[[package]]\nname = "numpy"\nversion = "1.15.4"\n')
+    assert [(f.file, f.line, f.rule) for f in scan(tmp_path, rules).findings] == [
+        ("pdm.lock", 3, "dependency-too-old")
+    ]
