@@ -99,6 +99,7 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--rules-dir", hidden=True, help="Use another rules folder (tests).")
 @click.option("--online", is_flag=True, help="Ask package registries for Arm64 builds.")
 @click.option("--index-url", metavar="URL", help="Python index for --online (default: pip's).")
+@click.option("--maven-repo", metavar="URL", help="Maven repository for --online.")
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @click.version_option(

@@ -7,7 +7,8 @@ The shared list holds public porting facts (first version of a package with Arm6
 none). Names are normalised per ecosystem (PEP 503 for PyPI) so look-ups match manifests. A
 PyPI row the index check covers takes its versions and status from the index, and its source
 column says so; the others keep "public porting list (not checked)" or their citation.
-Columns: ecosystem, name, min_version, status, note, source, x86_only_from, x86_only_after.
+Columns: ecosystem, name, min_version, status, note, source, x86_only_from, x86_only_after,
+arm64_before.
 """
 
 from __future__ import annotations
@@ -150,6 +151,13 @@ EXTRA = [
 ]
 
 
+# Releases below a row's min_version that do have an Arm64 build (backports), each cited in
+# the row's source column: not reported.
+ARM64_BEFORE = {
+    ("maven", "org.rocksdb:rocksdbjni"): "5.18.4",  # github.com/apache/storm/pull/3225
+}
+
+
 def normalise(ecosystem: str, name: str) -> str:
     if ecosystem == "pypi":
         return re.sub(r"[-_.]+", "-", name).lower()
@@ -214,7 +222,9 @@ def main() -> None:
     with out.open("w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t", lineterminator="\n")
         w.writerow(COLUMNS)
-        w.writerows((*r, "", "")[:8] for r in sorted(rows.values()))
+        w.writerows(
+            (*(*r, "", "")[:8], ARM64_BEFORE.get((r[0], r[1]), "")) for r in sorted(rows.values())
+        )
     print(f"wrote {len(rows)} rows to {out}")
 
 
@@ -227,6 +237,7 @@ COLUMNS = (
     "source",
     "x86_only_from",
     "x86_only_after",
+    "arm64_before",
 )
 
 

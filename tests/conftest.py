@@ -71,8 +71,9 @@ def case_options(case: Path) -> dict[str, object]:
         return {}
     raw = tomllib.loads(path.read_text())["options"]
     out = {k.replace("-", "_"): v for k, v in raw.items()}
-    if "index_url" in out and "://" not in out["index_url"]:  # an index inside the case
-        out["index_url"] = (case / out["index_url"]).as_uri()
+    for key in ("index_url", "maven_repo"):  # an index or a repository inside the case
+        if key in out and "://" not in out[key]:
+            out[key] = (case / out[key]).as_uri()
     return out
 
 

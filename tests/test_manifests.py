@@ -11,7 +11,7 @@ from packaging.utils import canonicalize_name
 
 from conftest import scan
 from porting_advisor.core import ruleset
-from porting_advisor.scanners.deps import manifests, versions
+from porting_advisor.scanners.deps import gomod, maven, python, versions
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ from porting_advisor.scanners.deps import manifests, versions
     ],
 )
 def test_requirement_lines(line, name, version, spec):
-    dep = manifests.pep508(line, 1)
+    dep = python.pep508(line, 1)
     if name is None:
         assert dep is None
     else:
@@ -46,7 +46,7 @@ def test_requirement_lines(line, name, version, spec):
     ],
 )
 def test_poetry_constraints(poetry, pep440):
-    assert manifests.poetry_spec(poetry) == pep440
+    assert python.poetry_spec(poetry) == pep440
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_versions(eco, version, minimum, is_older):
 
 
 def test_gomod_replace_and_go_directive():
-    go, line, deps = manifests.parse_gomod(
+    go, line, deps = gomod.parse_gomod(
         "module m\n\ngo 1.13\n\nrequire (\n\ta.b/c v1.0.0 // indirect\n\td.e/f v0.1.0\n)\n"
         "require x.y/z v2.0.0\nreplace d.e/f => g.h/i v0.2.0\nreplace x.y/z => ../local\n"
     )
@@ -81,14 +81,14 @@ def test_gomod_replace_and_go_directive():
 
 
 def test_pom_properties_and_refused_doctype():
-    deps = manifests.parse_pom(
+    deps = maven.parse_pom(
         "<project><properties><v>1.2</v></properties><dependencies><dependency>"
         "<groupId>g</groupId><artifactId>a</artifactId>\n<version>${v}</version>"
         "</dependency></dependencies></project>"
     )
     assert [(d.group, d.name, d.version, d.line) for d in deps] == [("g", "a", "1.2", 2)]
     with pytest.raises(ValueError):
-        manifests.parse_pom(
+        maven.parse_pom(
             '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><project>&lol;</project>'
         )
 
@@ -124,6 +124,7 @@ def test_knowledge_data_is_clean():
         "source",
         "x86_only_from",
         "x86_only_after",
+        "arm64_before",
     ]
     statuses = ("min", "unsupported", "manual-build", "x86-only", "source-build", "portable")
     seen = set()

@@ -39,6 +39,7 @@ def test_the_passes_run_in_one_explicit_order():
         "ported",
         "ci-jobs",
         "jni",
+        "dependencies",
     ]
 
 

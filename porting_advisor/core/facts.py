@@ -192,7 +192,9 @@ class CiArm(Positional):
 
 @dataclass(frozen=True, slots=True)
 class Dependency(Positional):
-    """One entry of a dependency manifest, for the report's dependency inventory."""
+    """One entry of a dependency manifest or lock file, for the report's dependency
+    inventory and the dependencies pass (a lock file's entry is the verdict for its
+    directory's manifests)."""
 
     ecosystem: str  # pypi, npm, maven, go, ...
     name: str
@@ -201,6 +203,8 @@ class Dependency(Positional):
     file: str  # the manifest
     line: int  # 1-based
     arm64: str  # "ok", "unknown", "no Arm64 build", "needs >= 1.2", ...
+    resolved: bool = False  # the version a lock file (or go.mod's selection) resolved
+    via: str = ""  # lock files: the package that pulled it in, where the lock file says
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,8 +281,11 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("go-funcs", declared)
         case CiArm():
             return ("ci-arm",)
-        case Dependency(ecosystem, name, version, specifier, file, line, arm64):
-            return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
+        case Dependency(ecosystem, name, version, specifier, file, line, arm64, resolved, via):
+            return (
+                "dependency",
+                *(ecosystem, name, version, specifier, file, line, arm64, resolved, via),
+            )
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
         case _:
@@ -305,7 +312,7 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "go-symbols": lambda r: GoSymbols(r[1], r[2]),
     "go-funcs": lambda r: GoFuncs(r[1]),
     "ci-arm": lambda r: CiArm(),
-    "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
+    "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
 }
 

@@ -166,6 +166,7 @@ class Options:
     cache_dir: Path | None = None  # None = no cache
     online: bool = False  # --online: ask package registries (the default scan sends nothing)
     index_url: str = ""  # --index-url: the Python index to ask instead of pip's
+    maven_repo: str = ""  # --maven-repo: the Maven repository to ask instead of settings.xml's
 
 
 @dataclass(slots=True)

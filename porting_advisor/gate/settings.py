@@ -125,6 +125,7 @@ def build(
         # from the command line only: a scanned tree's configuration never turns it on
         online=bool(params.get("online")),
         index_url=params.get("index_url") or "",
+        maven_repo=params.get("maven_repo") or "",
     )
     return options, p
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The `--online` stage: ask the package index which versions of each PyPI dependency have a
-Linux/Arm64 build, once per package, before the cross-file passes; its verdicts replace the
-offline table's for the dependencies the index answered for."""
+Linux/Arm64 build, once per package, and the Maven repository which versions of a JNI artifact
+have a Linux/Arm64 classifier jar (online/maven.py), before the cross-file passes; their
+verdicts replace the offline table's for the dependencies they answered for."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from porting_advisor.core.facts import Dependency
 from porting_advisor.core.model import FileResult, Finding, Options, Remark, base_dir
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
-from porting_advisor.online import indexes, simple
+from porting_advisor.online import indexes, maven, simple
 
 # The offline verdicts an index answer replaces.
 OFFLINE_RULES = frozenset({"dependency-too-old", "dependency-source-build", "dependency-no-arm64"})
@@ -115,7 +116,10 @@ def run(
     ]
     target = Target(project_pythons(base_dir(options.root)), simple.DEFAULT_GLIBC)
     verdicts, remarks = gather(records, target, options.cache_dir, options.index_url)
-    return merge(findings, verdicts, target, rules), remarks
+    findings = merge(findings, verdicts, target, rules)
+    jars, more = maven.gather(records, options.cache_dir, options.maven_repo)
+    repo = maven.repository(options.maven_repo) if jars else ""
+    return maven.merge(findings, jars, repo, rules), remarks + more
 
 
 def gather(

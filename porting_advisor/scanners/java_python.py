@@ -226,13 +226,11 @@ def scan_python(src: Source) -> None:
             top = node_text(caps["module"][0]).split(".")[0]
             package = X86_ONLY_MODULES.get(top)
             if package:
-                from porting_advisor.scanners.deps import (
-                    manifests,  # (packaging costs 15 ms to import)
-                )
+                from porting_advisor.scanners.deps import common  # (no packaging import)
 
                 line, col = at(caps["module"][0])
-                dep = manifests.Dep("pypi", package, "", "", line)
-                known = manifests.lookup(dep)
+                dep = common.Dep("pypi", package, "", "", line)
+                known = common.lookup(dep)
                 if known is not None and known.status in ("unsupported", "x86-only"):
                     src.add(
                         "dependency-no-arm64",

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Node.js: package.json and npm lock files against the knowledge data, binding.gyp flags."""
+"""Node.js: package.json and the npm, yarn and pnpm lock files against the knowledge data
+and the lock files' platform fields; binding.gyp flags."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import re
 from porting_advisor.core.facts import Dependency
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import build as buildfiles
-from porting_advisor.scanners.deps import manifests, versions
+from porting_advisor.scanners.deps import common, versions
+from porting_advisor.scanners.deps import npm as npm_locks
 
 
 def scan_node(src: Source) -> None:
@@ -22,66 +24,136 @@ def scan_node(src: Source) -> None:
             buildfiles.check_flags(src, code, [(0, no)])
             buildfiles.check_libraries(src, code, [(0, no)], True, "")
         return
-    deps: list[tuple[str, str, bool]] = []  # (name, version or range, exact)
     try:
-        data = json.loads(src.text)
-    except json.JSONDecodeError as exc:
+        if name == "package.json":
+            data = json.loads(src.text)
+            entries = [
+                (
+                    dep,
+                    str(spec),
+                    common.line_of(src.text, dep),
+                    npm_locks.Entry(dep, "", 0, dev=dev),
+                )
+                for section, dev in DEPENDENCIES
+                for dep, spec in (data.get(section) or {}).items()
+            ]
+            locked = False
+        else:
+            read = npm_locks.READERS.get(name)
+            if read is None:
+                return
+            entries = [(e.name, e.version, e.line, e) for e in read(src.text)]
+            locked = True
+    except (json.JSONDecodeError, AttributeError) as exc:
         from porting_advisor.core.model import Remark
 
         src.remarks.append(
             Remark("manifest-unreadable", f"could not parse {name}: {exc}", src.file)
         )
         return
-    if name == "package.json":
-        for section in ("dependencies", "devDependencies", "optionalDependencies"):
-            for dep, spec in (data.get(section) or {}).items():
-                deps.append((dep, str(spec), False))
-    elif name in ("package-lock.json", "npm-shrinkwrap.json"):
-        for path, info in (data.get("packages") or {}).items():
-            if path.startswith("node_modules/") and isinstance(info, dict):
-                deps.append((path.split("node_modules/")[-1], str(info.get("version", "")), True))
-        for dep, info in (data.get("dependencies") or {}).items():
-            if isinstance(info, dict):
-                deps.append((dep, str(info.get("version", "")), True))
-    seen: set[str] = set()
-    for dep, spec, exact in deps:
-        if dep in seen:
+    parents: dict[str, str] = {}
+    for _, _, _, e in entries:
+        for child in e.deps + e.optional_deps:
+            parents.setdefault(child, e.name)
+    seen: set[tuple[str, str]] = set()
+    for dep, spec, line_no, e in entries:
+        if (dep, spec) in seen or not line_no:
             continue
-        seen.add(dep)
-        known = manifests.knowledge().get(("npm", dep.lower()))
-        line_no = manifests.line_of(src.text, dep)
-        arm64 = "unknown"
-        if known is not None:
-            col = src.line_text(line_no).find(dep) + 1
-            if known.status != "min":
-                arm64 = "no Arm64 build"
-                src.add(
-                    "node-native-addon",
-                    line_no,
-                    max(col, 1),
-                    name=dep,
-                    problem="has no Arm64 build",
-                    case="no-arm64",
-                    knowledge=known.note,
-                    key=dep,
-                )
-            else:
-                version = re.sub(r"^[\^~>=v\s]+", "", spec)
-                too_old = bool(version) and versions.older("npm", version, known.min_version)
-                arm64 = f"needs >= {known.min_version}" if too_old else "ok"
-                if too_old:
-                    src.add(
-                        "node-native-addon",
-                        line_no,
-                        max(col, 1),
-                        name=dep,
-                        problem=f"{spec} predates its Arm64 builds ({known.min_version})",
-                        case="too-old",
-                        min_version=known.min_version,
-                        key=dep,
-                    )
+        seen.add((dep, spec))
+        arm64 = check(src, dep, spec, line_no, e)
         src.facts.append(
             Dependency(
-                "npm", dep, spec if exact else "", "" if exact else spec, src.file, line_no, arm64
+                "npm",
+                dep,
+                spec if locked else "",
+                "" if locked else spec,
+                src.file,
+                line_no,
+                arm64,
+                locked,
+                (e.via or parents.get(dep, "")) if locked else "",
             )
         )
+
+
+DEPENDENCIES = (("dependencies", False), ("devDependencies", True), ("optionalDependencies", False))
+
+
+def installed_package(path: str) -> bool:
+    """A file of a package installed under node_modules/ (a vendored tree)."""
+    return path.startswith("node_modules/") or "/node_modules/" in path
+
+
+def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) -> str:
+    """Report what blocks `dep` on Arm64 (knowledge data, the lock file's platform fields);
+    its inventory status."""
+    reason = ""
+    if installed_package(src.file):
+        # an installed package's own development setup: an install of the tree never reads
+        # its lock file or installs its devDependencies
+        if posixpath.basename(src.file) != "package.json":
+            reason = "a lock file inside node_modules/: installs never read it"
+        elif e.dev:
+            reason = "a devDependency of a package under node_modules/: never installed"
+    known = common.knowledge().get(("npm", dep.lower()))
+    col = max(src.line_text(line_no).find(dep) + 1, 1)
+    if known is not None and known.status != "min":
+        src.add(
+            "node-native-addon",
+            line_no,
+            col,
+            name=dep,
+            problem="has no Arm64 build",
+            case="no-arm64",
+            knowledge=known.note,
+            key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
+        )
+        return "no Arm64 build"
+    if known is not None:
+        version = re.sub(r"^[\^~>=v\s]+", "", spec)
+        too_old = bool(version) and versions.older("npm", version, known.min_version)
+        if too_old:
+            src.add(
+                "node-native-addon",
+                line_no,
+                col,
+                name=dep,
+                problem=f"{spec} predates its Arm64 builds ({known.min_version})",
+                case="too-old",
+                min_version=known.min_version,
+                key=dep,
+                filtered=bool(reason),
+                filtered_reason=reason,
+            )
+            return f"needs >= {known.min_version}"
+    if npm_locks.cpu_excludes_arm64(e.cpu) and not e.optional:
+        src.add(
+            "node-native-addon",
+            line_no,
+            col,
+            name=dep,
+            problem=f"{spec} declares `cpu` {list(e.cpu)}: npm refuses to install it on arm64",
+            case="platform",
+            key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
+        )
+        return "no Arm64 build"
+    if npm_locks.platform_gap(e.optional_deps):
+        x64 = sorted(d for d in e.optional_deps if npm_locks.LINUX_X64.search(d))
+        src.add(
+            "node-native-addon",
+            line_no,
+            col,
+            name=dep,
+            problem=f"{spec} has a prebuilt package for linux-x64 (`{x64[0]}`) and none for "
+            "linux-arm64",
+            case="platform",
+            key=dep,
+            filtered=bool(reason),
+            filtered_reason=reason,
+        )
+        return "no Arm64 build"
+    return "ok" if known is not None else "unknown"

@@ -40,23 +40,23 @@ def check_dependency(cfg: Config, ecosystem: str, name: str, version: str = "") 
     """What the Arm64 package table (rules/deps/arm64-packages.tsv) says about one dependency:
     the manifest scanner's check of `name` at `version` (a pin, a PyPI specifier, or "")."""
     from porting_advisor.scanners import node
-    from porting_advisor.scanners.deps import manifests
+    from porting_advisor.scanners.deps import common, manifests
 
     eco, name, version = ecosystem.strip().lower(), name.strip(), version.strip()
     if eco not in ECOSYSTEMS:
         raise ToolFailure(f"unknown ecosystem '{ecosystem}' (one of {', '.join(ECOSYSTEMS)})")
     if not name:
         raise ToolFailure("name is empty")
-    known: manifests.Knowledge | None
+    known: common.Knowledge | None
     if eco == "npm":
         src = probe(cfg, "package.json", "manifest", json.dumps({"dependencies": {name: version}}))
         node.scan_node(src)
-        known = manifests.knowledge().get(("npm", name.lower()))
+        known = common.knowledge().get(("npm", name.lower()))
     else:
         src = probe(cfg, PROBE, "manifest", f"{name} {version}")
         dep = dependency(eco, name, version)
         manifests.check(src, dep)
-        known = manifests.lookup(dep)
+        known = common.lookup(dep)
     record: dict[str, Any] = asdict(next(f for f in src.facts if isinstance(f, Dependency)))
     out: dict[str, Any] = {
         "ecosystem": eco,
@@ -77,19 +77,19 @@ def check_dependency(cfg: Config, ecosystem: str, name: str, version: str = "") 
 
 
 def dependency(eco: str, name: str, version: str) -> Any:
-    """The scanner's record of one manifest entry (manifests.Dep)."""
-    from porting_advisor.scanners.deps import manifests
+    """The scanner's record of one manifest entry (common.Dep)."""
+    from porting_advisor.scanners.deps import common, python
 
     if eco == "pypi":
         spec = version if not version or version[0] in "<>=!~" else f"=={version}"
-        dep = manifests.pep508(name + spec, 1)
+        dep = python.pep508(name + spec, 1)
         if dep is None:
             raise ToolFailure(f"cannot read '{name}{spec}' as a Python requirement")
         return dep
     if eco == "maven":  # groupId:artifactId, or the artifactId alone
         group, _, artifact = name.rpartition(":")
-        return manifests.Dep("maven", artifact, version, version, 1, group=group)
-    return manifests.Dep(eco, name, version, version, 1)
+        return common.Dep("maven", artifact, version, version, 1, group=group)
+    return common.Dep(eco, name, version, version, 1)
 
 
 def ask_index(
