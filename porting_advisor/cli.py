@@ -185,8 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     from porting_advisor.gate.baseline import BaselineError
 
     # No cyclic garbage collection while the command runs: a scan makes almost no reference
-    # cycles (about 250 objects over all of numpy), and collecting the parent's growing lists
-    # of tasks and results cost it 40 ms on 20,000 small files. Workers turn it back on.
+    # cycles, and collecting the parent's growing lists of tasks and results costs time
+    # (docs/performance.md). Workers turn it back on.
     args = sys.argv[1:] if argv is None else argv
     chosen, prog = command, "porting-advisor"
     from porting_advisor.subcommands import COMMANDS

@@ -108,7 +108,7 @@ def read_yaml(path: Path) -> Any:
         entry = parsed_entry(path) if path.suffix == ".yaml" else None
         if entry is not None and entry[0] == hashlib.sha1(raw).hexdigest():
             return json.loads(entry[1])
-        import yaml  # lazy: the pre-parsed table usually makes it unnecessary (12 ms)
+        import yaml  # lazy: the pre-parsed table usually makes it unnecessary
 
         # libyaml's loader when PyYAML was built with it: ten times faster at start-up.
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

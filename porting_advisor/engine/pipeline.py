@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 class Phases:
     """Wall time per phase of a scan, printed to stderr when PORTING_ADVISOR_TIMING is set
-    (how the README's "where the time goes" figures are taken)."""
+    (how docs/performance.md's "where the time goes" figures are taken)."""
 
     def __init__(self) -> None:
         self.last = time.perf_counter()

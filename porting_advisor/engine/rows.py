@@ -111,8 +111,8 @@ def result_of(blob: bytes) -> FileResult:
 # ---- the last report ------------------------------------------------------------------
 
 # A report's findings go in chunks, each compressed on its own: the columns and their bytes
-# exist for one chunk at a time (packed whole, 500,000 findings took 290 MB more than the
-# report itself).
+# exist for one chunk at a time (packed whole, a report of many findings needs a copy of them
+# all in memory; docs/performance.md has the figures).
 PACK_CHUNK = 20_000
 
 

@@ -161,8 +161,8 @@ def nasm_windows_only(text: str) -> bool:
 
 NASM_BRANCH = re.compile(r"^[ \t]*%(if|endif|else|elif)", re.M)
 NASM_CODE = re.compile(r"^[ \t]*[^;%\s]", re.M)  # an instruction, label or data line
-# The architecture shows in the first instructions: classifying 64 KB of a 2 MB generated file
-# gives the same answer at a fraction of the cost.
+# The architecture shows in the first instructions: the head of a large generated file gives
+# the same answer as the whole of it.
 SAMPLE = 64 * 1024
 CODE_LINE = re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)  # not only a directive
 BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
