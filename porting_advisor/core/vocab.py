@@ -82,6 +82,7 @@ class CiRunners:
     arm64_words: frozenset[str]  # words of self-hosted labels, agent labels, runner tags
     x64_words: frozenset[str]
     housekeeping_actions: tuple[str, ...]  # owner/name prefixes of actions that build nothing
+    housekeeping_names: frozenset[str]  # words of job ids and names that build nothing
     neutral_actions: tuple[str, ...]
     quiet_commands: frozenset[str]  # first words of `run:` lines that build nothing
 
@@ -174,6 +175,7 @@ def load(directory: Path) -> Vocab:
         "arm64_words",
         "x64_words",
         "housekeeping_actions",
+        "housekeeping_names",
         "neutral_actions",
         "quiet_commands",
     )
@@ -220,6 +222,7 @@ def load(directory: Path) -> Vocab:
             frozenset(ci.words("arm64_words")),
             frozenset(ci.words("x64_words")),
             ci.words("housekeeping_actions"),
+            frozenset(ci.words("housekeeping_names")),
             ci.words("neutral_actions"),
             frozenset(ci.words("quiet_commands")),
         ),

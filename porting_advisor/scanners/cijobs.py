@@ -5,10 +5,12 @@ GitHub Actions workflows and `.gitlab-ci.yml` are parsed as YAML (node marks giv
 Jenkinsfiles are Groovy, read for their `agent { label ... }` and `node('...')` labels.
 
 A job builds nothing (and says nothing about Arm64) when a step uses a housekeeping action
-(stale-issue bots, labelers, CodeQL, publishing a built package or site), or when every step is
-a setup action (checkout, setup-python, artifacts) or a `run:` line of a quiet command (git,
-linters, docs, `setup.py sdist`, `pip install` of named packages). Any other action or command
-counts as building: a job we cannot read is assumed to build.
+(stale-issue bots, labelers, CodeQL, publishing a built package or site); when it uses no other
+action than setup ones (checkout, setup-python, artifacts) and its id or name says what it does
+(`docs`, `translations`, `stale`, `label`); or when every step is a setup action or a `run:`
+line of a quiet command (git, linters, docs, `setup.py sdist`, `pip install` of named
+packages). Any other action or command counts as building: a job we cannot read is assumed to
+build. The words and actions: rules/vocab/ci-runners.yaml.
 """
 
 from __future__ import annotations
@@ -66,10 +68,16 @@ class Job:
     column: int  # 1-based
     length: int  # of the runner text there (0 when it spans lines)
     runner: str  # the runner labels as resolved, for the message
-    arch: str  # ARM64, X64 or UNKNOWN
+    arch: str  # of its runners: ARM64, X64 or UNKNOWN
+    emulated: bool  # builds for Arm64 on another host (QEMU, a cross compiler, run-on-arch)
     builds: bool
     first: int  # 1-based line span of the job
     last: int
+
+    @property
+    def arm(self) -> bool:
+        """Does the job build or test for Arm64 (on an Arm64 runner or not)?"""
+        return self.builds and (self.arch == ARM64 or self.emulated)
 
 
 def compose(text: str) -> yaml.Node | None:
@@ -287,7 +295,7 @@ def quiet_line(line: str) -> bool:
     return head in table.quiet_commands
 
 
-def builds(job: yaml.Node) -> bool:
+def builds(job: yaml.Node, key: str) -> bool:
     """Does a GitHub Actions job build or test the project (see the module docstring)?"""
     table = vocab.get().ci
     steps = get(job, "steps")
@@ -302,6 +310,9 @@ def builds(job: yaml.Node) -> bool:
         return False
     if any(not u.startswith(table.neutral_actions) for u in uses):
         return True
+    name = f"{key} {plain(get(job, 'name')) or ''}".lower()
+    if set(re.split(r"[\W_]+", name)) & table.housekeeping_names:
+        return False
     for step in steps.value:
         run = get(step, "run")
         if isinstance(run, yaml.ScalarNode):
@@ -325,8 +336,7 @@ def github_jobs(root: yaml.Node | None) -> list[Job]:
         if sets:
             kinds = {runner_arch(labels) for labels in sets}
             arch = ARM64 if ARM64 in kinds else X64 if X64 in kinds else UNKNOWN
-        if arch != ARM64 and any(ARM_WORD.search(s) for s in scalars(job)):
-            arch = ARM64  # emulated or cross-built for Arm64
+        emulated = arch != ARM64 and any(ARM_WORD.search(s) for s in scalars(job))
         shown = list(dict.fromkeys(", ".join(labels) for labels in sets or [])) or [
             str(runs_on.value) if isinstance(runs_on, yaml.ScalarNode) else "?"
         ]
@@ -338,7 +348,8 @@ def github_jobs(root: yaml.Node | None) -> list[Job]:
                 span(where),
                 "; ".join(shown),
                 arch,
-                builds(job),
+                emulated,
+                builds(job, str(key.value)),
                 key.start_mark.line + 1,
                 job.end_mark.line + 1,
             )
@@ -377,8 +388,7 @@ def gitlab_jobs(root: yaml.Node | None) -> list[Job]:
         arch = runner_arch(labels) if labels else UNKNOWN
         if arch == UNKNOWN and any(ARM_WORD.search(s) for s in scalars(image)):
             arch = ARM64
-        if arch != ARM64 and any(ARM_WORD.search(s) for s in scalars(job)):
-            arch = ARM64
+        emulated = arch != ARM64 and any(ARM_WORD.search(s) for s in scalars(job))
         script = [s for k in ("before_script", "script") for s in scalars(field(job, k))]
         where = tags if tags is not None and get(job, "tags") is not None else key
         out.append(
@@ -389,6 +399,7 @@ def gitlab_jobs(root: yaml.Node | None) -> list[Job]:
                 span(where),
                 ", ".join(labels) or "default runner",
                 arch,
+                emulated,
                 not script or not all(quiet_line(line) for s in script for line in s.split("\n")),
                 key.start_mark.line + 1,
                 job.end_mark.line + 1,
@@ -413,7 +424,11 @@ def jenkins_jobs(text: str) -> list[Job]:
         line = code.count("\n", 0, m.start(2)) + 1
         col = m.start(2) - code.rfind("\n", 0, m.start(2))
         label = m.group(2)
-        out.append(Job(label, line, col, len(label), label, runner_arch(labels), True, line, line))
-    if ARM_WORD.search(code) and not any(j.arch == ARM64 for j in out):
-        out.append(Job("", 1, 1, 0, "", ARM64, True, 1, 1))  # an Arm64 axis or image elsewhere
+        out.append(
+            Job(label, line, col, len(label), label, runner_arch(labels), False, True, line, line)
+        )
+    if ARM_WORD.search(code) and not any(j.arm for j in out):
+        out.append(
+            Job("", 1, 1, 0, "", UNKNOWN, True, True, 1, 1)
+        )  # an Arm64 axis or image elsewhere
     return out

@@ -94,6 +94,7 @@ CROSS = re.compile(
     r"aarch64-linux-gnu-|gcc-aarch64-linux-gnu|g\+\+-aarch64-linux-gnu|"
     r"crossbuild-essential-arm64|aarch64-linux-musl|aarch64-unknown-linux-gnu"
 )
+OTHER_OS = re.compile(r"(?i)darwin|osx|macos|windows|win(?:32|64)|win-x64|\.(?:exe|msi|dmg)\b")
 MINGW = re.compile(r"^(?:x86_64|i[3-6]86)-w64-mingw32")
 
 
@@ -107,6 +108,9 @@ class Context:
     cross: list[tuple[int, int]] = field(default_factory=list)  # line spans
     built: set[str] = field(default_factory=set)  # compose images a `build:` produces
     branch_lines: set[int] = field(default_factory=set)  # inside an architecture branch
+    # a CI configuration not read as jobs (Travis, CircleCI, AppVeyor...) with no sign of
+    # Arm64: its jobs run on the service's default x64 machines
+    default_x64: bool = False
 
     def job(self, line: int) -> cijobs.Job | None:
         return next((j for j in self.jobs if j.first <= line <= j.last), None)
@@ -182,6 +186,10 @@ def context(src: Source, logical: list[tuple[int, str]]) -> Context:
                     ctx.built.add(str(cijobs.plain(image)))
     elif is_jenkins(src.file):
         ctx.jobs = cijobs.jenkins_jobs(src.text)
+    if src.language == "ci" and not (is_ci_workflow(src.file) or is_gitlab(src.file)):
+        ctx.default_x64 = not is_jenkins(src.file) and not any(
+            CI_ARM.search(line) for _, line in logical
+        )
     if src.language == "docker":
         stages = [first for first, line in logical if FROM.match(line)] or [1]
         ends = [*(s - 1 for s in stages[1:]), len(src.text.split("\n"))]
@@ -249,14 +257,18 @@ def check_line(src: Source, ctx: Context, first: int, line: str) -> None:
     if not arch_aware and DOWNLOAD.search(line):
         for u in URL.finditer(line):
             if X86_URL.search(u.group(0).split("?", 1)[0]):
-                add(src, "container-x86-download", first, u.group(0), cross, url=u.group(0))
+                reason = cross
+                if src.options.target_os == "linux" and OTHER_OS.search(u.group(0)):
+                    reason = "a download for another OS: not part of a Linux build"
+                add(src, "container-x86-download", first, u.group(0), reason, url=u.group(0))
     m32 = "builds for x86-32 on purpose (-m32)" if re.search(r"(?<![\w-])-m32\b", line) else ""
     if INSTALL.search(line) and not arch_aware:
         for token in re.split(r"[\s\"']+", line):
             for pattern, case in PACKAGES:
                 if token and pattern.match(token):
                     reason = cross or m32
-                    if not reason and case == "x86-32" and job and job.arch == cijobs.X64:
+                    on_x64 = (job is not None and job.arch == cijobs.X64) or ctx.default_x64
+                    if not reason and case == "x86-32" and on_x64:
                         reason = (
                             "x86-32 support for a CI job on x64 runners: it tests the x86 build"
                         )
@@ -281,11 +293,8 @@ def check_jobs(src: Source, ctx: Context, logical: list[tuple[int, str]]) -> Non
     """Record whether the file runs a building job on Arm64 (the CiArm fact), else propose
     its first building job on an x64 runner: the ci-jobs pass keeps one for the tree."""
     read = is_ci_workflow(src.file) or is_gitlab(src.file) or is_jenkins(src.file)
-    if read:
-        arm = any(j.builds and j.arch == cijobs.ARM64 for j in ctx.jobs)
-    else:
-        arm = any(CI_ARM.search(line) for _, line in logical)
-    if arm:
+    jobs_arm = any(j.arm for j in ctx.jobs)
+    if jobs_arm if read else any(CI_ARM.search(line) for _, line in logical):
         src.facts.append(CiArm())
         return
     if not read or "ci-x64-only-runner" not in src.rules.rules:
@@ -350,12 +359,20 @@ def branches(code: str) -> list[tuple[str, str, int, int]]:
 
 
 def fetches(body: str) -> str:
-    """The install or download command in a branch body, or ""."""
-    m = INSTALL.search(body) or FETCH.search(body)
-    if not m:
-        return ""
-    line = body[m.start() :].split("\n", 1)[0]
-    return re.split(r"\s*(?:&&|;|\|\|)\s*", line.strip())[0]
+    """The install or download command in a branch body, or "". Installing x86-only
+    packages (gcc-multilib, :i386 packages, MKL) only on x86 is right: not reported."""
+    for m in (*INSTALL.finditer(body), *FETCH.finditer(body)):
+        line = body[m.start() :].split("\n", 1)[0]
+        command = re.split(r"\s*(?:&&|;|\|\|)\s*", line.strip())[0]
+        words = [w for w in command.split()[2:] if not w.startswith("-") and w != "install"]
+        if m.re is INSTALL and words and all(x86_only(w) for w in words):
+            continue
+        return command
+    return ""
+
+
+def x86_only(package: str) -> bool:
+    return any(pattern.match(package) for pattern, _ in PACKAGES)
 
 
 def alternative(branch: str) -> bool:
