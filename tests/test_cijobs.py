@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from conftest import FIXTURES
 from porting_advisor.scanners import cijobs
 
 
@@ -92,3 +95,32 @@ def test_prose_lines_are_not_commands():
 )
 def test_quiet_line(line, quiet):
     assert cijobs.quiet_line(line) is quiet
+
+
+def reasons(run_cli, case: str) -> dict[tuple[str, int], str]:
+    res = run_cli(str(FIXTURES / "containers" / case), "--no-filter", "--format", "json")
+    found = json.loads(res.out)["findings"]
+    return {(f["file"], f["line"]): f["filtered_reason"] for f in found if f.get("filtered")}
+
+
+def test_filtered_container_findings_say_why(run_cli):
+    """Each filter of the containers scanner and the CI pass gives its reason in the JSON."""
+    assert reasons(run_cli, "ci-x86-32-job") == {
+        (".github/workflows/ci.yml", 10): (
+            "x86-32 support on an x64 CI runner: that job's host, not an Arm64 build"
+        ),
+        (".github/workflows/ci.yml", 15): "builds for x86-32 on purpose (-m32)",
+    }
+    assert reasons(run_cli, "compose-built") == {
+        ("docker-compose.yml", 6): "an image this compose file builds (`build:`)"
+    }
+    assert reasons(run_cli, "cross-image") == {
+        ("Dockerfile", 3): "in an image that cross-builds for Arm64 on an x86 host",
+        ("Dockerfile", 5): "in an image that cross-builds for Arm64 on an x86 host",
+    }
+    assert reasons(run_cli, "ci-matrix-x64") == {
+        (".github/workflows/c-nightly.yml", 6): "reported once per tree, at its first building job"
+    }
+    assert reasons(run_cli, "arm-elsewhere") == {
+        (".github/workflows/lint.yml", 6): "a CI job of the tree builds on Arm64"
+    }

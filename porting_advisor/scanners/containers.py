@@ -94,6 +94,7 @@ CROSS = re.compile(
     r"aarch64-linux-gnu-|gcc-aarch64-linux-gnu|g\+\+-aarch64-linux-gnu|"
     r"crossbuild-essential-arm64|aarch64-linux-musl|aarch64-unknown-linux-gnu"
 )
+X64_HOST = "x86-32 support on an x64 CI runner: that job's host, not an Arm64 build"
 OTHER_OS = re.compile(r"(?i)darwin|osx|macos|windows|win(?:32|64)|win-x64|\.(?:exe|msi|dmg)\b")
 MINGW = re.compile(r"^(?:x86_64|i[3-6]86)-w64-mingw32")
 
@@ -269,9 +270,7 @@ def check_line(src: Source, ctx: Context, first: int, line: str) -> None:
                     reason = cross or m32
                     on_x64 = (job is not None and job.arch == cijobs.X64) or ctx.default_x64
                     if not reason and case == "x86-32" and on_x64:
-                        reason = (
-                            "x86-32 support for a CI job on x64 runners: it tests the x86 build"
-                        )
+                        reason = X64_HOST
                     add(
                         src, "container-x86-package", first, token, reason, package=token, case=case
                     )
