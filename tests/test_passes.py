@@ -58,14 +58,34 @@ def test_jni_pass_drops_native_methods_the_tree_implements(rules):
     assert not jni.PASS.applies(context(rules, results[:2], [native, other]))
 
 
-def test_ci_pass_drops_x64_only_runners_when_another_job_runs_on_arm(rules):
+def test_ci_pass_filters_x64_only_runners_when_another_job_runs_on_arm(rules):
     runner = finding(rules, "ci-x64-only-runner", ".github/workflows/ci.yml", 9, 14)
     header = finding(rules, "c-x86-header", "a.c", 1, 1)
     workflow = FileResult(".github/workflows/ci.yml", "ci", True, (runner,))
     arm_job = FileResult(".gitlab-ci.yml", "ci", True, facts=(CiArm(),))
     ctx = context(rules, [workflow, arm_job], [runner, header])
-    assert ci_jobs.PASS.applies(ctx) and ci_jobs.PASS.run(ctx) == [header]
-    assert not ci_jobs.PASS.applies(context(rules, [workflow], [runner, header]))
+    assert ci_jobs.PASS.applies(ctx)
+    got = ci_jobs.PASS.run(ctx)
+    assert [(f.rule, f.filtered, f.filtered_reason) for f in got] == [
+        ("ci-x64-only-runner", True, "a CI job of the tree builds on Arm64"),
+        ("c-x86-header", False, ""),
+    ]
+    assert not ci_jobs.PASS.applies(context(rules, [workflow], [header]))
+
+
+def test_ci_pass_keeps_one_finding_per_tree(rules):
+    """Each CI file proposes its first x64 building job; the tree's first file keeps it."""
+    later = finding(rules, "ci-x64-only-runner", ".github/workflows/z.yml", 5, 14)
+    first = finding(rules, "ci-x64-only-runner", ".github/workflows/a.yml", 7, 14)
+    results = [
+        FileResult(".github/workflows/a.yml", "ci", True, (first,)),
+        FileResult(".github/workflows/z.yml", "ci", True, (later,)),
+    ]
+    got = ci_jobs.PASS.run(context(rules, results, [later, first]))
+    assert [(f.file, f.filtered, f.filtered_reason) for f in got] == [
+        (".github/workflows/z.yml", True, "reported once per tree, at its first building job"),
+        (".github/workflows/a.yml", False, ""),
+    ]
 
 
 def test_go_pass_joins_the_package_records(rules):

@@ -13,7 +13,7 @@ from typing import Any
 
 from porting_advisor.core.ruleset import RuleError, data_dir, read_yaml
 
-WORD = re.compile(r"^[\w.+-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
+WORD = re.compile(r"^[\w.+/-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,18 @@ class Barriers:
 
 
 @dataclass(frozen=True, slots=True)
+class CiRunners:
+    github_arm64: frozenset[str]  # GitHub-hosted labels that run on Arm64
+    github_x64: frozenset[str]
+    arm64_words: frozenset[str]  # words of self-hosted labels, agent labels, runner tags
+    x64_words: frozenset[str]
+    housekeeping_actions: tuple[str, ...]  # owner/name prefixes of actions that build nothing
+    housekeeping_names: frozenset[str]  # words of job ids and names that build nothing
+    neutral_actions: tuple[str, ...]
+    quiet_commands: frozenset[str]  # first words of `run:` lines that build nothing
+
+
+@dataclass(frozen=True, slots=True)
 class Vocab:
     x86_cpus: Words
     gcc_features: Words
@@ -93,6 +105,7 @@ class Vocab:
     system_libs: SystemLibs
     c_extensions: CExtensions
     barriers: Barriers
+    ci: CiRunners
 
 
 class Table:
@@ -165,6 +178,17 @@ def load(directory: Path) -> Vocab:
     win = Table(directory, "windows.yaml", ("build_paths", "msvc_paths", "headers"))
     libs = Table(directory, "system-libs.yaml", ("unix", "windows", "include_dirs"))
     ext = Table(directory, "c-extensions.yaml", ("sources", "headers", "fragments", "objc"))
+    ci_keys = (
+        "github_arm64",
+        "github_x64",
+        "arm64_words",
+        "x64_words",
+        "housekeeping_actions",
+        "housekeeping_names",
+        "neutral_actions",
+        "quiet_commands",
+    )
+    ci = Table(directory, "ci-runners.yaml", ci_keys)
     for key in ("sources", "headers", "fragments", "objc"):
         bad = [e for e in ext.words(key, lower=False) if not e.startswith(".")]
         if bad:
@@ -218,6 +242,16 @@ def load(directory: Path) -> Vocab:
             frozenset(mem.words("compiler_only", lower=False)),
             mem.words("ordering_stems"),
             frozenset(mem.words("spin_relax", lower=False)),
+        ),
+        ci=CiRunners(
+            frozenset(ci.words("github_arm64")),
+            frozenset(ci.words("github_x64")),
+            frozenset(ci.words("arm64_words")),
+            frozenset(ci.words("x64_words")),
+            ci.words("housekeeping_actions"),
+            frozenset(ci.words("housekeeping_names")),
+            ci.words("neutral_actions"),
+            frozenset(ci.words("quiet_commands")),
         ),
     )
 

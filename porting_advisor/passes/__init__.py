@@ -20,14 +20,14 @@ from porting_advisor.passes.context import Pass, PassContext
 
 # In this order: whole-files adds `asm-x86-source` findings that carry a .S file's undecided
 # #if guard, which c-guards settles; ported marks findings filtered by their file, those the
-# passes before it added included; ci-jobs and jni drop findings by rule.
+# passes before it added included; ci-jobs marks findings filtered by rule; jni drops them.
 PASSES: tuple[Pass, ...] = (
     listings.PASS,  # x86 assembly and binaries with no Arm64 counterpart (whole files)
     go_packages.PASS,  # amd64-only assembly and symbols, per Go package
     c_guards.PASS,  # guards over derived macros; files included only from x86 code
     rust_modules.PASS,  # Rust modules declared only under an x86 cfg
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
-    ci_jobs.PASS,  # x86-only CI runners when another CI job runs on Arm64
+    ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job
     jni.PASS,  # Java native methods the tree's own C implements
     dependencies.PASS,  # a lock file's resolved version is the verdict, not its manifest's range
 )
