@@ -32,7 +32,8 @@ INSTANCE_CONTEXT = re.compile(r"(?i)instance|machine|size|node_?type|flavor|sku"
 AMI_CONTEXT = re.compile(r"(?i)aws_ami|ami_?filter|source_ami|amiselectorterms|image_?id")
 AMI_KEYS = frozenset({"name", "values", "name_regex", "alias", "ssmparameter", "architecture"})
 DEFAULT_KEYS = frozenset({"default", "Default", "defaultValue"})
-ALLOWED_KEYS = frozenset({"allowedvalues", "allowed_values"})
+# lists of what may be chosen (CloudFormation AllowedValues, a JSON schema's enum)
+ALLOWED_KEYS = frozenset({"allowedvalues", "allowed_values", "enum"})
 # text about the configuration, not configuration; labels describe a pod, they select nothing
 SKIPPED = frozenset(
     {"description", "summary", "help", "comment", "comments", "notes", "title", "condition",
@@ -69,11 +70,12 @@ def walk(src: Source, node: Node, path: Path, hcl: bool, images: bool) -> None:
         for key, value in node.entries:
             if key.lower() in SKIPPED:
                 continue
-            name = key
+            name, named = key, hcl
             if key in DEFAULT_KEYS and path:  # a variable's or parameter's value: its name
                 name = node.labels[0] if node.labels else path[-1][0]
+                named = True
             labels = value.labels if isinstance(value, Map) else ()
-            check_entry(src, name, value, node, path, hcl, images)
+            check_entry(src, name, value, node, path, named, images, hcl)
             walk(src, value, (*path, (key, labels)), hcl, images)
     elif isinstance(node, Seq | Expr):
         for item in node.items if isinstance(node, Seq) else node.parts:
@@ -99,8 +101,18 @@ def sibling(parent: Map, *keys: str) -> str:
 
 
 def check_entry(
-    src: Source, key: str, value: Node, parent: Map, path: Path, hcl: bool, images: bool
+    src: Source,
+    key: str,
+    value: Node,
+    parent: Map,
+    path: Path,
+    named: bool,
+    images: bool,
+    hcl: bool,
 ) -> None:
+    """Check one setting. `named`: `key` names a variable (HCL, a Terraform variable or a
+    CloudFormation parameter), so an architecture name in it is the setting's meaning; in
+    other YAML an `arch:` key is anybody's (a CI runner's, an MSYS2 build's)."""
     group = leaves(value)
     if not group:
         return
@@ -126,7 +138,7 @@ def check_entry(
         arch(src, key, group, "kubernetes")
     elif AMI_CONTEXT.search(context) and lower in AMI_KEYS:
         ami_names(src, key, group)
-    elif ARCH_NAME.fullmatch(key) and (hcl or key != "architecture"):
+    elif ARCH_NAME.fullmatch(key) and named:
         arch(src, key, group, "setting")
     elif hcl or INSTANCE_CONTEXT.search(key) or INSTANCE_CONTEXT.search(context):
         instances(src, key, group, allowed=lower in ALLOWED_KEYS)

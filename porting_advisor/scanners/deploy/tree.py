@@ -49,10 +49,13 @@ class Expr:
 
 Node = Scalar | Seq | Map | Expr
 
-# A Helm template's actions: `{{- if .Values.x }}` lines and inline `{{ .Values.y }}` (not a
-# CloudFormation dynamic reference: `{{resolve:ssm:...}}` is a value)
-ACTION = re.compile(r"\{\{(?!resolve:).*?\}\}")
-ACTION_LINE = re.compile(r"^[ \t]*\{\{(?!resolve:).*?\}\}[ \t]*$", re.M)
+# A Helm (Go template) or cookiecutter (Jinja) template's actions: `{{- if .Values.x }}` and
+# `{%- for ... %}` lines, inline `{{ .Values.y }}` (not a CloudFormation dynamic reference:
+# `{{resolve:ssm:...}}` is a value)
+ACTION = re.compile(r"\{\{(?!resolve:).*?\}\}|\{%.*?%\}")
+ACTION_LINE = re.compile(r"^[ \t]*(?:\{\{(?!resolve:).*?\}\}|\{%.*?%\})[ \t]*$", re.M)
+# JSON's escaped UTF-16 surrogates (`"\ud800"` in a pattern), which YAML rejects: same length
+SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def from_hcl(data: bytes) -> Node | None:
@@ -154,7 +157,9 @@ def from_yaml(text_: str) -> list[Node] | None:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    if "{{" in text_:  # Helm: keep the lines, blank the template actions
+    if "\\u" in text_:
+        text_ = SURROGATE.sub(r"\\u0020", text_)
+    if "{{" in text_ or "{%" in text_:  # templates: keep the lines, blank the actions
         text_ = ACTION_LINE.sub("", text_)
         text_ = ACTION.sub(lambda m: "_" * len(m.group(0)), text_)
     try:
