@@ -94,9 +94,10 @@ def leaves(node: Node) -> list[Scalar]:
 
 
 def sibling(parent: Map, *keys: str) -> str:
+    """The value of another key of the same mapping, as a string (an expression's text)."""
     for key, value in parent.entries:
-        if key in keys and isinstance(value, Scalar):
-            return value.value
+        if key in keys and isinstance(value, Scalar | Expr):
+            return value.value if isinstance(value, Scalar) else value.text
     return ""
 
 
@@ -130,12 +131,14 @@ def check_entry(
         elif of == "name" and AMI_CONTEXT.search(context) or "filter" in context:
             ami_names(src, key, group)
         return
-    if LAMBDA_KEY.fullmatch(key):
+    if LAMBDA_KEY.fullmatch(key) or key == "architecture" and serverless(path):
         arch(src, key, group, "lambda")
     elif ECS_KEY.fullmatch(key):
         arch(src, key, group, "ecs")
     elif key in K8S_ARCH:
         arch(src, key, group, "kubernetes")
+    elif lower == "value" and "cpu.arch" in sibling(parent, "attribute"):
+        arch(src, "attr.cpu.arch", group, "setting")  # a Nomad job's constraint
     elif AMI_CONTEXT.search(context) and lower in AMI_KEYS:
         ami_names(src, key, group)
     elif ARCH_NAME.fullmatch(key) and named:
@@ -148,6 +151,13 @@ def check_entry(
             pinned(src, s, key, "ami")
     if images and lower in ("image", "repository"):
         container_images(src, group)
+
+
+def serverless(path: Path) -> bool:
+    """Under a Serverless Framework `provider:` or a function of its `functions:`?"""
+    return bool(path) and (
+        path[0][0] == "provider" and len(path) == 1 or path[0][0] == "functions" and len(path) == 2
+    )
 
 
 def shown(src: Source, s: Scalar, key: str) -> str:

@@ -45,6 +45,7 @@ class Expr:
     literal parts, in order."""
 
     parts: tuple[Node, ...]
+    text: str = ""  # as written: `"${attr.cpu.arch}"`
 
 
 Node = Scalar | Seq | Map | Expr
@@ -109,7 +110,7 @@ def hcl_expr(node: tree_sitter.Node, data: bytes) -> Node:
                 key, value = elem.named_children[0], elem.named_children[-1]
                 entries.append((object_key(key), hcl_expr(value, data)))
             return Map(tuple(entries))
-    return Expr(tuple(hcl_expr(e, data) for e in sub_expressions(node)))
+    return Expr(tuple(hcl_expr(e, data) for e in sub_expressions(node)), text(node))
 
 
 def sub_expressions(node: tree_sitter.Node) -> list[tree_sitter.Node]:
