@@ -71,3 +71,18 @@ def test_ci_arch_keys_are_not_deployment_settings(rules, tmp_path):
         "jobs:\n- job: w\n  variables:\n    MSYS2_ARCH: x86_64\n"
     )
     assert not [f for f in scan(tmp_path, rules).findings if f.rule.startswith("deploy-")]
+
+
+def test_a_yaml_alias_is_reported_once_where_its_anchor_is(rules, tmp_path):
+    (tmp_path / "nodes.yaml").write_text(
+        "x-arch: &arch\n  kubernetes.io/arch: amd64\n"
+        "a:\n  nodeSelector: *arch\nb:\n  nodeSelector: *arch\n"
+    )
+    got = [(f.line, f.column, f.rule) for f in scan(tmp_path, rules).findings]
+    assert got == [(2, 23, "deploy-x86-architecture")]
+
+
+def test_a_preferred_node_affinity_is_info(rules):
+    got = findings("k8s-manifests", rules)
+    assert got[("workloads.yaml", 98, 30)].severity.name == "INFO"
+    assert got[("workloads.yaml", 23, 25)].severity.name == "WARNING"  # required

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from porting_advisor.core.model import Severity
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deploy import families
 from porting_advisor.scanners.deploy.tree import Expr, Map, Node, Scalar, Seq
@@ -54,15 +55,16 @@ EKS_ARM = {
 def check(src: Source, docs: list[Node], hcl: bool, images: bool) -> None:
     """Report the x86 settings of a parsed deployment file (`images`: also `image:` values,
     which the container scanner does not read in this kind of file)."""
+    start = len(src.findings)  # another scanner's findings on this file come first
     for doc in docs:
         walk(src, doc, (), hcl, images)
     seen: set[tuple[int, int, str]] = set()
     unique = []
-    for f in src.findings:  # a YAML alias repeats its anchor's nodes
+    for f in src.findings[start:]:  # a YAML alias repeats its anchor's nodes
         if (f.line, f.column, f.rule) not in seen:
             seen.add((f.line, f.column, f.rule))
             unique.append(f)
-    src.findings[:] = unique
+    src.findings[start:] = unique
 
 
 def walk(src: Source, node: Node, path: Path, hcl: bool, images: bool) -> None:
@@ -123,7 +125,9 @@ def check_entry(
         of = sibling(parent, "key", "Key", "name", "Name")
         if of in K8S_ARCH:
             negated = sibling(parent, "operator", "Operator") == "NotIn"
-            arch(src, of, group, "node-affinity", negated)
+            # a preferred affinity only ranks nodes: the pod still runs on Arm64 nodes
+            preferred = any(k.startswith("preferredDuringScheduling") for k, _ in path)
+            arch(src, of, group, "node-affinity", negated, Severity.INFO if preferred else None)
         elif of in K8S_TYPE or of in K8S_FAMILY:
             instances(src, of, group, family_only=of in K8S_FAMILY)
         elif of == "architecture":
@@ -166,24 +170,34 @@ def shown(src: Source, s: Scalar, key: str) -> str:
     return line[:80] if key in line else f"{key}: {s.value}"[:80]
 
 
-def pinned(src: Source, s: Scalar, key: str, case: str, **params: str) -> None:
+def pinned(
+    src: Source, s: Scalar, key: str, case: str, severity: Severity | None = None, **params: str
+) -> None:
     extra: dict[str, Any] = {"value": shown(src, s, key), **params}
-    src.add("deploy-x86-architecture", s.line, s.column, length=len(s.value), case=case, **extra)
+    src.add("deploy-x86-architecture", s.line, s.column, length=len(s.value), case=case,
+            severity=severity, **extra)  # fmt: skip
 
 
-def arch(src: Source, key: str, group: list[Scalar], case: str, negated: bool = False) -> None:
+def arch(
+    src: Source,
+    key: str,
+    group: list[Scalar],
+    case: str,
+    negated: bool = False,
+    severity: Severity | None = None,
+) -> None:
     """Architecture values: x86 ones unless Arm64 is also allowed (`NotIn [arm64]` excludes
     Arm64)."""
     if negated:
         for s in group:
             if ARM.fullmatch(s.value):
-                pinned(src, s, key, case)
+                pinned(src, s, key, case, severity)
         return
     if any(ARM.fullmatch(s.value) for s in group):
         return
     for s in group:
         if X86.fullmatch(s.value):
-            pinned(src, s, key, case)
+            pinned(src, s, key, case, severity)
 
 
 def ami_names(src: Source, key: str, group: list[Scalar]) -> None:
