@@ -55,6 +55,10 @@ Node = Scalar | Seq | Map | Expr
 # `{{resolve:ssm:...}}` is a value)
 ACTION = re.compile(r"\{\{(?!resolve:).*?\}\}|\{%.*?%\}")
 ACTION_LINE = re.compile(r"^[ \t]*(?:\{\{(?!resolve:).*?\}\}|\{%.*?%\})[ \t]*$", re.M)
+# Terraform's `${...}` and `%{...}` in a heredoc, blanked before reading it as YAML
+INTERPOLATION = re.compile(r"[$%]\{[^}\n]*\}")
+# top-level keys of a Kubernetes object or of Helm values that place or name what runs
+K8S_KEYS = frozenset({"apiVersion", "kind", "nodeSelector", "affinity", "image"})
 # JSON's escaped UTF-16 surrogates (`"\ud800"` in a pattern), which YAML rejects: same length
 SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
@@ -110,7 +114,12 @@ def hcl_expr(node: tree_sitter.Node, data: bytes) -> Node:
                 key, value = elem.named_children[0], elem.named_children[-1]
                 entries.append((object_key(key), hcl_expr(value, data)))
             return Map(tuple(entries))
-    return Expr(tuple(hcl_expr(e, data) for e in sub_expressions(node)), text(node))
+    parts = tuple(hcl_expr(e, data) for e in sub_expressions(node))
+    if inner is not None and inner.type == "template_expr":
+        heredoc = inner.named_children[0] if inner.named_child_count else None
+        if heredoc is not None and heredoc.type == "heredoc_template":
+            parts += heredoc_yaml(heredoc, data)
+    return Expr(parts, text(node))
 
 
 def sub_expressions(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -152,9 +161,10 @@ def text(node: tree_sitter.Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
-def from_yaml(text_: str) -> list[Node] | None:
-    """Every document of a YAML or JSON file, or None when it does not parse. Tags such as
-    CloudFormation's `!Ref` and `!Sub` are kept as plain values (nothing is constructed)."""
+def from_yaml(text_: str, first_line: int = 1) -> list[Node] | None:
+    """Every document of a YAML or JSON file (starting at `first_line` of the file), or None
+    when it does not parse. Tags such as CloudFormation's `!Ref` and `!Sub` are kept as plain
+    values (nothing is constructed)."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -164,24 +174,39 @@ def from_yaml(text_: str) -> list[Node] | None:
         text_ = ACTION_LINE.sub("", text_)
         text_ = ACTION.sub(lambda m: "_" * len(m.group(0)), text_)
     try:
-        return [yaml_node(doc) for doc in yaml.compose_all(text_, Loader=loader)]
+        return [yaml_node(doc, first_line) for doc in yaml.compose_all(text_, Loader=loader)]
     except (yaml.YAMLError, RecursionError):
         return None
 
 
-def yaml_node(node: yaml.Node) -> Node:
+def yaml_node(node: yaml.Node, first_line: int = 1) -> Node:
     import yaml
 
     if isinstance(node, yaml.MappingNode):
         entries = tuple(
-            (str(k.value) if isinstance(k, yaml.ScalarNode) else "", yaml_node(v))
+            (str(k.value) if isinstance(k, yaml.ScalarNode) else "", yaml_node(v, first_line))
             for k, v in node.value
         )
         return Map(entries)
     if isinstance(node, yaml.SequenceNode):
-        return Seq(tuple(yaml_node(n) for n in node.value))
+        return Seq(tuple(yaml_node(n, first_line) for n in node.value))
     if not isinstance(node, yaml.ScalarNode):
         return Map(())
     quoted = 1 if node.style in ("'", '"') else 0
     mark = node.start_mark
-    return Scalar(str(node.value), mark.line + 1, mark.column + 1 + quoted)
+    return Scalar(str(node.value), mark.line + first_line, mark.column + 1 + quoted)
+
+
+def heredoc_yaml(node: tree_sitter.Node, data: bytes) -> tuple[Node, ...]:
+    """A heredoc that holds a Kubernetes object or Helm values (`kubectl_manifest`'s
+    `yaml_body`, `helm_release`'s `values`): its documents; nothing for a script."""
+    marks = [c for c in node.named_children if c.type == "heredoc_identifier"]
+    if len(marks) < 2:
+        return ()
+    start = data.find(b"\n", marks[0].end_byte) + 1
+    if start <= 0 or start > marks[-1].start_byte:
+        return ()
+    body = data[start : marks[-1].start_byte].decode("utf-8", "replace")
+    body = INTERPOLATION.sub(lambda m: "_" * len(m.group(0)), body)
+    docs = from_yaml(body, marks[0].start_point[0] + 2) or []
+    return tuple(d for d in docs if isinstance(d, Map) and K8S_KEYS & {k for k, _ in d.entries})
