@@ -132,7 +132,7 @@ def check_entry(
             instances(src, of, group, family_only=of in K8S_FAMILY)
         elif of == "architecture":
             arch(src, "architecture", group, "ami")
-        elif of == "name" and AMI_CONTEXT.search(context) or "filter" in context:
+        elif of == "name" and (AMI_CONTEXT.search(context) or "filter" in context):
             ami_names(src, key, group)
         return
     if LAMBDA_KEY.fullmatch(key) or key == "architecture" and serverless(path):
