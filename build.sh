@@ -51,7 +51,7 @@ fi
 
 grammars=()
 for g in tree_sitter_c tree_sitter_cpp tree_sitter_fortran tree_sitter_go tree_sitter_java \
-         tree_sitter_python tree_sitter_rust tree_sitter_c_sharp; do
+         tree_sitter_python tree_sitter_rust tree_sitter_c_sharp tree_sitter_hcl; do
   grammars+=(--collect-binaries "$g" --hidden-import "$g")
 done
 

@@ -46,6 +46,10 @@ def grammar(name: str) -> object:
             import tree_sitter_c_sharp
 
             return tree_sitter_c_sharp.language()
+        case "hcl":
+            import tree_sitter_hcl
+
+            return tree_sitter_hcl.language()
     raise ValueError(f"no tree-sitter grammar for {name!r}")
 
 
