@@ -597,3 +597,29 @@ def test_a_read_only_cache_is_said_once_and_left_alone(run_cli, tmp_path):
     assert len(res.json()["findings"]) == 4
     assert res.err.count("warning") == 1 and "cannot be used" in res.err
     assert {p.name: p.read_bytes() for p in cache.iterdir()} == before
+
+
+def test_a_report_to_a_pipe_or_through_a_symlink_keeps_what_is_there(run_cli, tmp_path):
+    """Reports are renamed into place, but a pipe or device (`--output /dev/null`) is written
+    to, never replaced, and a symlinked report path keeps its link."""
+    import stat
+    import threading
+
+    tree = ROOT / "sample-projects" / "c-simd-engine"
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = run_cli(str(tree), "--output", str(fifo))
+    reader.join(timeout=30)
+    assert res.code == 0
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(got[0])["findings"]
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run_cli(str(tree), "--output", str(link)).code == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["findings"]

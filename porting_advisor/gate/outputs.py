@@ -49,14 +49,30 @@ def targets(paths: tuple[str, ...], fmt: str | None) -> list[tuple[str, str]]:
 
 def write_report(path: str, fmt: str, result: Report, rs: Any, link_base: str) -> None:
     """Write a report file whole or not at all: into a temporary file beside it, renamed
-    over it at the end (an interrupted run leaves no truncated report)."""
+    over it at the end (an interrupted run leaves no truncated report). A device or a pipe
+    (`/dev/null`, a FIFO) is written to directly: there is no file to replace, and renaming
+    over it would replace the device itself. Through a symlink, the file it names is
+    replaced and the link kept."""
+    import stat
     import tempfile
 
     from porting_advisor import report
 
     target = Path(path)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.resolve().parent)
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = 0
+    if mode and not stat.S_ISREG(mode):
+        try:
+            with open(target, "w", encoding="utf-8") as out:
+                report.write(fmt, result, rs, link_base, out)
+        except OSError as exc:
+            raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
+        return
+    real = target.resolve()
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
     except OSError as exc:
         raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
     try:
@@ -65,7 +81,7 @@ def write_report(path: str, fmt: str, result: Report, rs: Any, link_base: str) -
         os.fchmod(fd, 0o666 & ~mask)  # as open() would have made it, not mkstemp's 0600
         with open(fd, "w", encoding="utf-8") as out:
             report.write(fmt, result, rs, link_base, out)
-        os.replace(temp, target)
+        os.replace(temp, real)
     except OSError as exc:
         raise UsageError(f"cannot write '{path}': {exc.strerror}") from None
     finally:
