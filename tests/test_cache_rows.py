@@ -15,6 +15,7 @@ from porting_advisor.core.facts import (
     AsmInclude,
     BinaryFile,
     CiArm,
+    CsDispatch,
     CShim,
     Defines,
     Dependency,
@@ -63,6 +64,7 @@ ONE_OF_EACH: list[Fact] = [
     CiArm(),
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
+    CsDispatch(("N.C",), ((12, "N.C", "Sum"),), (("SumSse2", ""), ("Sum", "Main"))),
 ]
 
 

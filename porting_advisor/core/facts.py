@@ -211,6 +211,16 @@ class RustMod(Positional):
     x86_only: bool  # declared under a cfg that holds only on x86
 
 
+@dataclass(frozen=True, slots=True)
+class CsDispatch(Positional):
+    """A C# file's hardware-intrinsic dispatch, for the .NET dispatch pass: which classes
+    have an Arm64 path, which method each intrinsics finding is in, and who calls what."""
+
+    arm_classes: tuple[str, ...]  # `Ns.Class` with an Arm64 or portable accelerated path here
+    methods: tuple[tuple[int, str, str], ...]  # (1-based line of a finding, class, method)
+    calls: tuple[tuple[str, str], ...]  # (callee, caller; "" when under an x86-only guard)
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -231,6 +241,7 @@ Fact: TypeAlias = (
     | CiArm
     | Dependency
     | RustMod
+    | CsDispatch
 )
 
 
@@ -281,6 +292,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
+        case CsDispatch(arm_classes, methods, calls):
+            return ("cs-dispatch", arm_classes, methods, calls)
         case _:
             assert_never(fact)
 
@@ -307,6 +320,9 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
+    "cs-dispatch": lambda r: CsDispatch(
+        tuple(r[1]), tuple(tuple(m) for m in r[2]), tuple(tuple(c) for c in r[3])
+    ),
 }
 
 

@@ -1,28 +1,34 @@
 # SPDX-License-Identifier: Apache-2.0
-""".NET: `System.Runtime.Intrinsics.X86` in C# with no Arm path, and project files pinned to
-x64 or on .NET Core before 3.0."""
+""".NET: x86 hardware intrinsics per method and dispatch in C#, project files pinned to x64 or
+on .NET Core before 3.0, and `dotnet publish -r linux-x64` in scripts, CI and Dockerfiles."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
-from porting_advisor.core import grammars
-from porting_advisor.core.source import Source
+import tree_sitter
 
-if TYPE_CHECKING:
-    import tree_sitter
+from porting_advisor.core import grammars, vocab
+from porting_advisor.core.facts import CsDispatch
+from porting_advisor.core.source import Source, node_text
 
-
-CS_X86 = re.compile(
-    r"\b(?:System\.Runtime\.Intrinsics\.X86|(?:Sse[234]?|Ssse3|Sse41|Sse42|Avx2?|"
-    r"Avx512\w*|Bmi[12]|Lzcnt|Popcnt|Pclmulqdq|Aes|Fma|X86Base)\.(?:X64\.)?"
-    r"\w+)"
+ISAS = vocab.get().dotnet_isas
+CANDIDATE = re.compile(
+    r"\b("
+    + "|".join(sorted(ISAS.x86 | ISAS.arm, key=lambda n: (-len(n), n)))
+    + r"|Vector(?:64|128|256|512)?(?=\s*\.\s*IsHardwareAccelerated))\s*\."
 )
 RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
 PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
 FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
-
+# `dotnet publish|build|restore ... -r linux-x64` (also --runtime, -r:, --arch x64)
+DOTNET_CLI = re.compile(r"\bdotnet\s+(?:publish|build|restore|pack|run)\b[^\n]*")
+CLI_RID = re.compile(r"(?:\s-r|\s--runtime)(?:\s+|[:=])[\"']?((?:linux|linux-musl)-x(?:64|86))\b")
+CLI_ARCH = re.compile(r"(?:\s-a|\s--arch)(?:\s+|[:=])[\"']?(x64|x86|amd64)\b")
+# a publish output directory for an x64 RID copied into an image
+COPY_RID = re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
+ARM_RID = re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+arm64")
 
 CS_NOT_CODE = frozenset(
     {
@@ -35,6 +41,32 @@ CS_NOT_CODE = frozenset(
         "string_literal_content",
     }
 )
+# the members that own a body: a dispatch is decided within one of these
+MEMBERS = frozenset(
+    {
+        "method_declaration",
+        "constructor_declaration",
+        "destructor_declaration",
+        "operator_declaration",
+        "conversion_operator_declaration",
+        "property_declaration",
+        "indexer_declaration",
+        "field_declaration",
+        "event_declaration",
+    }
+)
+TYPES = frozenset(
+    {
+        "class_declaration",
+        "struct_declaration",
+        "record_declaration",
+        "record_struct_declaration",
+        "interface_declaration",
+    }
+)
+JUMPS = frozenset({"return_statement", "throw_statement", "break_statement", "continue_statement"})
+# (.NET 8's runtime marks methods its callers only reach under an IsSupported check)
+DEPENDS_ON = "CompExactlyDependsOn"
 
 
 def csharp_code(node: tree_sitter.Node) -> bool:
@@ -49,32 +81,309 @@ def csharp_code(node: tree_sitter.Node) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """One intrinsics reference in code: an `IsSupported`-style test or a use."""
+
+    kind: str  # "x86-test" (false on Arm64), "arm-test", "portable-test", "x86-use", "arm-use"
+    name: str  # as written after the namespace: `Sse2.Add`, `Avx512F.VL.IsSupported`
+    node: tree_sitter.Node  # the whole member access
+
+
+@dataclass(slots=True)
+class Method:
+    """The intrinsics of one member (method, property, constructor...)."""
+
+    cls: str
+    name: str
+    unguarded: list[Ref] = field(default_factory=list)
+    guarded: list[Ref] = field(default_factory=list)
+    alternative: bool = False  # an Arm64 or portable accelerated path in it
+
+
+def classify(match: re.Match[str], node: tree_sitter.Node, namespaces: str) -> Ref | None:
+    """The reference a candidate identifier starts, or None (a type name, another library's
+    class of the same name, `typeof(Sse2)`)."""
+    name = match.group(1)
+    top = node
+    parent = node.parent
+    qualifier = ""
+    if (
+        parent is not None
+        and parent.type == "member_access_expression"
+        and parent.child_by_field_name("name") == node
+    ):
+        qualifier = node_text(parent.child_by_field_name("expression") or parent).rsplit(".")[-1]
+        if qualifier not in ("X86", "Arm"):
+            return None
+        top = parent
+    members: list[str] = []
+    while (
+        (up := top.parent) is not None
+        and up.type == "member_access_expression"
+        and up.child_by_field_name("expression") == top
+    ):
+        members.append(node_text(up.child_by_field_name("name") or up))
+        top = up
+    if not members or members[-1] in ("X64", "VL", "Arm64", "V512", "V256"):
+        return None  # the class itself, or a nested class used as a type
+    member = members[-1]
+    if name.startswith("Vector"):
+        if member != "IsHardwareAccelerated":
+            return None
+        return Ref("x86-test" if name in ("Vector256", "Vector512") else "portable-test", name, top)
+    if qualifier:
+        arch = "x86" if qualifier == "X86" else "arm"
+    elif name in ISAS.x86 and name in ISAS.arm:  # Aes: the file's using decides
+        x86_ns, arm_ns = "Intrinsics.X86" in namespaces, "Intrinsics.Arm" in namespaces
+        if x86_ns == arm_ns:
+            return None
+        arch = "x86" if x86_ns else "arm"
+    else:
+        arch = "x86" if name in ISAS.x86 else "arm"
+        if name in ISAS.shared and f"Intrinsics.{'X86' if arch == 'x86' else 'Arm'}" not in (
+            namespaces
+        ):
+            return None
+    kind = f"{arch}-test" if member == "IsSupported" else f"{arch}-use"
+    return Ref(kind, ".".join([name, *members]), top)
+
+
+def on_arm64(expr: tree_sitter.Node | None, tests: dict[int, str]) -> bool | None:
+    """The value of a condition on Arm64 in three-valued logic: an x86 `IsSupported` or
+    `Vector256/512.IsHardwareAccelerated` is false, everything else unknown."""
+    if expr is None:
+        return None
+    match expr.type:
+        case "parenthesized_expression":
+            return on_arm64(expr.named_children[0] if expr.named_children else None, tests)
+        case "prefix_unary_expression" if expr.children[0].type == "!":
+            v = on_arm64(expr.named_children[0] if expr.named_children else None, tests)
+            return None if v is None else not v
+        case "binary_expression":
+            op = expr.child_by_field_name("operator")
+            left = on_arm64(expr.child_by_field_name("left"), tests)
+            right = on_arm64(expr.child_by_field_name("right"), tests)
+            if op is not None and op.type == "&&":
+                return False if False in (left, right) else True if left and right else None
+            if op is not None and op.type == "||":
+                return True if True in (left, right) else False if left is right is False else None
+            return None
+        case "member_access_expression":
+            return False if tests.get(expr.start_byte) == "x86-test" else None
+    return None
+
+
+def jumps(stmt: tree_sitter.Node | None) -> bool:
+    """A statement that always leaves the block (`return;`, `{ ...; throw ...; }`)."""
+    if stmt is None:
+        return False
+    if stmt.type == "block":
+        inner = stmt.named_children
+        return bool(inner) and jumps(inner[-1])
+    return stmt.type in JUMPS
+
+
+def x86_only(node: tree_sitter.Node, tests: dict[int, str]) -> bool:
+    """Is `node` reached only where an x86 test holds (never on Arm64)? Enclosing `if`s and
+    `?:`s, `&&` operands, early exits (`if (!Sse2.IsSupported) return;`) and
+    `Debug.Assert(Avx2.IsSupported)` before it in a block, up to the member that owns it."""
+    n = node
+    while (p := n.parent) is not None and n.type not in MEMBERS:
+        if p.type in ("if_statement", "conditional_expression"):
+            cond = on_arm64(p.child_by_field_name("condition"), tests)
+            if (n == p.child_by_field_name("consequence") and cond is False) or (
+                n == p.child_by_field_name("alternative") and cond is True
+            ):
+                return True
+        elif p.type == "binary_expression" and n == p.child_by_field_name("right"):
+            op = p.child_by_field_name("operator")
+            left = on_arm64(p.child_by_field_name("left"), tests)
+            if op is not None and (op.type, left) in (("&&", False), ("||", True)):
+                return True
+        elif p.type == "block":
+            prev = n.prev_named_sibling
+            while prev is not None:
+                if exits_on_arm64(prev, tests):
+                    return True
+                prev = prev.prev_named_sibling
+        n = p
+    return n.type in MEMBERS and any(
+        DEPENDS_ON in node_text(c) for c in n.children if c.type == "attribute_list"
+    )
+
+
+def exits_on_arm64(stmt: tree_sitter.Node, tests: dict[int, str]) -> bool:
+    """`if (!Sse2.IsSupported) return;` or `Debug.Assert(Sse2.IsSupported);`."""
+    if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
+        return on_arm64(stmt.child_by_field_name("condition"), tests) is True and jumps(
+            stmt.child_by_field_name("consequence")
+        )
+    if stmt.type == "expression_statement" and stmt.named_children:
+        call = stmt.named_children[0]
+        callee = (
+            call.child_by_field_name("function") if call.type == "invocation_expression" else None
+        )
+        if callee is not None and node_text(callee).endswith("Debug.Assert"):
+            args = call.child_by_field_name("arguments")
+            first = args.named_children[0] if args is not None and args.named_children else None
+            arg = first.named_children[0] if first is not None and first.named_children else None
+            return on_arm64(arg, tests) is False
+    return False
+
+
+def owner(node: tree_sitter.Node) -> tuple[str, str]:
+    """(`Namespace.Class`, member name) of the member that holds `node`."""
+    member = ""
+    scopes: list[str] = []
+    n: tree_sitter.Node | None = node
+    while n is not None:
+        if not member and n.type in MEMBERS:
+            name = n.child_by_field_name("name")
+            if name is None:  # a field: its first variable
+                found = [c for c in walk_named(n) if c.type == "variable_declarator"]
+                name = found[0].child_by_field_name("name") if found else None
+            member = node_text(name) if name is not None else n.type
+        elif n.type in TYPES or n.type in (
+            "namespace_declaration",
+            "file_scoped_namespace_declaration",
+        ):
+            name = n.child_by_field_name("name")
+            if name is not None:
+                scopes.append(node_text(name))
+        n = n.parent
+    return ".".join(reversed(scopes)), member or "(top level)"
+
+
+def walk_named(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    out = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(reversed(n.named_children))
+    return out
+
+
+CALLS = """
+(invocation_expression function: [
+  (identifier) @callee
+  (generic_name (identifier) @callee)
+  (member_access_expression name: (identifier) @callee)
+  (member_access_expression name: (generic_name (identifier) @callee))])
+"""
+
+
 def scan_dotnet(src: Source) -> None:
-    text = src.text
+    """C# intrinsics per method, project files, and `dotnet` command lines."""
     if src.file.endswith(".cs"):
-        if "Intrinsics" not in text and not re.search(r"\b(?:Sse|Avx|Bmi)\w*\.", text):
-            return
-        if re.search(r"Intrinsics\.Arm|AdvSimd|Vector128\.IsHardwareAccelerated", text):
-            return
-        matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
-        if not matches:
-            return
-        tree = grammars.parser("csharp").parse(text.encode())
-        for m in matches:
-            at = src.byte_offset(m.start())
-            node = tree.root_node.descendant_for_byte_range(at, at)
-            if node is None or not csharp_code(node):
-                continue
-            line, col = src.position(m.start())
+        scan_csharp(src)
+    elif src.language == "dotnet":
+        scan_project(src)
+    else:
+        scan_commands(src)
+
+
+def scan_csharp(src: Source) -> None:
+    """One finding per member with x86 intrinsics: `dotnet-x86-intrinsics` when one is used
+    outside every x86 `IsSupported` check (it throws on Arm64), else `dotnet-missing-arm64-
+    path` (filtered when the member has an Arm64 or portable accelerated path; the .NET
+    dispatch pass filters those its class handles elsewhere and helpers only x86 code calls).
+    An `IsSupported` read as a value (a test skip, a tolerance) is no use."""
+    text = src.text
+    if "IsSupported" not in text and "Intrinsics" not in text:
+        return
+    candidates = list(CANDIDATE.finditer(text))
+    if not candidates:
+        return
+    namespaces = " ".join(re.findall(r"\bSystem\.Runtime\.Intrinsics\.\w+", text))
+    tree = grammars.parser("csharp").parse(src.data if len(src.data) else text.encode())
+    refs: list[Ref] = []
+    for m in candidates:
+        at = src.byte_offset(m.start(1))
+        node = tree.root_node.descendant_for_byte_range(at, at + len(m.group(1).encode()))
+        if node is None or node.type != "identifier" or not csharp_code(node):
+            continue
+        if (ref := classify(m, node, namespaces)) is not None:
+            refs.append(ref)
+    if not any(r.kind == "x86-use" for r in refs):
+        record_dispatch(src, tree, refs, {}, {})
+        return
+    tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
+    methods: dict[tuple[str, str], Method] = {}
+    for r in refs:
+        cls, name = owner(r.node)
+        method = methods.setdefault((cls, name), Method(cls, name))
+        if r.kind == "x86-use":
+            (method.guarded if x86_only(r.node, tests) else method.unguarded).append(r)
+        elif r.kind != "x86-test":
+            method.alternative = True
+    record_dispatch(src, tree, refs, tests, methods)
+
+
+def record_dispatch(
+    src: Source,
+    tree: tree_sitter.Tree,
+    refs: list[Ref],
+    tests: dict[int, str],
+    methods: dict[tuple[str, str], Method],
+) -> None:
+    """Add the findings of `methods` and the file's CsDispatch fact."""
+    arm_classes = sorted(
+        {owner(r.node)[0] for r in refs if r.kind in ("arm-test", "arm-use", "portable-test")}
+    )
+    found: list[tuple[int, str, str]] = []
+    for method in methods.values():
+        refs_here = method.unguarded or method.guarded
+        if not refs_here:
+            continue
+        first = min(refs_here, key=lambda r: r.node.start_byte)
+        names = sorted({r.name for r in refs_here})
+        shown = ", ".join(f"`{n}`" for n in names[:3]) + (
+            f" and {len(names) - 3} more" if len(names) > 3 else ""
+        )
+        line = first.node.start_point[0] + 1
+        col = (
+            len(src.data[: first.node.start_byte].rsplit(b"\n", 1)[-1].decode("utf-8", "replace"))
+            + 1
+        )
+        where = f"{method.cls.rsplit('.', 1)[-1]}.{method.name}" if method.cls else method.name
+        if method.unguarded:
             src.add(
                 "dotnet-x86-intrinsics",
                 line,
                 col,
-                length=len(m.group(0)),
-                text=m.group(0),
-                key=m.group(0).split(".")[0],
+                uses=shown,
+                method=where,
+                key=names[0].split(".")[0],
             )
-        return
+        else:
+            src.add(
+                "dotnet-missing-arm64-path",
+                line,
+                col,
+                uses=shown,
+                method=where,
+                key=names[0].split(".")[0],
+                filtered=method.alternative,
+                filtered_reason="the same member has an Arm64 or portable accelerated path",
+            )
+        found.append((line, method.cls, method.name))
+    calls: set[tuple[str, str]] = set()
+    if refs:
+        query = grammars.query("csharp", CALLS)
+        for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
+            for callee in caps.get("callee", []):
+                guarded = x86_only(callee, tests) if tests else False
+                calls.add((node_text(callee), "" if guarded else owner(callee)[1]))
+    if arm_classes or found or calls:
+        src.facts.append(CsDispatch(tuple(arm_classes), tuple(sorted(found)), tuple(sorted(calls))))
+
+
+def scan_project(src: Source) -> None:
+    """Project files: PlatformTarget x64/x86, x64/x86-only runtime identifiers, .NET Core
+    before 3.0."""
+    text = src.text
     for m in PLATFORM.finditer(text):
         line, col = src.position(m.start(1))
         src.add(
@@ -107,3 +416,37 @@ def scan_dotnet(src: Source) -> None:
                     what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
                     case="old-framework",
                 )
+
+
+def scan_commands(src: Source) -> None:
+    """`dotnet publish -r linux-x64` (or `--arch x64`) in a script, CI file or Dockerfile,
+    and a Dockerfile that copies a linux-x64 publish directory; none when the file also
+    builds for an Arm64 runtime identifier (a matrix, a second command)."""
+    text = src.text
+    if "dotnet" not in text and "x64/" not in text:
+        return
+    if ARM_RID.search(text):
+        return
+    for cmd in DOTNET_CLI.finditer(text):
+        if (line_text := src.line_text(src.position(cmd.start())[0])).lstrip().startswith("#"):
+            continue
+        m = CLI_RID.search(cmd.group(0)) or CLI_ARCH.search(cmd.group(0))
+        if m is not None:
+            line, col = src.position(cmd.start() + m.start(1))
+            src.add(
+                "dotnet-x64-only-project",
+                line,
+                col,
+                what=f"`{line_text.strip()[:80]}` builds for {m.group(1)} only",
+                case="publish-rid",
+            )
+    if src.language == "docker":
+        for m in COPY_RID.finditer(text):
+            line, col = src.position(m.start(1))
+            src.add(
+                "dotnet-x64-only-project",
+                line,
+                col,
+                what=f"the image copies {m.group(1)} publish output",
+                case="publish-rid",
+            )
