@@ -56,7 +56,7 @@ ONE_OF_EACH: list[Fact] = [
     Listed("crc_fast", 12, True, True),
     AsmInclude("reg_sizes.asm"),
     AsmFile(Arch.X86, "Intel", ("crc32_iscsi",), ("HAVE_AS_AVX",)),
-    BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped"),
+    BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped", "linux"),
     GoAsm(False, True, ("addVV",)),
     GoFile(True, True, False),
     GoSymbols(("f", "g"), ("h",)),

@@ -148,6 +148,7 @@ class BinaryFile(Positional):
     kind: str  # "ELF shared library", "PE DLL", ...
     arches: str  # its architectures, for the message
     detail: str
+    os: str  # "linux" (ELF), "windows" (PE/COFF), "macos" (Mach-O), "" mixed or unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +277,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("asm-include", name)
         case AsmFile(arch, syntax, symbols, guard):
             return ("asm", arch.value, syntax, symbols, guard)
-        case BinaryFile(arch, kind, arches, detail):
-            return ("binary", arch.value, kind, arches, detail)
+        case BinaryFile(arch, kind, arches, detail, os):
+            return ("binary", arch.value, kind, arches, detail, os)
         case GoAsm(arm64, amd64, symbols):
             return ("go-asm", arm64, amd64, symbols)
         case GoFile(arm64, amd64, parsed):
@@ -312,7 +313,7 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
-    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4], r[5]),
     "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
     "go-file": lambda r: GoFile(r[1], r[2], r[3]),
     "go-symbols": lambda r: GoSymbols(r[1], r[2]),
