@@ -208,7 +208,7 @@ class Dependency(Positional):
 class RustMod(Positional):
     """A Rust `mod name;` declaration in code (not a comment or string)."""
 
-    name: str
+    name: str  # the module's name, or the file its `#[path = "x.rs"]` names
     x86_only: bool  # declared under a cfg that holds only on x86
 
 

@@ -17,7 +17,7 @@ ISAS = vocab.get().dotnet_isas
 CANDIDATE = re.compile(
     r"\b("
     + "|".join(sorted(ISAS.x86 | ISAS.arm, key=lambda n: (-len(n), n)))
-    + r"|Vector(?:64|128|256|512)?(?=\s*\.\s*IsHardwareAccelerated))\s*\."
+    + r"|Vector(?:64|128)|Vector(?:256|512)?(?=\s*\.\s*IsHardwareAccelerated))\s*\."
 )
 RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
 PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
@@ -129,8 +129,8 @@ def classify(match: re.Match[str], node: tree_sitter.Node, namespaces: str) -> R
         return None  # the class itself, or a nested class used as a type
     member = members[-1]
     if name.startswith("Vector"):
-        if member != "IsHardwareAccelerated":
-            return None
+        if member != "IsHardwareAccelerated":  # Vector128.Shuffle(...): accelerated on Arm64
+            return None if len(members) > 1 else Ref("portable-use", f"{name}.{member}", top)
         return Ref("x86-test" if name in ("Vector256", "Vector512") else "portable-test", name, top)
     if qualifier:
         arch = "x86" if qualifier == "X86" else "arm"
@@ -167,7 +167,13 @@ def on_arm64(expr: tree_sitter.Node | None, tests: dict[int, str]) -> bool | Non
             if op is not None and op.type == "&&":
                 return False if False in (left, right) else True if left and right else None
             if op is not None and op.type == "||":
-                return True if True in (left, right) else False if left is right is False else None
+                return (
+                    True
+                    if True in (left, right)
+                    else False
+                    if left is False and right is False
+                    else None
+                )
             return None
         case "member_access_expression":
             return False if tests.get(expr.start_byte) == "x86-test" else None
@@ -232,27 +238,32 @@ def exits_on_arm64(stmt: tree_sitter.Node, tests: dict[int, str]) -> bool:
     return False
 
 
-def owner(node: tree_sitter.Node) -> tuple[str, str]:
-    """(`Namespace.Class`, member name) of the member that holds `node`."""
-    member = ""
+def owner(node: tree_sitter.Node) -> tuple[str, str, int]:
+    """(`Namespace.Class`, member name, the member's start byte) of the member that holds
+    `node` (a file-scoped `namespace A.B;` is the file's first such declaration)."""
+    member, start = "", -1
     scopes: list[str] = []
     n: tree_sitter.Node | None = node
+    root = node
     while n is not None:
-        if not member and n.type in MEMBERS:
+        if start < 0 and n.type in MEMBERS:
             name = n.child_by_field_name("name")
             if name is None:  # a field: its first variable
                 found = [c for c in walk_named(n) if c.type == "variable_declarator"]
                 name = found[0].child_by_field_name("name") if found else None
-            member = node_text(name) if name is not None else n.type
-        elif n.type in TYPES or n.type in (
-            "namespace_declaration",
-            "file_scoped_namespace_declaration",
-        ):
+            member, start = (node_text(name) if name is not None else n.type), n.start_byte
+        elif n.type in TYPES or n.type == "namespace_declaration":
             name = n.child_by_field_name("name")
             if name is not None:
                 scopes.append(node_text(name))
+        root = n
         n = n.parent
-    return ".".join(reversed(scopes)), member or "(top level)"
+    for child in root.children:
+        if child.type == "file_scoped_namespace_declaration":
+            name = child.child_by_field_name("name")
+            scopes.append(node_text(name) if name is not None else "")
+            break
+    return ".".join(reversed(scopes)), member or "(top level)", start
 
 
 def walk_named(node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -306,32 +317,34 @@ def scan_csharp(src: Source) -> None:
             continue
         if (ref := classify(m, node, namespaces)) is not None:
             refs.append(ref)
-    if not any(r.kind == "x86-use" for r in refs):
-        record_dispatch(src, tree, refs, {}, {})
-        return
     tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
-    methods: dict[tuple[str, str], Method] = {}
+    methods: dict[tuple[str, str, int], Method] = {}
+    arm: list[Ref] = []  # Arm64 and portable accelerated paths
     for r in refs:
-        cls, name = owner(r.node)
-        method = methods.setdefault((cls, name), Method(cls, name))
+        if r.kind == "x86-test":
+            continue
+        guarded = x86_only(r.node, tests)
         if r.kind == "x86-use":
-            (method.guarded if x86_only(r.node, tests) else method.unguarded).append(r)
-        elif r.kind != "x86-test":
+            cls, name, start = owner(r.node)
+            here = methods.setdefault((cls, name, start), Method(cls, name))
+            (here.guarded if guarded else here.unguarded).append(r)
+        elif not guarded:  # (Vector128 code inside an Sse2 branch is x86 code)
+            arm.append(r)
+    for r in arm:
+        if (method := methods.get(owner(r.node))) is not None:
             method.alternative = True
-    record_dispatch(src, tree, refs, tests, methods)
+    record_dispatch(src, tree, arm, tests, methods)
 
 
 def record_dispatch(
     src: Source,
     tree: tree_sitter.Tree,
-    refs: list[Ref],
+    arm: list[Ref],
     tests: dict[int, str],
-    methods: dict[tuple[str, str], Method],
+    methods: dict[tuple[str, str, int], Method],
 ) -> None:
     """Add the findings of `methods` and the file's CsDispatch fact."""
-    arm_classes = sorted(
-        {owner(r.node)[0] for r in refs if r.kind in ("arm-test", "arm-use", "portable-test")}
-    )
+    arm_classes = sorted({owner(r.node)[0] for r in arm})
     found: list[tuple[int, str, str]] = []
     for method in methods.values():
         refs_here = method.unguarded or method.guarded
@@ -370,12 +383,11 @@ def record_dispatch(
             )
         found.append((line, method.cls, method.name))
     calls: set[tuple[str, str]] = set()
-    if refs:
-        query = grammars.query("csharp", CALLS)
-        for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
-            for callee in caps.get("callee", []):
-                guarded = x86_only(callee, tests) if tests else False
-                calls.add((node_text(callee), "" if guarded else owner(callee)[1]))
+    query = grammars.query("csharp", CALLS)
+    for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
+        for callee in caps.get("callee", []):
+            guarded = x86_only(callee, tests) if tests else False
+            calls.add((node_text(callee), "" if guarded else owner(callee)[1]))
     if arm_classes or found or calls:
         src.facts.append(CsDispatch(tuple(arm_classes), tuple(sorted(found)), tuple(sorted(calls))))
 

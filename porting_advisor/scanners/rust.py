@@ -34,6 +34,11 @@ RUST_FEATURES = vocab.get().rust_features
 X86_FEATURES = RUST_FEATURES.x86
 ARM_FEATURES = RUST_FEATURES.aarch64
 BASELINE_FEATURES = RUST_FEATURES.baseline
+# cfg names with an x86 (group 2) or Arm (group 1) instruction-set word between underscores
+ISA_CFG = re.compile(
+    r"(?:^|_)(?:(neon|sve2?|asimd)|(sse\d*|ssse3|avx\d*|avx512\w*?|pclmulqdq|bmi\d?))(?:_|$)"
+)
+ISA_WORD = re.compile(r"sse|avx|neon|sve|pclmul|bmi", re.I)
 CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
 RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
 RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
@@ -53,7 +58,11 @@ def cfg_arch(attribute: str) -> str:
     if (
         at < 0
         or open_at < 0
-        or ("target_arch" not in attribute and "target_feature" not in attribute)
+        or (
+            "target_arch" not in attribute
+            and "target_feature" not in attribute
+            and not ISA_WORD.search(attribute)
+        )
     ):
         return ""
     tokens = cfg_tokens(attribute, open_at + 1)
@@ -64,6 +73,12 @@ def cfg_arch(attribute: str) -> str:
     if on_x86 == [False, False] and on_arm is not False:
         return "arm"
     return ""
+
+
+def isa_cfg(name: str) -> str:
+    """'x86' or 'arm' for a cfg name with instruction-set words of only that architecture."""
+    found = {("arm" if m.group(1) else "x86") for m in ISA_CFG.finditer(name)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def cfg_tokens(text: str, pos: int) -> list[tuple[str, str, str | None]]:
@@ -104,6 +119,10 @@ def cfg_eval(
             other = X86_FEATURES if arch == "aarch64" else ARM_FEATURES
             if value in other and value not in own:
                 return False, i + 1
+        if value is None and (isa := isa_cfg(word)):
+            # a crate's own cfg named for an instruction set (`blake3_avx2_rust`, which its
+            # build script sets for x86 targets only): false on the other architecture
+            return (False if (isa == "x86") == (arch == "aarch64") else None), i + 1
         return None, i + 1
     if kind != "open":
         return None, i + 1
@@ -204,8 +223,8 @@ def scan_rust(src: Source) -> None:
         at = src.byte_offset(m.start(1))
         node = tree.root_node.descendant_for_byte_range(at, at)
         hidden, arch = rust_context(node) if node is not None else (True, "")
-        if not hidden:
-            src.facts.append(RustMod(m.group(1), x86_only=arch == "x86"))
+        if not hidden and node is not None:
+            src.facts.append(RustMod(mod_path(node) or m.group(1), x86_only=arch == "x86"))
     local_fns = set(RUST_LOCAL_FN.findall(text)) if "fn _mm" in text else set()
     for m in sorted(candidates, key=lambda m: m.start()):
         at = src.byte_offset(m.start())
@@ -262,6 +281,19 @@ def scan_rust(src: Source) -> None:
             if arch == "x86-expression"
             else "",
         )
+
+
+def mod_path(name: tree_sitter.Node) -> str:
+    """The file a `#[path = "x.rs"] mod name;` names, or ""."""
+    item = name.parent
+    prev = item.prev_named_sibling if item is not None else None
+    while prev is not None and prev.type in ("attribute_item", "line_comment", "block_comment"):
+        if prev.type == "attribute_item" and (
+            m := re.match(r'#\[\s*path\s*=\s*"([^"]+\.rs)"\s*\]$', node_text(prev))
+        ):
+            return m.group(1)
+        prev = prev.prev_named_sibling
+    return ""
 
 
 def target_feature_unguarded(node: tree_sitter.Node) -> bool:
