@@ -85,3 +85,67 @@ def scan_node(src: Source) -> None:
                 "npm", dep, spec if exact else "", "" if exact else spec, src.file, line_no, arm64
             )
         )
+
+
+# JavaScript/TypeScript architecture checks (issue 25): `process.arch` or `os.arch()` compared
+# with an x86 value in a file that names no Arm architecture.
+JS_LEXEME = re.compile(
+    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
+)
+JS_ARCH = re.compile(r"\bprocess\s*\.\s*arch\b|\bos\s*\.\s*arch\s*\(\s*\)")
+JS_X86 = frozenset({"x64", "ia32", "x86", "amd64", "x86_64"})
+JS_ARM = re.compile(r"\b(?:arm64|aarch64|arm)\b")
+
+
+def scan_arch_checks(src: Source) -> None:
+    """`if (process.arch !== "x64")`, `switch (os.arch()) { case "x64": ... }` and the like,
+    with no arm64 (or arm) value anywhere in the file: code that treats Arm64 as
+    unsupported. Dependencies' own files (node_modules) and minified bundles are skipped."""
+    text = src.text
+    if "arch" not in text or "process.arch" not in text and ".arch()" not in text:
+        return
+    if "node_modules/" in f"/{src.file}" or src.file.endswith((".min.js", ".min.mjs")):
+        return
+    code = list(text)  # comments and string contents blanked, newlines kept
+    strings: list[tuple[int, str]] = []  # (offset, value)
+    for m in JS_LEXEME.finditer(text):
+        lexeme = m.group(0)
+        if lexeme[0] in "'\"`":
+            strings.append((m.start(), lexeme[1:-1]))
+            if JS_ARM.search(lexeme):
+                return  # the file handles an Arm architecture somewhere
+        code[m.start() + 1 : m.end() - 1] = [c if c == "\n" else " " for c in lexeme[1:-1]]
+        if lexeme[0] == "/":
+            code[m.start()] = code[m.end() - 1] = " "
+    masked = "".join(code)
+    for m in JS_ARCH.finditer(masked):
+        line_start = masked.rfind("\n", 0, m.start()) + 1
+        line_end = masked.find("\n", m.end())
+        span = (line_start, len(masked) if line_end < 0 else line_end)
+        if re.match(r"\s*\)\s*\{", masked[m.end() :]):  # switch (process.arch) { ... }
+            body = masked.find("{", m.end())
+            span = (span[0], closing_brace(masked, body))
+        values = sorted({v for at, v in strings if span[0] <= at < span[1] and v in JS_X86})
+        if values:
+            line, col = src.position(m.start())
+            src.add(
+                "node-arch-check",
+                line,
+                col,
+                length=m.end() - m.start(),
+                what=re.sub(r"\s+", "", m.group(0)),
+                values=", ".join(f"'{v}'" for v in values),
+            )
+
+
+def closing_brace(code: str, start: int) -> int:
+    """The offset after the brace that closes the one at `start` (the end if none)."""
+    depth = 0
+    for i in range(start, len(code)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(code)
