@@ -160,7 +160,13 @@ def test_dotnet_dispatch_joins_partial_classes_and_callers(rules):
             (30, "N.Simd", "Loose"),
             (40, "N.Other", "Sad"),
         ),
-        (("Outer", ""), ("Inner", "Outer"), ("Loose", ""), ("Loose", "Main")),
+        (
+            ("Simd.Outer", ""),
+            ("Simd.Inner", "Simd.Outer"),
+            ("Simd.Loose", ""),
+            ("*.Loose", "Program.Main"),
+            ("Other.Sad", ""),
+        ),
     )
     arm = CsDispatch(("N.Simd",), (), ())
     results = [
@@ -180,4 +186,4 @@ def test_dotnet_dispatch_joins_partial_classes_and_callers(rules):
         (30, ""),
         (40, ""),
     ]
-    assert dotnet_dispatch.x86_callees([("a", "b"), ("b", "a")]) == frozenset()
+    assert dotnet_dispatch.x86_callees([("C.a", "C.b"), ("C.b", "C.a")]) == frozenset()

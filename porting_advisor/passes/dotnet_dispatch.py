@@ -13,17 +13,24 @@ from porting_advisor.passes.context import Pass, PassContext
 
 
 def x86_callees(calls: list[tuple[str, str]]) -> frozenset[str]:
-    """Methods (by name) every call to which is under an x86 check or in such a method: the
-    least fixed point, so a cycle of calls no check guards stays out."""
+    """Methods (`Class.Method`) every call to which is under an x86 check or in such a method:
+    the least fixed point, so a cycle of calls no check guards stays out. A call through a
+    variable (`*.Method`) counts for every class's method of that name."""
     callers: dict[str, set[str]] = {}  # callee -> its callers ("" under an x86 check)
     for callee, caller in calls:
         callers.setdefault(callee, set()).add(caller)
+    anywhere = {k[2:]: v for k, v in callers.items() if k.startswith("*.")}
+    sites = {
+        k: v | anywhere.get(k.rsplit(".", 1)[-1], set())
+        for k, v in callers.items()
+        if not k.startswith("*.")
+    }
     only: set[str] = set()
     changed = True
     while changed:
         changed = False
-        for callee, sites in callers.items():
-            if callee not in only and all(c == "" or c in only for c in sites):
+        for callee, here in sites.items():
+            if callee not in only and all(c == "" or c in only for c in here):
                 only.add(callee)
                 changed = True
     return frozenset(only)
@@ -49,7 +56,7 @@ def resolve_dotnet(ctx: PassContext) -> list[Finding]:
             out.append(f)
             continue
         cls, method = where
-        if f.rule == "dotnet-x86-intrinsics" and method in helpers:
+        if f.rule == "dotnet-x86-intrinsics" and f"{cls.rsplit('.', 1)[-1]}.{method}" in helpers:
             f = replace(
                 f, filtered=True, filtered_reason="called only under an x86 IsSupported check"
             )

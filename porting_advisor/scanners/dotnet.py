@@ -101,7 +101,9 @@ class Method:
     alternative: bool = False  # an Arm64 or portable accelerated path in it
 
 
-def classify(match: re.Match[str], node: tree_sitter.Node, namespaces: str) -> Ref | None:
+def classify(
+    match: re.Match[str], node: tree_sitter.Node, namespaces: str, text: str
+) -> Ref | None:
     """The reference a candidate identifier starts, or None (a type name, another library's
     class of the same name, `typeof(Sse2)`)."""
     name = match.group(1)
@@ -125,12 +127,21 @@ def classify(match: re.Match[str], node: tree_sitter.Node, namespaces: str) -> R
     ):
         members.append(node_text(up.child_by_field_name("name") or up))
         top = up
+    if not members and (top.type == "ERROR" or (top.parent and top.parent.type == "ERROR")):
+        # tree-sitter-c-sharp cannot parse `Unsafe.Add(ref d, i) = Sse.Shuffle(...)`: the
+        # member access lands in an ERROR node; read the members from the text
+        after = re.match(r"\s*(\w+)(?:\s*\.\s*(\w+))?", text[match.end() :])
+        members = [w for w in after.groups() if w] if after is not None else []
+        if len(members) == 2 and members[0] not in ("X64", "VL", "Arm64", "V512", "V256"):
+            members = members[:1]
     if not members or members[-1] in ("X64", "VL", "Arm64", "V512", "V256"):
         return None  # the class itself, or a nested class used as a type
     member = members[-1]
     if name.startswith("Vector"):
         if member != "IsHardwareAccelerated":  # Vector128.Shuffle(...): accelerated on Arm64
-            return None if len(members) > 1 else Ref("portable-use", f"{name}.{member}", top)
+            if len(members) > 1 or member.startswith(("Create", "As")) or member == "Zero":
+                return None  # (building a vector is no accelerated path: x86 code does it)
+            return Ref("portable-use", f"{name}.{member}", top)
         return Ref("x86-test" if name in ("Vector256", "Vector512") else "portable-test", name, top)
     if qualifier:
         arch = "x86" if qualifier == "X86" else "arm"
@@ -313,9 +324,13 @@ def scan_csharp(src: Source) -> None:
     for m in candidates:
         at = src.byte_offset(m.start(1))
         node = tree.root_node.descendant_for_byte_range(at, at + len(m.group(1).encode()))
-        if node is None or node.type != "identifier" or not csharp_code(node):
+        if node is None or not csharp_code(node):
             continue
-        if (ref := classify(m, node, namespaces)) is not None:
+        if node.type != "identifier" and not (
+            node.type == "ERROR" and node.end_byte - node.start_byte <= 64  # see classify
+        ):
+            continue
+        if (ref := classify(m, node, namespaces, text)) is not None:
             refs.append(ref)
     tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
     methods: dict[tuple[str, str, int], Method] = {}
@@ -387,9 +402,32 @@ def record_dispatch(
     for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
         for callee in caps.get("callee", []):
             guarded = x86_only(callee, tests) if tests else False
-            calls.add((node_text(callee), "" if guarded else owner(callee)[1]))
+            cls, member, _ = owner(callee)
+            caller = "" if guarded else f"{cls.rsplit('.', 1)[-1]}.{member}"
+            calls.update((key, caller) for key in callee_keys(callee, cls))
     if arm_classes or found or calls:
         src.facts.append(CsDispatch(tuple(arm_classes), tuple(sorted(found)), tuple(sorted(calls))))
+
+
+def callee_keys(name: tree_sitter.Node, cls: str) -> list[str]:
+    """`Class.Method` keys a call may resolve to: `Helpers.Run()` -> Helpers.Run; `Run()` or
+    `this.Run()` -> Run in each enclosing class; `obj.Run()` -> `*.Run` (any class)."""
+    method = node_text(name)
+    access = name.parent
+    if access is not None and access.type == "generic_name":
+        access = access.parent
+    if access is None or access.type != "member_access_expression":
+        qualifier = "this"
+    else:
+        expression = access.child_by_field_name("expression")
+        qualifier = (
+            re.sub(r"<.*", "", node_text(expression)).rsplit(".", 1)[-1] if expression else ""
+        )
+    if qualifier in ("this", "base"):
+        return [f"{c}.{method}" for c in cls.split(".")]  # (namespaces too: harmless)
+    if qualifier[:1].isupper():
+        return [f"{qualifier}.{method}"]
+    return [f"*.{method}"]
 
 
 def scan_project(src: Source) -> None:
