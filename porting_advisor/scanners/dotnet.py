@@ -201,10 +201,13 @@ def jumps(stmt: tree_sitter.Node | None) -> bool:
     return stmt.type in JUMPS
 
 
-def x86_only(node: tree_sitter.Node, tests: dict[int, str]) -> bool:
+def x86_only(
+    node: tree_sitter.Node, tests: dict[int, str], exits: dict[tuple[int, int], int]
+) -> bool:
     """Is `node` reached only where an x86 test holds (never on Arm64)? Enclosing `if`s and
     `?:`s, `&&` operands, early exits (`if (!Sse2.IsSupported) return;`) and
-    `Debug.Assert(Avx2.IsSupported)` before it in a block, up to the member that owns it."""
+    `Debug.Assert(Avx2.IsSupported)` before it in a block, up to the member that owns it.
+    `exits` caches, per block, where its first such exit starts (-1: none)."""
     n = node
     while (p := n.parent) is not None and n.type not in MEMBERS:
         if p.type in ("if_statement", "conditional_expression"):
@@ -219,11 +222,14 @@ def x86_only(node: tree_sitter.Node, tests: dict[int, str]) -> bool:
             if op is not None and (op.type, left) in (("&&", False), ("||", True)):
                 return True
         elif p.type == "block":
-            prev = n.prev_named_sibling
-            while prev is not None:
-                if exits_on_arm64(prev, tests):
-                    return True
-                prev = prev.prev_named_sibling
+            key = (p.start_byte, p.end_byte)
+            if (first := exits.get(key)) is None:  # once per block: files have long ones
+                first = next(
+                    (c.start_byte for c in p.named_children if exits_on_arm64(c, tests)), -1
+                )
+                exits[key] = first
+            if 0 <= first < n.start_byte:
+                return True
         n = p
     return n.type in MEMBERS and any(
         DEPENDS_ON in node_text(c) for c in n.children if c.type == "attribute_list"
@@ -333,12 +339,13 @@ def scan_csharp(src: Source) -> None:
         if (ref := classify(m, node, namespaces, text)) is not None:
             refs.append(ref)
     tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
+    exits: dict[tuple[int, int], int] = {}
     methods: dict[tuple[str, str, int], Method] = {}
     arm: list[Ref] = []  # Arm64 and portable accelerated paths
     for r in refs:
         if r.kind == "x86-test":
             continue
-        guarded = x86_only(r.node, tests)
+        guarded = x86_only(r.node, tests, exits)
         if r.kind == "x86-use":
             cls, name, start = owner(r.node)
             here = methods.setdefault((cls, name, start), Method(cls, name))
@@ -348,7 +355,7 @@ def scan_csharp(src: Source) -> None:
     for r in arm:
         if (method := methods.get(owner(r.node))) is not None:
             method.alternative = True
-    record_dispatch(src, tree, arm, tests, methods)
+    record_dispatch(src, tree, arm, tests, exits, methods)
 
 
 def record_dispatch(
@@ -356,6 +363,7 @@ def record_dispatch(
     tree: tree_sitter.Tree,
     arm: list[Ref],
     tests: dict[int, str],
+    exits: dict[tuple[int, int], int],
     methods: dict[tuple[str, str, int], Method],
 ) -> None:
     """Add the findings of `methods` and the file's CsDispatch fact."""
@@ -371,10 +379,8 @@ def record_dispatch(
             f" and {len(names) - 3} more" if len(names) > 3 else ""
         )
         line = first.node.start_point[0] + 1
-        col = (
-            len(src.data[: first.node.start_byte].rsplit(b"\n", 1)[-1].decode("utf-8", "replace"))
-            + 1
-        )
+        at = first.node.start_byte
+        col = len(src.data[src.data.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", "replace")) + 1
         where = f"{method.cls.rsplit('.', 1)[-1]}.{method.name}" if method.cls else method.name
         if method.unguarded:
             src.add(
@@ -401,7 +407,7 @@ def record_dispatch(
     query = grammars.query("csharp", CALLS)
     for _, caps in tree_sitter.QueryCursor(query).matches(tree.root_node):
         for callee in caps.get("callee", []):
-            guarded = x86_only(callee, tests) if tests else False
+            guarded = x86_only(callee, tests, exits) if tests else False
             cls, member, _ = owner(callee)
             caller = "" if guarded else f"{cls.rsplit('.', 1)[-1]}.{member}"
             calls.update((key, caller) for key in callee_keys(callee, cls))
