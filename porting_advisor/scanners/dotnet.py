@@ -160,9 +160,10 @@ def classify(
     return Ref(kind, ".".join([name, *members]), top)
 
 
-def on_arm64(expr: tree_sitter.Node | None, tests: dict[int, str]) -> bool | None:
+def on_arm64(expr: tree_sitter.Node | None, tests: Tests) -> bool | None:
     """The value of a condition on Arm64 in three-valued logic: an x86 `IsSupported` or
-    `Vector256/512.IsHardwareAccelerated` is false, everything else unknown."""
+    `Vector256/512.IsHardwareAccelerated`, or a field, local or property set from one
+    (`static readonly bool UseAvx2 = Avx2.IsSupported;`), is false; anything else unknown."""
     if expr is None:
         return None
     match expr.type:
@@ -187,8 +188,43 @@ def on_arm64(expr: tree_sitter.Node | None, tests: dict[int, str]) -> bool | Non
                 )
             return None
         case "member_access_expression":
-            return False if tests.get(expr.start_byte) == "x86-test" else None
+            if (kind := tests.get(expr.start_byte)) is not None:  # AdvSimd.IsSupported...
+                return False if kind == "x86-test" else None
+            name = expr.child_by_field_name("name")
+            return False if name is not None and node_text(name) in tests else None
+        case "identifier":
+            return False if node_text(expr) in tests else None
     return None
+
+
+def derived_tests(refs: list[Ref], tests: Tests) -> None:
+    """Add to `tests` the names set from an x86 test: `bool useAvx = Avx2.IsSupported;`,
+    `static bool Fast => Avx2.IsSupported && ...;` (by name, within the file)."""
+    for r in refs:
+        if r.kind != "x86-test":
+            continue
+        n: tree_sitter.Node | None = r.node
+        while n is not None and n.type not in MEMBERS and not n.type.endswith("statement"):
+            if n.type in ("variable_declarator", "arrow_expression_clause"):
+                break
+            n = n.parent
+        if n is None:
+            continue
+        if n.type == "variable_declarator":
+            value = n.named_children[-1] if n.named_children else None
+            name = n.child_by_field_name("name")
+        elif n.type == "arrow_expression_clause":
+            value = n.named_children[0] if n.named_children else None
+            owner_node = n.parent
+            if owner_node is not None and owner_node.type == "accessor_declaration":
+                owner_node = owner_node.parent.parent if owner_node.parent else None
+            name = owner_node.child_by_field_name("name") if owner_node is not None else None
+            if owner_node is None or owner_node.type != "property_declaration":
+                continue
+        else:
+            continue
+        if name is not None and value is not None and on_arm64(value, tests) is False:
+            tests[node_text(name)] = "x86-test"
 
 
 def jumps(stmt: tree_sitter.Node | None) -> bool:
@@ -201,9 +237,7 @@ def jumps(stmt: tree_sitter.Node | None) -> bool:
     return stmt.type in JUMPS
 
 
-def x86_only(
-    node: tree_sitter.Node, tests: dict[int, str], exits: dict[tuple[int, int], int]
-) -> bool:
+def x86_only(node: tree_sitter.Node, tests: Tests, exits: dict[tuple[int, int], int]) -> bool:
     """Is `node` reached only where an x86 test holds (never on Arm64)? Enclosing `if`s and
     `?:`s, `&&` operands, early exits (`if (!Sse2.IsSupported) return;`) and
     `Debug.Assert(Avx2.IsSupported)` before it in a block, up to the member that owns it.
@@ -236,7 +270,7 @@ def x86_only(
     )
 
 
-def exits_on_arm64(stmt: tree_sitter.Node, tests: dict[int, str]) -> bool:
+def exits_on_arm64(stmt: tree_sitter.Node, tests: Tests) -> bool:
     """`if (!Sse2.IsSupported) return;` or `Debug.Assert(Sse2.IsSupported);`."""
     if stmt.type == "if_statement" and stmt.child_by_field_name("alternative") is None:
         return on_arm64(stmt.child_by_field_name("condition"), tests) is True and jumps(
@@ -293,6 +327,8 @@ def walk_named(node: tree_sitter.Node) -> list[tree_sitter.Node]:
     return out
 
 
+Tests = dict[int | str, str]  # start byte of an x86 test, or a name set from one -> its kind
+
 CALLS = """
 (invocation_expression function: [
   (identifier) @callee
@@ -338,7 +374,8 @@ def scan_csharp(src: Source) -> None:
             continue
         if (ref := classify(m, node, namespaces, text)) is not None:
             refs.append(ref)
-    tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
+    tests: Tests = {r.node.start_byte: r.kind for r in refs if r.kind.endswith("-test")}
+    derived_tests(refs, tests)
     exits: dict[tuple[int, int], int] = {}
     methods: dict[tuple[str, str, int], Method] = {}
     arm: list[Ref] = []  # Arm64 and portable accelerated paths
@@ -362,7 +399,7 @@ def record_dispatch(
     src: Source,
     tree: tree_sitter.Tree,
     arm: list[Ref],
-    tests: dict[int, str],
+    tests: Tests,
     exits: dict[tuple[int, int], int],
     methods: dict[tuple[str, str, int], Method],
 ) -> None:
