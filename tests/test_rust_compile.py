@@ -78,8 +78,9 @@ def test_mirror_compiles_as_the_fixture_claims(item, tmp_path):
         assert res.returncode == 0, f"mirror fails:\n{mirror(chunk)}\n{res.stderr}"
 
 
-def test_cfg_expression_keeps_the_path():
-    """The case the fixtures rest on: a path under `if cfg!(<other arch>)` fails (E0433)."""
+def test_cfg_expression_keeps_the_path(tmp_path):
+    """The case the fixtures rest on: a path under `if cfg!(<other arch>)` fails (E0433).
+    (Output goes to the temporary folder: rustc removes its output file when it fails.)"""
     code = (
         'pub fn f() { if cfg!(target_arch = "aarch64") '
         "{ unsafe { std::arch::aarch64::__yield() } } }\n"
@@ -93,8 +94,8 @@ def test_cfg_expression_keeps_the_path():
             "lib",
             "--emit",
             "metadata",
-            "-o",
-            "/dev/null",
+            "--out-dir",
+            str(tmp_path),
             "-",
         ],
         input=code,
