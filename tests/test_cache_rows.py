@@ -15,6 +15,7 @@ from porting_advisor.core.facts import (
     AsmInclude,
     BinaryFile,
     CiArm,
+    CsDispatch,
     CShim,
     Defines,
     Dependency,
@@ -55,7 +56,7 @@ ONE_OF_EACH: list[Fact] = [
     Listed("crc_fast", 12, True, True),
     AsmInclude("reg_sizes.asm"),
     AsmFile(Arch.X86, "Intel", ("crc32_iscsi",), ("HAVE_AS_AVX",)),
-    BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped"),
+    BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped", "linux"),
     GoAsm(False, True, ("addVV",)),
     GoFile(True, True, False),
     GoSymbols(("f", "g"), ("h",)),
@@ -63,6 +64,7 @@ ONE_OF_EACH: list[Fact] = [
     CiArm(),
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
+    CsDispatch(("N.C",), ((12, "N.C", "Sum"),), (("SumSse2", ""), ("Sum", "Main"))),
 ]
 
 

@@ -10,6 +10,7 @@ from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import (
     CiArm,
+    CsDispatch,
     Defines,
     GoAsm,
     GoFile,
@@ -20,7 +21,7 @@ from porting_advisor.core.facts import (
 )
 from porting_advisor.core.model import FileResult, Finding, Options
 from porting_advisor.core.source import finding
-from porting_advisor.passes import c_guards, ci_jobs, go_packages, jni
+from porting_advisor.passes import c_guards, ci_jobs, dotnet_dispatch, go_packages, jni
 from porting_advisor.passes.context import PassContext
 
 
@@ -36,6 +37,7 @@ def test_the_passes_run_in_one_explicit_order():
         "go-packages",
         "c-guards",
         "rust-modules",
+        "dotnet-dispatch",
         "ported",
         "ci-jobs",
         "jni",
@@ -165,3 +167,44 @@ def test_unparsed_go_files_are_rescanned_by_the_workers_once(run_cli, tmp_path, 
     (tmp_path / "other/x.go").write_text(files["other/x.go"] + "\n")
     second = run_cli(*args).json()
     assert calls == [("other/x.go", False)] and second["findings"] == first["findings"]
+
+
+def test_dotnet_dispatch_joins_partial_classes_and_callers(rules):
+    """A helper called only under x86 checks (through another helper) is filtered, one also
+    called unchecked is not; an x86-only path is filtered when its class has an Arm64 path
+    in another file, not when only another class does."""
+    x86 = CsDispatch(
+        (),
+        (
+            (10, "N.Simd", "Shuffle"),
+            (20, "N.Simd", "Inner"),
+            (30, "N.Simd", "Loose"),
+            (40, "N.Other", "Sad"),
+        ),
+        (
+            ("Simd.Outer", ""),
+            ("Simd.Inner", "Simd.Outer"),
+            ("Simd.Loose", ""),
+            ("*.Loose", "Program.Main"),
+            ("Other.Sad", ""),
+        ),
+    )
+    arm = CsDispatch(("N.Simd",), (), ())
+    results = [
+        FileResult("Simd.X86.cs", "csharp", True, facts=(x86,)),
+        FileResult("Simd.Arm.cs", "csharp", True, facts=(arm,)),
+    ]
+    found = [
+        finding(rules, "dotnet-missing-arm64-path", "Simd.X86.cs", 10, 1),
+        finding(rules, "dotnet-x86-intrinsics", "Simd.X86.cs", 20, 1),
+        finding(rules, "dotnet-x86-intrinsics", "Simd.X86.cs", 30, 1),
+        finding(rules, "dotnet-missing-arm64-path", "Simd.X86.cs", 40, 1),
+    ]
+    out = dotnet_dispatch.resolve_dotnet(context(rules, results, found))
+    assert [(f.line, f.filtered_reason) for f in out] == [
+        (10, "its class has an Arm64 or portable path (Simd.Arm.cs)"),
+        (20, "called only under an x86 IsSupported check"),
+        (30, ""),
+        (40, ""),
+    ]
+    assert dotnet_dispatch.x86_callees([("C.a", "C.b"), ("C.b", "C.a")]) == frozenset()

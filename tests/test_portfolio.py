@@ -37,8 +37,8 @@ def test_merge_writes_json_markdown_and_html(reports, run_cli, tmp_path):
         "fortran-legacy",
         "cpp-service",
         "c-simd-engine",
-        "java-jni",
         "python-native-deps",
+        "java-jni",
     ]  # blocked first, then by effort
     java = next(r for r in data["repos"] if r["name"].endswith("java-jni"))
     assert java["verdict"] == "blocked"

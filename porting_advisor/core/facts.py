@@ -148,6 +148,7 @@ class BinaryFile(Positional):
     kind: str  # "ELF shared library", "PE DLL", ...
     arches: str  # its architectures, for the message
     detail: str
+    os: str  # "linux" (ELF), "windows" (PE/COFF), "macos" (Mach-O), "" mixed or unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +212,18 @@ class Dependency(Positional):
 class RustMod(Positional):
     """A Rust `mod name;` declaration in code (not a comment or string)."""
 
-    name: str
+    name: str  # the module's name, or the file its `#[path = "x.rs"]` names
     x86_only: bool  # declared under a cfg that holds only on x86
+
+
+@dataclass(frozen=True, slots=True)
+class CsDispatch(Positional):
+    """A C# file's hardware-intrinsic dispatch, for the .NET dispatch pass: which classes
+    have an Arm64 path, which method each intrinsics finding is in, and who calls what."""
+
+    arm_classes: tuple[str, ...]  # `Ns.Class` with an Arm64 or portable accelerated path here
+    methods: tuple[tuple[int, str, str], ...]  # (1-based line of a finding, class, method)
+    calls: tuple[tuple[str, str], ...]  # (callee, caller; "" when under an x86-only guard)
 
 
 Fact: TypeAlias = (
@@ -235,6 +246,7 @@ Fact: TypeAlias = (
     | CiArm
     | Dependency
     | RustMod
+    | CsDispatch
 )
 
 
@@ -269,8 +281,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("asm-include", name)
         case AsmFile(arch, syntax, symbols, guard):
             return ("asm", arch.value, syntax, symbols, guard)
-        case BinaryFile(arch, kind, arches, detail):
-            return ("binary", arch.value, kind, arches, detail)
+        case BinaryFile(arch, kind, arches, detail, os):
+            return ("binary", arch.value, kind, arches, detail, os)
         case GoAsm(arm64, amd64, symbols):
             return ("go-asm", arm64, amd64, symbols)
         case GoFile(arm64, amd64, parsed):
@@ -288,6 +300,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             )
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
+        case CsDispatch(arm_classes, methods, calls):
+            return ("cs-dispatch", arm_classes, methods, calls)
         case _:
             assert_never(fact)
 
@@ -306,7 +320,7 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
-    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
+    "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4], r[5]),
     "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
     "go-file": lambda r: GoFile(r[1], r[2], r[3]),
     "go-symbols": lambda r: GoSymbols(r[1], r[2]),
@@ -314,6 +328,9 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
+    "cs-dispatch": lambda r: CsDispatch(
+        tuple(r[1]), tuple(tuple(m) for m in r[2]), tuple(tuple(c) for c in r[3])
+    ),
 }
 
 

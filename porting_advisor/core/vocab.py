@@ -44,6 +44,13 @@ class RustFeatures:
 
 
 @dataclass(frozen=True, slots=True)
+class DotnetIsas:
+    x86: frozenset[str]  # System.Runtime.Intrinsics.X86 classes
+    arm: frozenset[str]  # System.Runtime.Intrinsics.Arm classes
+    shared: frozenset[str]  # names other libraries use too: need the namespace in the file
+
+
+@dataclass(frozen=True, slots=True)
 class ArchTokens:
     x86: frozenset[str]
     x86_words: Words  # families: any letters or digits follow; numbered: digits, a letter
@@ -100,6 +107,7 @@ class Vocab:
     x86_cpus: Words
     gcc_features: Words
     rust_features: RustFeatures
+    dotnet_isas: DotnetIsas
     arch: ArchTokens
     windows: Windows
     system_libs: SystemLibs
@@ -166,10 +174,11 @@ class Table:
 def load(directory: Path) -> Vocab:
     """Read and validate every vocabulary table in `directory` (rules/vocab)."""
     cpus = Table(directory, "x86-cpus.yaml", ("names", "families"))
-    isa = Table(directory, "isa-words.yaml", ("gcc", "rust"))
+    isa = Table(directory, "isa-words.yaml", ("gcc", "rust", "dotnet"))
     gcc = isa.word_set("gcc", ("families",))
     rust = isa.mapping("rust", ("x86", "aarch64", "baseline"))
     baseline = isa.mapping("rust.baseline", ("x86_64", "x86", "aarch64"), rust)
+    dotnet = isa.mapping("dotnet", ("x86", "arm", "shared"))
     arch = Table(
         directory,
         "arch-tokens.yaml",
@@ -212,6 +221,12 @@ def load(directory: Path) -> Vocab:
             frozenset(isa.words("rust.x86", doc=rust)),
             frozenset(isa.words("rust.aarch64", doc=rust)),
             {k: frozenset(isa.words(f"rust.baseline.{k}", doc=baseline)) for k in baseline},
+        ),
+        dotnet_isas=DotnetIsas(
+            *(
+                frozenset(isa.words(f"dotnet.{k}", lower=False, doc=dotnet))
+                for k in ("x86", "arm", "shared")
+            )
         ),
         arch=ArchTokens(
             frozenset(arch.words("x86")),

@@ -19,10 +19,10 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "cmake": ("build",),
     "meson": ("build",),
     "bazel": ("build",),
-    "shell": ("build", "containers"),
-    "docker": ("containers", "deploy"),
+    "shell": ("build", "containers", "dotnet"),
+    "docker": ("containers", "deploy", "dotnet"),
     "compose": ("containers", "deploy"),
-    "ci": ("containers", "deploy"),
+    "ci": ("containers", "deploy", "dotnet"),
     "fortran": ("fortran",),
     "go": ("go",),
     "python": ("python",),
@@ -31,6 +31,8 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "yaml": ("deploy",),
     "json": ("deploy",),
     "node": ("node",),
+    "javascript": ("node-arch",),
+    "typescript": ("node-arch",),
     "rust": ("rust",),
     "csharp": ("dotnet",),
     "dotnet": ("dotnet",),
@@ -105,6 +107,10 @@ def scanner(family: str) -> ScanFn:
             from porting_advisor.scanners import node
 
             return node.scan_node
+        case "node-arch":
+            from porting_advisor.scanners import node
+
+            return node.scan_arch_checks
         case "rust":
             from porting_advisor.scanners import rust
 

@@ -86,7 +86,7 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     if task.language == "binary":
-        return scan_binary_task(task, rules)
+        return scan_binary_task(task, rules, options.target_os)
     scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"))
     if not scanners:
         return FileResult(task.file, task.language)
@@ -157,8 +157,9 @@ def read_capped(path: str, size: int, cap: int) -> bytes:
         os.close(fd)
 
 
-def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
-    """Binaries are exempt from the text size cap: only headers and directories are read."""
+def scan_binary_task(task: Task, rules: RuleSet, target_os: str = "linux") -> FileResult:
+    """Binaries are exempt from the text size cap: only headers and directories are read.
+    Archive members built for another OS than `target_os` are filtered."""
     from porting_advisor.core.source import finding
     from porting_advisor.scanners import binaries
 
@@ -179,6 +180,8 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
                     .replace("PE ", "a PE ")
                     .replace("Mach-O ", "a Mach-O "),
                     arch=binaries.describe(b.arches),
+                    filtered=bool(binaries.other_os(b.os, target_os)),
+                    filtered_reason=binaries.other_os(b.os, target_os),
                 )
                 for member, b in members
             )
@@ -199,7 +202,7 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
         if binary.arches & binaries.ARM64
         else Arch.OTHER
     )
-    fact = BinaryFile(arch, binary.kind, binaries.describe(binary.arches), binary.detail)
+    fact = BinaryFile(arch, binary.kind, binaries.describe(binary.arches), binary.detail, binary.os)
     return FileResult(task.file, task.language, True, facts=(fact,))
 
 

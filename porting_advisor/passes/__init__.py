@@ -10,6 +10,7 @@ from porting_advisor.passes import (
     c_guards,
     ci_jobs,
     dependencies,
+    dotnet_dispatch,
     go_packages,
     jni,
     listings,
@@ -26,6 +27,7 @@ PASSES: tuple[Pass, ...] = (
     go_packages.PASS,  # amd64-only assembly and symbols, per Go package
     c_guards.PASS,  # guards over derived macros; files included only from x86 code
     rust_modules.PASS,  # Rust modules declared only under an x86 cfg
+    dotnet_dispatch.PASS,  # C# intrinsics across partial classes and callers
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
     ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job
     jni.PASS,  # Java native methods the tree's own C implements

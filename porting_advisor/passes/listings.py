@@ -11,6 +11,7 @@ from porting_advisor.core.facts import Arch, AsmFile, AsmInclude, BinaryFile, Li
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import finding
 from porting_advisor.passes.context import Listings, Pass, PassContext
+from porting_advisor.scanners.binaries import other_os
 
 
 def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
@@ -78,6 +79,7 @@ def whole_files(ctx: PassContext) -> list[Finding]:
             continue
         if isinstance(fact, BinaryFile):
             if not arm_counterpart(r.file, index, arm_files):
+                elsewhere = other_os(fact.os, ctx.options.target_os)
                 out.append(
                     finding(
                         rules,
@@ -87,6 +89,8 @@ def whole_files(ctx: PassContext) -> list[Finding]:
                         kind=fact.kind,
                         arch=fact.arches,
                         detail=fact.detail,
+                        filtered=bool(elsewhere),
+                        filtered_reason=elsewhere,
                     )
                 )
             continue

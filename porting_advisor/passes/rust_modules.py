@@ -26,7 +26,12 @@ def x86_modules(results: list[FileResult], files: frozenset[str]) -> frozenset[s
             if not isinstance(fact, RustMod):
                 continue
             name = fact.name
-            for child in (posixpath.join(here, f"{name}.rs"), posixpath.join(here, name, "mod.rs")):
+            children = (
+                (posixpath.join(posixpath.dirname(r.file), name),)  # #[path = "x.rs"]
+                if name.endswith(".rs")
+                else (posixpath.join(here, f"{name}.rs"), posixpath.join(here, name, "mod.rs"))
+            )
+            for child in children:
                 if child in files:
                     sites.setdefault(child, []).append((r.file, not fact.x86_only))
     return only_from_x86(sites)
@@ -37,9 +42,16 @@ def resolve_rust(ctx: PassContext) -> list[Finding]:
     x86_only = x86_modules(ctx.results, ctx.index.files)
     if not x86_only:
         return ctx.findings
+    # the directory of an x86-only module holds its submodules (and files no module
+    # declares, which are not compiled at all): x86-only too
+    under = tuple(
+        posixpath.dirname(m) + "/" if m.endswith("/mod.rs") else m[:-3] + "/" for m in x86_only
+    )
     return [
         replace(f, filtered=True, filtered_reason="in a Rust module declared only for x86")
-        if f.file in x86_only and f.rule == "rust-x86-intrinsic" and not f.filtered
+        if (f.file in x86_only or f.file.startswith(under))
+        and f.rule == "rust-x86-intrinsic"
+        and not f.filtered
         else f
         for f in ctx.findings
     ]

@@ -63,6 +63,26 @@ class Binary:
     kind: str  # "ELF shared library", "PE DLL", "Mach-O universal binary", ...
     arches: frozenset[str]
     detail: str = ""
+    os: str = ""  # "linux" (ELF), "windows" (PE/COFF), "macos" (Mach-O); "" mixed or unknown
+
+
+def os_of(kind: str) -> str:
+    """The operating system a binary of this kind loads on."""
+    if kind.startswith("ELF"):
+        return "linux"
+    if kind.startswith(("PE", "COFF")):
+        return "windows"
+    return "macos" if kind.startswith("Mach-O") else ""
+
+
+OS_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
+
+
+def other_os(binary_os: str, target_os: str) -> str:
+    """Why a binary for `binary_os` does not matter for `target_os`, or ""."""
+    if not binary_os or target_os == "all" or binary_os == target_os:
+        return ""
+    return f"a {OS_NAMES[binary_os]} binary, not loaded on {OS_NAMES.get(target_os, target_os)}"
 
 
 def elf(head: bytes) -> Binary | None:
@@ -71,7 +91,7 @@ def elf(head: bytes) -> Binary | None:
     little = head[5] != 2
     e_type, machine = struct.unpack("<HH" if little else ">HH", head[16:20])
     kind = {1: "ELF object", 2: "ELF executable", 3: "ELF shared library"}.get(e_type, "ELF file")
-    return Binary(kind, frozenset({ELF_MACHINES.get(machine, f"machine {machine}")}))
+    return Binary(kind, frozenset({ELF_MACHINES.get(machine, f"machine {machine}")}), os="linux")
 
 
 def pe(head: bytes) -> Binary | None:
@@ -83,7 +103,9 @@ def pe(head: bytes) -> Binary | None:
     (machine,) = struct.unpack("<H", head[offset + 4 : offset + 6])
     (chars,) = struct.unpack("<H", head[offset + 22 : offset + 24])
     kind = "PE DLL" if chars & 0x2000 else "PE executable"
-    return Binary(kind, frozenset({PE_MACHINES.get(machine, f"machine {machine:#x}")}))
+    return Binary(
+        kind, frozenset({PE_MACHINES.get(machine, f"machine {machine:#x}")}), os="windows"
+    )
 
 
 def coff(head: bytes) -> Binary | None:
@@ -92,7 +114,7 @@ def coff(head: bytes) -> Binary | None:
         return None
     (machine,) = struct.unpack("<H", head[:2])
     if machine in (0x14C, 0x8664, 0xAA64) and head[2:4] != b"\0\0":
-        return Binary("COFF object", frozenset({PE_MACHINES[machine]}))
+        return Binary("COFF object", frozenset({PE_MACHINES[machine]}), os="windows")
     return None
 
 
@@ -102,7 +124,9 @@ def macho(head: bytes) -> Binary | None:
     magic = head[:4]
     if magic in (b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
         (cpu,) = struct.unpack("<i", head[4:8])
-        return Binary("Mach-O binary", frozenset({MACHO_CPUS.get(cpu & 0xFFFFFFFF, "other")}))
+        return Binary(
+            "Mach-O binary", frozenset({MACHO_CPUS.get(cpu & 0xFFFFFFFF, "other")}), os="macos"
+        )
     if magic in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):
         (count,) = struct.unpack(">I", head[4:8])
         if not 0 < count < 20:
@@ -115,7 +139,7 @@ def macho(head: bytes) -> Binary | None:
                 break
             (cpu,) = struct.unpack(">I", head[at : at + 4])
             arches.add(MACHO_CPUS.get(cpu, "other"))
-        return Binary("Mach-O universal binary", frozenset(arches))
+        return Binary("Mach-O universal binary", frozenset(arches), os="macos")
     return None
 
 
@@ -163,15 +187,18 @@ def scan_binary(path: str, size: int) -> tuple[Binary | None, str]:
             head = fh.read(HEAD)
             if head.startswith(b"!<arch>\n"):
                 arches: dict[str, int] = {}
+                systems: set[str] = set()
                 for _, body in ar_members(fh, size):
                     b = identify(body) or coff(body)
                     if b:
+                        systems.add(b.os)
                         for a in b.arches:
                             arches[a] = arches.get(a, 0) + 1
                 if not arches:
                     return None, ""
                 detail = ", ".join(f"{n} {a} object(s)" for a, n in sorted(arches.items()))
-                return Binary("static library", frozenset(arches), f" ({detail})"), ""
+                only = systems.pop() if len(systems) == 1 else ""
+                return Binary("static library", frozenset(arches), f" ({detail})", only), ""
             return identify(head) or coff(head), ""
     except OSError as exc:
         return None, f"cannot read: {exc.strerror}"

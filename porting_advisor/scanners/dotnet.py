@@ -1,80 +1,41 @@
 # SPDX-License-Identifier: Apache-2.0
-""".NET: `System.Runtime.Intrinsics.X86` in C# with no Arm path, and project files pinned to
-x64 or on .NET Core before 3.0."""
+""".NET: x86 hardware intrinsics in C# (scanners/csharp_dispatch.py), project files pinned to
+x64 or on .NET Core before 3.0, and `dotnet publish -r linux-x64` in scripts, CI and
+Dockerfiles."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
 from porting_advisor.core.source import Source
+from porting_advisor.scanners import csharp_dispatch
 
-if TYPE_CHECKING:
-    import tree_sitter
-
-
-CS_X86 = re.compile(
-    r"\b(?:System\.Runtime\.Intrinsics\.X86|(?:Sse[234]?|Ssse3|Sse41|Sse42|Avx2?|"
-    r"Avx512\w*|Bmi[12]|Lzcnt|Popcnt|Pclmulqdq|Aes|Fma|X86Base)\.(?:X64\.)?"
-    r"\w+)"
-)
 RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
 PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
 FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
-
-
-CS_NOT_CODE = frozenset(
-    {
-        "comment",
-        "string_literal",
-        "verbatim_string_literal",
-        "raw_string_literal",
-        "character_literal",
-        "string_content",
-        "string_literal_content",
-    }
-)
-
-
-def csharp_code(node: tree_sitter.Node) -> bool:
-    """Not inside a comment or a string (an interpolation hole inside a string is code)."""
-    n: tree_sitter.Node | None = node
-    while n is not None:
-        if n.type == "interpolation":
-            return True
-        if n.type in CS_NOT_CODE:
-            return False
-        n = n.parent
-    return True
+# `dotnet publish|build|restore ... -r linux-x64` (also --runtime, -r:, --arch x64)
+DOTNET_CLI = re.compile(r"\bdotnet\s+(?:publish|build|restore|pack|run)\b[^\n]*")
+CLI_RID = re.compile(r"(?:\s-r|\s--runtime)(?:\s+|[:=])[\"']?((?:linux|linux-musl)-x(?:64|86))\b")
+CLI_ARCH = re.compile(r"(?:\s-a|\s--arch)(?:\s+|[:=])[\"']?(x64|x86|amd64)\b")
+# a publish output directory for an x64 RID copied into an image
+COPY_RID = re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
+ARM_RID = re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+arm64")
 
 
 def scan_dotnet(src: Source) -> None:
-    text = src.text
+    """C# intrinsics per method, project files, and `dotnet` command lines."""
     if src.file.endswith(".cs"):
-        if "Intrinsics" not in text and not re.search(r"\b(?:Sse|Avx|Bmi)\w*\.", text):
-            return
-        if re.search(r"Intrinsics\.Arm|AdvSimd|Vector128\.IsHardwareAccelerated", text):
-            return
-        matches = [m for m in CS_X86.finditer(text) if not m.group(0).startswith("System.")]
-        if not matches:
-            return
-        tree = grammars.parser("csharp").parse(text.encode())
-        for m in matches:
-            at = src.byte_offset(m.start())
-            node = tree.root_node.descendant_for_byte_range(at, at)
-            if node is None or not csharp_code(node):
-                continue
-            line, col = src.position(m.start())
-            src.add(
-                "dotnet-x86-intrinsics",
-                line,
-                col,
-                length=len(m.group(0)),
-                text=m.group(0),
-                key=m.group(0).split(".")[0],
-            )
-        return
+        csharp_dispatch.scan_csharp(src)
+    elif src.language == "dotnet":
+        scan_project(src)
+    else:
+        scan_commands(src)
+
+
+def scan_project(src: Source) -> None:
+    """Project files: PlatformTarget x64/x86, x64/x86-only runtime identifiers, .NET Core
+    before 3.0."""
+    text = src.text
     for m in PLATFORM.finditer(text):
         line, col = src.position(m.start(1))
         src.add(
@@ -107,3 +68,37 @@ def scan_dotnet(src: Source) -> None:
                     what=f"{fw}: .NET Core before 3.0 has no Arm64 Linux support",
                     case="old-framework",
                 )
+
+
+def scan_commands(src: Source) -> None:
+    """`dotnet publish -r linux-x64` (or `--arch x64`) in a script, CI file or Dockerfile,
+    and a Dockerfile that copies a linux-x64 publish directory; none when the file also
+    builds for an Arm64 runtime identifier (a matrix, a second command)."""
+    text = src.text
+    if "dotnet" not in text and "x64/" not in text:
+        return
+    if ARM_RID.search(text):
+        return
+    for cmd in DOTNET_CLI.finditer(text):
+        if (line_text := src.line_text(src.position(cmd.start())[0])).lstrip().startswith("#"):
+            continue
+        m = CLI_RID.search(cmd.group(0)) or CLI_ARCH.search(cmd.group(0))
+        if m is not None:
+            line, col = src.position(cmd.start() + m.start(1))
+            src.add(
+                "dotnet-x64-only-project",
+                line,
+                col,
+                what=f"`{line_text.strip()[:80]}` builds for {m.group(1)} only",
+                case="publish-rid",
+            )
+    if src.language == "docker":
+        for m in COPY_RID.finditer(text):
+            line, col = src.position(m.start(1))
+            src.add(
+                "dotnet-x64-only-project",
+                line,
+                col,
+                what=f"the image copies {m.group(1)} publish output",
+                case="publish-rid",
+            )

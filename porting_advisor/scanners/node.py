@@ -157,3 +157,92 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
         )
         return "no Arm64 build"
     return "ok" if known is not None else "unknown"
+
+
+# JavaScript/TypeScript architecture checks (issue 25): `process.arch` or `os.arch()` compared
+# with an x86 value in a file that names no Arm architecture.
+JS_LEXEME = re.compile(
+    r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
+)
+JS_ARCH = re.compile(r"\bprocess\s*\.\s*arch\b|\bos\s*\.\s*arch\s*\(\s*\)")
+JS_X86 = frozenset({"x64", "ia32", "x86", "amd64", "x86_64"})
+JS_X64 = frozenset({"x64", "amd64", "x86_64"})
+JS_ARM = re.compile(r"\b(?:arm64|aarch64|arm)\b")
+
+
+def scan_arch_checks(src: Source) -> None:
+    """`if (process.arch !== "x64")`, `process.arch === "x64" ? ... : ...`, `switch
+    (os.arch()) { case "x64": ... }`, `["x64"].includes(process.arch)`, in a file that names
+    no Arm architecture: code that gives x64 something Arm64 does not get. A special case
+    for 32-bit x86 (`=== "ia32"`) and a default (`process.arch || "ia32"`) are no finding;
+    nor are dependencies' own files (node_modules) and minified bundles."""
+    text = src.text
+    if "arch" not in text or "process.arch" not in text and ".arch()" not in text:
+        return
+    if "node_modules/" in f"/{src.file}" or src.file.endswith((".min.js", ".min.mjs")):
+        return
+    code = list(text)  # comments and string contents blanked, newlines kept
+    starts: dict[int, str] = {}  # offset of a string's opening quote -> its value
+    ends: dict[int, str] = {}  # offset after its closing quote -> its value
+    for m in JS_LEXEME.finditer(text):
+        lexeme = m.group(0)
+        if lexeme[0] in "'\"`":
+            starts[m.start()] = ends[m.end()] = lexeme[1:-1]
+            if JS_ARM.search(lexeme):
+                return  # the file handles an Arm architecture somewhere
+        code[m.start() + 1 : m.end() - 1] = [c if c == "\n" else " " for c in lexeme[1:-1]]
+        if lexeme[0] == "/":
+            code[m.start()] = code[m.end() - 1] = " "
+    masked = "".join(code)
+    for m in JS_ARCH.finditer(masked):
+        values = compared(masked, m.start(), m.end(), starts, ends)
+        if values:
+            line, col = src.position(m.start())
+            src.add(
+                "node-arch-check",
+                line,
+                col,
+                length=m.end() - m.start(),
+                what=re.sub(r"\s+", "", m.group(0)),
+                values=", ".join(f"'{v}'" for v in sorted(values)),
+            )
+
+
+def compared(
+    masked: str, start: int, end: int, starts: dict[int, str], ends: dict[int, str]
+) -> set[str]:
+    """The x86 values the architecture expression at `start:end` is tested against in a way
+    that singles out x64: `!==` any x86 value, `===`, `case` or `.includes` x64."""
+    line_start = masked.rfind("\n", 0, start) + 1
+    before = masked[line_start:start]
+    if right := re.match(r"\s*([!=]==?)\s*", masked[end:]):
+        op, value = right.group(1), starts.get(end + right.end(), "")
+    elif left := re.search(r"([!=]==?)\s*$", before):
+        at = line_start + left.start()
+        op, value = left.group(1), ends.get(len(masked[:at].rstrip()), "")
+    elif re.match(r"\s*\)\s*\{", masked[end:]):  # switch (process.arch) { case ... }
+        body = masked[masked.find("{", end) : closing_brace(masked, masked.find("{", end))]
+        base = masked.find("{", end)
+        cases = {starts.get(base + c.end(), "") for c in re.finditer(r"\bcase\s*(?=['\"`])", body)}
+        return cases & JS_X64
+    elif re.search(r"\]\s*\.\s*includes\s*\(\s*$", before):
+        bracket = masked.rfind("[", line_start, start)
+        return {v for at, v in starts.items() if bracket <= at < start} & JS_X64
+    else:
+        return set()
+    if op.startswith("!"):
+        return {value} & JS_X86
+    return {value} & JS_X64
+
+
+def closing_brace(code: str, start: int) -> int:
+    """The offset after the brace that closes the one at `start` (the end if none)."""
+    depth = 0
+    for i in range(start, len(code)):
+        if code[i] == "{":
+            depth += 1
+        elif code[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(code)

@@ -22,12 +22,23 @@ RUST_X86 = re.compile(
     r"\b_mm(?:256|512)?_\w+\s*\("
 )
 RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
+RUST_TARGET_FEATURE = re.compile(r'\btarget_feature\s*\(\s*enable\s*=\s*"([^"]*)"')
+# what a build script's x86-only branch builds: x86 sources or libraries need an Arm64
+# counterpart; flags and defines over portable sources (`.flag("-mavx2")`) do not
+BUILD_SOURCES = re.compile(
+    r"\.files?\s*\(|\.(?:S|s|asm|nasm)\b|\bnasm\b|rustc-link-(?:lib|search)|\.compile\s*\(\s*\"[^\"]*x86"
+)
 # Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
 # x86-64 or AArch64 target has (rules/vocab/isa-words.yaml).
 RUST_FEATURES = vocab.get().rust_features
 X86_FEATURES = RUST_FEATURES.x86
 ARM_FEATURES = RUST_FEATURES.aarch64
 BASELINE_FEATURES = RUST_FEATURES.baseline
+# cfg names with an x86 (group 2) or Arm (group 1) instruction-set word between underscores
+ISA_CFG = re.compile(
+    r"(?:^|_)(?:(neon|sve2?|asimd)|(sse\d*|ssse3|avx\d*|avx512\w*?|pclmulqdq|bmi\d?))(?:_|$)"
+)
+ISA_WORD = re.compile(r"sse|avx|neon|sve|pclmul|bmi", re.I)
 CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
 RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
 RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
@@ -47,7 +58,11 @@ def cfg_arch(attribute: str) -> str:
     if (
         at < 0
         or open_at < 0
-        or ("target_arch" not in attribute and "target_feature" not in attribute)
+        or (
+            "target_arch" not in attribute
+            and "target_feature" not in attribute
+            and not ISA_WORD.search(attribute)
+        )
     ):
         return ""
     tokens = cfg_tokens(attribute, open_at + 1)
@@ -58,6 +73,12 @@ def cfg_arch(attribute: str) -> str:
     if on_x86 == [False, False] and on_arm is not False:
         return "arm"
     return ""
+
+
+def isa_cfg(name: str) -> str:
+    """'x86' or 'arm' for a cfg name with instruction-set words of only that architecture."""
+    found = {("arm" if m.group(1) else "x86") for m in ISA_CFG.finditer(name)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def cfg_tokens(text: str, pos: int) -> list[tuple[str, str, str | None]]:
@@ -98,6 +119,10 @@ def cfg_eval(
             other = X86_FEATURES if arch == "aarch64" else ARM_FEATURES
             if value in other and value not in own:
                 return False, i + 1
+        if value is None and (isa := isa_cfg(word)):
+            # a crate's own cfg named for an instruction set (`blake3_avx2_rust`, which its
+            # build script sets for x86 targets only): false on the other architecture
+            return (False if (isa == "x86") == (arch == "aarch64") else None), i + 1
         return None, i + 1
     if kind != "open":
         return None, i + 1
@@ -118,9 +143,11 @@ def cfg_eval(
 def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
     """(in a comment or string, the architecture its cfg context restricts it to or '').
 
-    Contexts: `#[cfg(...)]` on any enclosing item or statement, `if cfg!(...) { here }`, and
-    a file-level `#![cfg(...)]`."""
+    Contexts: `#[cfg(...)]` on any enclosing item or statement, `cfg_if!` branches, and a
+    file-level `#![cfg(...)]`. Inside `if cfg!(<x86>) { here }` and no such context the
+    architecture is "x86-expression": compiled for AArch64 all the same."""
     n: tree_sitter.Node | None = node
+    expression = False
     while n is not None:
         if n.type in RUST_NOT_CODE:
             return True, ""
@@ -146,14 +173,16 @@ def rust_context(node: tree_sitter.Node) -> tuple[bool, str]:
         ):
             condition = parent.child_by_field_name("condition")
             text = node_text(condition) if condition is not None else ""
-            if "cfg!" in text and (arch := cfg_arch(text)):
-                return False, arch
+            if "cfg!" in text and cfg_arch(text) == "x86":
+                # `cfg!` is an expression: the branch is still compiled for AArch64 and its
+                # x86 paths fail to resolve there (E0433); an enclosing #[cfg] may still hold
+                expression = True
         if parent is None:
             for child in n.children:
                 if child.type == "inner_attribute_item" and (arch := cfg_arch(node_text(child))):
                     return False, arch
         n = parent
-    return False, ""
+    return False, "x86-expression" if expression else ""
 
 
 def scan_rust(src: Source) -> None:
@@ -171,6 +200,7 @@ def scan_rust(src: Source) -> None:
             else ()
         ),
         *(RUST_ASM.finditer(text) if "asm!" in text else ()),
+        *(RUST_TARGET_FEATURE.finditer(text) if "target_feature" in text else ()),
     ]
     if build_script and "TARGET" in text and not re.search(r"aarch64|arm64", text):
         candidates += re.finditer(r"\"(?:x86_64|x86)\"", text)
@@ -193,8 +223,8 @@ def scan_rust(src: Source) -> None:
         at = src.byte_offset(m.start(1))
         node = tree.root_node.descendant_for_byte_range(at, at)
         hidden, arch = rust_context(node) if node is not None else (True, "")
-        if not hidden:
-            src.facts.append(RustMod(m.group(1), x86_only=arch == "x86"))
+        if not hidden and node is not None:
+            src.facts.append(RustMod(mod_path(node) or m.group(1), x86_only=arch == "x86"))
     local_fns = set(RUST_LOCAL_FN.findall(text)) if "fn _mm" in text else set()
     for m in sorted(candidates, key=lambda m: m.start()):
         at = src.byte_offset(m.start())
@@ -203,9 +233,26 @@ def scan_rust(src: Source) -> None:
             continue
         if m.group(0).startswith('"'):  # build.rs comparing the target with x86
             if node.type in ("string_literal", "string_content", '"'):
+                if not builds_x86_sources(node):
+                    continue
                 line, col = src.position(m.start())
                 src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
                 return
+            continue
+        if m.re is RUST_TARGET_FEATURE:
+            x86 = [f for f in m.group(1).split(",") if f in X86_FEATURES - ARM_FEATURES]
+            if not x86 or not target_feature_unguarded(node):
+                continue
+            line, col = src.position(m.start())
+            feature = f'target_feature(enable = "{x86[0]}")'
+            src.add(
+                "rust-x86-intrinsic",
+                line,
+                col,
+                length=len(m.group(0)),
+                what=f"`{feature}`",
+                key=feature,
+            )
             continue
         hidden, arch = rust_context(node)
         if hidden or arch == "x86":
@@ -230,4 +277,61 @@ def scan_rust(src: Source) -> None:
             length=len(m.group(0)),
             what=what,
             key=m.group(0).rstrip("( "),
+            note="`if cfg!(...)` does not remove the branch: AArch64 compiles it"
+            if arch == "x86-expression"
+            else "",
         )
+
+
+def mod_path(name: tree_sitter.Node) -> str:
+    """The file a `#[path = "x.rs"] mod name;` names, or ""."""
+    item = name.parent
+    prev = item.prev_named_sibling if item is not None else None
+    while prev is not None and prev.type in ("attribute_item", "line_comment", "block_comment"):
+        if prev.type == "attribute_item" and (
+            m := re.match(r'#\[\s*path\s*=\s*"([^"]+\.rs)"\s*\]$', node_text(prev))
+        ):
+            return m.group(1)
+        prev = prev.prev_named_sibling
+    return ""
+
+
+def target_feature_unguarded(node: tree_sitter.Node) -> bool:
+    """A `target_feature(enable = ...)` attribute that AArch64 compiles (and rejects): no
+    x86 cfg on its `cfg_attr`, on the item's other attributes or around the item."""
+    attr: tree_sitter.Node | None = node
+    while attr is not None and attr.type != "attribute_item":
+        if attr.type in RUST_NOT_CODE:
+            return False
+        attr = attr.parent
+    if attr is None:
+        return False  # not an attribute: a macro's token tree, a doc example
+    siblings: list[tree_sitter.Node] = [attr]
+    for step in ("prev_named_sibling", "next_named_sibling"):
+        n = getattr(attr, step)
+        while n is not None and n.type in ("attribute_item", "line_comment", "block_comment"):
+            siblings.append(n)
+            n = getattr(n, step)
+    if any(s.type == "attribute_item" and cfg_arch(node_text(s)) == "x86" for s in siblings):
+        return False
+    hidden, arch = rust_context(attr)
+    return not hidden and arch != "x86"
+
+
+def builds_x86_sources(literal: tree_sitter.Node) -> bool:
+    """For `"x86_64"` in a build script: does the branch it selects build x86 sources or
+    link x86 libraries (not only flags or defines over portable sources)? Unknown (the
+    comparison feeds a variable) counts as yes."""
+    n: tree_sitter.Node | None = literal
+    while n is not None and n.parent is not None:
+        parent = n.parent
+        if parent.type == "if_expression" and parent.child_by_field_name("condition") == n:
+            branch = parent.child_by_field_name("consequence")
+            return branch is None or bool(BUILD_SOURCES.search(node_text(branch)))
+        if parent.type == "match_arm" and parent.child_by_field_name("pattern") == n:
+            branch = parent.child_by_field_name("value")
+            return branch is None or bool(BUILD_SOURCES.search(node_text(branch)))
+        if parent.type in ("function_item", "block", "let_declaration"):
+            return True
+        n = parent
+    return True
