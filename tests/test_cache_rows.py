@@ -15,10 +15,12 @@ from porting_advisor.core.facts import (
     AsmInclude,
     BinaryFile,
     CiArm,
+    ContractOff,
     CShim,
     Defines,
     Dependency,
     Fact,
+    FloatCompare,
     GoAsm,
     GoFile,
     GoFuncs,
@@ -63,6 +65,8 @@ ONE_OF_EACH: list[Fact] = [
     CiArm(),
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
+    FloatCompare(14, 5, "EXPECT_EQ(0.1, y)", "EXPECT_EQ(0.1, y);"),
+    ContractOff(3, "-ffp-contract=off"),
 ]
 
 

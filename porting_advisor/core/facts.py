@@ -211,6 +211,27 @@ class RustMod(Positional):
     x86_only: bool  # declared under a cfg that holds only on x86
 
 
+@dataclass(frozen=True, slots=True)
+class FloatCompare(Positional):
+    """The first exact floating-point comparison in a C/C++ test file (`x == 1.5`,
+    `EXPECT_EQ(0.1, y)`, memcmp of double buffers): its result may change in the last bits
+    when the compiler fuses a*b+c (the fp-contract pass)."""
+
+    line: int  # 1-based
+    column: int  # 1-based
+    what: str  # the comparison as written, for the message
+    snippet: str  # its line, stripped
+
+
+@dataclass(frozen=True, slots=True)
+class ContractOff(Positional):
+    """A build setting that stops the compiler fusing a*b+c (`-ffp-contract=off`, or
+    `#pragma GCC optimize("fp-contract=off")` in a source)."""
+
+    line: int  # 1-based
+    setting: str  # as written
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -231,6 +252,8 @@ Fact: TypeAlias = (
     | CiArm
     | Dependency
     | RustMod
+    | FloatCompare
+    | ContractOff
 )
 
 
@@ -281,6 +304,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
+        case FloatCompare(line, column, what, snippet):
+            return ("float-compare", line, column, what, snippet)
+        case ContractOff(line, setting):
+            return ("contract-off", line, setting)
         case _:
             assert_never(fact)
 
@@ -307,6 +334,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
+    "float-compare": lambda r: FloatCompare(r[1], r[2], r[3], r[4]),
+    "contract-off": lambda r: ContractOff(r[1], r[2]),
 }
 
 

@@ -9,6 +9,7 @@ from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.passes import (
     c_guards,
     ci_jobs,
+    fp_contract,
     go_packages,
     jni,
     listings,
@@ -28,6 +29,7 @@ PASSES: tuple[Pass, ...] = (
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
     ci_jobs.PASS,  # x86-only CI runners when another CI job runs on Arm64
     jni.PASS,  # Java native methods the tree's own C implements
+    fp_contract.PASS,  # one finding when tests compare floats exactly and FMA may fuse
 )
 
 
