@@ -142,9 +142,10 @@ def test_build_files_that_turn_contraction_off(tmp_path, rules, name, text, off)
 @pytest.mark.parametrize(
     ("code", "what"),
     [
-        ("if (x == 1e-3) return 1;", "== 1e-3"),
-        ("if (0.5f != x) return 1;", "0.5f !="),
-        ("if (0x1p-3 == x) return 1;", "0x1p-3 =="),
+        ("assert(x == 1e-3);", "== 1e-3"),
+        ("CHECK(fabs(x)\n      == 1e-3);", "== 1e-3"),
+        ("return 0.5f != x;", "0.5f !="),
+        ("int status = 0; status += (0x1p-3 == x); return status;", "0x1p-3 =="),
         ("ASSERT_EQ(x, -0.0);", "ASSERT_EQ(x, -0.0)"),
         ("BOOST_CHECK_EQUAL(x, 2.5);", "BOOST_CHECK_EQUAL(x, 2.5)"),
         ("CPPUNIT_ASSERT_EQUAL(1.5, x);", "CPPUNIT_ASSERT_EQUAL(1.5, x)"),
@@ -152,16 +153,18 @@ def test_build_files_that_turn_contraction_off(tmp_path, rules, name, text, off)
         ("EXPECT_EQ(x, y);", "EXPECT_EQ(x, y)"),
         ("if (memcmp(a, b, n * sizeof(float))) return 1;", "memcmp(a, b, n * sizeof(float))"),
         # not exact floating-point comparisons
-        ("if (x == 0.0) return 1;", None),
+        ("assert(x == 0.0);", None),
+        ("if (x == 1.5) return 1;", None),  # a condition, not a check
+        ('parse("[1.1]", &x); assert(x == 1.1);', None),  # a parser's test
         ("EXPECT_DOUBLE_EQ(x, 1.5); EXPECT_NEAR(x, y, 1e-9);", None),
         ("EXPECT_EQ(n, 3); if (n == 3) return 1;", None),
         ('EXPECT_EQ(s, "1.5"); /* x == 1.5 */', None),
-        ("if (approx(1.5) == x) return 1;", None),
+        ("assert(approx(1.5) == x);", None),
         ("if (memcmp(a, b, n * sizeof(int))) return 1;", None),
     ],
 )
 def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
-    body = f"int f(double x, double y, int n, const char *s, void *a, void *b) {{ {code} }}\n"
+    body = f"int f(double x, double y, int n, const char *s, void *a, void *b) {{\n{code}\n}}\n"
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "x_test.cc").write_text(body)
     (tmp_path / "x.cc").write_text(body)  # not a test

@@ -3,10 +3,10 @@
 fp-contract pass (passes/fp_contract.py): `-ffp-contract=off` in a build file. (C/C++
 sources that set it with `#pragma GCC optimize`: scanners/c/floating.py.)
 
-Only `off` counts. `-ffp-contract=on` still fuses within one expression (Clang's default;
-GCC implements it so since version 14), and GCC ignores `#pragma STDC FP_CONTRACT OFF`
-(aarch64-linux-gnu-gcc -O2 still emits fmadd under it). `-ffp-model=strict` is Clang's
-spelling that includes `off`. docs/how-it-works/memory-ordering.md
+Only `off` counts. `-ffp-contract=on` still fuses within one expression (Clang's default,
+which is what `on` asks of any compiler that implements it), and GCC ignores
+`#pragma STDC FP_CONTRACT OFF` (aarch64-linux-gnu-gcc -O2 still emits fmadd under it).
+`-ffp-model=strict` is Clang's spelling that includes `off`. docs/how-it-works/memory-ordering.md
 """
 
 from __future__ import annotations

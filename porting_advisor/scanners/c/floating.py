@@ -168,7 +168,7 @@ TEST_DIRS = frozenset(
 )
 TEST_NAME = re.compile(r"(?i:tests?|tests?[_-].*|.*[_-](?:unit)?tests?)|.*[a-z0-9]Tests?")
 VENDORED = frozenset(
-    {"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "external", "extern"}
+    {"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "external", "extern", "deps"}
 )
 GTEST = re.compile(r"(?i)g(?:oogle)?test|g(?:oogle)?mock|catch2?|doctest|cppunit")
 
@@ -209,6 +209,13 @@ FLOAT_CAST = re.compile(
 DECLARATION = re.compile(r"\b([A-Za-z_]\w*)[\s*&]+(?:const\s+)?([A-Za-z_]\w*)\s*(?=[=;,)])")
 NOT_TYPES = frozenset({"return", "case", "else", "goto", "const", "volatile", "static"})
 WORD = re.compile(r"[A-Za-z_]\w*")
+RAW_STRING = re.compile(r'\bR"([^()\\\s"]{0,16})\((.*?)\)\1"', re.S)
+NOT_NEWLINE = re.compile(r"[^\n]")
+NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
+CALLEE = re.compile(r"(\w*)\s*$")
+CONDITIONS = frozenset({"if", "while", "for", "switch"})
+ASSERTION = re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
+STATUS = re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
 MAX_SITES = 200  # candidates read per kind and file
 
 
@@ -218,8 +225,8 @@ def exact_compare(src: Source, layout: Layout | None) -> Layout | None:
     text = src.text
     if "==" not in text and "!=" not in text and "_EQ" not in text and "memcmp" not in text:
         return layout
-    masked = mask(text)
-    hits = sorted(itertools.chain(literal_compares(masked), assertions(masked)))
+    masked, parsed = mask(text)
+    hits = sorted(itertools.chain(literal_compares(masked, parsed), assertions(masked, parsed)))
     if not hits:
         return layout
     if layout is None:
@@ -233,20 +240,29 @@ def exact_compare(src: Source, layout: Layout | None) -> Layout | None:
     return layout
 
 
-def literal_compares(masked: str) -> Iterator[tuple[int, str]]:
-    """`x == 1.5`, `1.5f != y` outside preprocessor lines (not against zero: `if (x == 0.0)`
-    guards a division more often than it checks a result)."""
+def literal_compares(masked: str, parsed: frozenset[float]) -> Iterator[tuple[int, str]]:
+    """`x == 1.5`, `1.5f != y` that a test asserts (`asserted`). Not against zero: `if (x == 0.0)`
+    guards a division more often than it checks a result. Not against a number the file
+    also writes in a string: a parser's test (`parse("[1.1]")`, then `x == 1.1`), whose
+    result contraction does not change."""
     for m in itertools.islice(LITERAL_COMPARE.finditer(masked), MAX_SITES):
-        if value(m.group(1) or m.group(2)) != 0.0 and not directive(masked, m.start()):
+        number = value(m.group(1) or m.group(2))
+        if number != 0.0 and number not in parsed and asserted(masked, m.start()):
             yield m.start(), " ".join(m.group(0).split())
 
 
-def assertions(masked: str) -> Iterator[tuple[int, str]]:
-    """Equality assertions with a floating argument, memcmp of float or double buffers."""
+def assertions(masked: str, parsed: frozenset[float]) -> Iterator[tuple[int, str]]:
+    """Equality assertions with a floating argument (but none a literal the file also
+    writes in a string: a parser's test), memcmp of float or double buffers."""
     types = Declared(masked)
     for m in itertools.islice(EQUAL_MACRO.finditer(masked), MAX_SITES):
         args = arguments(masked, m.end())
-        if args is not None and any(types.floating(a) for a in args):
+        if args is None or any(
+            FLOAT_LITERAL.fullmatch(b) and value(b) in parsed
+            for b in (a.lstrip("+- ") for a in args)
+        ):
+            continue
+        if any(types.floating(a) for a in args):
             yield m.start(), m.group(0).rstrip("( ") + "(" + ", ".join(args) + ")"
     for m in itertools.islice(MEMCMP.finditer(masked), MAX_SITES):
         args = arguments(masked, m.end())
@@ -279,24 +295,54 @@ class Declared:
         return bool(kinds) and kinds <= {"double", "float"}
 
 
-def mask(text: str) -> str:
-    """The text with comments and string and character literals blanked (lines kept)."""
+def mask(text: str) -> tuple[str, frozenset[float]]:
+    """The text with comments and string, raw string and character literals blanked (lines
+    kept), and the numbers written inside its string literals."""
+    quoted: list[str] = []
+
+    def blank(piece: str) -> str:
+        if piece[0] != "/":
+            quoted.append(piece)
+        return NOT_NEWLINE.sub(" ", piece)
+
+    if 'R"' in text:  # (the lexer does not know C++ raw strings: JSON in tests often is one)
+        text = RAW_STRING.sub(lambda m: blank(m.group(0)), text)
     starts, ends = preproc.comment_spans(text)
-    if not starts:
-        return text
     out, last = [], 0
     for a, b in zip(starts, ends, strict=True):
         out.append(text[last:a])
-        out.append(re.sub(r"[^\n]", " ", text[a:b]))
+        out.append(blank(text[a:b]))
         last = b
     out.append(text[last:])
-    return "".join(out)
+    numbers = frozenset(float(n) for q in quoted for n in NUMBER.findall(q))
+    return "".join(out), numbers
 
 
-def directive(text: str, offset: int) -> bool:
-    """Is `offset` on a preprocessor line (`#if VERSION == 1.5`)?"""
-    start = text.rfind("\n", 0, offset) + 1
-    return text[start:offset].lstrip().startswith("#")
+def asserted(text: str, offset: int) -> bool:
+    """Is the comparison at `offset` what a test checks: an argument of an assertion
+    (`assert(`, `CHECK(`, `EXPECT_TRUE(`, `ck_assert(`, `g_assert(`, `VERIFY(`), a returned
+    predicate, or a status the test adds up (`status += (x != 0.25)`)? Not a condition of
+    `if`/`while` (`if (factor != 1.0) scale(x, factor)`), nor a preprocessor line."""
+    line = text.rfind("\n", 0, offset) + 1
+    if text[line:offset].lstrip().startswith("#"):
+        return False
+    # the statement so far: from the last `;`, `{` or `}` (at most 500 characters back)
+    start = max(offset - 500, *(text.rfind(c, 0, offset) + 1 for c in ";{}"))
+    depth = 0
+    for i in range(offset - 1, start - 1, -1):  # enclosing parentheses, innermost first
+        c = text[i]
+        if c == ")":
+            depth += 1
+        elif c == "(" and depth:
+            depth -= 1
+        elif c == "(":
+            callee = CALLEE.search(text, start, i)
+            name = callee.group(1) if callee else ""
+            if name in CONDITIONS:
+                return False
+            if ASSERTION.search(name):
+                return True
+    return STATUS.match(text, start) is not None
 
 
 def value(literal: str) -> float:
