@@ -195,10 +195,11 @@ LITERAL_COMPARE = re.compile(
     r"(?:==|!=)\s*[-+]?\s*(" + FLOAT + r")(?!\s*[(\[])|(?<![\w.)\]])(" + FLOAT + r")\s*(?:==|!=)"
 )
 # assertions that compare with operator== (the ULP-tolerant EXPECT_DOUBLE_EQ, EXPECT_NEAR,
-# BOOST_CHECK_CLOSE, CPPUNIT_ASSERT_DOUBLES_EQUAL do not match)
+# BOOST_CHECK_CLOSE, CPPUNIT_ASSERT_DOUBLES_EQUAL do not match; nor does EXPECT_NE: a last-bit
+# change does not make two values equal)
 EQUAL_MACRO = re.compile(
-    r"\b(?:(?:EXPECT|ASSERT)_(?:EQ|NE)|(?:CHECK|REQUIRE|WARN)_(?:EQ|NE)|CPPUNIT_ASSERT_EQUAL"
-    r"|BOOST_(?:CHECK|REQUIRE|WARN)_(?:EQUAL|NE))\s*\("
+    r"\b(?:(?:EXPECT|ASSERT)_EQ|(?:CHECK|REQUIRE|WARN)_EQ|CPPUNIT_ASSERT_EQUAL"
+    r"|BOOST_(?:CHECK|REQUIRE|WARN)_EQUAL)\s*\("
 )
 MEMCMP = re.compile(r"\bmemcmp\s*\(")
 FLOAT_SIZE = re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
@@ -216,6 +217,8 @@ CALLEE = re.compile(r"(\w*)\s*$")
 CONDITIONS = frozenset({"if", "while", "for", "switch"})
 ASSERTION = re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
 STATUS = re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
+# a floating literal as a whole call argument: `f(o, 29.5)`, `Value(56.78)`
+PASSED = re.compile(r"[(,]\s*[-+]?\s*(" + FLOAT + r")\s*(?=[,)])")
 MAX_SITES = 200  # candidates read per kind and file
 
 
@@ -225,8 +228,9 @@ def exact_compare(src: Source, layout: Layout | None) -> Layout | None:
     text = src.text
     if "==" not in text and "!=" not in text and "_EQ" not in text and "memcmp" not in text:
         return layout
-    masked, parsed = mask(text)
-    hits = sorted(itertools.chain(literal_compares(masked, parsed), assertions(masked, parsed)))
+    masked, quoted = mask(text)
+    known = Known(masked, quoted)
+    hits = sorted(itertools.chain(literal_compares(masked, known), assertions(masked, known)))
     if not hits:
         return layout
     if layout is None:
@@ -240,59 +244,98 @@ def exact_compare(src: Source, layout: Layout | None) -> Layout | None:
     return layout
 
 
-def literal_compares(masked: str, parsed: frozenset[float]) -> Iterator[tuple[int, str]]:
+def literal_compares(masked: str, known: Known) -> Iterator[tuple[int, str]]:
     """`x == 1.5`, `1.5f != y` that a test asserts (`asserted`). Not against zero: `if (x == 0.0)`
-    guards a division more often than it checks a result. Not against a number the file
-    also writes in a string: a parser's test (`parse("[1.1]")`, then `x == 1.1`), whose
-    result contraction does not change."""
+    guards a division more often than it checks a result; nor against a value the test
+    wrote itself (`Known`)."""
     for m in itertools.islice(LITERAL_COMPARE.finditer(masked), MAX_SITES):
         number = value(m.group(1) or m.group(2))
-        if number != 0.0 and number not in parsed and asserted(masked, m.start()):
+        if (
+            number != 0.0
+            and not known.written(number, m.start(), m.end())
+            and asserted(masked, m.start(), m.group(0))
+        ):
             yield m.start(), " ".join(m.group(0).split())
 
 
-def assertions(masked: str, parsed: frozenset[float]) -> Iterator[tuple[int, str]]:
-    """Equality assertions with a floating argument (but none a literal the file also
-    writes in a string: a parser's test), memcmp of float or double buffers."""
-    types = Declared(masked)
+def assertions(masked: str, known: Known) -> Iterator[tuple[int, str]]:
+    """Equality assertions with a floating literal or a cast to double or float (not a
+    value the test wrote itself), or an integer literal and a double variable; memcmp of
+    float or double buffers. (Two variables: the file seldom shows whether one was
+    computed or stored, and a stored one cannot change.)"""
     for m in itertools.islice(EQUAL_MACRO.finditer(masked), MAX_SITES):
-        args = arguments(masked, m.end())
-        if args is None or any(
-            FLOAT_LITERAL.fullmatch(b) and value(b) in parsed
-            for b in (a.lstrip("+- ") for a in args)
-        ):
+        call = arguments(masked, m.end())
+        if call is None:
             continue
-        if any(types.floating(a) for a in args):
+        args, end = call
+        bare = [a.lstrip("+- ") for a in args]
+        floats = [value(b) for b in bare if FLOAT_LITERAL.fullmatch(b)]
+        if any(known.written(f, m.start(), end) for f in floats):
+            continue
+        if (
+            floats
+            or any(FLOAT_CAST.match(b) for b in bare)
+            or (any(b.isdigit() for b in bare) and any(known.floating(b) for b in bare))
+        ):
             yield m.start(), m.group(0).rstrip("( ") + "(" + ", ".join(args) + ")"
     for m in itertools.islice(MEMCMP.finditer(masked), MAX_SITES):
-        args = arguments(masked, m.end())
-        if args is not None and any(FLOAT_SIZE.search(a) for a in args):
-            yield m.start(), "memcmp(" + ", ".join(args) + ")"
+        call = arguments(masked, m.end())
+        if call is not None and any(FLOAT_SIZE.search(a) for a in call[0]):
+            yield m.start(), "memcmp(" + ", ".join(call[0]) + ")"
 
 
-class Declared:
-    """The types a file declares its names with, read when first asked (`double x = ...`,
-    `int n;`, `(const float y)`): a rough map, enough to tell a double variable."""
+class Known:
+    """What a test file shows about its values, read when first asked: the numbers it
+    writes in strings (a parser's input: `parse("[1.1]")` then `x == 1.1`), the floating
+    literals it passes to calls (`set_rate(o, 29.5)` then `get_rate(o) == 29.5`: a value
+    stored and read back), and the types it declares names with (`double x = ...`,
+    `int n;`). Contraction changes none of the first two."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, masked: str, quoted: frozenset[float]) -> None:
+        self.text = masked
+        self.quoted = quoted
+        self.passed: dict[float, list[int]] | None = None
         self.types: dict[str, set[str]] | None = None
 
-    def floating(self, arg: str) -> bool:
-        """Is a comparison argument plainly floating point: a literal (`1.5`, `-0.0f`), a
-        cast to double or float, or a name declared only as a double or float?"""
-        bare = arg.lstrip("+- ")
-        if FLOAT_LITERAL.fullmatch(bare) or FLOAT_CAST.match(bare):
+    def written(self, number: float, start: int, end: int) -> bool:
+        """Is `number` in a string of the file, or a call argument outside start..end?
+        (Not 0 and 1 as arguments: too common to tell anything.)"""
+        if number in self.quoted:
             return True
-        if not WORD.fullmatch(bare):
+        if number in (0.0, 1.0):
+            return False
+        if self.passed is None:
+            self.passed = {}
+            for m in PASSED.finditer(self.text):
+                if opener(self.text, m.start(1)) == "(":  # (not `{0.1, 0.2}`: input data)
+                    self.passed.setdefault(value(m.group(1)), []).append(m.start(1))
+        return any(not start <= at < end for at in self.passed.get(number, ()))
+
+    def floating(self, name: str) -> bool:
+        """Is `name` declared only as a double or float?"""
+        if not WORD.fullmatch(name):
             return False
         if self.types is None:
             self.types = {}
             for m in DECLARATION.finditer(self.text):
                 self.types.setdefault(m.group(2), set()).add(m.group(1))
         # (`a * x)` reads as a declaration of x of type `a`: it only keeps x from counting)
-        kinds = self.types.get(bare, set()) - NOT_TYPES
+        kinds = self.types.get(name, set()) - NOT_TYPES
         return bool(kinds) and kinds <= {"double", "float"}
+
+
+def opener(text: str, offset: int) -> str:
+    """The innermost bracket still open at `offset` (within 500 characters), or ""."""
+    depth = 0
+    for i in range(offset - 1, max(-1, offset - 501), -1):
+        c = text[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth:
+                return c
+            depth -= 1
+    return ""
 
 
 def mask(text: str) -> tuple[str, frozenset[float]]:
@@ -318,11 +361,12 @@ def mask(text: str) -> tuple[str, frozenset[float]]:
     return "".join(out), numbers
 
 
-def asserted(text: str, offset: int) -> bool:
-    """Is the comparison at `offset` what a test checks: an argument of an assertion
-    (`assert(`, `CHECK(`, `EXPECT_TRUE(`, `ck_assert(`, `g_assert(`, `VERIFY(`), a returned
-    predicate, or a status the test adds up (`status += (x != 0.25)`)? Not a condition of
-    `if`/`while` (`if (factor != 1.0) scale(x, factor)`), nor a preprocessor line."""
+def asserted(text: str, offset: int, compare: str) -> bool:
+    """Is the comparison at `offset` what a test checks: an equality an assertion asserts
+    (`assert(`, `CHECK(`, `EXPECT_TRUE(`, `ck_assert(`, `g_assert(`, `VERIFY(`; not an
+    inequality, which a last-bit change does not break), a returned predicate, or a status
+    the test adds up (`status += (x != 0.25)`)? Not a condition of `if`/`while`
+    (`if (factor != 1.0) scale(x, factor)`), nor a preprocessor line."""
     line = text.rfind("\n", 0, offset) + 1
     if text[line:offset].lstrip().startswith("#"):
         return False
@@ -341,7 +385,7 @@ def asserted(text: str, offset: int) -> bool:
             if name in CONDITIONS:
                 return False
             if ASSERTION.search(name):
-                return True
+                return "==" in compare
     return STATUS.match(text, start) is not None
 
 
@@ -353,9 +397,10 @@ def value(literal: str) -> float:
         return 1.0
 
 
-def arguments(text: str, start: int) -> list[str] | None:
+def arguments(text: str, start: int) -> tuple[list[str], int] | None:
     """The top-level arguments of the call whose `(` ends just before `start`, each with
-    its whitespace collapsed; None when the call does not close within 2,000 characters."""
+    its whitespace collapsed, and the offset of its `)`; None when the call does not close
+    within 2,000 characters."""
     depth, args, last = 0, [], start
     for i in range(start, min(len(text), start + 2000)):
         c = text[i]
@@ -364,7 +409,7 @@ def arguments(text: str, start: int) -> list[str] | None:
         elif c in ")]}":
             if depth == 0:
                 args.append(text[last:i])
-                return [" ".join(a.split()) for a in args]
+                return [" ".join(a.split()) for a in args], i
             depth -= 1
         elif c == "," and depth == 0:
             args.append(text[last:i])
