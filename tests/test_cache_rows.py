@@ -15,11 +15,13 @@ from porting_advisor.core.facts import (
     AsmInclude,
     BinaryFile,
     CiArm,
+    ContractOff,
     CsDispatch,
     CShim,
     Defines,
     Dependency,
     Fact,
+    FloatCompare,
     GoAsm,
     GoFile,
     GoFuncs,
@@ -65,6 +67,8 @@ ONE_OF_EACH: list[Fact] = [
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
     CsDispatch(("N.C",), ((12, "N.C", "Sum"),), (("SumSse2", ""), ("Sum", "Main"))),
+    FloatCompare(14, 5, "EXPECT_EQ(0.1, y)", "EXPECT_EQ(0.1, y);"),
+    ContractOff(3, "-ffp-contract=off"),
 ]
 
 

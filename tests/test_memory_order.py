@@ -80,3 +80,98 @@ def test_every_fence_name_is_caught_when_defined_as_a_compiler_barrier(tmp_path,
     report = scan(tmp_path, rules)
     got = {f.line for f in report.findings if f.rule == "c-compiler-only-barrier"}
     assert got == set(range(1, len(names) + 1))
+
+
+FP = FIXTURES / "c"
+EXACT = "fp-contract-exact-tests"
+
+
+def exact_tests(root, rules, **kw):
+    return [f for f in scan(root, rules, **kw).findings if f.rule == EXACT]
+
+
+def test_exact_float_tests_are_reported_once_per_project(rules):
+    (only,) = exact_tests(FP / "fp-contract-exact", rules)
+    assert (only.file, only.line, only.severity) == ("tests/poly_unittest.cpp", 11, Severity.INFO)
+    assert only.message == (
+        "tests compare floating-point results exactly (`EXPECT_EQ(poly_eval(c, 3, 1.0), "
+        "0.6000000000000001)`, and in 1 other test file): on Arm64 GCC and Clang fuse a*b+c "
+        "into one FMA unless the build sets `-ffp-contract=off`, so results can differ from "
+        "x86 in the last bits"
+    )
+    assert "-ffp-contract=off" in only.suggestion and "EXPECT_NEAR" in only.suggestion
+    assert exact_tests(FP / "fp-contract-exact", rules, issue_types="-type-portability") == []
+
+
+def test_a_build_that_turns_contraction_off_is_named_with_no_filter(rules):
+    assert exact_tests(FP / "fp-contract-off", rules) == []
+    reasons = {
+        case: [f.filtered_reason for f in exact_tests(FP / case, rules, no_filter=True)]
+        for case in ("fp-contract-off", "fp-contract-off-make", "fp-contract-pragma")
+    }
+    assert reasons == {
+        "fp-contract-off": ["the build sets `-ffp-contract=off` (CMakeLists.txt:4)"],
+        "fp-contract-off-make": ["the build sets `-ffp-contract=off` (Makefile:2)"],
+        "fp-contract-pragma": [
+            'the build sets `#pragma GCC optimize("fp-contract=off")` (tests/test_dot.c:4)'
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "off"),
+    [
+        ("meson.build", "add_project_arguments('-ffp-contract=off', language: 'c')\n", True),
+        ("BUILD", 'cc_test(name = "t", copts = ["-O2", "-ffp-contract=off"])\n', True),
+        ("setup.py", "ext = Extension('m', extra_compile_args=['-ffp-contract=off'])\n", True),
+        ("configure.ac", 'CFLAGS="$CFLAGS -ffp-model=strict"\n', True),
+        ("configure.ac", "dnl CFLAGS=-ffp-contract=off\n", False),
+        ("Makefile", "CFLAGS += -ffp-contract=fast  # not -ffp-contract=off\n", False),
+        ("CMakeLists.txt", 'add_compile_options("-ffp-contract=offload")\n', False),
+    ],
+)
+def test_build_files_that_turn_contraction_off(tmp_path, rules, name, text, off):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_sum.c").write_text(
+        "#include <assert.h>\nint main(void) { double s = 0.1 + 0.2; assert(s == 0.3); }\n"
+    )
+    (tmp_path / name).write_text(text)
+    assert len(exact_tests(tmp_path, rules)) == (0 if off else 1)
+
+
+@pytest.mark.parametrize(
+    ("code", "what"),
+    [
+        ("assert(x == 1e-3);", "== 1e-3"),
+        ("CHECK(fabs(x)\n      == 1e-3);", "== 1e-3"),
+        ("return 0.5f != x;", "0.5f !="),
+        ("int status = 0; status += (0x1p-3 == x); return status;", "0x1p-3 =="),
+        ("ASSERT_EQ(x, -0.0);", "ASSERT_EQ(x, -0.0)"),
+        ("BOOST_CHECK_EQUAL(x, 2.5);", "BOOST_CHECK_EQUAL(x, 2.5)"),
+        ("CPPUNIT_ASSERT_EQUAL(1.5, x);", "CPPUNIT_ASSERT_EQUAL(1.5, x)"),
+        ("EXPECT_EQ(static_cast<double>(n), x);", "EXPECT_EQ(static_cast<double>(n), x)"),
+        ("EXPECT_EQ(x, 3);", "EXPECT_EQ(x, 3)"),
+        ("if (memcmp(a, b, n * sizeof(float))) return 1;", "memcmp(a, b, n * sizeof(float))"),
+        # not exact floating-point comparisons
+        ("assert(x == 0.0);", None),
+        ("if (x == 1.5) return 1;", None),  # a condition, not a check
+        ('parse("[1.1]", &x); assert(x == 1.1);', None),  # a parser's test
+        ("EXPECT_DOUBLE_EQ(x, 1.5); EXPECT_NEAR(x, y, 1e-9);", None),
+        ("EXPECT_EQ(n, 3); if (n == 3) return 1;", None),
+        ('EXPECT_EQ(s, "1.5"); /* x == 1.5 */', None),
+        ("assert(approx(1.5) == x);", None),
+        ("EXPECT_NE(x, 0.5); assert(x != 1.5);", None),  # inequalities survive a last bit
+        ("EXPECT_EQ(x, y);", None),  # two variables: computed or only stored?
+        ("set_rate(a, 29.5);\nassert(get_rate(a) == 29.5);", None),  # stored, read back
+        ("set_rate(a, 29.5);\nEXPECT_EQ(29.5, get_rate(a));", None),
+        ("if (memcmp(a, b, n * sizeof(int))) return 1;", None),
+    ],
+)
+def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
+    body = f"int f(double x, double y, int n, const char *s, void *a, void *b) {{\n{code}\n}}\n"
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "x_test.cc").write_text(body)
+    (tmp_path / "x.cc").write_text(body)  # not a test
+    found = exact_tests(tmp_path, rules)
+    assert [f.message.split("`")[1] for f in found] == ([what] if what else [])
+    assert all(f.file == "tests/x_test.cc" for f in found)

@@ -10,8 +10,10 @@ from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import (
     CiArm,
+    ContractOff,
     CsDispatch,
     Defines,
+    FloatCompare,
     GoAsm,
     GoFile,
     GoSymbols,
@@ -21,7 +23,7 @@ from porting_advisor.core.facts import (
 )
 from porting_advisor.core.model import FileResult, Finding, Options
 from porting_advisor.core.source import finding
-from porting_advisor.passes import c_guards, ci_jobs, dotnet_dispatch, go_packages, jni
+from porting_advisor.passes import c_guards, ci_jobs, dotnet_dispatch, fp_contract, go_packages, jni
 from porting_advisor.passes.context import PassContext
 
 
@@ -41,6 +43,7 @@ def test_the_passes_run_in_one_explicit_order():
         "ported",
         "ci-jobs",
         "jni",
+        "fp-contract",
         "dependencies",
     ]
 
@@ -58,6 +61,30 @@ def test_jni_pass_drops_native_methods_the_tree_implements(rules):
     assert jni.PASS.applies(ctx)
     assert jni.PASS.run(ctx) == [other]
     assert not jni.PASS.applies(context(rules, results[:2], [native, other]))
+
+
+def test_fp_contract_pass_reports_the_first_exact_comparison_once(rules):
+    late = FloatCompare(9, 5, "x == 1.5", "assert(x == 1.5);")
+    early = FloatCompare(30, 5, "EXPECT_EQ(0.1, y)", "EXPECT_EQ(0.1, y);")
+    results = [
+        FileResult("tests/b_test.c", "c", True, (), (late,)),
+        FileResult("tests/a_test.cc", "cpp", True, (), (early,)),
+        FileResult("src/x.c", "c", True, (), ()),
+    ]
+    ctx = context(rules, results, [])
+    assert fp_contract.PASS.applies(ctx)
+    (only,) = fp_contract.PASS.run(ctx)
+    assert (only.file, only.line, only.column, only.language) == ("tests/a_test.cc", 30, 5, "cpp")
+    assert only.snippet == "EXPECT_EQ(0.1, y);" and not only.filtered
+    assert "(`EXPECT_EQ(0.1, y)`, and in 1 other test file)" in only.message
+    off = FileResult("Makefile", "make", True, (), (ContractOff(3, "-ffp-contract=off"),))
+    assert fp_contract.PASS.run(context(rules, [*results, off], [])) == []
+    ctx = context(rules, [*results, off], [])
+    ctx.options = replace(ctx.options, no_filter=True)
+    (listed,) = fp_contract.PASS.run(ctx)
+    assert listed.filtered
+    assert listed.filtered_reason == "the build sets `-ffp-contract=off` (Makefile:3)"
+    assert not fp_contract.PASS.applies(context(rules, results[2:], []))
 
 
 def test_ci_pass_filters_x64_only_runners_when_another_job_runs_on_arm(rules):

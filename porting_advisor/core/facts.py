@@ -226,6 +226,27 @@ class CsDispatch(Positional):
     calls: tuple[tuple[str, str], ...]  # (callee, caller; "" when under an x86-only guard)
 
 
+@dataclass(frozen=True, slots=True)
+class FloatCompare(Positional):
+    """The first exact floating-point comparison in a C/C++ test file (`x == 1.5`,
+    `EXPECT_EQ(0.1, y)`, memcmp of double buffers): its result may change in the last bits
+    when the compiler fuses a*b+c (the fp-contract pass)."""
+
+    line: int  # 1-based
+    column: int  # 1-based
+    what: str  # the comparison as written, for the message
+    snippet: str  # its line, stripped
+
+
+@dataclass(frozen=True, slots=True)
+class ContractOff(Positional):
+    """A build setting that stops the compiler fusing a*b+c (`-ffp-contract=off`, or
+    `#pragma GCC optimize("fp-contract=off")` in a source)."""
+
+    line: int  # 1-based
+    setting: str  # as written
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -247,6 +268,8 @@ Fact: TypeAlias = (
     | Dependency
     | RustMod
     | CsDispatch
+    | FloatCompare
+    | ContractOff
 )
 
 
@@ -302,6 +325,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("rust-mod", name, x86_only)
         case CsDispatch(arm_classes, methods, calls):
             return ("cs-dispatch", arm_classes, methods, calls)
+        case FloatCompare(line, column, what, snippet):
+            return ("float-compare", line, column, what, snippet)
+        case ContractOff(line, setting):
+            return ("contract-off", line, setting)
         case _:
             assert_never(fact)
 
@@ -331,6 +358,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "cs-dispatch": lambda r: CsDispatch(
         tuple(r[1]), tuple(tuple(m) for m in r[2]), tuple(tuple(c) for c in r[3])
     ),
+    "float-compare": lambda r: FloatCompare(r[1], r[2], r[3], r[4]),
+    "contract-off": lambda r: ContractOff(r[1], r[2]),
 }
 
 

@@ -11,6 +11,7 @@ from porting_advisor.passes import (
     ci_jobs,
     dependencies,
     dotnet_dispatch,
+    fp_contract,
     go_packages,
     jni,
     listings,
@@ -31,6 +32,7 @@ PASSES: tuple[Pass, ...] = (
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
     ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job
     jni.PASS,  # Java native methods the tree's own C implements
+    fp_contract.PASS,  # one finding when tests compare floats exactly and FMA may fuse
     dependencies.PASS,  # a lock file's resolved version is the verdict, not its manifest's range
 )
 

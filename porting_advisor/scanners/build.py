@@ -18,6 +18,7 @@ from typing import Any
 from porting_advisor.core import ruleset, vocab
 from porting_advisor.core.facts import Listed
 from porting_advisor.core.source import Source
+from porting_advisor.scanners import fp_contract
 
 X86_COND = re.compile(
     r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
@@ -432,6 +433,7 @@ def scan(src: Source) -> None:
     kind = syntax_of(src)
     if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
         return
+    fp_contract.scan_build(src)  # (before the early return: it looks for other words)
     text = src.text
     libraries = LIBRARY_WORD.search(text) is not None  # (else no line has one)
     if not (

@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
 """C and C++ floating point that compiles on Arm64 but behaves differently (issue 23):
-`long double` arithmetic in loops, a 128-bit software type on Linux/aarch64."""
+`long double` arithmetic in loops, a 128-bit software type on Linux/aarch64; and, for the
+fp-contract pass (passes/fp_contract.py), tests that compare floating-point results exactly
+and sources that turn FMA contraction off."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars
+from porting_advisor.core.facts import ContractOff, FloatCompare
 from porting_advisor.core.source import Source, node_text
-from porting_advisor.scanners.c import memory_order
+from porting_advisor.scanners.c import memory_order, preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
 if TYPE_CHECKING:
@@ -23,9 +28,19 @@ DECLARATIONS = "(declaration) @d (parameter_declaration) @d"
 
 
 def check(src: Source, layout: Layout | None, cpp: bool) -> None:
-    """Report the first `long double` arithmetic inside a loop of each function."""
+    """Report the first `long double` arithmetic inside a loop of each function; record
+    the facts of the fp-contract pass."""
     if "type-portability" not in src.options.categories or src.options.target_os == "windows":
         return
+    if "fp-contract=off" in src.text:
+        contract_off(src)
+    if test_file(src.file):
+        layout = exact_compare(src, layout)
+    long_double(src, layout, cpp)
+
+
+def long_double(src: Source, layout: Layout | None, cpp: bool) -> None:
+    """The first `long double` arithmetic inside a loop of each function."""
     text = src.text
     if "double" not in text or not LONG_DOUBLE.search(text):
         return
@@ -120,3 +135,283 @@ def emit(src: Source, layout: Layout, node: tree_sitter.Node, name: str) -> None
         guard=st.guard if st.status == GUARDED else (),
         name=name,
     )
+
+
+# ---- for the fp-contract pass -------------------------------------------------------------
+
+# GCC's per-file and per-function optimize settings (with or without the `-f`)
+OPTIMIZE_OFF = re.compile(
+    r"^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+optimize\b[^\n]*?\"(?:-f)?fp-contract=off\"\s*\)?"
+    r"|\b(?:__)?optimize(?:__)?\s*\(\s*\"(?:-f)?fp-contract=off\"\s*\)",
+    re.M,
+)
+
+
+def contract_off(src: Source) -> None:
+    """Record the first GCC optimize pragma or attribute outside comments that turns FMA
+    contraction off. (`#pragma STDC FP_CONTRACT OFF` does not count: GCC ignores it.)"""
+    text = src.text
+    spans: tuple[list[int], list[int]] | None = None
+    for m in OPTIMIZE_OFF.finditer(text):
+        at = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        spans = spans or preproc.comment_spans(text)
+        if preproc.inside(spans, at) < 0:
+            line = text.count("\n", 0, at) + 1
+            src.facts.append(ContractOff(line, " ".join(m.group(0).split())))
+            return
+
+
+# A test source: in a test directory, or named as one (test_x.c, x_test.cc, x_unittest.cpp,
+# XTest.cpp). Vendored libraries' own tests (a copy of googletest) are not the project's.
+TEST_DIRS = frozenset(
+    {"test", "tests", "testing", "unittest", "unittests", "unit_tests", "unit-tests", "testsuite"}
+)
+TEST_NAME = re.compile(r"(?i:tests?|tests?[_-].*|.*[_-](?:unit)?tests?)|.*[a-z0-9]Tests?")
+VENDORED = frozenset(
+    {"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "external", "extern", "deps"}
+)
+GTEST = re.compile(r"(?i)g(?:oogle)?test|g(?:oogle)?mock|catch2?|doctest|cppunit")
+
+
+def test_file(path: str) -> bool:
+    """Is this the project's own test source?"""
+    parts = path.split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    dirs = [p.lower() for p in parts[:-1]]
+    if any(d in VENDORED or GTEST.fullmatch(d) for d in dirs):
+        return False
+    return any(d in TEST_DIRS for d in dirs) or TEST_NAME.fullmatch(stem) is not None
+
+
+# A floating literal: 1.5, .5, 1., 1e-3, 0.1f, 2.0L, 0x1.8p1 (not an integer, not a version)
+FLOAT = (
+    r"(?<![\w.])(?:(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+"
+    r"|0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+)[fFlL]?(?![\w.])"
+)
+FLOAT_LITERAL = re.compile(FLOAT)
+# `x == 1.5`, `1.5 != x`: a literal that is a whole operand of == or != (not one inside a
+# call such as `Approx(1.5) == x`)
+LITERAL_COMPARE = re.compile(
+    r"(?:==|!=)\s*[-+]?\s*(" + FLOAT + r")(?!\s*[(\[])|(?<![\w.)\]])(" + FLOAT + r")\s*(?:==|!=)"
+)
+# assertions that compare with operator== (the ULP-tolerant EXPECT_DOUBLE_EQ, EXPECT_NEAR,
+# BOOST_CHECK_CLOSE, CPPUNIT_ASSERT_DOUBLES_EQUAL do not match; nor does EXPECT_NE: a last-bit
+# change does not make two values equal)
+EQUAL_MACRO = re.compile(
+    r"\b(?:(?:EXPECT|ASSERT)_EQ|(?:CHECK|REQUIRE|WARN)_EQ|CPPUNIT_ASSERT_EQUAL"
+    r"|BOOST_(?:CHECK|REQUIRE|WARN)_EQUAL)\s*\("
+)
+MEMCMP = re.compile(r"\bmemcmp\s*\(")
+FLOAT_SIZE = re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
+FLOAT_CAST = re.compile(
+    r"^\(?(?:static_cast\s*<\s*(?:double|float)\s*>|\(\s*(?:double|float)\s*\))"
+)
+# `TYPE name` followed by what ends a declarator (not `(`: a function; not `[`: an array)
+DECLARATION = re.compile(r"\b([A-Za-z_]\w*)[\s*&]+(?:const\s+)?([A-Za-z_]\w*)\s*(?=[=;,)])")
+NOT_TYPES = frozenset({"return", "case", "else", "goto", "const", "volatile", "static"})
+WORD = re.compile(r"[A-Za-z_]\w*")
+RAW_STRING = re.compile(r'\bR"([^()\\\s"]{0,16})\((.*?)\)\1"', re.S)
+NOT_NEWLINE = re.compile(r"[^\n]")
+NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
+CALLEE = re.compile(r"(\w*)\s*$")
+CONDITIONS = frozenset({"if", "while", "for", "switch"})
+ASSERTION = re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
+STATUS = re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
+# a floating literal as a whole call argument: `f(o, 29.5)`, `Value(56.78)`
+PASSED = re.compile(r"[(,]\s*[-+]?\s*(" + FLOAT + r")\s*(?=[,)])")
+MAX_SITES = 200  # candidates read per kind and file
+
+
+def exact_compare(src: Source, layout: Layout | None) -> Layout | None:
+    """Record the first exact floating-point comparison of a C/C++ test file, in code the
+    target compiles. Returns the layout (computed here when needed) for the next check."""
+    text = src.text
+    if "==" not in text and "!=" not in text and "_EQ" not in text and "memcmp" not in text:
+        return layout
+    masked, quoted = mask(text)
+    known = Known(masked, quoted)
+    hits = sorted(itertools.chain(literal_compares(masked, known), assertions(masked, known)))
+    if not hits:
+        return layout
+    if layout is None:
+        layout = memory_order.file_layout(src)
+    for offset, what in hits:
+        line, col = src.position(offset)
+        if layout.at(line).status != INACTIVE:
+            shown = what if len(what) <= 80 else what[:77] + "..."
+            src.facts.append(FloatCompare(line, col, shown, src.line_text(line).strip()[:400]))
+            break
+    return layout
+
+
+def literal_compares(masked: str, known: Known) -> Iterator[tuple[int, str]]:
+    """`x == 1.5`, `1.5f != y` that a test asserts (`asserted`). Not against zero: `if (x == 0.0)`
+    guards a division more often than it checks a result; nor against a value the test
+    wrote itself (`Known`)."""
+    for m in itertools.islice(LITERAL_COMPARE.finditer(masked), MAX_SITES):
+        number = value(m.group(1) or m.group(2))
+        if (
+            number != 0.0
+            and not known.written(number, m.start(), m.end())
+            and asserted(masked, m.start(), m.group(0))
+        ):
+            yield m.start(), " ".join(m.group(0).split())
+
+
+def assertions(masked: str, known: Known) -> Iterator[tuple[int, str]]:
+    """Equality assertions with a floating literal or a cast to double or float (not a
+    value the test wrote itself), or an integer literal and a double variable; memcmp of
+    float or double buffers. (Two variables: the file seldom shows whether one was
+    computed or stored, and a stored one cannot change.)"""
+    for m in itertools.islice(EQUAL_MACRO.finditer(masked), MAX_SITES):
+        call = arguments(masked, m.end())
+        if call is None:
+            continue
+        args, end = call
+        bare = [a.lstrip("+- ") for a in args]
+        floats = [value(b) for b in bare if FLOAT_LITERAL.fullmatch(b)]
+        if any(known.written(f, m.start(), end) for f in floats):
+            continue
+        if (
+            floats
+            or any(FLOAT_CAST.match(b) for b in bare)
+            or (any(b.isdigit() for b in bare) and any(known.floating(b) for b in bare))
+        ):
+            yield m.start(), m.group(0).rstrip("( ") + "(" + ", ".join(args) + ")"
+    for m in itertools.islice(MEMCMP.finditer(masked), MAX_SITES):
+        call = arguments(masked, m.end())
+        if call is not None and any(FLOAT_SIZE.search(a) for a in call[0]):
+            yield m.start(), "memcmp(" + ", ".join(call[0]) + ")"
+
+
+class Known:
+    """What a test file shows about its values, read when first asked: the numbers it
+    writes in strings (a parser's input: `parse("[1.1]")` then `x == 1.1`), the floating
+    literals it passes to calls (`set_rate(o, 29.5)` then `get_rate(o) == 29.5`: a value
+    stored and read back), and the types it declares names with (`double x = ...`,
+    `int n;`). Contraction changes none of the first two."""
+
+    def __init__(self, masked: str, quoted: frozenset[float]) -> None:
+        self.text = masked
+        self.quoted = quoted
+        self.passed: dict[float, list[int]] | None = None
+        self.types: dict[str, set[str]] | None = None
+
+    def written(self, number: float, start: int, end: int) -> bool:
+        """Is `number` in a string of the file, or a call argument outside start..end?
+        (Not 0 and 1 as arguments: too common to tell anything.)"""
+        if number in self.quoted:
+            return True
+        if number in (0.0, 1.0):
+            return False
+        if self.passed is None:
+            self.passed = {}
+            for m in PASSED.finditer(self.text):
+                if opener(self.text, m.start(1)) == "(":  # (not `{0.1, 0.2}`: input data)
+                    self.passed.setdefault(value(m.group(1)), []).append(m.start(1))
+        return any(not start <= at < end for at in self.passed.get(number, ()))
+
+    def floating(self, name: str) -> bool:
+        """Is `name` declared only as a double or float?"""
+        if not WORD.fullmatch(name):
+            return False
+        if self.types is None:
+            self.types = {}
+            for m in DECLARATION.finditer(self.text):
+                self.types.setdefault(m.group(2), set()).add(m.group(1))
+        # (`a * x)` reads as a declaration of x of type `a`: it only keeps x from counting)
+        kinds = self.types.get(name, set()) - NOT_TYPES
+        return bool(kinds) and kinds <= {"double", "float"}
+
+
+def opener(text: str, offset: int) -> str:
+    """The innermost bracket still open at `offset` (within 500 characters), or ""."""
+    depth = 0
+    for i in range(offset - 1, max(-1, offset - 501), -1):
+        c = text[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth:
+                return c
+            depth -= 1
+    return ""
+
+
+def mask(text: str) -> tuple[str, frozenset[float]]:
+    """The text with comments and string, raw string and character literals blanked (lines
+    kept), and the numbers written inside its string literals."""
+    quoted: list[str] = []
+
+    def blank(piece: str) -> str:
+        if piece[0] != "/":
+            quoted.append(piece)
+        return NOT_NEWLINE.sub(" ", piece)
+
+    if 'R"' in text:  # (the lexer does not know C++ raw strings: JSON in tests often is one)
+        text = RAW_STRING.sub(lambda m: blank(m.group(0)), text)
+    starts, ends = preproc.comment_spans(text)
+    out, last = [], 0
+    for a, b in zip(starts, ends, strict=True):
+        out.append(text[last:a])
+        out.append(blank(text[a:b]))
+        last = b
+    out.append(text[last:])
+    numbers = frozenset(float(n) for q in quoted for n in NUMBER.findall(q))
+    return "".join(out), numbers
+
+
+def asserted(text: str, offset: int, compare: str) -> bool:
+    """Is the comparison at `offset` what a test checks: an equality an assertion asserts
+    (`assert(`, `CHECK(`, `EXPECT_TRUE(`, `ck_assert(`, `g_assert(`, `VERIFY(`; not an
+    inequality, which a last-bit change does not break), a returned predicate, or a status
+    the test adds up (`status += (x != 0.25)`)? Not a condition of `if`/`while`
+    (`if (factor != 1.0) scale(x, factor)`), nor a preprocessor line."""
+    line = text.rfind("\n", 0, offset) + 1
+    if text[line:offset].lstrip().startswith("#"):
+        return False
+    # the statement so far: from the last `;`, `{` or `}` (at most 500 characters back)
+    start = max(offset - 500, *(text.rfind(c, 0, offset) + 1 for c in ";{}"))
+    depth = 0
+    for i in range(offset - 1, start - 1, -1):  # enclosing parentheses, innermost first
+        c = text[i]
+        if c == ")":
+            depth += 1
+        elif c == "(" and depth:
+            depth -= 1
+        elif c == "(":
+            callee = CALLEE.search(text, start, i)
+            name = callee.group(1) if callee else ""
+            if name in CONDITIONS:
+                return False
+            if ASSERTION.search(name):
+                return "==" in compare
+    return STATUS.match(text, start) is not None
+
+
+def value(literal: str) -> float:
+    body = literal.rstrip("fFlL")
+    try:
+        return float.fromhex(body) if body[:2] in ("0x", "0X") else float(body)
+    except ValueError:
+        return 1.0
+
+
+def arguments(text: str, start: int) -> tuple[list[str], int] | None:
+    """The top-level arguments of the call whose `(` ends just before `start`, each with
+    its whitespace collapsed, and the offset of its `)`; None when the call does not close
+    within 2,000 characters."""
+    depth, args, last = 0, [], start
+    for i in range(start, min(len(text), start + 2000)):
+        c = text[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            if depth == 0:
+                args.append(text[last:i])
+                return [" ".join(a.split()) for a in args], i
+            depth -= 1
+        elif c == "," and depth == 0:
+            args.append(text[last:i])
+            last = i + 1
+    return None
