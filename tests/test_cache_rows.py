@@ -13,6 +13,7 @@ from porting_advisor.core.facts import (
     Asked,
     AsmFile,
     AsmInclude,
+    BaseImage,
     BinaryFile,
     CiArm,
     CShim,
@@ -28,6 +29,7 @@ from porting_advisor.core.facts import (
     JniClass,
     JniFunctions,
     Listed,
+    NpmNative,
     RustMod,
     Status,
     Undef,
@@ -63,6 +65,8 @@ ONE_OF_EACH: list[Fact] = [
     CiArm(),
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
+    NpmNative(("bcrypt", "esbuild")),
+    BaseImage(3, "node:18"),
 ]
 
 

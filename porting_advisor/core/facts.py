@@ -208,6 +208,24 @@ class Dependency(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class NpmNative(Positional):
+    """npm packages a file shows to build or fetch native code at install (an install
+    script, `gypfile`/`binary`, per-platform optional packages): `--online` asks the registry
+    about their resolved versions."""
+
+    names: tuple[str, ...]  # sorted
+
+
+@dataclass(frozen=True, slots=True)
+class BaseImage(Positional):
+    """A Dockerfile `FROM` image built on the target (ARG defaults resolved; not `scratch`, a
+    stage name or a `--platform=$BUILDPLATFORM` stage): `--online` asks its registry."""
+
+    line: int  # 1-based
+    image: str  # as the build pulls it
+
+
+@dataclass(frozen=True, slots=True)
 class RustMod(Positional):
     """A Rust `mod name;` declaration in code (not a comment or string)."""
 
@@ -235,6 +253,8 @@ Fact: TypeAlias = (
     | CiArm
     | Dependency
     | RustMod
+    | NpmNative
+    | BaseImage
 )
 
 
@@ -288,6 +308,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             )
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
+        case NpmNative(names):
+            return ("npm-native", names)
+        case BaseImage(line, image):
+            return ("base-image", line, image)
         case _:
             assert_never(fact)
 
@@ -314,6 +338,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
+    "npm-native": lambda r: NpmNative(r[1]),
+    "base-image": lambda r: BaseImage(r[1], r[2]),
 }
 
 
