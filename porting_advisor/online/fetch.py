@@ -4,6 +4,7 @@ both drive the protocol) and the time-limited cache of their answers."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -31,20 +32,26 @@ class Answer:
 def get(url: str, headers: dict[str, str], timeout: float = 20.0) -> Answer:
     """GET `url`; raises IndexError_ (no credentials in it) when the host cannot be reached or
     answers an error other than 401/404."""
+    shown, parts = redact(url), urllib.parse.urlsplit(url)
+    if parts.username is not None:  # `https://user:secret@host/`: sent as Basic, not in the URL
+        user, password = (urllib.parse.unquote(p or "") for p in (parts.username, parts.password))
+        basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers = {"Authorization": f"Basic {basic}", **headers}
+        url = urllib.parse.urlunsplit(parts._replace(netloc=host_of(url)))
     request = urllib.request.Request(url, headers={"User-Agent": "porting-advisor", **headers})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as r:
             body = r.read(LIMIT + 1)
             if len(body) > LIMIT:
-                raise IndexError_(f"{redact(url)}: answer larger than {LIMIT >> 20} MiB")
+                raise IndexError_(f"{shown}: answer larger than {LIMIT >> 20} MiB")
             return Answer(r.status, body, {k.lower(): v for k, v in r.headers.items()})
     except urllib.error.HTTPError as exc:
         if exc.code in (401, 404):
             found = {k.lower(): v for k, v in (exc.headers or {}).items()}
             return Answer(exc.code, b"", found)
-        raise IndexError_(f"{redact(url)}: HTTP {exc.code}") from None
+        raise IndexError_(f"{shown}: HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise IndexError_(f"{redact(url)}: {redact(str(getattr(exc, 'reason', exc)))}") from None
+        raise IndexError_(f"{shown}: {redact(str(getattr(exc, 'reason', exc)))}") from None
 
 
 def host_of(url: str) -> str:

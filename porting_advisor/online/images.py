@@ -259,7 +259,8 @@ def later_tag(client: Client, ref: Reference, cache_dir: Path | None) -> str:
 
 def allowed(host: str, allow: Iterable[str]) -> bool:
     """The default registry, or a host the user named with --allow-registry."""
-    return host == DEFAULT_REGISTRY or host in {a.strip().lower().rstrip("/") for a in allow}
+    given = {re.sub(r"^\w+://", "", a.strip().lower()).rstrip("/") for a in allow}
+    return host == DEFAULT_REGISTRY or host in given
 
 
 def gather(
