@@ -241,6 +241,28 @@ def test_answers_are_cached(tmp_path, registry, run_cli, monkeypatch):
     assert findings(first) == findings(second)
 
 
+def test_an_installed_gypfile_package_is_asked(tmp_path, registry, run_cli, monkeypatch):
+    """No install script in the lock file, but the installed package.json says `gypfile`."""
+    monkeypatch.setenv("npm_config_registry", registry)
+    PACKUMENTS["gypaddon"] = versions(**{"1.0.0": {"cpu": ["x64"]}, "1.1.0": {"cpu": ["x64"]}})
+    tree = tmp_path / "app"
+    (tree / "node_modules" / "gypaddon").mkdir(parents=True)
+    (tree / "node_modules" / "gypaddon" / "package.json").write_text(
+        json.dumps({"name": "gypaddon", "version": "1.0.0", "gypfile": True})
+    )
+    (tree / "package-lock.json").write_text(
+        lock({"gypaddon": {"version": "1.0.0"}, "plain": {"version": "1.0.0"}})
+    )
+    try:
+        res = run_cli(tree, "--online", "--no-cache", "--format", "json")
+    finally:
+        del PACKUMENTS["gypaddon"]
+    assert [(f[1], f[2].rsplit("; ", 1)[1]) for f in findings(res)] == [
+        ("npm-no-arm64-build", "no later version does")
+    ]
+    assert Registry.asked == ["/gypaddon"]
+
+
 def test_npmrc_scopes_and_auth_forms(monkeypatch, tmp_path):
     rc = tmp_path / ".npmrc"
     rc.write_text(
