@@ -100,6 +100,9 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option("--online", is_flag=True, help="Ask package registries for Arm64 builds.")
 @click.option("--index-url", metavar="URL", help="Python index for --online (default: pip's).")
 @click.option("--maven-repo", metavar="URL", help="Maven repository for --online.")
+@click.option(
+    "--allow-registry", multiple=True, metavar="HOST", help="Image registry --online may ask."
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @click.version_option(

@@ -13,6 +13,7 @@ from porting_advisor.core.facts import (
     Asked,
     AsmFile,
     AsmInclude,
+    BaseImage,
     BinaryFile,
     CiArm,
     ContractOff,
@@ -31,6 +32,7 @@ from porting_advisor.core.facts import (
     JniClass,
     JniFunctions,
     Listed,
+    NpmNative,
     RustMod,
     Status,
     Undef,
@@ -69,6 +71,8 @@ ONE_OF_EACH: list[Fact] = [
     CsDispatch(("N.C",), ((12, "N.C", "Sum"),), (("SumSse2", ""), ("Sum", "Main"))),
     FloatCompare(14, 5, "EXPECT_EQ(0.1, y)", "EXPECT_EQ(0.1, y);"),
     ContractOff(3, "-ffp-contract=off"),
+    NpmNative(("bcrypt", "esbuild")),
+    BaseImage(3, "node:18"),
 ]
 
 

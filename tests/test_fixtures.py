@@ -20,11 +20,17 @@ def test_fixture_case(case, rules):
     assert sorted(got - expected) == [], "unannotated findings"
 
 
+# Rules whose verdict comes from a registry served over HTTP (their registry and credentials
+# come from the user's environment, never from a fixture's options): their positive and
+# negative cases are in tests/test_online_npm.py and tests/test_online_images.py.
+SERVED = frozenset({"npm-no-arm64-build", "docker-base-no-arm64"})
+
+
 def test_every_rule_has_positive_and_negative_fixtures(rules):
     seen = set()
     for case in fixture_cases():
         seen.update(annotations(case)[2])
-    for rule in rules.rules:
+    for rule in rules.rules.keys() - SERVED:
         assert ("ruleid", rule) in seen, f"{rule} has no positive (ruleid:) fixture"
         assert ("ok", rule) in seen, f"{rule} has no negative (ok:) fixture"
 

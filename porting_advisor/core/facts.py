@@ -209,6 +209,24 @@ class Dependency(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class NpmNative(Positional):
+    """npm packages a file shows to build or fetch native code at install (an install
+    script, `gypfile`/`binary`, per-platform optional packages): `--online` asks the registry
+    about their resolved versions."""
+
+    names: tuple[str, ...]  # sorted
+
+
+@dataclass(frozen=True, slots=True)
+class BaseImage(Positional):
+    """A Dockerfile `FROM` image built on the target (ARG defaults resolved; not `scratch`, a
+    stage name or a `--platform=$BUILDPLATFORM` stage): `--online` asks its registry."""
+
+    line: int  # 1-based
+    image: str  # as the build pulls it
+
+
+@dataclass(frozen=True, slots=True)
 class RustMod(Positional):
     """A Rust `mod name;` declaration in code (not a comment or string)."""
 
@@ -270,6 +288,8 @@ Fact: TypeAlias = (
     | CsDispatch
     | FloatCompare
     | ContractOff
+    | NpmNative
+    | BaseImage
 )
 
 
@@ -329,6 +349,11 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("float-compare", line, column, what, snippet)
         case ContractOff(line, setting):
             return ("contract-off", line, setting)
+
+        case NpmNative(names):
+            return ("npm-native", names)
+        case BaseImage(line, image):
+            return ("base-image", line, image)
         case _:
             assert_never(fact)
 
@@ -360,6 +385,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     ),
     "float-compare": lambda r: FloatCompare(r[1], r[2], r[3], r[4]),
     "contract-off": lambda r: ContractOff(r[1], r[2]),
+    "npm-native": lambda r: NpmNative(r[1]),
+    "base-image": lambda r: BaseImage(r[1], r[2]),
 }
 
 

@@ -167,6 +167,7 @@ class Options:
     online: bool = False  # --online: ask package registries (the default scan sends nothing)
     index_url: str = ""  # --index-url: the Python index to ask instead of pip's
     maven_repo: str = ""  # --maven-repo: the Maven repository to ask instead of settings.xml's
+    allow_registry: tuple[str, ...] = ()  # --allow-registry: image registry hosts to ask
 
 
 @dataclass(slots=True)

@@ -126,6 +126,7 @@ def build(
         online=bool(params.get("online")),
         index_url=params.get("index_url") or "",
         maven_repo=params.get("maven_repo") or "",
+        allow_registry=tuple(params.get("allow_registry") or ()),
     )
     return options, p
 

@@ -18,7 +18,7 @@ from porting_advisor.core.facts import Dependency
 from porting_advisor.core.model import FileResult, Finding, Options, Remark, base_dir
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
-from porting_advisor.online import indexes, maven, simple
+from porting_advisor.online import images, indexes, maven, npm, simple
 
 # The offline verdicts an index answer replaces.
 OFFLINE_RULES = frozenset({"dependency-too-old", "dependency-source-build", "dependency-no-arm64"})
@@ -119,7 +119,11 @@ def run(
     findings = merge(findings, verdicts, target, rules)
     jars, more = maven.gather(records, options.cache_dir, options.maven_repo)
     repo = maven.repository(options.maven_repo) if jars else ""
-    return maven.merge(findings, jars, repo, rules), remarks + more
+    findings = maven.merge(findings, jars, repo, rules)
+    addons, on_npm = npm.gather(results, options.cache_dir)
+    bases, on_images = images.gather(results, options.allow_registry, options.cache_dir)
+    findings = images.merge(npm.merge(findings, addons, rules), bases, rules)
+    return findings, remarks + more + on_npm + on_images
 
 
 def gather(

@@ -25,6 +25,7 @@ RULES = frozenset(
         "dependency-no-arm64",
         "dependency-no-arm64-wheel",
         "node-native-addon",
+        "npm-no-arm64-build",
     }
 )
 # Files of the same directory whose entries a resolved entry of the same name outranks.

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from porting_advisor.core.facts import CiArm
+from porting_advisor.core.facts import BaseImage, CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import cijobs
 from porting_advisor.scanners.build import ARCH_SUBJECT as BUILD_ARCH_SUBJECT
@@ -139,10 +139,49 @@ def multiarch(image: str) -> str:
 
 WORDS = ("amd64", "x86", "x64", "86", "platform", "multilib", "mkl", "oneapi", "lib32", "i386")
 
+ARG = re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.I)
+FROM_LINE = re.compile(r"^\s*FROM\s+((?:--\w+=\S+\s+)*)(\S+)(?:\s+AS\s+(\S+))?", re.I)
+VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+
+
+def base_images(text: str) -> list[tuple[int, str]]:
+    """The `FROM` images of a Dockerfile built for the target, as (line, image): global ARG
+    defaults substituted; `scratch`, earlier stage names, `--platform=$BUILDPLATFORM` stages
+    and images still naming an unset variable left out."""
+    args: dict[str, str] = {}
+    stages: set[str] = set()
+    out: list[tuple[int, str]] = []
+    seen_from = False
+    for no, raw in enumerate(text.split("\n"), 1):
+        a = ARG.match(raw)
+        if a and not seen_from:  # only ARGs before the first FROM apply to FROM lines
+            args[a.group(1)] = (a.group(2) or "").strip("\"'")
+            continue
+        m = FROM_LINE.match(raw)
+        if m is None:
+            continue
+        seen_from = True
+        flags, image, alias = m.groups()
+        if alias:
+            stages.add(alias.lower())
+        if "BUILDPLATFORM" in flags:
+            continue  # runs on the build machine, whatever the target
+
+        def value(v: re.Match[str]) -> str:
+            found = args.get(v.group(1) or v.group(3)) or v.group(2)
+            return found if found else v.group(0)  # unset: stays, and the image is left out
+
+        image = VARIABLE.sub(value, image).strip("\"'")
+        if image and "$" not in image and image.lower() not in stages | {"scratch"}:
+            out.append((no, image))
+    return out
+
 
 def scan(src: Source) -> None:
     """Check a Dockerfile, compose file, CI config or shell script."""
     text = src.text
+    if src.language == "docker" and "FROM" in text.upper():
+        src.facts.extend(BaseImage(line, image) for line, image in base_images(text))
     if src.language != "ci" and not any(w in text for w in WORDS):
         return
     lines = text.split("\n")

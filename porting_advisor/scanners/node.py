@@ -8,7 +8,7 @@ import json
 import posixpath
 import re
 
-from porting_advisor.core.facts import Dependency
+from porting_advisor.core.facts import Dependency, NpmNative
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import build as buildfiles
 from porting_advisor.scanners.deps import common, versions
@@ -38,12 +38,18 @@ def scan_node(src: Source) -> None:
                 for dep, spec in (data.get(section) or {}).items()
             ]
             locked = False
+            if installed_package(src.file) and (data.get("gypfile") or data.get("binary")):
+                # an installed addon's own package.json: node-gyp or node-pre-gyp builds it
+                src.facts.append(NpmNative((str(data.get("name", "")),)))
         else:
             read = npm_locks.READERS.get(name)
             if read is None:
                 return
             entries = [(e.name, e.version, e.line, e) for e in read(src.text)]
             locked = True
+            natives = sorted({e.name for _, _, _, e in entries if npm_locks.native(e)})
+            if natives:
+                src.facts.append(NpmNative(tuple(natives)))
     except (json.JSONDecodeError, AttributeError) as exc:
         from porting_advisor.core.model import Remark
 

@@ -26,6 +26,7 @@ class Entry:
     deps: tuple[str, ...] = ()  # names it depends on (for `via`)
     via: str = ""  # the package it is nested under (package-lock.json)
     dev: bool = False  # package.json: a devDependency
+    builds: bool = False  # runs an install script (`hasInstallScript`, pnpm `requiresBuild`)
 
 
 def name_of(descriptor: str) -> str:
@@ -80,6 +81,7 @@ def entry(name: str, version: str, line: int, info: dict[str, object], via: str)
         tuple(opt) if isinstance(opt, dict) else (),
         tuple(requires) if isinstance(requires, dict) else (),
         via,
+        builds=bool(info.get("hasInstallScript")),
     )
 
 
@@ -138,7 +140,14 @@ def pnpm_lock(text: str) -> list[Entry]:
         if m:
             key = (m.group(1), m.group(2))
             if key not in found:
-                found[key] = {"line": no, "cpu": (), "optional": False, "opt": [], "deps": []}
+                found[key] = {
+                    "line": no,
+                    "cpu": (),
+                    "optional": False,
+                    "opt": [],
+                    "deps": [],
+                    "builds": False,
+                }
                 order.append(key)
             continue
         if key is None:
@@ -153,6 +162,8 @@ def pnpm_lock(text: str) -> list[Entry]:
                 info["cpu"] = tuple(c.strip().strip("'\"") for c in m.group(1).split(","))
             if re.match(r"^optional:\s*true\b", body):
                 info["optional"] = True
+            if re.match(r"^requiresBuild:\s*true\b", body):
+                info["builds"] = True
         elif indent == 6 and field in ("dependencies", "optionalDependencies"):
             dep = body.split(":", 1)[0].strip("'\"")
             target = info["opt"] if field == "optionalDependencies" else info["deps"]
@@ -167,6 +178,7 @@ def pnpm_lock(text: str) -> list[Entry]:
             bool(found[(name, version)]["optional"]),
             tuple(found[(name, version)]["opt"]),  # type: ignore[arg-type]
             tuple(found[(name, version)]["deps"]),  # type: ignore[arg-type]
+            builds=bool(found[(name, version)]["builds"]),
         )
         for name, version in order
     ]
@@ -183,6 +195,20 @@ READERS = {
 # `esbuild-linux-64` (esbuild before 0.15)
 LINUX_X64 = re.compile(r"(?:^|[-/])linux-(?:x64|64)(?:-(?:gnu|musl|glibc))?$")
 LINUX_ARM64 = re.compile(r"(?:^|[-/])linux-arm64(?:-(?:gnu|musl|glibc))?$")
+
+
+# any per-platform prebuilt package (`@img/sharp-darwin-arm64`, `@swc/core-win32-x64-msvc`)
+PLATFORM_PACKAGE = re.compile(
+    r"(?:^|[-/])(?:linux|darwin|win32|freebsd|openbsd|netbsd|android|sunos|aix)"
+    r"-(?:x64|64|arm64|ia32|arm|x86|ppc64|ppc64le|s390x|riscv64|loong64|mips64el|universal)"
+    r"(?:-[a-z]+)?$"
+)
+
+
+def native(e: Entry) -> bool:
+    """A required entry that builds or fetches native code at install: an install script, or
+    per-platform prebuilt optional packages."""
+    return not e.optional and (e.builds or any(PLATFORM_PACKAGE.search(d) for d in e.optional_deps))
 
 
 def platform_gap(optional_deps: tuple[str, ...]) -> bool:
