@@ -12,8 +12,8 @@ from porting_advisor.core.facts import (
     CiArm,
     Defines,
     GoAsm,
+    GoDecls,
     GoFile,
-    GoSymbols,
     JniClass,
     JniFunctions,
     Status,
@@ -68,15 +68,18 @@ def test_ci_pass_drops_x64_only_runners_when_another_job_runs_on_arm(rules):
 
 
 def test_go_pass_joins_the_package_records(rules):
-    """amd64 assembly defines `addVV`; no arm64 file does: one finding on the assembly file.
-    A file built everywhere and left unparsed is what the engine must rescan first."""
+    """amd64 assembly defines `addVV`, which a file built for arm64 declares without a body:
+    the arm64 build fails at that declaration. A file built everywhere and left unparsed is
+    what the engine must rescan first."""
     results = [
-        FileResult("big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, ("addVV",)),)),
         FileResult(
-            "big/arith.go",
+            "big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("addVV",)),)
+        ),
+        FileResult(
+            "big/arith_decl.go",
             "go",
             True,
-            facts=(GoFile(True, True, True), GoSymbols(("mulWW",), ("addVV",))),
+            facts=(GoFile(True, True, True), GoDecls("big", ("mulWW",), (("addVV", 7, 6),), ())),
         ),
         FileResult("big/nat.go", "go", True, facts=(GoFile(True, True, False),)),
         FileResult("other/x.go", "go", True, facts=(GoFile(True, True, False),)),
@@ -84,9 +87,44 @@ def test_go_pass_joins_the_package_records(rules):
     ctx = context(rules, results, [])
     assert go_packages.unparsed(results) == ["big/nat.go"]
     assert go_packages.PASS.applies(ctx)
-    got = [(f.file, f.rule, f.message) for f in go_packages.PASS.run(ctx)]
-    assert len(got) == 1 and got[0][:2] == ("big/arith_amd64.s", "go-asm-no-arm64")
-    assert "addVV" in got[0][2]
+    got = [(f.file, f.line, f.rule, f.message) for f in go_packages.PASS.run(ctx)]
+    assert got == [
+        (
+            "big/arith_decl.go",
+            7,
+            "go-missing-arm64-symbol",
+            "`addVV` has no body and no arm64 implementation (amd64: arith_amd64.s)",
+        )
+    ]
+
+
+def test_go_pass_amd64_assembly_with_a_go_fallback_is_info(rules):
+    """The arm64 build finds `sum` in Go (a file built for every architecture but amd64):
+    the amd64 assembly is the opt-in info finding, and a name the arm64 file uses that only
+    amd64 defines is the error, at its use."""
+    fallback = GoDecls("h", ("sum",), (), ())
+    results = [
+        FileResult("h/sum_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("sum",)),)),
+        FileResult(
+            "h/sum_amd64.go",
+            "go",
+            True,
+            facts=(GoFile(False, True, True), GoDecls("h", ("useAVX2",), (("sum", 3, 6),), ())),
+        ),
+        FileResult("h/sum_generic.go", "go", True, facts=(GoFile(True, False, True), fallback)),
+        FileResult(
+            "h/h.go",
+            "go",
+            True,
+            facts=(GoFile(True, True, True), GoDecls("h", ("Sum",), (), (("sum", 4, 30),))),
+        ),
+    ]
+    got = [(f.file, f.rule, f.category) for f in go_packages.PASS.run(context(rules, results, []))]
+    assert got == [("h/sum_amd64.s", "go-asm-no-arm64", "missing-arm64-path")]
+    uses = GoDecls("h", ("Sum",), (), (("sum", 4, 30), ("useAVX2", 5, 9)))
+    results[-1] = FileResult("h/h.go", "go", True, facts=(GoFile(True, True, True), uses))
+    got = [(f.file, f.line, f.rule) for f in go_packages.PASS.run(context(rules, results, []))]
+    assert got == [("h/h.go", 5, "go-missing-arm64-symbol")]
 
 
 def test_c_guards_pass_settles_a_macro_the_tree_defines_only_for_x86(rules):
@@ -137,7 +175,7 @@ def test_unparsed_go_files_are_rescanned_by_the_workers_once(run_cli, tmp_path, 
     args = (tmp_path, "--cache-dir", tmp_path / "cache", "--format", "json", "--jobs", "1")
     first = run_cli(*args).json()
     assert [(f["file"], f["line"], f["rule"]) for f in first["findings"]] == [
-        ("pkg/sum_amd64.go", 3, "go-missing-arm64-symbol")
+        ("pkg/sum.go", 3, "go-missing-arm64-symbol")
     ]
     assert sorted(c for c in calls if c[1]) == [("pkg/sum.go", True)]
     calls.clear()

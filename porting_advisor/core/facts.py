@@ -152,10 +152,11 @@ class BinaryFile(Positional):
 
 @dataclass(frozen=True, slots=True)
 class GoAsm(Positional):
-    """A Go assembly file: which of linux/arm64 and linux/amd64 (or 386) build it."""
+    """A Go assembly file: which of linux/arm64, linux/amd64 and linux/386 build it."""
 
     arm64: bool
     amd64: bool
+    i386: bool
     symbols: tuple[str, ...]  # TEXT symbols it defines, sorted
 
 
@@ -170,19 +171,21 @@ class GoFile(Positional):
     parsed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class GoSymbols(Positional):
-    """What a Go file built for arm64 defines and calls."""
-
-    defined: tuple[str, ...]  # functions with a body
-    calls: tuple[str, ...]  # names called as plain identifiers, sorted
+# A name and where it is: (name, 1-based line, 1-based column)
+GoPlace = tuple[str, int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class GoFuncs(Positional):
-    """The functions a Go file built only for amd64 declares."""
+class GoDecls(Positional):
+    """What a Go file built for linux/arm64 or linux/amd64 declares at package level and
+    uses from the rest of its package (for the Go packages pass: does arm64 find it all?)."""
 
-    declared: tuple[tuple[str, int], ...]  # (name, 1-based line)
+    package: str  # the package clause's name
+    defined: tuple[str, ...]  # package-level funcs with a body, types, vars, consts; sorted
+    bodyless: tuple[GoPlace, ...]  # funcs declared without a body (no `//go:linkname` to one)
+    # identifiers used and not declared in the file itself (nor imports, nor local names):
+    # the first use of each, sorted; empty when a dot-import makes names unknowable
+    uses: tuple[GoPlace, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,8 +229,7 @@ Fact: TypeAlias = (
     | BinaryFile
     | GoAsm
     | GoFile
-    | GoSymbols
-    | GoFuncs
+    | GoDecls
     | CiArm
     | Dependency
     | RustMod
@@ -267,14 +269,12 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("asm", arch.value, syntax, symbols, guard)
         case BinaryFile(arch, kind, arches, detail):
             return ("binary", arch.value, kind, arches, detail)
-        case GoAsm(arm64, amd64, symbols):
-            return ("go-asm", arm64, amd64, symbols)
+        case GoAsm(arm64, amd64, i386, symbols):
+            return ("go-asm", arm64, amd64, i386, symbols)
         case GoFile(arm64, amd64, parsed):
             return ("go-file", arm64, amd64, parsed)
-        case GoSymbols(defined, calls):
-            return ("go-symbols", defined, calls)
-        case GoFuncs(declared):
-            return ("go-funcs", declared)
+        case GoDecls(package, defined, bodyless, uses):
+            return ("go-decls", package, defined, bodyless, uses)
         case CiArm():
             return ("ci-arm",)
         case Dependency(ecosystem, name, version, specifier, file, line, arm64):
@@ -300,10 +300,9 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
     "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
-    "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
+    "go-asm": lambda r: GoAsm(r[1], r[2], r[3], r[4]),
     "go-file": lambda r: GoFile(r[1], r[2], r[3]),
-    "go-symbols": lambda r: GoSymbols(r[1], r[2]),
-    "go-funcs": lambda r: GoFuncs(r[1]),
+    "go-decls": lambda r: GoDecls(r[1], r[2], r[3], r[4]),
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
