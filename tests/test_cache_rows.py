@@ -55,7 +55,7 @@ ONE_OF_EACH: list[Fact] = [
     AsmInclude("reg_sizes.asm"),
     AsmFile(Arch.X86, "Intel", ("crc32_iscsi",), ("HAVE_AS_AVX",)),
     BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped"),
-    GoAsm(False, True, False, ("addVV",)),
+    GoAsm(False, True, False, ("addVV",), True),
     GoFile(True, True, False),
     GoDecls("big", ("f", "g"), (("addVV", 7, 6),), (("h", 9, 2),)),
     CiArm(),

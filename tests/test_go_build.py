@@ -72,15 +72,20 @@ def test_arm64_truth(case, tmp_path):
         assert vetted.returncode == 0, vetted.stderr[-2000:]
         return
     assert built.returncode != 0, "expected the arm64 build to fail"
-    # The compiler stops at each line we report (the linker names no line).
+    # The compiler stops at each line we report (the linker names no line); the assembler
+    # at the assembly files we report whole.
     expected, _, _ = annotations(case)
-    lines = {(f, n) for f, n, rule in expected if rule == "go-missing-arm64-symbol"}
+    wanted = {
+        (f, n)
+        for f, n, rule in expected
+        if rule in ("go-missing-arm64-symbol", "go-asm-x86-for-arm64")
+    }
     complained = {
         (m.group(1), int(m.group(2)))
         for m in re.finditer(r"(?m)^\.?/?([\w./-]+\.go):(\d+):\d+: ", built.stderr)
-    }
-    assert lines, "a failing case reports where"
-    assert sorted(lines - complained) == [], built.stderr[-3000:]
+    } | {(m.group(1), 0) for m in re.finditer(r"(?m)^\.?/?([\w./-]+\.s):\d+: ", built.stderr)}
+    assert wanted, "a failing case reports where"
+    assert sorted(wanted - complained) == [], built.stderr[-3000:]
 
 
 @pytest.mark.skipif(not GO, reason="go not installed")

@@ -73,7 +73,7 @@ def test_go_pass_joins_the_package_records(rules):
     what the engine must rescan first."""
     results = [
         FileResult(
-            "big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("addVV",)),)
+            "big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("addVV",), True),)
         ),
         FileResult(
             "big/arith_decl.go",
@@ -104,7 +104,9 @@ def test_go_pass_amd64_assembly_with_a_go_fallback_is_info(rules):
     amd64 defines is the error, at its use."""
     fallback = GoDecls("h", ("sum",), (), ())
     results = [
-        FileResult("h/sum_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("sum",)),)),
+        FileResult(
+            "h/sum_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("sum",), True),)
+        ),
         FileResult(
             "h/sum_amd64.go",
             "go",

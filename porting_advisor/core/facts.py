@@ -158,6 +158,7 @@ class GoAsm(Positional):
     amd64: bool
     i386: bool
     symbols: tuple[str, ...]  # TEXT symbols it defines, sorted
+    x86_code: bool  # its instructions are x86 (Go's names for x86 registers, no arm64 ones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +270,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("asm", arch.value, syntax, symbols, guard)
         case BinaryFile(arch, kind, arches, detail):
             return ("binary", arch.value, kind, arches, detail)
-        case GoAsm(arm64, amd64, i386, symbols):
-            return ("go-asm", arm64, amd64, i386, symbols)
+        case GoAsm(arm64, amd64, i386, symbols, x86_code):
+            return ("go-asm", arm64, amd64, i386, symbols, x86_code)
         case GoFile(arm64, amd64, parsed):
             return ("go-file", arm64, amd64, parsed)
         case GoDecls(package, defined, bodyless, uses):
@@ -300,7 +301,7 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
     "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4]),
-    "go-asm": lambda r: GoAsm(r[1], r[2], r[3], r[4]),
+    "go-asm": lambda r: GoAsm(r[1], r[2], r[3], r[4], r[5]),
     "go-file": lambda r: GoFile(r[1], r[2], r[3]),
     "go-decls": lambda r: GoDecls(r[1], r[2], r[3], r[4]),
     "ci-arm": lambda r: CiArm(),

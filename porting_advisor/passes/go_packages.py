@@ -48,6 +48,12 @@ def resolve(ctx: PassContext) -> list[Finding]:
     assembly that arm64 replaces with Go."""
     out: list[Finding] = []
     for files in packages(ctx.results).values():
+        out.extend(
+            finding(ctx.rules, "go-asm-x86-for-arm64", r.file, language="go")
+            for r in files
+            for fact in r.facts
+            if isinstance(fact, GoAsm) and fact.arm64 and fact.x86_code
+        )
         if has_amd64_only(files):
             out.extend(package_findings(files, ctx.rules))
     return ctx.findings + out

@@ -35,16 +35,32 @@ def is_go_asm(text: str) -> bool:
     return "(SB)" in text and ("TEXT" in text or "textflag.h" in text)
 
 
+# Names only x86 Go assembly has (registers, quadword and conditional-jump mnemonics), and
+# registers only arm64 has (R0-R7, R16-R30: x86 has R8-R15 too; V0-V31 lanes, ZR): a file
+# with the first and none of the second is x86 code, whatever it is named.
+# (`GOARCH_amd64` #ifdefs in one file for several architectures: unknown.)
+X86_REGISTER = re.compile(
+    r"\b(?:[ABCD]X|SI|DI|BP|[XY](?:[0-9]|1[0-5])|(?:MOV|ADD|SUB|XOR|LEA|CMP|AND|OR|SH[LR])Q|"
+    r"J(?:N?E|N?Z|L|LE|G|GE|B|AE|A|BE))\b"
+)
+ARM64_REGISTER = re.compile(r"\b(?:R(?:[0-7]|1[6-9]|2[0-9]|30)|V[0-9]+\.\w+|ZR|RSP)\b|GOARCH_")
+ASM_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+
+
 def scan_asm(src: Source) -> None:
-    """A Go assembly file: which architecture builds it, and the symbols it defines."""
+    """A Go assembly file: which architecture builds it, the symbols it defines, and
+    whether its code is x86."""
     name = posixpath.basename(src.file)
     symbols = tuple(sorted(set(TEXT_SYMBOL.findall(src.text))))
+    code = ASM_COMMENT.sub("", src.text)
+    x86_code = X86_REGISTER.search(code) is not None and ARM64_REGISTER.search(code) is None
     src.facts.append(
         GoAsm(
             gobuild.builds_for(name, src.text, "linux", "arm64"),
             gobuild.builds_for(name, src.text, "linux", "amd64"),
             gobuild.builds_for(name, src.text, "linux", "386"),
             symbols,
+            x86_code,
         )
     )
 
