@@ -10,6 +10,7 @@ import typing
 
 from porting_advisor.core.facts import (
     Arch,
+    ArmClassifier,
     Asked,
     AsmFile,
     AsmInclude,
@@ -27,6 +28,7 @@ from porting_advisor.core.facts import (
     JniClass,
     JniFunctions,
     Listed,
+    NativeBuilds,
     RustMod,
     Status,
     Undef,
@@ -56,6 +58,8 @@ ONE_OF_EACH: list[Fact] = [
     AsmFile(Arch.X86, "Intel", ("crc32_iscsi",), ("HAVE_AS_AVX",)),
     BinaryFile(Arch.ARM64, "ELF shared library", "arm64", "not stripped"),
     GoAsm(False, True, False, ("addVV",), True),
+    NativeBuilds(("a.jar!/linux/aarch64/libx.so",)),
+    ArmClassifier("linux-aarch_64"),
     GoFile(True, True, False),
     GoDecls("big", ("f", "g"), (("addVV", 7, 6),), (("h", 9, 2),)),
     CiArm(),

@@ -9,6 +9,9 @@ from pathlib import Path
 from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import (
+    Arch,
+    ArmClassifier,
+    BinaryFile,
     CiArm,
     Defines,
     GoAsm,
@@ -16,6 +19,7 @@ from porting_advisor.core.facts import (
     GoFile,
     JniClass,
     JniFunctions,
+    NativeBuilds,
     Status,
 )
 from porting_advisor.core.model import FileResult, Finding, Options
@@ -54,7 +58,37 @@ def test_jni_pass_drops_native_methods_the_tree_implements(rules):
     ctx = context(rules, results, [native, other])
     assert jni.PASS.applies(ctx)
     assert jni.PASS.run(ctx) == [other]
-    assert not jni.PASS.applies(context(rules, results[:2], [native, other]))
+    assert not jni.PASS.applies(context(rules, results, []))
+
+
+def test_jni_pass_filters_libraries_the_tree_bundles_for_linux_aarch64(rules):
+    """A library the tree bundles for Linux/aarch64 (a JAR member, or a file in a resource
+    folder) is filtered, with where; one it bundles only for x86 stays, and so do native
+    methods when the tree has no aarch64 native at all."""
+    zstd = finding(rules, "java-native-library", "Zstd.java", 9, 5, key="zstd-jni-1.5.2")
+    codec = finding(rules, "java-native-library", "Codec.java", 7, 5, key="fastcodec")
+    methods = finding(rules, "java-native-library", "Natives.java", 3, 5, key="native method")
+    jar = "lib/zstd.jar!/linux/aarch64/libzstd-jni-1.5.2.so"
+    results = [
+        FileResult("lib/zstd.jar", "binary", True, facts=(NativeBuilds((jar,)),)),
+        FileResult(
+            "res/linux-x86_64/libfastcodec.so",
+            "binary",
+            True,
+            facts=(BinaryFile(Arch.X86, "ELF shared library", "x86-64", ""),),
+        ),
+    ]
+    got = jni.PASS.run(context(rules, results, [zstd, codec, methods]))
+    assert [(f.file, f.filtered_reason) for f in got if f.filtered] == [
+        ("Zstd.java", f"the tree bundles a Linux/aarch64 build of it ({jar})"),
+        ("Natives.java", f"the tree bundles Linux/aarch64 builds of its native libraries ({jar})"),
+    ]
+    assert [f.file for f in got if not f.filtered] == ["Codec.java"]
+    pom = FileResult("pom.xml", "manifest", True, facts=(ArmClassifier("linux-aarch_64"),))
+    got = jni.PASS.run(context(rules, [pom], [codec]))
+    assert got[0].filtered_reason == (
+        "its build produces natives for Linux/aarch64: pom.xml (linux-aarch_64)"
+    )
 
 
 def test_ci_pass_drops_x64_only_runners_when_another_job_runs_on_arm(rules):

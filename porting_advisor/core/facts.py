@@ -107,6 +107,21 @@ class JniFunctions(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class NativeBuilds(Positional):
+    """The Linux/aarch64 native libraries an archive (JAR, wheel...) holds."""
+
+    arm64: tuple[str, ...]  # member paths (`app.jar!/linux/aarch64/libx.so`), sorted
+
+
+@dataclass(frozen=True, slots=True)
+class ArmClassifier(Positional):
+    """A Java build file that names a Linux/aarch64 classifier or native platform
+    (`linux-aarch_64`): the build produces natives for it."""
+
+    name: str  # as written
+
+
+@dataclass(frozen=True, slots=True)
 class JniClass(Positional):
     """A Java class with native methods and no library load of its own."""
 
@@ -224,6 +239,8 @@ Fact: TypeAlias = (
     | CShim
     | JniFunctions
     | JniClass
+    | NativeBuilds
+    | ArmClassifier
     | Listed
     | AsmInclude
     | AsmFile
@@ -262,6 +279,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("jni", names)
         case JniClass(prefix):
             return ("jni-class", prefix)
+        case NativeBuilds(arm64):
+            return ("native-builds", arm64)
+        case ArmClassifier(name):
+            return ("arm-classifier", name)
         case Listed(name, line, x86_only, prefix):
             return ("listed", name, line, x86_only, prefix)
         case AsmInclude(name):
@@ -297,6 +318,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "c-shim": lambda r: CShim(r[1]),
     "jni": lambda r: JniFunctions(r[1]),
     "jni-class": lambda r: JniClass(r[1]),
+    "native-builds": lambda r: NativeBuilds(r[1]),
+    "arm-classifier": lambda r: ArmClassifier(r[1]),
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from porting_advisor.core.facts import Arch, BinaryFile
+from porting_advisor.core.facts import Arch, BinaryFile, NativeBuilds
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import Source
@@ -169,7 +169,7 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
 
     try:
         if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
-            members, error = binaries.scan_zip(task.path, task.file)
+            members, linux_arm64, error = binaries.scan_zip(task.path, task.file)
             if error:
                 return FileResult(task.file, task.language, skipped=error)
             found = tuple(
@@ -186,7 +186,8 @@ def scan_binary_task(task: Task, rules: RuleSet) -> FileResult:
                 )
                 for member, b in members
             )
-            return FileResult(task.file, task.language, True, found)
+            builds = (NativeBuilds(tuple(linux_arm64)),) if linux_arm64 else ()
+            return FileResult(task.file, task.language, True, found, facts=builds)
         binary, error = binaries.scan_binary(task.path, task.size)
         if error:
             return FileResult(task.file, task.language, skipped=error)

@@ -242,20 +242,22 @@ def zip_natives(zf: zipfile.ZipFile, archive: str, depth: int = 0) -> Iterator[t
             yield member_path(archive, name), b
 
 
-def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str]:
-    """x86-only native members of a package (those with no Arm64 variant of the same name)."""
+def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], list[str], str]:
+    """x86-only native members of a package (those with no Arm64 variant of the same name),
+    and its Linux/aarch64 natives (ELF), by member path."""
     try:
         with zipfile.ZipFile(path) as zf:
             natives = list(zip_natives(zf, rel))
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-        return [], f"not a readable zip archive: {exc}"
+        return [], [], f"not a readable zip archive: {exc}"
+    linux_arm64 = sorted(m for m, b in natives if b.arches & ARM64 and b.kind.startswith("ELF"))
     arm_keys = {variant_key(m) for m, b in natives if b.arches & ARM64}
     out = [
         (m, b)
         for m, b in natives
         if b.arches and b.arches <= X86 and variant_key(m) not in arm_keys
     ]
-    return out, ""
+    return out, linux_arm64, ""
 
 
 def package_name(rel: str) -> str:
