@@ -155,6 +155,7 @@ def scan_java(src: Source) -> None:
     mentions_arm = ARM.search(code) is not None
     other_os = os_only(src.file, code)
     constants = dict(STRING_CONSTANT.findall(code))
+    arch_variables = set(ARCH_VARIABLE.findall(code))
     natives: list[tuple[int, int, str]] = []
     loads = False
     for caps in matches(src, "java"):
@@ -169,7 +170,7 @@ def scan_java(src: Source) -> None:
             elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
                 not mentions_arm
             ):
-                check_arch_test(src, caps["call"][0], caps["obj"][0], arg)
+                check_arch_test(src, caps["obj"][0], arg, arch_variables)
         elif (
             "method" in caps
             and re.search(r"\bnative\b", mods := node_text(caps["mods"][0]))
@@ -267,15 +268,20 @@ def os_guard(node: tree_sitter.Node) -> str:
     return ""
 
 
+# `String a = System.getProperty("os.arch")`: `a` is the architecture
+ARCH_VARIABLE = re.compile(r"\b(\w+)\s*=\s*System\s*\.\s*getProperty\s*\(\s*\"os\.arch\"")
+
+
 def check_arch_test(
-    src: Source, call: tree_sitter.Node, receiver: tree_sitter.Node, arg: tree_sitter.Node
+    src: Source, receiver: tree_sitter.Node, arg: tree_sitter.Node, variables: set[str]
 ) -> None:
-    """`arch.equals("amd64")`, `"amd64".equals(arch)`, `System.getProperty("os.arch")
+    """`arch.equals("amd64")`, `"amd64".equals(a)`, `System.getProperty("os.arch")
     .equals("x86_64")`: an x86 name compared with the architecture, in a file with no
     Arm64 case."""
     for value, other in ((arg, receiver), (receiver, arg)):
+        text = node_text(other)
         if X86_NAMES.match(node_text(value)) and (
-            "os.arch" in node_text(other) or "arch" in node_text(other).lower()
+            "os.arch" in text or "arch" in text.lower() or text in variables
         ):
             line, col = at(value)
             src.add("java-os-arch-check", line, col, value=string_value(value))
