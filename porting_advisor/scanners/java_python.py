@@ -157,6 +157,7 @@ def scan_java(src: Source) -> None:
     constants = dict(STRING_CONSTANT.findall(code))
     arch_variables = set(ARCH_VARIABLE.findall(code))
     natives: list[tuple[int, int, str]] = []
+    loaders: set[str] = set()
     loads = False
     for caps in matches(src, "java"):
         if "call" in caps:
@@ -166,7 +167,8 @@ def scan_java(src: Source) -> None:
             arg = caps["arg"][0]
             if (obj, name) in LOADERS:
                 loads = True
-                check_load(src, caps["call"][0], arg, constants, other_os)
+                if method := check_load(src, caps["call"][0], arg, constants, other_os):
+                    loaders.add(method)
             elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
                 not mentions_arm
             ):
@@ -177,6 +179,8 @@ def scan_java(src: Source) -> None:
             and "PolymorphicSignature" not in mods  # MethodHandle.invoke: the JVM's own
         ):
             natives.append((*at(caps["method"][0]), node_text(caps["method"][0])))
+    if loaders:
+        report_loader_calls(src, loaders, other_os)
     if natives and not loads and "@JniClass" not in code:
         # HawtJNI (`@JniClass`) generates and builds the class's C with the project
         report_natives(src, natives, other_os)
@@ -221,18 +225,25 @@ def check_load(
     arg: tree_sitter.Node,
     constants: dict[str, str],
     other_os: str,
-) -> None:
+) -> str:
     """A library load: reported with the library's name when the code names it (a literal
-    or a constant); a name computed at run time (a loader utility's parameter, a path built
-    from os.arch) names nothing to check here."""
-    obj, name = (
-        node_text(call.child_by_field_name("object") or call),
-        node_text(call.child_by_field_name("name") or call),
-    )
+    or a constant); a name computed at run time (a path built from os.arch) names nothing to
+    check here. A loader utility (the name is its method's first parameter): that method's
+    name, for its calls in the file to be reported instead; else ""."""
     expr = node_text(arg)
     library = string_value(arg) or constants.get(expr) or KNOWN_CONSTANTS.get(expr, "")
     if not library:
-        return
+        return loader_method(call, expr)
+    obj = node_text(call.child_by_field_name("object") or call).rsplit(".", 1)[-1]
+    what = f"{obj}.{node_text(call.child_by_field_name('name') or call)}"
+    report_load(src, *at(call), what, library, other_os or os_guard(call))
+    return ""
+
+
+def report_load(
+    src: Source, line: int, col: int, what: str, library: str, filtered_reason: str
+) -> None:
+    """One load of a named library, unless it is the platform's own or another OS's."""
     base = library.replace("\\", "/").rsplit("/", 1)[-1]
     if (
         not needs_arm64_check(base, "", src.options.target_os)
@@ -240,18 +251,50 @@ def check_load(
         or base.endswith(".jnilib")
     ):
         return  # a system library, a Windows DLL for a Linux target, a macOS library
-    reason = other_os or os_guard(call)
-    line, col = at(call)
     src.add(
         "java-native-library",
         line,
         col,
-        what=f"{obj.rsplit('.', 1)[-1]}.{name}",
+        what=what,
         library=base,
         key=library,
-        filtered=bool(reason),
-        filtered_reason=reason,
+        filtered=bool(filtered_reason),
+        filtered_reason=filtered_reason,
     )
+
+
+def loader_method(call: tree_sitter.Node, expr: str) -> str:
+    """The method around `call` when `expr` is its first parameter, else ""."""
+    node = call.parent
+    while node is not None and node.type != "method_declaration":
+        node = node.parent
+    if node is None:
+        return ""
+    params = node.child_by_field_name("parameters")
+    first = (
+        next((p for p in params.named_children if p.type == "formal_parameter"), None)
+        if (params is not None)
+        else None
+    )
+    name = first.child_by_field_name("name") if first is not None else None
+    method = node.child_by_field_name("name")
+    return (
+        node_text(method)
+        if name is not None and method is not None and (node_text(name) == expr)
+        else ""
+    )
+
+
+def report_loader_calls(src: Source, methods: set[str], other_os: str) -> None:
+    """Calls in the file of its loader utilities with a literal name: `load("fastcodec")`."""
+    # comments blanked, offsets kept
+    code = re.sub(
+        r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), src.text, flags=re.S
+    )
+    for method in sorted(methods):
+        for m in re.finditer(rf"(?<![\w.]){method}\s*\(\s*\"([^\"]+)\"", code):
+            line, col = src.position(m.start())
+            report_load(src, line, col, f"{method}()", m.group(1), other_os)
 
 
 def os_guard(node: tree_sitter.Node) -> str:
