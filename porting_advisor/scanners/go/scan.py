@@ -112,7 +112,10 @@ LEFT_BINDERS = frozenset(
     {"short_var_declaration", "range_clause", "type_switch_statement", "receive_statement"}
 )
 SPECS = frozenset({"var_spec", "const_spec", "type_spec", "type_alias"})
-TOP_LEVEL = frozenset({"source_file", "var_spec_list", "const_spec_list", "type_spec_list"})
+# what lies between a package-level spec and the file
+DECLARATIONS = frozenset(
+    {"var_declaration", "const_declaration", "type_declaration", "var_spec_list"}
+)
 LINKNAME = re.compile(r"^//go:linkname\s+(\w+)\s+\S", re.M)
 IDENTS = "(identifier) @id (type_identifier) @id (package_identifier) @pkg"
 
@@ -151,17 +154,8 @@ def declarations(tree: tree_sitter.Tree, text: str) -> GoDecls:
             else:
                 bodyless.append((name, node.start_point.row + 1, node.start_point.column + 1))
             continue
-        if (
-            kind in SPECS
-            and parent.child_by_field_name("name") is not None
-            and (node in parent.children_by_field_name("name"))
-        ):
-            outer = parent.parent
-            top = outer is not None and (
-                outer.type in TOP_LEVEL
-                or (outer.parent is not None and outer.parent.type == "source_file")
-            )
-            (defined if top else local).add(name)
+        if kind in SPECS and node in parent.children_by_field_name("name"):
+            (defined if package_level(parent) else local).add(name)
             continue
         if kind in BINDERS and (
             kind == "import_spec" or parent.child_by_field_name("name") == node
@@ -203,6 +197,14 @@ def declarations(tree: tree_sitter.Tree, text: str) -> GoDecls:
         )
     )
     return GoDecls(package, tuple(sorted(defined)), tuple(bodyless), free)
+
+
+def package_level(spec: tree_sitter.Node) -> bool:
+    """A var/const/type spec of the package, not of a function body."""
+    node = spec.parent
+    while node is not None and node.type in DECLARATIONS:
+        node = node.parent
+    return node is not None and node.type == "source_file"
 
 
 def imported_names(decl: tree_sitter.Node) -> set[str]:
