@@ -118,7 +118,9 @@ STRING_CONSTANT = re.compile(r"\bfinal\s+(?:static\s+)?String\s+(\w+)\s*=\s*\"([
 # JNA's name for the C library of the platform
 KNOWN_CONSTANTS = {"Platform.C_LIBRARY_NAME": "c", "Platform.MATH_LIBRARY_NAME": "m"}
 # Operating systems that are never Linux, as code and paths name them (lower case)
-OTHER_OS = re.compile(r"mac|osx|darwin|apple|bsd|windows|win32|win64|solaris|sunos|aix|ios\b", re.I)
+OTHER_OS = re.compile(
+    r"mac(?!hine|ro)|osx|darwin|apple|bsd|windows|win32|win64|solaris|sunos|\baix\b|\bios\b", re.I
+)
 OTHER_OS_DIRS = frozenset(
     {
         "osx",
