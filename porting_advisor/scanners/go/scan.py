@@ -158,7 +158,7 @@ def declarations(tree: tree_sitter.Tree, text: str) -> GoDecls:
             (defined if package_level(parent) else local).add(name)
             continue
         if kind in BINDERS and (
-            kind == "import_spec" or parent.child_by_field_name("name") == node
+            kind == "import_spec" or node in parent.children_by_field_name("name")
         ):
             local.add(name)
             continue
