@@ -464,7 +464,7 @@ def test_sample_sarif_partial_fingerprints_are_unique(run_cli):
     doc = json.loads(run_cli(ROOT / "sample-projects", "--format", "sarif", "--no-cache").out)
     results = doc["runs"][0]["results"]
     keys = {(r["ruleId"], r["partialFingerprints"]["portingAdvisor/v1"]) for r in results}
-    assert len(results) == len(keys) == 79
+    assert len(results) == len(keys) == 78
 
 
 def test_default_fail_on_ranks_below_the_config_and_the_command_line(

@@ -9,16 +9,20 @@ from pathlib import Path
 from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import (
+    Arch,
+    ArmClassifier,
+    BinaryFile,
     CiArm,
     ContractOff,
     CsDispatch,
     Defines,
     FloatCompare,
     GoAsm,
+    GoDecls,
     GoFile,
-    GoSymbols,
     JniClass,
     JniFunctions,
+    NativeBuilds,
     Status,
 )
 from porting_advisor.core.model import FileResult, Finding, Options
@@ -60,7 +64,37 @@ def test_jni_pass_drops_native_methods_the_tree_implements(rules):
     ctx = context(rules, results, [native, other])
     assert jni.PASS.applies(ctx)
     assert jni.PASS.run(ctx) == [other]
-    assert not jni.PASS.applies(context(rules, results[:2], [native, other]))
+    assert not jni.PASS.applies(context(rules, results, []))
+
+
+def test_jni_pass_filters_libraries_the_tree_bundles_for_linux_aarch64(rules):
+    """A library the tree bundles for Linux/aarch64 (a JAR member, or a file in a resource
+    folder) is filtered, with where; one it bundles only for x86 stays, and so do native
+    methods when the tree has no aarch64 native at all."""
+    zstd = finding(rules, "java-native-library", "Zstd.java", 9, 5, key="zstd-jni-1.5.2")
+    codec = finding(rules, "java-native-library", "Codec.java", 7, 5, key="fastcodec")
+    methods = finding(rules, "java-native-library", "Natives.java", 3, 5, key="native method")
+    jar = "lib/zstd.jar!/linux/aarch64/libzstd-jni-1.5.2.so"
+    results = [
+        FileResult("lib/zstd.jar", "binary", True, facts=(NativeBuilds((jar,)),)),
+        FileResult(
+            "res/linux-x86_64/libfastcodec.so",
+            "binary",
+            True,
+            facts=(BinaryFile(Arch.X86, "ELF shared library", "x86-64", "", "linux"),),
+        ),
+    ]
+    got = jni.PASS.run(context(rules, results, [zstd, codec, methods]))
+    assert [(f.file, f.filtered_reason) for f in got if f.filtered] == [
+        ("Zstd.java", f"the tree bundles a Linux/aarch64 build of it ({jar})"),
+        ("Natives.java", f"the tree bundles Linux/aarch64 builds of its native libraries ({jar})"),
+    ]
+    assert [f.file for f in got if not f.filtered] == ["Codec.java"]
+    pom = FileResult("pom.xml", "manifest", True, facts=(ArmClassifier("linux-aarch_64"),))
+    got = jni.PASS.run(context(rules, [pom], [codec]))
+    assert got[0].filtered_reason == (
+        "its build produces natives for Linux/aarch64: pom.xml (linux-aarch_64)"
+    )
 
 
 def test_fp_contract_pass_reports_the_first_exact_comparison_once(rules):
@@ -118,15 +152,18 @@ def test_ci_pass_keeps_one_finding_per_tree(rules):
 
 
 def test_go_pass_joins_the_package_records(rules):
-    """amd64 assembly defines `addVV`; no arm64 file does: one finding on the assembly file.
-    A file built everywhere and left unparsed is what the engine must rescan first."""
+    """amd64 assembly defines `addVV`, which a file built for arm64 declares without a body:
+    the arm64 build fails at that declaration. A file built everywhere and left unparsed is
+    what the engine must rescan first."""
     results = [
-        FileResult("big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, ("addVV",)),)),
         FileResult(
-            "big/arith.go",
+            "big/arith_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("addVV",), True),)
+        ),
+        FileResult(
+            "big/arith_decl.go",
             "go",
             True,
-            facts=(GoFile(True, True, True), GoSymbols(("mulWW",), ("addVV",))),
+            facts=(GoFile(True, True, True), GoDecls("big", ("mulWW",), (("addVV", 7, 6),), ())),
         ),
         FileResult("big/nat.go", "go", True, facts=(GoFile(True, True, False),)),
         FileResult("other/x.go", "go", True, facts=(GoFile(True, True, False),)),
@@ -134,9 +171,46 @@ def test_go_pass_joins_the_package_records(rules):
     ctx = context(rules, results, [])
     assert go_packages.unparsed(results) == ["big/nat.go"]
     assert go_packages.PASS.applies(ctx)
-    got = [(f.file, f.rule, f.message) for f in go_packages.PASS.run(ctx)]
-    assert len(got) == 1 and got[0][:2] == ("big/arith_amd64.s", "go-asm-no-arm64")
-    assert "addVV" in got[0][2]
+    got = [(f.file, f.line, f.rule, f.message) for f in go_packages.PASS.run(ctx)]
+    assert got == [
+        (
+            "big/arith_decl.go",
+            7,
+            "go-missing-arm64-symbol",
+            "`addVV` has no body and no arm64 implementation (amd64: arith_amd64.s)",
+        )
+    ]
+
+
+def test_go_pass_amd64_assembly_with_a_go_fallback_is_info(rules):
+    """The arm64 build finds `sum` in Go (a file built for every architecture but amd64):
+    the amd64 assembly is the opt-in info finding, and a name the arm64 file uses that only
+    amd64 defines is the error, at its use."""
+    fallback = GoDecls("h", ("sum",), (), ())
+    results = [
+        FileResult(
+            "h/sum_amd64.s", "asm", True, facts=(GoAsm(False, True, False, ("sum",), True),)
+        ),
+        FileResult(
+            "h/sum_amd64.go",
+            "go",
+            True,
+            facts=(GoFile(False, True, True), GoDecls("h", ("useAVX2",), (("sum", 3, 6),), ())),
+        ),
+        FileResult("h/sum_generic.go", "go", True, facts=(GoFile(True, False, True), fallback)),
+        FileResult(
+            "h/h.go",
+            "go",
+            True,
+            facts=(GoFile(True, True, True), GoDecls("h", ("Sum",), (), (("sum", 4, 30),))),
+        ),
+    ]
+    got = [(f.file, f.rule, f.category) for f in go_packages.PASS.run(context(rules, results, []))]
+    assert got == [("h/sum_amd64.s", "go-asm-no-arm64", "missing-arm64-path")]
+    uses = GoDecls("h", ("Sum",), (), (("sum", 4, 30), ("useAVX2", 5, 9)))
+    results[-1] = FileResult("h/h.go", "go", True, facts=(GoFile(True, True, True), uses))
+    got = [(f.file, f.line, f.rule) for f in go_packages.PASS.run(context(rules, results, []))]
+    assert got == [("h/h.go", 5, "go-missing-arm64-symbol")]
 
 
 def test_c_guards_pass_settles_a_macro_the_tree_defines_only_for_x86(rules):
@@ -187,7 +261,7 @@ def test_unparsed_go_files_are_rescanned_by_the_workers_once(run_cli, tmp_path, 
     args = (tmp_path, "--cache-dir", tmp_path / "cache", "--format", "json", "--jobs", "1")
     first = run_cli(*args).json()
     assert [(f["file"], f["line"], f["rule"]) for f in first["findings"]] == [
-        ("pkg/sum_amd64.go", 3, "go-missing-arm64-symbol")
+        ("pkg/sum.go", 3, "go-missing-arm64-symbol")
     ]
     assert sorted(c for c in calls if c[1]) == [("pkg/sum.go", True)]
     calls.clear()

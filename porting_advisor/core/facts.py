@@ -107,6 +107,21 @@ class JniFunctions(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class NativeBuilds(Positional):
+    """The Linux/aarch64 native libraries an archive (JAR, wheel...) holds."""
+
+    arm64: tuple[str, ...]  # member paths (`app.jar!/linux/aarch64/libx.so`), sorted
+
+
+@dataclass(frozen=True, slots=True)
+class ArmClassifier(Positional):
+    """A Java build file that names a Linux/aarch64 classifier or native platform
+    (`linux-aarch_64`): the build produces natives for it."""
+
+    name: str  # as written
+
+
+@dataclass(frozen=True, slots=True)
 class JniClass(Positional):
     """A Java class with native methods and no library load of its own."""
 
@@ -153,11 +168,13 @@ class BinaryFile(Positional):
 
 @dataclass(frozen=True, slots=True)
 class GoAsm(Positional):
-    """A Go assembly file: which of linux/arm64 and linux/amd64 (or 386) build it."""
+    """A Go assembly file: which of linux/arm64, linux/amd64 and linux/386 build it."""
 
     arm64: bool
     amd64: bool
+    i386: bool
     symbols: tuple[str, ...]  # TEXT symbols it defines, sorted
+    x86_code: bool  # its instructions are x86 (Go's names for x86 registers, no arm64 ones)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,23 +184,25 @@ class GoFile(Positional):
     arm64: bool
     amd64: bool
     # False: built everywhere with nothing to check, and not parsed; its symbols are
-    # recorded (GoSymbols) only when its package turns out to need them
+    # recorded (GoDecls) only when its package turns out to need them
     parsed: bool
 
 
-@dataclass(frozen=True, slots=True)
-class GoSymbols(Positional):
-    """What a Go file built for arm64 defines and calls."""
-
-    defined: tuple[str, ...]  # functions with a body
-    calls: tuple[str, ...]  # names called as plain identifiers, sorted
+# A name and where it is: (name, 1-based line, 1-based column)
+GoPlace = tuple[str, int, int]
 
 
 @dataclass(frozen=True, slots=True)
-class GoFuncs(Positional):
-    """The functions a Go file built only for amd64 declares."""
+class GoDecls(Positional):
+    """What a Go file built for linux/arm64 or linux/amd64 declares at package level and
+    uses from the rest of its package (for the Go packages pass: does arm64 find it all?)."""
 
-    declared: tuple[tuple[str, int], ...]  # (name, 1-based line)
+    package: str  # the package clause's name
+    defined: tuple[str, ...]  # package-level funcs with a body, types, vars, consts; sorted
+    bodyless: tuple[GoPlace, ...]  # funcs declared without a body (no `//go:linkname` to one)
+    # identifiers used and not declared in the file itself (nor imports, nor local names):
+    # the first use of each, sorted; empty when a dot-import makes names unknowable
+    uses: tuple[GoPlace, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,14 +293,15 @@ Fact: TypeAlias = (
     | CShim
     | JniFunctions
     | JniClass
+    | NativeBuilds
+    | ArmClassifier
     | Listed
     | AsmInclude
     | AsmFile
     | BinaryFile
     | GoAsm
     | GoFile
-    | GoSymbols
-    | GoFuncs
+    | GoDecls
     | CiArm
     | Dependency
     | RustMod
@@ -318,6 +338,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("jni", names)
         case JniClass(prefix):
             return ("jni-class", prefix)
+        case NativeBuilds(arm64):
+            return ("native-builds", arm64)
+        case ArmClassifier(name):
+            return ("arm-classifier", name)
         case Listed(name, line, x86_only, prefix):
             return ("listed", name, line, x86_only, prefix)
         case AsmInclude(name):
@@ -326,14 +350,12 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("asm", arch.value, syntax, symbols, guard)
         case BinaryFile(arch, kind, arches, detail, os):
             return ("binary", arch.value, kind, arches, detail, os)
-        case GoAsm(arm64, amd64, symbols):
-            return ("go-asm", arm64, amd64, symbols)
+        case GoAsm(arm64, amd64, i386, symbols, x86_code):
+            return ("go-asm", arm64, amd64, i386, symbols, x86_code)
         case GoFile(arm64, amd64, parsed):
             return ("go-file", arm64, amd64, parsed)
-        case GoSymbols(defined, calls):
-            return ("go-symbols", defined, calls)
-        case GoFuncs(declared):
-            return ("go-funcs", declared)
+        case GoDecls(package, defined, bodyless, uses):
+            return ("go-decls", package, defined, bodyless, uses)
         case CiArm():
             return ("ci-arm",)
         case Dependency(ecosystem, name, version, specifier, file, line, arm64, resolved, via):
@@ -369,14 +391,15 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "c-shim": lambda r: CShim(r[1]),
     "jni": lambda r: JniFunctions(r[1]),
     "jni-class": lambda r: JniClass(r[1]),
+    "native-builds": lambda r: NativeBuilds(r[1]),
+    "arm-classifier": lambda r: ArmClassifier(r[1]),
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
     "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4], r[5]),
-    "go-asm": lambda r: GoAsm(r[1], r[2], r[3]),
+    "go-asm": lambda r: GoAsm(r[1], r[2], r[3], r[4], r[5]),
     "go-file": lambda r: GoFile(r[1], r[2], r[3]),
-    "go-symbols": lambda r: GoSymbols(r[1], r[2]),
-    "go-funcs": lambda r: GoFuncs(r[1]),
+    "go-decls": lambda r: GoDecls(r[1], r[2], r[3], r[4]),
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),

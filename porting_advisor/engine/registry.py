@@ -36,7 +36,7 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "rust": ("rust",),
     "csharp": ("dotnet",),
     "dotnet": ("dotnet",),
-    "manifest": ("manifests",),
+    "manifest": ("manifests", "java-build"),
 }
 # setup.py is Python, a build script (compiler flags) and a dependency manifest
 SETUP_PY = ("build", "manifests", "python")
@@ -119,6 +119,10 @@ def scanner(family: str) -> ScanFn:
             from porting_advisor.scanners import dotnet
 
             return dotnet.scan_dotnet
+        case "java-build":
+            from porting_advisor.scanners import java_python
+
+            return java_python.scan_java_build
         case "manifests":
             from porting_advisor.scanners.deps import manifests
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from porting_advisor.core.facts import Arch, BinaryFile
+from porting_advisor.core.facts import Arch, BinaryFile, NativeBuilds
 from porting_advisor.core.model import FileResult, Finding, Options, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import Source
@@ -165,7 +165,7 @@ def scan_binary_task(task: Task, rules: RuleSet, target_os: str = "linux") -> Fi
 
     try:
         if task.file.lower().endswith(binaries.ZIP_SUFFIXES):
-            members, error, unread = binaries.scan_zip(task.path, task.file)
+            members, linux_arm64, error, unread = binaries.scan_zip(task.path, task.file)
             if error:
                 return FileResult(task.file, task.language, skipped=error)
             notes = tuple(Remark("skipped-member", f"skipped: {why}", m) for m, why in unread)
@@ -185,7 +185,8 @@ def scan_binary_task(task: Task, rules: RuleSet, target_os: str = "linux") -> Fi
                 )
                 for member, b in members
             )
-            return FileResult(task.file, task.language, True, found, remarks=notes)
+            builds = (NativeBuilds(tuple(linux_arm64)),) if linux_arm64 else ()
+            return FileResult(task.file, task.language, True, found, facts=builds, remarks=notes)
         binary, error = binaries.scan_binary(task.path, task.size)
         if error:
             return FileResult(task.file, task.language, skipped=error)

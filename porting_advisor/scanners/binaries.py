@@ -277,23 +277,27 @@ def zip_natives(zf: zipfile.ZipFile, archive: str, depth: int = 0) -> Iterator[M
             yield member_path(archive, name), b, ""
 
 
-def scan_zip(path: str, rel: str) -> tuple[list[tuple[str, Binary]], str, list[tuple[str, str]]]:
+def scan_zip(
+    path: str, rel: str
+) -> tuple[list[tuple[str, Binary]], list[str], str, list[tuple[str, str]]]:
     """x86-only native members of a package (those with no Arm64 variant of the same name),
-    an error that stopped the whole archive, and the members that could not be read."""
+    its Linux/aarch64 natives (ELF) by member path, an error that stopped the whole archive,
+    and the members that could not be read."""
     try:
         with zipfile.ZipFile(path) as zf:
             members = list(zip_natives(zf, rel))
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as exc:
-        return [], f"not a readable zip archive: {exc}", []
+        return [], [], f"not a readable zip archive: {exc}", []
     natives = [(m, b) for m, b, _ in members if b is not None]
     unread = [(m, why) for m, b, why in members if b is None]
+    linux_arm64 = sorted(m for m, b in natives if b.arches & ARM64 and b.kind.startswith("ELF"))
     arm_keys = {variant_key(m) for m, b in natives if b.arches & ARM64}
     out = [
         (m, b)
         for m, b in natives
         if b.arches and b.arches <= X86 and variant_key(m) not in arm_keys
     ]
-    return out, "", unread
+    return out, linux_arm64, "", unread
 
 
 def package_name(rel: str) -> str:

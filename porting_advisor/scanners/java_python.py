@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars, vocab
-from porting_advisor.core.facts import JniClass
+from porting_advisor.core.facts import ArmClassifier, JniClass
 from porting_advisor.core.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ X86_NAMES = re.compile(r"^[\"']" + X86_MACHINE + r"[\"']$")
 X86_QUOTED = re.compile(r"[\"']" + X86_MACHINE + r"[\"']")
 ARM = re.compile(r"aarch64|arm64", re.I)
 JAVA_QUERY = """
-(method_invocation object: (identifier) @obj name: (identifier) @name
+(method_invocation object: (_) @obj name: (identifier) @name
   arguments: (argument_list . (_) @arg)) @call
 (method_declaration (modifiers) @mods name: (identifier) @method)
 """
@@ -110,6 +110,41 @@ def at(node: tree_sitter.Node) -> tuple[int, int]:
 
 
 JAVA_PACKAGE = re.compile(r"^[ \t]*package[ \t]+([\w.]+)[ \t]*;", re.M)
+LOADERS = frozenset(
+    {("System", "loadLibrary"), ("System", "load"), ("Native", "load"), ("Native", "loadLibrary")}
+)
+# `static final String LIB = "name";`: a constant a load names
+STRING_CONSTANT = re.compile(r"\bfinal\s+(?:static\s+)?String\s+(\w+)\s*=\s*\"([^\"]+)\"\s*;")
+# JNA's name for the C library of the platform
+KNOWN_CONSTANTS = {"Platform.C_LIBRARY_NAME": "c", "Platform.MATH_LIBRARY_NAME": "m"}
+# Operating systems that are never Linux, as code and paths name them (lower case)
+OTHER_OS = re.compile(
+    r"mac(?!hine|ro)|osx|darwin|apple|bsd|windows|win32|win64|solaris|sunos|\baix\b|\bios\b", re.I
+)
+OTHER_OS_DIRS = frozenset(
+    {
+        "osx",
+        "macos",
+        "mac",
+        "darwin",
+        "freebsd",
+        "openbsd",
+        "netbsd",
+        "bsd",
+        "solaris",
+        "win",
+        "win32",
+        "win64",
+        "windows",
+        "aix",
+    }
+)
+# `if (!isMacOrBsd()) throw ...` (`Platform.isWindows()`): the class works only there
+OS_ONLY_CLASS = re.compile(
+    r"\bif\s*\(\s*!\s*[\w.]*?(?:mac|osx|darwin|bsd|windows|win32|solaris)\w*\s*(?:\(\s*\))?"
+    r"\s*\)\s*\{?\s*throw\b",
+    re.I,
+)
 
 
 def scan_java(src: Source) -> None:
@@ -118,66 +153,209 @@ def scan_java(src: Source) -> None:
         w in text for w in ("loadLibrary", "System.load", "Native.load", "native ", "os.arch")
     ):
         return
-    mentions_arm = ARM.search(re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)) is not None
+    code = re.sub(r"//[^\n]*|/\*.*?\*/", "", text, flags=re.S)
+    mentions_arm = ARM.search(code) is not None
+    other_os = os_only(src.file, code)
+    constants = dict(STRING_CONSTANT.findall(code))
+    arch_variables = set(ARCH_VARIABLE.findall(code))
     natives: list[tuple[int, int, str]] = []
+    loaders: set[str] = set()
     loads = False
     for caps in matches(src, "java"):
         if "call" in caps:
-            obj, name = node_text(caps["obj"][0]), node_text(caps["name"][0])
+            # (`com.sun.jna.Native.load` too)
+            obj = node_text(caps["obj"][0]).rsplit(".", 1)[-1]
+            name = node_text(caps["name"][0])
             arg = caps["arg"][0]
-            library = string_value(arg) or node_text(arg)
-            if (obj, name) in (
-                ("System", "loadLibrary"),
-                ("System", "load"),
-                ("Native", "load"),
-                ("Native", "loadLibrary"),
-            ):
-                line, col = at(caps["call"][0])
-                src.add(
-                    "java-native-library",
-                    line,
-                    col,
-                    what=f"{obj}.{name}",
-                    library=library.rsplit("/", 1)[-1],
-                    key=library,
-                )
+            if (obj, name) in LOADERS:
                 loads = True
-            elif (
-                name in ("equals", "equalsIgnoreCase", "startsWith", "contains")
-                and ("os.arch" in node_text(caps["call"][0]) or "arch" in obj.lower())
-                and (X86_NAMES.match(node_text(arg)) and not mentions_arm)
+                if method := check_load(src, caps["call"][0], arg, constants, other_os):
+                    loaders.add(method)
+            elif name in ("equals", "equalsIgnoreCase", "startsWith", "contains") and (
+                not mentions_arm
             ):
-                line, col = at(arg)
-                src.add("java-os-arch-check", line, col, value=string_value(arg))
-        elif "method" in caps and re.search(r"\bnative\b", node_text(caps["mods"][0])):
+                check_arch_test(src, caps["obj"][0], arg, arch_variables)
+        elif (
+            "method" in caps
+            and re.search(r"\bnative\b", mods := node_text(caps["mods"][0]))
+            and "PolymorphicSignature" not in mods  # MethodHandle.invoke: the JVM's own
+        ):
             natives.append((*at(caps["method"][0]), node_text(caps["method"][0])))
-    if natives and not loads:
-        # one finding for a class's native methods (they share one library), at the first;
-        # the JNI prefix of their C functions, for the tree to say whether it has them
-        package = JAVA_PACKAGE.search(text)
-        cls = posixpath.basename(src.file).rsplit(".", 1)[0]
-        qualified = f"{package.group(1)}.{cls}" if package else cls
-        src.facts.append(
-            JniClass(
-                "Java_"
-                + qualified.replace("_", "_1").replace(".", "_").replace("$", "_00024")
-                + "_"
-            )
-        )
-        line, col, name = min(natives)
-        src.add(
-            "java-native-library",
-            line,
-            col,
-            what="native method",
-            library=name,
-            key="native method",
-            note=f"and {len(natives) - 1} more in this file" if len(natives) > 1 else "",
-        )
+    if loaders:
+        report_loader_calls(src, loaders, other_os)
+    if natives and not loads and "@JniClass" not in code:
+        # HawtJNI (`@JniClass`) generates and builds the class's C with the project
+        report_natives(src, natives, other_os)
     if "os.arch" in text and not mentions_arm:
         for m in re.finditer(r"case\s+(\"(?:amd64|x86_64)\")\s*:", text):
             line, col = src.position(m.start(1))
             src.add("java-os-arch-check", line, col, value=m.group(1).strip('"'))
+
+
+# Maven/Gradle names of Linux on 64-bit Arm: os-maven-plugin's classifier, and the ones
+# native-bundling builds use
+ARM_CLASSIFIER = re.compile(r"\blinux[-_.](?:aarch_64|aarch64|arm64)\b")
+JAVA_BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+
+
+def scan_java_build(src: Source) -> None:
+    """A Maven or Gradle build that produces natives for Linux/aarch64 (a classifier or a
+    platform it names outside comments): the Java pass counts its libraries as built."""
+    if not src.file.endswith(JAVA_BUILD_FILES) or not ("aarch" in src.text or "arm64" in src.text):
+        return
+    code = re.sub(r"<!--.*?-->|//[^\n]*|/\*.*?\*/", "", src.text, flags=re.S)
+    m = ARM_CLASSIFIER.search(code)
+    if m:
+        src.facts.append(ArmClassifier(m.group(0)))
+
+
+def os_only(file: str, code: str) -> str:
+    """Why the file's code runs only on an OS that is not Linux (a directory named for
+    one, or a class that throws unless it runs there), or ""."""
+    parts = file.lower().split("/")[:-1]
+    named = next((p for p in parts if p in OTHER_OS_DIRS), None)
+    if named:
+        return f"in a directory for another OS ({named}/)"
+    if OS_ONLY_CLASS.search(code):
+        return "the class throws unless it runs on another OS"
+    return ""
+
+
+def check_load(
+    src: Source,
+    call: tree_sitter.Node,
+    arg: tree_sitter.Node,
+    constants: dict[str, str],
+    other_os: str,
+) -> str:
+    """A library load: reported with the library's name when the code names it (a literal
+    or a constant); a name computed at run time (a path built from os.arch) names nothing to
+    check here. A loader utility (the name is its method's first parameter): that method's
+    name, for its calls in the file to be reported instead; else ""."""
+    expr = node_text(arg)
+    library = string_value(arg) or constants.get(expr) or KNOWN_CONSTANTS.get(expr, "")
+    if not library:
+        return loader_method(call, expr)
+    obj = node_text(call.child_by_field_name("object") or call).rsplit(".", 1)[-1]
+    what = f"{obj}.{node_text(call.child_by_field_name('name') or call)}"
+    report_load(src, *at(call), what, library, other_os or os_guard(call))
+    return ""
+
+
+def report_load(
+    src: Source, line: int, col: int, what: str, library: str, filtered_reason: str
+) -> None:
+    """One load of a named library, unless it is the platform's own or another OS's."""
+    base = library.replace("\\", "/").rsplit("/", 1)[-1]
+    if (
+        not needs_arm64_check(base, "", src.options.target_os)
+        or base.lower() in WINDOWS_SYSTEM_DLLS
+        or base.endswith(".jnilib")
+    ):
+        return  # a system library, a Windows DLL for a Linux target, a macOS library
+    src.add(
+        "java-native-library",
+        line,
+        col,
+        what=what,
+        library=base,
+        key=library,
+        filtered=bool(filtered_reason),
+        filtered_reason=filtered_reason,
+    )
+
+
+def loader_method(call: tree_sitter.Node, expr: str) -> str:
+    """The method around `call` when `expr` is its first parameter, else ""."""
+    node = call.parent
+    while node is not None and node.type != "method_declaration":
+        node = node.parent
+    if node is None:
+        return ""
+    params = node.child_by_field_name("parameters")
+    first = (
+        next((p for p in params.named_children if p.type == "formal_parameter"), None)
+        if (params is not None)
+        else None
+    )
+    name = first.child_by_field_name("name") if first is not None else None
+    method = node.child_by_field_name("name")
+    return (
+        node_text(method)
+        if name is not None and method is not None and (node_text(name) == expr)
+        else ""
+    )
+
+
+def report_loader_calls(src: Source, methods: set[str], other_os: str) -> None:
+    """Calls in the file of its loader utilities with a literal name: `load("fastcodec")`."""
+    # comments blanked, offsets kept
+    code = re.sub(
+        r"//[^\n]*|/\*.*?\*/", lambda m: re.sub(r"[^\n]", " ", m.group(0)), src.text, flags=re.S
+    )
+    for method in sorted(methods):
+        for m in re.finditer(rf"(?<![\w.]){method}\s*\(\s*\"([^\"]+)\"", code):
+            line, col = src.position(m.start())
+            report_load(src, line, col, f"{method}()", m.group(1), other_os)
+
+
+def os_guard(node: tree_sitter.Node) -> str:
+    """The load runs only on another OS: in the branch of an `if` whose condition names
+    one (and not Linux)."""
+    child, parent = node, node.parent
+    while parent is not None:
+        if parent.type == "if_statement" and parent.child_by_field_name("consequence") == child:
+            cond = node_text(parent.child_by_field_name("condition") or parent)
+            m = OTHER_OS.search(cond)
+            if m and "linux" not in cond.lower() and "!" not in cond:
+                return f"loaded only on another OS (`{cond.strip('() ')[:60]}`)"
+        child, parent = parent, parent.parent
+    return ""
+
+
+# `String a = System.getProperty("os.arch")`: `a` is the architecture
+ARCH_VARIABLE = re.compile(r"\b(\w+)\s*=\s*System\s*\.\s*getProperty\s*\(\s*\"os\.arch\"")
+
+
+def check_arch_test(
+    src: Source, receiver: tree_sitter.Node, arg: tree_sitter.Node, variables: set[str]
+) -> None:
+    """`arch.equals("amd64")`, `"amd64".equals(a)`, `System.getProperty("os.arch")
+    .equals("x86_64")`: an x86 name compared with the architecture, in a file with no
+    Arm64 case."""
+    for value, other in ((arg, receiver), (receiver, arg)):
+        text = node_text(other)
+        if X86_NAMES.match(node_text(value)) and (
+            "os.arch" in text or "arch" in text.lower() or text in variables
+        ):
+            line, col = at(value)
+            src.add("java-os-arch-check", line, col, value=string_value(value))
+            return
+
+
+def report_natives(src: Source, natives: list[tuple[int, int, str]], other_os: str) -> None:
+    """One finding for a class's native methods (they share one library), at the first;
+    the JNI prefix of their C functions, for the tree to say whether it has them."""
+    package = JAVA_PACKAGE.search(src.text)
+    cls = posixpath.basename(src.file).rsplit(".", 1)[0]
+    qualified = f"{package.group(1)}.{cls}" if package else cls
+    src.facts.append(
+        JniClass(
+            "Java_" + qualified.replace("_", "_1").replace(".", "_").replace("$", "_00024") + "_"
+        )
+    )
+    line, col, name = min(natives)
+    src.add(
+        "java-native-library",
+        line,
+        col,
+        what="native method",
+        library=name,
+        key="native method",
+        note=f"and {len(natives) - 1} more in this file" if len(natives) > 1 else "",
+        filtered=bool(other_os),
+        filtered_reason=other_os,
+    )
 
 
 def scan_python(src: Source) -> None:

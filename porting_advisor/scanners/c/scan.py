@@ -445,12 +445,16 @@ def conditional_include(dirs: str) -> bool:
     return False
 
 
-JNI_FUNCTION = re.compile(r"\bJava_\w+(?=\s*\()")
+# `Java_pkg_Class_method(`, and `JNI_OnLoad(`, which registers methods of any name
+# (RegisterNatives: netty-tcnative)
+JNI_FUNCTION = re.compile(r"\b(?:Java_\w+|JNI_OnLoad)(?=\s*\()")
 
 
 def scan(src: Source) -> None:
     """Scan one C/C++ file; see the module docstring."""
-    if "Java_" in src.text and (names := set(JNI_FUNCTION.findall(src.text))):
+    if ("Java_" in src.text or "JNI_OnLoad" in src.text) and (
+        names := set(JNI_FUNCTION.findall(src.text))
+    ):
         # JNI functions this tree implements (libjpeg-turbo's turbojpeg-jni.c): the Java
         # classes whose native methods they are need no prebuilt library
         src.facts.append(JniFunctions(tuple(sorted(names)[:5000])))

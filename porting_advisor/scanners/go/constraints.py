@@ -87,6 +87,10 @@ def tag_true(tag: str, goos: str, goarch: str) -> bool:
 
 
 def name_allows(name: str, goos: str, goarch: str) -> bool:
+    """The `_GOOS`, `_GOARCH` and `_GOOS_GOARCH` suffixes of a file name; the go tool also
+    ignores files whose name starts with `_` or `.`."""
+    if name.startswith(("_", ".")):
+        return False
     stem = name.rsplit(".", 1)[0]
     if stem.endswith("_test"):
         stem = stem[:-5]

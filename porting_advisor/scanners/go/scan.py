@@ -14,8 +14,8 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars
-from porting_advisor.core.facts import GoAsm, GoFile, GoFuncs, GoSymbols
-from porting_advisor.core.source import Source
+from porting_advisor.core.facts import GoAsm, GoDecls, GoFile
+from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.go import constraints as gobuild
 
 if TYPE_CHECKING:
@@ -27,26 +27,42 @@ GOARCH_TEST = re.compile(
 )
 X86_FEATURE = re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
 CGO_LINE = re.compile(r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$")
-TEXT_SYMBOL = re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*)?[·.]?([\w]+)(?:<[^>]*>)?\(SB\)", re.M)
-QUERY = """
-(function_declaration name: (identifier) @name) @func
-(call_expression function: (identifier) @call)
-"""
+# `TEXT ·name(SB)`, `TEXT pkg·name<ABIInternal>(SB)`; not file-local `name<>(SB)`
+TEXT_SYMBOL = re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*[·.])?(\w+)(?:<ABI\w*>)?\(SB\)", re.M)
 
 
 def is_go_asm(text: str) -> bool:
     return "(SB)" in text and ("TEXT" in text or "textflag.h" in text)
 
 
+# Names only x86 Go assembly has (registers, quadword and conditional-jump mnemonics), and
+# registers only arm64 has (R0-R7, R16-R30: x86 has R8-R15 too; V0-V31 lanes, ZR): a file
+# with the first and none of the second is x86 code, whatever it is named.
+# (`GOARCH_amd64` #ifdefs in one file for several architectures: unknown.)
+X86_REGISTER = re.compile(
+    r"\b(?:[ABCD]X|SI|DI|BP|[XY](?:[0-9]|1[0-5])|(?:MOV|ADD|SUB|XOR|LEA|CMP|AND|OR|SH[LR])Q|"
+    r"J(?:N?E|N?Z|L|LE|G|GE|B|AE|A|BE))\b"
+)
+ARM64_REGISTER = re.compile(r"\b(?:R(?:[0-7]|1[6-9]|2[0-9]|30)|V[0-9]+\.\w+|ZR|RSP)\b|GOARCH_")
+ASM_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+
+
 def scan_asm(src: Source) -> None:
-    """A Go assembly file: which architecture builds it, and the symbols it defines."""
+    """A Go assembly file: which architecture builds it, the symbols it defines, and
+    whether its code is x86."""
     name = posixpath.basename(src.file)
-    arm64 = gobuild.builds_for(name, src.text, "linux", "arm64")
-    amd64 = gobuild.builds_for(name, src.text, "linux", "amd64") or gobuild.builds_for(
-        name, src.text, "linux", "386"
-    )
     symbols = tuple(sorted(set(TEXT_SYMBOL.findall(src.text))))
-    src.facts.append(GoAsm(arm64, amd64, symbols))
+    code = ASM_COMMENT.sub("", src.text)
+    x86_code = X86_REGISTER.search(code) is not None and ARM64_REGISTER.search(code) is None
+    src.facts.append(
+        GoAsm(
+            gobuild.builds_for(name, src.text, "linux", "arm64"),
+            gobuild.builds_for(name, src.text, "linux", "amd64"),
+            gobuild.builds_for(name, src.text, "linux", "386"),
+            symbols,
+            x86_code,
+        )
+    )
 
 
 def scan(src: Source) -> None:
@@ -55,6 +71,9 @@ def scan(src: Source) -> None:
     text = src.text
     arm64 = gobuild.builds_for(name, text, "linux", "arm64")
     amd64 = gobuild.builds_for(name, text, "linux", "amd64")
+    if not (arm64 or amd64):
+        src.facts.append(GoFile(arm64, amd64, parsed=True))  # (nothing to record)
+        return
     if (
         not src.thorough
         and arm64
@@ -63,7 +82,7 @@ def scan(src: Source) -> None:
         and ("GOARCH" not in text or GOARCH_TEST.search(text) is None)
         and (("X86" not in text and "cpuid" not in text) or X86_FEATURE.search(text) is None)
     ):
-        # Built everywhere with nothing to check: its functions and calls only matter to a
+        # Built everywhere with nothing to check: its declarations and uses only matter to a
         # package with amd64-only code (most packages have none); when the package pass finds
         # one, the engine has this file scanned again, `thorough`ly.
         src.facts.append(GoFile(arm64, amd64, parsed=False))
@@ -71,38 +90,192 @@ def scan(src: Source) -> None:
     src.facts.append(GoFile(arm64, amd64, parsed=True))
     data = src.data if len(src.data) == len(text.encode()) else text.encode()
     tree = grammars.parser("go").parse(data)
-    defined, declared, calls = symbols(tree, arm64)
-    # Only what the package pass reads, one fact per kind: a large tree has many Go files.
-    if arm64:
-        src.facts.append(GoSymbols(tuple(defined), tuple(calls)))
-    elif amd64 and declared:
-        src.facts.append(GoFuncs(tuple(declared)))
+    src.facts.append(declarations(tree, text))
     if not arm64:
         return
     check_arch_tests(src, tree)
-    if 'import "C"' in text or 'import "C"' in text:
+    if 'import "C"' in text:
         check_cgo(src, tree)
 
 
-def symbols(
-    tree: tree_sitter.Tree, calls_too: bool = True
-) -> tuple[list[str], list[tuple[str, int]], list[str]]:
-    """Functions with a body, every function as (name, line), and the functions called."""
+# Identifiers that name something only where they stand: parameters, results, receivers,
+# `:=` and local var/const/type names, range and type-switch variables, struct literal keys.
+BINDERS = frozenset(
+    {
+        "parameter_declaration",
+        "variadic_parameter_declaration",
+        "type_parameter_declaration",
+        "import_spec",
+    }
+)
+LEFT_BINDERS = frozenset(
+    {"short_var_declaration", "range_clause", "type_switch_statement", "receive_statement"}
+)
+SPECS = frozenset({"var_spec", "const_spec", "type_spec", "type_alias"})
+# what lies between a package-level spec and the file
+DECLARATIONS = frozenset(
+    {"var_declaration", "const_declaration", "type_declaration", "var_spec_list"}
+)
+LINKNAME = re.compile(r"^//go:linkname\s+(\w+)\s+\S", re.M)
+IDENTS = "(identifier) @id (type_identifier) @id (package_identifier) @pkg"
+
+
+def declarations(tree: tree_sitter.Tree, text: str) -> GoDecls:
+    """The file's package-level declarations and the names it uses from elsewhere."""
     import tree_sitter
 
-    calls: set[str] = set()
-    defined: list[str] = []
-    declared: list[tuple[str, int]] = []
-    for _, caps in tree_sitter.QueryCursor(grammars.query("go", QUERY)).matches(tree.root_node):
-        if "func" in caps:
-            node, ident = caps["func"][0], caps["name"][0]
-            name = (ident.text or b"").decode()
-            if node.child_by_field_name("body") is not None:
-                defined.append(name)
-            declared.append((name, ident.start_point.row + 1))
-        elif "call" in caps and calls_too:
-            calls.add((caps["call"][0].text or b"").decode())
-    return defined, declared, sorted(calls)
+    root = tree.root_node
+    package = ""
+    for child in root.children:
+        if child.type == "package_clause":
+            package = node_text(child).split()[-1]
+            break
+    linked = set(LINKNAME.findall(text))
+    defined: set[str] = set()
+    bodyless: list[tuple[str, int, int]] = []
+    local: set[str] = set()
+    uses: dict[str, tuple[int, int]] = {}
+    dot_import = False
+    cursor = tree_sitter.QueryCursor(grammars.query("go", IDENTS))
+    for _, caps in cursor.matches(root):
+        if "pkg" in caps:
+            continue  # the package of a qualified type (`bytes.Buffer`)
+        node = caps["id"][0]
+        name = (node.text or b"").decode()
+        parent = node.parent
+        if parent is None or name == "_":
+            continue
+        kind = parent.type
+        if kind == "qualified_type":
+            continue  # `bytes.Buffer`: another package's name
+        if kind == "function_declaration" and parent.child_by_field_name("name") == node:
+            if parent.child_by_field_name("body") is not None or name in linked:
+                defined.add(name)  # (`//go:linkname f pkg.g`: g's body is f's)
+            else:
+                bodyless.append((name, node.start_point.row + 1, node.start_point.column + 1))
+            continue
+        if kind in SPECS and node in parent.children_by_field_name("name"):
+            (defined if package_level(parent) else local).add(name)
+            continue
+        if kind in BINDERS and (
+            kind == "import_spec" or node in parent.children_by_field_name("name")
+        ):
+            local.add(name)
+            continue
+        if kind == "expression_list" and parent.parent is not None:
+            outer = parent.parent
+            if outer.type in LEFT_BINDERS and outer.child_by_field_name("left") == parent:
+                local.add(name)
+                continue
+            if outer.type == "type_switch_statement" and outer.child_by_field_name("alias") == (
+                parent
+            ):
+                local.add(name)
+                continue
+        if (
+            kind == "literal_element"
+            and parent.prev_sibling is None
+            and (parent.parent is not None and parent.parent.type == "keyed_element")
+        ):
+            continue  # a field name in `T{Field: v}`
+        if name not in uses:
+            uses[name] = (node.start_point.row + 1, node.start_point.column + 1)
+    for child in root.children:
+        if child.type == "import_declaration":
+            names = imported_names(child)
+            dot_import = dot_import or "." in names
+            local.update(names)
+    free = (
+        ()
+        if dot_import
+        else tuple(
+            sorted(
+                (n, line, col)
+                for n, (line, col) in uses.items()
+                if n not in defined and n not in local and n not in PREDECLARED
+            )
+        )
+    )
+    return GoDecls(package, tuple(sorted(defined)), tuple(bodyless), free)
+
+
+def package_level(spec: tree_sitter.Node) -> bool:
+    """A var/const/type spec of the package, not of a function body."""
+    node = spec.parent
+    while node is not None and node.type in DECLARATIONS:
+        node = node.parent
+    return node is not None and node.type == "source_file"
+
+
+def imported_names(decl: tree_sitter.Node) -> set[str]:
+    """The names an import declaration binds: its aliases, or the import path's last part
+    (an approximation of the package name, enough to tell it from the package's own names)."""
+    names = set()
+    specs = [c for c in decl.children if c.type == "import_spec"] + [
+        s for c in decl.children if c.type == "import_spec_list" for s in c.children
+    ]
+    for spec in specs:
+        if spec.type != "import_spec":
+            continue
+        alias = spec.child_by_field_name("name")
+        path = spec.child_by_field_name("path")
+        if alias is not None:
+            names.add(node_text(alias))
+        elif path is not None:
+            last = node_text(path).strip('"`').rsplit("/", 1)[-1]
+            names.add(re.sub(r"^go-|\.v\d+$|-go$", "", last).replace("-", "_"))
+    return names
+
+
+# Go's predeclared identifiers: never the package's own
+PREDECLARED = frozenset(
+    [
+        "any",
+        "append",
+        "bool",
+        "byte",
+        "cap",
+        "clear",
+        "close",
+        "comparable",
+        "complex",
+        "complex64",
+        "complex128",
+        "copy",
+        "delete",
+        "error",
+        "false",
+        "float32",
+        "float64",
+        "imag",
+        "int",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "iota",
+        "len",
+        "make",
+        "max",
+        "min",
+        "new",
+        "nil",
+        "panic",
+        "print",
+        "println",
+        "real",
+        "recover",
+        "rune",
+        "string",
+        "true",
+        "uint",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "uintptr",
+    ]
+)
 
 
 def comment_or_string(tree: tree_sitter.Tree, offset: int) -> bool:
