@@ -148,7 +148,8 @@ def checkout_status() -> set[str] | None:
         return None
     if res.returncode:
         return None
-    return {line for line in res.stdout.splitlines() if not RUN_LEFTOVERS.search(line)}
+    # (each line is a two-letter status, a space and the path)
+    return {line for line in res.stdout.splitlines() if not RUN_LEFTOVERS.search(line[3:])}
 
 
 def pytest_sessionstart(session):
