@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Build files: x86-only flags and libraries, x86-only architecture tests, x86 paths.
+
+Make, CMake, autotools (configure.ac, *.m4), Meson, Bazel, setup.py and shell scripts are read
+as logical lines (continuations joined, comments removed) while a small tracker follows their
+conditionals. A flag or library inside an x86-only branch, or inside a compiler probe, is
+already handled and is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+
+from porting_advisor.core.source import Source
+from porting_advisor.scanners.build.bazel import track_select
+from porting_advisor.scanners.build.conditions import PROBE, x86_switch
+from porting_advisor.scanners.build.flags import (
+    ARM_PATH,
+    LIBRARY_WORD,
+    LINK_CONTEXT,
+    PATHS,
+    VOCAB,
+    X86_CPU,
+    check_flags,
+    check_libraries,
+    check_line,
+)
+from porting_advisor.scanners.build.listings import (
+    LIST_NAME,
+    SOURCE_NAME,
+    bracket_balance,
+    list_sources,
+    paren_balance,
+)
+from porting_advisor.scanners.build.meson import track_assignment
+from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines, syntax_of
+from porting_advisor.scanners.build.tracker import Tracker
+
+__all__ = ["ARM_PATH", "PATHS", "X86_CPU", "check_flags", "check_libraries", "scan"]
+MAKE_RULE = re.compile(r"([\w.%/-]+(?:[ \t]+[\w.%/-]+)*)[ \t]*::?(?!=)")
+CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
+# A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
+# a MinGW toolchain file): when the target is Linux it builds nothing for it.
+WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
+    r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
+)
+
+
+def scan(src: Source) -> None:
+    """Check one build file or script."""
+    kind = syntax_of(src)
+    if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
+        return
+    text = src.text
+    libraries = LIBRARY_WORD.search(text) is not None  # (else no line has one)
+    if not (
+        ("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
+        or "x86" in text
+        or "amd64" in text
+        or "86" in text
+        or "uname" in text
+        or "try_run" in text
+        or "RUN" in text
+        or "machine" in text
+        or libraries
+    ):
+        return
+    tracker = Tracker(src, kind)
+    tracker.libraries = libraries
+    syntax = SYNTAX[kind]
+    assignment: tuple[str, list[str]] | None = None  # a Meson assignment still open
+    listings = kind in ("make", "cmake", "meson", "python") and SOURCE_NAME.search(text) is not None
+    current, depth = "", 0
+    for first, line_text, marks in logical_lines(text, syntax):
+        if kind == "meson" and (assignment is not None or "=" in line_text):
+            assignment = track_assignment(tracker, assignment, line_text)
+        if listings:
+            # the list a line adds to, over the lines of a CMake `set(NAME` or a Meson `[`
+            m = LIST_NAME.match(line_text) if depth <= 0 else None
+            if m is not None:
+                current = m.group(1) or m.group(2)
+                depth = (1 if m.group(2) else 0) + bracket_balance(line_text[m.end() :])
+            list_sources(src, tracker, first, line_text, current)
+            if m is None:
+                depth += bracket_balance(line_text)
+            if depth <= 0:
+                current, depth = "", 0
+        if kind == "make" and not line_text.startswith("\t") and line_text.strip():
+            # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
+            rule = MAKE_RULE.match(line_text)
+            tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
+        elif kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
+            # so is the body of a macro or function named for x86 (zlib-ng's
+            # `macro(check_avx512_intrinsics)`, called only when it builds for x86)
+            tracker.x86_recipe = block.group(1) is not None and x86_switch(block.group(1))
+        control = tracker.step(first, line_text)
+        if kind == "bazel":
+            track_select(tracker, line_text)
+        probe_before = tracker.probe_depth > 0
+        probe = PROBE.search(line_text)
+        if probe:  # a probe call may span lines: follow its parentheses
+            tracker.probe_depth = max(0, paren_balance(line_text[probe.start() :]))
+        elif tracker.probe_depth:
+            tracker.probe_depth = max(0, tracker.probe_depth + paren_balance(line_text))
+        in_probe = probe_before or probe is not None
+        link_before = tracker.link_depth > 0
+        link = LINK_CONTEXT.search(line_text)
+        if link:
+            tracker.link_depth = max(0, paren_balance(line_text[link.start() :]))
+        elif tracker.link_depth:
+            tracker.link_depth = max(0, tracker.link_depth + paren_balance(line_text))
+        in_link = link_before or link is not None
+        if control and not syntax.open:
+            continue
+        check_line(src, tracker, line_text, marks, in_probe, in_link)
+    tracker.finish()

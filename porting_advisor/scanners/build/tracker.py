@@ -1,0 +1,162 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The branch tracker: follows a build file's conditionals line by line."""
+
+from __future__ import annotations
+
+import re
+
+from porting_advisor.core.source import Source
+from porting_advisor.scanners.build.conditions import (
+    ARCH_SUBJECT,
+    FATAL,
+    IDENTIFIER,
+    QUOTED,
+    Branch,
+    Chain,
+    classify,
+)
+from porting_advisor.scanners.build.syntax import CASE_ARM, CASE_END, CASE_OPEN, SYNTAX
+
+
+class Tracker:
+    """Follows conditionals; answers whether the current line is in an x86-only branch."""
+
+    def __init__(self, src: Source, kind: str) -> None:
+        self.src = src
+        self.kind = kind
+        self.syntax = SYNTAX[kind]
+        self.chains: list[Chain] = []
+        self.probe_depth = 0
+        self.link_depth = 0
+        self.in_select_x86 = 0
+        self.libraries = True  # does the file name an x86-only library anywhere?
+        self.x86_recipe = False  # in a Make rule whose target is named for x86
+        # variables set to a test of the architecture that holds only on x86 (Meson's
+        # `use_svml = (host_machine.cpu_family() == 'x86_64' and ...)`): a branch on one is
+        # x86-only, as the C preprocessor's derived macros
+        self.x86_vars: set[str] = set()
+
+    def classify(self, cond: str) -> str:
+        if cond.lstrip().startswith("!"):
+            return ""  # automake's `if !CPU_X86_64`, shell's `if ! ...`
+        kind = classify(cond)
+        if kind or not self.x86_vars:
+            return kind
+        words = IDENTIFIER.findall(QUOTED.sub(" ", cond))
+        if (
+            not self.x86_vars.isdisjoint(words)
+            and "not" not in words
+            and "NOT" not in words
+            and "!" not in cond
+        ):
+            return "x86"
+        return ""
+
+    def conditions(self) -> str:
+        """The conditions of every branch the current line is in."""
+        return " ".join(c.branches[-1].cond for c in self.chains if c.branches)
+
+    def x86_only(self) -> bool:
+        return (
+            any(c.current == "x86" for c in self.chains)
+            or self.in_select_x86 > 0
+            or self.x86_recipe
+        )
+
+    def step(self, line: int, text: str) -> bool:
+        """Feed one logical line; True when it was control flow (nothing to check on it)."""
+        syn = self.syntax
+        if self.kind == "python":
+            return self.step_python(line, text)
+        if m := CASE_OPEN.match(text):
+            self.chains.append(Chain(subject=m.group(1) or m.group(2) or ""))
+            return True
+        if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
+            self.chains[-1].branches.append(Branch(self.classify(m.group(1)), line, m.group(1)))
+            return True
+        if syn.open is not None and (m := syn.open.match(text)):
+            self.chains.append(Chain([Branch(self.classify(m.group(1)), line, m.group(1))]))
+            return False  # the condition may itself be worth checking (host detection)
+        if syn.else_ is not None and syn.else_.match(text) and self.chains:
+            ch = self.chains[-1]
+            ch.has_else = True
+            ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
+            return True
+        if syn.close is not None and syn.close.match(text) and self.chains:
+            self.close(line)
+            return True
+        if CASE_END.match(text) and self.chains:
+            self.close(line)
+            return True
+        if self.chains and self.kind in ("shell", "autotools"):
+            m = CASE_ARM.match(text)
+            if m and not text.lstrip().startswith(("if", "for", "while")) and "=" not in m.group(1):
+                self.chains[-1].indent = -2
+                pattern = m.group(1)
+                kind = classify(pattern) if pattern.strip() != "*" else "other"
+                if pattern.strip() == "*":
+                    self.chains[-1].has_else = True
+                self.chains[-1].branches.append(Branch(kind, line, pattern))
+                rest = m.group(2)
+                return not rest.strip() or rest.strip() == ";;"
+        if self.chains and FATAL.search(text) and self.chains[-1].has_else:
+            self.chains[-1].fatal_else = True
+        return False
+
+    def step_python(self, line: int, text: str) -> bool:
+        indent = len(text) - len(text.lstrip())
+        if text.strip():
+            while (
+                self.chains
+                and indent <= self.chains[-1].indent
+                and not (indent == self.chains[-1].indent and re.match(r"\s*(elif|else)\b", text))
+            ):
+                self.close(line)
+        syn = self.syntax
+        if syn.elif_ is not None and (m := syn.elif_.match(text)) and self.chains:
+            self.chains[-1].branches.append(Branch(classify(m.group(2)), line, m.group(2)))
+            return True
+        if syn.else_ is not None and syn.else_.match(text) and self.chains:
+            ch = self.chains[-1]
+            ch.has_else = True
+            ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
+            return True
+        if syn.open is not None and (m := syn.open.match(text)):
+            self.chains.append(
+                Chain([Branch(classify(m.group(2)), line, m.group(2))], indent=indent)
+            )
+            return False
+        return False
+
+    def close(self, line: int) -> None:
+        ch = self.chains.pop()
+        kinds = [b.kind for b in ch.branches]
+        arch_test = bool(ARCH_SUBJECT.search(ch.subject)) or any(
+            ARCH_SUBJECT.search(b.cond) for b in ch.branches
+        )
+        if (
+            arch_test
+            and "x86" in kinds
+            and "arm" not in kinds
+            and (not ch.has_else or ch.fatal_else)
+        ):
+            first = ch.branches[kinds.index("x86")]
+            cond = re.sub(r"\s+", " ", first.cond).strip()
+            if self.kind == "cmake" and cond.endswith(")"):
+                cond = cond[:-1].rstrip()
+            cond = cond[:80]
+            self.src.add(
+                "build-x86-arch-check",
+                first.line,
+                1,
+                condition=cond,
+                snippet=self.src.line_text(first.line).strip(),
+            )
+
+    def finish(self) -> None:
+        while self.chains:
+            self.close(0)
+
+
+# A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
+# a MinGW toolchain file): when the target is Linux it builds nothing for it.
