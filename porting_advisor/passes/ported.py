@@ -47,6 +47,8 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
     names only for x86 (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS
     crc_fast.c)`)."""
     path = on_disk(file)
+    if path.startswith(".pc/") or "/.pc/" in path:
+        return "a copy quilt keeps of a file before a Debian patch applies (not built)"
     if x86_named(path):
         if arm_counterpart(path, index):
             return "named for x86, with an Arm64 counterpart beside it"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from porting_advisor.core.source import Source
+from porting_advisor.scanners.build import cmake
 from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
@@ -32,12 +33,13 @@ from porting_advisor.scanners.build.listings import (
     list_sources,
     paren_balance,
 )
+from porting_advisor.scanners.build.make import MakeModel
 from porting_advisor.scanners.build.meson import track_assignment
-from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines, syntax_of
+from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines, shell_steps, syntax_of
 from porting_advisor.scanners.build.tracker import Tracker
 
 __all__ = ["ARM_PATH", "PATHS", "X86_CPU", "check_flags", "check_libraries", "scan"]
-MAKE_RULE = re.compile(r"([\w.%/-]+(?:[ \t]+[\w.%/-]+)*)[ \t]*::?(?!=)")
+MAKE_RULE = re.compile(r"([\w.%/$(){}-]+(?:[ \t]+[\w.%/$(){}-]+)*)[ \t]*::?(?!=)")
 CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
@@ -71,7 +73,11 @@ def scan(src: Source) -> None:
     assignment: tuple[str, list[str]] | None = None  # a Meson assignment still open
     listings = kind in ("make", "cmake", "meson", "python") and SOURCE_NAME.search(text) is not None
     current, depth = "", 0
-    for first, line_text, marks in logical_lines(text, syntax):
+    lines = cmake.commands(text) if kind == "cmake" else logical_lines(text, syntax)
+    if kind in ("shell", "autotools"):
+        lines = shell_steps(lines)
+    make = MakeModel(lines) if kind == "make" else None
+    for first, line_text, marks in lines:
         if kind == "meson" and (assignment is not None or "=" in line_text):
             assignment = track_assignment(tracker, assignment, line_text)
         if listings:
@@ -89,6 +95,7 @@ def scan(src: Source) -> None:
             # a rule line starts a recipe: `bmix64build: ...` is a target only x86 runs
             rule = MAKE_RULE.match(line_text)
             tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
+            tracker.unbuilt = make.reason(line_text) if make is not None else ""
         elif kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
             # so is the body of a macro or function named for x86 (zlib-ng's
             # `macro(check_avx512_intrinsics)`, called only when it builds for x86)
@@ -110,6 +117,8 @@ def scan(src: Source) -> None:
         elif tracker.link_depth:
             tracker.link_depth = max(0, tracker.link_depth + paren_balance(line_text))
         in_link = link_before or link is not None
+        if not control:
+            tracker.note_content(line_text)
         if control and not syntax.open:
             continue
         check_line(src, tracker, line_text, marks, in_probe, in_link)

@@ -33,16 +33,22 @@ PROBE = re.compile(
     r"has_argument|has_multi_arguments|get_supported_arguments|"
     r"first_supported_argument|AX_CHECK_COMPILE_FLAG|AX_CHECK_LINK_FLAG|"
     r"AX_APPEND_COMPILE_FLAGS|CC_CHECK_CFLAGS\w*|AX_GCC_ARCHFLAG)\s*\(|"
-    r"CMAKE_REQUIRED_FLAGS"
+    r"CMAKE_REQUIRED_FLAGS|"
+    # a configure script's own shell probe (libvpx's `check_cc -mavx512f <<EOF`)
+    r"^\s*check_(?:cc|cxx|cflags|cxxflags|ld)\s+-"
 )
 FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
 
 
 @dataclass(slots=True)
 class Branch:
-    kind: str  # "x86", "arm", "other" or "" for a branch on something else
+    # "x86", "arm", "other", "not-x86" (CMake's `if(NOT ... STREQUAL "x86_64")`) or "" for
+    # a branch on something else
+    kind: str
     line: int
     cond: str
+    # does the branch do anything but note what it found (CMake's `set(X86 TRUE)`)?
+    substantive: bool = False
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from porting_advisor.core import ruleset, vocab
+from porting_advisor.core.model import Severity
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.syntax import line_of
 from porting_advisor.scanners.build.tracker import Tracker
@@ -96,6 +97,7 @@ def check_line(
             report(src, "build-runs-built-program", marks, m.start(), m.group(1), token=m.group(1))
     if x86_branch or TALK.match(text):
         return
+    why = tracker.unbuilt
     for m in PATHS.finditer(text):
         token = m.group(1)
         arm = next((v for k, v in ARM_PATH.items() if k in token), "aarch64-linux-gnu")
@@ -109,14 +111,19 @@ def check_line(
             arm=token.replace("x86_64-linux-gnu", "aarch64-linux-gnu")
             if "x86_64-linux-gnu" in token
             else arm,
+            why=why,
         )
-    if not in_probe:
-        check_flags(src, text, marks)
+    if not in_probe and not tracker.condition_line:
+        # (a flag in a condition is a test of the user's flags: `if("${CMAKE_CXX_FLAGS}"
+        # MATCHES "-march=native")`)
+        check_flags(src, text, marks, why)
     if tracker.libraries:
-        check_libraries(src, text, marks, in_link, tracker.conditions())
+        check_libraries(src, text, marks, in_link, tracker.conditions(), why)
 
 
-def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
+def check_flags(src: Source, text: str, marks: list[tuple[int, int]], why: str = "") -> None:
+    """x86-only flags on one logical line (`why`: the reason the line is not part of the
+    default build; its findings are then filtered with it)."""
     if "-" not in text and "/" not in text:
         return
     arm = target_flags(src.options.target)
@@ -139,6 +146,7 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
                     flag=flag,
                     target=src.options.target,
                     arm_flags=arm["flags"],
+                    why=why,
                 )
                 continue
             if not X86_CPU.match(value):
@@ -154,11 +162,17 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]]) -> None:
             arm_flags=arm["flags"],
             gcc=arm["gcc"],
             portable=arm["portable"],
+            why=why,
         )
 
 
 def check_libraries(
-    src: Source, text: str, marks: list[tuple[int, int]], in_link: bool, conditions: str
+    src: Source,
+    text: str,
+    marks: list[tuple[int, int]],
+    in_link: bool,
+    conditions: str,
+    why: str = "",
 ) -> None:
     """Library names in link requests: `-lNAME` anywhere, other spellings in link commands,
     and not when the enclosing branch is the user's choice of that library (`if blas == 'mkl'`)."""
@@ -189,14 +203,29 @@ def check_libraries(
                     token=token,
                     instead=instead,
                     key=library,
+                    why=why,
                 )
                 break
 
 
+# Build files of tests, benchmarks and examples: what they build is not the product, so an
+# x86-only flag there is at most a warning (rapidjson's test/, xxhash's tests/bench/)
+TEST_ONLY = re.compile(r"(?i)(?:^|/)(?:tests?|testing|bench\w*|examples?|fuzz\w*)/")
+
+
 def report(
-    src: Source, rule: str, marks: list[tuple[int, int]], offset: int, found: str, **params: str
+    src: Source,
+    rule: str,
+    marks: list[tuple[int, int]],
+    offset: int,
+    found: str,
+    why: str = "",
+    **params: str,
 ) -> None:
-    """Add a finding at the physical line and column of `found` (at `offset` in the line)."""
+    """Add a finding at the physical line and column of `found` (at `offset` in the line);
+    filtered with `why` when that says the line is not part of the default build."""
+    if why and not src.options.no_filter:
+        return
     line = line_of(marks, offset)
     start = marks[[n for _, n in marks].index(line)][0]
     column = offset - start + 1
@@ -204,4 +233,16 @@ def report(
     if real >= 0:
         column = real + 1
     extra: dict[str, Any] = {"key": found, **params}
-    src.add(rule, line, column, length=len(found), **extra)
+    severity = Severity.WARNING if TEST_ONLY.search(src.file) else None
+    if severity is not None and src.rules.rules[rule].severity <= severity:
+        severity = None
+    src.add(
+        rule,
+        line,
+        column,
+        length=len(found),
+        severity=severity,
+        filtered=bool(why),
+        filtered_reason=why,
+        **extra,
+    )

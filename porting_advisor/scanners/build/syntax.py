@@ -111,3 +111,31 @@ def line_of(marks: list[tuple[int, int]], offset: int) -> int:
         if start <= offset:
             line = n
     return line
+
+
+# Where a shell line holds more than one step of a conditional: before `then`/`else`/`fi`...
+# after a `;`, and after `then`/`else`/`do` when a command follows on the same line
+# (`if [ "$ARCH" = x86_64 ]; then CFLAGS=-msse4.2; fi`)
+SHELL_SPLIT = re.compile(r";\s*(?=(?:then|else|elif|fi|do|done)\b)|\b(?:then|else|do)\s+(?=[^\s;])")
+
+
+def shell_steps(
+    lines: list[tuple[int, str, list[tuple[int, int]]]],
+) -> list[tuple[int, str, list[tuple[int, int]]]]:
+    """Logical lines split where a one-line conditional has several steps."""
+    out = []
+    for first, text, marks in lines:
+        if "if" not in text or not SHELL_SPLIT.search(text):
+            out.append((first, text, marks))
+            continue
+        cuts = [0, *(m.end() for m in SHELL_SPLIT.finditer(text)), len(text)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if not text[a:b].strip(" ;"):
+                continue
+            shifted = [(max(0, pos - a), n) for pos, n in marks if pos < b]
+            # (the physical line the piece starts on, then the later ones)
+            start = [(p, n) for p, n in shifted if p == 0][-1:]
+            rest = [(p, n) for p, n in shifted if p > 0]
+            piece_marks = start + rest
+            out.append((piece_marks[0][1], text[a:b], piece_marks))
+    return out

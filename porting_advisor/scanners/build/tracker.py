@@ -17,6 +17,13 @@ from porting_advisor.scanners.build.conditions import (
 )
 from porting_advisor.scanners.build.syntax import CASE_ARM, CASE_END, CASE_OPEN, SYNTAX
 
+# `if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")`, `if (NOT (...))`
+CMAKE_NOT = re.compile(r"\s*\(?\s*NOT\s+(?!.*\b(?:AND|OR)\b)")
+# what an else() branch is, after a branch of each kind
+ELSE_KIND = {"x86": "other", "not-x86": "x86"}
+# CMake commands that only note a finding: `set(X86 TRUE)`, `set(CPU_TYPE x86_64)`, message()
+NOTE_ONLY = re.compile(r"(?i)\s*(?:set\s*\(\s*\w+\s+[\w\"${}.]+\s*\)|message\s*\()")
+
 
 class Tracker:
     """Follows conditionals; answers whether the current line is in an x86-only branch."""
@@ -31,14 +38,21 @@ class Tracker:
         self.in_select_x86 = 0
         self.libraries = True  # does the file name an x86-only library anywhere?
         self.x86_recipe = False  # in a Make rule whose target is named for x86
+        # why the current line is not part of the default build (a Make target nothing
+        # builds by default), or ''
+        self.unbuilt = ""
         # variables set to a test of the architecture that holds only on x86 (Meson's
         # `use_svml = (host_machine.cpu_family() == 'x86_64' and ...)`): a branch on one is
         # x86-only, as the C preprocessor's derived macros
         self.x86_vars: set[str] = set()
+        self.condition_line = False  # the line just stepped opens or continues a chain
 
     def classify(self, cond: str) -> str:
         if cond.lstrip().startswith("!"):
             return ""  # automake's `if !CPU_X86_64`, shell's `if ! ...`
+        if self.kind == "cmake" and (m := CMAKE_NOT.match(cond)) is not None:
+            # the branch for everything but x86; its else() is the x86 one
+            return "not-x86" if classify(cond[m.end() :]) == "x86" else ""
         kind = classify(cond)
         if kind or not self.x86_vars:
             return kind
@@ -65,6 +79,7 @@ class Tracker:
 
     def step(self, line: int, text: str) -> bool:
         """Feed one logical line; True when it was control flow (nothing to check on it)."""
+        self.condition_line = False
         syn = self.syntax
         if self.kind == "python":
             return self.step_python(line, text)
@@ -76,11 +91,12 @@ class Tracker:
             return True
         if syn.open is not None and (m := syn.open.match(text)):
             self.chains.append(Chain([Branch(self.classify(m.group(1)), line, m.group(1))]))
+            self.condition_line = True
             return False  # the condition may itself be worth checking (host detection)
         if syn.else_ is not None and syn.else_.match(text) and self.chains:
             ch = self.chains[-1]
             ch.has_else = True
-            ch.branches.append(Branch("other" if ch.current == "x86" else "", line, "else"))
+            ch.branches.append(Branch(ELSE_KIND.get(ch.current, ""), line, "else"))
             return True
         if syn.close is not None and syn.close.match(text) and self.chains:
             self.close(line)
@@ -128,8 +144,21 @@ class Tracker:
             return False
         return False
 
+    def note_content(self, text: str) -> None:
+        """Mark the current branch as doing something, unless `text` only records what it
+        found (a CMake `set(NAME word)` or `message()`)."""
+        if (
+            self.chains
+            and self.chains[-1].branches
+            and not self.condition_line
+            and (self.kind != "cmake" or not NOTE_ONLY.match(text) or "-" in text)
+        ):
+            self.chains[-1].branches[-1].substantive = True
+
     def close(self, line: int) -> None:
         ch = self.chains.pop()
+        if self.chains and any(b.substantive for b in ch.branches):
+            self.chains[-1].branches[-1].substantive = True
         kinds = [b.kind for b in ch.branches]
         arch_test = bool(ARCH_SUBJECT.search(ch.subject)) or any(
             ARCH_SUBJECT.search(b.cond) for b in ch.branches
@@ -139,6 +168,7 @@ class Tracker:
             and "x86" in kinds
             and "arm" not in kinds
             and (not ch.has_else or ch.fatal_else)
+            and (self.kind != "cmake" or any(b.substantive for b in ch.branches if b.kind == "x86"))
         ):
             first = ch.branches[kinds.index("x86")]
             cond = re.sub(r"\s+", " ", first.cond).strip()

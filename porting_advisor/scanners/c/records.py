@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from porting_advisor.core import vocab
+from porting_advisor.core.archnames import arch_of_name
 from porting_advisor.core.facts import Asked, Defines, Include, Undef
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
-from porting_advisor.scanners.c.preproc import INACTIVE, Layout
+from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
 INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # A project's own header: quoted, or in angle brackets with a directory that is not the
@@ -36,6 +38,7 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
     preprocessor reads (.S): libsodium's sandy2x.S includes its kernels under HAVE_AVX_ASM.
     (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
+    dispatched = x86_dispatch_includes(layout.directives)
     for d in layout.directives:
         if (
             d.name == "include"
@@ -46,7 +49,36 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
             )
         ):
             inc = preproc.State(INACTIVE) if unbuildable else layout.at(d.line)
+            if inc.status == GUARDED and d.line in dispatched:
+                inc = preproc.State(INACTIVE)
             src.facts.append(Include(m.group(1), inc.status, inc.guard))
+
+
+def x86_dispatch_includes(dirs: list[preproc.Directive]) -> frozenset[int]:
+    """Lines of #includes of x86-named headers in an #if/#elif chain where another branch
+    includes an Arm-named header (highway.h: `#if HWY_TARGET == HWY_SSSE3` / `#include
+    "x86_128-inl.h"` ... `#elif HWY_TARGET == HWY_NEON` / `#include "arm_neon-inl.h"`): a
+    per-architecture dispatch whose x86 branch the target does not take, however undecided
+    its condition (a target macro computed from bit tricks the evaluator cannot follow)."""
+    if not any(d.name == "include" for d in dirs):
+        return frozenset()
+    out: set[int] = set()
+    # per open chain: its branches, each a list of (line, arch of the included header)
+    stack: list[list[list[tuple[int, str]]]] = []
+    for d in dirs:
+        if d.name in ("if", "ifdef", "ifndef"):
+            stack.append([[]])
+        elif d.name in ("elif", "elifdef", "elifndef", "else") and stack:
+            stack[-1].append([])
+        elif d.name == "endif" and stack:
+            branches = stack.pop()
+            arches = [{arch for _, arch in b} for b in branches]
+            for i, b in enumerate(branches):
+                if any("arm" in a for j, a in enumerate(arches) if j != i):
+                    out.update(line for line, arch in b if arch == "x86")
+        elif d.name == "include" and stack and (m := INCLUDE.match(d.arg)) is not None:
+            stack[-1][-1].append((d.line, arch_of_name(posixpath.basename(m.group(1)))))
+    return frozenset(out)
 
 
 def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None:
