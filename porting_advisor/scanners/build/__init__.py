@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.build import cmake
+from porting_advisor.scanners.build import cmake, setup_py
 from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
@@ -67,6 +67,8 @@ def scan(src: Source) -> None:
         or libraries
     ):
         return
+    if kind == "python":
+        text = setup_py.x86_parts(src)
     tracker = Tracker(src, kind)
     tracker.libraries = libraries
     syntax = SYNTAX[kind]

@@ -76,10 +76,14 @@ CASE_ARM = re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
 CASE_END = re.compile(r"^\s*esac\b")
 
 
+# Python scripts that build extensions: setup.py, cffi's `_ffi_build.py`, `build_ext.py`
+PYTHON_BUILD = re.compile(r"setup\.py$|\w*_build\.py$|build_\w+\.py$")
+
+
 def syntax_of(src: Source) -> str:
     name = posixpath.basename(src.file)
     if src.language == "python":
-        return "python" if name == "setup.py" else ""
+        return "python" if PYTHON_BUILD.match(name) else ""
     if src.language == "autotools":
         return "" if name in ("config.guess", "config.sub", "configure") else "autotools"
     return src.language if src.language in SYNTAX else ""

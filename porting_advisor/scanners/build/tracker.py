@@ -19,10 +19,20 @@ from porting_advisor.scanners.build.syntax import CASE_ARM, CASE_END, CASE_OPEN,
 
 # `if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")`, `if (NOT (...))`
 CMAKE_NOT = re.compile(r"\s*\(?\s*NOT\s+(?!.*\b(?:AND|OR)\b)")
+MACHINE_FLAG = re.compile(r"(?<![\w-])-m[\w.=+-]+")
+
+
+def x86_tuning_only(text: str) -> bool:
+    """Does the line only turn x86 code generation features off (simdjson's GCC workaround
+    `-mno-avx256-split-unaligned-load`)? Nothing an Arm64 build would need a twin of."""
+    flags = MACHINE_FLAG.findall(text)
+    return bool(flags) and all(f.startswith("-mno-") for f in flags)
+
+
 # what an else() branch is, after a branch of each kind
 ELSE_KIND = {"x86": "other", "not-x86": "x86"}
 # CMake commands that only note a finding: `set(X86 TRUE)`, `set(CPU_TYPE x86_64)`, message()
-NOTE_ONLY = re.compile(r"(?i)\s*(?:set\s*\(\s*\w+\s+[\w\"${}.]+\s*\)|message\s*\()")
+NOTE_ONLY = re.compile(r"(?i)\s*(?:set\s*\(\s*\w+\s+[\w\"${}.]+\s*\)(?!.*-)|message\s*\()")
 
 
 class Tracker:
@@ -151,7 +161,7 @@ class Tracker:
             self.chains
             and self.chains[-1].branches
             and not self.condition_line
-            and (self.kind != "cmake" or not NOTE_ONLY.match(text) or "-" in text)
+            and (self.kind != "cmake" or not (NOTE_ONLY.match(text) or x86_tuning_only(text)))
         ):
             self.chains[-1].branches[-1].substantive = True
 

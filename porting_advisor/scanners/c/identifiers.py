@@ -254,6 +254,12 @@ def check_asm(cf: CFile, keyword: str, start: int) -> None:
         return
     arch = asminline.classify(template)
     if arch != "x86":
+        # (an instruction text that says nothing may still ask for x86 flags)
+        flags = asminline.x86_flag_outputs(cf.text, cf.text.find("(", pos))
+        if arch == "arm" or not flags:
+            return
+        what = f"x86 flag output `{flags[0]}`, which AArch64 compilers reject"
+        cf.emit("c-x86-inline-asm", start, len(keyword), what=f" ({what})", case="other")
         return
     what, case = asminline.explain(template)
     cf.emit(
