@@ -79,6 +79,7 @@ def scan(src: Source) -> None:
     if kind in ("shell", "autotools"):
         lines = shell_steps(lines)
     make = MakeModel(lines) if kind == "make" else None
+    model = cmake.Model() if kind == "cmake" else None
     for first, line_text, marks in lines:
         if kind == "meson" and (assignment is not None or "=" in line_text):
             assignment = track_assignment(tracker, assignment, line_text)
@@ -98,7 +99,9 @@ def scan(src: Source) -> None:
             rule = MAKE_RULE.match(line_text)
             tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
             tracker.unbuilt = make.reason(line_text) if make is not None else ""
-        elif kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
+        if model is not None:
+            tracker.unbuilt = model.step(line_text)
+        if kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
             # so is the body of a macro or function named for x86 (zlib-ng's
             # `macro(check_avx512_intrinsics)`, called only when it builds for x86)
             tracker.x86_recipe = block.group(1) is not None and x86_switch(block.group(1))
