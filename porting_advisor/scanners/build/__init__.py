@@ -37,12 +37,14 @@ from porting_advisor.scanners.build.make import MakeModel
 from porting_advisor.scanners.build.meson import track_assignment
 from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines, shell_steps, syntax_of
 from porting_advisor.scanners.build.tracker import Tracker
+from porting_advisor.scanners.build.variables import Uses
 
 __all__ = ["ARM_PATH", "PATHS", "X86_CPU", "check_flags", "check_libraries", "scan"]
 MAKE_RULE = re.compile(r"([\w.%/$(){}-]+(?:[ \t]+[\w.%/$(){}-]+)*)[ \t]*::?(?!=)")
 CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
+X86_BRANCH = "an x86-only branch"
 WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
     r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
 )
@@ -75,6 +77,7 @@ def scan(src: Source) -> None:
     assignment: tuple[str, list[str]] | None = None  # a Meson assignment still open
     listings = kind in ("make", "cmake", "meson", "python") and SOURCE_NAME.search(text) is not None
     current, depth = "", 0
+    uses = Uses(kind)
     lines = cmake.commands(text) if kind == "cmake" else logical_lines(text, syntax)
     if kind in ("shell", "autotools"):
         lines = shell_steps(lines)
@@ -124,7 +127,11 @@ def scan(src: Source) -> None:
         in_link = link_before or link is not None
         if not control:
             tracker.note_content(line_text)
-        if control and not syntax.open:
-            continue
-        check_line(src, tracker, line_text, marks, in_probe, in_link)
+        before = len(src.findings)
+        if not control or syntax.open:
+            check_line(src, tracker, line_text, marks, in_probe, in_link)
+        uses.line(
+            src, first, line_text, before, X86_BRANCH if tracker.x86_only() else tracker.unbuilt
+        )
     tracker.finish()
+    uses.settle(src)

@@ -19,6 +19,25 @@ from porting_advisor.scanners.build.syntax import CASE_ARM, CASE_END, CASE_OPEN,
 
 # `if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")`, `if (NOT (...))`
 CMAKE_NOT = re.compile(r"\s*\(?\s*NOT\s+(?!.*\b(?:AND|OR)\b)")
+# words of a condition that say nothing of what it tests
+CONDITION_WORDS = frozenset(
+    {"if", "elif", "in", "not", "and", "or", "MATCHES", "STREQUAL", "NOT", "AND", "OR"}
+    | {"EQUAL", "test", "x86", "x86_64", "i686", "i386", "AMD64", "amd64", "arm", "aarch64"}
+    | {"arm64", "true", "false"}
+)
+
+
+def subjects(chain: Chain) -> frozenset[str]:
+    """What the conditions of a chain test: their names outside quotes (`host_cpu_family`,
+    `CMAKE_SYSTEM_PROCESSOR`, `cpu_family`)."""
+    return frozenset(
+        w
+        for b in chain.branches
+        for w in IDENTIFIER.findall(QUOTED.sub(" ", b.cond))
+        if w not in CONDITION_WORDS
+    )
+
+
 MACHINE_FLAG = re.compile(r"(?<![\w-])-m[\w.=+-]+")
 
 
@@ -56,6 +75,10 @@ class Tracker:
         # x86-only, as the C preprocessor's derived macros
         self.x86_vars: set[str] = set()
         self.condition_line = False  # the line just stepped opens or continues a chain
+        # x86-only architecture tests (line, condition, what they test, nesting depth), and
+        # the Arm tests (what, depth): reported at the end unless an Arm test answers them
+        self.pending: list[tuple[int, str, frozenset[str], int]] = []
+        self.arm_tests: list[tuple[frozenset[str], int]] = []
 
     def classify(self, cond: str) -> str:
         if cond.lstrip().startswith("!"):
@@ -184,18 +207,26 @@ class Tracker:
             cond = re.sub(r"\s+", " ", first.cond).strip()
             if self.kind == "cmake" and cond.endswith(")"):
                 cond = cond[:-1].rstrip()
-            cond = cond[:80]
-            self.src.add(
-                "build-x86-arch-check",
-                first.line,
-                1,
-                condition=cond,
-                snippet=self.src.line_text(first.line).strip(),
-            )
+            self.pending.append((first.line, cond[:80], subjects(ch), len(self.chains)))
+        elif "arm" in kinds and "x86" not in kinds and not ch.subject:
+            self.arm_tests.append((subjects(ch), len(self.chains)))
 
     def finish(self) -> None:
+        """Close what is open; report x86-only architecture tests that no test of the same
+        thing for Arm at the same level answers (Meson's `if cpu in ['x86', 'x86_64']` ...
+        `endif` followed by `if cpu in ['arm', 'aarch64']`)."""
         while self.chains:
             self.close(0)
+        for line, cond, names, depth in self.pending:
+            if any(d == depth and not names.isdisjoint(n) for n, d in self.arm_tests):
+                continue
+            self.src.add(
+                "build-x86-arch-check",
+                line,
+                1,
+                condition=cond,
+                snippet=self.src.line_text(line).strip(),
+            )
 
 
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
