@@ -45,6 +45,10 @@ CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
 X86_BRANCH = "an x86-only branch"
+# a Make or CMake target that builds tests or benchmarks (`bench_crc`, `test32`, `fuzzer`)
+TEST_TARGET = re.compile(
+    r"(?i)(?:^|[_.-])(?:tests?|bench\w*|benchmarks?|fuzz\w*|check)(?:[_.\d-]|$)"
+)
 WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
     r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
 )
@@ -102,8 +106,12 @@ def scan(src: Source) -> None:
             rule = MAKE_RULE.match(line_text)
             tracker.x86_recipe = rule is not None and x86_switch(rule.group(1))
             tracker.unbuilt = make.reason(line_text) if make is not None else ""
+            tracker.test_only = rule is not None and all(
+                TEST_TARGET.search(t) for t in rule.group(1).split()
+            )
         if model is not None:
             tracker.unbuilt = model.step(line_text)
+            tracker.test_only = model.target is not None and bool(TEST_TARGET.search(model.target))
         if kind == "cmake" and (block := CMAKE_BLOCK.match(line_text)):
             # so is the body of a macro or function named for x86 (zlib-ng's
             # `macro(check_avx512_intrinsics)`, called only when it builds for x86)

@@ -196,6 +196,7 @@ class Model:
         self.stack: list[tuple[Value | bool | None, bool | None, str]] = []
         self.unbuilt: dict[str, str] = {}  # target -> why the default build skips it
         self.built: set[str] = set()
+        self.target: str | None = None  # the target the last command was about
 
     # -- values
 
@@ -315,6 +316,7 @@ class Model:
         """Feed one command; why the default Arm64 build does not run it ('' when it does,
         or when that is not known)."""
         m = COMMAND.match(text)
+        self.target = None
         if m is None:
             return ""
         name, args = m.group(1).lower(), arguments(m.group(2))
@@ -356,7 +358,7 @@ class Model:
             elif runs:
                 self.built.add(target)
         elif ON_TARGET.match(name) and args:
-            target = args[0][0]
+            target = self.target = args[0][0]
             if target in self.unbuilt and target not in self.built:
                 return f"on {self.unbuilt[target]}; the default build does not make it"
         return ""

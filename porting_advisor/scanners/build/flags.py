@@ -97,7 +97,7 @@ def check_line(
             report(src, "build-runs-built-program", marks, m.start(), m.group(1), token=m.group(1))
     if x86_branch or TALK.match(text):
         return
-    why = tracker.unbuilt
+    why, test_only = tracker.unbuilt, tracker.test_only
     for m in PATHS.finditer(text):
         token = m.group(1)
         arm = next((v for k, v in ARM_PATH.items() if k in token), "aarch64-linux-gnu")
@@ -112,18 +112,26 @@ def check_line(
             if "x86_64-linux-gnu" in token
             else arm,
             why=why,
+            test_only=test_only,
         )
     if not in_probe and not tracker.condition_line:
         # (a flag in a condition is a test of the user's flags: `if("${CMAKE_CXX_FLAGS}"
         # MATCHES "-march=native")`)
-        check_flags(src, text, marks, why)
+        check_flags(src, text, marks, why, test_only)
     if tracker.libraries:
-        check_libraries(src, text, marks, in_link, tracker.conditions(), why)
+        check_libraries(src, text, marks, in_link, tracker.conditions(), why, test_only)
 
 
-def check_flags(src: Source, text: str, marks: list[tuple[int, int]], why: str = "") -> None:
+def check_flags(
+    src: Source,
+    text: str,
+    marks: list[tuple[int, int]],
+    why: str = "",
+    test_only: bool = False,
+) -> None:
     """x86-only flags on one logical line (`why`: the reason the line is not part of the
-    default build; its findings are then filtered with it)."""
+    default build, its findings are then filtered with it; `test_only`: the line builds only
+    tests or benchmarks, its findings are at most warnings)."""
     if "-" not in text and "/" not in text:
         return
     arm = target_flags(src.options.target)
@@ -147,6 +155,7 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]], why: str =
                     target=src.options.target,
                     arm_flags=arm["flags"],
                     why=why,
+                    test_only=test_only,
                 )
                 continue
             if not X86_CPU.match(value):
@@ -163,6 +172,7 @@ def check_flags(src: Source, text: str, marks: list[tuple[int, int]], why: str =
             gcc=arm["gcc"],
             portable=arm["portable"],
             why=why,
+            test_only=test_only,
         )
 
 
@@ -173,6 +183,7 @@ def check_libraries(
     in_link: bool,
     conditions: str,
     why: str = "",
+    test_only: bool = False,
 ) -> None:
     """Library names in link requests: `-lNAME` anywhere, other spellings in link commands,
     and not when the enclosing branch is the user's choice of that library (`if blas == 'mkl'`)."""
@@ -204,13 +215,17 @@ def check_libraries(
                     instead=instead,
                     key=library,
                     why=why,
+                    test_only=test_only,
                 )
                 break
 
 
 # Build files of tests, benchmarks and examples: what they build is not the product, so an
-# x86-only flag there is at most a warning (rapidjson's test/, xxhash's tests/bench/)
-TEST_ONLY = re.compile(r"(?i)(?:^|/)(?:tests?|testing|bench\w*|examples?|fuzz\w*)/")
+# x86-only flag there is at most a warning (rapidjson's test/, xxhash's tests/bench/,
+# highway's run_tests.sh)
+TEST_ONLY = re.compile(
+    r"(?i)(?:^|/)(?:tests?|testing|bench\w*|examples?|fuzz\w*)/|(?:^|/)(?:run_?)?tests?\w*\.sh$"
+)
 
 
 def report(
@@ -220,6 +235,7 @@ def report(
     offset: int,
     found: str,
     why: str = "",
+    test_only: bool = False,
     **params: str,
 ) -> None:
     """Add a finding at the physical line and column of `found` (at `offset` in the line);
@@ -233,7 +249,7 @@ def report(
     if real >= 0:
         column = real + 1
     extra: dict[str, Any] = {"key": found, **params}
-    severity = Severity.WARNING if TEST_ONLY.search(src.file) else None
+    severity = Severity.WARNING if test_only or TEST_ONLY.search(src.file) else None
     if severity is not None and src.rules.rules[rule].severity <= severity:
         severity = None
     src.add(

@@ -70,6 +70,7 @@ class Tracker:
         # why the current line is not part of the default build (a Make target nothing
         # builds by default), or ''
         self.unbuilt = ""
+        self.test_only = False  # the current line builds only tests or benchmarks
         # variables set to a test of the architecture that holds only on x86 (Meson's
         # `use_svml = (host_machine.cpu_family() == 'x86_64' and ...)`): a branch on one is
         # x86-only, as the C preprocessor's derived macros
