@@ -36,6 +36,7 @@ def test_the_passes_run_in_one_explicit_order():
         "go-packages",
         "c-guards",
         "rust-modules",
+        "recipes",
         "ported",
         "ci-jobs",
         "jni",

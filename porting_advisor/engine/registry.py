@@ -42,6 +42,8 @@ SETUP_PY = ("build", "manifests", "python")
 # other Python scripts that build extensions (cffi's `_ffi_build.py`): Python and build script
 BUILD_SCRIPT = ("build", "python")
 BUILD_SCRIPT_NAME = re.compile(r"(?:^|/)(?:\w*_build|build_\w+)\.py$")
+# a conda recipe is YAML and a build file (its selectors pick scripts and packages per arch)
+CONDA_RECIPE = ("deploy", "build")
 # Prebuilt binaries and archives have a reader of their own (engine.scan.scan_binary_task:
 # headers and zip directories only, exempt from the text size cap), not a text scanner.
 BINARY = "binary"
@@ -62,6 +64,8 @@ def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple
         families = SETUP_PY
     elif language == "python" and file and BUILD_SCRIPT_NAME.search(file):
         families = BUILD_SCRIPT
+    elif language == "yaml" and (file == "meta.yaml" or file.endswith("/meta.yaml")):
+        families = CONDA_RECIPE
     return tuple(scanner(name) for name in families)
 
 

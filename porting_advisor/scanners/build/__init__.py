@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.build import cmake, setup_py
+from porting_advisor.scanners.build import cmake, conda, setup_py
 from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
@@ -56,6 +56,9 @@ WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
 
 def scan(src: Source) -> None:
     """Check one build file or script."""
+    if src.language == "yaml":
+        conda.scan(src)
+        return
     kind = syntax_of(src)
     if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
         return
