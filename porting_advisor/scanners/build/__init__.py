@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core.facts import Defines, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import cmake, conda, setup_py
 from porting_advisor.scanners.build.bazel import track_select
@@ -146,3 +147,15 @@ def scan(src: Source) -> None:
         )
     tracker.finish()
     uses.settle(src)
+    if model is not None and model.probes:
+        # a config header's HAVE_* from a header probe: defined on Arm64 only when the probe
+        # finds the header there (`check_include_files(intrin.h HAVE_INTRIN_H)` does not, nor
+        # does a probe only MSVC builds run); a definition under "0" is one never compiled
+        src.facts.append(
+            Defines(
+                tuple(
+                    (name, "1", Status.ACTIVE, () if found else ("0",))
+                    for name, found in sorted(model.probes.items())
+                )
+            )
+        )

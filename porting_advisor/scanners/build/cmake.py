@@ -159,6 +159,7 @@ COMMAND = re.compile(r"\s*(\w+)\s*\((.*)\)\s*$", re.S)
 # check_include_file(arm_neon.h HAVE_NEON): what the probe finds on an Arm64 Linux system
 ARM_HEADERS = frozenset({"arm_neon.h", "arm_acle.h", "arm_sve.h"})
 X86_HEADERS = re.compile(r"(?:\w*intrin|cpuid)\.h$")
+PROBES = frozenset({"check_include_file", "check_include_files", "check_include_file_cxx"})
 # commands whose first argument is a target
 ON_TARGET = re.compile(
     r"(?i)target_(?:compile_options|compile_definitions|link_libraries|link_options|sources)"
@@ -197,6 +198,8 @@ class Model:
         self.unbuilt: dict[str, str] = {}  # target -> why the default build skips it
         self.built: set[str] = set()
         self.target: str | None = None  # the target the last command was about
+        # header probes settled for Arm64 (`HAVE_INTRIN_H`: False), for the C preprocessor
+        self.probes: dict[str, bool] = {}
 
     # -- values
 
@@ -330,6 +333,8 @@ class Model:
                 self.stack.pop()
             return ""
         runs, why = self.state()
+        if name in PROBES and len(args) >= 2 and runs is False:
+            self.probes[args[1][0]] = False  # a probe the configuration never runs
         if runs is False:
             return why
         if name == "option" and args:
@@ -342,7 +347,7 @@ class Model:
                 values = values[: values.index("CACHE")]
             value = self.expand(" ".join(values)) if runs else None
             self.assign(var, value, keep=cache and "FORCE" not in [v for v, _ in args])
-        elif name in ("check_include_file", "check_include_files", "check_include_file_cxx"):
+        elif name in PROBES:
             if len(args) >= 2:
                 headers = args[0][0].split(";")
                 found: Value = None
@@ -351,6 +356,8 @@ class Model:
                 elif all(h in ARM_HEADERS for h in headers):
                     found = "1"
                 self.assign(args[1][0], found if runs else None)
+                if runs and found is not None:
+                    self.probes[args[1][0]] = bool(found)
         elif name in ("add_library", "add_executable") and args:
             target = args[0][0]
             if "EXCLUDE_FROM_ALL" in [v for v, q in args if not q]:
