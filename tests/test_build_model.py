@@ -56,3 +56,19 @@ def test_flag_variable_used_only_in_an_x86_branch(rules):
 def test_test_script_flags_are_warnings(rules):
     got = by_line("test-script", rules)
     assert [f.severity.name for f in got[("run_tests.sh", 5)]] == ["WARNING"]
+
+
+def test_no_filter_shows_flags_in_x86_branches_and_probes(rules):
+    got = by_line("cmake", rules)
+    branch = got[("CMakeLists.txt", 22)][0]
+    assert branch.filtered
+    assert branch.filtered_reason == (
+        'in an x86-only branch (line 20: CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")'
+    )
+    probe = got[("CMakeLists.txt", 17)][0]
+    assert probe.filtered and probe.filtered_reason.startswith("in a compiler probe")
+    default = scan(FIXTURES / "build" / "cmake", rules)
+    assert not {(f.file, f.line) for f in default.findings} & {
+        ("CMakeLists.txt", 22),
+        ("CMakeLists.txt", 17),
+    }

@@ -95,9 +95,11 @@ def check_line(
     if "build-artifact" in cats:
         for m in RUNS.finditer(text):
             report(src, "build-runs-built-program", marks, m.start(), m.group(1), token=m.group(1))
-    if x86_branch or TALK.match(text):
+    if TALK.match(text) or (x86_branch and not src.options.no_filter):
         return
     why, test_only = tracker.unbuilt, tracker.test_only
+    if x86_branch:  # (shown with --no-filter only)
+        why = tracker.x86_reason()
     for m in PATHS.finditer(text):
         token = m.group(1)
         arm = next((v for k, v in ARM_PATH.items() if k in token), "aarch64-linux-gnu")
@@ -114,12 +116,15 @@ def check_line(
             why=why,
             test_only=test_only,
         )
-    if not in_probe and not tracker.condition_line:
+    if not tracker.condition_line and (not in_probe or src.options.no_filter):
         # (a flag in a condition is a test of the user's flags: `if("${CMAKE_CXX_FLAGS}"
-        # MATCHES "-march=native")`)
-        check_flags(src, text, marks, why, test_only)
+        # MATCHES "-march=native")`; one in a compiler probe is shown with --no-filter)
+        check_flags(src, text, marks, why or (PROBE_REASON if in_probe else ""), test_only)
     if tracker.libraries:
         check_libraries(src, text, marks, in_link, tracker.conditions(), why, test_only)
+
+
+PROBE_REASON = "in a compiler probe (the build asks whether the compiler takes it)"
 
 
 def check_flags(

@@ -111,6 +111,19 @@ class Tracker:
             or self.x86_recipe
         )
 
+    def x86_reason(self) -> str:
+        """Why the current line is x86-only (see `x86_only`)."""
+        branch = next((c.branches[-1] for c in self.chains if c.current == "x86"), None)
+        if branch is not None:
+            cond = re.sub(r"\s+", " ", branch.cond).strip()
+            if self.kind == "cmake" and cond.endswith(")"):
+                cond = cond[:-1].rstrip()
+            cond = cond[:60]
+            return f"in an x86-only branch (line {branch.line}: {cond})"
+        if self.x86_recipe:
+            return "in a recipe, macro or function named for x86"
+        return "in a select() entry for x86"
+
     def step(self, line: int, text: str) -> bool:
         """Feed one logical line; True when it was control flow (nothing to check on it)."""
         self.condition_line = False
