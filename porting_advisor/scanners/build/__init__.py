@@ -90,7 +90,7 @@ def scan(src: Source) -> None:
     if kind in ("shell", "autotools"):
         lines = shell_steps(lines)
     make = MakeModel(lines) if kind == "make" else None
-    model = cmake.Model() if kind == "cmake" else None
+    model = cmake.Model(src.options.target_os) if kind == "cmake" else None
     for first, line_text, marks in lines:
         if kind == "meson" and (assignment is not None or "=" in line_text):
             assignment = track_assignment(tracker, assignment, line_text)

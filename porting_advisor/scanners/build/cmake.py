@@ -190,8 +190,13 @@ class Model:
     build makes (not EXCLUDE_FROM_ALL, not added in a branch it does not take). A value
     set in another file or by the user is unknown, and so is any branch that depends on it."""
 
-    def __init__(self) -> None:
-        self.vars: dict[str, Value] = dict(TARGET_VARIABLES)
+    def __init__(self, target_os: str = "linux") -> None:
+        # (for a Windows or any-OS target only the processor is known)
+        self.vars: dict[str, Value] = (
+            dict(TARGET_VARIABLES)
+            if target_os == "linux"
+            else {k: v for k, v in TARGET_VARIABLES.items() if "PROCESSOR" in k}
+        )
         self.set_here: set[str] = set()  # variables this file gives a value to
         # per open if(): (taken so far: True/False/None, this branch's state, its reason)
         self.stack: list[tuple[Value | bool | None, bool | None, str]] = []
@@ -338,10 +343,12 @@ class Model:
         if runs is False:
             return why
         if name == "option" and args:
-            default = args[2][0] if len(args) > 2 else "OFF"
+            default = self.expand(args[2][0]) if len(args) > 2 else "OFF"
             self.assign(args[0][0], default if runs else None, keep=True)
         elif name == "set" and args:
             var, values = args[0][0], [v for v, _ in args[1:]]
+            if "PARENT_SCOPE" in values:
+                return ""  # (sets nothing in this scope)
             cache = "CACHE" in values
             if cache:
                 values = values[: values.index("CACHE")]
@@ -368,6 +375,12 @@ class Model:
             target = self.target = args[0][0]
             if target in self.unbuilt and target not in self.built:
                 return f"on {self.unbuilt[target]}; the default build does not make it"
+        else:
+            # another command may write a variable it is given by name (list(APPEND X ...),
+            # string(... X), check_c_compiler_flag(... X)): that variable is no longer known
+            for word, quoted in args:
+                if not quoted and word in self.set_here and word not in TARGET_VARIABLES:
+                    self.vars[word] = None
         return ""
 
     def assign(self, var: str, value: Value, keep: bool = False) -> None:
