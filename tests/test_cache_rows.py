@@ -18,6 +18,7 @@ from porting_advisor.core.facts import (
     CShim,
     Defines,
     Dependency,
+    DroppedOffX86,
     Fact,
     GoAsm,
     GoFile,
@@ -28,6 +29,7 @@ from porting_advisor.core.facts import (
     JniClass,
     JniFunctions,
     Listed,
+    PyExtension,
     RustMod,
     Status,
     Undef,
@@ -63,6 +65,8 @@ ONE_OF_EACH: list[Fact] = [
     CiArm(),
     Dependency("npm", "sharp", "", "^0.20", "package.json", 4, "needs >= 0.29"),
     RustMod("sse2", True),
+    PyExtension("Crypto.Cipher._raw_aesni", ("src/AESNI.c",), 352),
+    DroppedOffX86(".Cipher._raw_aesni", 388),
 ]
 
 

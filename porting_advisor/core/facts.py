@@ -211,6 +211,25 @@ class RustMod(Positional):
     x86_only: bool  # declared under a cfg that holds only on x86
 
 
+@dataclass(frozen=True, slots=True)
+class PyExtension(Positional):
+    """A Python C extension a build script declares: `Extension("pkg.mod", sources=[...])`."""
+
+    module: str
+    sources: tuple[str, ...]  # as written, relative to the script's directory
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedOffX86(Positional):
+    """A Python extension module a build helper removes unless an x86-only compile probe
+    succeeds (pycryptodome's `remove_extension(extensions, ".Cipher._raw_aesni")` when
+    `-maes` does not compile): its sources are built only for x86."""
+
+    module: str  # the name, or the end of it, as the helper spells it
+    line: int
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -231,6 +250,8 @@ Fact: TypeAlias = (
     | CiArm
     | Dependency
     | RustMod
+    | PyExtension
+    | DroppedOffX86
 )
 
 
@@ -281,6 +302,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("dependency", ecosystem, name, version, specifier, file, line, arm64)
         case RustMod(name, x86_only):
             return ("rust-mod", name, x86_only)
+        case PyExtension(module, sources, line):
+            return ("py-extension", module, sources, line)
+        case DroppedOffX86(module, line):
+            return ("dropped-off-x86", module, line)
         case _:
             assert_never(fact)
 
@@ -307,6 +332,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "ci-arm": lambda r: CiArm(),
     "dependency": lambda r: Dependency(r[1], r[2], r[3], r[4], r[5], r[6], r[7]),
     "rust-mod": lambda r: RustMod(r[1], r[2]),
+    "py-extension": lambda r: PyExtension(r[1], r[2], r[3]),
+    "dropped-off-x86": lambda r: DroppedOffX86(r[1], r[2]),
 }
 
 

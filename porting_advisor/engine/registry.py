@@ -62,7 +62,8 @@ def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple
     families = LANGUAGES.get(language, ())
     if language == "python" and setup_py:
         families = SETUP_PY
-    elif language == "python" and file and BUILD_SCRIPT_NAME.search(file):
+    elif language == "python" and file and (BUILD_SCRIPT_NAME.search(file) or "/" not in file):
+        # (a Python file beside setup.py may be its helper: pycryptodome's compiler_opt.py)
         families = BUILD_SCRIPT
     elif language == "yaml" and (file == "meta.yaml" or file.endswith("/meta.yaml")):
         families = CONDA_RECIPE

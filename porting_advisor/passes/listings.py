@@ -8,7 +8,15 @@ import posixpath
 import re
 
 from porting_advisor.core.archnames import TreeIndex, arm_counterpart
-from porting_advisor.core.facts import Arch, AsmFile, AsmInclude, BinaryFile, Listed
+from porting_advisor.core.facts import (
+    Arch,
+    AsmFile,
+    AsmInclude,
+    BinaryFile,
+    DroppedOffX86,
+    Listed,
+    PyExtension,
+)
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import finding
 from porting_advisor.passes.context import Listings, Pass, PassContext
@@ -30,6 +38,23 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
                 prefixes.append((posixpath.normpath(posixpath.join(base, fact.name)), *site))
                 continue
             exact.setdefault(resolve_listed(base, fact.name, index), []).append(site)
+    # Python extensions a build helper removes unless an x86-only compile probe succeeds:
+    # their sources are built only for x86, wherever else they are named
+    dropped = [
+        (fact.module, f"{r.file}:{fact.line}")
+        for r in results
+        for fact in r.facts
+        if isinstance(fact, DroppedOffX86)
+    ]
+    if dropped:
+        for r in results:
+            for fact in r.facts:
+                if not isinstance(fact, PyExtension):
+                    continue
+                at = next((a for m, a in dropped if fact.module.endswith(m)), "")
+                for name in fact.sources if at else ():
+                    path = resolve_listed(posixpath.dirname(r.file), name, index)
+                    exact[path] = [(True, at)]
     return exact, prefixes
 
 

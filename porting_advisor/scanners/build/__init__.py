@@ -61,9 +61,13 @@ def scan(src: Source) -> None:
         conda.scan(src)
         return
     kind = syntax_of(src)
+    if not kind and src.language == "python":
+        setup_py.x86_parts(src)  # a build helper: the extension modules it drops, no checks
+        return
     if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
         return
-    text = src.text
+    # (a Python script's x86-only parts are blanked, and its facts recorded, first)
+    text = setup_py.x86_parts(src) if kind == "python" else src.text
     libraries = LIBRARY_WORD.search(text) is not None  # (else no line has one)
     if not (
         ("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
@@ -77,8 +81,6 @@ def scan(src: Source) -> None:
         or libraries
     ):
         return
-    if kind == "python":
-        text = setup_py.x86_parts(src)
     tracker = Tracker(src, kind)
     tracker.libraries = libraries
     syntax = SYNTAX[kind]

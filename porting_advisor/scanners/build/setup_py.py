@@ -14,10 +14,12 @@ import ast
 import re
 from collections.abc import Sequence
 
-from porting_advisor.core.facts import Listed
+from porting_advisor.core.facts import DroppedOffX86, Listed, PyExtension
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT, classify_words
 
+X86_INCLUDE = re.compile(r"#\s*include\s*<(?:\w*intrin|cpuid)\.h>")
+X86_FLAG = re.compile(r"-m(?:sse[\w.]*|ssse3|avx\w*|aes|pclmul|sha|bmi2?|popcnt|fma|f16c)")
 SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])")
 # a value that says which machine this is
 MACHINE = re.compile(r"platform\.machine|os\.uname|\bget_platform\b|platform\.processor")
@@ -31,6 +33,12 @@ class Regions(ast.NodeVisitor):
         self.arch_vars: set[str] = set()  # names holding the machine (`target_platform`)
         self.x86_vars: set[str] = set()  # names holding an x86-only test (`optimized`)
         self.regions: list[ast.AST] = []
+        # functions that try to compile x86 code (an x86 header, an x86 flag): their success
+        # holds only on x86 (pycryptodome's compiler_supports_aesni)
+        self.x86_probes: set[str] = set()
+        self.strings: dict[str, str] = {}  # name -> the last string constant assigned to it
+        self.dropped: list[tuple[str, int]] = []  # modules removed where an x86 probe fails
+        self.extensions: list[tuple[str, tuple[str, ...], int]] = []
 
     def segment(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or ""
@@ -42,6 +50,8 @@ class Regions(ast.NodeVisitor):
         """Does `node` hold only on x86 machines?"""
         if isinstance(node, ast.Name):
             return node.id in self.x86_vars
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            return node.func.id in self.x86_probes
         if isinstance(node, ast.BoolOp):
             tests = [self.x86_test(v) for v in node.values]
             return any(tests) if isinstance(node.op, ast.And) else all(tests)
@@ -55,9 +65,41 @@ class Regions(ast.NodeVisitor):
             return about_machine and classify_words(text) == "x86"
         return False
 
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        for n in ast.walk(node):
+            if (
+                isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and (X86_INCLUDE.search(n.value) or X86_FLAG.fullmatch(n.value))
+            ):
+                self.x86_probes.add(node.name)
+                break
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
+        if name == "Extension" and node.args and isinstance(node.args[0], ast.Constant):
+            sources = next((k.value for k in node.keywords if k.arg == "sources"), None)
+            if isinstance(sources, ast.List) and isinstance(node.args[0].value, str):
+                names = tuple(
+                    e.value
+                    for e in sources.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                )
+                self.extensions.append((node.args[0].value, names, node.lineno))
+        self.generic_visit(node)
+
     def visit_Assign(self, node: ast.Assign) -> None:
         targets = [t.id for t in node.targets if isinstance(t, ast.Name)]
         value = node.value
+        texts = [
+            n.value
+            for n in ast.walk(value)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+        for name in targets:
+            if texts:
+                self.strings[name] = texts[-1]
         if MACHINE.search(self.segment(value)):
             self.arch_vars.update(targets)
         elif self.x86_test(value):
@@ -76,15 +118,43 @@ class Regions(ast.NodeVisitor):
         if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
             if self.x86_test(test.operand):
                 self.regions.extend(orelse)
+                self.removed(body)
         elif self.x86_test(test):
             self.regions.extend(body)
+            self.removed(orelse)
+
+    def removed(self, nodes: Sequence[ast.AST]) -> None:
+        """Extension modules removed in `nodes`, the side other machines take
+        (`remove_extension(extensions, aesni_mod_name)`, `extensions.remove(...)`)."""
+        for node in nodes:
+            for n in ast.walk(node):
+                if not isinstance(n, ast.Call) or not n.args:
+                    continue
+                func = n.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if "remove" not in called:
+                    continue
+                arg = n.args[-1]
+                module = ""
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    module = arg.value
+                elif isinstance(arg, ast.Name):
+                    module = self.strings.get(arg.id, "")
+                if module.strip("."):
+                    self.dropped.append((module, n.lineno))
 
 
 def x86_parts(src: Source) -> str:
     """The text with its x86-only parts blanked (same length, same lines); records the
     sources named in those parts as x86-only listings."""
     text = src.text
-    if "machine" not in text and "uname" not in text and "get_platform" not in text:
+    if not (
+        "machine" in text
+        or "uname" in text
+        or "get_platform" in text
+        or "Extension(" in text
+        or "remove" in text
+    ):
         return text
     try:
         tree = ast.parse(text)
@@ -92,6 +162,10 @@ def x86_parts(src: Source) -> str:
         return text
     finder = Regions(text)
     finder.visit(tree)
+    for module, sources, at in finder.extensions:
+        src.facts.append(PyExtension(module, sources, at))
+    for module, at in finder.dropped:
+        src.facts.append(DroppedOffX86(module, at))
     if not finder.regions:
         return text
     lines = text.split("\n")
