@@ -22,6 +22,7 @@ from porting_advisor.core.facts import (
     CShim,
     Defines,
     Dependency,
+    DroppedOffX86,
     Fact,
     FloatCompare,
     GoAsm,
@@ -34,6 +35,7 @@ from porting_advisor.core.facts import (
     Listed,
     NativeBuilds,
     NpmNative,
+    PyExtension,
     RustMod,
     Status,
     Undef,
@@ -75,6 +77,8 @@ ONE_OF_EACH: list[Fact] = [
     ContractOff(3, "-ffp-contract=off"),
     NpmNative(("bcrypt", "esbuild")),
     BaseImage(3, "node:18"),
+    PyExtension("Crypto.Cipher._raw_aesni", ("src/AESNI.c",), 352),
+    DroppedOffX86(".Cipher._raw_aesni", 388),
 ]
 
 

@@ -533,7 +533,9 @@ def test_a_file_over_its_time_budget_is_skipped(tmp_path, rules, monkeypatch, jo
     monkeypatch.setattr(
         registry,
         "scanners_for",
-        lambda lang, setup=False: (spin,) if lang == "fortran" else real(lang, setup),
+        lambda lang, setup=False, file="": (
+            (spin,) if lang == "fortran" else real(lang, setup, file)
+        ),
     )
     report = scan(root, rules, file_seconds=0.5, jobs=jobs)
     assert report.skipped == [("slow.f90", "took over 0.5 s to scan")]
@@ -547,7 +549,7 @@ def test_a_file_over_the_memory_budget_is_skipped(tmp_path, rules, monkeypatch):
     monkeypatch.setattr(
         registry,
         "scanners_for",
-        lambda lang, setup=False: (hog,) if lang == "fortran" else real(lang, setup),
+        lambda lang, setup=False, file="": (hog,) if lang == "fortran" else real(lang, setup, file),
     )
     report = scan(root, rules, worker_memory=256 << 20, jobs=2)
     assert report.skipped == [("big.f90", "over the memory budget to scan")]

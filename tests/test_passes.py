@@ -44,6 +44,7 @@ def test_the_passes_run_in_one_explicit_order():
         "c-guards",
         "rust-modules",
         "dotnet-dispatch",
+        "recipes",
         "ported",
         "ci-jobs",
         "jni",

@@ -284,6 +284,25 @@ class ContractOff(Positional):
     setting: str  # as written
 
 
+@dataclass(frozen=True, slots=True)
+class PyExtension(Positional):
+    """A Python C extension a build script declares: `Extension("pkg.mod", sources=[...])`."""
+
+    module: str
+    sources: tuple[str, ...]  # as written, relative to the script's directory
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedOffX86(Positional):
+    """A Python extension module a build helper removes unless an x86-only compile probe
+    succeeds (pycryptodome's `remove_extension(extensions, ".Cipher._raw_aesni")` when
+    `-maes` does not compile): its sources are built only for x86."""
+
+    module: str  # the name, or the end of it, as the helper spells it
+    line: int
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -310,6 +329,8 @@ Fact: TypeAlias = (
     | ContractOff
     | NpmNative
     | BaseImage
+    | PyExtension
+    | DroppedOffX86
 )
 
 
@@ -376,6 +397,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("npm-native", names)
         case BaseImage(line, image):
             return ("base-image", line, image)
+        case PyExtension(module, sources, line):
+            return ("py-extension", module, sources, line)
+        case DroppedOffX86(module, line):
+            return ("dropped-off-x86", module, line)
         case _:
             assert_never(fact)
 
@@ -410,6 +435,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "contract-off": lambda r: ContractOff(r[1], r[2]),
     "npm-native": lambda r: NpmNative(r[1]),
     "base-image": lambda r: BaseImage(r[1], r[2]),
+    "py-extension": lambda r: PyExtension(r[1], r[2], r[3]),
+    "dropped-off-x86": lambda r: DroppedOffX86(r[1], r[2]),
 }
 
 

@@ -5,6 +5,7 @@ this version analyses (rules/languages.yaml lists the same; a test checks)."""
 from __future__ import annotations
 
 import functools
+import re
 
 from porting_advisor.core.source import ScanFn
 
@@ -40,6 +41,11 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 }
 # setup.py is Python, a build script (compiler flags) and a dependency manifest
 SETUP_PY = ("build", "manifests", "python")
+# other Python scripts that build extensions (cffi's `_ffi_build.py`): Python and build script
+BUILD_SCRIPT = ("build", "python")
+BUILD_SCRIPT_NAME = re.compile(r"(?:^|/)(?:\w*_build|build_\w+)\.py$")
+# a conda recipe is YAML and a build file (its selectors pick scripts and packages per arch)
+CONDA_RECIPE = ("deploy", "build")
 # Prebuilt binaries and archives have a reader of their own (engine.scan.scan_binary_task:
 # headers and zip directories only, exempt from the text size cap), not a text scanner.
 BINARY = "binary"
@@ -53,9 +59,16 @@ def analysed(language: str) -> bool:
 
 
 @functools.cache
-def scanners_for(language: str, setup_py: bool = False) -> tuple[ScanFn, ...]:
+def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple[ScanFn, ...]:
     """The scanners of a text file of `language` (none for a language only counted)."""
-    families = SETUP_PY if setup_py and language == "python" else LANGUAGES.get(language, ())
+    families = LANGUAGES.get(language, ())
+    if language == "python" and setup_py:
+        families = SETUP_PY
+    elif language == "python" and file and (BUILD_SCRIPT_NAME.search(file) or "/" not in file):
+        # (a Python file beside setup.py may be its helper: pycryptodome's compiler_opt.py)
+        families = BUILD_SCRIPT
+    elif language == "yaml" and (file == "meta.yaml" or file.endswith("/meta.yaml")):
+        families = CONDA_RECIPE
     return tuple(scanner(name) for name in families)
 
 

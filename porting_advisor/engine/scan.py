@@ -87,7 +87,7 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     if task.language == "binary":
         return scan_binary_task(task, rules, options.target_os)
-    scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"))
+    scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"), task.file)
     if not scanners:
         return FileResult(task.file, task.language)
     if task.size > options.max_file_size:

@@ -16,6 +16,7 @@ from porting_advisor.passes import (
     jni,
     listings,
     ported,
+    recipes,
     rust_modules,
 )
 from porting_advisor.passes.context import Pass, PassContext
@@ -29,6 +30,7 @@ PASSES: tuple[Pass, ...] = (
     c_guards.PASS,  # guards over derived macros; files included only from x86 code
     rust_modules.PASS,  # Rust modules declared only under an x86 cfg
     dotnet_dispatch.PASS,  # C# intrinsics across partial classes and callers
+    recipes.PASS,  # build scripts a conda recipe runs on Arm64 that the tree lacks
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
     ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job
     jni.PASS,  # Java native methods the tree's own C implements

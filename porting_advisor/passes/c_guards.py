@@ -59,7 +59,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
     from x86 code; drop x86 intrinsics the tree defines itself (shims)."""
     results, options = ctx.results, ctx.options
     resolvers, x86_resolvers, shims = tree_resolvers(results, options)
-    x86_included = included_only_on_x86(results, ctx.index, resolvers)
+    x86_included = included_only_on_x86(results, ctx.index, resolvers, ctx.listings)
     if any(
         status != Status.INCLUDE_GUARD
         for r in results

@@ -10,24 +10,34 @@ from collections.abc import Iterator
 from porting_advisor.core.archnames import TreeIndex, only_from_x86, x86_directory
 from porting_advisor.core.facts import Include, Includes, Status
 from porting_advisor.core.model import FileResult
+from porting_advisor.passes.context import Listings
+from porting_advisor.passes.listings import x86_listing
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, language_mode
 from porting_advisor.scanners.c.scan import C_FAMILY
 
 
 def included_only_on_x86(
-    results: list[FileResult], index: TreeIndex, resolvers: dict[str, preproc.Resolver]
+    results: list[FileResult],
+    index: TreeIndex,
+    resolvers: dict[str, preproc.Resolver],
+    listings: Listings | None = None,
 ) -> frozenset[str]:
     """Files that are #included somewhere, and only from code not compiled for the target
     (`#if defined(__x86_64__)` / `#include "haswell/simd.h"`) or from files in directories
     named for x86 (numpy's x86-simd-sort headers, included by its own tests and by numpy
-    under NPY_HAVE_AVX512_SKX): x86-only by inclusion."""
+    under NPY_HAVE_AVX512_SKX), or from sources the build names only for x86 (argon2's
+    blamka-round-opt.h, included by the opt.c its build script compiles only on x86):
+    x86-only by inclusion."""
     # (by directory, remembered per directory: a test of every file name cost 40 ms on a
     # 20,000-file tree)
     named = {
         r.file
         for r in results
-        if x86_directory(r.file.rpartition("/")[0])
+        if (
+            x86_directory(r.file.rpartition("/")[0])
+            or (listings is not None and listings[0] and x86_listing(r.file, listings))
+        )
         and any(isinstance(fact, Include | Includes) for fact in r.facts)
     }
     if not named and not any(

@@ -5,13 +5,24 @@ binaries with no Arm64 counterpart in the tree."""
 from __future__ import annotations
 
 import posixpath
+import re
 
 from porting_advisor.core.archnames import TreeIndex, arm_counterpart
-from porting_advisor.core.facts import Arch, AsmFile, AsmInclude, BinaryFile, Listed
+from porting_advisor.core.facts import (
+    Arch,
+    AsmFile,
+    AsmInclude,
+    BinaryFile,
+    DroppedOffX86,
+    Listed,
+    PyExtension,
+)
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import finding
 from porting_advisor.passes.context import Listings, Pass, PassContext
 from porting_advisor.scanners.binaries import other_os
+
+PYTHON_BUILD = re.compile(r"(?:^|/)(?:setup|\w*_build|build_\w+)\.py$")
 
 
 def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
@@ -28,6 +39,23 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
                 prefixes.append((posixpath.normpath(posixpath.join(base, fact.name)), *site))
                 continue
             exact.setdefault(resolve_listed(base, fact.name, index), []).append(site)
+    # Python extensions a build helper removes unless an x86-only compile probe succeeds:
+    # their sources are built only for x86, wherever else they are named
+    dropped = [
+        (fact.module, f"{r.file}:{fact.line}")
+        for r in results
+        for fact in r.facts
+        if isinstance(fact, DroppedOffX86)
+    ]
+    if dropped:
+        for r in results:
+            for fact in r.facts:
+                if not isinstance(fact, PyExtension):
+                    continue
+                at = next((a for m, a in dropped if fact.module.endswith(m)), "")
+                for name in fact.sources if at else ():
+                    path = resolve_listed(posixpath.dirname(r.file), name, index)
+                    exact[path] = [(True, at)]
     return exact, prefixes
 
 
@@ -42,6 +70,12 @@ def resolve_listed(base: str, name: str, index: TreeIndex) -> str:
         path = posixpath.normpath(posixpath.join(directory, name))
         if path in index.files:
             return path
+    if first not in index.files and "/" not in name:
+        # a bare name the script joins to a directory variable (argon2-cffi's
+        # `lib_base / "opt.c"`): the one file of that name in the tree, if only one
+        found = [f for f in index.files if f.endswith("/" + name)]
+        if len(found) == 1:
+            return found[0]
     return first
 
 
@@ -49,6 +83,10 @@ def x86_listing(file: str, listings: Listings) -> str:
     """Where the build names `file` if it does so only in x86-only branches, else ''."""
     exact, prefixes = listings
     sites = exact.get(file, []) + [(x86, at) for p, x86, at in prefixes if file.startswith(p)]
+    # What a Python build script names is what pip builds: a vendored library's own
+    # Makefile (argon2-cffi's extras/libargon2/Makefile) is not run
+    python = [s for s in sites if PYTHON_BUILD.search(s[1].rpartition(":")[0])]
+    sites = python or sites
     return sites[0][1] if sites and all(x86 for x86, _ in sites) else ""
 
 

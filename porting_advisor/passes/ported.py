@@ -47,6 +47,8 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
     names only for x86 (`if(CMAKE_SYSTEM_PROCESSOR MATCHES x86_64)` / `list(APPEND SRCS
     crc_fast.c)`)."""
     path = on_disk(file)
+    if path.startswith(".pc/") or "/.pc/" in path:
+        return "a copy quilt keeps of a file before a Debian patch applies (not built)"
     if x86_named(path):
         if arm_counterpart(path, index):
             return "named for x86, with an Arm64 counterpart beside it"
@@ -58,6 +60,8 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
         return "in a directory named for another architecture"
     if source and listings is not None and (site := x86_listing(file, listings)):
         return f"built only for x86: {site}"
+    if file.endswith(SCRIPTS) and listings is not None and (site := x86_listing(file, listings)):
+        return f"run only for x86: {site}"
     return ""
 
 
@@ -84,6 +88,7 @@ def generic_twin(path: str, index: TreeIndex) -> str:
 
 
 ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
+SCRIPTS = (".sh", ".bat")  # build scripts a conda recipe selects per architecture
 # Names for other architectures that say so without doubt (rules/vocab/arch-tokens.yaml)
 OTHER_ARCH_DIRS = vocab.get().arch.other_dirs
 

@@ -10,8 +10,8 @@ from typing import Any
 from porting_advisor.core.facts import BaseImage, CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import cijobs
-from porting_advisor.scanners.build import ARCH_SUBJECT as BUILD_ARCH_SUBJECT
 from porting_advisor.scanners.build import ARM_PATH, PATHS
+from porting_advisor.scanners.build.conditions import ARCH_SUBJECT as BUILD_ARCH_SUBJECT
 
 COMMENT = re.compile(r"(?:^|\s)#.*$")
 PLATFORM = re.compile(

@@ -179,7 +179,7 @@ def code_advice(cfg: Config, name: str, target: str, facts: dict[str, Any]) -> d
     """What the C scanner reports for `name` in code compiled for the target, and the
     replacement its finding names."""
     from porting_advisor.scanners.c import intrinsics, ppexpr
-    from porting_advisor.scanners.c.scan import CPU_DETECTION
+    from porting_advisor.scanners.c.identifiers import CPU_DETECTION
 
     header = name.strip('<>"')
     family = intrinsics.catalogue().get(name, "")

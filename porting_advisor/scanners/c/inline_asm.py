@@ -599,3 +599,25 @@ def explain(template: str) -> tuple[str, str]:
 
 def describe(template: str) -> str:
     return explain(template)[0]
+
+
+# GNU asm flag outputs (`"=@ccz"(zero)`): AArch64 GCC knows only its own condition codes and
+# rejects the x86 ones ("unknown asm flag output")
+FLAG_OUTPUT = re.compile(r'"[=+]@cc(\w+)"')
+ARM_CONDITIONS = frozenset(
+    ["eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le"]
+)
+
+
+def x86_flag_outputs(text: str, open_pos: int) -> list[str]:
+    """The x86-only flag-output constraints (`=@ccz`) of the GNU asm statement whose '(' is
+    at `open_pos`."""
+    end = text.find(";", open_pos, open_pos + 20000)
+    body = text[open_pos : end if end > 0 else open_pos + 20000]
+    if "@cc" not in body:
+        return []
+    return [
+        m.group(0).strip('"')
+        for m in FLAG_OUTPUT.finditer(body)
+        if m.group(1) not in ARM_CONDITIONS
+    ]
