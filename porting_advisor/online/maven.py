@@ -13,22 +13,23 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-import hashlib
-import json
+import functools
 import os
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from porting_advisor.core.model import Finding, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
+from porting_advisor.online import fetch
 from porting_advisor.online.indexes import redact
-from porting_advisor.online.simple import CACHE_SECONDS, IndexError_, request
+from porting_advisor.online.simple import IndexError_, request
 from porting_advisor.scanners.deps import common, versions
 
 CENTRAL = "https://repo.maven.apache.org/maven2"
@@ -105,25 +106,9 @@ def repository(override: str = "") -> str:
     return CENTRAL
 
 
-def cached(cache_dir: Path | None, url: str, ask):  # type: ignore[no-untyped-def]
-    """`ask()` (a JSON value) kept in `cache_dir` for CACHE_SECONDS, keyed by URL."""
-    path = None
-    if cache_dir is not None:
-        key = hashlib.sha256(("maven " + url).encode()).hexdigest()[:32]
-        path = cache_dir / "online" / f"{key}.json"
-        try:
-            if time.time() - path.stat().st_mtime < CACHE_SECONDS:
-                return json.loads(path.read_text())
-        except (OSError, ValueError):
-            pass
-    value = ask()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(value))
-        except OSError:
-            pass
-    return value
+def cached(cache_dir: Path | None, url: str, ask: Callable[[], Any]) -> Any:
+    """`ask()` (a JSON value) kept in the cache folder for a day, keyed by URL."""
+    return fetch.cached(cache_dir, "maven " + url, ask)
 
 
 def metadata_versions(repo: str, group: str, artifact: str, cache_dir: Path | None) -> list[str]:
@@ -180,8 +165,8 @@ def exists(url: str, timeout: float = 20.0) -> bool:
 def has_arm64(repo: str, group: str, artifact: str, version: str, cache_dir: Path | None) -> bool:
     base = f"{repo.rstrip('/')}/{group.replace('.', '/')}/{artifact}/{version}/{artifact}-{version}"
     return any(
-        cached(cache_dir, f"{base}-{c}.jar", lambda c=c: exists(f"{base}-{c}.jar"))
-        for c in CLASSIFIERS
+        cached(cache_dir, jar, functools.partial(exists, jar))
+        for jar in (f"{base}-{c}.jar" for c in CLASSIFIERS)
     )
 
 
