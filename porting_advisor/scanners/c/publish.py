@@ -100,15 +100,34 @@ def check(
     globals_, fields = declarations(root, lang)
     device = DEVICE.search(src.text) is not None
     cursor = tree_sitter.QueryCursor(grammars.query(lang, "(function_definition) @f"))
-    funcs = []
-    for _, caps in cursor.matches(root):
-        fn = caps["f"][0]
-        body = fn.child_by_field_name("body")
-        if body is not None:
-            walker = Walker(globals_, fields, compiler_only, locals_of(fn))
-            walker.walk(body)
-            walker.events.sort(key=lambda e: e.at)
-            funcs.append((function_name(fn), walker))
+    bodies = [
+        (fn, body)
+        for _, caps in cursor.matches(root)
+        if (body := (fn := caps["f"][0]).child_by_field_name("body")) is not None
+    ]
+
+    def walked(fn: tree_sitter.Node, body: tree_sitter.Node) -> Walker:
+        walker = Walker(globals_, fields, compiler_only, locals_of(fn))
+        walker.walk(body)
+        walker.events.sort(key=lambda e: e.at)
+        return walker
+
+    # Only a `while` loop spins: the other functions matter only as writers of a flag some
+    # loop waits on, so they are walked only when their text names one of those flags.
+    walkers = {i: walked(*fb) for i, fb in enumerate(bodies) if b"while" in (fb[1].text or b"")}
+    waited = {
+        key.lstrip(".").encode()
+        for w in walkers.values()
+        for spin in w.spins
+        for key in spin_flags(w, spin, globals_, fields, device)
+    }
+    if not waited:
+        return
+    funcs = [
+        (function_name(fn), walkers[i] if i in walkers else walked(fn, body))
+        for i, (fn, body) in enumerate(bodies)
+        if i in walkers or any(name in (body.text or b"") for name in waited)
+    ]
     handlers = {a or b for a, b in HANDLER.findall(src.text)} if "sig" in src.text else set()
     funcs = [(name, w) for name, w in funcs if name not in handlers or w.spins]
     readers = [(name, w, spin) for name, w in funcs for spin in w.spins]
