@@ -8,6 +8,13 @@
     python scripts/bench.py --small              # files of 1.4 KB (the worst case)
     python scripts/bench.py --tree PATH          # a real tree (e.g. an sdist)
     python scripts/bench.py --files 10000 --changed 10   # --changed-since, 10 files changed
+    python scripts/bench.py --reference 'PY TOOL {tree} --no-progress --output {out}' \
+        --tree A --tree B                        # head to head with the replaced tool
+
+Reference mode runs the given command line (a template: `{tree}` becomes the tree, `{out}` a
+JSON report path) alternately with ours (`--no-cache`, JSON report, default jobs) on each
+tree, after one warm-up run of each; it prints the median wall time of each (`--repeat`,
+default 5) and the ratio.
 
 Each run is a fresh process (`python -m porting_advisor ... --output report.json`), timed
 after one warm-up run so the OS file cache is warm; each row is the fastest of three timed
@@ -27,7 +34,9 @@ import math
 import os
 import random
 import resource
+import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -165,6 +174,7 @@ def child(argv: list[str]) -> None:
 
 
 REPEAT = 3  # timed runs per row; the fastest is reported (the machine's noise is one-sided)
+REFERENCE_REPEAT = 5  # runs per tool and tree in --reference mode; the median is reported
 # The children write bytecode caches as an installed package has them (pip compiles on
 # install); a development shell with PYTHONDONTWRITEBYTECODE would time compiling instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -285,10 +295,69 @@ def a_source_file(tree: Path) -> Path:
     raise SystemExit("no C/C++ file to edit in the tree")
 
 
-def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2:])
-        return
+def fill_template(template: str, tree: Path, out: Path) -> list[str]:
+    """The replaced tool's command line: the template split as a shell would, with `{tree}`
+    and `{out}` replaced in each word (literally: other braces stay as they are)."""
+    words = shlex.split(template)
+    if not any("{tree}" in w for w in words):
+        raise ValueError("the --reference command has no {tree}")
+    return [w.replace("{tree}", str(tree)).replace("{out}", str(out)) for w in words]
+
+
+def ours_cmd(tree: Path, out: Path) -> list[str]:
+    """Our CLI as a user runs it for a first scan: result cache off, JSON report, default jobs."""
+    return [
+        sys.executable,
+        "-m",
+        "porting_advisor",
+        str(tree),
+        "--no-cache",
+        "--no-progress",
+        "--quiet",
+        "--output",
+        str(out),
+    ]
+
+
+def timed_run(cmd: list[str], out: Path, cwd: Path) -> float:
+    """Wall time of one run. Exit codes are not checked (a gate may fail on findings); the
+    run counts only if it wrote a non-empty report."""
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    res = subprocess.run(cmd, capture_output=True, text=True, env=ENV, cwd=cwd)
+    wall = time.perf_counter() - start
+    if not out.is_file() or out.stat().st_size == 0:
+        raise SystemExit(
+            f"no report from {shlex.join(cmd)} (exit {res.returncode}):\n{res.stderr[-2000:]}"
+        )
+    return wall
+
+
+def head_to_head(template: str, trees: list[Path], repeat: int, tmp: Path) -> None:
+    """The replaced tool and ours, alternately on each tree; medians and their ratio."""
+    print(f"replaced tool: {template}")
+    print(f"ours:          {shlex.join(ours_cmd(Path('{tree}'), Path('{out}')))}")
+    print(f"median of {repeat} runs each, alternating, after one warm-up run of each")
+    print(f"{'tree':<32} {'MB':>7} {'files':>7} {'replaced s':>10} {'ours s':>8} {'ratio':>7}")
+    for tree in (t.resolve() for t in trees):  # the runs' working directory is `tmp`
+        ref_out, our_out = tmp / "ref.json", tmp / "ours.json"
+        ref_cmd = fill_template(template, tree, ref_out)
+        our_cmd = ours_cmd(tree, our_out)
+        timed_run(ref_cmd, ref_out, tmp)  # warm-up: the OS file cache and bytecode caches
+        timed_run(our_cmd, our_out, tmp)
+        ref_times, our_times = [], []
+        for _ in range(repeat):
+            ref_times.append(timed_run(ref_cmd, ref_out, tmp))
+            our_times.append(timed_run(our_cmd, our_out, tmp))
+        ref, ours = statistics.median(ref_times), statistics.median(our_times)
+        n, size = tree_size(tree)
+        print(
+            f"{tree.name:<32} {size / 1e6:7.1f} {n:7d} {ref:10.2f} {ours:8.2f} {ref / ours:6.1f}x",
+            flush=True,
+        )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--simd", action="store_true", help="SIMD-heavy C tree (80%% intrinsics)")
@@ -297,23 +366,61 @@ def main() -> None:
         action="store_true",
         help="synthetic files of 1.4 KB on average, not sized like a real tree's",
     )
-    ap.add_argument("--tree", type=Path, help="benchmark an existing tree instead")
-    ap.add_argument("--repeat", type=int, default=REPEAT, help="timed runs per row (best kept)")
+    ap.add_argument(
+        "--tree",
+        type=Path,
+        action="append",
+        help="benchmark an existing tree instead (repeatable with --reference)",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        help=f"timed runs per row (best kept; default {REPEAT}), or per tool and tree with "
+        f"--reference (median kept; default {REFERENCE_REPEAT})",
+    )
+    ap.add_argument(
+        "--reference",
+        metavar="CMD",
+        help="time this command line ({tree} and {out} filled in) against ours on --tree",
+    )
     ap.add_argument(
         "--changed",
         type=int,
         metavar="N",
         help="time --changed-since with N C files changed in a --files tree",
     )
-    args = ap.parse_args()
-    globals()["REPEAT"] = max(1, args.repeat)
+    args = ap.parse_args(argv)
+    if args.reference is not None:
+        if not args.tree:
+            ap.error("--reference needs at least one --tree")
+        try:
+            fill_template(args.reference, Path("."), Path("."))
+        except ValueError as e:
+            ap.error(str(e))
+    elif args.tree and len(args.tree) > 1:
+        ap.error("more than one --tree only with --reference")
+    return args
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2:])
+        return
+    args = parse_args(sys.argv[1:])
+    if args.reference is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            head_to_head(
+                args.reference, args.tree, max(1, args.repeat or REFERENCE_REPEAT), Path(tmp)
+            )
+        return
+    globals()["REPEAT"] = max(1, args.repeat or REPEAT)
     if args.changed:
         with tempfile.TemporaryDirectory() as tmp:
             changed_since(args.files, args.changed, Path(tmp))
         return
     with tempfile.TemporaryDirectory() as tmp:
         if args.tree:
-            tree = args.tree
+            tree = args.tree[0]
             label = str(tree)
         else:
             tree = Path(tmp) / "tree"
