@@ -11,7 +11,6 @@ cache folder for a day."""
 
 from __future__ import annotations
 
-import base64
 import fnmatch
 import functools
 import os
@@ -28,7 +27,7 @@ from porting_advisor.core.model import Finding, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
 from porting_advisor.online import fetch
-from porting_advisor.online.indexes import redact
+from porting_advisor.online.indexes import basic_auth, redact
 from porting_advisor.online.simple import IndexError_, request
 from porting_advisor.scanners.deps import common, versions
 
@@ -143,13 +142,9 @@ def exists(url: str, timeout: float = 20.0) -> bool:
     if parts.scheme == "file":
         return Path(urllib.request.url2pathname(parts.path)).is_file()
     headers = {"User-Agent": "porting-advisor"}
-    if parts.username is not None:
-        auth = (
-            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        )
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    url, auth = basic_auth(url)
+    if auth:
+        headers["Authorization"] = auth
     try:
         req = urllib.request.Request(url, headers=headers, method="HEAD")
         with urllib.request.urlopen(req, timeout=timeout):
