@@ -200,8 +200,9 @@ def judge(
 
 def gather(
     records: list[dict[str, object]], cache_dir: Path | None, override: str = ""
-) -> tuple[list[Verdict], list[Remark]]:
-    """Ask the repository about every pinned Maven dependency the knowledge table knows."""
+) -> tuple[list[Verdict], list[Remark], str]:
+    """Ask the repository about every pinned Maven dependency the knowledge table knows; also
+    the repository asked ("" when none was)."""
     wanted = []
     for r in records:
         if r.get("ecosystem") != "maven" or not r.get("version"):
@@ -210,7 +211,7 @@ def gather(
         if where is not None:
             wanted.append((r, where))
     if not wanted:
-        return [], []
+        return [], [], ""
     repo = repository(override)
     out: list[Verdict] = []
     answers: dict[tuple[str, str, str], tuple[bool, str] | None] = {}
@@ -221,7 +222,7 @@ def gather(
             try:
                 answers[key] = judge(repo, group, artifact, version, cache_dir)
             except IndexError_ as exc:
-                return out, [Remark("online-unavailable", f"--online: could not ask {exc}")]
+                return out, [Remark("online-unavailable", f"--online: could not ask {exc}")], repo
         answer = answers[key]
         if answer is not None:
             out.append(
@@ -229,7 +230,7 @@ def gather(
                     str(r["file"]), int(str(r["line"])), f"{group}:{artifact}", version, *answer
                 )
             )
-    return out, []
+    return out, [], repo
 
 
 def merge(
