@@ -31,7 +31,6 @@ def hint(tokens: frozenset[str]) -> re.Pattern[str]:
 
 # A cheap test before the full tokenisation of a name that may be named for Arm.
 ARM_HINT = hint(ARM_TOKENS)
-SPLIT = re.compile(r"[_\-.+\s]+")
 # Spellings that must become one token before splitting.
 JOIN = (
     (re.compile(r"x86[_-]64", re.I), "x8664"),
@@ -41,7 +40,7 @@ JOIN = (
 )
 
 
-SEPARATORS = str.maketrans("_-.+", "    ")  # SPLIT's characters, for str.split (3x faster)
+SEPARATORS = str.maketrans("_-.+", "    ")  # with whitespace, the separators of a name's tokens
 
 
 @functools.lru_cache(maxsize=65536)
