@@ -92,6 +92,15 @@ class TreeIndex:
     by_dir: dict[str, tuple[str, ...]]
     subdirs: dict[str, tuple[str, ...]]  # directory -> its child directories
     arm_stems: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # on demand
+    by_name: dict[str, list[str]] = field(default_factory=dict)  # on demand: see `below`
+
+    def below(self, name: str) -> list[str]:
+        """The files called `name` in the tree's directories (not at its top)."""
+        if not self.by_name:
+            for directory, names in self.by_dir.items():
+                for n in names if directory else ():
+                    self.by_name.setdefault(n, []).append(f"{directory}/{n}")
+        return self.by_name.get(name, [])
 
     def arm_named(self, directory: str) -> dict[str, list[str]]:
         """Neutral stem -> names in `directory` that are named for Arm (once per directory;
