@@ -31,7 +31,6 @@ def hint(tokens: frozenset[str]) -> re.Pattern[str]:
 
 # A cheap test before the full tokenisation of a name that may be named for Arm.
 ARM_HINT = hint(ARM_TOKENS)
-SPLIT = re.compile(r"[_\-.+\s]+")
 # Spellings that must become one token before splitting.
 JOIN = (
     (re.compile(r"x86[_-]64", re.I), "x8664"),
@@ -41,7 +40,7 @@ JOIN = (
 )
 
 
-SEPARATORS = str.maketrans("_-.+", "    ")  # SPLIT's characters, for str.split (3x faster)
+SEPARATORS = str.maketrans("_-.+", "    ")  # with whitespace, the separators of a name's tokens
 
 
 @functools.lru_cache(maxsize=65536)
@@ -93,6 +92,15 @@ class TreeIndex:
     by_dir: dict[str, tuple[str, ...]]
     subdirs: dict[str, tuple[str, ...]]  # directory -> its child directories
     arm_stems: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # on demand
+    by_name: dict[str, list[str]] = field(default_factory=dict)  # on demand: see `below`
+
+    def below(self, name: str) -> list[str]:
+        """The files called `name` in the tree's directories (not at its top)."""
+        if not self.by_name:
+            for directory, names in self.by_dir.items():
+                for n in names if directory else ():
+                    self.by_name.setdefault(n, []).append(f"{directory}/{n}")
+        return self.by_name.get(name, [])
 
     def arm_named(self, directory: str) -> dict[str, list[str]]:
         """Neutral stem -> names in `directory` that are named for Arm (once per directory;

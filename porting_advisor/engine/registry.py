@@ -58,7 +58,6 @@ def analysed(language: str) -> bool:
     return language in ANALYSED
 
 
-@functools.cache
 def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple[ScanFn, ...]:
     """The scanners of a text file of `language` (none for a language only counted)."""
     families = LANGUAGES.get(language, ())
@@ -69,6 +68,12 @@ def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple
         families = BUILD_SCRIPT
     elif language == "yaml" and (file == "meta.yaml" or file.endswith("/meta.yaml")):
         families = CONDA_RECIPE
+    return scanners_of(families)
+
+
+@functools.cache
+def scanners_of(families: tuple[str, ...]) -> tuple[ScanFn, ...]:
+    """(remembered per list of families: keyed by file, the cache grew with every file)"""
     return tuple(scanner(name) for name in families)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from porting_advisor import __version__
-from porting_advisor.core.model import Finding, Report
+from porting_advisor.core.model import Finding, Report, on_disk
 
 FORMAT = "porting-advisor-baseline"
 VERSION = 2
@@ -124,7 +124,7 @@ def apply(report: Report, known: list[Entry], base: Path) -> Report:
         kept.append(f)
     moved = Counter[tuple[str, str]]()
     for e in known:
-        if e.rule and left[e.fingerprint] > 0 and not (base / e.file.split("!/")[0]).exists():
+        if e.rule and left[e.fingerprint] > 0 and not (base / on_disk(e.file)).exists():
             n = min(left[e.fingerprint], e.count)
             moved[e.content] += n
             left[e.fingerprint] -= n

@@ -4,19 +4,17 @@ both drive the protocol) and the time-limited cache of their answers."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from porting_advisor.online.indexes import redact
+from porting_advisor.online.indexes import basic_auth, redact
 from porting_advisor.online.simple import CACHE_SECONDS, IndexError_
 
 LIMIT = 64 << 20  # a registry document larger than this is refused
@@ -32,12 +30,10 @@ class Answer:
 def get(url: str, headers: dict[str, str], timeout: float = 20.0) -> Answer:
     """GET `url`; raises IndexError_ (no credentials in it) when the host cannot be reached or
     answers an error other than 401/404."""
-    shown, parts = redact(url), urllib.parse.urlsplit(url)
-    if parts.username is not None:  # `https://user:secret@host/`: sent as Basic, not in the URL
-        user, password = (urllib.parse.unquote(p or "") for p in (parts.username, parts.password))
-        basic = base64.b64encode(f"{user}:{password}".encode()).decode()
-        headers = {"Authorization": f"Basic {basic}", **headers}
-        url = urllib.parse.urlunsplit(parts._replace(netloc=host_of(url)))
+    shown = redact(url)
+    url, auth = basic_auth(url)
+    if auth:  # (a caller's own Authorization, a registry token, wins)
+        headers = {"Authorization": auth, **headers}
     request = urllib.request.Request(url, headers={"User-Agent": "porting-advisor", **headers})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as r:
@@ -52,12 +48,6 @@ def get(url: str, headers: dict[str, str], timeout: float = 20.0) -> Answer:
         raise IndexError_(f"{shown}: HTTP {exc.code}") from None
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise IndexError_(f"{shown}: {redact(str(getattr(exc, 'reason', exc)))}") from None
-
-
-def host_of(url: str) -> str:
-    """`host[:port]` of a URL, without credentials."""
-    parts = urllib.parse.urlsplit(url)
-    return (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
 
 
 def cached(cache_dir: Path | None, key: str, ask: Callable[[], Any]) -> Any:

@@ -8,16 +8,30 @@ asked which index it would use.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import urllib.parse
 
 
 def redact(url: str) -> str:
     """`scheme://user:secret@host/...` without the credentials, for reports and remarks."""
     return re.sub(r"(?<=://)[^/@\s]+@", "***@", url)
+
+
+def basic_auth(url: str) -> tuple[str, str]:
+    """`url` without `user:secret@`, and the Basic Authorization value they make ("" when
+    there are none): credentials are sent in the header, never in the URL."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, ""
+    user, password = (urllib.parse.unquote(p or "") for p in (parts.username, parts.password))
+    netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return bare, "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def pip_command() -> list[str] | None:

@@ -11,7 +11,6 @@ cache folder for a day."""
 
 from __future__ import annotations
 
-import base64
 import fnmatch
 import functools
 import os
@@ -28,7 +27,7 @@ from porting_advisor.core.model import Finding, Remark
 from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.core.source import finding
 from porting_advisor.online import fetch
-from porting_advisor.online.indexes import redact
+from porting_advisor.online.indexes import basic_auth, redact
 from porting_advisor.online.simple import IndexError_, request
 from porting_advisor.scanners.deps import common, versions
 
@@ -143,13 +142,9 @@ def exists(url: str, timeout: float = 20.0) -> bool:
     if parts.scheme == "file":
         return Path(urllib.request.url2pathname(parts.path)).is_file()
     headers = {"User-Agent": "porting-advisor"}
-    if parts.username is not None:
-        auth = (
-            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        )
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-        url = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    url, auth = basic_auth(url)
+    if auth:
+        headers["Authorization"] = auth
     try:
         req = urllib.request.Request(url, headers=headers, method="HEAD")
         with urllib.request.urlopen(req, timeout=timeout):
@@ -205,8 +200,9 @@ def judge(
 
 def gather(
     records: list[dict[str, object]], cache_dir: Path | None, override: str = ""
-) -> tuple[list[Verdict], list[Remark]]:
-    """Ask the repository about every pinned Maven dependency the knowledge table knows."""
+) -> tuple[list[Verdict], list[Remark], str]:
+    """Ask the repository about every pinned Maven dependency the knowledge table knows; also
+    the repository asked ("" when none was)."""
     wanted = []
     for r in records:
         if r.get("ecosystem") != "maven" or not r.get("version"):
@@ -215,7 +211,7 @@ def gather(
         if where is not None:
             wanted.append((r, where))
     if not wanted:
-        return [], []
+        return [], [], ""
     repo = repository(override)
     out: list[Verdict] = []
     answers: dict[tuple[str, str, str], tuple[bool, str] | None] = {}
@@ -226,7 +222,7 @@ def gather(
             try:
                 answers[key] = judge(repo, group, artifact, version, cache_dir)
             except IndexError_ as exc:
-                return out, [Remark("online-unavailable", f"--online: could not ask {exc}")]
+                return out, [Remark("online-unavailable", f"--online: could not ask {exc}")], repo
         answer = answers[key]
         if answer is not None:
             out.append(
@@ -234,7 +230,7 @@ def gather(
                     str(r["file"]), int(str(r["line"])), f"{group}:{artifact}", version, *answer
                 )
             )
-    return out, []
+    return out, [], repo
 
 
 def merge(

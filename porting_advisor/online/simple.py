@@ -27,7 +27,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from porting_advisor.online.indexes import redact
+from porting_advisor.online.indexes import basic_auth, redact
 
 ACCEPT = (
     "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, "
@@ -56,15 +56,9 @@ def request(url: str, timeout: float) -> tuple[bytes, str]:
     """GET `url` (credentials in it become a Basic Authorization header): body, content type."""
     parts = urllib.parse.urlsplit(url)
     headers = {"Accept": ACCEPT, "User-Agent": "porting-advisor"}
-    if parts.username is not None:
-        auth = (
-            f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        )
-        headers["Authorization"] = "Basic " + base64.b64encode(auth.encode()).decode()
-        netloc = parts.hostname or ""
-        url = urllib.parse.urlunsplit(
-            parts._replace(netloc=netloc + (f":{parts.port}" if parts.port else ""))
-        )
+    url, auth = basic_auth(url)
+    if auth:
+        headers["Authorization"] = auth
     if parts.scheme == "file":
         path = Path(urllib.request.url2pathname(parts.path))
         path = path / "index.html" if path.is_dir() else path

@@ -117,8 +117,7 @@ def run(
     target = Target(project_pythons(base_dir(options.root)), simple.DEFAULT_GLIBC)
     verdicts, remarks = gather(records, target, options.cache_dir, options.index_url)
     findings = merge(findings, verdicts, target, rules)
-    jars, more = maven.gather(records, options.cache_dir, options.maven_repo)
-    repo = maven.repository(options.maven_repo) if jars else ""
+    jars, more, repo = maven.gather(records, options.cache_dir, options.maven_repo)
     findings = maven.merge(findings, jars, repo, rules)
     addons, on_npm = npm.gather(results, options.cache_dir)
     bases, on_images = images.gather(results, options.allow_registry, options.cache_dir)

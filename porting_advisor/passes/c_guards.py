@@ -71,7 +71,6 @@ def resolve(ctx: PassContext) -> list[Finding]:
         # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
         # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
         resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
-    ported: dict[str, bool] = {}
     # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
     out = []
     for f in ctx.findings:
@@ -80,8 +79,6 @@ def resolve(ctx: PassContext) -> list[Finding]:
             continue
         if f.rule == "c-x86-intrinsic" and f.key in shims:
             continue
-        if f.file not in ported:
-            ported[f.file] = f.file in x86_included
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             if status == INACTIVE:
@@ -109,7 +106,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
             if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
                 continue  # x86-64 reaches this #error too, once the tree's macros are known
             f = replace(f, x86_guard=None)
-        if ported[f.file] and not f.filtered:
+        if f.file in x86_included and not f.filtered:
             f = replace(
                 f, filtered=True, filtered_reason="in a file included only from x86-only code"
             )

@@ -73,7 +73,7 @@ def resolve_listed(base: str, name: str, index: TreeIndex) -> str:
     if first not in index.files and "/" not in name:
         # a bare name the script joins to a directory variable (argon2-cffi's
         # `lib_base / "opt.c"`): the one file of that name in the tree, if only one
-        found = [f for f in index.files if f.endswith("/" + name)]
+        found = index.below(name)
         if len(found) == 1:
             return found[0]
     return first

@@ -17,6 +17,7 @@ from porting_advisor.core.archnames import (
 from porting_advisor.core.model import Finding, on_disk
 from porting_advisor.passes.context import Listings, Pass, PassContext, always
 from porting_advisor.passes.listings import x86_listing
+from porting_advisor.passes.recipes import SCRIPTS
 
 
 def ported_paths(ctx: PassContext) -> list[Finding]:
@@ -88,7 +89,6 @@ def generic_twin(path: str, index: TreeIndex) -> str:
 
 
 ASM_FILES = (".s", ".S", ".asm", ".nasm", ".sx")
-SCRIPTS = (".sh", ".bat")  # build scripts a conda recipe selects per architecture
 # Names for other architectures that say so without doubt (rules/vocab/arch-tokens.yaml)
 OTHER_ARCH_DIRS = vocab.get().arch.other_dirs
 

@@ -11,7 +11,7 @@ from porting_advisor.core.source import finding
 from porting_advisor.passes.context import Pass, PassContext
 from porting_advisor.passes.listings import resolve_listed
 
-SCRIPTS = (".sh", ".bat")
+SCRIPTS = (".sh", ".bat")  # build scripts a conda recipe selects per architecture
 
 
 def recipes(results: list[FileResult]) -> list[FileResult]:

@@ -66,15 +66,6 @@ class Binary:
     os: str = ""  # "linux" (ELF), "windows" (PE/COFF), "macos" (Mach-O); "" mixed or unknown
 
 
-def os_of(kind: str) -> str:
-    """The operating system a binary of this kind loads on."""
-    if kind.startswith("ELF"):
-        return "linux"
-    if kind.startswith(("PE", "COFF")):
-        return "windows"
-    return "macos" if kind.startswith("Mach-O") else ""
-
-
 OS_NAMES = {"linux": "Linux", "windows": "Windows", "macos": "macOS"}
 
 
