@@ -184,6 +184,10 @@ def scan(src: Source) -> None:
         ) as exc:
             src.remarks.append(_remark(src, f"could not parse {name}: {str(exc)[:120]}"))
             return
+    if name == "pom.xml":
+        for line, value in maven.x86_classifiers(src.text):
+            col = src.line_text(line).find(value) + 1
+            src.add("x86-native-classifier", line, max(col, 1), classifier=value)
     for dep in deps:
         check(src, dep)
 

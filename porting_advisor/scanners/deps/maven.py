@@ -8,6 +8,11 @@ import xml.parsers.expat
 
 from porting_advisor.scanners.deps.common import Dep
 
+# A native classifier for x86 only (`linux-x86_64`, `osx-x86_64`, `windows-x86_64`)
+X86_CLASSIFIER = re.compile(r"(?i)(?:linux|osx|macos|windows)[-_](?:x86_64|x86-64|amd64|x64)")
+# A pom whose elements name an Arm64 classifier anywhere chooses per architecture
+ARM_CLASSIFIER = re.compile(r"(?i)aarch_?64|arm64")
+
 
 class PomReader:
     """pom.xml with expat (line numbers, no DTD): properties and dependencies."""
@@ -17,6 +22,8 @@ class PomReader:
         self.props: dict[str, str] = {}
         self.deps: list[dict[str, object]] = []
         self.current: dict[str, object] | None = None
+        self.classifiers: list[tuple[int, str]] = []  # (line, value): x86 native classifiers
+        self.arm = False  # an element names an Arm64 classifier (comments do not count)
         self.buffer = ""
         p = xml.parsers.expat.ParserCreate()
         p.StartElementHandler = self.start
@@ -44,6 +51,15 @@ class PomReader:
         value = self.buffer.strip()
         if len(self.path) >= 2 and self.path[-1] == "properties":
             self.props[tag] = value
+        self.arm = self.arm or ARM_CLASSIFIER.search(value) is not None
+        # a classifier fixed to x86, as a property or a dependency's classifier; not inside a
+        # <profile>, whose activation usually picks it by architecture
+        if (
+            (tag == "classifier" or self.path[-1:] == ["properties"])
+            and "profile" not in self.path
+            and X86_CLASSIFIER.fullmatch(value)
+        ):
+            self.classifiers.append((self.parser.CurrentLineNumber, value))
         if self.current is not None:
             if tag in ("groupId", "artifactId", "version"):
                 self.current[tag] = value
@@ -86,3 +102,13 @@ def parse_pom(text: str) -> list[Dep]:
             )
         )
     return out
+
+
+def x86_classifiers(text: str) -> list[tuple[int, str]]:
+    """(line, value) of each native classifier the pom fixes to x86, outside profiles, when
+    it names no Arm64 classifier anywhere (`-Dnative.classifier` strings elsewhere are the
+    container scanner's)."""
+    if not X86_CLASSIFIER.search(text):
+        return []
+    pom = PomReader(text)
+    return [] if pom.arm else pom.classifiers
