@@ -101,7 +101,8 @@ class CShim(Positional):
 
 @dataclass(frozen=True, slots=True)
 class JniFunctions(Positional):
-    """JNI functions a C/C++ file implements (`Java_org_pkg_Class_method`)."""
+    """JNI functions a C/C++ file implements (`Java_org_pkg_Class_method`); `JNI_OnLoad` or
+    `RegisterNatives` (a Cython module's) when it registers methods of any name."""
 
     names: tuple[str, ...]  # sorted, at most 5,000
 

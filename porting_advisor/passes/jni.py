@@ -89,6 +89,8 @@ def why_built(f: Finding, arm64: list[str], classifier: str, symbols: list[str])
         return f"its build produces natives for Linux/aarch64: {classifier}"
     if "JNI_OnLoad" in symbols:
         return "the tree's own C registers JNI methods (JNI_OnLoad): built with the tree"
+    if "RegisterNatives" in symbols:
+        return "the tree's own Cython module registers JNI methods: built with the tree"
     if symbols and f.key != "native method":
         return "the tree's own C implements JNI functions: the library is built with the tree"
     return ""

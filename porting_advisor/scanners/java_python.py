@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars, vocab
-from porting_advisor.core.facts import ArmClassifier, JniClass
+from porting_advisor.core.facts import ArmClassifier, JniClass, JniFunctions
 from porting_advisor.core.source import Source, node_text
 
 if TYPE_CHECKING:
@@ -358,8 +358,15 @@ def report_natives(src: Source, natives: list[tuple[int, int, str]], other_os: s
     )
 
 
+# A Cython module that registers JNI methods with the JVM (pyjnius's proxy handler): the
+# Java classes' native methods are built with the tree (the jni pass)
+CYTHON_REGISTERS = re.compile(r"^[^#\n]*\bRegisterNatives\s*\(", re.M)
+
+
 def scan_python(src: Source) -> None:
     text = src.text
+    if src.file.endswith((".pyx", ".pxi")) and CYTHON_REGISTERS.search(text):
+        src.facts.append(JniFunctions(("RegisterNatives",)))
     # Parse only what can give a finding: a library loader, an x86-only import, or a platform
     # call in a file that also spells an x86 architecture name in quotes.
     if not (
