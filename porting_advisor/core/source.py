@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -198,6 +198,12 @@ def texts(rule: Rule, suggestion: str, note: str, params: dict[str, object]) -> 
 
 
 ScanFn = Callable[[Source], None]
+
+
+def shortlist(items: Sequence[str], most: int) -> str:
+    """The first `most` items, comma-separated, then "and N more" for the rest (messages)."""
+    rest = len(items) - most
+    return ", ".join(items[:most]) + (f" and {rest} more" if rest > 0 else "")
 
 
 def node_text(node: tree_sitter.Node) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from porting_advisor.core.facts import GoAsm, GoDecls, GoFile
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.ruleset import RuleSet
-from porting_advisor.core.source import finding
+from porting_advisor.core.source import finding, shortlist
 from porting_advisor.passes.context import Pass, PassContext
 
 
@@ -179,9 +179,7 @@ def pure_go_paths(pkg: Package, rules: RuleSet) -> list[Finding]:
     out = []
     for asm_file, fact in pkg.asm:
         if fact.amd64 and not fact.arm64 and fact.symbols:
-            shown = ", ".join(fact.symbols[:6]) + (
-                f" and {len(fact.symbols) - 6} more" if len(fact.symbols) > 6 else ""
-            )
+            shown = shortlist(fact.symbols, 6)
             out.append(finding(rules, "go-asm-no-arm64", asm_file, language="go", symbols=shown))
     return out
 

@@ -18,7 +18,7 @@ from porting_advisor.core.facts import (
     PyExtension,
 )
 from porting_advisor.core.model import FileResult, Finding
-from porting_advisor.core.source import finding
+from porting_advisor.core.source import finding, shortlist
 from porting_advisor.passes.context import Listings, Pass, PassContext
 from porting_advisor.scanners.binaries import other_os
 
@@ -141,13 +141,9 @@ def whole_files(ctx: PassContext) -> list[Finding]:
         elif part_of := sorted(
             f for f in includers.get(posixpath.basename(r.file), ()) if f != r.file
         ):
-            note = f"included by {part_of[0]}" + (
-                f" and {len(part_of) - 1} more" if len(part_of) > 1 else ""
-            )
+            note = f"included by {shortlist(part_of, 1)}"
         symbols = fact.symbols
-        shown = ", ".join(symbols[:8]) + (
-            f" and {len(symbols) - 8} more" if len(symbols) > 8 else ""
-        )
+        shown = shortlist(symbols, 8)
         out.append(
             finding(
                 rules,

@@ -12,7 +12,7 @@ import tree_sitter
 
 from porting_advisor.core import grammars, vocab
 from porting_advisor.core.facts import CsDispatch
-from porting_advisor.core.source import Source, node_text
+from porting_advisor.core.source import Source, node_text, shortlist
 
 ISAS = vocab.get().dotnet_isas
 CANDIDATE = re.compile(
@@ -391,9 +391,7 @@ def record_dispatch(
             continue
         first = min(refs_here, key=lambda r: r.node.start_byte)
         names = sorted({r.name for r in refs_here})
-        shown = ", ".join(f"`{n}`" for n in names[:3]) + (
-            f" and {len(names) - 3} more" if len(names) > 3 else ""
-        )
+        shown = shortlist([f"`{n}`" for n in names], 3)
         line = first.node.start_point[0] + 1
         at = first.node.start_byte
         col = len(src.data[src.data.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", "replace")) + 1
