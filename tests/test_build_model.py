@@ -72,3 +72,19 @@ def test_no_filter_shows_flags_in_x86_branches_and_probes(rules):
         ("CMakeLists.txt", 22),
         ("CMakeLists.txt", 17),
     }
+
+
+def test_setup_py_segments_match_ast() -> None:
+    """The build-script reader's source segments are `ast.get_source_segment`'s, computed
+    without splitting the text at every call: multi-byte text, CRLF and CR line ends,
+    continuation lines and a form feed."""
+    import ast
+
+    from porting_advisor.scanners.build.setup_py import Regions
+
+    text = 'x = "é" + \\\n  f(\r\n1)\ry = ["-mavx2"] if m == "x86_64" else []\n\x0cz = (1,\n 2)'
+    regions = Regions(text)
+    nodes = list(ast.walk(ast.parse(text)))
+    assert len(nodes) > 20
+    for node in nodes:
+        assert regions.segment(node) == (ast.get_source_segment(text, node) or "")

@@ -21,6 +21,8 @@ from porting_advisor.scanners.build.conditions import ARCH_SUBJECT, classify_wor
 X86_INCLUDE = re.compile(r"#\s*include\s*<(?:\w*intrin|cpuid)\.h>")
 X86_FLAG = re.compile(r"-m(?:sse[\w.]*|ssse3|avx\w*|aes|pclmul|sha|bmi2?|popcnt|fma|f16c)")
 SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])")
+# a line with its end, as `ast` counts lines (not at a form feed)
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # a value that says which machine this is
 MACHINE = re.compile(r"platform\.machine|os\.uname|\bget_platform\b|platform\.processor")
 
@@ -30,6 +32,7 @@ class Regions(ast.NodeVisitor):
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.lines: list[bytes] | None = None  # the text's lines, as `segment` needs them
         self.arch_vars: set[str] = set()  # names holding the machine (`target_platform`)
         self.x86_vars: set[str] = set()  # names holding an x86-only test (`optimized`)
         self.regions: list[ast.AST] = []
@@ -41,7 +44,22 @@ class Regions(ast.NodeVisitor):
         self.extensions: list[tuple[str, tuple[str, ...], int]] = []
 
     def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.text, node) or ""
+        """`ast.get_source_segment`, with the lines split once (it splits the whole text
+        at every call: 0.4 s on pycryptodome's setup.py)."""
+        first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        start, end = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if first is None or last is None or start is None or end is None:
+            return ""
+        if self.lines is None:
+            self.lines = [line.encode() for line in LINE.findall(self.text)]
+        lines = self.lines[first - 1 : last]
+        if len(lines) != last - first + 1:
+            return ""
+        if len(lines) == 1:
+            return lines[0][start:end].decode("utf-8", "replace")
+        return b"".join([lines[0][start:], *lines[1:-1], lines[-1][:end]]).decode(
+            "utf-8", "replace"
+        )
 
     def names(self, node: ast.AST) -> set[str]:
         return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}

@@ -15,6 +15,7 @@ from porting_advisor.core import grammars
 from porting_advisor.core.facts import ContractOff, FloatCompare
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import memory_order, preproc
+from porting_advisor.scanners.c.cfile import LazyTree
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ COMPOUND = frozenset({"+=", "-=", "*=", "/="})
 DECLARATIONS = "(declaration) @d (parameter_declaration) @d"
 
 
-def check(src: Source, layout: Layout | None, cpp: bool) -> None:
+def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:
     """Report the first `long double` arithmetic inside a loop of each function; record
     the facts of the fp-contract pass."""
     if "type-portability" not in src.options.categories or src.options.target_os == "windows":
@@ -36,18 +37,18 @@ def check(src: Source, layout: Layout | None, cpp: bool) -> None:
         contract_off(src)
     if test_file(src.file):
         layout = exact_compare(src, layout)
-    long_double(src, layout, cpp)
+    long_double(src, layout, tree)
 
 
-def long_double(src: Source, layout: Layout | None, cpp: bool) -> None:
+def long_double(src: Source, layout: Layout | None, tree: LazyTree) -> None:
     """The first `long double` arithmetic inside a loop of each function."""
     text = src.text
     if "double" not in text or not LONG_DOUBLE.search(text):
         return
     import tree_sitter
 
-    lang = "cpp" if cpp else "c"
-    root = grammars.parser(lang).parse(text.encode("utf-8", "replace")).root_node
+    lang = "cpp" if tree.cpp else "c"
+    root = tree().root_node
     names: dict[int | None, set[str]] = {}  # function node id (None: file scope) -> names
     cursor = tree_sitter.QueryCursor(grammars.query(lang, DECLARATIONS))
     for _, caps in cursor.matches(root):

@@ -66,12 +66,62 @@ class Event:
     node: tree_sitter.Node | None = None
 
 
-SPIN_BODY = re.compile(r"\s*(?:;|\{\s*\}|\{?\s*[\w:]+\s*\([^;{}]*\)\s*;)")
+# Before the parse, a text test that keeps every loop the tree would call a spin on a flag
+# (a superset: the tree decides). Comments count as space.
+SPACE = r"(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*"
+OPEN_BODY = re.compile(SPACE + r"\{")
+CLOSE_BODY = re.compile(SPACE + r"\}")
+# one statement of a waiting body: `;`, a call (`cpu_relax();`, `std::this_thread::yield();`)
+# or an asm statement (`__asm__ __volatile__("pause");`)
+WAIT_STATEMENT = re.compile(
+    SPACE
+    + r"(?:([A-Za-z_][\w:.>-]*?)\s*(?:<[^;{}()]*>)?\s*"
+    + r"(?:(?:volatile|__volatile__)\s*)?\([^;{}]*\))?"
+    + SPACE
+    + ";"
+)
+ASM_WORDS = frozenset({"asm", "__asm", "__asm__"})
+# a call in a loop condition: its name, and what stands before it (`.`, `->`: a method)
+COND_CALL = re.compile(r"(\.|->)?\s*\b([A-Za-z_]\w*)\s*\(")
+# words followed by `(` that are not calls in the tree (operators, casts to a basic type)
+NOT_CALLS = frozenset(
+    [
+        "sizeof",
+        "alignof",
+        "_Alignof",
+        "__alignof__",
+        "__alignof",
+        "decltype",
+        "typeof",
+        "__typeof__",
+        "__typeof",
+        "typeid",
+        "noexcept",
+        "_Generic",
+        "defined",
+        "offsetof",
+        "__builtin_offsetof",
+        "static_assert",
+        "_Static_assert",
+        "int",
+        "char",
+        "bool",
+        "unsigned",
+        "signed",
+        "long",
+        "short",
+        "float",
+        "double",
+        "void",
+    ]
+)
+ATOMIC_PREFIXES = ("atomic_", "__atomic_", "__c11_atomic_")
 
 
 def candidate(text: str) -> bool:
     """Cheap test before parsing: a `while (COND)` (not a do-while's end, not a constant)
-    followed by `;`, `{}` or one call: a spin loop."""
+    whose body only waits (nothing, relax calls, asm) and whose condition calls nothing
+    that the walk counts as a fence (any call but atomic loads, relax and barrier names)."""
     if "while" not in text:
         return False
     for m in SPIN.finditer(text):
@@ -84,10 +134,55 @@ def candidate(text: str) -> bool:
             c = text[i]
             depth += 1 if c == "(" else -1 if c == ")" else 0
             i += 1
-        if depth or text[m.end() : i - 1].strip().isdigit():
+        cond = text[m.end() : i - 1].strip()
+        if depth or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
             continue
-        if SPIN_BODY.match(text, i):
+        if waits(text, i):
             return True
+    return False
+
+
+def waits(text: str, at: int) -> bool:
+    """Does the loop body at `at` only wait (as `spin_body` decides on the tree)?"""
+    m = OPEN_BODY.match(text, at)
+    if m is None:
+        s = WAIT_STATEMENT.match(text, at)
+        return s is not None and quiet(s.group(1))
+    at = m.end()
+    for _ in range(16):
+        if CLOSE_BODY.match(text, at):
+            return True
+        s = WAIT_STATEMENT.match(text, at)
+        if s is None or not quiet(s.group(1)):
+            return False
+        at = s.end()
+    return False
+
+
+def quiet(callee: str | None) -> bool:
+    if callee is None:
+        return True  # an empty statement
+    name = re.split(r"::|\.|->", callee)[-1]
+    return name in ASM_WORDS or relax(name)
+
+
+def fenced(cond: str) -> bool:
+    """Does a loop condition call something the walk counts as a fence (then the loop waits
+    on no flag)? Atomic loads, relax calls and barrier names do not count."""
+    if "(" not in cond:
+        return False
+    for m in COND_CALL.finditer(cond):
+        method, name = m.group(1), m.group(2)
+        low = name.lower()
+        if name in NOT_CALLS or relax(name) or "barrier" in low or name in BARRIERS.compiler_only:
+            continue
+        if method:
+            if name in ATOMIC_METHODS:
+                continue
+            return True
+        if low.startswith(ATOMIC_PREFIXES) and "fence" not in low:
+            continue
+        return True
     return False
 
 

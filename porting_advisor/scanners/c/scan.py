@@ -18,7 +18,7 @@ from porting_advisor.core.facts import Includes, JniFunctions
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import floating, intrinsics, memory_order, preproc
 from porting_advisor.scanners.c.attributes import check_attributes, target_attribute
-from porting_advisor.scanners.c.cfile import UNBUILDABLE_REASON, CFile
+from porting_advisor.scanners.c.cfile import UNBUILDABLE_REASON, CFile, LazyTree
 from porting_advisor.scanners.c.directives import check_directives
 from porting_advisor.scanners.c.identifiers import IDENT, check_identifiers
 from porting_advisor.scanners.c.preproc import ACTIVE, language_mode
@@ -176,12 +176,13 @@ def scan(src: Source) -> None:
         # One fact for all of them: most files of a large tree take this path.
         if "include" in src.text and (headers := project_headers(src.text)):
             src.facts.append(Includes(tuple(headers)))
-        memory_order.check(src, None, language_mode(src.file) != "c")
-        floating.check(src, None, language_mode(src.file) != "c")
+        tree = LazyTree(src, language_mode(src.file) != "c")
+        memory_order.check(src, None, tree)
+        floating.check(src, None, tree)
         return
     cf = CFile(src)
-    memory_order.check(src, cf.layout, cf.cpp)
-    floating.check(src, cf.layout, cf.cpp)
+    memory_order.check(src, cf.layout, cf.parsed)
+    floating.check(src, cf.layout, cf.parsed)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
         return
