@@ -21,7 +21,9 @@ from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 if TYPE_CHECKING:
     import tree_sitter
 
-LONG_DOUBLE = re.compile(r"\blong\s+double\b")
+# (`long(?<!\wlong)` is `\blong`: a pattern that starts with a literal is found at memchr
+# speed, one that starts with \b is tried at every offset, 25 times slower)
+LONG_DOUBLE = re.compile(r"long(?<!\wlong)\s+double\b")
 LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
 ARITHMETIC = frozenset({"+", "-", "*", "/"})
 COMPOUND = frozenset({"+=", "-=", "*=", "/="})
@@ -202,7 +204,7 @@ EQUAL_MACRO = re.compile(
     r"\b(?:(?:EXPECT|ASSERT)_EQ|(?:CHECK|REQUIRE|WARN)_EQ|CPPUNIT_ASSERT_EQUAL"
     r"|BOOST_(?:CHECK|REQUIRE|WARN)_EQUAL)\s*\("
 )
-MEMCMP = re.compile(r"\bmemcmp\s*\(")
+MEMCMP = re.compile(r"memcmp(?<!\wmemcmp)\s*\(")
 FLOAT_SIZE = re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
 FLOAT_CAST = re.compile(
     r"^\(?(?:static_cast\s*<\s*(?:double|float)\s*>|\(\s*(?:double|float)\s*\))"

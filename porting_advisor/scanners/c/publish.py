@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 
 BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
 # A loop whose body is empty or one call: what the tree is parsed for.
-SPIN = re.compile(r"\bwhile\s*\(")
+# `while (COND)`, its condition nesting parentheses up to five deep (`while(?<!\wwhile)` is
+# `\bwhile`, found at memchr speed: a pattern that starts with \b is tried at every offset)
+SPIN_LOOP = re.compile(
+    r"while(?<!\wwhile)\s*\(("
+    + r"(?:[^()]|\(" * 5
+    + r"[^()]*"
+    + r"\))*" * 5
+    + r")\)"
+)
 WRITE_FIRST_ARG = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "snprintf"})
 ATOMIC_METHODS = frozenset(
     {"store", "load", "exchange", "fetch_add", "fetch_sub", "fetch_or", "fetch_and"}
@@ -75,8 +83,8 @@ CLOSE_BODY = re.compile(SPACE + r"\}")
 # or an asm statement (`__asm__ __volatile__("pause");`)
 WAIT_STATEMENT = re.compile(
     SPACE
-    + r"(?:([A-Za-z_][\w:.>-]*?)\s*(?:<[^;{}()]*>)?\s*"
-    + r"(?:(?:volatile|__volatile__)\s*)?\([^;{}]*\))?"
+    + r"(?:([A-Za-z_][\w:.>-]{0,200}?)\s*(?:<[^;{}()]{0,200}>)?\s*"
+    + r"(?:(?:volatile|__volatile__)\s*)?\([^;{}]{0,500}\))?"
     + SPACE
     + ";"
 )
@@ -124,20 +132,13 @@ def candidate(text: str) -> bool:
     that the walk counts as a fence (any call but atomic loads, relax and barrier names)."""
     if "while" not in text:
         return False
-    for m in SPIN.finditer(text):
-        before = text[max(0, m.start() - 40) : m.start()].rstrip()
-        if before.endswith("}"):
+    for m in SPIN_LOOP.finditer(text):
+        if text[max(0, m.start() - 40) : m.start()].rstrip().endswith("}"):
             continue  # the end of a do-while
-        depth, i = 1, m.end()
-        end = min(len(text), i + 300)
-        while i < end and depth:
-            c = text[i]
-            depth += 1 if c == "(" else -1 if c == ")" else 0
-            i += 1
-        cond = text[m.end() : i - 1].strip()
-        if depth or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
+        cond = m.group(1).strip()
+        if len(cond) > 300 or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
             continue
-        if waits(text, i):
+        if waits(text, m.end()):
             return True
     return False
 
