@@ -54,4 +54,7 @@ def run(
     for p in passes:
         if p.applies(ctx):
             ctx.findings = p.run(ctx)
+            if not options.no_filter:
+                # (what a pass filtered is dropped at once: later passes need not look at it)
+                ctx.findings = [f for f in ctx.findings if not f.filtered]
     return ctx.findings

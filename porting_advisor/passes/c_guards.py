@@ -82,6 +82,8 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             if status == INACTIVE:
+                if not options.no_filter:
+                    continue
                 f = replace(
                     f,
                     guard=(),
@@ -107,9 +109,10 @@ def resolve(ctx: PassContext) -> list[Finding]:
                 continue  # x86-64 reaches this #error too, once the tree's macros are known
             f = replace(f, x86_guard=None)
         if f.file in x86_included and not f.filtered:
-            f = replace(
-                f, filtered=True, filtered_reason="in a file included only from x86-only code"
-            )
+            g = ctx.filter_out(f, "in a file included only from x86-only code")
+            if g is None:
+                continue
+            f = g
         out.append(f)
     return out
 

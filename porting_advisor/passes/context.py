@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.model import FileResult, Finding, Options
@@ -27,6 +27,13 @@ class PassContext:
     listings: Listings  # the sources build files name
     options: Options
     rules: RuleSet
+
+    def filter_out(self, f: Finding, reason: str) -> Finding | None:
+        """`f` marked filtered with `reason`, for --no-filter to list; None without it (the
+        finding would be dropped: a tree of x86 kernels marks thousands)."""
+        if not self.options.no_filter:
+            return None
+        return replace(f, filtered=True, filtered_reason=reason)
 
 
 @dataclass(frozen=True, slots=True)

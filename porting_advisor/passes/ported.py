@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import (
@@ -32,10 +31,9 @@ def ported_paths(ctx: PassContext) -> list[Finding]:
     if not any(why.values()):
         return findings
     return [
-        replace(f, filtered=True, filtered_reason=why[f.file])
-        if why[f.file] and not f.filtered
-        else f
+        g
         for f in findings
+        if (g := ctx.filter_out(f, why[f.file]) if why[f.file] and not f.filtered else f)
     ]
 
 

@@ -27,11 +27,7 @@ BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
 # `while (COND)`, its condition nesting parentheses up to five deep (`while(?<!\wwhile)` is
 # `\bwhile`, found at memchr speed: a pattern that starts with \b is tried at every offset)
 SPIN_LOOP = re.compile(
-    r"while(?<!\wwhile)\s*\(("
-    + r"(?:[^()]|\(" * 5
-    + r"[^()]*"
-    + r"\))*" * 5
-    + r")\)"
+    r"while(?<!\wwhile)\s*\((" + r"(?:[^()]|\(" * 5 + r"[^()]*" + r"\))*" * 5 + r")\)"
 )
 WRITE_FIRST_ARG = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "snprintf"})
 ATOMIC_METHODS = frozenset(
