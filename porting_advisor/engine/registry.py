@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 from porting_advisor.core.source import ScanFn
 
@@ -69,6 +70,24 @@ def scanners_for(language: str, setup_py: bool = False, file: str = "") -> tuple
     elif language == "yaml" and (file == "meta.yaml" or file.endswith("/meta.yaml")):
         families = CONDA_RECIPE
     return scanners_of(families)
+
+
+def preload(languages: Iterable[str]) -> None:
+    """Import the scanners of these languages, with the tables they load on first use. The
+    parent calls it before forking its workers, which then inherit modules, compiled
+    patterns and tables instead of each loading them again (about 0.15 s a process)."""
+    for language in set(languages):
+        families = [LANGUAGES.get(language, ())]
+        if language == "python":
+            families += [SETUP_PY, BUILD_SCRIPT]
+        elif language == "yaml":
+            families.append(CONDA_RECIPE)
+        for names in families:
+            scanners_of(names)
+        if language in ("c", "cpp"):
+            from porting_advisor.scanners.c import intrinsics
+
+            intrinsics.names_set()
 
 
 @functools.cache

@@ -485,6 +485,9 @@ class Scanner:
             # fork where it is safe (Linux): workers start in milliseconds and inherit the
             # loaded catalogue; elsewhere the platform's default (spawn)
             ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+            if ctx.get_start_method() == "fork":
+                # the scanners of the files seen so far, loaded once for all the workers
+                registry.preload({t.language for t in self.tasks})
             # objects alive now (rules, catalogue) leave the collector's view: a worker's
             # collections would otherwise walk, and so copy, the pages it inherited
             gc.freeze()
