@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -495,6 +495,7 @@ def word_class(name: str, macros: Macros) -> str:
 
 
 Assumed = frozenset[str]  # conditions taken to hold while deriving macros
+NAME = re.compile(r"[A-Za-z_]\w*")  # (a superset of the macro names in a condition or value)
 
 
 class Resolver:
@@ -514,6 +515,31 @@ class Resolver:
         self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
         self.busy: set[tuple[int, str, Assumed]] = set()
         self.cache: dict[str, tuple[Status, frozenset[str]]] = {}
+        self.reach: dict[str, frozenset[str]] = {}  # see `relevant`
+
+    def relevant(self, names: Iterable[str]) -> frozenset[str]:
+        """The guard conditions that can take part in deriving `names`: those of their
+        definitions and, in turn, of the macros those conditions and values name. Only
+        these of a guard's assumed conditions can change a derivation, so the memos are
+        keyed by them: guards that differ elsewhere share the work (highway's 761 guards
+        re-derived the same chains of HWY_TARGET macros for each)."""
+        out: set[str] = set()
+        for name in names:
+            hit = self.reach.get(name)
+            if hit is None:
+                seen, todo, found = {name}, [name], set[str]()
+                while todo:
+                    for value, guard, _ in self.defines.get(todo.pop(), ()):
+                        found.update(guard)
+                        for text in (value, *guard):
+                            for word in NAME.findall(text):
+                                for w in (word, word + "()"):
+                                    if w not in seen:
+                                        seen.add(w)
+                                        todo.append(w)
+                hit = self.reach[name] = frozenset(found)
+            out.update(hit)
+        return frozenset(out)
 
     def lookup_for(
         self, idx: int, assume: frozenset[str] = frozenset()
@@ -526,7 +552,7 @@ class Resolver:
             state, value = m.lookup(name)
             if state != "unknown":
                 return state, value
-            key = (idx, name, assume)
+            key = (idx, name, assume & self.relevant((name, name + "()")) if assume else assume)
             if key in self.memo:
                 return self.memo[key]
             if key in self.busy:
@@ -604,7 +630,7 @@ class Resolver:
             m = NOT_DEFINED.match(lit)
             if m and self.only_defaults(m.group(1)):
                 continue  # the region that sets the default is compiled when reached
-            key = (idx, lit, assume)
+            key = (idx, lit, assume & self.relevant(NAME.findall(lit)) if assume else assume)
             hit = self.literals.get(key)
             if hit is None:
                 hit = self.literals[key] = ppexpr.evaluate(lit, lookup)
