@@ -63,8 +63,9 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
 
 
 def unused_lists(results: list[FileResult]) -> set[tuple[str, str]]:
-    """(Make file, list variable) of the source lists no Make file of the tree refers to
-    (ISA-L's `lsrc32` in raid/Makefile.am): what they name is not built."""
+    """(Make file, list variable) of the source lists no Make file of the tree refers to,
+    in a file whose other lists are referred to (ISA-L's `lsrc32` in raid/Makefile.am, beside
+    the `lsrc_x86_64` that make.inc uses): what they name is not built."""
     variables = {
         (r.file, fact.variable)
         for r in results
@@ -80,12 +81,11 @@ def unused_lists(results: list[FileResult]) -> set[tuple[str, str]]:
         if isinstance(fact, BuildReach) and fact.kind == "make"
     ]
     refs, patterns = make_refs([fact for _, fact in read])
-    files = {file for file, _ in read}  # (a file not read this way keeps its lists)
-    return {
-        (file, variable)
-        for file, variable in variables
-        if file in files and not referenced(variable, refs, patterns)
-    }
+    unused = {(f, v) for f, v in variables if not referenced(v, refs, patterns)}
+    # (a file none of whose lists is referred to keeps them all: its includer, which uses
+    # them, is not read here; so does a file not read this way)
+    consumed = {f for f, v in variables - unused} & {file for file, _ in read}
+    return {(f, v) for f, v in unused if f in consumed}
 
 
 def resolve_listed(base: str, name: str, index: TreeIndex) -> str:

@@ -54,6 +54,10 @@ BUILDISH = re.compile(
 )
 
 
+# build systems not read at all (their files are not even walked)
+FOREIGN_BUILD = re.compile(r"(?:^|/)(?:SConstruct|SConscript|[\w.-]+\.(?:gypi?|ninja|gn))$")
+
+
 def referenced(variable: str, refs: set[str], patterns: list[re.Pattern[str]]) -> bool:
     """Does a build file refer to the Make variable (by name, or by a computed name such as
     `lsrc_$(host_cpu)`), or does automake read it by its name?"""
@@ -166,11 +170,11 @@ def not_built(results: list[FileResult], index: TreeIndex, candidates: set[str])
         return {}
     graph = Includers(results, index)
     decided: dict[str, bool] = {}
-    reason = f"not built by any target of {shortlist(roots, 3)}: no build file of it names the file"
+    reason = f"not built by any target of {shortlist(roots, 3)}: no build file they run names it"
     out = {}
     for file in sorted(candidates):
         if not built(file, named, graph, index, decided, set()):
-            out[file] = reason + (", no built file includes it" if graph.of(file) else "")
+            out[file] = reason + (" and only unbuilt files include it" if graph.of(file) else "")
     return out
 
 
@@ -197,13 +201,20 @@ def follow(
             words += [(file, w, fact.kind.startswith("python")) for w in fact.names]
             lists += [(file, v, w) for v, w in fact.lists]
         # Make list variables count where a reached file refers to them (ISA-L's `units`,
-        # the directories Makefile.unx includes from; not `lsrc32`, which nothing uses)
+        # the directories Makefile.unx includes from; not `lsrc32`, which nothing uses while
+        # its siblings are used); all of a file's lists count when none is referred to (its
+        # includer is not read here)
         refs, patterns = make_refs([facts[f] for f in seen])
+        consumed = {f for f, v, _ in lists if referenced(v, refs, patterns)}
         for file, variable, values in lists:
-            if (file, variable) not in counted and referenced(variable, refs, patterns):
+            if (file, variable) not in counted and (
+                referenced(variable, refs, patterns) or file not in consumed
+            ):
                 counted.add((file, variable))
                 words += [(file, w, False) for w in values]
         for file, word, python in words:
+            if FOREIGN_BUILD.search(word):
+                return seen, f"{file} names {word}, which is not read as a build"
             kind = facts[file].kind
             for path in named.add(posixpath.dirname(file), word, python):
                 # (a directory a Python script names is an include path or a base for its
@@ -302,14 +313,15 @@ def built(
         for includer, compiled in sites
     )
     if not answer and not sites and file.endswith(HEADERS):
-        # a header no resolved #include names (`#include <name.h>` with `-I`): built when
-        # it sits beside built sources
+        # a header no resolved #include names (`#include <name.h>` with `-I`, an include
+        # from a file not read as C): unbuilt only beside sources none of which is built
         directory = posixpath.dirname(file)
-        answer = any(
-            named.names(p)
+        sources = [
+            posixpath.join(directory, n)
             for n in index.by_dir.get(directory, ())
-            if n.endswith(SOURCES + ASM) and (p := posixpath.join(directory, n)) != file
-        )
+            if n.endswith(SOURCES + ASM)
+        ]
+        answer = not sources or any(named.names(p) for p in sources)
     if not stack - {file}:
         decided[file] = answer  # (only at the top: a cycle's answer depends on the path)
     return answer

@@ -55,6 +55,9 @@ LISTS_DIRS = frozenset({"walk", "listdir", "scandir", "iterdir"})
 RUNS_BUILD = frozenset(
     {"make", "gmake", "nmake", "cmake", "meson", "ninja", "./configure", "configure", "sh", "bash"}
 )
+MESON_TARGET = re.compile(
+    r"\b(?:executable|(?:shared_|static_|both_)?library|shared_module|extension_module|subdir)\s*\("
+)
 PY_SOURCE = re.compile(r"""['"]([\w./+-]+\.(?:c|cc|cpp|cxx|C|s|S|asm|nasm|h|hpp))['"]""")
 
 
@@ -119,7 +122,9 @@ def record(src: Source, kind: str, windows: bool = False) -> None:
         names: list[str] = []
         for _, text, _ in logical_lines(src.text, syntax):
             names += words(flatten(text))
-        entry = kind == "meson" and "project(" in src.text or kind == "autotools"
+        entry = (kind == "meson" and MESON_TARGET.search(src.text) is not None) or (
+            kind == "autotools" and "AC_CONFIG_FILES" in src.text
+        )
         fact = BuildReach(kind, entry, tuple(dict.fromkeys(names)), (), (), "")
     src.facts.append(fact)
 
@@ -358,9 +363,9 @@ def cmake_reach(text: str, target_os: str) -> BuildReach:
         if m is None:
             continue
         name = m.group(1).lower()
-        if name in TARGET_COMMANDS or name == "project":
+        if name in TARGET_COMMANDS:
             entry = True
-            if name != "project" and "EXCLUDE_FROM_ALL" in m.group(2).split():
+            if "EXCLUDE_FROM_ALL" in m.group(2).split():
                 continue
         body = m.group(2)
         if name == "aux_source_directory":
