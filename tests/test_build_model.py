@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from conftest import FIXTURES, scan
 
 
@@ -88,3 +90,70 @@ def test_setup_py_segments_match_ast() -> None:
     assert len(nodes) > 20
     for node in nodes:
         assert regions.segment(node) == (ast.get_source_segment(text, node) or "")
+
+
+def c_findings(case: str, rules, root=None) -> dict[str, list]:
+    report = scan(root or FIXTURES / "build" / case, rules, no_filter=True)
+    out: dict[str, list] = {}
+    for f in report.findings:
+        if f.language in ("c", "asm"):
+            out.setdefault(f.file, []).append(f)
+    return out
+
+
+def test_files_no_target_builds_are_filtered_with_the_build_files(rules):
+    got = c_findings("reach", rules)
+    unbuilt = "not built by any target of CMakeLists.txt: no build file they run names it"
+    for file in ("examples/example.c", "examples/orphan.h", "bench/bench_hash.c"):
+        assert {f.filtered_reason for f in got[file]} == {unbuilt}, file
+    # included only by an unbuilt example: unbuilt too
+    assert {f.filtered_reason for f in got["examples/example_util.h"]} == {
+        unbuilt + " and only unbuilt files include it"
+    }
+    # listed by a target, included by a built file, added by add_subdirectory, public
+    for file in ("src/hash.c", "src/private.h", "tools/crc_tool.c", "include/reach/simd.h"):
+        assert not any(f.filtered for f in got[file]), file
+
+
+def test_make_reach_follows_the_default_goal_and_the_lists_used(rules):
+    got = c_findings("reach-make", rules)
+    unbuilt = "not built by any target of Makefile: no build file they run names it"
+    # `ifeq ($(DISPATCH),1)` with DISPATCH set by nothing, and a target nothing reaches
+    assert {f.filtered_reason for f in got["dispatch.c"]} == {unbuilt}
+    assert {f.filtered_reason for f in got["examples/demo.c"]} == {unbuilt}  # its own Makefile
+    assert not any(f.filtered for f in got["fast.c"])
+    # old_sse.asm is also in `legacy_asm`, which nothing refers to: only the x86 list counts
+    assert [f.filtered_reason for f in got["asm/old_sse.asm"]] == [
+        "assembled only for x86: Makefile:3"
+    ]
+    assert not got["asm/always.asm"][0].filtered
+
+
+def test_a_python_build_does_not_run_a_vendored_makefile(rules):
+    got = c_findings("reach-python", rules)
+    assert {f.filtered_reason for f in got["vendor/lib/bench.c"]} == {
+        "not built by any target of setup.py: no build file they run names it"
+    }
+    assert not any(f.filtered for f in got["src/fastmod.c"])
+
+
+def test_when_in_doubt_everything_counts_as_built(rules, tmp_path):
+    tree = tmp_path / "tree"
+    shutil.copytree(FIXTURES / "build" / "reach-python", tree)
+    # a build script that lists directories: what it builds is not known statically
+    setup = tree / "setup.py"
+    setup.write_text(
+        setup.read_text() + "import os\nEXTRA = [d for d, _, _ in os.walk('vendor')]\n"
+    )
+    assert not any(f.filtered for f in c_findings("", rules, tree)["vendor/lib/bench.c"])
+    # a build file this model does not read, which the build runs
+    shutil.copytree(FIXTURES / "build" / "reach-make", tmp_path / "make")
+    (tmp_path / "make" / "build.ninja").write_text("build demo: cc examples/demo.c\n")
+    makefile = tmp_path / "make" / "Makefile"
+    makefile.write_text(
+        makefile.read_text() + "ninja: build.ninja\n\tninja -f build.ninja\nall: ninja\n"
+    )
+    assert not any(f.filtered for f in c_findings("", rules, tmp_path / "make")["examples/demo.c"])
+    # no build entry at the top of the tree
+    (tmp_path / "make" / "Makefile").rename(tmp_path / "make" / "examples" / "Makefile.top")
+    assert not any(f.filtered for f in c_findings("", rules, tmp_path / "make")["dispatch.c"])

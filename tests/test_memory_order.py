@@ -185,7 +185,10 @@ def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
         ("while (!done) { /* wait */ _mm_pause(); sched_yield(); }", True),
         ('while (!flag) __asm__ __volatile__("pause");', True),
         ("while (q.load(std::memory_order_relaxed) == 0) {}", True),
-        ("while (!atomic_load_explicit(&f, memory_order_relaxed)) std::this_thread::yield();", True),
+        (
+            "while (!atomic_load_explicit(&f, memory_order_relaxed)) std::this_thread::yield();",
+            True,
+        ),
         ("while (sizeof(x) > n && !go) {}", True),
         # the walk counts any other call in the condition as a fence: no flag is waited on
         ("while (up())\n  ;", False),

@@ -12,6 +12,7 @@ from porting_advisor.core.facts import (
     Arch,
     ArmClassifier,
     BinaryFile,
+    BuildReach,
     CiArm,
     ContractOff,
     CsDispatch,
@@ -20,6 +21,7 @@ from porting_advisor.core.facts import (
     GoAsm,
     GoDecls,
     GoFile,
+    Include,
     JniClass,
     JniFunctions,
     NativeBuilds,
@@ -27,7 +29,15 @@ from porting_advisor.core.facts import (
 )
 from porting_advisor.core.model import FileResult, Finding, Options
 from porting_advisor.core.source import finding
-from porting_advisor.passes import c_guards, ci_jobs, dotnet_dispatch, fp_contract, go_packages, jni
+from porting_advisor.passes import (
+    c_guards,
+    ci_jobs,
+    dotnet_dispatch,
+    fp_contract,
+    go_packages,
+    jni,
+    reach,
+)
 from porting_advisor.passes.context import PassContext
 
 
@@ -46,6 +56,7 @@ def test_the_passes_run_in_one_explicit_order():
         "dotnet-dispatch",
         "recipes",
         "ported",
+        "reach",
         "ci-jobs",
         "jni",
         "fp-contract",
@@ -311,3 +322,43 @@ def test_dotnet_dispatch_joins_partial_classes_and_callers(rules):
         (40, ""),
     ]
     assert dotnet_dispatch.x86_callees([("C.a", "C.b"), ("C.b", "C.a")]) == frozenset()
+
+
+def test_reach_pass_follows_the_build_from_the_top(rules):
+    """The top Makefile includes sub/rules.mk, which lists sub/a.c and refers to a list of
+    sub/b.c; sub/c.c is only in a list nothing refers to, and d.h only c.c includes."""
+    top = FileResult(
+        "Makefile",
+        "make",
+        True,
+        facts=(BuildReach("make", True, ("all", "sub/rules.mk"), (), (), ""),),
+    )
+    sub = FileResult(
+        "sub/rules.mk",
+        "make",
+        True,
+        facts=(
+            BuildReach(
+                "make", False, ("a.c",), (("SRCS", ("b.c",)), ("OLD", ("c.c",))), ("SRCS",), ""
+            ),
+        ),
+    )
+    c = FileResult("sub/c.c", "c", True, facts=(Include("d.h", Status.ACTIVE, ()),))
+    found = [
+        replace(finding(rules, "c-x86-intrinsic", f"sub/{n}", 3, 1), language="c")
+        for n in ("a.c", "b.c", "c.c", "d.h")
+    ]
+    ctx = context(rules, [top, sub, c], found)
+    assert reach.PASS.applies(ctx)
+    got = {f.file: f.filtered_reason for f in reach.PASS.run(ctx)}
+    unbuilt = "not built by any target of Makefile: no build file they run names it"
+    assert got == {
+        "sub/a.c": "",
+        "sub/b.c": "",
+        "sub/c.c": unbuilt,
+        "sub/d.h": unbuilt + " and only unbuilt files include it",
+    }
+    # a build file in doubt: everything counts as built
+    doubtful = replace(top, facts=(replace(top.facts[0], doubt="it lists directories"),))
+    ctx = context(rules, [doubtful, sub, c], found)
+    assert not any(f.filtered for f in reach.PASS.run(ctx))

@@ -137,6 +137,27 @@ class Listed(Positional):
     line: int  # 1-based, in the build file
     x86_only: bool  # named only in x86-only branches or lists
     prefix: bool  # `name` is the start of file names (a Meson string concatenation)
+    variable: str = ""  # the Make list variable it is in (`lsrc_x86_64 += ...`), if any
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReach(Positional):
+    """What one build file names for the build it is part of: the reachability pass follows
+    these from the tree's top build files down to the C/C++/asm files some target builds."""
+
+    # make, cmake, meson, autotools, shell, bazel; python (a build script, or a module that
+    # lists sources), python-run (a build script that runs a build tool: the directories it
+    # names are built with their own build files)
+    kind: str
+    entry: bool  # it says what a build makes (rules, targets, extensions): a build entry
+    # words the default build uses: paths, objects, directories, globs; a value not known
+    # here is `*` (`$(SRC_DIR)/crc.c` -> `*/crc.c`)
+    names: tuple[str, ...]
+    # Make list variables `(name, words)`: their words count only where a build file of
+    # the tree refers to the variable (ISA-L's `lsrc32`, which nothing uses)
+    lists: tuple[tuple[str, tuple[str, ...]], ...]
+    refs: tuple[str, ...]  # Make variables referred to; `*` for a computed part (`lsrc_*`)
+    doubt: str  # why what this file builds cannot be known here ('' when it can)
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +337,7 @@ Fact: TypeAlias = (
     | NativeBuilds
     | ArmClassifier
     | Listed
+    | BuildReach
     | AsmInclude
     | AsmFile
     | BinaryFile
@@ -364,8 +386,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("native-builds", arm64)
         case ArmClassifier(name):
             return ("arm-classifier", name)
-        case Listed(name, line, x86_only, prefix):
-            return ("listed", name, line, x86_only, prefix)
+        case Listed(name, line, x86_only, prefix, variable):
+            return ("listed", name, line, x86_only, prefix, variable)
+        case BuildReach(kind, entry, names, lists, refs, doubt):
+            return ("build-reach", kind, entry, names, lists, refs, doubt)
         case AsmInclude(name):
             return ("asm-include", name)
         case AsmFile(arch, syntax, symbols, guard):
@@ -419,7 +443,10 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "jni-class": lambda r: JniClass(r[1]),
     "native-builds": lambda r: NativeBuilds(r[1]),
     "arm-classifier": lambda r: ArmClassifier(r[1]),
-    "listed": lambda r: Listed(r[1], r[2], r[3], r[4]),
+    "listed": lambda r: Listed(r[1], r[2], r[3], r[4], r[5]),
+    "build-reach": lambda r: BuildReach(
+        r[1], r[2], tuple(r[3]), tuple((n, tuple(w)) for n, w in r[4]), tuple(r[5]), r[6]
+    ),
     "asm-include": lambda r: AsmInclude(r[1]),
     "asm": lambda r: AsmFile(ARCHES[r[1]], r[2], r[3], r[4]),
     "binary": lambda r: BinaryFile(ARCHES[r[1]], r[2], r[3], r[4], r[5]),

@@ -54,6 +54,10 @@ def languages() -> Languages:
     )
 
 
+# Make files by other names: ISA-L's Makefile.unx and make.inc, zlib's Makefile.in, *.mak
+OTHER_MAKEFILE = re.compile(r"(?:GNU)?[Mm]akefile\.(?!am$|mk$)[\w.-]+$|[Mm]ake\.inc$|[\w.-]+\.mak$")
+
+
 def language_of(name: str, head: bytes | None = None) -> str:
     """The language for a file name; `head` (first bytes) settles extensionless files."""
     table = languages()
@@ -63,6 +67,8 @@ def language_of(name: str, head: bytes | None = None) -> str:
         return "docker"
     if name.startswith(("requirements", "constraints")) and name.endswith((".txt", ".in")):
         return "manifest"
+    if OTHER_MAKEFILE.match(name):
+        return "make"  # (read for the reachability of sources only)
     dot = name.rfind(".")
     if dot > 0:
         ext = name[dot:]

@@ -16,6 +16,7 @@ from porting_advisor.passes import (
     jni,
     listings,
     ported,
+    reach,
     recipes,
     rust_modules,
 )
@@ -32,6 +33,7 @@ PASSES: tuple[Pass, ...] = (
     dotnet_dispatch.PASS,  # C# intrinsics across partial classes and callers
     recipes.PASS,  # build scripts a conda recipe runs on Arm64 that the tree lacks
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
+    reach.PASS,  # files no target of the tree's build builds (examples, benchmarks)
     ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job
     jni.PASS,  # Java native methods the tree's own C implements
     fp_contract.PASS,  # one finding when tests compare floats exactly and FMA may fuse

@@ -13,6 +13,7 @@ from porting_advisor.core.facts import (
     AsmFile,
     AsmInclude,
     BinaryFile,
+    BuildReach,
     DroppedOffX86,
     Listed,
     PyExtension,
@@ -20,6 +21,7 @@ from porting_advisor.core.facts import (
 from porting_advisor.core.model import FileResult, Finding
 from porting_advisor.core.source import finding, shortlist
 from porting_advisor.passes.context import Listings, Pass, PassContext
+from porting_advisor.passes.reach import make_refs, referenced
 from porting_advisor.scanners.binaries import other_os
 
 PYTHON_BUILD = re.compile(r"(?:^|/)(?:setup|\w*_build|build_\w+)\.py$")
@@ -29,9 +31,10 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
     """Resolve the `Listed` facts of build files to tree paths (`resolve_listed`)."""
     exact: dict[str, list[tuple[bool, str]]] = {}
     prefixes: list[tuple[str, bool, str]] = []
+    unused = unused_lists(results)
     for r in results:
         for fact in r.facts:
-            if not isinstance(fact, Listed):
+            if not isinstance(fact, Listed) or (r.file, fact.variable) in unused:
                 continue
             site = (fact.x86_only, f"{r.file}:{fact.line}")
             base = posixpath.dirname(r.file)
@@ -57,6 +60,32 @@ def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
                     path = resolve_listed(posixpath.dirname(r.file), name, index)
                     exact[path] = [(True, at)]
     return exact, prefixes
+
+
+def unused_lists(results: list[FileResult]) -> set[tuple[str, str]]:
+    """(Make file, list variable) of the source lists no Make file of the tree refers to,
+    in a file whose other lists are referred to (ISA-L's `lsrc32` in raid/Makefile.am, beside
+    the `lsrc_x86_64` that make.inc uses): what they name is not built."""
+    variables = {
+        (r.file, fact.variable)
+        for r in results
+        for fact in r.facts
+        if isinstance(fact, Listed) and fact.variable
+    }
+    if not variables:
+        return set()
+    read = [
+        (r.file, fact)
+        for r in results
+        for fact in r.facts
+        if isinstance(fact, BuildReach) and fact.kind == "make"
+    ]
+    refs, patterns = make_refs([fact for _, fact in read])
+    unused = {(f, v) for f, v in variables if not referenced(v, refs, patterns)}
+    # (a file none of whose lists is referred to keeps them all: its includer, which uses
+    # them, is not read here; so does a file not read this way)
+    consumed = {f for f, v in variables - unused} & {file for file, _ in read}
+    return {(f, v) for f, v in unused if f in consumed}
 
 
 def resolve_listed(base: str, name: str, index: TreeIndex) -> str:

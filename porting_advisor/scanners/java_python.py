@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from porting_advisor.core import grammars, vocab
 from porting_advisor.core.facts import ArmClassifier, JniClass, JniFunctions
 from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.build import reach
+from porting_advisor.scanners.build.syntax import PYTHON_BUILD
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -365,6 +367,8 @@ CYTHON_REGISTERS = re.compile(r"^[^#\n]*\bRegisterNatives\s*\(", re.M)
 
 def scan_python(src: Source) -> None:
     text = src.text
+    if not PYTHON_BUILD.match(src.file.rpartition("/")[2]):  # (else the build scanner reads it)
+        reach.python_lists(src)  # C sources it lists, for a build script that imports it
     if src.file.endswith((".pyx", ".pxi")) and CYTHON_REGISTERS.search(text):
         src.facts.append(JniFunctions(("RegisterNatives",)))
     # Parse only what can give a finding: a library loader, an x86-only import, or a platform

@@ -14,7 +14,7 @@ import re
 from porting_advisor.core.facts import Defines, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import fp_contract
-from porting_advisor.scanners.build import cmake, conda, setup_py
+from porting_advisor.scanners.build import cmake, conda, reach, setup_py
 from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
@@ -51,6 +51,9 @@ X86_BRANCH = "an x86-only branch"
 TEST_TARGET = re.compile(
     r"(?i)(?:^|[_.-])(?:tests?|bench\w*|benchmarks?|fuzz\w*|check)(?:[_.\d-]|$)"
 )
+# the Makefiles read for their checks; other Make files (Makefile.unx, make.inc, *.mak) are
+# read for reachability only
+STANDARD_MAKE = re.compile(r"(?:^|/)(?:Makefile|makefile|GNUmakefile|[^/]*\.(?:mk|am))$")
 WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
     r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
 )
@@ -65,8 +68,12 @@ def scan(src: Source) -> None:
     if not kind and src.language == "python":
         setup_py.x86_parts(src)  # a build helper: the extension modules it drops, no checks
         return
-    if not kind or (src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file)):
+    if not kind:
         return
+    windows = src.options.target_os == "linux" and WINDOWS_BUILD.search(src.file) is not None
+    reach.record(src, kind, windows)  # what it names, for the reachability pass
+    if windows or (kind == "make" and not STANDARD_MAKE.search(src.file)):
+        return  # (Makefile.unx, make.inc: read for reachability only)
     fp_contract.scan_build(src)  # (before the early returns: it looks for other words)
     # (a Python script's x86-only parts are blanked, and its facts recorded, first)
     text = setup_py.x86_parts(src) if kind == "python" else src.text

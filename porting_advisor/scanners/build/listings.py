@@ -37,8 +37,9 @@ def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name:
         return  # shipped, not built (EXTRA_DIST, noinst_HEADERS, ISA-L's other_src)
     # (a list named for x86: `lsrc_x86_64`, `ASM_SOURCES_X86`, `AVX2_SRCS`; not `NO_AVX_SRCS`)
     x86 = tracker.x86_only() or (bool(list_name) and x86_switch(list_name))
+    variable = list_name if tracker.kind == "make" else ""
     for m in SOURCE_PATH.finditer(text):
-        src.facts.append(Listed(m.group(1), line, x86, prefix=False))
+        src.facts.append(Listed(m.group(1), line, x86, prefix=False, variable=variable))
     if tracker.kind == "meson":
         for m in SOURCE_PREFIX.finditer(text):
             src.facts.append(Listed(m.group(1), line, x86, prefix=True))
