@@ -110,17 +110,23 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
             why = "its #if is false for the target with the tree's own macros"
-            if status == GUARDED and not unset:
+            undecided = status == GUARDED and f.category != "preprocessor-error"
+            if undecided and not unset:
                 unset.append(switches_off(results, options, never))
-            if status == GUARDED and (off_resolvers := unset[0]) is not None:
-                # again with the switches nothing defines taken as off
+            # again with the switches nothing defines taken as off; only the answer "not
+            # compiled" is taken (code compiled *because* a switch is off stays guarded)
+            if (
+                undecided
+                and (off_resolvers := unset[0]) is not None
+                and off_resolvers[0][language_mode(f.file)].resolve(f.guard)[0] == INACTIVE
+            ):
                 off = sorted(n for n in names if off_resolvers[1](n))
-                status, names = off_resolvers[0][language_mode(f.file)].resolve(f.guard)
-                if off:
-                    why = (
-                        f"its #if is false for the target: nothing in the tree or its build "
-                        f"defines {shortlist_names(off)}"
-                    )
+                status = INACTIVE
+                why = "its #if is false for the target: " + (
+                    f"nothing in the tree or its build defines {shortlist_names(off)}"
+                    if off
+                    else "it tests switches nothing in the tree or its build defines"
+                )
             if status == GUARDED and f.file in dispatched and f.category != "preprocessor-error":
                 # still undecided: in a branch of a dispatch only x86 builds take?
                 branch = next((w for a, b, w in dispatched[f.file] if a <= f.line <= b), "")
