@@ -34,12 +34,14 @@ from porting_advisor.core.facts import (
     JniClass,
     JniFunctions,
     Listed,
+    MacroWords,
     NativeBuilds,
     NpmNative,
     PyExtension,
     RustMod,
     Status,
     Undef,
+    X86Branches,
 )
 from porting_advisor.core.model import FileResult, Finding, Remark, Severity
 from porting_advisor.engine import rows
@@ -82,6 +84,8 @@ ONE_OF_EACH: list[Fact] = [
     BaseImage(3, "node:18"),
     PyExtension("Crypto.Cipher._raw_aesni", ("src/AESNI.c",), 352),
     DroppedOffX86(".Cipher._raw_aesni", 388),
+    MacroWords(("ENABLE_FAST_PATH", "HAVE_CPUID_H"), True),
+    X86Branches(((12, 14, "in the x86 branch of a per-architecture #if chain"),)),
 ]
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from conftest import FIXTURES, ROOT, annotations, case_options, fixture_cases, scan
+from porting_advisor.core.model import Severity
 
 
 @pytest.mark.parametrize("case", fixture_cases(), ids=lambda p: p.relative_to(FIXTURES).as_posix())
@@ -72,3 +73,33 @@ def test_no_filter_says_why_each_finding_was_left_out(rules, run_cli):
     assert {
         f.filtered_reason for f in guarded.findings if (f.file, f.line) == ("simd_ok.c", 21)
     } == {"in a preprocessor branch not compiled for the target"}
+
+
+def test_filtered_switches_and_dispatch_branches_say_why(rules):
+    """A switch nothing defines names the macro; a dispatch branch names its test; a probe a
+    build helper runs only for x86 is the tree's own macro; a loader function its parameter."""
+    report = scan(FIXTURES / "c" / "switches", rules, no_filter=True)
+    reasons = {(f.line, f.filtered_reason) for f in report.findings if f.filtered}
+    assert reasons == {
+        (10, "its #if is false for the target: nothing in the tree or its build defines "
+             "ENABLE_FAST_PATH"),
+        (14, "its #if is false for the target: nothing in the tree or its build defines "
+             "PROFILE_CYCLES"),
+    }  # fmt: skip
+    guarded = {f.line: f.severity for f in report.findings if not f.filtered}
+    assert sorted(guarded) == [23, 27, 31, 35, 39, 43]
+    assert set(guarded.values()) == {Severity.WARNING}
+    report = scan(FIXTURES / "c" / "dispatch-code", rules, no_filter=True)
+    reasons = {(f.line, f.filtered_reason) for f in report.findings if f.rule == "c-x86-intrinsic"}
+    assert reasons == {
+        (26, "in the x86 branch of a per-architecture #if chain (line 23: `SEL_TARGET <= "
+             "SEL_AVX3`)"),
+        (30, "reached only through the x86 half of `SEL_TARGET <= SEL_AVX2 || SEL_TARGET == "
+             "SEL_SVE_256`: its other half is an earlier branch's test (line 27)"),
+        (41, ""),
+        (51, ""),
+    }  # fmt: skip
+    report = scan(FIXTURES / "sources" / "python", rules, no_filter=True)
+    assert [f.filtered_reason for f in report.findings if f.file == "loader.py" and f.filtered] == [
+        "a loader function: the library is `load_lib`'s parameter, named by its callers"
+    ]

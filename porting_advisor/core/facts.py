@@ -325,6 +325,27 @@ class DroppedOffX86(Positional):
     line: int
 
 
+@dataclass(frozen=True, slots=True)
+class X86Branches(Positional):
+    """The branches of a C/C++ file's per-architecture #if chains that only an x86 build
+    takes, though their tests stay undecided (highway's `#elif HWY_TARGET <= HWY_AVX3` beside
+    `#if HWY_TARGET == HWY_SVE_256`): code there that the tree's macros leave undecided is
+    x86-only (scanners/c/dispatch.py)."""
+
+    branches: tuple[tuple[int, int, str], ...]  # (first line, last line, why)
+
+
+@dataclass(frozen=True, slots=True)
+class MacroWords(Positional):
+    """The macro-like names (`ENABLE_FAST_PATH`: capitals, digits and an underscore) a build
+    file, config header template or other build input mentions anywhere (`-D`,
+    `add_definitions`, `#cmakedefine`, `conf.set`, `AC_DEFINE`, a comment): the C guards pass
+    takes a project switch that no such file and no #define names as off."""
+
+    names: tuple[str, ...]  # sorted
+    builds: bool  # a build file whose commands the scanners read (Make, CMake, Meson, ...)
+
+
 Fact: TypeAlias = (
     Defines
     | Undef
@@ -354,6 +375,8 @@ Fact: TypeAlias = (
     | BaseImage
     | PyExtension
     | DroppedOffX86
+    | MacroWords
+    | X86Branches
 )
 
 
@@ -426,6 +449,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("py-extension", module, sources, line)
         case DroppedOffX86(module, line):
             return ("dropped-off-x86", module, line)
+        case MacroWords(names, builds):
+            return ("macro-words", names, builds)
+        case X86Branches(branches):
+            return ("x86-branches", branches)
         case _:
             assert_never(fact)
 
@@ -465,6 +492,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "base-image": lambda r: BaseImage(r[1], r[2]),
     "py-extension": lambda r: PyExtension(r[1], r[2], r[3]),
     "dropped-off-x86": lambda r: DroppedOffX86(r[1], r[2]),
+    "macro-words": lambda r: MacroWords(tuple(r[1]), r[2]),
+    "x86-branches": lambda r: X86Branches(tuple((a, b, w) for a, b, w in r[1])),
 }
 
 

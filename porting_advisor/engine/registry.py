@@ -39,6 +39,7 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "csharp": ("dotnet",),
     "dotnet": ("dotnet",),
     "manifest": ("manifests", "java-build"),
+    "build-config": ("build-config",),
 }
 # setup.py is Python, a build script (compiler flags) and a dependency manifest
 SETUP_PY = ("build", "manifests", "python")
@@ -116,6 +117,10 @@ def scanner(family: str) -> ScanFn:
             from porting_advisor.scanners import build
 
             return build.scan
+        case "build-config":
+            from porting_advisor.scanners.build import macros
+
+            return macros.scan
         case "containers":
             from porting_advisor.scanners import containers
 

@@ -6,12 +6,21 @@ findings in files included only from x86 code are filtered."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from porting_advisor.core import vocab
+from porting_advisor.core import ruleset, vocab
 from porting_advisor.core.archnames import foreign_named
-from porting_advisor.core.facts import Asked, CShim, Defines, Status, Undef
+from porting_advisor.core.facts import (
+    Asked,
+    CShim,
+    Defines,
+    MacroWords,
+    Status,
+    Undef,
+    X86Branches,
+)
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.passes.context import Pass, PassContext
 from porting_advisor.passes.include_graph import included_only_on_x86
@@ -28,6 +37,7 @@ class TreeFacts(NamedTuple):
     undefined: frozenset[str]  # #undef'd somewhere (order decides)
     asked: list[list[str]]  # macros each asking #error names
     shims: frozenset[str]  # x86 names the tree defines itself for the target
+    mentioned: frozenset[str] | None  # macro names build inputs mention (None: no build read)
 
 
 def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -> TreeFacts:
@@ -37,6 +47,8 @@ def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -
     undefined: set[str] = set()
     asked: list[list[str]] = []
     shims: set[str] = set()
+    mentioned: set[str] = set()
+    builds = False
     for r in results:
         off = r.file in never
         for fact in r.facts:
@@ -51,7 +63,16 @@ def tree_facts(results: list[FileResult], never: frozenset[str] = frozenset()) -
                 asked.append(list(fact.names))
             elif isinstance(fact, CShim):
                 shims.add(fact.name)
-    return TreeFacts(table, frozenset(undefined), asked, frozenset(shims))
+            elif isinstance(fact, MacroWords):
+                mentioned.update(fact.names)
+                builds = builds or fact.builds
+    return TreeFacts(
+        table,
+        frozenset(undefined),
+        asked,
+        frozenset(shims),
+        frozenset(mentioned) if builds else None,
+    )
 
 
 def resolve(ctx: PassContext) -> list[Finding]:
@@ -59,6 +80,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
     from x86 code; drop x86 intrinsics the tree defines itself (shims)."""
     results, options = ctx.results, ctx.options
     resolvers, x86_resolvers, shims = tree_resolvers(results, options)
+    never: frozenset[str] = frozenset()
     x86_included = included_only_on_x86(results, ctx.index, resolvers, ctx.listings)
     if any(
         status != Status.INCLUDE_GUARD
@@ -71,6 +93,12 @@ def resolve(ctx: PassContext) -> list[Finding]:
         # a header only x86 code includes defines for x86 alone: OpenBLAS's cpuid.h, whose
         # bit constant HAVE_SSE would otherwise switch on `#ifdef HAVE_SSE` everywhere
         resolvers, x86_resolvers, shims = tree_resolvers(results, options, x86_included)
+        never = x86_included
+    dispatched = {
+        r.file: fact.branches for r in results for fact in r.facts if isinstance(fact, X86Branches)
+    }
+    # (built on the first finding left undecided: most trees have none)
+    unset: list[tuple[Resolvers, Callable[[str], bool]] | None] = []
     # (shims: x86 intrinsic names the tree defines itself for the target, its own Arm code)
     out = []
     for f in ctx.findings:
@@ -81,15 +109,33 @@ def resolve(ctx: PassContext) -> list[Finding]:
             continue
         if f.guard:
             status, names = resolvers[language_mode(f.file)].resolve(f.guard)
+            why = "its #if is false for the target with the tree's own macros"
+            undecided = status == GUARDED and f.category != "preprocessor-error"
+            if undecided and not unset:
+                unset.append(switches_off(results, options, never))
+            # again with the switches nothing defines taken as off; only the answer "not
+            # compiled" is taken (code compiled *because* a switch is off stays guarded)
+            if (
+                undecided
+                and (off_resolvers := unset[0]) is not None
+                and off_resolvers[0][language_mode(f.file)].resolve(f.guard)[0] == INACTIVE
+            ):
+                off = sorted(n for n in names if off_resolvers[1](n))
+                status = INACTIVE
+                why = "its #if is false for the target: " + (
+                    f"nothing in the tree or its build defines {shortlist_names(off)}"
+                    if off
+                    else "it tests switches nothing in the tree or its build defines"
+                )
+            if status == GUARDED and f.file in dispatched and f.category != "preprocessor-error":
+                # still undecided: in a branch of a dispatch only x86 builds take?
+                branch = next((w for a, b, w in dispatched[f.file] if a <= f.line <= b), "")
+                if branch:
+                    status, why = INACTIVE, branch
             if status == INACTIVE:
                 if not options.no_filter:
                     continue
-                f = replace(
-                    f,
-                    guard=(),
-                    filtered=True,
-                    filtered_reason="its #if is false for the target with the tree's own macros",
-                )
+                f = replace(f, guard=(), filtered=True, filtered_reason=why)
             elif status == GUARDED:
                 if f.category == "preprocessor-error":
                     continue
@@ -120,11 +166,53 @@ def resolve(ctx: PassContext) -> list[Finding]:
 Resolvers = dict[str, preproc.Resolver]
 
 
-def tree_resolvers(
+def shortlist_names(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+# a project switch: capitals and digits, words joined by underscores (ENABLE_FAST_PATH)
+SWITCH = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+
+
+def switches_off(
     results: list[FileResult], options: Options, never: frozenset[str] = frozenset()
+) -> tuple[Resolvers, Callable[[str], bool]] | None:
+    """Where the tree has a build the scanners read: resolvers that take a project switch
+    nothing defines as off (no #define in any file, no build file, config template, CI job or
+    `-D` names it; not a name system headers or toolchains define, not a HAVE_* probe), and
+    the test of such a name. None where no build is read: every switch stays unknown."""
+    facts = tree_facts(results, never)
+    if facts.mentioned is None:
+        return None
+    mentioned, table = facts.mentioned, facts.defines
+    macros = ruleset.load_table("macros.yaml")
+    prefixes = tuple(macros["system_prefixes"])
+    suffixes = tuple(macros["system_suffixes"])
+
+    def nothing_defines(name: str) -> bool:
+        return (
+            SWITCH.fullmatch(name) is not None
+            and name not in mentioned
+            and name not in table
+            and name + "()" not in table
+            and name not in facts.undefined
+            and not name.startswith(prefixes)
+            and not name.endswith(suffixes)
+        )
+
+    resolvers, _, _ = tree_resolvers(results, options, never, nothing_defines)
+    return resolvers, nothing_defines
+
+
+def tree_resolvers(
+    results: list[FileResult],
+    options: Options,
+    never: frozenset[str] = frozenset(),
+    unset: Callable[[str], bool] | None = None,
 ) -> tuple[Resolvers, Resolvers, frozenset[str]]:
-    """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims."""
-    table, undefined, asked, shims = tree_facts(results, never)
+    """Resolvers for the target and for x86-64 with the tree's derived macros, and its shims
+    (`unset`: the names taken as off on the target, see `switches_off`)."""
+    table, undefined, asked, shims, _ = tree_facts(results, never)
     if asked:
         undefined |= configured(
             asked,
@@ -136,7 +224,10 @@ def tree_resolvers(
     return (
         {
             mode: preproc.Resolver(
-                preproc.target_macros(options.target, options.target_os, mode), table, undefined
+                preproc.target_macros(options.target, options.target_os, mode),
+                table,
+                undefined,
+                unset,
             )
             for mode in modes
         },

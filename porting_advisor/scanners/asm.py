@@ -288,6 +288,11 @@ def scan(src: Source) -> None:
     if src.options.target_os == "linux" and nasm_windows_only(src.text):
         return  # NASM for Windows object formats only: never assembled for Linux
     code, guard, lay = active_code(src)
+    if lay is not None:
+        from porting_advisor.scanners.c import records
+
+        # (libsodium's sandy2x.S defines the IN_SANDY2X its included kernels test)
+        records.record_defined_names(src)
     if lay is not None and 'include "' in src.text:
         # its #includes join the C files' include graph (libsodium's sandy2x.S includes the
         # kernels that test its IN_SANDY2X, all under HAVE_AVX_ASM)

@@ -10,7 +10,7 @@ from typing import Any
 from porting_advisor.core.facts import BaseImage, CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import cijobs
-from porting_advisor.scanners.build import ARM_PATH, PATHS
+from porting_advisor.scanners.build import ARM_PATH, PATHS, macros
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT as BUILD_ARCH_SUBJECT
 
 COMMENT = re.compile(r"(?:^|\s)#.*$")
@@ -180,6 +180,8 @@ def base_images(text: str) -> list[tuple[int, str]]:
 def scan(src: Source) -> None:
     """Check a Dockerfile, compose file, CI config or shell script."""
     text = src.text
+    if src.language in ("ci", "docker"):
+        macros.record_flags(src)  # (a build with `-DNAME` in CFLAGS turns that switch on)
     if src.language == "docker" and "FROM" in text.upper():
         src.facts.extend(BaseImage(line, image) for line, image in base_images(text))
     if src.language != "ci" and not any(w in text for w in WORDS):

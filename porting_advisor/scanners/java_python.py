@@ -365,6 +365,29 @@ def report_natives(src: Source, natives: list[tuple[int, int, str]], other_os: s
 CYTHON_REGISTERS = re.compile(r"^[^#\n]*\bRegisterNatives\s*\(", re.M)
 
 
+def loader_function(arg: tree_sitter.Node) -> str:
+    """The function whose parameter `arg` is (`def load_lib(name, cdecl): ... CDLL(name)`,
+    pycryptodome's loader of its own extensions), or '': such a call loads whatever its
+    callers name, and names no library itself."""
+    if arg.type != "identifier":
+        return ""
+    name = node_text(arg)
+    node = arg.parent
+    while node is not None and node.type not in ("function_definition", "lambda"):
+        node = node.parent
+    if node is None or node.type != "function_definition":
+        return ""
+    params = node.child_by_field_name("parameters")
+    for p in params.named_children if params is not None else ():
+        target = p if p.type == "identifier" else p.child_by_field_name("name") or p
+        if target.type != "identifier" and p.named_children:
+            target = p.named_children[0]  # `name: str` (a typed parameter)
+        if node_text(target) == name:
+            function = node.child_by_field_name("name")
+            return node_text(function) if function is not None else name
+    return ""
+
+
 def scan_python(src: Source) -> None:
     text = src.text
     if not PYTHON_BUILD.match(src.file.rpartition("/")[2]):  # (else the build scanner reads it)
@@ -402,6 +425,9 @@ def scan_python(src: Source) -> None:
                 library = string_value(args[0]) or node_text(args[0])
                 if not needs_arm64_check(library, how, src.options.target_os):
                     continue
+                wrapper = loader_function(args[0])
+                if wrapper and not src.options.no_filter:
+                    continue
                 line, col = at(caps["call"][0])
                 src.add(
                     "python-native-library",
@@ -410,6 +436,13 @@ def scan_python(src: Source) -> None:
                     library=library[:80],
                     how=how,
                     key=library[:80],
+                    filtered=bool(wrapper),
+                    filtered_reason=(
+                        f"a loader function: the library is `{wrapper}`'s parameter, named "
+                        "by its callers"
+                        if wrapper
+                        else ""
+                    ),
                 )
         elif "module" in caps:
             top = node_text(caps["module"][0]).split(".")[0]

@@ -14,7 +14,7 @@ import re
 from porting_advisor.core.facts import Defines, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import fp_contract
-from porting_advisor.scanners.build import cmake, conda, reach, setup_py
+from porting_advisor.scanners.build import cmake, conda, macros, reach, setup_py
 from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
@@ -65,6 +65,7 @@ def scan(src: Source) -> None:
         conda.scan(src)
         return
     kind = syntax_of(src)
+    macros.record(src, kind)
     if not kind and src.language == "python":
         setup_py.x86_parts(src)  # a build helper: the extension modules it drops, no checks
         return

@@ -5,7 +5,9 @@ only an x86 machine runs or builds.
 `["-mavx2"] if platform.machine() == "x86_64" else []`, `"opt.c" if optimized else "ref.c"`
 where `optimized = target_platform in ("x86_64", "AMD64")` and `target_platform` comes from
 `platform.machine()`: the x86 side of such a test is blanked before the line checks (its flags
-are handled) and the sources named there are recorded as built only for x86.
+are handled) and the sources named there are recorded as built only for x86. So are the macros
+a build helper defines only there (pycryptodome's `HAVE_CPUID_H`, added when a probe that
+includes `<cpuid.h>` compiles): for the C preprocessor they are probes that fail on Arm64.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import ast
 import re
 from collections.abc import Sequence
 
-from porting_advisor.core.facts import DroppedOffX86, Listed, PyExtension
+from porting_advisor.core.facts import Defines, DroppedOffX86, Listed, PyExtension, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT, classify_words
 
@@ -25,6 +27,8 @@ SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|c
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # a value that says which machine this is
 MACHINE = re.compile(r"platform\.machine|os\.uname|\bget_platform\b|platform\.processor")
+# a C macro a build script passes (`("HAVE_CPUID_H", None)`, `'USE_SSE2'`, `"-DHAVE_X86INTRIN_H"`)
+MACRO = re.compile(r"(?:-D)?([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=.*)?")
 
 
 class Regions(ast.NodeVisitor):
@@ -69,7 +73,7 @@ class Regions(ast.NodeVisitor):
         if isinstance(node, ast.Name):
             return node.id in self.x86_vars
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            return node.func.id in self.x86_probes
+            return node.func.id in self.x86_probes or self.compiles_x86(node)
         if isinstance(node, ast.BoolOp):
             tests = [self.x86_test(v) for v in node.values]
             return any(tests) if isinstance(node.op, ast.And) else all(tests)
@@ -81,6 +85,23 @@ class Regions(ast.NodeVisitor):
                 self.arch_vars.isdisjoint(self.names(node))
             )
             return about_machine and classify_words(text) == "x86"
+        return False
+
+    def compiles_x86(self, node: ast.Call) -> bool:
+        """A call that compiles a program with an x86 header or flag (`test_compilation(
+        source_intrin_h, extra_cc_options=['-msse2'])`, the source assigned before)."""
+        if not isinstance(node.func, ast.Name) or "compil" not in node.func.id:
+            return False
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(arg, ast.Name) and X86_INCLUDE.search(self.strings.get(arg.id, "")):
+                return True
+            for n in ast.walk(arg):
+                if (
+                    isinstance(n, ast.Constant)
+                    and isinstance(n.value, str)
+                    and (X86_INCLUDE.search(n.value) or X86_FLAG.fullmatch(n.value))
+                ):
+                    return True
         return False
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
@@ -162,6 +183,28 @@ class Regions(ast.NodeVisitor):
                     self.dropped.append((module, n.lineno))
 
 
+def x86_macros(tree: ast.AST, regions: list[ast.AST]) -> list[str]:
+    """Macro names the module passes only in its x86-only parts: a name it also writes
+    anywhere else (another branch, a default) may be defined on Arm64 too and is left out."""
+    inside: set[int] = set()
+    names: set[str] = set()
+    for node in regions:
+        for n in ast.walk(node):
+            inside.add(id(n))
+            if isinstance(n, ast.Constant) and isinstance(n.value, str):
+                m = MACRO.fullmatch(n.value)
+                if m is not None:
+                    names.add(m.group(1))
+    if not names:
+        return []
+    for n in ast.walk(tree):
+        if id(n) not in inside and isinstance(n, ast.Constant) and isinstance(n.value, str):
+            m = MACRO.fullmatch(n.value)
+            if m is not None:
+                names.discard(m.group(1))
+    return sorted(names)
+
+
 def x86_parts(src: Source) -> str:
     """The text with its x86-only parts blanked (same length, same lines); records the
     sources named in those parts as x86-only listings."""
@@ -172,6 +215,7 @@ def x86_parts(src: Source) -> str:
         or "get_platform" in text
         or "Extension(" in text
         or "remove" in text
+        or "compil" in text
     ):
         return text
     try:
@@ -184,6 +228,10 @@ def x86_parts(src: Source) -> str:
         src.facts.append(PyExtension(module, sources, at))
     for module, at in finder.dropped:
         src.facts.append(DroppedOffX86(module, at))
+    if macros := x86_macros(tree, finder.regions):
+        # defined only where an x86 test or probe holds: never on Arm64 ("0" is a condition
+        # the target never meets, as for a CMake header probe that fails)
+        src.facts.append(Defines(tuple((m, "1", Status.ACTIVE, ("0",)) for m in macros)))
     if not finder.regions:
         return text
     lines = text.split("\n")

@@ -506,11 +506,14 @@ class Resolver:
         macros: tuple[Macros, ...],
         defines: dict[str, list[tuple[str, tuple[str, ...], Status]]],
         undefined: frozenset[str] = frozenset(),
+        unset: Callable[[str], bool] | None = None,
     ) -> None:
         self.macros = macros
         self.defines = defines  # name -> [(value, guard, status)]
         # #undef'd somewhere (order decides) or asked for by an #error: unknown
         self.undefined = undefined
+        # project switches nothing in the tree or its build defines: off (c_guards)
+        self.unset = unset
         self.literals: dict[tuple[int, str, Assumed], tuple[ppexpr.Value, frozenset[str]]] = {}
         self.memo: dict[tuple[int, str, Assumed], tuple[str, str]] = {}
         self.busy: set[tuple[int, str, Assumed]] = set()
@@ -610,6 +613,8 @@ class Resolver:
         if cls == "neg" and not defs:
             return "undef", ""  # an opt-out switch (FOO_NO_SIMD) the tree never sets: off
         if not defs and RESERVED.match(name) and name not in ("__cplusplus", "__OBJC__"):
+            return "undef", ""
+        if not defs and self.unset is not None and self.unset(name):
             return "undef", ""
         return "unknown", ""
 

@@ -8,7 +8,7 @@ import re
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import arch_of_name
-from porting_advisor.core.facts import Asked, Defines, Include, Undef
+from porting_advisor.core.facts import Asked, Defines, Include, MacroWords, Undef
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
@@ -29,6 +29,27 @@ def project_headers(text: str) -> list[str]:
             if q or a.split("/", 1)[0] not in SYSTEM_DIRS
         )
     )
+
+
+# a switch-shaped name a file #defines or #undefs, whatever its value and wherever it stands
+# (the C guards pass: a switch no file defines is off where the build is read)
+DEFINED_NAME = re.compile(r"#[ \t]*(?:define|undef)[ \t]+([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
+
+
+def record_defined_names(src: Source) -> None:
+    """Every switch-shaped name the file #defines or #undefs (`Defines` keeps only the
+    values an #if can test, and only in files with an architecture in sight). A directive
+    starts its line: `/* #define X */` and `"... #define X"` define nothing."""
+    text = src.text
+    if "define" not in text:
+        return
+    names = {
+        m.group(1)
+        for m in DEFINED_NAME.finditer(text)
+        if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip(" \t")
+    }
+    if names:
+        src.facts.append(MacroWords(tuple(sorted(names)), False))
 
 
 def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> None:

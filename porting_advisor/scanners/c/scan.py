@@ -14,9 +14,9 @@ import re
 from dataclasses import replace
 
 from porting_advisor.core import vocab
-from porting_advisor.core.facts import Includes, JniFunctions
+from porting_advisor.core.facts import Includes, JniFunctions, X86Branches
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import floating, intrinsics, memory_order, preproc
+from porting_advisor.scanners.c import dispatch, floating, intrinsics, memory_order, preproc
 from porting_advisor.scanners.c.attributes import check_attributes, target_attribute
 from porting_advisor.scanners.c.cfile import UNBUILDABLE_REASON, CFile, LazyTree
 from porting_advisor.scanners.c.directives import check_directives
@@ -25,6 +25,7 @@ from porting_advisor.scanners.c.preproc import ACTIVE, language_mode
 from porting_advisor.scanners.c.records import (
     INCLUDE,
     project_headers,
+    record_defined_names,
     record_facts,
     record_includes,
 )
@@ -169,6 +170,7 @@ def scan(src: Source) -> None:
         # JNI functions this tree implements (libjpeg-turbo's turbojpeg-jni.c): the Java
         # classes whose native methods they are need no prebuilt library
         src.facts.append(JniFunctions(tuple(sorted(names)[:5000])))
+    record_defined_names(src)
     mode = prefilter(src)
     if mode == "none":
         # No architecture in sight: every quoted #include counts as compiled (conservative:
@@ -202,6 +204,10 @@ def scan(src: Source) -> None:
     record_facts(cf.src, cf.layout, unbuildable)
     check_identifiers(cf)
     check_attributes(cf)
+    if any(f.guard for f in src.findings) and (
+        branches := dispatch.x86_branches(cf.layout.directives, cf.macros[0])
+    ):
+        src.facts.append(X86Branches(tuple(branches)))
     check_ldbl(cf)
     check_char_signedness(cf)
     if unbuildable:
