@@ -14,8 +14,8 @@ from porting_advisor.core.archnames import foreign_named
 from porting_advisor.core.facts import Asked, CShim, Defines, Status, Undef
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.passes.context import Pass, PassContext
-from porting_advisor.passes.include_graph import included_only_on_x86
-from porting_advisor.scanners.c import preproc
+from porting_advisor.passes.include_graph import included_only_on_x86, resolver_of
+from porting_advisor.scanners.c import preproc, units
 from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE, language_mode
 
 MacroTable = dict[str, list[tuple[str, tuple[str, ...], Status]]]
@@ -80,7 +80,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.rule == "c-x86-intrinsic" and f.key in shims:
             continue
         if f.guard:
-            status, names = resolvers[language_mode(f.file)].resolve(f.guard)
+            status, names = resolver_of(resolvers, f.file).resolve(f.guard)
             if status == INACTIVE:
                 f = replace(
                     f,
@@ -103,7 +103,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.category == "preprocessor-error" and x86_only_file(f.file):
             continue
         if f.x86_guard is not None:
-            if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
+            if resolver_of(x86_resolvers, f.file).resolve(f.x86_guard)[0] == ACTIVE:
                 continue  # x86-64 reaches this #error too, once the tree's macros are known
             f = replace(f, x86_guard=None)
         if f.file in x86_included and not f.filtered:
@@ -130,21 +130,31 @@ def tree_resolvers(
             ),
         )
     modes = ("c", "cpp", "header")
-    return (
-        {
-            mode: preproc.Resolver(
-                preproc.target_macros(options.target, options.target_os, mode), table, undefined
-            )
-            for mode in modes
-        },
-        {
-            mode: preproc.Resolver(
-                preproc.x86_reference(options.target, options.target_os, mode), table, undefined
-            )
-            for mode in modes
-        },
-        shims,
+    targets, x86s = (
+        {mode: preproc.Resolver(base(options, mode, x86), table, undefined) for mode in modes}
+        for x86 in (False, True)
     )
+    if options.compile_db is not None:
+        # files with a compile database's -D/-U: a resolver per distinct set of macros
+        made: dict[int, preproc.Resolver] = {}
+        for r in results:
+            if r.language not in ("c", "cpp", "asm"):
+                continue
+            mode = language_mode(r.file)
+            for out, x86 in ((targets, False), (x86s, True)):
+                macros = units.file_macros(options, r.file, mode, x86)
+                if macros is not base(options, mode, x86):
+                    hit = made.get(id(macros))
+                    if hit is None:
+                        hit = made[id(macros)] = preproc.Resolver(macros, table, undefined)
+                    out[r.file] = hit
+    return targets, x86s, shims
+
+
+def base(options: Options, mode: str, x86: bool) -> tuple[preproc.Macros, ...]:
+    """The target's macros (or the x86-64 reference's), without a compile database's."""
+    get = preproc.x86_reference if x86 else preproc.target_macros
+    return get(options.target, options.target_os, mode)
 
 
 def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:

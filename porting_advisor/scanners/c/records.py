@@ -18,15 +18,18 @@ INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
 PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
 SYSTEM_DIRS = vocab.get().system_libs.include_dirs  # rules/vocab/system-libs.yaml
+# Under a compile database every #include counts: its -I directories make `<name.h>` a
+# project header as much as `"name.h"` (the compile-database pass follows them)
+ANY_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([^>\n]+)>)")
 
 
-def project_headers(text: str) -> list[str]:
-    """The project headers a file #includes, in order, each once."""
+def project_headers(text: str, every: bool = False) -> list[str]:
+    """The project headers a file #includes, in order, each once (`every`: all headers)."""
     return list(
         dict.fromkeys(
             q or a
-            for q, a in PROJECT_INCLUDE.findall(text)
-            if q or a.split("/", 1)[0] not in SYSTEM_DIRS
+            for q, a in (ANY_INCLUDE if every else PROJECT_INCLUDE).findall(text)
+            if q or every or a.split("/", 1)[0] not in SYSTEM_DIRS
         )
     )
 
@@ -39,12 +42,14 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
     (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
     dispatched = x86_dispatch_includes(layout.directives)
+    every = src.options.compile_db is not None
     for d in layout.directives:
         if (
             d.name == "include"
             and (m := INCLUDE.match(d.arg)) is not None
             and (
                 d.arg.startswith('"')
+                or every
                 or ("/" in m.group(1) and m.group(1).split("/", 1)[0] not in SYSTEM_DIRS)
             )
         ):

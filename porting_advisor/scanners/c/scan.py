@@ -174,7 +174,8 @@ def scan(src: Source) -> None:
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
         # One fact for all of them: most files of a large tree take this path.
-        if "include" in src.text and (headers := project_headers(src.text)):
+        every = src.options.compile_db is not None  # (-I makes <x.h> a project header)
+        if "include" in src.text and (headers := project_headers(src.text, every)):
             src.facts.append(Includes(tuple(headers)))
         memory_order.check(src, None, language_mode(src.file) != "c")
         floating.check(src, None, language_mode(src.file) != "c")
