@@ -304,5 +304,9 @@ def scan(src: Source) -> None:
     if arch == "x86":
         symbols = tuple(sorted({a or b for a, b in GLOBAL.findall(src.text)}))
         src.facts.append(AsmFile(Arch.X86, syntax, symbols, guard))
+    elif arch == "arm64":
+        # (an aarch64 twin of an x86 file's symbols: the whole-files pass looks them up)
+        symbols = tuple(sorted({a or b for a, b in GLOBAL.findall(src.text)}))
+        src.facts.append(AsmFile(Arch.ARM64, "", symbols, ()))
     else:
         src.facts.append(AsmFile(Arch(arch), "", (), ()))

@@ -8,7 +8,7 @@ import re
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import arch_of_name
-from porting_advisor.core.facts import Asked, Defines, Include, Undef
+from porting_advisor.core.facts import Asked, CFunctions, Defines, Include, Undef
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
@@ -137,3 +137,37 @@ def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
         for name in preproc.names_in(d.arg)
     }
     return [found for names in asked if (found := sorted(set(names) & tested))]
+
+
+# A function's name at the start of a line, after its return type (`static uint32_t
+# crc_fold(`): a definition when its parameter list is followed by `{`, a prototype when by
+# `;`. Code inside functions is indented, and a return type on its own line is missed.
+FUNCTION_HEAD = re.compile(r"^(?:[A-Za-z_]\w*[ \t*]+)+?([A-Za-z_]\w*)[ \t]*\(", re.M)
+# the rest of the parameter list (one level of nested parentheses) and what follows it
+PARAMETERS = re.compile(r"[^(){};]*(?:\([^(){};]*\)[^(){};]*)*\)\s*([{;])")
+NOT_A_TYPE = frozenset(
+    {"return", "else", "case", "goto", "do", "throw", "delete", "new", "typedef", "define"}
+)
+
+
+def record_functions(src: Source, layout: Layout | None) -> None:
+    """A `CFunctions` fact: the functions the file defines and declares at file scope, in
+    code compiled for the target (with `layout`; without one, none of the file is
+    conditional on an architecture)."""
+    text = src.text
+    defined: set[str] = set()
+    declared: set[str] = set()
+    for m in FUNCTION_HEAD.finditer(text):
+        first = m.group(0).split(None, 1)[0]
+        if first in NOT_A_TYPE or first == "static":
+            continue  # (a static function is no symbol the linker could give assembly)
+        rest = PARAMETERS.match(text, m.end())
+        if rest is None:
+            continue
+        if layout is not None and layout.at_offset(m.start()).status == INACTIVE:
+            continue
+        (defined if rest.group(1) == "{" else declared).add(m.group(1))
+    if defined or declared:
+        src.facts.append(
+            CFunctions(tuple(sorted(defined)[:5000]), tuple(sorted(declared - defined)[:5000]))
+        )

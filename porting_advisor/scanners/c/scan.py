@@ -26,6 +26,7 @@ from porting_advisor.scanners.c.records import (
     INCLUDE,
     project_headers,
     record_facts,
+    record_functions,
     record_includes,
 )
 from porting_advisor.scanners.c.types import char_candidates, check_char_signedness, check_ldbl
@@ -179,12 +180,14 @@ def scan(src: Source) -> None:
             src.facts.append(Includes(tuple(headers)))
         memory_order.check(src, None, language_mode(src.file) != "c")
         floating.check(src, None, language_mode(src.file) != "c")
+        record_functions(src, None)  # (what x86 assembly's symbols find for Arm64)
         return
     cf = CFile(src)
     memory_order.check(src, cf.layout, cf.cpp)
     floating.check(src, cf.layout, cf.cpp)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
+        record_functions(src, cf.layout)
         return
     cf.target_os = target_os_of(cf)
     check_directives(cf)
@@ -200,6 +203,8 @@ def scan(src: Source) -> None:
         or cf.target_os == "none"
     )
     record_facts(cf.src, cf.layout, unbuildable)
+    if not unbuildable:
+        record_functions(src, cf.layout)
     check_identifiers(cf)
     check_attributes(cf)
     check_ldbl(cf)
