@@ -103,6 +103,12 @@ def print_rules(rules_dir: str | None, explain: str | None) -> None:
 @click.option(
     "--allow-registry", multiple=True, metavar="HOST", help="Image registry --online may ask."
 )
+@click.option(
+    "--compile-commands",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Scan the units of this compile_commands.json, with their -D/-U.",
+)
 @click.option("--no-progress", is_flag=True, help="No progress bar on stderr.")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @click.version_option(

@@ -74,6 +74,10 @@ def case_options(case: Path) -> dict[str, object]:
     for key in ("index_url", "maven_repo"):  # an index or a repository inside the case
         if key in out and "://" not in out[key]:
             out[key] = (case / out[key]).as_uri()
+    if "compile_commands" in out:  # a compile database inside the case
+        from porting_advisor.core import compdb
+
+        out["compile_db"] = compdb.load(case / str(out.pop("compile_commands")), case)
     return out
 
 

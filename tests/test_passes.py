@@ -32,6 +32,7 @@ from porting_advisor.core.source import finding
 from porting_advisor.passes import (
     c_guards,
     ci_jobs,
+    compile_db,
     dotnet_dispatch,
     fp_contract,
     go_packages,
@@ -55,6 +56,7 @@ def test_the_passes_run_in_one_explicit_order():
         "rust-modules",
         "dotnet-dispatch",
         "recipes",
+        "compile-db",
         "ported",
         "reach",
         "ci-jobs",
@@ -362,3 +364,37 @@ def test_reach_pass_follows_the_build_from_the_top(rules):
     doubtful = replace(top, facts=(replace(top.facts[0], doubt="it lists directories"),))
     ctx = context(rules, [doubtful, sub, c], found)
     assert not any(f.filtered for f in reach.PASS.run(ctx))
+
+
+def test_compile_db_pass_follows_includes_from_the_units(rules):
+    from porting_advisor.core.compdb import CompileDb, Unit
+    from porting_advisor.core.facts import Include, Includes
+
+    def hit(file):
+        return finding(rules, "c-x86-intrinsic", file, 3, 1, name="_mm_add_epi32", isa="SSE2")
+
+    results = [
+        FileResult(
+            "src/a.c", "c", True, (), (Includes(("a.h",)), Include("dir/b.h", Status.ACTIVE, ()))
+        ),
+        FileResult("src/a.h", "c", True, (hit("src/a.h"),)),
+        FileResult(
+            "inc/dir/b.h", "c", True, (hit("inc/dir/b.h"),), (Include("c.h", Status.INACTIVE, ()),)
+        ),
+        FileResult("inc/dir/c.h", "c", True, (hit("inc/dir/c.h"),)),
+        FileResult("bench/d.c", "c", True, (hit("bench/d.c"),)),
+    ]
+    db = CompileDb(
+        "cc.json", "0" * 40, 2, (Unit("src/a.c", 1, 0, ("inc",), (), ("-mavx2",)),), (((), ()),), ""
+    )
+    ctx = context(rules, results, [f for r in results for f in r.findings])
+    ctx.options = replace(ctx.options, compile_db=db)
+    assert compile_db.PASS.applies(ctx)
+    out = compile_db.PASS.run(ctx)
+    assert sorted((f.file, f.rule, f.filtered) for f in out) == [
+        ("bench/d.c", "c-x86-intrinsic", True),
+        ("inc/dir/b.h", "c-x86-intrinsic", False),
+        ("inc/dir/c.h", "c-x86-intrinsic", True),  # included only from code not compiled
+        ("src/a.c", "build-x86-isa-flag", False),
+        ("src/a.h", "c-x86-intrinsic", False),
+    ]

@@ -108,6 +108,16 @@ class JniFunctions(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class CFunctions(Positional):
+    """Functions a C/C++ file defines (with a body) and declares (prototypes) at file scope,
+    in code compiled for the target: does the tree implement an x86 assembly file's symbols
+    for Arm64, and does code outside x86 call them? (the whole-files pass)"""
+
+    defined: tuple[str, ...]  # sorted, at most 5,000
+    declared: tuple[str, ...]  # sorted, at most 5,000
+
+
+@dataclass(frozen=True, slots=True)
 class NativeBuilds(Positional):
     """The Linux/aarch64 native libraries an archive (JAR, wheel...) holds."""
 
@@ -173,7 +183,7 @@ class AsmFile(Positional):
 
     arch: Arch
     syntax: str  # x86 only: "AT&T" or "Intel"
-    symbols: tuple[str, ...]  # x86 only: the global symbols it defines, sorted
+    symbols: tuple[str, ...]  # x86 and Arm64: the global symbols it defines, sorted
     guard: tuple[str, ...]  # x86 only: undecided #if conditions around all its code (.S)
 
 
@@ -354,6 +364,7 @@ Fact: TypeAlias = (
     | Includes
     | CShim
     | JniFunctions
+    | CFunctions
     | JniClass
     | NativeBuilds
     | ArmClassifier
@@ -405,6 +416,8 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("jni", names)
         case JniClass(prefix):
             return ("jni-class", prefix)
+        case CFunctions(defined, declared):
+            return ("c-functions", defined, declared)
         case NativeBuilds(arm64):
             return ("native-builds", arm64)
         case ArmClassifier(name):
@@ -468,6 +481,7 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "c-shim": lambda r: CShim(r[1]),
     "jni": lambda r: JniFunctions(r[1]),
     "jni-class": lambda r: JniClass(r[1]),
+    "c-functions": lambda r: CFunctions(r[1], r[2]),
     "native-builds": lambda r: NativeBuilds(r[1]),
     "arm-classifier": lambda r: ArmClassifier(r[1]),
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4], r[5]),

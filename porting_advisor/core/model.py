@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from porting_advisor.core.compdb import CompileDb
     from porting_advisor.core.facts import Fact
 
 
@@ -168,6 +169,7 @@ class Options:
     index_url: str = ""  # --index-url: the Python index to ask instead of pip's
     maven_repo: str = ""  # --maven-repo: the Maven repository to ask instead of settings.xml's
     allow_registry: tuple[str, ...] = ()  # --allow-registry: image registry hosts to ask
+    compile_db: CompileDb | None = None  # --compile-commands: the units and their flags
 
 
 @dataclass(slots=True)

@@ -89,6 +89,9 @@ def scope_of(options: Options, rules_dir: str) -> str:
             str(options.max_file_size),
         )
     )
+    if options.compile_db is not None:
+        # the units' -D/-U decide the C files' results: the database's content is key
+        key += "\0" + options.compile_db.digest
     return hashlib.sha1(key.encode()).hexdigest()
 
 

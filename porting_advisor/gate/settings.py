@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from porting_advisor.core import ruleset
+from porting_advisor.core.compdb import CompileDb
 from porting_advisor.core.model import Options, Remark, Report, base_dir
 from porting_advisor.engine import cache, walk
 from porting_advisor.gate import config
@@ -106,6 +107,14 @@ def build(
     cache_dir = (
         None if p["no_cache"] else (Path(p["cache_dir"]) if p["cache_dir"] else cache.default_dir())
     )
+    compile_db = None
+    if params.get("compile_commands"):
+        from porting_advisor.core import compdb
+
+        try:
+            compile_db = compdb.load(Path(params["compile_commands"]), root)
+        except compdb.CompileDbError as exc:
+            raise UsageError(str(exc)) from None
     progress = not p["no_progress"] and sys.stderr.isatty() and not os.environ.get("CI")
     options = Options(
         root=root,
@@ -127,8 +136,41 @@ def build(
         index_url=params.get("index_url") or "",
         maven_repo=params.get("maven_repo") or "",
         allow_registry=tuple(params.get("allow_registry") or ()),
+        # from the command line only, like --online: the database is the user's build
+        compile_db=compile_db,
     )
+    p["compile_db"] = compile_db
     return options, p
+
+
+def compile_db_remarks(db: CompileDb) -> list[Remark]:
+    """What the report says about the compile database it used (or could not use)."""
+    if not db.units:
+        return [
+            Remark(
+                "compile-commands",
+                f"{db.path}: none of its {db.entries} entries compiles a file of this tree "
+                "(made for another checkout?): not used",
+            )
+        ]
+    files = len({u.file for u in db.units})
+    out = [
+        Remark(
+            "compile-commands",
+            f"{db.path}: {len(db.units)} of its {db.entries} entries compile {files} file(s) "
+            "of this tree, evaluated with their -D/-U; C/C++ files no unit compiles or "
+            "includes are filtered",
+        )
+    ]
+    if db.arch == "x86":
+        out.append(
+            Remark(
+                "compile-commands",
+                f"{db.path} was made for x86 (its compiler or --target says so): its -D are "
+                "x86's; make one for an aarch64 configuration (docs/compile-commands.md)",
+            )
+        )
+    return out
 
 
 def annotate(report: Report, p: dict[str, Any], root: Path) -> None:
@@ -154,6 +196,8 @@ def annotate(report: Report, p: dict[str, Any], root: Path) -> None:
                 conf.file,
             )
         )
+    if p.get("compile_db") is not None:
+        report.remarks.extend(compile_db_remarks(p["compile_db"]))
     report.remarks.sort(key=lambda m: (m.file, m.rule, m.message))
     # SARIF paths from the repository's root, so that code-scanning alerts open the right
     # file when a subdirectory was scanned (issue 21)

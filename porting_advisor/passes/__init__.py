@@ -9,6 +9,7 @@ from porting_advisor.core.ruleset import RuleSet
 from porting_advisor.passes import (
     c_guards,
     ci_jobs,
+    compile_db,
     dependencies,
     dotnet_dispatch,
     fp_contract,
@@ -32,6 +33,7 @@ PASSES: tuple[Pass, ...] = (
     rust_modules.PASS,  # Rust modules declared only under an x86 cfg
     dotnet_dispatch.PASS,  # C# intrinsics across partial classes and callers
     recipes.PASS,  # build scripts a conda recipe runs on Arm64 that the tree lacks
+    compile_db.PASS,  # --compile-commands: C/C++ files no unit compiles or includes
     ported.PASS,  # files an Arm64 build does not compile (x86 twins, x86-only listings)
     reach.PASS,  # files no target of the tree's build builds (examples, benchmarks)
     ci_jobs.PASS,  # x86-only CI runners: one finding per tree, none with an Arm64 CI job

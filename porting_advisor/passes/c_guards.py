@@ -23,8 +23,8 @@ from porting_advisor.core.facts import (
 )
 from porting_advisor.core.model import FileResult, Finding, Options, Severity
 from porting_advisor.passes.context import Pass, PassContext
-from porting_advisor.passes.include_graph import included_only_on_x86
-from porting_advisor.scanners.c import preproc
+from porting_advisor.passes.include_graph import included_only_on_x86, resolver_of
+from porting_advisor.scanners.c import preproc, units
 from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE, language_mode
 
 MacroTable = dict[str, list[tuple[str, tuple[str, ...], Status]]]
@@ -108,7 +108,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.rule == "c-x86-intrinsic" and f.key in shims:
             continue
         if f.guard:
-            status, names = resolvers[language_mode(f.file)].resolve(f.guard)
+            status, names = resolver_of(resolvers, f.file).resolve(f.guard)
             why = "its #if is false for the target with the tree's own macros"
             undecided = status == GUARDED and f.category != "preprocessor-error"
             if undecided and not unset:
@@ -118,7 +118,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
             if (
                 undecided
                 and (off_resolvers := unset[0]) is not None
-                and off_resolvers[0][language_mode(f.file)].resolve(f.guard)[0] == INACTIVE
+                and resolver_of(off_resolvers[0], f.file).resolve(f.guard)[0] == INACTIVE
             ):
                 off = sorted(n for n in names if off_resolvers[1](n))
                 status = INACTIVE
@@ -151,7 +151,7 @@ def resolve(ctx: PassContext) -> list[Finding]:
         if f.category == "preprocessor-error" and x86_only_file(f.file):
             continue
         if f.x86_guard is not None:
-            if x86_resolvers[language_mode(f.file)].resolve(f.x86_guard)[0] == ACTIVE:
+            if resolver_of(x86_resolvers, f.file).resolve(f.x86_guard)[0] == ACTIVE:
                 continue  # x86-64 reaches this #error too, once the tree's macros are known
             f = replace(f, x86_guard=None)
         if f.file in x86_included and not f.filtered:
@@ -221,24 +221,36 @@ def tree_resolvers(
             ),
         )
     modes = ("c", "cpp", "header")
-    return (
-        {
-            mode: preproc.Resolver(
-                preproc.target_macros(options.target, options.target_os, mode),
-                table,
-                undefined,
-                unset,
-            )
-            for mode in modes
-        },
-        {
-            mode: preproc.Resolver(
-                preproc.x86_reference(options.target, options.target_os, mode), table, undefined
-            )
-            for mode in modes
-        },
-        shims,
-    )
+    targets: Resolvers = {
+        mode: preproc.Resolver(base(options, mode, False), table, undefined, unset)
+        for mode in modes
+    }
+    x86s: Resolvers = {
+        mode: preproc.Resolver(base(options, mode, True), table, undefined) for mode in modes
+    }
+    if options.compile_db is not None:
+        # files with a compile database's -D/-U: a resolver per distinct set of macros
+        made: dict[int, preproc.Resolver] = {}
+        for r in results:
+            if r.language not in ("c", "cpp", "asm"):
+                continue
+            mode = language_mode(r.file)
+            for out, x86 in ((targets, False), (x86s, True)):
+                macros = units.file_macros(options, r.file, mode, x86)
+                if macros is not base(options, mode, x86):
+                    hit = made.get(id(macros))
+                    if hit is None:
+                        hit = made[id(macros)] = preproc.Resolver(
+                            macros, table, undefined, None if x86 else unset
+                        )
+                    out[r.file] = hit
+    return targets, x86s, shims
+
+
+def base(options: Options, mode: str, x86: bool) -> tuple[preproc.Macros, ...]:
+    """The target's macros (or the x86-64 reference's), without a compile database's."""
+    get = preproc.x86_reference if x86 else preproc.target_macros
+    return get(options.target, options.target_os, mode)
 
 
 def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:

@@ -87,9 +87,15 @@ def include_sites(
         elif isinstance(fact, Include):
             state = fact.status
             if state == GUARDED:
-                key = (language_mode(r.file), fact.guard)
+                # (per file under a compile database: its units' -D/-U)
+                key = (r.file if r.file in resolvers else language_mode(r.file), fact.guard)
                 known = memo.get(key)
                 if known is None:
-                    known = memo[key] = resolvers[key[0]].resolve(fact.guard)[0]
+                    known = memo[key] = resolver_of(resolvers, r.file).resolve(fact.guard)[0]
                 state = known
             yield fact.header, state
+
+
+def resolver_of(resolvers: dict[str, preproc.Resolver], file: str) -> preproc.Resolver:
+    """The resolver for `file`: its own under a compile database, else its language mode's."""
+    return resolvers.get(file) or resolvers[language_mode(file)]

@@ -7,13 +7,14 @@ from __future__ import annotations
 import posixpath
 import re
 
-from porting_advisor.core.archnames import TreeIndex, arm_counterpart
+from porting_advisor.core.archnames import TreeIndex, arm_counterpart, x86_named
 from porting_advisor.core.facts import (
     Arch,
     AsmFile,
     AsmInclude,
     BinaryFile,
     BuildReach,
+    CFunctions,
     DroppedOffX86,
     Listed,
     PyExtension,
@@ -140,6 +141,7 @@ def whole_files(ctx: PassContext) -> list[Finding]:
             directory, name = posixpath.split(r.file)
             arm_files.setdefault(directory, []).append(name)
     out = []
+    symbols: tuple[set[str], set[str]] | None = None  # (implemented for Arm64, called there)
     for r in results:
         fact = content(r)
         if fact is None or fact.arch != Arch.X86:
@@ -164,15 +166,21 @@ def whole_files(ctx: PassContext) -> list[Finding]:
         if arm_counterpart(r.file, index, arm_files):
             continue
         # not assembled for Arm64: named by the build only for x86, or part of another file
-        note = ""
+        note, missing = "", []
         if site := x86_listing(r.file, listings):
             note = f"assembled only for x86: {site}"
+            if symbols is None:
+                symbols = arm64_symbols(ctx)
+            missing = unimplemented(fact.symbols, *symbols)
         elif part_of := sorted(
             f for f in includers.get(posixpath.basename(r.file), ()) if f != r.file
         ):
             note = f"included by {shortlist(part_of, 1)}"
-        symbols = fact.symbols
-        shown = shortlist(symbols, 8)
+        if missing:
+            # the build leaves it out on Arm64, and nothing else implements what the code
+            # outside x86 calls (issue 18: no Arm64 crc_fold at all)
+            note = f"{note}, and nothing defines {shortlist(missing, 4)} for Arm64"
+        shown = shortlist(fact.symbols, 8)
         out.append(
             finding(
                 rules,
@@ -181,13 +189,48 @@ def whole_files(ctx: PassContext) -> list[Finding]:
                 language="asm",
                 guard=fact.guard,  # settled by the C guards pass
                 syntax=fact.syntax or "x86",
-                symbols=f"; defines {shown}" if symbols else "",
-                filtered=bool(note),
+                symbols=f"; defines {shown}" if fact.symbols else "",
+                filtered=bool(note) and not missing,
                 filtered_reason=note,
                 note=note,
             )
         )
     return ctx.findings + out
+
+
+# A symbol a C program can call: not a macro's half-built name (`_NAME`, `no_`)
+C_SYMBOL = re.compile(r"^(?!_[A-Z])_?[A-Za-z]\w*[a-z0-9]$")
+
+
+def arm64_symbols(ctx: PassContext) -> tuple[set[str], set[str]]:
+    """The functions the tree implements for Arm64 (defined by C/C++ not named or listed
+    only for x86, or global in aarch64 assembly), and those such code declares (its calls)."""
+    implemented: set[str] = set()
+    called: set[str] = set()
+    for r in ctx.results:
+        for f in r.facts:
+            if isinstance(f, AsmFile) and f.arch == Arch.ARM64:
+                implemented.update(s.removeprefix("_") for s in f.symbols)
+            elif (
+                isinstance(f, CFunctions)
+                and not x86_named(r.file)
+                and not x86_listing(r.file, ctx.listings)
+            ):
+                implemented.update(f.defined)
+                called.update(f.declared)
+    return implemented, called
+
+
+def unimplemented(symbols: tuple[str, ...], implemented: set[str], called: set[str]) -> list[str]:
+    """The symbols of an x86-only assembly file that code outside x86 declares and nothing
+    implements for Arm64 (the others have a C fallback or an aarch64 twin, or only x86 code
+    calls them)."""
+    out = []
+    for s in symbols:
+        name = s.removeprefix("_") if s.removeprefix("_") in called else s
+        if C_SYMBOL.match(s) and name in called and name not in implemented:
+            out.append(name)
+    return out
 
 
 def has_files(ctx: PassContext) -> bool:

@@ -10,7 +10,7 @@ import re
 
 from porting_advisor.core.facts import Arch, AsmFile, AsmInclude
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import preproc
+from porting_advisor.scanners.c import preproc, units
 
 # Evidence, counted on code with comments removed. Each pattern is one vote per match.
 # Line starts are `^[ \t]*`, never `^\s*`: in MULTILINE mode `\s*` runs on over the following
@@ -181,8 +181,7 @@ def active_code(src: Source) -> tuple[str, tuple[str, ...], preproc.Layout | Non
     code = strip_comments(src.text)  # line for line: comments and directives blanked
     if not src.file.endswith((".S", ".sx")) or "#" not in src.text:
         return code, (), None
-    macros = preproc.target_macros(src.options.target, src.options.target_os, "c")
-    lay = preproc.layout(src.text, macros)
+    lay = preproc.layout(src.text, units.file_macros(src.options, src.file, "c"))
     if all(s.status == preproc.ACTIVE for s in lay.states):
         return code, (), lay
     kept = []
@@ -310,5 +309,9 @@ def scan(src: Source) -> None:
     if arch == "x86":
         symbols = tuple(sorted({a or b for a, b in GLOBAL.findall(src.text)}))
         src.facts.append(AsmFile(Arch.X86, syntax, symbols, guard))
+    elif arch == "arm64":
+        # (an aarch64 twin of an x86 file's symbols: the whole-files pass looks them up)
+        symbols = tuple(sorted({a or b for a, b in GLOBAL.findall(src.text)}))
+        src.facts.append(AsmFile(Arch.ARM64, "", symbols, ()))
     else:
         src.facts.append(AsmFile(Arch(arch), "", (), ()))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from porting_advisor.core import grammars
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import preproc
+from porting_advisor.scanners.c import preproc, units
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout, State, language_mode
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class CFile:
         self.mode = mode
         self.x86_lay: Layout | None = None
         self.cpp = mode != "c"
-        self.macros = preproc.target_macros(src.options.target, src.options.target_os, mode)
+        self.macros = units.file_macros(src.options, src.file, mode)
         self.layout: Layout = preproc.layout(self.text, self.macros, self.spans)
         dirs = self.layout.directives
         self.dir_offsets = [d.offset for d in dirs]
@@ -81,9 +81,7 @@ class CFile:
         if self.x86_lay is None:
             self.x86_lay = preproc.layout(
                 self.text,
-                preproc.x86_reference(
-                    self.src.options.target, self.src.options.target_os, self.mode
-                ),
+                units.file_macros(self.src.options, self.src.file, self.mode, True),
                 self.spans,
             )
         return self.x86_lay

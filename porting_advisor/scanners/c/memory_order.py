@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from porting_advisor.core import vocab
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import preproc, publish
+from porting_advisor.scanners.c import preproc, publish, units
 from porting_advisor.scanners.c.cfile import LazyTree
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout, State
 
@@ -83,8 +83,7 @@ def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:
 
 def file_layout(src: Source) -> Layout:
     mode = "c" if src.file.endswith(".c") else "header" if src.file.endswith(".h") else "cpp"
-    macros = preproc.target_macros(src.options.target, src.options.target_os, mode)
-    return preproc.layout(src.text, macros)
+    return preproc.layout(src.text, units.file_macros(src.options, src.file, mode))
 
 
 def check_barriers(src: Source, layout: Layout, fences: bool) -> set[str]:

@@ -8,7 +8,7 @@ import re
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import arch_of_name
-from porting_advisor.core.facts import Asked, Defines, Include, MacroWords, Undef
+from porting_advisor.core.facts import Asked, CFunctions, Defines, Include, MacroWords, Undef
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
@@ -18,15 +18,18 @@ INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
 PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
 SYSTEM_DIRS = vocab.get().system_libs.include_dirs  # rules/vocab/system-libs.yaml
+# Under a compile database every #include counts: its -I directories make `<name.h>` a
+# project header as much as `"name.h"` (the compile-database pass follows them)
+ANY_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([^>\n]+)>)")
 
 
-def project_headers(text: str) -> list[str]:
-    """The project headers a file #includes, in order, each once."""
+def project_headers(text: str, every: bool = False) -> list[str]:
+    """The project headers a file #includes, in order, each once (`every`: all headers)."""
     return list(
         dict.fromkeys(
             q or a
-            for q, a in PROJECT_INCLUDE.findall(text)
-            if q or a.split("/", 1)[0] not in SYSTEM_DIRS
+            for q, a in (ANY_INCLUDE if every else PROJECT_INCLUDE).findall(text)
+            if q or every or a.split("/", 1)[0] not in SYSTEM_DIRS
         )
     )
 
@@ -60,12 +63,14 @@ def record_includes(src: Source, layout: Layout, unbuildable: bool = False) -> N
     (A .S file's #defines stay its own: LIBFFI_ASM, defined by each .S before it includes
     ffi.h, would otherwise switch off ffi.h's C declarations for every C file.)"""
     dispatched = x86_dispatch_includes(layout.directives)
+    every = src.options.compile_db is not None
     for d in layout.directives:
         if (
             d.name == "include"
             and (m := INCLUDE.match(d.arg)) is not None
             and (
                 d.arg.startswith('"')
+                or every
                 or ("/" in m.group(1) and m.group(1).split("/", 1)[0] not in SYSTEM_DIRS)
             )
         ):
@@ -153,3 +158,37 @@ def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
         for name in preproc.names_in(d.arg)
     }
     return [found for names in asked if (found := sorted(set(names) & tested))]
+
+
+# A function's name at the start of a line, after its return type (`static uint32_t
+# crc_fold(`): a definition when its parameter list is followed by `{`, a prototype when by
+# `;`. Code inside functions is indented, and a return type on its own line is missed.
+FUNCTION_HEAD = re.compile(r"^(?:[A-Za-z_]\w*[ \t*]+)+?([A-Za-z_]\w*)[ \t]*\(", re.M)
+# the rest of the parameter list (one level of nested parentheses) and what follows it
+PARAMETERS = re.compile(r"[^(){};]*(?:\([^(){};]*\)[^(){};]*)*\)\s*([{;])")
+NOT_A_TYPE = frozenset(
+    {"return", "else", "case", "goto", "do", "throw", "delete", "new", "typedef", "define"}
+)
+
+
+def record_functions(src: Source, layout: Layout | None) -> None:
+    """A `CFunctions` fact: the functions the file defines and declares at file scope, in
+    code compiled for the target (with `layout`; without one, none of the file is
+    conditional on an architecture)."""
+    text = src.text
+    defined: set[str] = set()
+    declared: set[str] = set()
+    for m in FUNCTION_HEAD.finditer(text):
+        first = m.group(0).split(None, 1)[0]
+        if first in NOT_A_TYPE or first == "static":
+            continue  # (a static function is no symbol the linker could give assembly)
+        rest = PARAMETERS.match(text, m.end())
+        if rest is None:
+            continue
+        if layout is not None and layout.at_offset(m.start()).status == INACTIVE:
+            continue
+        (defined if rest.group(1) == "{" else declared).add(m.group(1))
+    if defined or declared:
+        src.facts.append(
+            CFunctions(tuple(sorted(defined)[:5000]), tuple(sorted(declared - defined)[:5000]))
+        )

@@ -27,6 +27,7 @@ from porting_advisor.scanners.c.records import (
     project_headers,
     record_defined_names,
     record_facts,
+    record_functions,
     record_includes,
 )
 from porting_advisor.scanners.c.types import char_candidates, check_char_signedness, check_ldbl
@@ -176,17 +177,20 @@ def scan(src: Source) -> None:
         # No architecture in sight: every quoted #include counts as compiled (conservative:
         # it only keeps the included file from being called x86-only).
         # One fact for all of them: most files of a large tree take this path.
-        if "include" in src.text and (headers := project_headers(src.text)):
+        every = src.options.compile_db is not None  # (-I makes <x.h> a project header)
+        if "include" in src.text and (headers := project_headers(src.text, every)):
             src.facts.append(Includes(tuple(headers)))
         tree = LazyTree(src, language_mode(src.file) != "c")
         memory_order.check(src, None, tree)
         floating.check(src, None, tree)
+        record_functions(src, None)  # (what x86 assembly's symbols find for Arm64)
         return
     cf = CFile(src)
     memory_order.check(src, cf.layout, cf.parsed)
     floating.check(src, cf.layout, cf.parsed)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
+        record_functions(src, cf.layout)
         return
     cf.target_os = target_os_of(cf)
     check_directives(cf)
@@ -202,6 +206,8 @@ def scan(src: Source) -> None:
         or cf.target_os == "none"
     )
     record_facts(cf.src, cf.layout, unbuildable)
+    if not unbuildable:
+        record_functions(src, cf.layout)
     check_identifiers(cf)
     check_attributes(cf)
     if any(f.guard for f in src.findings) and (
