@@ -352,6 +352,8 @@ def test_reach_pass_follows_the_build_from_the_top(rules):
     ]
     ctx = context(rules, [top, sub, c], found)
     assert reach.PASS.applies(ctx)
+    assert [f.file for f in reach.PASS.run(ctx)] == ["sub/a.c", "sub/b.c"]  # dropped
+    ctx.options = replace(ctx.options, no_filter=True)
     got = {f.file: f.filtered_reason for f in reach.PASS.run(ctx)}
     unbuilt = "not built by any target of Makefile: no build file they run names it"
     assert got == {
@@ -364,6 +366,39 @@ def test_reach_pass_follows_the_build_from_the_top(rules):
     doubtful = replace(top, facts=(replace(top.facts[0], doubt="it lists directories"),))
     ctx = context(rules, [doubtful, sub, c], found)
     assert not any(f.filtered for f in reach.PASS.run(ctx))
+
+
+def test_reach_pass_builds_a_second_product_but_not_examples(rules):
+    """A build of its own that the top build does not reach is another product (Python
+    bindings beside the library): built too. One under examples/ or third_party/ is not."""
+
+    def build(path: str, source: str) -> FileResult:
+        return FileResult(
+            path, "make", True, facts=(BuildReach("make", True, (source,), (), (), ""),)
+        )
+
+    results = [
+        build("Makefile", "lib.c"),
+        build("bindings/python/Makefile", "wrap.c"),
+        build("examples/demo/Makefile", "demo.c"),
+        build("third_party/zlib/Makefile", "inflate.c"),
+    ]
+    files = [
+        "lib.c",
+        "bindings/python/wrap.c",
+        "examples/demo/demo.c",
+        "third_party/zlib/inflate.c",
+    ]
+    found = [replace(finding(rules, "c-x86-intrinsic", f, 3, 1), language="c") for f in files]
+    ctx = context(rules, results, found)
+    ctx.options = replace(ctx.options, no_filter=True)
+    got = {f.file: bool(f.filtered) for f in reach.PASS.run(ctx)}
+    assert got == {
+        "lib.c": False,
+        "bindings/python/wrap.c": False,
+        "examples/demo/demo.c": True,
+        "third_party/zlib/inflate.c": True,
+    }
 
 
 def test_compile_db_pass_follows_includes_from_the_units(rules):

@@ -22,7 +22,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-from dataclasses import replace
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import TreeIndex
@@ -135,10 +134,17 @@ class Named:
 
 def reach(ctx: PassContext) -> list[Finding]:
     """Findings in C/C++/asm files no target of the resolved build builds are filtered."""
+    from porting_advisor.passes.listings import x86_listing  # (it imports this module)
+
+    # (not files the build names only for x86: the whole-files and ported passes judged
+    # those, and an x86 assembly file whose symbols Arm64 lacks stays reported)
     candidates = {
         f.file
         for f in ctx.findings
-        if not f.filtered and f.language in ("c", "cpp", "asm") and not is_member(f.file)
+        if not f.filtered
+        and f.language in ("c", "cpp", "asm")
+        and not is_member(f.file)
+        and not x86_listing(f.file, ctx.listings)
     }
     if not candidates:
         return ctx.findings
@@ -146,10 +152,9 @@ def reach(ctx: PassContext) -> list[Finding]:
     if not unbuilt:
         return ctx.findings
     return [
-        replace(f, filtered=True, filtered_reason=unbuilt[f.file])
-        if f.file in unbuilt and not f.filtered
-        else f
+        g
         for f in ctx.findings
+        if (g := ctx.filter_out(f, unbuilt[f.file]) if f.file in unbuilt and not f.filtered else f)
     ]
 
 
@@ -165,9 +170,23 @@ def not_built(results: list[FileResult], index: TreeIndex, candidates: set[str])
     if not roots:
         return {}
     named = Named(index)
-    _, doubt = follow(facts, roots, named, index)
+    reached, doubt = follow(facts, roots, named, index)
     if doubt:
         return {}
+    # A build of its own in a directory the top build does not reach, and not named as
+    # examples, tests, benchmarks or vendored code: another product of the tree (Python
+    # bindings beside a library), built as well. (ISA-L's `examples/crc/Makefile` is not.)
+    others = sorted(
+        f
+        for f, fact in facts.items()
+        if fact.entry and f not in reached and not side_path(f) and f not in roots
+    )
+    if others:
+        roots += others
+        named = Named(index)
+        _, doubt = follow(facts, roots, named, index)
+        if doubt:
+            return {}
     graph = Includers(results, index)
     decided: dict[str, bool] = {}
     reason = f"not built by any target of {shortlist(roots, 3)}: no build file they run names it"
@@ -176,6 +195,52 @@ def not_built(results: list[FileResult], index: TreeIndex, candidates: set[str])
         if not built(file, named, graph, index, decided, set()):
             out[file] = reason + (" and only unbuilt files include it" if graph.of(file) else "")
     return out
+
+
+# directories whose builds are not the product's own: examples, tests, benchmarks, tools and
+# vendored copies of other projects
+SIDE_DIRS = frozenset(
+    {
+        "example",
+        "examples",
+        "sample",
+        "samples",
+        "demo",
+        "demos",
+        "bench",
+        "benchmark",
+        "benchmarks",
+        "perf",
+        "test",
+        "tests",
+        "testing",
+        "testdata",
+        "fuzz",
+        "fuzzing",
+        "contrib",
+        "extras",
+        "extra",
+        "tools",
+        "utils",
+        "scripts",
+        "third_party",
+        "thirdparty",
+        "third-party",
+        "3rdparty",
+        "vendor",
+        "external",
+        "extern",
+        "deps",
+        "submodules",
+        "doc",
+        "docs",
+    }
+)
+
+
+def side_path(path: str) -> bool:
+    """Is `path` under a directory of examples, tests, tools or vendored code?"""
+    return any(d.lower() in SIDE_DIRS for d in path.split("/")[:-1])
 
 
 def follow(
