@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import (
@@ -24,8 +25,10 @@ def ported_paths(ctx: PassContext) -> list[Finding]:
     filtered, with the reason."""
     findings, index, listings = ctx.findings, ctx.index, ctx.listings
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
+    linux = ctx.options.target_os == "linux"
     why = {
         file: not_built(file, file in sources, index, listings)
+        or (msvc_only(file) if linux and file in sources else "")
         for file in {f.file for f in findings}
     }
     if not any(why.values()):
@@ -61,6 +64,19 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
         return f"built only for x86: {site}"
     if file.endswith(SCRIPTS) and listings is not None and (site := x86_listing(file, listings)):
         return f"run only for x86: {site}"
+    return ""
+
+
+# a C/C++ file named for MSVC (`p256_64_msvc.h`, `msvc/compat.c`): its x86 code is for
+# Microsoft's compiler, which builds nothing for a Linux target
+MSVC_NAMED = re.compile(r"(?i)(?:^|[/_.-])msvc(?:[/_.-]|$)")
+
+
+def msvc_only(file: str) -> str:
+    """Why a C/C++ file named for MSVC is not compiled for a Linux target ('' if it is not
+    named so)."""
+    if MSVC_NAMED.search(on_disk(file)):
+        return "named for MSVC, whose builds are Windows only (the target OS is Linux)"
     return ""
 
 
