@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from conftest import FIXTURES
 from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import (
@@ -433,3 +435,33 @@ def test_compile_db_pass_follows_includes_from_the_units(rules):
         ("src/a.c", "build-x86-isa-flag", False),
         ("src/a.h", "c-x86-intrinsic", False),
     ]
+
+
+def test_c_functions_are_read_only_for_trees_with_x86_listed_assembly(
+    run_cli, tmp_path, monkeypatch
+):
+    """The functions C files define and declare are read after the scan, and only when the
+    build names x86 assembly that defines symbols: a tree without any never pays for it."""
+    from porting_advisor.engine import scan as engine
+
+    asked: list[str] = []
+    real = engine.scan_symbols
+
+    def scan_symbols(task):
+        asked.append(task.file)
+        return real(task)
+
+    monkeypatch.setattr(engine, "scan_symbols", scan_symbols)
+    case = FIXTURES / "core" / "asm-missing-impl"
+    shutil.copytree(case, tmp_path / "with")
+    found = run_cli(tmp_path / "with", "--no-cache", "--format", "json", "--jobs", "1").json()
+    assert [(f["file"], f["rule"]) for f in found["findings"]] == [
+        ("crc_fold_x86.S", "asm-x86-source")
+    ]
+    assert sorted(asked) == ["crc.c", "crc.h"]
+    asked.clear()
+    (tmp_path / "without").mkdir()
+    shutil.copy(case / "crc.c", tmp_path / "without")
+    shutil.copy(case / "crc.h", tmp_path / "without")
+    run_cli(tmp_path / "without", "--no-cache", "--format", "json", "--jobs", "1")
+    assert asked == []

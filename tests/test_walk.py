@@ -270,3 +270,22 @@ def test_ignore_fast_paths_agree_with_pathspec():
             path += "/" if rng.random() < 0.3 else ""
             assert ignore.match_file(path) == bool(reference.match_file(path)), (path, lines)
     assert fast_seen
+
+
+def test_quilt_copies_are_read_only_with_no_filter(tmp_path, run_cli):
+    """A Debian source tree's `.pc/` holds the files as they were before each patch: all
+    that is found there is filtered as not built, so a default scan does not read it;
+    --no-filter does, and lists those findings with the reason. A `.pc` directory without
+    quilt's bookkeeping is read (its findings are filtered by name, as before)."""
+    code = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
+    for d in ("src", ".pc/01-fix.patch/src", "lib/.pc"):
+        (tmp_path / d).mkdir(parents=True)
+        (tmp_path / d / "a.c").write_text(code)
+    (tmp_path / ".pc" / "applied-patches").write_text("01-fix.patch\n")
+    (tmp_path / ".pc" / ".version").write_text("2\n")
+    default = run_cli(tmp_path, "--no-cache", "--format", "json").json()
+    assert sorted({f["file"] for f in default["findings"]}) == ["src/a.c"]
+    assert default["files_scanned"] == 2  # src/a.c and lib/.pc/a.c
+    every = run_cli(tmp_path, "--no-cache", "--format", "json", "--no-filter").json()
+    quilt = {f["filtered_reason"] for f in every["findings"] if f["file"].startswith(".pc/")}
+    assert quilt == {"a copy quilt keeps of a file before a Debian patch applies (not built)"}

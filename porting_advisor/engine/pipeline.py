@@ -8,6 +8,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ from porting_advisor.engine import walk
 from porting_advisor.engine.cache import Cache, options_key, scope_of, tree_key
 
 if TYPE_CHECKING:
+    from porting_advisor.core.archnames import TreeIndex
     from porting_advisor.engine import scan as engine
 
 
@@ -126,7 +128,13 @@ def run(options: Options, rules: RuleSet) -> Report:
             # the scanner takes each task as the walk finds it: workers scan while it goes on
             unmatched: list[str] = []
             tasks, walk_skipped = walk.discover(
-                options.root, options.excludes, options.gitignore, stamps, scanner.feed, unmatched
+                options.root,
+                options.excludes,
+                options.gitignore,
+                stamps,
+                scanner.feed,
+                unmatched,
+                quilt=options.no_filter,
             )
             stamps.extend((t.path, t.size, t.mtime, t.inode) for t in tasks)
             PHASES.mark("walk")
@@ -173,11 +181,11 @@ def analyse(
     from porting_advisor.engine import scan as engine
 
     scan = scanner.finish(Progress(len(tasks), options.progress))
-    results = thorough(scanner, scan.results, tasks)
+    index = TreeIndex.build(t.file for t in tasks)
+    results = thorough(scanner, scan.results, tasks, index)
     scanner.close()
     PHASES.mark("scan")
     by_lang = Counter(t.language for t in tasks)
-    index = TreeIndex.build(t.file for t in tasks)
     del tasks
     findings = engine.flatten(results)
     # Input from outside the tree's files is gathered before the passes, which read only the
@@ -219,20 +227,54 @@ def analyse(
 
 
 def thorough(
-    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task]
+    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task], index: TreeIndex
 ) -> list[FileResult]:
     """The results with the records the passes need that the scan leaves out unless asked:
-    the symbols of Go files built for every architecture, in packages with amd64-only code.
-    The workers scan those files again, thoroughly (passes read records, never files)."""
-    if not any(r.language == "go" for r in results):
-        return results
-    from porting_advisor.passes import go_packages
+    the symbols of Go files built for every architecture, in packages with amd64-only code;
+    the functions of C/C++ files, in trees with x86 assembly that defines symbols. The
+    workers scan those files again (passes read records, never files)."""
+    if any(r.language == "go" for r in results):
+        from porting_advisor.passes import go_packages
 
-    wanted = set(go_packages.unparsed(results))
-    if not wanted:
-        return results
-    again = scanner.rescan([t for t in tasks if t.file in wanted])
-    return [again.get(r.file, r) for r in results]
+        wanted = set(go_packages.unparsed(results))
+        if wanted:
+            again = scanner.rescan([t for t in tasks if t.file in wanted])
+            results = [again.get(r.file, r) for r in results]
+    from porting_advisor.core.facts import Arch, AsmFile
+    from porting_advisor.engine.scan import SYMBOLS
+
+    x86_asm = [
+        r.file
+        for r in results
+        if r.language == "asm"
+        and any(isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols for f in r.facts)
+    ]
+    if x86_asm and listed_for_x86(results, index, x86_asm):
+        # (the whole-files pass: is an x86-only file's symbol defined for Arm64, and called?)
+        have = {r.file: r for r in results}
+        extra = scanner.rescan(
+            [t for t in tasks if t.language in ("c", "cpp") and not skipped(have.get(t.file))],
+            SYMBOLS,
+        )
+        order = {t.file: i for i, t in enumerate(tasks)}
+        merged = [
+            replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r
+            for r in results
+        ] + [e for f, e in extra.items() if f not in have and e.facts]
+        results = sorted(merged, key=lambda r: order.get(r.file, -1))
+    return results
+
+
+def listed_for_x86(results: list[FileResult], index: TreeIndex, files: list[str]) -> bool:
+    """Does the build name any of these files only for x86 (the symbol check's case)?"""
+    from porting_advisor.passes.listings import source_listings, x86_listing
+
+    listings = source_listings(results, index)
+    return any(x86_listing(f, listings) for f in files)
+
+
+def skipped(result: FileResult | None) -> bool:
+    return result is not None and bool(result.skipped)
 
 
 def build_report(

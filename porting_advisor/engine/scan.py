@@ -45,12 +45,42 @@ Outcome = FileResult | bytes | str | None
 Item = tuple[str, str, str, int]
 
 
-def scan_batch(items: list[Item], thorough: bool = False) -> list[Outcome]:
-    """Scan a batch of files in a worker (`thorough`: see Source)."""
+# How a batch is scanned: "" (as usual), THOROUGH (everything a pass may ask for, see Source)
+# or SYMBOLS (only the functions C/C++ files define and declare: `scan_symbols`)
+THOROUGH, SYMBOLS = "thorough", "symbols"
+
+
+def scan_batch(items: list[Item], mode: str = "") -> list[Outcome]:
+    """Scan a batch of files in a worker (`mode`: see THOROUGH)."""
     options = STATE["options"]
     assert isinstance(options, Options)
+    if mode == SYMBOLS:
+        return [scan_symbols(Task(*item)) for item in items]
     pack = options.cache_dir is not None
-    return [outcome(scan_task(Task(*item), thorough), pack) for item in items]
+    return [outcome(scan_task(Task(*item), mode == THOROUGH), pack) for item in items]
+
+
+def scan_symbols(task: Task) -> FileResult:
+    """The `CFunctions` of a C/C++ file, alone (asked for after the scan, when the tree has
+    x86 assembly whose symbols need an Arm64 definition: most trees never pay for it)."""
+    options = STATE["options"]
+    rules = STATE["rules"]
+    assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    try:
+        data = read_capped(task.path, task.size, options.max_file_size + 1)
+    except OSError:
+        return FileResult(task.file, task.language)
+    if len(data) > options.max_file_size or data.find(b"\0", 0, 8192) >= 0:
+        return FileResult(task.file, task.language)
+    text, _ = decode(data)
+    src = Source(task.file, task.language, data, text, options, rules)
+    try:
+        from porting_advisor.scanners.c import scan as cfamily
+
+        cfamily.functions(src)
+    except Exception:  # noqa: BLE001 - the worker boundary: the first result stands
+        return FileResult(task.file, task.language)
+    return FileResult(task.file, task.language, True, (), tuple(src.facts))
 
 
 def outcome(result: FileResult, pack: bool = False) -> Outcome:
@@ -237,11 +267,11 @@ def worker_main(
     gc.enable()
     while True:
         try:
-            thorough, items = tasks.recv()
+            mode, items = tasks.recv()
         except (EOFError, OSError):
             return
         try:
-            results.send(scan_batch(items, thorough))
+            results.send(scan_batch(items, mode))
         except OSError:  # the parent is gone (interrupted): nobody to tell
             return
 
@@ -293,15 +323,15 @@ class Pool:
         self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
         self.batches: dict[int, list[Item]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
-        self.thorough: set[int] = set()  # batches to scan thoroughly
+        self.modes: dict[int, str] = {}  # batches not scanned as usual: their mode
         self.next_id = 0
 
-    def submit(self, items: list[Item], thorough: bool = False) -> int:
+    def submit(self, items: list[Item], mode: str = "") -> int:
         bid = self.next_id
         self.next_id += 1
         self.batches[bid] = items
-        if thorough:
-            self.thorough.add(bid)
+        if mode:
+            self.modes[bid] = mode
         self.waiting.append(bid)
         self.pump(block=False)
         return bid
@@ -327,7 +357,7 @@ class Pool:
                 break
             bid = self.waiting.popleft()
             try:
-                w.tasks.send((bid in self.thorough, self.batches[bid]))
+                w.tasks.send((self.modes.get(bid, ""), self.batches[bid]))
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
@@ -345,7 +375,7 @@ class Pool:
             return
         bid = w.inflight.popleft()
         del self.batches[bid]
-        self.thorough.discard(bid)
+        self.modes.pop(bid, None)
         self.done[bid] = outcomes
 
     def lost(self, w: Worker) -> None:
@@ -359,7 +389,7 @@ class Pool:
         w.results.close()
 
     def fail(self, bid: int) -> None:
-        self.thorough.discard(bid)
+        self.modes.pop(bid, None)
         self.done[bid] = [
             FileResult(file, language, skipped="the scanning process crashed")
             for file, _, language, _ in self.batches.pop(bid)
@@ -559,21 +589,18 @@ class Scanner:
                 scan.scanned += 1
         return scan
 
-    def rescan(self, tasks: list[Task]) -> dict[str, FileResult]:
-        """Scan `tasks` again, thoroughly (after `finish`, for records a pass asked for), with
-        the pool if it runs; file -> the new result of each that could be scanned. Each
-        replaces the file's cached result."""
+    def rescan(self, tasks: list[Task], mode: str = THOROUGH) -> dict[str, FileResult]:
+        """Scan `tasks` again (after `finish`, for records a pass asked for), with the pool
+        if it runs; file -> the new result of each that could be scanned. A THOROUGH result
+        replaces the file's cached result; a SYMBOLS one holds only its facts (not cached)."""
         if self.pool is not None:
             items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
             step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))
-            ids = [
-                self.pool.submit(items[k : k + step], thorough=True)
-                for k in range(0, len(items), step)
-            ]
+            ids = [self.pool.submit(items[k : k + step], mode) for k in range(0, len(items), step)]
             fresh = [o for bid in ids for o in self.pool.result(bid)]
         else:
             init_worker(self.options, self.rules)
-            fresh = [outcome(scan_task(t, True)) for t in tasks]
+            fresh = scan_batch([(t.file, t.path, t.language, t.size) for t in tasks], mode)
         out = {}
         for task, result in zip(tasks, fresh, strict=True):
             blob = b""
@@ -581,7 +608,7 @@ class Scanner:
                 blob, result = result, rows.result_of(result)
             if not isinstance(result, FileResult) or result.skipped:
                 continue  # (changed since, or unreadable now: the first result stands)
-            if self.cache is not None:
+            if self.cache is not None and mode == THOROUGH:
                 self.cache.put(result, task.path, task.size, task.mtime, task.inode, blob)
             out[task.file] = result
         return out

@@ -15,6 +15,8 @@ from porting_advisor.core import ruleset
 from porting_advisor.core.model import Positional
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "CVS", "_darcs"})
+# what quilt keeps in a Debian source tree's `.pc/`: the files as they were before each patch
+QUILT_MARKS = ("applied-patches", ".quilt_patches", ".quilt_series", ".version")
 # Magic bytes of prebuilt binaries, for files whose name says nothing.
 MAGIC = (
     (b"\x7fELF", "binary"),
@@ -225,8 +227,12 @@ class Walker:
         excludes: tuple[str, ...],
         gitignore: bool,
         watch: list[Stamp] | None = None,
+        quilt: bool = True,
     ) -> None:
         self.root = root
+        # walk quilt's copies (`.pc/`)? Everything found there is filtered as not built: a
+        # default scan need not read it (--no-filter does, to list it)
+        self.quilt = quilt
         self.exclude = Ignore(list(excludes)) if excludes else None
         # excludes not yet seen to match: each tested alone only on paths the set excludes
         self.unmatched: dict[str, Ignore] = {}
@@ -294,6 +300,8 @@ class Walker:
             if is_dir:
                 if name in VCS_DIRS or (filtering and self.ignored(child, True, specs)):
                     continue
+                if name == ".pc" and not self.quilt and quilt_copies(entry.path):
+                    continue
                 yield from self._walk(entry.path, child, specs)
                 continue
             if filtering and self.ignored(child, False, specs):
@@ -342,13 +350,15 @@ def discover(
     watch: list[Stamp] | None = None,
     consume: Callable[[Iterable[Task]], list[Task]] = list,
     unmatched: list[str] | None = None,
+    quilt: bool = True,
 ) -> tuple[list[Task], list[tuple[str, str]]]:
     """All tasks under `root` (or the single file `root`), plus the entries skipped on the way.
     `watch`, when given, receives the stamp of every directory listed and every .gitignore
     read: with the tasks' own, what must be unchanged for the same walk to give the same
     tasks (an entry added, removed or renamed changes its directory's mtime). `consume` takes
     the tasks as they are found and returns them all (the scanner starts work on them).
-    `unmatched`, when given, receives the excludes that matched no path."""
+    `unmatched`, when given, receives the excludes that matched no path. `quilt`: walk the
+    copies quilt keeps in `.pc/` (a default scan skips them: all they hold is filtered)."""
     if root.is_file():
         name = root.name
         lang = language_of(name, read_head(str(root)) if "." not in name[1:] else None)
@@ -356,11 +366,16 @@ def discover(
         return consume(
             [Task(name, str(root), lang, st.st_size, st.st_mtime_ns, st.st_ino)] if lang else []
         ), []
-    walker = Walker(root, excludes, gitignore, watch)
+    walker = Walker(root, excludes, gitignore, watch, quilt)
     tasks = consume(walker.walk())
     if unmatched is not None:
         unmatched.extend(walker.unmatched_raw or walker.unmatched)
     return tasks, walker.skipped
+
+
+def quilt_copies(path: str) -> bool:
+    """Is this `.pc` directory quilt's (its bookkeeping files are there)?"""
+    return any(os.path.exists(os.path.join(path, mark)) for mark in QUILT_MARKS)
 
 
 def stamp(path: str) -> Stamp | None:

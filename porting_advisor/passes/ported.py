@@ -28,7 +28,7 @@ def ported_paths(ctx: PassContext) -> list[Finding]:
     linux = ctx.options.target_os == "linux"
     why = {
         file: not_built(file, file in sources, index, listings)
-        or (msvc_only(file) if linux and file in sources else "")
+        or (msvc_only(file) if linux and file.endswith(HEADERS) and file in sources else "")
         for file in {f.file for f in findings}
     }
     if not any(why.values()):
@@ -67,14 +67,15 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
     return ""
 
 
-# a C/C++ file named for MSVC (`p256_64_msvc.h`, `msvc/compat.c`): its x86 code is for
-# Microsoft's compiler, which builds nothing for a Linux target
+# a C/C++ header named for MSVC (`p256_64_msvc.h`, `msvc/compat.h`): its x86 code is for
+# Microsoft's compiler, which builds nothing for a Linux target (its includer picks it under
+# `_MSC_VER`, often in a file the include graph does not read: BoringSSL's `p256.c.inc`)
 MSVC_NAMED = re.compile(r"(?i)(?:^|[/_.-])msvc(?:[/_.-]|$)")
 
 
 def msvc_only(file: str) -> str:
-    """Why a C/C++ file named for MSVC is not compiled for a Linux target ('' if it is not
-    named so)."""
+    """Why a C/C++ header named for MSVC is not compiled for a Linux target ('' if it is
+    not named so)."""
     if MSVC_NAMED.search(on_disk(file)):
         return "named for MSVC, whose builds are Windows only (the target OS is Linux)"
     return ""

@@ -183,14 +183,12 @@ def scan(src: Source) -> None:
         tree = LazyTree(src, language_mode(src.file) != "c")
         memory_order.check(src, None, tree)
         floating.check(src, None, tree)
-        record_functions(src, None)  # (what x86 assembly's symbols find for Arm64)
         return
     cf = CFile(src)
     memory_order.check(src, cf.layout, cf.parsed)
     floating.check(src, cf.layout, cf.parsed)
     if mode == "defines":
         record_facts(cf.src, cf.layout)
-        record_functions(src, cf.layout)
         return
     cf.target_os = target_os_of(cf)
     check_directives(cf)
@@ -206,8 +204,6 @@ def scan(src: Source) -> None:
         or cf.target_os == "none"
     )
     record_facts(cf.src, cf.layout, unbuildable)
-    if not unbuildable:
-        record_functions(src, cf.layout)
     check_identifiers(cf)
     check_attributes(cf)
     if any(f.guard for f in src.findings) and (
@@ -223,6 +219,26 @@ def scan(src: Source) -> None:
             else replace(f, filtered=True, filtered_reason=UNBUILDABLE_REASON)
             for f in src.findings
         ]
+
+
+def functions(src: Source) -> None:
+    """Only the `CFunctions` fact of a file (the engine asks for it after the scan, when the
+    tree has x86 assembly: what its symbols find for Arm64), in code compiled for the target.
+    A file `scan` would find unbuildable (an #error reached on the target) records none."""
+    if prefilter(src) == "none":
+        record_functions(src, None)
+        return
+    cf = CFile(src)
+    check_directives(cf)
+    if (
+        any(
+            f.rule == "c-reached-error" and not f.guard and f.x86_guard is None and not f.filtered
+            for f in src.findings
+        )
+        or target_os_of(cf) == "none"
+    ):
+        return
+    record_functions(src, cf.layout)
 
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
