@@ -534,8 +534,9 @@ class Scanner:
             jobs = choose_jobs(self.options, [self.tasks[i] for i in self.todo])
             if jobs > 1:
                 self.start_pool(jobs)
-                for i in self.todo:
-                    self.add(i)
+                if self.pool is not None:
+                    yield from self.largest_first()
+                    return
         if self.pool is None:
             init_worker(self.options, self.rules)
             for i in self.todo:
@@ -550,6 +551,37 @@ class Scanner:
             self.submit()
         while self.submitted:
             yield from self.pool.result(self.submitted.popleft())
+
+    def largest_first(self) -> Iterator[Outcome]:
+        """The whole tree is known: the largest files go out first, each batch no larger
+        than a worker's share of what is left, so that no worker starts an amalgamated
+        header last (simdjson's 1.2 MB `simdjson.h`, sorted last by the walk, was the whole
+        tail of the scan). Outcomes are still given in `todo` order."""
+        assert self.pool is not None
+        order = sorted(self.todo, key=lambda i: -self.tasks[i].size)
+        left = self.todo_bytes
+        ids: list[tuple[int, list[int]]] = []
+        batch: list[int] = []
+        size = 0
+        for i in order:
+            batch.append(i)
+            size += self.tasks[i].size
+            if len(batch) >= self.BATCH_FILES or size >= min(
+                self.BATCH_BYTES, max(1, left // (self.jobs * 4))
+            ):
+                ids.append((self.pool.submit(self.items(batch)), batch))
+                left -= size
+                batch, size = [], 0
+        if batch:
+            ids.append((self.pool.submit(self.items(batch)), batch))
+        got: dict[int, Outcome] = {}
+        for bid, members in ids:
+            got.update(zip(members, self.pool.result(bid), strict=True))
+        for i in self.todo:
+            yield got.pop(i)
+
+    def items(self, indices: list[int]) -> list[Item]:
+        return [(t.file, t.path, t.language, t.size) for t in map(self.tasks.__getitem__, indices)]
 
     def finish(self, progress: Callable[[int], None] | None = None) -> Scan:
         count = len(self.done)

@@ -195,7 +195,11 @@ FLOAT_LITERAL = re.compile(FLOAT)
 # `x == 1.5`, `1.5 != x`: a literal that is a whole operand of == or != (not one inside a
 # call such as `Approx(1.5) == x`)
 LITERAL_COMPARE = re.compile(
-    r"(?:==|!=)\s*[-+]?\s*(" + FLOAT + r")(?!\s*[(\[])|(?<![\w.)\]])(" + FLOAT + r")\s*(?:==|!=)"
+    r"(?:==|!=)(?>\s*)(?:[-+](?>\s*))?("
+    + FLOAT
+    + r")(?!\s*[(\[])|(?<![\w.)\]])("
+    + FLOAT
+    + r")\s*(?:==|!=)"
 )
 # assertions that compare with operator== (the ULP-tolerant EXPECT_DOUBLE_EQ, EXPECT_NEAR,
 # BOOST_CHECK_CLOSE, CPPUNIT_ASSERT_DOUBLES_EQUAL do not match; nor does EXPECT_NE: a last-bit
@@ -221,7 +225,10 @@ CONDITIONS = frozenset({"if", "while", "for", "switch"})
 ASSERTION = re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
 STATUS = re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
 # a floating literal as a whole call argument: `f(o, 29.5)`, `Value(56.78)`
-PASSED = re.compile(r"[(,]\s*[-+]?\s*(" + FLOAT + r")\s*(?=[,)])")
+# (`(?>\s*)(?:[-+](?>\s*))?`, not `\s*[-+]?\s*`: two `\s*` side by side retry every split
+# of a run of spaces after each comma, and the masked text blanks whole strings to spaces:
+# 73 ms -> 0.7 ms on simdjson's basictests.cpp)
+PASSED = re.compile(r"[(,](?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")\s*(?=[,)])")
 MAX_SITES = 200  # candidates read per kind and file
 
 
