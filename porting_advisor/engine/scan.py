@@ -22,7 +22,9 @@ from porting_advisor.engine.walk import Task
 
 # Text files larger than this are not scanned (generated code); binaries have their own reader.
 POOL_MIN_FILES = 64  # below this a pool costs more than it saves
-POOL_MIN_BYTES = 2 << 20
+# below this much work a pool costs more than it saves: forked workers (Linux) start in
+# milliseconds with the parent's scanners loaded; spawned ones import them again
+POOL_MIN_BYTES = 256 << 10 if sys.platform.startswith("linux") else 2 << 20
 
 # Per-process state, set once by `init_worker` (or by `run` for the serial path).
 STATE: dict[str, object] = {}
@@ -243,8 +245,8 @@ def choose_jobs(options: Options, tasks: list[Task]) -> int:
 
 
 def pool_size(options: Options, files: int, size: int) -> int:
-    """Workers for this much work: 1 (no pool) under 64 files or 2 MB, else one per 16 files
-    up to the CPUs; `--jobs` decides when given."""
+    """Workers for this much work: 1 (no pool) under 64 files or POOL_MIN_BYTES, else one
+    per 16 files up to the CPUs; `--jobs` decides when given."""
     if options.jobs > 0:
         return options.jobs
     if files < POOL_MIN_FILES or size < POOL_MIN_BYTES:
