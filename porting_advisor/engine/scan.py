@@ -8,6 +8,7 @@ import gc
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,9 +256,16 @@ def pool_size(options: Options, files: int, size: int) -> int:
 
 
 def worker_main(
-    tasks: Any, results: Any, options: Options, rules: RuleSet, inherited: list[Any]
+    tasks: Any,
+    results: Any,
+    options: Options,
+    rules: RuleSet,
+    inherited: list[Any],
+    pool_start: float = 0.0,
 ) -> None:
-    """A worker process: scan each batch the parent sends until it closes the pipe."""
+    """A worker process: scan each batch the parent sends until it closes the pipe. With
+    PORTING_ADVISOR_TIMING set it tells stderr when its first batch arrived after the pool
+    started (`pool_start`, the parent's perf_counter: the same clock after a fork)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -267,11 +275,18 @@ def worker_main(
     init_worker(options, rules)
     budget.limit_memory(options.worker_memory)
     gc.enable()
+    first = bool(pool_start) and bool(os.environ.get("PORTING_ADVISOR_TIMING"))
     while True:
         try:
             mode, items = tasks.recv()
         except (EOFError, OSError):
             return
+        if first:
+            first = False
+            waited = (time.perf_counter() - pool_start) * 1000
+            sys.stderr.write(
+                f"timing: worker {os.getpid()} first file {waited:.1f} ms after the pool started\n"
+            )
         try:
             results.send(scan_batch(items, mode))
         except OSError:  # the parent is gone (interrupted): nobody to tell
@@ -302,6 +317,7 @@ class Pool:
         self.workers: list[Worker] = []
         try:
             fork = ctx.get_start_method() == "fork"
+            start = time.perf_counter() if fork else 0.0
             for _ in range(jobs):
                 task_r, task_w = ctx.Pipe(duplex=False)
                 result_r, result_w = ctx.Pipe(duplex=False)
@@ -313,7 +329,7 @@ class Pool:
                 proc = ctx.Process(
                     target=worker_main,
                     daemon=True,
-                    args=(task_r, result_w, options, rules, inherited if fork else []),
+                    args=(task_r, result_w, options, rules, inherited if fork else [], start),
                 )
                 proc.start()
                 task_r.close()
