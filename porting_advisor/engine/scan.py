@@ -60,7 +60,14 @@ def scan_batch(items: list[Item], mode: str = "") -> list[Outcome]:
     if mode == SYMBOLS:
         return [scan_symbols(Task(*item)) for item in items]
     pack = options.cache_dir is not None
-    return [outcome(scan_task(Task(*item), mode == THOROUGH), pack) for item in items]
+    shared: dict[str, str] = {}  # (per batch: equal texts go to the parent as one object)
+    out: list[Outcome] = []
+    for item in items:
+        result = scan_task(Task(*item), mode == THOROUGH)
+        if result.findings:
+            share(result.findings, shared, snippets=True)
+        out.append(outcome(result, pack))
+    return out
 
 
 def scan_symbols(task: Task) -> FileResult:
@@ -608,6 +615,7 @@ class Scanner:
         fresh = self.outcomes()
         cache = self.cache
         scan = Scan()
+        shared: dict[str, str] = {}  # see `share`
         for i, task in enumerate(self.tasks):
             result: Outcome = self.done.pop(i, None)
             if result is None:
@@ -634,6 +642,7 @@ class Scanner:
             if isinstance(result, FileResult):
                 scan.scanned += result.scanned
                 if result.says_something or result.skipped:
+                    share(result.findings, shared)
                     scan.results.append(result)
             elif result is not None:
                 scan.scanned += 1
@@ -684,6 +693,19 @@ def run(
         return scanner.finish(progress)
     finally:
         scanner.close()
+
+
+def share(findings: Iterable[Finding], shared: dict[str, str], snippets: bool = False) -> None:
+    """One copy of each message, suggestion and key text among the findings (and of each
+    snippet, within a worker's batch: a pickle sends an object once). A tree of kernels
+    repeats the same few hundred texts (the intrinsics it uses); snippets are mostly unique
+    in real code, so the parent does not keep a table of them all."""
+    for f in findings:
+        f.message = shared.setdefault(f.message, f.message)
+        f.suggestion = shared.setdefault(f.suggestion, f.suggestion)
+        f.key = shared.setdefault(f.key, f.key)
+        if snippets:
+            f.snippet = shared.setdefault(f.snippet, f.snippet)
 
 
 def flatten(results: Iterable[FileResult]) -> list[Finding]:
