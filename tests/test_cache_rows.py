@@ -36,12 +36,14 @@ from porting_advisor.core.facts import (
     JniFunctions,
     Listed,
     MacroWords,
+    Mentions,
     NativeBuilds,
     NpmNative,
     PyExtension,
     RustMod,
     Status,
     Undef,
+    UnexpandedMacro,
     X86Branches,
 )
 from porting_advisor.core.model import FileResult, Finding, Remark, Severity
@@ -65,6 +67,8 @@ ONE_OF_EACH: list[Fact] = [
     JniFunctions(("Java_org_x_Y_f",)),
     JniClass("Java_org_x_Y_"),
     CFunctions(("crc_fold",), ("crc_fold", "crc_init")),
+    UnexpandedMacro("IACA_SSC_MARK", 646, 647, ("IACA_START",)),
+    Mentions(("IACA_END",), ("IACA_START",)),
     Listed("crc_fast", 12, True, True),
     Listed("raid/xor_gen_sse.asm", 67, False, False, "lsrc32"),
     BuildReach("make", True, ("crc/crc.c", "*/x.o"), (("lsrc32", ("a.asm",)),), ("lsrc_*",), ""),

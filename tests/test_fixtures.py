@@ -103,3 +103,23 @@ def test_filtered_switches_and_dispatch_branches_say_why(rules):
     assert [f.filtered_reason for f in report.findings if f.file == "loader.py" and f.filtered] == [
         "a loader function: the library is `load_lib`'s parameter, named by its callers"
     ]
+
+
+def test_macro_bodies_no_code_expands_are_filtered_with_the_macro(rules):
+    """A finding in a #define's body matters where code expands the macro: in this file, in
+    another one, or through a wrapper; an #ifdef elsewhere counts as a use; a comment or a
+    string does not; a public header's macros are its users' to expand."""
+    report = scan(FIXTURES / "c" / "macro-bodies", rules, no_filter=True)
+    reasons = {
+        (f.file, f.line): f.filtered_reason for f in report.findings if f.rule != "c-x86-header"
+    }
+    unexpanded = "in the body of macro `{}`, which no code of the tree expands"
+    assert reasons == {
+        ("marks.h", 3): "in a preprocessor branch not compiled for the target",
+        ("marks.h", 6): unexpanded.format("MARK_SSC"),
+        ("marks.h", 8): unexpanded.format("MARK_FENCE"),
+        ("marks.h", 16): "",
+        ("marks.h", 20): unexpanded.format("QUIET_PAUSE"),
+        ("marks.h", 24): "",
+        ("include/mylib.h", 3): "",  # a public header: its users expand it
+    }

@@ -55,6 +55,7 @@ def test_the_passes_run_in_one_explicit_order():
         "whole-files",
         "go-packages",
         "c-guards",
+        "macro-uses",
         "rust-modules",
         "dotnet-dispatch",
         "recipes",

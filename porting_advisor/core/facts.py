@@ -118,6 +118,28 @@ class CFunctions(Positional):
 
 
 @dataclass(frozen=True, slots=True)
+class UnexpandedMacro(Positional):
+    """A #define whose body holds a finding, and which no code of its own file expands (its
+    uses there are only in the bodies of `wrappers`, themselves expanded by no code of the
+    file): libyuv's MSVC `IACA_SSC_MARK`, used only by `IACA_START`, which nothing uses.
+    Whether another file expands one of them, the engine asks after the scan (`Mentions`)."""
+
+    name: str
+    first: int  # the lines of the #define
+    last: int
+    wrappers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions(Positional):
+    """Which of the names the engine asked about (`UnexpandedMacro`) a C/C++ or assembly
+    file mentions in code, and which only in its directives."""
+
+    code: tuple[str, ...]
+    directives: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class NativeBuilds(Positional):
     """The Linux/aarch64 native libraries an archive (JAR, wheel...) holds."""
 
@@ -365,6 +387,8 @@ Fact: TypeAlias = (
     | CShim
     | JniFunctions
     | CFunctions
+    | UnexpandedMacro
+    | Mentions
     | JniClass
     | NativeBuilds
     | ArmClassifier
@@ -418,6 +442,10 @@ def fact_row(fact: Fact) -> tuple[object, ...]:
             return ("jni-class", prefix)
         case CFunctions(defined, declared):
             return ("c-functions", defined, declared)
+        case UnexpandedMacro(name, first, last, wrappers):
+            return ("unexpanded-macro", name, first, last, wrappers)
+        case Mentions(code, directives):
+            return ("mentions", code, directives)
         case NativeBuilds(arm64):
             return ("native-builds", arm64)
         case ArmClassifier(name):
@@ -482,6 +510,8 @@ FACTS: dict[str, Callable[[tuple[Any, ...]], Fact]] = {
     "jni": lambda r: JniFunctions(r[1]),
     "jni-class": lambda r: JniClass(r[1]),
     "c-functions": lambda r: CFunctions(r[1], r[2]),
+    "unexpanded-macro": lambda r: UnexpandedMacro(r[1], r[2], r[3], r[4]),
+    "mentions": lambda r: Mentions(r[1], r[2]),
     "native-builds": lambda r: NativeBuilds(r[1]),
     "arm-classifier": lambda r: ArmClassifier(r[1]),
     "listed": lambda r: Listed(r[1], r[2], r[3], r[4], r[5]),

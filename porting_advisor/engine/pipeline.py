@@ -231,7 +231,8 @@ def thorough(
 ) -> list[FileResult]:
     """The results with the records the passes need that the scan leaves out unless asked:
     the symbols of Go files built for every architecture, in packages with amd64-only code;
-    the functions of C/C++ files, in trees with x86 assembly that defines symbols. The
+    the functions of C/C++ files, in trees with x86 assembly that defines symbols; which
+    files mention the macros whose bodies hold findings their own file does not expand. The
     workers scan those files again (passes read records, never files)."""
     if any(r.language == "go" for r in results):
         from porting_advisor.passes import go_packages
@@ -240,8 +241,8 @@ def thorough(
         if wanted:
             again = scanner.rescan([t for t in tasks if t.file in wanted])
             results = [again.get(r.file, r) for r in results]
-    from porting_advisor.core.facts import Arch, AsmFile
-    from porting_advisor.engine.scan import SYMBOLS
+    from porting_advisor.core.facts import Arch, AsmFile, UnexpandedMacro
+    from porting_advisor.engine.scan import MENTIONS, SYMBOLS
 
     x86_asm = [
         r.file
@@ -251,18 +252,45 @@ def thorough(
     ]
     if x86_asm and listed_for_x86(results, index, x86_asm):
         # (the whole-files pass: is an x86-only file's symbol defined for Arm64, and called?)
-        have = {r.file: r for r in results}
-        extra = scanner.rescan(
-            [t for t in tasks if t.language in ("c", "cpp") and not skipped(have.get(t.file))],
-            SYMBOLS,
-        )
-        order = {t.file: i for i, t in enumerate(tasks)}
-        merged = [
-            replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r
+        results = with_facts(scanner, results, tasks, ("c", "cpp"), SYMBOLS)
+    names = sorted(
+        {
+            name
             for r in results
-        ] + [e for f, e in extra.items() if f not in have and e.facts]
-        results = sorted(merged, key=lambda r: order.get(r.file, -1))
+            for f in r.facts
+            if isinstance(f, UnexpandedMacro)
+            for name in (f.name, *f.wrappers)
+        }
+    )
+    if names:
+        # (the macro-uses pass: does any file expand a macro whose body holds a finding?)
+        results = with_facts(
+            scanner, results, tasks, ("c", "cpp", "asm"), MENTIONS, tuple(names[:200])
+        )
     return results
+
+
+def with_facts(
+    scanner: engine.Scanner,
+    results: list[FileResult],
+    tasks: list[walk.Task],
+    languages: tuple[str, ...],
+    mode: str,
+    names: tuple[str, ...] = (),
+) -> list[FileResult]:
+    """The results with the facts a rescan in `mode` adds to the files of `languages` (in
+    walk order; a file with nothing to say before gains a result when it gains a fact)."""
+    have = {r.file: r for r in results}
+    extra = scanner.rescan(
+        [t for t in tasks if t.language in languages and not skipped(have.get(t.file))],
+        mode,
+        names,
+    )
+    order = {t.file: i for i, t in enumerate(tasks)}
+    merged = [
+        replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r for r in results
+    ] + [e for f, e in extra.items() if f not in have and e.facts]
+    return sorted(merged, key=lambda r: order.get(r.file, -1))
 
 
 def listed_for_x86(results: list[FileResult], index: TreeIndex, files: list[str]) -> bool:

@@ -48,17 +48,20 @@ Outcome = FileResult | bytes | str | None
 Item = tuple[str, str, str, int]
 
 
-# How a batch is scanned: "" (as usual), THOROUGH (everything a pass may ask for, see Source)
-# or SYMBOLS (only the functions C/C++ files define and declare: `scan_symbols`)
-THOROUGH, SYMBOLS = "thorough", "symbols"
+# How a batch is scanned: "" (as usual), THOROUGH (everything a pass may ask for, see Source),
+# SYMBOLS (only the functions C/C++ files define and declare: `scan_symbols`) or MENTIONS
+# (only which of some macro names a file mentions: `scan_mentions`)
+THOROUGH, SYMBOLS, MENTIONS = "thorough", "symbols", "mentions"
 
 
-def scan_batch(items: list[Item], mode: str = "") -> list[Outcome]:
-    """Scan a batch of files in a worker (`mode`: see THOROUGH)."""
+def scan_batch(items: list[Item], mode: str = "", names: tuple[str, ...] = ()) -> list[Outcome]:
+    """Scan a batch of files in a worker (`mode`: see THOROUGH; `names` for MENTIONS)."""
     options = STATE["options"]
     assert isinstance(options, Options)
     if mode == SYMBOLS:
         return [scan_symbols(Task(*item)) for item in items]
+    if mode == MENTIONS:
+        return [scan_mentions(Task(*item), names) for item in items]
     pack = options.cache_dir is not None
     shared: dict[str, str] = {}  # (per batch: equal texts go to the parent as one object)
     out: list[Outcome] = []
@@ -73,6 +76,22 @@ def scan_batch(items: list[Item], mode: str = "") -> list[Outcome]:
 def scan_symbols(task: Task) -> FileResult:
     """The `CFunctions` of a C/C++ file, alone (asked for after the scan, when the tree has
     x86 assembly whose symbols need an Arm64 definition: most trees never pay for it)."""
+    from porting_advisor.scanners.c import scan as cfamily
+
+    return facts_only(task, cfamily.functions)
+
+
+def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:
+    """The `Mentions` fact of a C/C++ or assembly file, alone (asked for after the scan,
+    when findings are in the bodies of macros their own file does not expand)."""
+    from porting_advisor.scanners.c import macro_uses
+
+    return facts_only(task, lambda src: macro_uses.mentions(src, names))
+
+
+def facts_only(task: Task, record: Callable[[Source], None]) -> FileResult:
+    """A result holding only the facts `record` adds for one file (no findings); an empty
+    one when the file cannot be read or `record` fails: the first result stands."""
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
@@ -85,10 +104,8 @@ def scan_symbols(task: Task) -> FileResult:
     text, _ = decode(data)
     src = Source(task.file, task.language, data, text, options, rules)
     try:
-        from porting_advisor.scanners.c import scan as cfamily
-
-        cfamily.functions(src)
-    except Exception:  # noqa: BLE001 - the worker boundary: the first result stands
+        record(src)
+    except Exception:  # noqa: BLE001 - the worker boundary
         return FileResult(task.file, task.language)
     return FileResult(task.file, task.language, True, (), tuple(src.facts))
 
@@ -285,7 +302,7 @@ def worker_main(
     first = bool(pool_start) and bool(os.environ.get("PORTING_ADVISOR_TIMING"))
     while True:
         try:
-            mode, items = tasks.recv()
+            mode, names, items = tasks.recv()
         except (EOFError, OSError):
             return
         if first:
@@ -295,7 +312,7 @@ def worker_main(
                 f"timing: worker {os.getpid()} first file {waited:.1f} ms after the pool started\n"
             )
         try:
-            results.send(scan_batch(items, mode))
+            results.send(scan_batch(items, mode, names))
         except OSError:  # the parent is gone (interrupted): nobody to tell
             return
 
@@ -348,15 +365,15 @@ class Pool:
         self.waiting: collections.deque[int] = collections.deque()  # batches not yet sent
         self.batches: dict[int, list[Item]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
-        self.modes: dict[int, str] = {}  # batches not scanned as usual: their mode
+        self.modes: dict[int, tuple[str, tuple[str, ...]]] = {}  # batches not scanned as usual
         self.next_id = 0
 
-    def submit(self, items: list[Item], mode: str = "") -> int:
+    def submit(self, items: list[Item], mode: str = "", names: tuple[str, ...] = ()) -> int:
         bid = self.next_id
         self.next_id += 1
         self.batches[bid] = items
         if mode:
-            self.modes[bid] = mode
+            self.modes[bid] = (mode, names)
         self.waiting.append(bid)
         self.pump(block=False)
         return bid
@@ -382,7 +399,7 @@ class Pool:
                 break
             bid = self.waiting.popleft()
             try:
-                w.tasks.send((self.modes.get(bid, ""), self.batches[bid]))
+                w.tasks.send((*self.modes.get(bid, ("", ())), self.batches[bid]))
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
@@ -648,18 +665,24 @@ class Scanner:
                 scan.scanned += 1
         return scan
 
-    def rescan(self, tasks: list[Task], mode: str = THOROUGH) -> dict[str, FileResult]:
+    def rescan(
+        self, tasks: list[Task], mode: str = THOROUGH, names: tuple[str, ...] = ()
+    ) -> dict[str, FileResult]:
         """Scan `tasks` again (after `finish`, for records a pass asked for), with the pool
         if it runs; file -> the new result of each that could be scanned. A THOROUGH result
-        replaces the file's cached result; a SYMBOLS one holds only its facts (not cached)."""
+        replaces the file's cached result; a SYMBOLS or MENTIONS one holds only its facts
+        (not cached)."""
+        items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
         if self.pool is not None:
-            items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
             step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))
-            ids = [self.pool.submit(items[k : k + step], mode) for k in range(0, len(items), step)]
+            ids = [
+                self.pool.submit(items[k : k + step], mode, names)
+                for k in range(0, len(items), step)
+            ]
             fresh = [o for bid in ids for o in self.pool.result(bid)]
         else:
             init_worker(self.options, self.rules)
-            fresh = scan_batch([(t.file, t.path, t.language, t.size) for t in tasks], mode)
+            fresh = scan_batch(items, mode, names)
         out = {}
         for task, result in zip(tasks, fresh, strict=True):
             blob = b""

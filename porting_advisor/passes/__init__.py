@@ -16,6 +16,7 @@ from porting_advisor.passes import (
     go_packages,
     jni,
     listings,
+    macro_uses,
     ported,
     reach,
     recipes,
@@ -30,6 +31,7 @@ PASSES: tuple[Pass, ...] = (
     listings.PASS,  # x86 assembly and binaries with no Arm64 counterpart (whole files)
     go_packages.PASS,  # amd64-only assembly and symbols, per Go package
     c_guards.PASS,  # guards over derived macros; files included only from x86 code
+    macro_uses.PASS,  # findings in bodies of macros no code of the tree expands
     rust_modules.PASS,  # Rust modules declared only under an x86 cfg
     dotnet_dispatch.PASS,  # C# intrinsics across partial classes and callers
     recipes.PASS,  # build scripts a conda recipe runs on Arm64 that the tree lacks

@@ -16,7 +16,14 @@ from dataclasses import replace
 from porting_advisor.core import vocab
 from porting_advisor.core.facts import Includes, JniFunctions, X86Branches
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import dispatch, floating, intrinsics, memory_order, preproc
+from porting_advisor.scanners.c import (
+    dispatch,
+    floating,
+    intrinsics,
+    macro_uses,
+    memory_order,
+    preproc,
+)
 from porting_advisor.scanners.c.attributes import check_attributes, target_attribute
 from porting_advisor.scanners.c.cfile import UNBUILDABLE_REASON, CFile, LazyTree
 from porting_advisor.scanners.c.directives import check_directives
@@ -212,6 +219,8 @@ def scan(src: Source) -> None:
         src.facts.append(X86Branches(tuple(branches)))
     check_ldbl(cf)
     check_char_signedness(cf)
+    if not unbuildable:
+        macro_uses.record(cf)  # (findings in macro bodies no code of the file expands)
     if unbuildable:
         src.findings = [
             f
