@@ -250,9 +250,22 @@ def thorough(
         if r.language == "asm"
         and any(isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols for f in r.facts)
     ]
-    if x86_asm and listed_for_x86(results, index, x86_asm):
-        # (the whole-files pass: is an x86-only file's symbol defined for Arm64, and called?)
-        results = with_facts(scanner, results, tasks, ("c", "cpp"), SYMBOLS)
+    if x86_asm:
+        from porting_advisor.core.archnames import x86_named
+        from porting_advisor.passes.listings import source_listings, x86_listing
+
+        listings = source_listings(results, index)
+        if any(x86_listing(f, listings) for f in x86_asm):
+            # (the whole-files pass: is an x86-only file's symbol defined for Arm64, and
+            # called? It reads no C file named or listed for x86: those are not read)
+            results = with_facts(
+                scanner,
+                results,
+                tasks,
+                ("c", "cpp"),
+                SYMBOLS,
+                keep=lambda f: not x86_named(f) and not x86_listing(f, listings),
+            )
     names = sorted(
         {
             name
@@ -277,12 +290,18 @@ def with_facts(
     languages: tuple[str, ...],
     mode: str,
     names: tuple[str, ...] = (),
+    keep: Callable[[str], bool] = lambda file: True,
 ) -> list[FileResult]:
-    """The results with the facts a rescan in `mode` adds to the files of `languages` (in
-    walk order; a file with nothing to say before gains a result when it gains a fact)."""
+    """The results with the facts a rescan in `mode` adds to the files of `languages` that
+    `keep` keeps (in walk order; a file with nothing to say before gains a result when it
+    gains a fact)."""
     have = {r.file: r for r in results}
     extra = scanner.rescan(
-        [t for t in tasks if t.language in languages and not skipped(have.get(t.file))],
+        [
+            t
+            for t in tasks
+            if t.language in languages and not skipped(have.get(t.file)) and keep(t.file)
+        ],
         mode,
         names,
     )
@@ -291,14 +310,6 @@ def with_facts(
         replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r for r in results
     ] + [e for f, e in extra.items() if f not in have and e.facts]
     return sorted(merged, key=lambda r: order.get(r.file, -1))
-
-
-def listed_for_x86(results: list[FileResult], index: TreeIndex, files: list[str]) -> bool:
-    """Does the build name any of these files only for x86 (the symbol check's case)?"""
-    from porting_advisor.passes.listings import source_listings, x86_listing
-
-    listings = source_listings(results, index)
-    return any(x86_listing(f, listings) for f in files)
 
 
 def skipped(result: FileResult | None) -> bool:

@@ -232,22 +232,14 @@ def scan(src: Source) -> None:
 
 def functions(src: Source) -> None:
     """Only the `CFunctions` fact of a file (the engine asks for it after the scan, when the
-    tree has x86 assembly: what its symbols find for Arm64), in code compiled for the target.
-    A file `scan` would find unbuildable (an #error reached on the target) records none."""
-    if prefilter(src) == "none":
+    tree's build names x86 assembly that defines symbols), in code compiled for the target:
+    the preprocessor's layout only where the file has an #if. (A file that stops at an
+    #error on the target still counts: at worst a symbol seems implemented.)"""
+    text = src.text
+    if "#" not in text or not ("#if" in text or "# if" in text or "#\tif" in text):
         record_functions(src, None)
         return
-    cf = CFile(src)
-    check_directives(cf)
-    if (
-        any(
-            f.rule == "c-reached-error" and not f.guard and f.x86_guard is None and not f.filtered
-            for f in src.findings
-        )
-        or target_os_of(cf) == "none"
-    ):
-        return
-    record_functions(src, cf.layout)
+    record_functions(src, CFile(src).layout)
 
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
