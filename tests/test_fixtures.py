@@ -101,7 +101,9 @@ def test_filtered_switches_and_dispatch_branches_say_why(rules):
     }  # fmt: skip
     report = scan(FIXTURES / "sources" / "python", rules, no_filter=True)
     assert [f.filtered_reason for f in report.findings if f.file == "loader.py" and f.filtered] == [
-        "a loader function: the library is `load_lib`'s parameter, named by its callers"
+        "a loader function: the library is `load_lib`'s parameter, named by its callers",
+        'the library is computed at run time (`dst = make_test_name(suffix + ".so")`): the '
+        "file names none",
     ]
 
 

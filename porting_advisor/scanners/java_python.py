@@ -388,6 +388,50 @@ def loader_function(arg: tree_sitter.Node) -> str:
     return ""
 
 
+def computed_name(arg: tree_sitter.Node) -> str:
+    """The assignment that gives `arg` its value when every assignment to that local name in
+    its function holds no string (psutil's test helper: `dst = get_testfn(...)`, then
+    `CDLL(dst)`): the library is computed at run time, and the file names none. '' otherwise
+    (a name built from a literal, `here + "/libfoo.so"`, names its library)."""
+    if arg.type != "identifier":
+        return ""
+    name = node_text(arg)
+    node = arg.parent
+    while node is not None and node.type != "function_definition":
+        node = node.parent
+    body = node.child_by_field_name("body") if node is not None else None
+    if body is None:
+        return ""
+    shown = ""
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and left.type == "identifier" and node_text(left) == name:
+                if right is None or has_string(right):
+                    return ""
+                shown = shown or " ".join(node_text(n).split())[:60]
+        if n.type not in ("function_definition", "class_definition", "lambda"):
+            stack.extend(n.named_children)
+    return shown
+
+
+# what a string holds that is no library name: an extension, separators, a version
+NOT_A_NAME = re.compile(r"\.(?:so|dll|dylib|pyd)\b|[^A-Za-z]+")
+
+
+def has_string(node: tree_sitter.Node) -> bool:
+    """Does the expression hold a string that can name a library (not `".so"` alone)?"""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "string" and NOT_A_NAME.sub("", string_value(n) or node_text(n).strip("'\"")):
+            return True
+        stack.extend(n.named_children)
+    return False
+
+
 def scan_python(src: Source) -> None:
     text = src.text
     if not PYTHON_BUILD.match(src.file.rpartition("/")[2]):  # (else the build scanner reads it)
@@ -426,7 +470,15 @@ def scan_python(src: Source) -> None:
                 if not needs_arm64_check(library, how, src.options.target_os):
                     continue
                 wrapper = loader_function(args[0])
-                if wrapper and not src.options.no_filter:
+                why = (
+                    f"a loader function: the library is `{wrapper}`'s parameter, named by its "
+                    "callers"
+                    if wrapper
+                    else ""
+                )
+                if not why and (computed := computed_name(args[0])):
+                    why = f"the library is computed at run time (`{computed}`): the file names none"
+                if why and not src.options.no_filter:
                     continue
                 line, col = at(caps["call"][0])
                 src.add(
@@ -436,13 +488,8 @@ def scan_python(src: Source) -> None:
                     library=library[:80],
                     how=how,
                     key=library[:80],
-                    filtered=bool(wrapper),
-                    filtered_reason=(
-                        f"a loader function: the library is `{wrapper}`'s parameter, named "
-                        "by its callers"
-                        if wrapper
-                        else ""
-                    ),
+                    filtered=bool(why),
+                    filtered_reason=why,
                 )
         elif "module" in caps:
             top = node_text(caps["module"][0]).split(".")[0]
