@@ -47,8 +47,7 @@ from porting_advisor.core.facts import (
     X86Branches,
 )
 from porting_advisor.core.model import FileResult, Finding, Remark, Severity
-from porting_advisor.engine import rows
-from porting_advisor.engine import scan as engine
+from porting_advisor.engine import rows, tasks
 
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
@@ -152,8 +151,8 @@ def test_a_poisoned_cache_runs_nothing_and_is_rescanned(run_cli, tmp_path, monke
         db.execute("UPDATE last_reports SET stamps = ?, report = ?", (payload, payload))
     db.close()
     calls: list[str] = []
-    real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
+    real = tasks.scan_task
+    monkeypatch.setattr(tasks, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     again = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert not marker.exists()
     assert calls == ["a.c"]  # the other files' rows were sound

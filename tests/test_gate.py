@@ -18,6 +18,9 @@ from conftest import ROOT
 from porting_advisor.core.model import Options, Severity
 from porting_advisor.core.source import Source
 from porting_advisor.engine import scan as engine
+from porting_advisor.engine import tasks
+from porting_advisor.engine.pool import Pool
+from porting_advisor.engine.walk import Task
 
 X86 = "#include <immintrin.h>\nint f(void) { return _mm_popcnt_u32(3); }\n"
 
@@ -131,7 +134,7 @@ def test_suppression_comment_syntaxes(rules, text):
 
     src = Source("f", "x", b"", text, Options(root=Path(".")), rules)
     f = finding(rules, "c-x86-intrinsic", "f", 2, 1, snippet="x")
-    assert engine.suppressions(src, [f])[0].suppressed
+    assert tasks.suppressions(src, [f])[0].suppressed
     plain = Source(
         "f",
         "x",
@@ -140,7 +143,7 @@ def test_suppression_comment_syntaxes(rules, text):
         Options(root=Path(".")),
         rules,
     )
-    assert not engine.suppressions(plain, [f])[0].suppressed
+    assert not tasks.suppressions(plain, [f])[0].suppressed
 
 
 def test_configuration_and_precedence(run_cli, tmp_path):
@@ -259,8 +262,8 @@ def test_cache_hits_and_invalidation(run_cli, tmp_path, monkeypatch):
     first = run_cli(root, "--cache-dir", cache, "--format", "json").json()
     assert (cache / "results-v1.sqlite3").exists()
     calls = []
-    real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
+    real = tasks.scan_task
+    monkeypatch.setattr(tasks, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == [] and second["findings"] == first["findings"]
     (root / "b.c").write_text("int b(void) { return _mm_popcnt_u32(1); }\n")
@@ -339,8 +342,8 @@ def test_cache_filled_by_the_pool_serves_a_serial_rescan(run_cli, tmp_path, monk
     cache = tmp_path / "cache"
     first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "2").json()
     calls = []
-    real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
+    real = tasks.scan_task
+    monkeypatch.setattr(tasks, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == []
     assert second["findings"] == first["findings"] and len(first["findings"]) == 2
@@ -360,8 +363,8 @@ def test_cache_rows_written_during_the_scan_are_kept(run_cli, tmp_path, monkeypa
     first = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert len(first["findings"]) == 10
     calls = []
-    real = engine.scan_task
-    monkeypatch.setattr(engine, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
+    real = tasks.scan_task
+    monkeypatch.setattr(tasks, "scan_task", lambda t, *a: calls.append(t.file) or real(t, *a))
     (root / "plain.c").write_text("int p(void) { return 1; }\n")  # the walk comes back
     second = run_cli(root, "--cache-dir", cache, "--format", "json", "--jobs", "1").json()
     assert calls == ["plain.c"] and second["findings"] == first["findings"]
@@ -408,9 +411,9 @@ def test_unchanged_tree_reuses_the_last_report(run_cli, tmp_path, monkeypatch):
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
     first = run_cli(*args).json()
     walks, scans = [], []
-    real_discover, real_scan = walk.discover, engine.scan_task
+    real_discover, real_scan = walk.discover, tasks.scan_task
     monkeypatch.setattr(walk, "discover", lambda *a, **k: walks.append(1) or real_discover(*a, **k))
-    monkeypatch.setattr(engine, "scan_task", lambda t, *a: scans.append(t.file) or real_scan(t, *a))
+    monkeypatch.setattr(tasks, "scan_task", lambda t, *a: scans.append(t.file) or real_scan(t, *a))
 
     def rescan() -> dict:
         walks.clear()
@@ -453,9 +456,9 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
 
     root = tree(tmp_path, {"a.c": X86, "b.c": "int b(void) { return 0; }\n"})
     cache = tmp_path / "cache"
-    real = engine.scan_task
+    real = tasks.scan_task
     monkeypatch.setattr(
-        engine,
+        tasks,
         "scan_task",
         lambda t, *a: (
             FileResult(t.file, t.language, skipped="cannot read: Permission denied")
@@ -465,7 +468,7 @@ def test_a_report_with_unreadable_files_is_not_reused(run_cli, tmp_path, monkeyp
     )
     args = (root, "--cache-dir", cache, "--format", "json", "--jobs", "1")
     assert run_cli(*args).json()["files_skipped"] == 1
-    monkeypatch.setattr(engine, "scan_task", real)  # readable now, file untouched
+    monkeypatch.setattr(tasks, "scan_task", real)  # readable now, file untouched
     assert run_cli(*args).json()["files_skipped"] == 0
 
 
@@ -507,9 +510,9 @@ def test_a_crashed_worker_costs_only_its_files(run_cli, tmp_path, monkeypatch):
         f"k{i:02d}.c": f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n" for i in range(40)
     }
     root = tree(tmp_path, files)
-    real = engine.scan_task
+    real = tasks.scan_task
     monkeypatch.setattr(
-        engine, "scan_task", lambda t, *a: os._exit(3) if t.file == "k07.c" else real(t, *a)
+        tasks, "scan_task", lambda t, *a: os._exit(3) if t.file == "k07.c" else real(t, *a)
     )
     res = run_cli(root, "--no-cache", "--format", "json", "--jobs", "2")
     assert res.code == 0 and "Traceback" not in res.err
@@ -551,14 +554,14 @@ def test_pool_works_with_spawned_workers(tmp_path, rules):
     root = tree(tmp_path, {"a.c": X86, "b.c": "static int g(void) { return 0; }\n"})
     options = Options(root=root, categories=rules.default_categories())
     items = [(name, str(root / name), "c", (root / name).stat().st_size) for name in ("a.c", "b.c")]
-    pool = engine.Pool(2, multiprocessing.get_context("spawn"), options, rules)
+    pool = Pool(2, multiprocessing.get_context("spawn"), options, rules)
     try:
         first, second = pool.submit(items[:1]), pool.submit(items[1:])
         got = pool.result(first) + pool.result(second)
     finally:
         pool.close()
-    engine.init_worker(options, rules)
-    assert got == [engine.outcome(engine.scan_task(engine.Task(*item))) for item in items]
+    tasks.init_worker(options, rules)
+    assert got == [tasks.outcome(tasks.scan_task(Task(*item))) for item in items]
     assert [f.rule for f in got[0].findings] == ["c-x86-header", "c-x86-intrinsic"]
     assert got[1] is None or got[1] == ""
 

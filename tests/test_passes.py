@@ -258,7 +258,7 @@ def test_unparsed_go_files_are_rescanned_by_the_workers_once(run_cli, tmp_path, 
     """A Go file built everywhere is not parsed by the first scan; when its package has
     amd64-only code, the engine has it scanned again thoroughly (not read by the pass), and
     the cache keeps that result: the next scan needs no second look."""
-    from porting_advisor.engine import scan as engine
+    from porting_advisor.engine import tasks
 
     files = {
         "pkg/sum.go": "package pkg\n\nfunc Sum(p []byte) uint32 { return sum(p) }\n",
@@ -269,13 +269,13 @@ def test_unparsed_go_files_are_rescanned_by_the_workers_once(run_cli, tmp_path, 
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     calls: list[tuple[str, bool]] = []
-    real = engine.scan_task
+    real = tasks.scan_task
 
     def scan_task(task, thorough=False):
         calls.append((task.file, thorough))
         return real(task, thorough)
 
-    monkeypatch.setattr(engine, "scan_task", scan_task)
+    monkeypatch.setattr(tasks, "scan_task", scan_task)
     args = (tmp_path, "--cache-dir", tmp_path / "cache", "--format", "json", "--jobs", "1")
     first = run_cli(*args).json()
     assert [(f["file"], f["line"], f["rule"]) for f in first["findings"]] == [
@@ -443,16 +443,16 @@ def test_c_functions_are_read_only_for_trees_with_x86_listed_assembly(
 ):
     """The functions C files define and declare are read after the scan, and only when the
     build names x86 assembly that defines symbols: a tree without any never pays for it."""
-    from porting_advisor.engine import scan as engine
+    from porting_advisor.engine import tasks
 
     asked: list[str] = []
-    real = engine.scan_symbols
+    real = tasks.scan_symbols
 
     def scan_symbols(task):
         asked.append(task.file)
         return real(task)
 
-    monkeypatch.setattr(engine, "scan_symbols", scan_symbols)
+    monkeypatch.setattr(tasks, "scan_symbols", scan_symbols)
     case = FIXTURES / "core" / "asm-missing-impl"
     shutil.copytree(case, tmp_path / "with")
     found = run_cli(tmp_path / "with", "--no-cache", "--format", "json", "--jobs", "1").json()

@@ -242,7 +242,7 @@ def thorough(
             again = scanner.rescan([t for t in tasks if t.file in wanted])
             results = [again.get(r.file, r) for r in results]
     from porting_advisor.core.facts import Arch, AsmFile, UnexpandedMacro
-    from porting_advisor.engine.scan import MENTIONS, SYMBOLS
+    from porting_advisor.engine.tasks import MENTIONS, SYMBOLS
 
     x86_asm = [
         r.file

@@ -48,7 +48,7 @@ BUILD_SCRIPT = ("build", "python")
 BUILD_SCRIPT_NAME = re.compile(r"(?:^|/)(?:\w*_build|build_\w+)\.py$")
 # a conda recipe is YAML and a build file (its selectors pick scripts and packages per arch)
 CONDA_RECIPE = ("deploy", "build")
-# Prebuilt binaries and archives have a reader of their own (engine.scan.scan_binary_task:
+# Prebuilt binaries and archives have a reader of their own (engine.tasks.scan_binary_task:
 # headers and zip directories only, exempt from the text size cap), not a text scanner.
 BINARY = "binary"
 
