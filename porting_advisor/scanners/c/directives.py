@@ -177,7 +177,7 @@ def check_chains(cf: CFile) -> None:
         "__GNUC_MINOR__",
         "__GNUC_PATCHLEVEL__",
     }
-    for chain in conditional_chains(cf.layout.directives):
+    for chain in preproc.conditional_chains(cf.layout.directives):
         conds = [(d, preproc.condition_of(d)) for d in chain if d.name not in ("else", "endif")]
         for d, cond in conds:
             names = [n for n in preproc.names_in(cond) if n != "defined"]
@@ -202,16 +202,3 @@ def arch_kind(cond: str, m: preproc.Macros, compilers: frozenset[str]) -> str:
     if any(n in m.x86 or preproc.word_class(n, m) == "x86" for n in names):
         return "x86"
     return ""
-
-
-def conditional_chains(dirs: list[preproc.Directive]) -> list[list[preproc.Directive]]:
-    chains: list[list[preproc.Directive]] = []
-    stack: list[list[preproc.Directive]] = []
-    for d in dirs:
-        if d.name in ("if", "ifdef", "ifndef"):
-            stack.append([d])
-        elif d.name in ("elif", "elifdef", "elifndef", "else") and stack:
-            stack[-1].append(d)
-        elif d.name == "endif" and stack:
-            chains.append(stack.pop())
-    return chains

@@ -75,7 +75,7 @@ class Chain:
 
 def x86_branches(dirs: list[preproc.Directive], m: preproc.Macros) -> list[tuple[int, int, str]]:
     """(first line, last line, reason) of each branch only an x86 build takes."""
-    wanted = {c[0].offset for c in conditional_chains(dirs) if dispatching(c, m)}
+    wanted = {c[0].offset for c in preproc.conditional_chains(dirs) if dispatching(c, m)}
     if not wanted:
         return []
     out: list[tuple[int, int, str]] = []
@@ -129,16 +129,3 @@ def reason(ch: Chain, outer: list[Chain], line: int, m: preproc.Macros) -> str:
             f"earlier branch's test (line {line})"
         )
     return ""
-
-
-def conditional_chains(dirs: list[preproc.Directive]) -> list[list[preproc.Directive]]:
-    chains: list[list[preproc.Directive]] = []
-    stack: list[list[preproc.Directive]] = []
-    for d in dirs:
-        if d.name in ("if", "ifdef", "ifndef"):
-            stack.append([d])
-        elif d.name in ("elif", "elifdef", "elifndef", "else") and stack:
-            stack[-1].append(d)
-        elif d.name == "endif" and stack:
-            chains.append(stack.pop())
-    return chains

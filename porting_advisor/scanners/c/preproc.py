@@ -665,3 +665,17 @@ class Resolver:
             out = (INACTIVE, frozenset())
         self.cache[key] = out
         return out
+
+
+def conditional_chains(dirs: list[Directive]) -> list[list[Directive]]:
+    """Each `#if` ... `#endif` chain of a file's directives: its `#if`, `#elif`s and `#else`."""
+    chains: list[list[Directive]] = []
+    stack: list[list[Directive]] = []
+    for d in dirs:
+        if d.name in ("if", "ifdef", "ifndef"):
+            stack.append([d])
+        elif d.name in ("elif", "elifdef", "elifndef", "else") and stack:
+            stack[-1].append(d)
+        elif d.name == "endif" and stack:
+            chains.append(stack.pop())
+    return chains
