@@ -72,6 +72,7 @@ class SystemLibs:
     unix: frozenset[str]
     windows: frozenset[str]  # lower case, without .dll
     include_dirs: frozenset[str]
+    standard_headers: frozenset[str]  # C and C++ standard library headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +186,9 @@ def load(directory: Path) -> Vocab:
         ("x86", "x86_words", "arm", "other", "other_dirs", "x86_machine_names"),
     )
     win = Table(directory, "windows.yaml", ("build_paths", "msvc_paths", "headers"))
-    libs = Table(directory, "system-libs.yaml", ("unix", "windows", "include_dirs"))
+    libs = Table(
+        directory, "system-libs.yaml", ("unix", "windows", "include_dirs", "standard_headers")
+    )
     ext = Table(directory, "c-extensions.yaml", ("sources", "headers", "fragments", "objc"))
     ci_keys = (
         "github_arm64",
@@ -245,6 +248,7 @@ def load(directory: Path) -> Vocab:
             frozenset(libs.words("unix", lower=False)),
             frozenset(libs.words("windows")),
             frozenset(libs.words("include_dirs", lower=False)),
+            frozenset(libs.words("standard_headers", lower=False)),
         ),
         c_extensions=CExtensions(
             ext.words("sources", lower=False),

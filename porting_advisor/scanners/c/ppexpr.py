@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from porting_advisor.core import vocab
+
 # A macro look-up answers ("def", value text), ("undef", "") or ("unknown", "").
 Lookup = Callable[[str], tuple[str, str]]
 Value = int | None  # None = unknown
@@ -75,6 +77,9 @@ ARM_HEADERS = frozenset(
         "asm/hwcap.h",
     }
 )
+
+
+STANDARD_HEADERS = vocab.get().system_libs.standard_headers  # rules/vocab/system-libs.yaml
 
 
 class ParseError(Exception):
@@ -182,8 +187,8 @@ class Parser:
             header = self.headers[name]
             if header in X86_HEADERS:
                 return 0
-            if header in ARM_HEADERS:
-                return 1
+            if header in ARM_HEADERS or header in STANDARD_HEADERS:
+                return 1  # (the standard library's: every aarch64 toolchain has them)
             self.unknown.add(f"__has_include(<{header}>)")
             return None
         if self.peek() == ("op", "("):
