@@ -576,3 +576,27 @@ def test_conflicting_definitions_leave_a_macro_unknown(rules):
     got = [(f.line, f.rule, f.severity.name) for f in rep.findings]
     assert got == [(8, "c-x86-header", "WARNING"), (10, "c-x86-intrinsic", "WARNING")]
     assert all(f.message.endswith("(guarded by KERN_AVX2)") for f in rep.findings)
+
+
+def test_pool_never_deadlocks_on_large_batches_and_results(tmp_path):
+    """A batch bigger than a pipe holds (long paths) queued behind a worker busy sending a
+    result bigger than a pipe holds (many findings) blocked both sides before; the parent
+    now sends such a batch only to an idle worker. (A liveness check: the scan must end.)"""
+    import subprocess
+    import sys
+
+    deep = tmp_path / ("d" * 200) / ("e" * 200) / ("f" * 200)
+    deep.mkdir(parents=True)
+    body = "#include <immintrin.h>\n" + "".join(
+        f"int f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n" for i in range(60)
+    )
+    for i in range(300):
+        (deep / f"{'k' * 40}{i:04d}.c").write_text(body)
+    out = tmp_path / "r.json"
+    res = subprocess.run(
+        [sys.executable, "-m", "porting_advisor", str(tmp_path), "--no-cache", "-q",
+         "--jobs", "2", "--output", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert len(json.loads(out.read_text())["findings"]) == 300 * 61

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from porting_advisor.core.model import FileResult, Options
@@ -88,6 +89,11 @@ class Worker:
     inflight: collections.deque[int] = field(default_factory=collections.deque)
 
 
+# What a pipe surely holds without its reader (Linux gives 64 KB): a batch this small can be
+# queued behind a busy worker's current one without blocking the parent.
+PIPE_ROOM = 16 << 10
+
+
 class Pool:
     """Worker processes fed over pipes by the parent's own thread: batches go out as workers
     have room (two each in flight, so none waits for the next), results come back in
@@ -127,6 +133,7 @@ class Pool:
         self.batches: dict[int, list[Item]] = {}  # sent or waiting
         self.done: dict[int, list[Outcome]] = {}
         self.modes: dict[int, tuple[str, tuple[str, ...]]] = {}  # batches not scanned as usual
+        self.messages: dict[int, bytes] = {}  # batches pickled, not yet sent
         self.next_id = 0
 
     def submit(self, items: list[Item], mode: str = "", names: tuple[str, ...] = ()) -> int:
@@ -158,13 +165,25 @@ class Pool:
             w = min(self.workers, key=lambda w: len(w.inflight))
             if len(w.inflight) >= self.IN_FLIGHT:
                 break
-            bid = self.waiting.popleft()
+            bid = self.waiting[0]
+            message = self.messages.get(bid)
+            if message is None:
+                message = self.messages[bid] = bytes(
+                    ForkingPickler.dumps((*self.modes.get(bid, ("", ())), self.batches[bid]))
+                )
+            if w.inflight and len(message) > PIPE_ROOM:
+                # A busy worker reads its next batch only after sending its last result: a
+                # batch the pipe cannot hold would block us while it blocks on its result
+                # (neither reading). It waits until a worker is idle (`w` is the least busy).
+                break
+            self.waiting.popleft()
             try:
-                w.tasks.send((*self.modes.get(bid, ("", ())), self.batches[bid]))
+                w.tasks.send_bytes(message)
             except OSError:
                 self.waiting.appendleft(bid)
                 self.lost(w)
                 continue
+            del self.messages[bid]
             w.inflight.append(bid)
         if not self.workers:  # every worker died: nothing can scan what is left
             while self.waiting:
@@ -192,6 +211,7 @@ class Pool:
         w.results.close()
 
     def fail(self, bid: int) -> None:
+        self.messages.pop(bid, None)
         self.modes.pop(bid, None)
         self.done[bid] = [
             FileResult(file, language, skipped="the scanning process crashed")
