@@ -7,6 +7,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES
 from porting_advisor import passes
 from porting_advisor.core.archnames import TreeIndex
@@ -466,3 +468,46 @@ def test_c_functions_are_read_only_for_trees_with_x86_listed_assembly(
     shutil.copy(case / "crc.h", tmp_path / "without")
     run_cli(tmp_path / "without", "--no-cache", "--format", "json", "--jobs", "1")
     assert asked == []
+
+
+@pytest.mark.parametrize(
+    ("files", "args"),
+    [
+        # `##` may make the name: MARK(START) expands IACA_START
+        (
+            {
+                "src/use.c": '#include "m.h"\n#define MARK(x) IACA_##x\n'
+                "void f(void) { MARK(START); }\n"
+            },
+            (),
+        ),
+        # an #included fragment (.inc) is not read: it may expand the macro
+        (
+            {
+                "src/use.c": '#include "m.h"\n#include "kern.inc"\n',
+                "src/kern.inc": "void f(void) { IACA_START; }\n",
+            },
+            (),
+        ),
+        # a C file the scan skipped may expand it
+        ({"src/big.c": '#include "m.h"\n' + "int x;\n" * 3000}, ("--max-file-size", "10000")),
+        # Objective-C expands C macros too
+        ({"src/a.m": '#include "m.h"\nvoid f(void) { IACA_START; }\n'}, ()),
+    ],
+)
+def test_macro_bodies_are_kept_when_code_may_expand_them_unseen(run_cli, tmp_path, files, args):
+    """Findings in a macro body are filtered only when every file that could expand it was
+    read and none does: pasted names, fragments, skipped files and Objective-C count."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.h").write_text("#define IACA_START _mm_pause()\n")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    out = run_cli(tmp_path, "--no-cache", "--format", "json", *args).json()
+    assert ("src/m.h", 1, "c-x86-intrinsic") in {
+        (f["file"], f["line"], f["rule"]) for f in out["findings"]
+    }
+    (tmp_path / "alone" / "src").mkdir(parents=True)
+    (tmp_path / "alone" / "src" / "m.h").write_text("#define IACA_START _mm_pause()\n")
+    (tmp_path / "alone" / "src" / "x.c").write_text('#include "m.h"\nint y;\n')
+    alone = run_cli(tmp_path / "alone", "--no-cache", "--format", "json").json()
+    assert alone["findings"] == []  # (no file expands it, all were read)

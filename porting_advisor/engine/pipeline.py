@@ -277,10 +277,48 @@ def thorough(
     )
     if names:
         # (the macro-uses pass: does any file expand a macro whose body holds a finding?)
-        results = with_facts(
-            scanner, results, tasks, ("c", "cpp", "asm"), MENTIONS, tuple(names[:200])
+        asked = [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
+        answered = (
+            None
+            if len(names) > MAX_MACRO_NAMES or macro_doubt(results)
+            else scanner.rescan(asked, MENTIONS, tuple(names))
         )
+        if answered is None or len(answered) < len(asked):
+            # some file could not answer (skipped, unreadable, too many names, or code the
+            # engine does not read: an #included .inc): nothing is filtered this way
+            results = [
+                replace(r, facts=tuple(f for f in r.facts if not isinstance(f, UnexpandedMacro)))
+                if any(isinstance(f, UnexpandedMacro) for f in r.facts)
+                else r
+                for r in results
+            ]
+        else:
+            results = merged(results, tasks, answered)
     return results
+
+
+# what can expand a C macro: C, C++, Objective-C and assembly files, and Cython's
+MACRO_LANGUAGES = ("c", "cpp", "asm", "objective-c", "objective-cpp")
+CYTHON = (".pyx", ".pxd", ".pxi")
+MAX_MACRO_NAMES = 400  # macros asked about in one scan: more is doubt
+
+
+def macro_doubt(results: list[FileResult]) -> bool:
+    """Could code the MENTIONS rescan does not read expand a macro: a C-family file the scan
+    skipped, or an #included fragment (`.inc`, `.def`), which is not walked?"""
+    from porting_advisor.core import vocab
+    from porting_advisor.core.facts import Include, Includes
+
+    fragments = vocab.get().c_extensions.fragments
+    for r in results:
+        if r.skipped and (r.language in MACRO_LANGUAGES or r.file.endswith(CYTHON)):
+            return True
+        for f in r.facts:
+            if isinstance(f, Include) and f.header.endswith(fragments):
+                return True
+            if isinstance(f, Includes) and any(h.endswith(fragments) for h in f.headers):
+                return True
+    return False
 
 
 def with_facts(
@@ -305,11 +343,20 @@ def with_facts(
         mode,
         names,
     )
+    return merged(results, tasks, extra)
+
+
+def merged(
+    results: list[FileResult], tasks: list[walk.Task], extra: dict[str, FileResult]
+) -> list[FileResult]:
+    """`results` with the facts of `extra` added, in walk order (a file with nothing to say
+    before gains a result when it gains a fact)."""
+    have = {r.file for r in results}
     order = {t.file: i for i, t in enumerate(tasks)}
-    merged = [
+    out = [
         replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r for r in results
     ] + [e for f, e in extra.items() if f not in have and e.facts]
-    return sorted(merged, key=lambda r: order.get(r.file, -1))
+    return sorted(out, key=lambda r: order.get(r.file, -1))
 
 
 def skipped(result: FileResult | None) -> bool:

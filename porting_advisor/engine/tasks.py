@@ -79,23 +79,24 @@ def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:
 
 
 def facts_only(task: Task, record: Callable[[Source], None]) -> FileResult:
-    """A result holding only the facts `record` adds for one file (no findings); an empty
-    one when the file cannot be read or `record` fails: the first result stands."""
+    """A result holding only the facts `record` adds for one file (no findings); a skipped
+    one when the file cannot be read or `record` fails (the first result stands, and the
+    caller knows this file could not answer)."""
     options = STATE["options"]
     rules = STATE["rules"]
     assert isinstance(options, Options) and isinstance(rules, RuleSet)
     try:
         data = read_capped(task.path, task.size, options.max_file_size + 1)
-    except OSError:
-        return FileResult(task.file, task.language)
+    except OSError as exc:
+        return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
     if len(data) > options.max_file_size or data.find(b"\0", 0, 8192) >= 0:
-        return FileResult(task.file, task.language)
+        return FileResult(task.file, task.language, skipped="too large or binary")
     text, _ = decode(data)
     src = Source(task.file, task.language, data, text, options, rules)
     try:
         record(src)
-    except Exception:  # noqa: BLE001 - the worker boundary
-        return FileResult(task.file, task.language)
+    except Exception as exc:  # noqa: BLE001 - the worker boundary
+        return FileResult(task.file, task.language, skipped=f"{type(exc).__name__}")
     return FileResult(task.file, task.language, True, (), tuple(src.facts))
 
 

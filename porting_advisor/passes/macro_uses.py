@@ -68,15 +68,17 @@ VENDORED = frozenset(
 
 
 def public_header(file: str) -> bool:
-    """A header under an `include/` directory of the tree's own (not a vendored copy's):
-    the project's API, whose macros its users expand."""
+    """A header at the top of the tree or under an `include/` directory of the tree's own
+    (not a vendored copy's): the project's API, whose macros its users expand."""
     parts = file.split("/")
     if not parts[-1].endswith((".h", ".hh", ".hpp", ".hxx", ".h++", ".inl")):
         return False
+    if len(parts) == 1:
+        return True  # (a header-only library's header)
     for part in parts[:-1]:
         if part.lower() in VENDORED:
             return False
-        if part == "include":
+        if part.lower() == "include":
             return True
     return False
 

@@ -161,7 +161,10 @@ def check_identifiers(cf: CFile) -> None:
             if cf.is_use(start, m.end()) and not other_cpu_query(text, m.end()):
                 cf.emit("c-x86-cpu-detection", start, len(name), name=name, key=name)
         elif family:
-            if cf.is_use(start, m.end()) and not dropped_argument(cf, start, m.end()):
+            # (in a #define's body the name is used, whatever the parse of the line says: a
+            # macro's value is no declaration of the intrinsic)
+            in_body = d is not None and d.name == "define"
+            if (in_body or cf.is_use(start, m.end())) and not dropped_argument(cf, start, m.end()):
                 cf.emit(
                     "c-x86-intrinsic",
                     start,
@@ -171,7 +174,7 @@ def check_identifiers(cf: CFile) -> None:
                     advice=intrinsics.advice(name, family),
                     key=name,
                 )
-            elif next_char(text, m.end()) == "(" and not member(text, start):
+            elif not in_body and next_char(text, m.end()) == "(" and not member(text, start):
                 note_shim(cf, name, start)  # `__m128i _mm_loadu_si128(const ...) {`
         elif name.startswith("__builtin_ia32_"):
             cf.emit("c-x86-builtin", start, len(name), name=name, key=name)

@@ -55,9 +55,10 @@ def unexpanded(cf: CFile, name: str, bodies: dict[str, str]) -> set[str] | None:
     `name`, is expanded by code of the file; None when one is (or when in doubt)."""
     seen = {name}
     todo = [name]
+    pasted = paste_fragments(cf.text)
     while todo:
         current = todo.pop()
-        if in_code(cf, current):
+        if in_code(cf, current) or formed_by(current, pasted):
             return None
         for other, body in bodies.items():
             if other not in seen and current in body and word(current).search(body):
@@ -66,6 +67,29 @@ def unexpanded(cf: CFile, name: str, bodies: dict[str, str]) -> set[str] | None:
                 seen.add(other)
                 todo.append(other)
     return seen - {name}
+
+
+# the pieces `##` glues a name from: `IACA_##x` may make any IACA_ name
+PASTE = re.compile(r"(\w+)\s*##|##\s*(\w+)")
+
+
+def paste_fragments(text: str) -> tuple[set[str], set[str]]:
+    """The words that start and end names made by `##` in this text."""
+    heads: set[str] = set()
+    tails: set[str] = set()
+    if "##" in text:
+        for m in PASTE.finditer(text):
+            if m.group(1) and len(m.group(1)) >= 2:
+                heads.add(m.group(1))
+            if m.group(2) and len(m.group(2)) >= 2:
+                tails.add(m.group(2))
+    return heads, tails
+
+
+def formed_by(name: str, pasted: tuple[set[str], set[str]]) -> bool:
+    """Could `##` make `name` from these pieces (then code may expand it unseen)?"""
+    heads, tails = pasted
+    return any(name.startswith(h) for h in heads) or any(name.endswith(t) for t in tails)
 
 
 def word(name: str) -> re.Pattern[str]:
@@ -87,10 +111,11 @@ def mentions(src: Source, names: tuple[str, ...]) -> None:
     directives (a #define of another macro, an #ifdef), comments and strings left out."""
     text = src.text
     present = [n for n in names if n in text]
-    if not present:
+    pasted = paste_fragments(text)
+    code: set[str] = {n for n in names if formed_by(n, pasted)}  # (`##` may make it)
+    if not present and not code:
         return
     spans = preproc.comment_spans(text)
-    code: set[str] = set()
     directives: set[str] = set()
     for name in present:
         for m in word(name).finditer(text):
