@@ -190,6 +190,9 @@ def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
             True,
         ),
         ("while (sizeof(x) > n && !go) {}", True),
+        ('while (!ready) __asm__ __volatile__("rep; nop");', True),
+        ("if (x) { log(); }\n  while (!ready) ;", True),  # a block before it, not a do
+        ("/* while ( */ int z; while (!ready) ;", True),  # a comment cannot swallow it
         # the walk counts any other call in the condition as a fence: no flag is waited on
         ("while (up())\n  ;", False),
         ("while (!READ_ONCE(flag)) cpu_relax();", False),

@@ -27,8 +27,8 @@ BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
 # `while (COND)`, its condition nesting parentheses up to five deep (`while(?<!\wwhile)` is
 # `\bwhile`, found at memchr speed: a pattern that starts with \b is tried at every offset)
 SPIN_LOOP = re.compile(
-    r"while(?<!\wwhile)\s*\((" + r"(?:[^()]|\(" * 5 + r"[^()]*" + r"\))*" * 5 + r")\)"
-)
+    r"while(?<!\wwhile)\s*\((" + r"(?:[^();{}]|\(" * 5 + r"[^();{}]*" + r"\))*" * 5 + r")\)"
+)  # (no `;` or brace in a condition: a `while (` in a comment cannot swallow what follows)
 WRITE_FIRST_ARG = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "snprintf"})
 ATOMIC_METHODS = frozenset(
     {"store", "load", "exchange", "fetch_add", "fetch_sub", "fetch_or", "fetch_and"}
@@ -72,17 +72,18 @@ class Event:
 
 # Before the parse, a text test that keeps every loop the tree would call a spin on a flag
 # (a superset: the tree decides). Comments count as space.
-SPACE = r"(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*"
+# (atomic: a run of spaces is taken whole, never split between two of these side by side)
+SPACE = r"(?>(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*)"
 OPEN_BODY = re.compile(SPACE + r"\{")
 CLOSE_BODY = re.compile(SPACE + r"\}")
 # one statement of a waiting body: `;`, a call (`cpu_relax();`, `std::this_thread::yield();`)
-# or an asm statement (`__asm__ __volatile__("pause");`)
+# or an asm statement (`__asm__ __volatile__("rep; nop");`: strings may hold `;`)
 WAIT_STATEMENT = re.compile(
     SPACE
     + r"(?:([A-Za-z_][\w:.>-]{0,200}?)\s*(?:<[^;{}()]{0,200}>)?\s*"
-    + r"(?:(?:volatile|__volatile__)\s*)?\([^;{}]{0,500}\))?"
+    + r"(?:(?:volatile|__volatile__)\s*)?\((?:[^;{}\"]|\"(?:[^\"\\\n]|\\.){0,200}\"){0,500}\)"
     + SPACE
-    + ";"
+    + r")?;"
 )
 ASM_WORDS = frozenset({"asm", "__asm", "__asm__"})
 # a call in a loop condition: its name, and what stands before it (`.`, `->`: a method)
@@ -129,14 +130,32 @@ def candidate(text: str) -> bool:
     if "while" not in text:
         return False
     for m in SPIN_LOOP.finditer(text):
-        if text[max(0, m.start() - 40) : m.start()].rstrip().endswith("}"):
-            continue  # the end of a do-while
+        if do_while_end(text, m.start()):
+            continue
         cond = m.group(1).strip()
         if len(cond) > 300 or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
             continue
         if waits(text, m.end()):
             return True
     return False
+
+
+def do_while_end(text: str, at: int) -> bool:
+    """Is the `while` at `at` the end of a `do { ... } while (...)`: its `}` closes a block
+    that `do` opens (not any block just before a loop, `if (x) { ... }`)?"""
+    close = len(text[:at].rstrip()) - 1
+    if close < 0 or text[close] != "}":
+        return False
+    lo, i, depth = max(0, close - 20000), close, 0
+    while i >= lo:  # from brace to brace, backwards (rfind: C speed between them)
+        j = max(text.rfind("{", lo, i + 1), text.rfind("}", lo, i + 1))
+        if j < 0:
+            break
+        depth += 1 if text[j] == "}" else -1
+        if depth == 0:
+            return text[max(0, j - 40) : j].rstrip().endswith("do")
+        i = j - 1
+    return True  # (not closed within reach: as before, taken for a do-while)
 
 
 def waits(text: str, at: int) -> bool:
