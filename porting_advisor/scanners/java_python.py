@@ -402,14 +402,18 @@ def computed_name(arg: tree_sitter.Node) -> str:
     body = node.child_by_field_name("body") if node is not None else None
     if body is None:
         return ""
+    root = node
+    while root is not None and root.parent is not None:
+        root = root.parent
+    named = string_names(root) if root is not None else set()
     shown = ""
     stack = [body]
     while stack:
         n = stack.pop()
-        if n.type == "assignment":
+        if n.type in ("assignment", "augmented_assignment"):  # (`p += "/libx.so"` too)
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             if left is not None and left.type == "identifier" and node_text(left) == name:
-                if right is None or has_string(right):
+                if right is None or has_string(right, named):
                     return ""
                 shown = shown or " ".join(node_text(n).split())[:60]
         if n.type not in ("function_definition", "class_definition", "lambda"):
@@ -417,16 +421,39 @@ def computed_name(arg: tree_sitter.Node) -> str:
     return shown
 
 
+def string_names(root: tree_sitter.Node) -> set[str]:
+    """Names the file assigns a string that can name a library (`LIBNAME = "libfoo.so"`):
+    an expression built from one names that library too."""
+    out: set[str] = set()
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "assignment":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if (
+                left is not None
+                and left.type == "identifier"
+                and right is not None
+                and has_string(right, set())
+            ):
+                out.add(node_text(left))
+        stack.extend(n.named_children)
+    return out
+
+
 # what a string holds that is no library name: an extension, separators, a version
 NOT_A_NAME = re.compile(r"\.(?:so|dll|dylib|pyd)\b|[^A-Za-z]+")
 
 
-def has_string(node: tree_sitter.Node) -> bool:
-    """Does the expression hold a string that can name a library (not `".so"` alone)?"""
+def has_string(node: tree_sitter.Node, named: set[str]) -> bool:
+    """Does the expression hold a string that can name a library (not `".so"` alone), or a
+    name the file gives such a string (`named`)?"""
     stack = [node]
     while stack:
         n = stack.pop()
         if n.type == "string" and NOT_A_NAME.sub("", string_value(n) or node_text(n).strip("'\"")):
+            return True
+        if n.type == "identifier" and node_text(n) in named:
             return True
         stack.extend(n.named_children)
     return False
