@@ -14,6 +14,7 @@ from porting_advisor.core.archnames import (
     neutral_stem,
     x86_named,
 )
+from porting_advisor.core.facts import Include, Includes, Status
 from porting_advisor.core.model import Finding, on_disk
 from porting_advisor.passes.context import Listings, Pass, PassContext, always
 from porting_advisor.passes.listings import x86_listing
@@ -26,9 +27,17 @@ def ported_paths(ctx: PassContext) -> list[Finding]:
     findings, index, listings = ctx.findings, ctx.index, ctx.listings
     sources = {f.file for f in findings if f.language in ("c", "cpp")}
     linux = ctx.options.target_os == "linux"
+    included = actively_included(ctx) if linux else set()
     why = {
         file: not_built(file, file in sources, index, listings)
-        or (msvc_only(file) if linux and file.endswith(HEADERS) and file in sources else "")
+        or (
+            msvc_only(file)
+            if linux
+            and file.endswith(HEADERS)
+            and file in sources
+            and posixpath.basename(file) not in included
+            else ""
+        )
         for file in {f.file for f in findings}
     }
     if not any(why.values()):
@@ -71,6 +80,19 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
 # Microsoft's compiler, which builds nothing for a Linux target (its includer picks it under
 # `_MSC_VER`, often in a file the include graph does not read: BoringSSL's `p256.c.inc`)
 MSVC_NAMED = re.compile(r"(?i)(?:^|[/_.-])msvc(?:[/_.-]|$)")
+
+
+def actively_included(ctx: PassContext) -> set[str]:
+    """Names of the headers some scanned file includes in code the target may compile (an
+    MSVC-named header included there is built: a GCC emulation of MSVC's intrinsics)."""
+    out: set[str] = set()
+    for r in ctx.results:
+        for f in r.facts:
+            if isinstance(f, Include) and f.status != Status.INACTIVE:
+                out.add(posixpath.basename(f.header))
+            elif isinstance(f, Includes):
+                out.update(posixpath.basename(h) for h in f.headers)
+    return out
 
 
 def msvc_only(file: str) -> str:
