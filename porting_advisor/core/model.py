@@ -56,8 +56,9 @@ GETTERS: dict[type, Callable[[object], tuple[object, ...]]] = {}
 
 # Findings, remarks, file results and tasks are created and pickled by the hundred thousand:
 # they are not `frozen` (a frozen dataclass's __init__ costs 3x and its unpickling 3.5x), but
-# they are treated as values all the same: nothing assigns to a field, `replace` makes copies,
-# and they hash by value (`unsafe_hash`).
+# they are treated as values all the same: `replace` makes copies, and they hash by value
+# (`unsafe_hash`). One exception: `engine.tasks.share` swaps a fresh Finding's texts for an
+# equal string the scan already holds (same value, one copy in memory).
 @dataclass(slots=True, order=True, unsafe_hash=True)
 class Finding(Positional):
     """One reported construct. Field order is the report's sort order."""
