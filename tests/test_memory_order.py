@@ -203,6 +203,7 @@ def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
         ("while (true) {}", False),
         ("while (1) ;", False),
         ("do { step(); } while (more);", False),
+        ("do { c = '}'; if (c) { step(); } } while (more);", False),  # braces in literals
     ],
 )
 def test_spin_prefilter(code, spins):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from porting_advisor.core import grammars, vocab
 from porting_advisor.core.source import Source, node_text
+from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
 if TYPE_CHECKING:
@@ -129,8 +130,9 @@ def candidate(text: str) -> bool:
     that the walk counts as a fence (any call but atomic loads, relax and barrier names)."""
     if "while" not in text:
         return False
+    spans: list[tuple[list[int], list[int]]] = []  # (made when first needed)
     for m in SPIN_LOOP.finditer(text):
-        if do_while_end(text, m.start()):
+        if do_while_end(text, m.start(), spans):
             continue
         cond = m.group(1).strip()
         if len(cond) > 300 or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
@@ -140,21 +142,27 @@ def candidate(text: str) -> bool:
     return False
 
 
-def do_while_end(text: str, at: int) -> bool:
+def do_while_end(text: str, at: int, spans: list[tuple[list[int], list[int]]]) -> bool:
     """Is the `while` at `at` the end of a `do { ... } while (...)`: its `}` closes a block
-    that `do` opens (not any block just before a loop, `if (x) { ... }`)?"""
+    that `do` opens (not any block just before a loop, `if (x) { ... }`)? Braces in
+    comments, strings and character literals do not count (`spans`: the file's, made on
+    first use)."""
     close = len(text[:at].rstrip()) - 1
     if close < 0 or text[close] != "}":
         return False
+    if not spans:
+        spans.append(preproc.comment_spans(text))
     lo, i, depth = max(0, close - 20000), close, 0
     while i >= lo:  # from brace to brace, backwards (rfind: C speed between them)
         j = max(text.rfind("{", lo, i + 1), text.rfind("}", lo, i + 1))
         if j < 0:
             break
+        i = j - 1
+        if preproc.inside(spans[0], j) >= 0:
+            continue
         depth += 1 if text[j] == "}" else -1
         if depth == 0:
             return text[max(0, j - 40) : j].rstrip().endswith("do")
-        i = j - 1
     return True  # (not closed within reach: as before, taken for a do-while)
 
 
