@@ -82,21 +82,12 @@ def facts_only(task: Task, record: Callable[[Source], None]) -> FileResult:
     """A result holding only the facts `record` adds for one file (no findings); a skipped
     one when the file cannot be read or `record` fails (the first result stands, and the
     caller knows this file could not answer)."""
-    options = STATE["options"]
-    rules = STATE["rules"]
-    assert isinstance(options, Options) and isinstance(rules, RuleSet)
-    try:
-        data = read_capped(task.path, task.size, options.max_file_size + 1)
-    except OSError as exc:
-        return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
-    if len(data) > options.max_file_size or data.find(b"\0", 0, 8192) >= 0:
-        return FileResult(task.file, task.language, skipped="too large or binary")
-    text, _ = decode(data)
-    src = Source(task.file, task.language, data, text, options, rules)
-    try:
-        record(src)
-    except Exception as exc:  # noqa: BLE001 - the worker boundary
-        return FileResult(task.file, task.language, skipped=f"{type(exc).__name__}")
+    src = read_source(task)
+    if isinstance(src, str):
+        return FileResult(task.file, task.language, skipped=src)
+    failed = run_bounded(src, (record,))
+    if failed:
+        return FileResult(task.file, task.language, skipped=failed)
     return FileResult(task.file, task.language, True, (), tuple(src.facts))
 
 
@@ -137,40 +128,14 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
     scanners = registry.scanners_for(task.language, task.file.endswith("setup.py"), task.file)
     if not scanners:
         return FileResult(task.file, task.language)
-    if task.size > options.max_file_size:
-        return FileResult(task.file, task.language, skipped=too_large(options.max_file_size))
-    try:
-        data = read_capped(task.path, task.size, options.max_file_size + 1)
-    except OSError as exc:
-        return FileResult(task.file, task.language, skipped=f"cannot read: {exc.strerror}")
-    if len(data) > options.max_file_size:
-        return FileResult(task.file, task.language, skipped=too_large(options.max_file_size))
-    if data.find(b"\0", 0, 8192) >= 0:
-        return FileResult(task.file, task.language, skipped="binary content in a text file")
-    text, clean = decode(data)
-    src = Source(task.file, task.language, data, text, options, rules, thorough=thorough)
-    if not clean:
-        src.remarks.append(
-            Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
-        )
-    seconds = options.file_seconds if STATE.get("timed") else 0
-    try:
-        budget.start(seconds)
-        try:
-            for scan in scanners:
-                scan(src)
-        finally:
-            budget.stop(seconds)
-    except budget.Overrun:
-        return FileResult(task.file, task.language, skipped=f"took over {seconds:g} s to scan")
-    except MemoryError:
-        return FileResult(task.file, task.language, skipped="over the memory budget to scan")
-    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
-        return FileResult(
-            task.file, task.language, skipped=f"scanner failed: {type(exc).__name__}: {exc}"
-        )
+    src = read_source(task, thorough)
+    if isinstance(src, str):
+        return FileResult(task.file, task.language, skipped=src)
+    failed = run_bounded(src, scanners)
+    if failed:
+        return FileResult(task.file, task.language, skipped=failed)
     findings = suppressions(src, src.findings)
-    digest = hashlib.sha1(data).hexdigest() if options.cache_dir is not None else ""
+    digest = hashlib.sha1(src.data).hexdigest() if options.cache_dir is not None else ""
     return FileResult(
         task.file,
         task.language,
@@ -180,6 +145,52 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
         remarks=tuple(src.remarks),
         digest=digest,
     )
+
+
+def read_source(task: Task, thorough: bool = False) -> Source | str:
+    """The file as a `Source` to scan, or why it cannot be one (its skip reason): over
+    `--max-file-size`, unreadable, binary. Undecodable bytes are replaced, with a remark."""
+    options = STATE["options"]
+    rules = STATE["rules"]
+    assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    if task.size > options.max_file_size:
+        return too_large(options.max_file_size)
+    try:
+        data = read_capped(task.path, task.size, options.max_file_size + 1)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    if len(data) > options.max_file_size:
+        return too_large(options.max_file_size)
+    if data.find(b"\0", 0, 8192) >= 0:
+        return "binary content in a text file"
+    text, clean = decode(data)
+    src = Source(task.file, task.language, data, text, options, rules, thorough=thorough)
+    if not clean:
+        src.remarks.append(
+            Remark("invalid-utf8", "not valid UTF-8; undecodable bytes replaced", task.file)
+        )
+    return src
+
+
+def run_bounded(src: Source, scans: Iterable[Callable[[Source], None]]) -> str:
+    """Run `scans` over one file within the per-file time and memory budget; '' when they
+    ran, else the skip reason (a failure never leaves the worker)."""
+    options = src.options
+    seconds = options.file_seconds if STATE.get("timed") else 0
+    try:
+        budget.start(seconds)
+        try:
+            for scan in scans:
+                scan(src)
+        finally:
+            budget.stop(seconds)
+    except budget.Overrun:
+        return f"took over {seconds:g} s to scan"
+    except MemoryError:
+        return "over the memory budget to scan"
+    except Exception as exc:  # noqa: BLE001 - the worker boundary: one bad file never stops a scan
+        return f"scanner failed: {type(exc).__name__}: {exc}"
+    return ""
 
 
 OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
