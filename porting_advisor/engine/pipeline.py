@@ -241,8 +241,20 @@ def thorough(
         if wanted:
             again = scanner.rescan([t for t in tasks if t.file in wanted])
             results = [again.get(r.file, r) for r in results]
-    from porting_advisor.core.facts import Arch, AsmFile, UnexpandedMacro
-    from porting_advisor.engine.tasks import MENTIONS, SYMBOLS
+    results = c_functions(scanner, results, tasks, index)
+    return macro_mentions(scanner, results, tasks)
+
+
+def c_functions(
+    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task], index: TreeIndex
+) -> list[FileResult]:
+    """With `CFunctions` facts, when the build names x86 assembly that defines symbols (the
+    whole-files pass: is such a symbol defined for Arm64, and called?). C files named or
+    listed for x86 are not read: the pass ignores them."""
+    from porting_advisor.core.archnames import x86_named
+    from porting_advisor.core.facts import Arch, AsmFile
+    from porting_advisor.engine.tasks import SYMBOLS
+    from porting_advisor.passes.listings import source_listings, x86_listing
 
     x86_asm = [
         r.file
@@ -250,22 +262,32 @@ def thorough(
         if r.language == "asm"
         and any(isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols for f in r.facts)
     ]
-    if x86_asm:
-        from porting_advisor.core.archnames import x86_named
-        from porting_advisor.passes.listings import source_listings, x86_listing
+    if not x86_asm:
+        return results
+    listings = source_listings(results, index)
+    if not any(x86_listing(f, listings) for f in x86_asm):
+        return results
+    failed = {r.file for r in results if r.skipped}
+    asked = [
+        t
+        for t in tasks
+        if t.language in ("c", "cpp")
+        and t.file not in failed
+        and not x86_named(t.file)
+        and not x86_listing(t.file, listings)
+    ]
+    return merged(results, tasks, scanner.rescan(asked, SYMBOLS))
 
-        listings = source_listings(results, index)
-        if any(x86_listing(f, listings) for f in x86_asm):
-            # (the whole-files pass: is an x86-only file's symbol defined for Arm64, and
-            # called? It reads no C file named or listed for x86: those are not read)
-            results = with_facts(
-                scanner,
-                results,
-                tasks,
-                ("c", "cpp"),
-                SYMBOLS,
-                keep=lambda f: not x86_named(f) and not x86_listing(f, listings),
-            )
+
+def macro_mentions(
+    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task]
+) -> list[FileResult]:
+    """With `Mentions` facts for the macros whose bodies hold findings (the macro-uses pass:
+    does any file expand them?); without the `UnexpandedMacro` facts when some file could
+    not answer, so that nothing is filtered that way."""
+    from porting_advisor.core.facts import UnexpandedMacro
+    from porting_advisor.engine.tasks import MENTIONS
+
     names = sorted(
         {
             name
@@ -275,26 +297,24 @@ def thorough(
             for name in (f.name, *f.wrappers)
         }
     )
-    if names:
-        # (the macro-uses pass: does any file expand a macro whose body holds a finding?)
-        asked = [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
-        answered = (
-            None
-            if len(names) > MAX_MACRO_NAMES or macro_doubt(results)
-            else scanner.rescan(asked, MENTIONS, tuple(names))
-        )
-        if answered is None or len(answered) < len(asked):
-            # some file could not answer (skipped, unreadable, too many names, or code the
-            # engine does not read: an #included .inc): nothing is filtered this way
-            results = [
-                replace(r, facts=tuple(f for f in r.facts if not isinstance(f, UnexpandedMacro)))
-                if any(isinstance(f, UnexpandedMacro) for f in r.facts)
-                else r
-                for r in results
-            ]
-        else:
-            results = merged(results, tasks, answered)
-    return results
+    if not names:
+        return results
+    asked = [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
+    answered = (
+        None
+        if len(names) > MAX_MACRO_NAMES or macro_doubt(results)
+        else scanner.rescan(asked, MENTIONS, tuple(names))
+    )
+    if answered is not None and len(answered) == len(asked):
+        return merged(results, tasks, answered)
+    # some file could not answer (skipped, unreadable, too many names, or code the engine
+    # does not read: an #included .inc)
+    return [
+        replace(r, facts=tuple(f for f in r.facts if not isinstance(f, UnexpandedMacro)))
+        if any(isinstance(f, UnexpandedMacro) for f in r.facts)
+        else r
+        for r in results
+    ]
 
 
 # what can expand a C macro: C, C++, Objective-C and assembly files, and Cython's
@@ -321,31 +341,6 @@ def macro_doubt(results: list[FileResult]) -> bool:
     return False
 
 
-def with_facts(
-    scanner: engine.Scanner,
-    results: list[FileResult],
-    tasks: list[walk.Task],
-    languages: tuple[str, ...],
-    mode: str,
-    names: tuple[str, ...] = (),
-    keep: Callable[[str], bool] = lambda file: True,
-) -> list[FileResult]:
-    """The results with the facts a rescan in `mode` adds to the files of `languages` that
-    `keep` keeps (in walk order; a file with nothing to say before gains a result when it
-    gains a fact)."""
-    have = {r.file: r for r in results}
-    extra = scanner.rescan(
-        [
-            t
-            for t in tasks
-            if t.language in languages and not skipped(have.get(t.file)) and keep(t.file)
-        ],
-        mode,
-        names,
-    )
-    return merged(results, tasks, extra)
-
-
 def merged(
     results: list[FileResult], tasks: list[walk.Task], extra: dict[str, FileResult]
 ) -> list[FileResult]:
@@ -357,10 +352,6 @@ def merged(
         replace(r, facts=r.facts + extra[r.file].facts) if r.file in extra else r for r in results
     ] + [e for f, e in extra.items() if f not in have and e.facts]
     return sorted(out, key=lambda r: order.get(r.file, -1))
-
-
-def skipped(result: FileResult | None) -> bool:
-    return result is not None and bool(result.skipped)
 
 
 def build_report(
