@@ -204,6 +204,9 @@ def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
         ("while (1) ;", False),
         ("do { step(); } while (more);", False),
         ("do { c = '}'; if (c) { step(); } } while (more);", False),  # braces in literals
+        ("do\n    COPY8(op, ip)\n  while (op < oend);", False),  # a statement macro's do
+        ("if (x) while (!ready) ;", True),  # a `)` before it that is not a macro's
+        ("redo(x) while (!ready) ;", True),
     ],
 )
 def test_spin_prefilter(code, spins):

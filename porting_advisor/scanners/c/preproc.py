@@ -181,12 +181,20 @@ def x86_reference(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     return tuple(out)
 
 
+# The last text's spans: the layout, the memory-ordering and floating-point checks of one
+# file each ask for them (not to be mutated by callers).
+LAST_SPANS: list[tuple[str, tuple[list[int], list[int]]]] = []
+
+
 def comment_spans(text: str) -> tuple[list[int], list[int]]:
     """Start and end offsets of every comment and string/char literal, in order."""
+    if LAST_SPANS and LAST_SPANS[0][0] is text:
+        return LAST_SPANS[0][1]
     starts, ends = [], []
     for m in LEXEMES.finditer(text):
         starts.append(m.start())
         ends.append(m.end())
+    LAST_SPANS[:] = [(text, (starts, ends))]
     return starts, ends
 
 
