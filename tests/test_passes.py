@@ -481,6 +481,14 @@ def test_c_functions_are_read_only_for_trees_with_x86_listed_assembly(
             },
             (),
         ),
+        # a chain of pastes: the last piece may end the name (IACA_ ## x ## START)
+        (
+            {
+                "src/use.c": '#include "m.h"\n#define MARK(x) x ## _ ## START\n'
+                "void f(void) { MARK(IACA); }\n"
+            },
+            (),
+        ),
         # an #included fragment (.inc) is not read: it may expand the macro
         (
             {

@@ -69,20 +69,29 @@ def unexpanded(cf: CFile, name: str, bodies: dict[str, str]) -> set[str] | None:
     return seen - {name}
 
 
-# the pieces `##` glues a name from: `IACA_##x` may make any IACA_ name
-PASTE = re.compile(r"(\w+)\s*##|##\s*(\w+)")
+# the pieces `##` glues a name from: `IACA_##x` may make any IACA_ name. Found from each
+# `##` (a pattern that starts with \w+ is tried at every offset: 0.2 ms a file)
+WORD_AFTER = re.compile(r"\s*(\w+)")
 
 
 def paste_fragments(text: str) -> tuple[set[str], set[str]]:
     """The words that start and end names made by `##` in this text."""
     heads: set[str] = set()
     tails: set[str] = set()
-    if "##" in text:
-        for m in PASTE.finditer(text):
-            if m.group(1) and len(m.group(1)) >= 2:
-                heads.add(m.group(1))
-            if m.group(2) and len(m.group(2)) >= 2:
-                tails.add(m.group(2))
+    at = text.find("##")
+    while at >= 0:
+        end = at
+        while end and text[end - 1].isspace():
+            end -= 1
+        start = end
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        if end - start >= 2:
+            heads.add(text[start:end])
+        after = WORD_AFTER.match(text, at + 2)
+        if after is not None and len(after.group(1)) >= 2:
+            tails.add(after.group(1))
+        at = text.find("##", at + 1)
     return heads, tails
 
 
