@@ -450,9 +450,9 @@ def test_c_functions_are_read_only_for_trees_with_x86_listed_assembly(
     asked: list[str] = []
     real = tasks.scan_symbols
 
-    def scan_symbols(task):
+    def scan_symbols(task, names=()):
         asked.append(task.file)
-        return real(task)
+        return real(task, names)
 
     monkeypatch.setattr(tasks, "scan_symbols", scan_symbols)
     case = FIXTURES / "core" / "asm-missing-impl"

@@ -256,17 +256,21 @@ def c_functions(
     from porting_advisor.engine.tasks import SYMBOLS
     from porting_advisor.passes.listings import source_listings, x86_listing
 
-    x86_asm = [
-        r.file
+    x86_asm = {
+        r.file: f.symbols
         for r in results
         if r.language == "asm"
-        and any(isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols for f in r.facts)
-    ]
+        for f in r.facts
+        if isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols
+    }
     if not x86_asm:
         return results
     listings = source_listings(results, index)
     if not any(x86_listing(f, listings) for f in x86_asm):
         return results
+    # the pass asks only about these names (with and without a leading `_`): a file that
+    # defines or declares none of them needs no layout
+    names = {n for symbols in x86_asm.values() for s in symbols for n in (s, s.removeprefix("_"))}
     failed = {r.file for r in results if r.skipped}
     asked = [
         t
@@ -276,7 +280,7 @@ def c_functions(
         and not x86_named(t.file)
         and not x86_listing(t.file, listings)
     ]
-    return merged(results, tasks, scanner.rescan(asked, SYMBOLS))
+    return merged(results, tasks, scanner.rescan(asked, SYMBOLS, tuple(sorted(names))))
 
 
 def macro_mentions(

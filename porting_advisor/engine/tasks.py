@@ -44,11 +44,12 @@ THOROUGH, SYMBOLS, MENTIONS = "thorough", "symbols", "mentions"
 
 
 def scan_batch(items: list[Item], mode: str = "", names: tuple[str, ...] = ()) -> list[Outcome]:
-    """Scan a batch of files in a worker (`mode`: see THOROUGH; `names` for MENTIONS)."""
+    """Scan a batch of files in a worker (`mode`: see THOROUGH; `names` for SYMBOLS and
+    MENTIONS)."""
     options = STATE["options"]
     assert isinstance(options, Options)
     if mode == SYMBOLS:
-        return [scan_symbols(Task(*item)) for item in items]
+        return [scan_symbols(Task(*item), names) for item in items]
     if mode == MENTIONS:
         return [scan_mentions(Task(*item), names) for item in items]
     pack = options.cache_dir is not None
@@ -62,12 +63,14 @@ def scan_batch(items: list[Item], mode: str = "", names: tuple[str, ...] = ()) -
     return out
 
 
-def scan_symbols(task: Task) -> FileResult:
-    """The `CFunctions` of a C/C++ file, alone (asked for after the scan, when the tree has
-    x86 assembly whose symbols need an Arm64 definition: most trees never pay for it)."""
+def scan_symbols(task: Task, names: tuple[str, ...] = ()) -> FileResult:
+    """The `CFunctions` of a C/C++ file, alone, limited to `names` when given (asked for
+    after the scan, when the tree has x86 assembly whose symbols need an Arm64 definition:
+    most trees never pay for it)."""
     from porting_advisor.scanners.c import scan as cfamily
 
-    return facts_only(task, cfamily.functions)
+    wanted = frozenset(names) if names else None
+    return facts_only(task, lambda src: cfamily.functions(src, wanted))
 
 
 def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:

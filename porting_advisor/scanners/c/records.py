@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 
 from porting_advisor.core import vocab
 from porting_advisor.core.archnames import arch_of_name
@@ -173,22 +174,30 @@ NOT_A_TYPE = frozenset(
 )
 
 
-def record_functions(src: Source, layout: Layout | None) -> None:
+def record_functions(
+    src: Source, layout: Callable[[], Layout] | None, wanted: frozenset[str] | None = None
+) -> None:
     """A `CFunctions` fact: the functions the file defines and declares at file scope, in
-    code compiled for the target (with `layout`; without one, none of the file is
-    conditional on an architecture)."""
+    code compiled for the target (`layout` makes the file's layout, asked for at the first
+    function that needs it; without one, none of the file is conditional on an
+    architecture), of the `wanted` names only when given."""
     text = "\n" + src.text  # (offsets below are one more than in the file)
     defined: set[str] = set()
     declared: set[str] = set()
+    made: Layout | None = None
     for m in FUNCTION_HEAD.finditer(text):
+        if wanted is not None and m.group(1) not in wanted:
+            continue
         first = m.group(0).split(None, 1)[0]
         if first in NOT_A_TYPE or first == "static":
             continue  # (a static function is no symbol the linker could give assembly)
         rest = PARAMETERS.match(text, m.end())
         if rest is None:
             continue
-        if layout is not None and layout.at_offset(m.start()).status == INACTIVE:
-            continue
+        if layout is not None:
+            made = made or layout()
+            if made.at_offset(m.start()).status == INACTIVE:
+                continue
         (defined if rest.group(1) == "{" else declared).add(m.group(1))
     if defined or declared:
         src.facts.append(

@@ -230,16 +230,17 @@ def scan(src: Source) -> None:
         ]
 
 
-def functions(src: Source) -> None:
+def functions(src: Source, wanted: frozenset[str] | None = None) -> None:
     """Only the `CFunctions` fact of a file (the engine asks for it after the scan, when the
-    tree's build names x86 assembly that defines symbols), in code compiled for the target:
-    the preprocessor's layout only where the file has an #if. (A file that stops at an
-    #error on the target still counts: at worst a symbol seems implemented.)"""
+    tree's build names x86 assembly that defines symbols), in code compiled for the target,
+    limited to the `wanted` names when given: the preprocessor's layout only where the file
+    has an #if and a wanted function. (A file that stops at an #error on the target still
+    counts: at worst a symbol seems implemented.)"""
     text = src.text
     if "#" not in text or not ("#if" in text or "# if" in text or "#\tif" in text):
-        record_functions(src, None)
+        record_functions(src, None, wanted)
         return
-    record_functions(src, CFile(src).layout)
+    record_functions(src, lambda: CFile(src).layout, wanted)
 
 
 # System headers only Windows has: a file that includes one unconditionally is not part of a
