@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import FIXTURES, scan
 
 
@@ -157,3 +159,24 @@ def test_when_in_doubt_everything_counts_as_built(rules, tmp_path):
     # no build entry at the top of the tree
     (tmp_path / "make" / "Makefile").rename(tmp_path / "make" / "examples" / "Makefile.top")
     assert not any(f.filtered for f in c_findings("", rules, tmp_path / "make")["dispatch.c"])
+
+
+@pytest.mark.parametrize(
+    ("line", "start"),
+    [
+        ("Target_Link_Libraries(app MKL::MKL)", 0),
+        ("  pkg_check_modules(BLAS REQUIRED blas)", 2),
+        ("LIBS += -lmkl_rt", 0),
+        ("app_LDADD = $(top_builddir)/libipp.la", 4),
+        ("dep = Dependency('mkl')", 6),
+        ("deps = ['--libs', 'x']", 9),
+        ("echo linking done", -1),  # `link` alone, no link request
+        ("CFLAGS += -O2", -1),
+    ],
+)
+def test_link_context_in_any_case(line, start):
+    """The cheap lower-case test before LINK_CONTEXT keeps every link request it finds."""
+    from porting_advisor.scanners.build.flags import link_context
+
+    m = link_context(line)
+    assert (m.start() if m else -1) == start

@@ -19,14 +19,14 @@ from porting_advisor.scanners.build.bazel import track_select
 from porting_advisor.scanners.build.conditions import PROBE, x86_switch
 from porting_advisor.scanners.build.flags import (
     ARM_PATH,
-    LIBRARY_WORD,
-    LINK_CONTEXT,
     PATHS,
     VOCAB,
     X86_CPU,
     check_flags,
     check_libraries,
     check_line,
+    library_word,
+    link_context,
 )
 from porting_advisor.scanners.build.listings import (
     LIST_NAME,
@@ -78,7 +78,7 @@ def scan(src: Source) -> None:
     fp_contract.scan_build(src)  # (before the early returns: it looks for other words)
     # (a Python script's x86-only parts are blanked, and its facts recorded, first)
     text = setup_py.x86_parts(src) if kind == "python" else src.text
-    libraries = LIBRARY_WORD.search(text) is not None  # (else no line has one)
+    libraries = library_word(text)  # (else no line has one)
     if not (
         ("-m" in text or "/arch:" in text or "-x" in text or "-ax" in text)
         or "x86" in text
@@ -143,7 +143,7 @@ def scan(src: Source) -> None:
             tracker.probe_depth = max(0, tracker.probe_depth + paren_balance(line_text))
         in_probe = probe_before or probe is not None
         link_before = tracker.link_depth > 0
-        link = LINK_CONTEXT.search(line_text)
+        link = link_context(line_text)
         if link:
             tracker.link_depth = max(0, paren_balance(line_text[link.start() :]))
         elif tracker.link_depth:

@@ -74,6 +74,8 @@ def flatten(text: str, refs: set[str] | None = None) -> str:
             refs.add(name.replace(UNKNOWN, "*"))
         return UNKNOWN
 
+    if "$" not in text:
+        return SHORT_REFERENCE.sub(UNKNOWN, text) if "@" in text else text
     for _ in range(8):
         new = REFERENCE.sub(one, text)
         if new == text:

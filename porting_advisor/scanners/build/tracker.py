@@ -151,7 +151,7 @@ class Tracker:
         if CASE_END.match(text) and self.chains:
             self.close(line)
             return True
-        if self.chains and self.kind in ("shell", "autotools"):
+        if self.chains and self.kind in ("shell", "autotools") and ")" in text:
             m = CASE_ARM.match(text)
             if m and not text.lstrip().startswith(("if", "for", "while")) and "=" not in m.group(1):
                 self.chains[-1].indent = -2
