@@ -98,7 +98,7 @@ def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
         return False
     uses = [
         u.start()
-        for u in re.finditer(rf"(?<![\w$]){m.group(1)}\s*\(", cf.text)
+        for u in re.finditer(rf"{m.group(1)}(?<![\w$]{m.group(1)})\s*\(", cf.text)
         if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0
     ]
     return bool(uses) and all(cf.layout.at_offset(u).status == INACTIVE for u in uses)

@@ -528,34 +528,40 @@ def extract(text: str, pos: int, keyword: str) -> tuple[str, str] | None:
     return None
 
 
+# what gnu_template stops at: a quote, a parenthesis, a colon or a word (the loop jumps
+# from one to the next instead of walking every character)
+ASM_TOKEN = re.compile(r"[\"():]|[A-Za-z_]\w*")
+
+
 def gnu_template(text: str, open_pos: int) -> str:
     """The instruction text: string literals (and macro names) before the first ':'."""
     parts: list[str] = []
     depth = 0
     i = open_pos
     limit = min(len(text), open_pos + 20000)
-    while i < limit:
-        ch = text[i]
-        if ch == '"':
-            m = STRING.match(text, i)
-            if m:
-                parts.append(m.group(1).replace("\\n", "\n").replace("\\t", "\t"))
-                i = m.end()
+    while (m := ASM_TOKEN.search(text, i, limit)) is not None:
+        i = m.start()
+        token = m.group()
+        if token == '"':
+            s = STRING.match(text, i)
+            if s:
+                parts.append(s.group(1).replace("\\n", "\n").replace("\\t", "\t"))
+                i = s.end()
                 continue
-        elif ch == "(":
+        elif token == "(":
             depth += 1
-        elif ch == ")":
+        elif token == ")":
             depth -= 1
             if depth == 0:
                 break
-        elif ch == ":" and depth == 1 and text[i : i + 2] != "::":
-            break
-        elif depth == 1 and (ch.isalpha() or ch == "_"):
-            m = WORD.match(text, i)
-            if m:
-                parts.append(f"\n{m.group(0)}\n")
-                i = m.end()
-                continue
+        elif token == ":":
+            if depth == 1 and text[i : i + 2] != "::":
+                break
+        else:  # a word: a macro name in the template, or code in a nested expression
+            if depth == 1:
+                parts.append(f"\n{token}\n")
+            i = m.end()
+            continue
         i += 1
     return "".join(parts)
 
