@@ -106,6 +106,6 @@ def x86_switch(cond: str) -> bool:
         words = name.upper().split("_")
         if not negative.isdisjoint(words):
             continue
-        if any(w.startswith(x) for w in words if w for x in x86_words):
+        if any(w.startswith(x86_words) for w in words if w):
             return True
     return False
