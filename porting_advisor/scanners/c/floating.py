@@ -223,10 +223,31 @@ def literal_sites(masked: str) -> Iterator[tuple[int, str, str]]:
 # assertions that compare with operator== (the ULP-tolerant EXPECT_DOUBLE_EQ, EXPECT_NEAR,
 # BOOST_CHECK_CLOSE, CPPUNIT_ASSERT_DOUBLES_EQUAL do not match; nor does EXPECT_NE: a last-bit
 # change does not make two values equal)
-EQUAL_MACRO = re.compile(
-    r"\b(?:(?:EXPECT|ASSERT)_EQ|(?:CHECK|REQUIRE|WARN)_EQ|CPPUNIT_ASSERT_EQUAL"
-    r"|BOOST_(?:CHECK|REQUIRE|WARN)_EQUAL)\s*\("
+EQUAL_NAMES = frozenset(
+    {
+        "EXPECT_EQ",
+        "ASSERT_EQ",
+        "CHECK_EQ",
+        "REQUIRE_EQ",
+        "WARN_EQ",
+        "CPPUNIT_ASSERT_EQUAL",
+        "BOOST_CHECK_EQUAL",
+        "BOOST_REQUIRE_EQUAL",
+        "BOOST_WARN_EQUAL",
+    }
 )
+# an upper-case name called (sre skips to each capital, where a leading \b made it try
+# every offset): EQUAL_NAMES are picked from these
+UPPER_CALL = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z_]*\s*\(")
+
+
+def equal_macros(masked: str) -> Iterator[re.Match[str]]:
+    """The calls of EQUAL_NAMES, their `(` included."""
+    for m in UPPER_CALL.finditer(masked):
+        if m.group()[:-1].rstrip() in EQUAL_NAMES:
+            yield m
+
+
 MEMCMP = re.compile(r"memcmp(?<!\wmemcmp)\s*\(")
 FLOAT_SIZE = re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
 FLOAT_CAST = re.compile(
@@ -292,7 +313,7 @@ def assertions(masked: str, known: Known) -> Iterator[tuple[int, str]]:
     value the test wrote itself), or an integer literal and a double variable; memcmp of
     float or double buffers. (Two variables: the file seldom shows whether one was
     computed or stored, and a stored one cannot change.)"""
-    for m in itertools.islice(EQUAL_MACRO.finditer(masked), MAX_SITES):
+    for m in itertools.islice(equal_macros(masked), MAX_SITES):
         call = arguments(masked, m.end())
         if call is None:
             continue
@@ -375,7 +396,7 @@ def mask(text: str) -> tuple[str, frozenset[float]]:
     def blank(piece: str) -> str:
         if piece[0] != "/":
             quoted.append(piece)
-        return NOT_NEWLINE.sub(" ", piece)
+        return NOT_NEWLINE.sub(" ", piece) if "\n" in piece else " " * len(piece)
 
     if 'R"' in text:  # (the lexer does not know C++ raw strings: JSON in tests often is one)
         text = RAW_STRING.sub(lambda m: blank(m.group(0)), text)
