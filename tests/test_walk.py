@@ -209,7 +209,8 @@ def test_path_is_posix_relative(tmp_path, rules):
 
 
 def test_ignore_fast_paths_agree_with_pathspec():
-    """The set/suffix/combined-regex matcher answers exactly like pathspec's own loop."""
+    """The set/suffix/combined-regex matcher answers exactly like pathspec's own loop, with
+    and without negations."""
     import random
 
     import pathspec
@@ -233,6 +234,11 @@ def test_ignore_fast_paths_agree_with_pathspec():
         ".*.swp",
         "numpy/core/include/numpy/__multiarray_api.h",
         "*",
+        # negations: the fast test says which paths no other pattern ignores
+        "!x.pyc",
+        "!doc/",
+        "!build/f.c",
+        "!*.o",
     ]
     names = [
         "build",
@@ -261,7 +267,7 @@ def test_ignore_fast_paths_agree_with_pathspec():
     ]
     rng = random.Random(3)
     fast_seen = False
-    for _ in range(60):
+    for _ in range(120):
         lines = rng.sample(patterns, rng.randint(1, len(patterns) - 1))
         ignore, reference = walk.Ignore(lines), pathspec.GitIgnoreSpec.from_lines(lines)
         fast_seen |= ignore.fast

@@ -155,7 +155,9 @@ class Ignore:
     """A .gitignore (or --exclude) spec, with pathspec's answers. Without negations, the common
     pattern shapes (`name`, `*.ext`, with or without a trailing `/`) become set and suffix
     tests on path components, and the rest one combined regex: an order of magnitude faster
-    than pathspec's pattern-by-pattern loop on large ignore files."""
+    than pathspec's pattern-by-pattern loop on large ignore files. With negations (`!name`),
+    the same test of the other patterns says which paths none of them ignores (most paths:
+    a negation only takes back), and pathspec decides the others."""
 
     def __init__(self, lines: list[str]) -> None:
         import pathspec  # lazy: most trees and rescans need no ignore rules
@@ -168,10 +170,12 @@ class Ignore:
         self.suffixes: list[str] = []  # a component ending so (`*.ext`)
         self.dir_suffixes: list[str] = []
         self.combined: re.Pattern[str] | None = None
-        if not patterns or not all(p.include for p in patterns):
+        ignoring = [p for p in patterns if p.include]
+        self.negated = len(ignoring) < len(patterns)  # (then a match is checked by pathspec)
+        if not ignoring:
             return
         rest = []
-        for p in patterns:
+        for p in ignoring:
             text = getattr(p, "pattern", None)
             if isinstance(text, str) and self._simple(text):
                 continue
@@ -201,6 +205,12 @@ class Ignore:
     def match_file(self, path: str) -> bool:
         if not self.fast:
             return bool(self.spec.match_file(path))
+        if self.negated:
+            return self.ignored(path) and bool(self.spec.match_file(path))
+        return self.ignored(path)
+
+    def ignored(self, path: str) -> bool:
+        """Does a pattern that ignores (not a negation) match `path`?"""
         if self.names or self.dir_names or self.suffixes or self.dir_suffixes:
             parts = path.split("/")
             last = len(parts) - 1
