@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
 from porting_advisor.core.facts import ContractOff, FloatCompare
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import memory_order, preproc
@@ -27,7 +26,6 @@ LONG_DOUBLE = re.compile(r"long(?<!\wlong)\s+double\b")
 LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
 ARITHMETIC = frozenset({"+", "-", "*", "/"})
 COMPOUND = frozenset({"+=", "-=", "*=", "/="})
-DECLARATIONS = "(declaration) @d (parameter_declaration) @d"
 
 
 def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:
@@ -47,14 +45,9 @@ def long_double(src: Source, layout: Layout | None, tree: LazyTree) -> None:
     text = src.text
     if "double" not in text or not LONG_DOUBLE.search(text):
         return
-    import tree_sitter
 
-    lang = "cpp" if tree.cpp else "c"
-    root = tree().root_node
     names: dict[int | None, set[str]] = {}  # function node id (None: file scope) -> names
-    cursor = tree_sitter.QueryCursor(grammars.query(lang, DECLARATIONS))
-    for _, caps in cursor.matches(root):
-        node = caps["d"][0]
+    for node in tree.nodes("declaration", "parameter_declaration"):
         kind = node.child_by_field_name("type")
         if kind is None or not LONG_DOUBLE.fullmatch(" ".join(node_text(kind).split())):
             continue
@@ -67,9 +60,7 @@ def long_double(src: Source, layout: Layout | None, tree: LazyTree) -> None:
         return
     if layout is None:
         layout = memory_order.file_layout(src)
-    fcursor = tree_sitter.QueryCursor(grammars.query(lang, "(function_definition) @f"))
-    for _, caps in fcursor.matches(root):
-        fn = caps["f"][0]
+    for fn in tree.nodes("function_definition"):
         wide = names.get(None, set()) | names.get(fn.id, set())
         if wide:
             hit = first_in_loop(fn, wide)

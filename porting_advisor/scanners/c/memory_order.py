@@ -74,8 +74,7 @@ def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:
         layout = file_layout(src)
     local = check_barriers(src, layout, fences)
     if spins:
-        lang = "cpp" if tree.cpp else "c"
-        publish.check(src, tree().root_node, lang, layout, frozenset(local))
+        publish.check(src, tree, layout, frozenset(local))
 
 
 def file_layout(src: Source) -> Layout:

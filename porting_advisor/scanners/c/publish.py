@@ -15,13 +15,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars, vocab
+from porting_advisor.core import vocab
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
 if TYPE_CHECKING:
     import tree_sitter
+
+    from porting_advisor.scanners.c.cfile import LazyTree
 
 BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
 # A loop whose body is empty or one call: what the tree is parsed for.
@@ -239,19 +241,14 @@ def fenced(cond: str) -> bool:
     return False
 
 
-def check(
-    src: Source, root: tree_sitter.Node, lang: str, layout: Layout, compiler_only: frozenset[str]
-) -> None:
+def check(src: Source, tree: LazyTree, layout: Layout, compiler_only: frozenset[str]) -> None:
     """Report each flag store that publishes data to a spin loop of another function."""
-    import tree_sitter
-
-    globals_, fields = declarations(root, lang)
+    globals_, fields = declarations(tree)
     device = DEVICE.search(src.text) is not None
-    cursor = tree_sitter.QueryCursor(grammars.query(lang, "(function_definition) @f"))
     bodies = [
         (fn, body)
-        for _, caps in cursor.matches(root)
-        if (body := (fn := caps["f"][0]).child_by_field_name("body")) is not None
+        for fn in tree.nodes("function_definition")
+        if (body := fn.child_by_field_name("body")) is not None
     ]
 
     def walked(fn: tree_sitter.Node, body: tree_sitter.Node) -> Walker:
@@ -302,18 +299,12 @@ def check(
                         report(src, layout, ev, load, flag, shown_data, rname, wname, done)
 
 
-def declarations(root: tree_sitter.Node, lang: str) -> tuple[dict[str, Decl], dict[str, Decl]]:
+def declarations(tree: LazyTree) -> tuple[dict[str, Decl], dict[str, Decl]]:
     """File-scope variables and struct/class fields: name -> how it is declared (a field
     name declared in several structs is atomic or volatile if any declaration is)."""
-    import tree_sitter
-
-    cursor = tree_sitter.QueryCursor(
-        grammars.query(lang, "(declaration) @d (field_declaration) @d")
-    )
     globals_: dict[str, Decl] = {}
     fields: dict[str, Decl] = {}
-    for _, caps in cursor.matches(root):
-        node = caps["d"][0]
+    for node in tree.nodes("declaration", "field_declaration"):
         is_field = node.type == "field_declaration"
         if not is_field and (node.parent is None or node.parent.type not in SCOPES):
             continue
