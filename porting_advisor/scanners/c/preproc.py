@@ -396,12 +396,19 @@ class Layout:
         return self.states[i] if i >= 0 else ALWAYS
 
 
+LAST_DIRECTIVES: list[tuple[str, list[Directive]]] = []  # (not to be mutated by callers)
+
+
 def layout(
     text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[int]] | None = None
 ) -> Layout:
     """Walk the directives of `text` and give each region its state for the target."""
     spans = spans if spans is not None else comment_spans(text)
-    dirs = directives(text, spans)
+    if LAST_DIRECTIVES and LAST_DIRECTIVES[0][0] is text:
+        dirs = LAST_DIRECTIVES[0][1]  # (the same file for x86-64, or for another check)
+    else:
+        dirs = directives(text, spans)
+        LAST_DIRECTIVES[:] = [(text, dirs)]
     ev = Evaluator(macros)
     frames: list[Frame] = []
     starts: list[int] = [1]
@@ -497,7 +504,7 @@ def word_class(name: str, macros: Macros) -> str:
         if a in ("NEON", "SSE2NEON")
     ) or any(w in macros.arm_words for w in words):
         return "arm"
-    if any(w.startswith(x) for w in words for x in macros.x86_words):
+    if any(w.startswith(macros.x86_words) for w in words):
         return "x86"
     return ""
 
