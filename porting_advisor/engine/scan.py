@@ -68,7 +68,8 @@ class Scanner:
         self.batch_bytes = 0
         self.todo_bytes = 0
         self.pool: Pool | None = None
-        self.submitted: collections.deque[int] = collections.deque()  # batch ids, in order
+        # (batch id, its task indices), in the order sent
+        self.submitted: collections.deque[tuple[int, list[int]]] = collections.deque()
         self.jobs = 1
         # no pool: asked for, one CPU, or the pool could not start
         self.serial = options.jobs == 1 or (options.jobs == 0 and (os.cpu_count() or 1) < 2)
@@ -100,7 +101,9 @@ class Scanner:
                 # files takes milliseconds)
                 self.start_pool(jobs)
                 if self.pool is not None:
-                    for j in self.todo:
+                    # what the walk found so far, largest first: a large file sent last
+                    # would keep one worker busy after the other is done
+                    for j in sorted(self.todo, key=lambda i: -self.tasks[i].size):
                         self.add(j)
         return self.tasks
 
@@ -117,7 +120,7 @@ class Scanner:
                 for t in map(self.tasks.__getitem__, self.batch)
             ]
             assert self.pool is not None
-            self.submitted.append(self.pool.submit(items))
+            self.submitted.append((self.pool.submit(items), self.batch))
             self.batch, self.batch_bytes = [], 0
 
     def start_pool(self, jobs: int) -> None:
@@ -161,8 +164,12 @@ class Scanner:
         for k in range(0, len(tail), step):
             self.batch = tail[k : k + step]
             self.submit()
-        while self.submitted:
-            yield from self.pool.result(self.submitted.popleft())
+        got: dict[int, Outcome] = {}
+        for i in self.todo:
+            while i not in got:  # (batches are read in the order sent)
+                bid, members = self.submitted.popleft()
+                got.update(zip(members, self.pool.result(bid), strict=True))
+            yield got.pop(i)
 
     def largest_first(self) -> Iterator[Outcome]:
         """The whole tree is known: the largest files go out first, each batch no larger
