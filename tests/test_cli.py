@@ -213,6 +213,33 @@ def test_jobs_do_not_change_the_report(run_cli, tmp_path):
     assert a == b and len(a["findings"]) > 50
 
 
+def test_a_pool_started_during_the_walk_gives_the_serial_report(run_cli, tmp_path):
+    """Over 1,024 files the pool starts while the walk goes on and sends what was found so
+    far largest first: the report is still the serial one, in walk order."""
+    code = "#include <immintrin.h>\nint f{i}(void) {{ return _mm_popcnt_u32({i}); }}\n"
+    for i in range(1100):
+        d = tmp_path / f"d{i % 7}"
+        d.mkdir(exist_ok=True)
+        padding = "/* pad */\n" * (i % 97)  # sizes out of walk order
+        text = padding + (code.format(i=i) if i % 5 == 0 else "int x;\n")
+        (d / f"f{i}.c").write_text(text)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for d in tmp_path.glob("d*"):
+        d.rename(tree / d.name)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    a = run_cli(tree, "--no-cache", "--jobs", "1", "--format", "json").json()
+    b = run_cli(tree, *cache, "--format", "json").json()
+    # each file's result is cached under its own stamp: a rescan after one change reuses
+    # the others, and gives the same report
+    (tree / "d1" / "f1.c").write_text("int changed;\n")
+    c = run_cli(tree, *cache, "--format", "json").json()
+    for r in (a, b, c):
+        r.pop("duration_seconds")
+    assert a == b and len(a["findings"]) == 2 * 220  # (the header and the call in each)
+    assert c == a
+
+
 def test_target_changes_sve_findings(run_cli):
     sve = FIXTURES / "c" / "sve" / "sve_bad.c"
     g2 = run_cli(sve, "--target", "graviton2", "--format", "json").json()
