@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from porting_advisor.core import vocab
 
@@ -106,7 +107,11 @@ class Parser:
     """Precedence climbing over the tokens; unknown operands propagate (Kleene logic)."""
 
     def __init__(
-        self, tokens: list[tuple[str, str]], lookup: Lookup, depth: int, headers: dict[str, str]
+        self,
+        tokens: Sequence[tuple[str, str]],
+        lookup: Lookup,
+        depth: int,
+        headers: dict[str, str],
     ) -> None:
         self.tokens = tokens
         self.pos = 0
@@ -284,7 +289,13 @@ def combine(op: str, a: Value, b: Value) -> Value:
     return fn(a, b) if fn is not None else None
 
 
-def tokenize(text: str) -> list[tuple[str, str]]:
+# (remembered: the cross-file pass evaluates the same expansions under many guards)
+@functools.lru_cache(maxsize=512)
+def tokenize(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(tokens_of(text))
+
+
+def tokens_of(text: str) -> list[tuple[str, str]]:
     tokens: list[tuple[str, str]] = []
     pos = 0
     while pos < len(text):
@@ -312,6 +323,12 @@ EXPAND_TOKEN = re.compile(
 MAX_EXPANSION = 20000
 
 
+@functools.lru_cache(maxsize=512)
+def expand_tokens(text: str) -> list[str]:
+    """(remembered, and not to be mutated: macro values are expanded again and again)"""
+    return EXPAND_TOKEN.findall(text)
+
+
 def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth: int = 0) -> str:
     """Macro-expand an #if expression: object-like and function-like macros (with `##`).
 
@@ -320,7 +337,7 @@ def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth:
     """
     if depth > 24 or len(text) > MAX_EXPANSION:
         raise ParseError("expansion too deep")
-    toks = EXPAND_TOKEN.findall(text)
+    toks = expand_tokens(text)
     out: list[str] = []
     i = 0
     while i < len(toks):

@@ -534,6 +534,7 @@ class Resolver:
         self.busy: set[tuple[int, str, Assumed]] = set()
         self.cache: dict[str, tuple[Status, frozenset[str]]] = {}
         self.reach: dict[str, frozenset[str]] = {}  # see `relevant`
+        self.of_text: dict[str, frozenset[str]] = {}  # a literal or a name -> relevant()
 
     def relevant(self, names: Iterable[str]) -> frozenset[str]:
         """The guard conditions that can take part in deriving `names`: those of their
@@ -559,6 +560,15 @@ class Resolver:
             out.update(hit)
         return frozenset(out)
 
+    def relevant_to(self, text: str) -> frozenset[str]:
+        """`relevant` for the names of a literal, or for a macro name and its function form
+        (remembered: asked at every look-up)."""
+        hit = self.of_text.get(text)
+        if hit is None:
+            names = (text, text + "()") if NAME.fullmatch(text) else NAME.findall(text)
+            hit = self.of_text[text] = self.relevant(names)
+        return hit
+
     def lookup_for(
         self, idx: int, assume: frozenset[str] = frozenset()
     ) -> Callable[[str], tuple[str, str]]:
@@ -570,7 +580,7 @@ class Resolver:
             state, value = m.lookup(name)
             if state != "unknown":
                 return state, value
-            key = (idx, name, assume & self.relevant((name, name + "()")) if assume else assume)
+            key = (idx, name, assume & self.relevant_to(name) if assume else assume)
             if key in self.memo:
                 return self.memo[key]
             if key in self.busy:
@@ -650,7 +660,7 @@ class Resolver:
             m = NOT_DEFINED.match(lit)
             if m and self.only_defaults(m.group(1)):
                 continue  # the region that sets the default is compiled when reached
-            key = (idx, lit, assume & self.relevant(NAME.findall(lit)) if assume else assume)
+            key = (idx, lit, assume & self.relevant_to(lit) if assume else assume)
             hit = self.literals.get(key)
             if hit is None:
                 hit = self.literals[key] = ppexpr.evaluate(lit, lookup)
