@@ -14,19 +14,34 @@ import re
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deploy import checks, lines, tree
 
-# Anything a rule could report: files without it are not parsed
+# Anything a rule could report: files without it are not parsed. Every branch starts with a
+# literal, which sre finds by its first character; an instance size (`m5.large`) is found
+# from its `.size` and checked backwards (a leading character class made sre try every
+# offset: 20 ms on a 600 KB JSON file).
 WORTH = re.compile(
-    r"nstance|rchitecture|kubernetes\.io/arch|amd64|(?i:x86_64)|machine_?[tT]ype|Standard_"
-    r"|[a-z]\d[a-z0-9-]*\.(?:\d*x?large|medium|small|micro|nano|metal)"
+    r"nstance|rchitecture|kubernetes\.io/arch|amd64|x86_64|X86_64|machine_?[tT]ype|Standard_"
     r"|-(?:standard|highmem|highcpu)-\d"
 )
+SIZE = re.compile(r"\.(?:\d*x?large|medium|small|micro|nano|metal)")
+SIZE_NAME = re.compile(r"[a-z]\d[a-z0-9-]*\Z")  # (before the `.`: m5, c7gn, r6i-...)
+
+
+def worth(text: str) -> bool:
+    """Could a rule report something in `text`?"""
+    if WORTH.search(text):
+        return True
+    return any(
+        SIZE_NAME.search(text, max(0, m.start() - 128), m.start()) for m in SIZE.finditer(text)
+    )
+
+
 # languages whose files are YAML (or JSON, which PyYAML reads too)
 YAML = frozenset({"yaml", "json", "compose", "ci"})
 
 
 def scan(src: Source) -> None:
     """Check one deployment or infrastructure file."""
-    if not WORTH.search(src.text):
+    if not worth(src.text):
         return
     docs: list[tree.Node] | None = None
     hcl = src.language == "iac" and not src.file.endswith(".json")
