@@ -138,6 +138,9 @@ def multiarch(image: str) -> str:
 
 
 WORDS = ("amd64", "x86", "x64", "86", "platform", "multilib", "mkl", "oneapi", "lib32", "i386")
+# What every match of `check_line` holds, in any case (AMD64, win64, libx32, ia32-libs,
+# intel-ipp): a line with none of these is not checked
+LINE_WORDS = ("86", "64", "32", "platform", "PLATFORM", "multilib", "mkl", "oneapi", "intel-")
 
 ARG = re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.I)
 FROM_LINE = re.compile(r"^\s*FROM\s+((?:--\w+=\S+\s+)*)(\S+)(?:\s+AS\s+(\S+))?", re.I)
@@ -206,7 +209,7 @@ def scan(src: Source) -> None:
         if not any(w in text for w in WORDS):
             return
     for first, line in logical:
-        if first not in ctx.prose:
+        if first not in ctx.prose and any(w in line for w in LINE_WORDS):
             check_line(src, ctx, first, line)
     if src.language in ("docker", "shell"):
         check_branches(src, ctx, logical)
