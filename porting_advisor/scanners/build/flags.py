@@ -36,20 +36,23 @@ def link_context(line: str) -> re.Match[str] | None:
 VOCAB = vocab.get()
 # x86 feature flags (-mavx2, -msse4.2; rules/vocab/isa-words.yaml) and other x86-only flags
 # x86 feature flags (-mavx2, -msse4.2; rules/vocab/isa-words.yaml) and other x86-only flags
+# (`-` or `/` first, the look-behind after it: sre then skips to those two characters, where
+# a leading look-behind made it try every offset)
 FLAG = re.compile(
-    r"(?<![\w/-])(-m(?:" + VOCAB.gcc_features.alternation(r"[\w.-]*") + r"|32|64|"
+    r"(-(?<![\w/-]-)(?:m(?:" + VOCAB.gcc_features.alternation(r"[\w.-]*") + r"|32|64|"
     r"fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
-    r"|/arch:(?:AVX\w*|SSE2?|IA32)|-x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|"
-    r"MIC-AVX512)|-ax[\w,.-]+|-qopt-zmm-usage=\w+)(?![\w-])"
+    r"|x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|MIC-AVX512)|ax[\w,.-]+"
+    r"|qopt-zmm-usage=\w+)|/(?<![\w/-]/)arch:(?:AVX\w*|SSE2?|IA32))(?![\w-])"
 )
 # the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
 # the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
 X86_CPU = re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
+# (each branch's first character, then the look-behind: see FLAG)
 PATHS = re.compile(
-    r"(?<![\w.])((?:/usr)?/lib(?:64)?/x86_64-linux-gnu|x86_64-(?:linux-gnu|pc-linux-"
-    r"gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?|i[3-6]86-linux-"
-    r"gnu(?:-[\w+]+)?|GOARCH=amd64|java-\d+-openjdk-amd64|ld-linux-x86-64\.so\.2)"
-    r"(?![\w])"
+    r"(/(?<![\w.]/)(?:usr/)?lib(?:64)?/x86_64-linux-gnu|x(?<![\w.]x)86_64-(?:linux-gnu"
+    r"|pc-linux-gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?"
+    r"|i(?<![\w.]i)[3-6]86-linux-gnu(?:-[\w+]+)?|G(?<![\w.]G)OARCH=amd64"
+    r"|j(?<![\w.]j)ava-\d+-openjdk-amd64|l(?<![\w.]l)d-linux-x86-64\.so\.2)(?![\w])"
 )
 HOST_CPU = re.compile(
     r"uname\s+-[mp]\b|CMAKE_HOST_SYSTEM_PROCESSOR|platform\.machine\(\)|"
