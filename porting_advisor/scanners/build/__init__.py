@@ -16,7 +16,7 @@ from porting_advisor.core.source import Source
 from porting_advisor.scanners import fp_contract
 from porting_advisor.scanners.build import cmake, conda, macros, reach, setup_py
 from porting_advisor.scanners.build.bazel import track_select
-from porting_advisor.scanners.build.conditions import PROBE, x86_switch
+from porting_advisor.scanners.build.conditions import probe_in, x86_switch
 from porting_advisor.scanners.build.flags import (
     ARM_PATH,
     PATHS,
@@ -136,7 +136,7 @@ def scan(src: Source) -> None:
         if kind == "bazel":
             track_select(tracker, line_text)
         probe_before = tracker.probe_depth > 0
-        probe = PROBE.search(line_text)
+        probe = probe_in(line_text)
         if probe:  # a probe call may span lines: follow its parentheses
             tracker.probe_depth = max(0, paren_balance(line_text[probe.start() :]))
         elif tracker.probe_depth:

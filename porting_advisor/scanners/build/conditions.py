@@ -37,6 +37,16 @@ PROBE = re.compile(
     # a configure script's own shell probe (libvpx's `check_cc -mavx512f <<EOF`)
     r"^\s*check_(?:cc|cxx|cflags|cxxflags|ld)\s+-"
 )
+# a word every PROBE match holds: most lines have none, and the pattern (which starts with
+# \b) is then not tried at every offset of theirs
+PROBE_HINTS = ("check_", "CHECK_", "_argument", "AX_", "CMAKE_REQUIRED_FLAGS")
+
+
+def probe_in(text: str) -> re.Match[str] | None:
+    """Where `text` calls a compiler probe (PROBE), if it does."""
+    return PROBE.search(text) if any(h in text for h in PROBE_HINTS) else None
+
+
 FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
 
 
@@ -68,7 +78,7 @@ class Chain:
 
 def classify(cond: str) -> str:
     """'x86', 'arm' or '' for the condition of a branch."""
-    if PROBE.search(cond):
+    if probe_in(cond):
         return ""  # `if cc.has_argument('-mavx2')` asks the compiler
     return classify_words(PATHLIKE.sub(" ", cond))  # `x86-simd/README.md` is a path
 
