@@ -37,14 +37,21 @@ PROBE = re.compile(
     # a configure script's own shell probe (libvpx's `check_cc -mavx512f <<EOF`)
     r"^\s*check_(?:cc|cxx|cflags|cxxflags|ld)\s+-"
 )
-# a word every PROBE match holds: most lines have none, and the pattern (which starts with
-# \b) is then not tried at every offset of theirs
-PROBE_HINTS = ("check_", "CHECK_", "_argument", "AX_", "CMAKE_REQUIRED_FLAGS")
 
 
 def probe_in(text: str) -> re.Match[str] | None:
-    """Where `text` calls a compiler probe (PROBE), if it does."""
-    return PROBE.search(text) if any(h in text for h in PROBE_HINTS) else None
+    """Where `text` calls a compiler probe (PROBE), if it does. (First the words every match
+    holds: most lines have none, and the pattern, which starts with \b, is tried at every
+    offset of theirs; 0.8 -> 0.2 us a line.)"""
+    if (
+        "check_" in text
+        or "CHECK_" in text
+        or "_argument" in text
+        or "AX_" in text
+        or "CMAKE_REQUIRED_FLAGS" in text
+    ):
+        return PROBE.search(text)
+    return None
 
 
 FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
