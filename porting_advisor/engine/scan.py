@@ -34,6 +34,13 @@ class Scan:
     scanned: int = 0
 
 
+# Work seen during the walk that starts the pool before the walk ends (the rest of the walk
+# then overlaps the scan). Earlier, too few languages are known to preload and the found
+# files too few to sort; later, the walk runs alone (measured: docs/performance.md).
+STREAM_FILES = 256
+STREAM_BYTES = 2 << 20
+
+
 class Scanner:
     """Scans tasks as the walk finds them. Cached results are used for unchanged files; the
     rest go to a process pool in batches as soon as the tree has shown enough work to be worth
@@ -94,11 +101,14 @@ class Scanner:
                 self.add(i)
             elif (
                 not self.serial
-                and (self.options.jobs > 1 or len(self.todo) >= 1024 or self.todo_bytes >= 16 << 20)
+                and (
+                    self.options.jobs > 1
+                    or len(self.todo) >= STREAM_FILES
+                    or self.todo_bytes >= STREAM_BYTES
+                )
                 and (jobs := pool_size(self.options, len(self.todo), self.todo_bytes)) > 1
             ):
-                # enough work seen to size the pool as for the whole tree (a walk of 1,024
-                # files takes milliseconds)
+                # enough work seen to size the pool as for the whole tree
                 self.start_pool(jobs)
                 if self.pool is not None:
                     # what the walk found so far, largest first: a large file sent last
