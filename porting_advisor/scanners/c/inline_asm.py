@@ -566,17 +566,25 @@ def gnu_template(text: str, open_pos: int) -> str:
     return "".join(parts)
 
 
+STATEMENT_END = re.compile(r"[\n;]")
+LABEL = re.compile(r"\w+:")
+
+
 def mnemonics(template: str) -> list[str]:
+    """The first word of each statement (and the one after a lock/rep prefix), lower-cased."""
     out = []
-    for stmt in re.split(r"[\n;]", template):
+    for stmt in STATEMENT_END.split(template):
         stmt = stmt.strip()
         if not stmt or stmt.startswith((".", "#", "//")) or stmt.endswith(":"):
             continue
-        words = WORD.findall(stmt.split(":", 1)[-1] if re.match(r"^\w+:", stmt) else stmt)
-        if words:
-            out.append(words[0].lower())
-            if words[0].lower() in ("lock", "rep", "repe", "repne") and len(words) > 1:
-                out.append(words[1].lower())
+        if LABEL.match(stmt):
+            stmt = stmt.split(":", 1)[-1]
+        first = WORD.search(stmt)
+        if first is not None:
+            op = first.group().lower()
+            out.append(op)
+            if op in ("lock", "rep", "repe", "repne") and (nxt := WORD.search(stmt, first.end())):
+                out.append(nxt.group().lower())
     return out
 
 

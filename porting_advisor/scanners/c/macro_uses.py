@@ -13,6 +13,7 @@ pass filters what no code of the tree expands.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from porting_advisor.core.facts import Mentions, UnexpandedMacro
@@ -101,6 +102,14 @@ def formed_by(name: str, pasted: tuple[set[str], set[str]]) -> bool:
     return any(name.startswith(h) for h in heads) or any(name.endswith(t) for t in tails)
 
 
+@functools.cache
+def any_of(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Finds where any of `names` occurs, as a substring (longest first): one pass over a
+    file instead of one per name (the names all start with a letter or `_`, so sre skips
+    to their first characters)."""
+    return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+
+
 def word(name: str) -> re.Pattern[str]:
     """`name` as a whole word (the name first: a pattern that starts with a literal is
     found at memchr speed, one that starts with a lookbehind is tried at every offset)."""
@@ -122,7 +131,7 @@ def mentions(src: Source, names: tuple[str, ...]) -> None:
     """The `Mentions` fact of a file: which of `names` it names in code, and which only in
     directives (a #define of another macro, an #ifdef), comments and strings left out."""
     text = src.text
-    present = [n for n in names if n in text]
+    present = sorted(set(any_of(names).findall(text)) & set(names)) if names else []
     pasted = paste_fragments(text)
     code: set[str] = {n for n in names if formed_by(n, pasted)}  # (`##` may make it)
     if not present and not code:
