@@ -225,3 +225,53 @@ def test_fence_names_are_found_by_their_endings():
     text = "x = number; smp_wmb(); /* rmb */ my_smp_mb(); MemBarrier();\nmb"
     found = [name for _, name in memory_order.fence_names(text)]
     assert found == ["smp_wmb", "rmb", "MemBarrier", "mb"]
+
+
+SCAN_BACK = """#include <stddef.h>
+struct str { const char *data; size_t size; };
+static int ready;
+void skip(struct str s, const char *end) {
+  const char *ptr = end;
+  while (ptr > s.data && *--ptr != '/') {}
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("code", "local"),
+    [
+        # reads only a local, a local struct's field and through a pointer: no flag
+        (SCAN_BACK, True),
+        # a file-scope name in the condition: the whole file decides
+        (SCAN_BACK.replace("ptr > s.data", "!ready && ptr > s.data"), False),
+        # a field through a pointer parameter could be a shared flag
+        ("struct q { int head; };\nvoid w(struct q *p) { while (p->head == 0) ; }\n", False),
+        # a call in the condition (an atomic load, maybe): the whole file decides
+        ("void w(int *p) { while (!__atomic_load_n(p, 0)) ; }\n", False),
+        # braces an #if opens two ways do not balance: the whole file decides
+        (
+            "#if A\nvoid f(void) {\n#else\nvoid f(int x) {\n#endif\n  int i = 0; while (i) ;\n}\n",
+            False,
+        ),
+    ],
+)
+def test_loops_waiting_on_locals_need_no_whole_parse(code, local):
+    """A loop the text test keeps but whose condition, in its own function's walk, reads
+    only locals is decided from a parse of that function's block alone."""
+    from porting_advisor.scanners.c import local_waits, preproc, publish
+
+    padded = code + "int pad;\n" * 200  # (a block over half the file is parsed whole)
+    loops = list(publish.candidate_loops(padded))
+    assert loops
+    directives = preproc.directives(padded, preproc.comment_spans(padded))
+    assert local_waits.only_local(padded, loops, False, directives, frozenset()) is local
+
+
+def test_a_flag_beside_a_local_wait_is_still_reported(tmp_path, rules):
+    """The shortcut leaves the file to the whole parse as soon as one loop may wait on a
+    flag: the publishing store is reported as before."""
+    shutil.copy(CASE / "ring_bad.c", tmp_path / "ring_bad.c")
+    with open(tmp_path / "ring_bad.c", "a") as fh:
+        fh.write(SCAN_BACK.split("\n", 1)[1].replace("ready", "unused_ready"))
+    found = by_place(scan(tmp_path, rules))
+    assert ("ring_bad.c", 27, "c-unordered-publish") in found

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from porting_advisor.core import vocab
 from porting_advisor.core.source import Source
-from porting_advisor.scanners.c import preproc, publish, units
+from porting_advisor.scanners.c import local_waits, preproc, publish, units
 from porting_advisor.scanners.c.cfile import LazyTree
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout, State
 
@@ -67,14 +67,17 @@ def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:
     text = src.text
     # (most files have neither: the layout and the parse are paid for only when one is there)
     fences = any(h in text for h in FENCE_ENDINGS) and next(fence_names(text), None) is not None
-    spins = publish.candidate(text)
+    spins = list(publish.candidate_loops(text))
     if not fences and not spins:
         return
     if layout is None:
         layout = file_layout(src)
-    local = check_barriers(src, layout, fences)
-    if spins:
-        publish.check(src, tree, layout, frozenset(local))
+    local = frozenset(check_barriers(src, layout, fences))
+    if spins and not (
+        tree.tree is None
+        and local_waits.only_local(text, spins, tree.cpp, layout.directives, local)
+    ):
+        publish.check(src, tree, layout, local)
 
 
 def file_layout(src: Source) -> Layout:

@@ -12,6 +12,7 @@ is ordered) is c-relaxed-publish.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -134,8 +135,13 @@ def candidate(text: str) -> bool:
     """Cheap test before parsing: a `while (COND)` (not a do-while's end, not a constant)
     whose body only waits (nothing, relax calls, asm) and whose condition calls nothing
     that the walk counts as a fence (any call but atomic loads, relax and barrier names)."""
+    return next(candidate_loops(text), None) is not None
+
+
+def candidate_loops(text: str) -> Iterator[int]:
+    """The offset of each `while` that `candidate` keeps."""
     if "while" not in text:
-        return False
+        return
     spans: list[tuple[list[int], list[int]]] = []  # (made when first needed)
     for m in SPIN_LOOP.finditer(text):
         if do_while_end(text, m.start(), spans):
@@ -144,8 +150,7 @@ def candidate(text: str) -> bool:
         if len(cond) > 300 or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
             continue
         if waits(text, m.end()):
-            return True
-    return False
+            yield m.start()
 
 
 def do_while_end(text: str, at: int, spans: list[tuple[list[int], list[int]]]) -> bool:
