@@ -39,6 +39,10 @@ class Scan:
 # files too few to sort; later, the walk runs alone (measured: docs/performance.md).
 STREAM_FILES = 256
 STREAM_BYTES = 2 << 20
+# A language with fewer files is not preloaded: its files go out together in one batch, and
+# the one worker that gets it loads their scanners while the other scans (a few shell
+# scripts loaded the container, .NET and CI scanners before any C file could start).
+PRELOAD_MIN_FILES = 8
 
 
 class Scanner:
@@ -78,6 +82,7 @@ class Scanner:
         # (batch id, its task indices), in the order sent
         self.submitted: collections.deque[tuple[int, list[int]]] = collections.deque()
         self.jobs = 1
+        self.rare: set[str] = set()  # languages not preloaded (see PRELOAD_MIN_FILES)
         # no pool: asked for, one CPU, or the pool could not start
         self.serial = options.jobs == 1 or (options.jobs == 0 and (os.cpu_count() or 1) < 2)
 
@@ -111,9 +116,14 @@ class Scanner:
                 # enough work seen to size the pool as for the whole tree
                 self.start_pool(jobs)
                 if self.pool is not None:
-                    # what the walk found so far, largest first: a large file sent last
-                    # would keep one worker busy after the other is done
-                    for j in sorted(self.todo, key=lambda i: -self.tasks[i].size):
+                    # what the walk found so far: the files of rare languages together, then
+                    # the largest first (a large file sent last would keep one worker busy
+                    # after the other is done)
+                    rare, order = self.first_order()
+                    for j in rare:
+                        self.add(j)
+                    self.submit()
+                    for j in order:
                         self.add(j)
         return self.tasks
 
@@ -142,7 +152,9 @@ class Scanner:
             ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
             if ctx.get_start_method() == "fork":
                 # the scanners of the files seen so far, loaded once for all the workers
-                registry.preload({t.language for t in self.tasks})
+                counts = collections.Counter(t.language for t in self.tasks)
+                self.rare = {lang for lang, n in counts.items() if n < PRELOAD_MIN_FILES}
+                registry.preload(set(counts) - self.rare)
             # objects alive now (rules, catalogue) leave the collector's view: a worker's
             # collections would otherwise walk, and so copy, the pages it inherited
             gc.freeze()
@@ -187,9 +199,11 @@ class Scanner:
         header last (simdjson's 1.2 MB `simdjson.h`, sorted last by the walk, was the whole
         tail of the scan). Outcomes are still given in `todo` order."""
         assert self.pool is not None
-        order = sorted(self.todo, key=lambda i: -self.tasks[i].size)
-        left = self.todo_bytes
+        rare, order = self.first_order()
+        left = self.todo_bytes - sum(self.tasks[i].size for i in rare)
         ids: list[tuple[int, list[int]]] = []
+        if rare:
+            ids.append((self.pool.submit(self.items(rare)), rare))
         batch: list[int] = []
         size = 0
         for i in order:
@@ -208,6 +222,16 @@ class Scanner:
             got.update(zip(members, self.pool.result(bid), strict=True))
         for i in self.todo:
             yield got.pop(i)
+
+    def first_order(self) -> tuple[list[int], list[int]]:
+        """The files to scan so far: those of rare languages (one batch, sent first), and
+        the others, largest first."""
+        rare = [i for i in self.todo if self.tasks[i].language in self.rare]
+        order = sorted(
+            (i for i in self.todo if self.tasks[i].language not in self.rare),
+            key=lambda i: -self.tasks[i].size,
+        )
+        return rare, order
 
     def items(self, indices: list[int]) -> list[Item]:
         return [(t.file, t.path, t.language, t.size) for t in map(self.tasks.__getitem__, indices)]
