@@ -253,6 +253,7 @@ def follow(
     lists: list[tuple[str, str, tuple[str, ...]]] = []  # (file, variable, words)
     counted: set[tuple[str, str]] = set()
     globs = 0  # the globs already matched against the build files
+    resolved: set[tuple[str, str, bool, bool]] = set()  # words already followed
     while todo:
         more: list[str] = []
         words: list[tuple[str, str, bool]] = []  # (naming file, word, from Python)
@@ -278,10 +279,14 @@ def follow(
                 counted.add((file, variable))
                 words += [(file, w, False) for w in values]
         for file, word, python in words:
+            kind = facts[file].kind
+            key = (posixpath.dirname(file), word, python, kind == "python")
+            if key in resolved:
+                continue  # (the same word in the same directory: the same paths, seen)
+            resolved.add(key)
             if FOREIGN_BUILD.search(word):
                 return seen, f"{file} names {word}, which is not read as a build"
-            kind = facts[file].kind
-            for path in named.add(posixpath.dirname(file), word, python):
+            for path in named.add(key[0], word, python):
                 # (a directory a Python script names is an include path or a base for its
                 # source names, unless the script runs a build tool)
                 if kind == "python" and path not in index.files:
