@@ -33,27 +33,28 @@ FENCE_ENDS = (
 
 def fence_names(text: str) -> Iterator[tuple[int, str]]:
     """(offset, name) of each fence name in `text` as a whole word, in order."""
-    ends = sorted(m.end() for end in FENCE_ENDS for m in end.finditer(text))
-    for stop in ends:
-        start = stop - 1
-        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            start -= 1
-        name = text[start:stop]
-        if name in BARRIERS.fences:
-            yield start, name
+    for stop in sorted(m.end() for end in FENCE_ENDS for m in end.finditer(text)):
+        start = word_start(text, stop)
+        if text[start:stop] in BARRIERS.fences:
+            yield start, text[start:stop]
 
 
 def has_fence(text: str) -> bool:
     """Does `text` name a fence as a whole word? (`fence_names` without sorting them all:
     most files have a word ending in `mb` or `MB`, few a fence)"""
-    for end in FENCE_ENDS:
-        for m in end.finditer(text):
-            start = m.end() - 1
-            while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                start -= 1
-            if text[start : m.end()] in BARRIERS.fences:
-                return True
-    return False
+    return any(
+        text[word_start(text, m.end()) : m.end()] in BARRIERS.fences
+        for end in FENCE_ENDS
+        for m in end.finditer(text)
+    )
+
+
+def word_start(text: str, stop: int) -> int:
+    """Where the word that ends at `stop` starts."""
+    start = stop - 1
+    while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return start
 
 
 # `asm volatile("" ::: "memory")` in its spellings: an empty template orders only the compiler
