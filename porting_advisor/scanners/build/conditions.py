@@ -42,7 +42,7 @@ PROBE = re.compile(
 def probe_in(text: str) -> re.Match[str] | None:
     """Where `text` calls a compiler probe (PROBE), if it does. (First the words every match
     holds: most lines have none, and the pattern, which starts with \b, is tried at every
-    offset of theirs; 0.8 -> 0.2 us a line.)"""
+    offset of theirs.)"""
     if (
         "check_" in text
         or "CHECK_" in text

@@ -153,8 +153,8 @@ class CFile:
 
 
 # The node kinds the memory-ordering and long-double checks read, found by one query per
-# file: a query of four patterns costs what one does to compile (7-12 ms with the C++
-# grammar, in each worker) and to run (a walk of the whole tree).
+# file: a query of four patterns costs what one does to compile (in each worker, and most
+# with the C++ grammar) and to run (a walk of the whole tree).
 NODE_KINDS = ("function_definition", "declaration", "parameter_declaration", "field_declaration")
 NODE_QUERY = " ".join(f"({kind}) @{kind}" for kind in NODE_KINDS)
 

@@ -185,7 +185,7 @@ FLOAT = (
 FLOAT_LITERAL = re.compile(FLOAT)
 # `x == 1.5`, `1.5 != x`: a literal that is a whole operand of == or != (not one inside a
 # call such as `Approx(1.5) == x`). Found from each operator (a literal search: a pattern
-# whose first branch starts with a lookbehind is tried at every offset, 1 ms per 100 KB).
+# whose first branch starts with a lookbehind is tried at every offset).
 COMPARE_OP = re.compile(r"[=!]=")
 LITERAL_AFTER = re.compile(r"(?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")(?!\s*[(\[])")
 LITERAL_BEFORE = re.compile(r"(?<![\w.)\]])(" + FLOAT + r")\s*$")

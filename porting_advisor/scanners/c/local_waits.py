@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Loops that wait on nothing but their function's own locals, decided from a parse of the
 top-level block that holds each one (issue 22): then no flag can be published to them, and
-the whole file need not be parsed (protobuf's 460 KB upb amalgamations each hold one such
+the whole file need not be parsed (protobuf's upb amalgamations each hold one such
 loop, `while (ptr > type_url.data && *--ptr != '/') {}`, and nothing else the text test keeps).
 
 The walk of the publish check (publish.py) gives a loop condition's reads of locals, of a

@@ -71,7 +71,7 @@ def unexpanded(cf: CFile, name: str, bodies: dict[str, str]) -> set[str] | None:
 
 
 # the pieces `##` glues a name from: `IACA_##x` may make any IACA_ name. Found from each
-# `##` (a pattern that starts with \w+ is tried at every offset: 0.2 ms a file)
+# `##` (a pattern that starts with \w+ is tried at every offset)
 WORD_AFTER = re.compile(r"\s*(\w+)")
 
 

@@ -45,7 +45,7 @@ HANDLER = re.compile(
     r"\bsignal\s*\(\s*\w+\s*,\s*&?\s*(\w+)|\bsa_(?:handler|sigaction)\s*=\s*&?\s*(\w+)"
 )
 # (each branch starts with a literal: sre tests the first character instead of trying every
-# offset, as a leading \b made it do: 4 ms a file)
+# offset, as a leading \b made it do)
 DEVICE = re.compile(
     r"ioremap(?<!\wioremap)\w*\s*\(|mmap(?<!\wmmap)\s*\(|\*\s*\)\s*\(?\s*0x[0-9A-Fa-f]{4,}"
 )
