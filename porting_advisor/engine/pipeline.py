@@ -109,9 +109,9 @@ def keep(f: Finding, options: Options, rules: RuleSet) -> bool:
 def run(options: Options, rules: RuleSet) -> Report:
     start = time.perf_counter()
     PHASES.mark("start-up")
-    store = Cache(
-        options.cache_dir, scope_of(options, rules.directory), str(options.root.resolve())
-    )
+    # (the scope hashes our code and rules: not worth it without a cache to look in)
+    scope = scope_of(options, rules.directory) if options.cache_dir is not None else ""
+    store = Cache(options.cache_dir, scope, str(options.root.resolve()))
     scanner: engine.Scanner | None = None
     try:
         # (registry answers change: an --online report is never reused whole)
