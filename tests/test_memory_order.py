@@ -207,6 +207,7 @@ def test_exact_comparisons_in_a_test_file(tmp_path, rules, code, what):
         ("do\n    COPY8(op, ip)\n  while (op < oend);", False),  # a statement macro's do
         ("if (x) while (!ready) ;", True),  # a `)` before it that is not a macro's
         ("redo(x) while (!ready) ;", True),
+        ('puts("} while (!ready) ;");', False),  # a loop in a string is no code
     ],
 )
 def test_spin_prefilter(code, spins):

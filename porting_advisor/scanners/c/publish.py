@@ -12,7 +12,7 @@ is ordered) is c-relaxed-publish.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,9 +142,9 @@ def candidate_loops(text: str) -> Iterator[int]:
     """The offset of each `while` that `candidate` keeps."""
     if "while" not in text:
         return
-    spans: list[tuple[list[int], list[int]]] = []  # (made when first needed)
+    pairs = Pairs(text)
     for m in SPIN_LOOP.finditer(text):
-        if do_while_end(text, m.start(), spans):
+        if do_while_end(text, m.start(), pairs):
             continue
         cond = m.group(1).strip()
         if len(cond) > 300 or cond.isdigit() or cond in ("true", "TRUE") or fenced(cond):
@@ -153,50 +153,82 @@ def candidate_loops(text: str) -> Iterator[int]:
             yield m.start()
 
 
-def do_while_end(text: str, at: int, spans: list[tuple[list[int], list[int]]]) -> bool:
+BRACE = re.compile(r"[{}]")
+PAREN = re.compile(r"[()]")
+
+
+class Pairs:
+    """Which `{` each `}` closes (comments, strings and character literals left out) and
+    which `(` each `)` closes (all of them), matched once per file on first need: a search
+    backwards at every loop made a file of `} while (x)` take minutes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.braces: dict[int, int] | None = None
+        self.parens: dict[int, int] | None = None
+
+    def brace_open(self, close: int) -> int:
+        """The offset of the `{` the `}` at `close` closes, or -1."""
+        if self.braces is None:
+            spans = preproc.comment_spans(self.text)
+            self.braces = matched(
+                self.text,
+                (
+                    m.start()
+                    for m in BRACE.finditer(self.text)
+                    if preproc.inside(spans, m.start()) < 0
+                ),
+            )
+        return self.braces.get(close, -1)
+
+    def paren_open(self, close: int) -> int:
+        """The offset of the `(` the `)` at `close` closes, or -1."""
+        if self.parens is None:
+            self.parens = matched(self.text, (m.start() for m in PAREN.finditer(self.text)))
+        return self.parens.get(close, -1)
+
+
+def matched(text: str, offsets: Iterable[int]) -> dict[int, int]:
+    """closer offset -> opener offset (-1 for none), over the offsets of `{}` or `()` in
+    `text`: the nearest opener with only balanced pairs between, as a search backwards
+    from the closer finds it."""
+    opens: list[int] = []
+    out: dict[int, int] = {}
+    for at in offsets:
+        if text[at] in "{(":
+            opens.append(at)
+        else:
+            out[at] = opens.pop() if opens else -1
+    return out
+
+
+def do_while_end(text: str, at: int, pairs: Pairs) -> bool:
     """Is the `while` at `at` the end of a `do { ... } while (...)`: its `}` closes a block
     that `do` opens (not any block just before a loop, `if (x) { ... }`)? Braces in
-    comments, strings and character literals do not count (`spans`: the file's, made on
-    first use)."""
-    close = len(text[:at].rstrip()) - 1
+    comments, strings and character literals do not count; a `}` in one (a loop shown in a
+    comment or a generated string) is taken as a do-while's too: that `while` is no code."""
+    close = at - 1
+    while close >= 0 and text[close].isspace():
+        close -= 1
     if close >= 0 and text[close] == ")":
-        return macro_body_of_do(text, close)
+        return macro_body_of_do(text, close, pairs)
     if close < 0 or text[close] != "}":
         return False
-    if not spans:
-        spans.append(preproc.comment_spans(text))
-    lo, i, depth = max(0, close - 20000), close, 0
-    while i >= lo:  # from brace to brace, backwards (rfind: C speed between them)
-        j = max(text.rfind("{", lo, i + 1), text.rfind("}", lo, i + 1))
-        if j < 0:
-            break
-        i = j - 1
-        if preproc.inside(spans[0], j) >= 0:
-            continue
-        depth += 1 if text[j] == "}" else -1
-        if depth == 0:
-            return text[max(0, j - 40) : j].rstrip().endswith("do")
-    return True  # (not closed within reach: as before, taken for a do-while)
+    opened = pairs.brace_open(close)
+    if opened < 0 or opened < close - 20000:
+        return True  # (not closed, or not within reach: taken for a do-while)
+    return text[max(0, opened - 40) : opened].rstrip().endswith("do")
 
 
 MACRO_STATEMENT = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*$")
 DO_END = re.compile(r"(?<!\w)do\s*$")
 
 
-def macro_body_of_do(text: str, close: int) -> bool:
+def macro_body_of_do(text: str, close: int, pairs: Pairs) -> bool:
     """Is the `)` at `close` the end of a statement macro that is a do-while's whole body
     (`do COPY8(op, ip) while (op < oend);`, zstd's legacy decoders)?"""
-    depth, i, lo = 0, close, max(0, close - 2000)
-    while i >= lo:
-        c = text[i]
-        if c == ")":
-            depth += 1
-        elif c == "(":
-            depth -= 1
-            if depth == 0:
-                break
-        i -= 1
-    else:
+    i = pairs.paren_open(close)
+    if i < 0 or i < close - 2000:
         return False
     m = MACRO_STATEMENT.search(text, max(0, i - 200), i)
     return m is not None and DO_END.search(text, max(0, m.start() - 40), m.start()) is not None
