@@ -20,8 +20,10 @@ from porting_advisor.scanners.c import cfile, preproc, publish
 from porting_advisor.scanners.c.preproc import Directive
 
 BRACE = re.compile(r"[{}]")
-# (a block this large is parsed whole instead: parsing it twice would cost more)
+# (a block this large is parsed whole instead: parsing it twice would cost more; and so
+# are loops in this many blocks)
 MAX_SHARE = 0.5
+MAX_BLOCKS = 32
 
 
 def only_local(
@@ -36,14 +38,19 @@ def only_local(
     if not blocks:
         return False
     opens = [b[0] for b in blocks]
+    by_block: dict[int, list[int]] = {}
     for at in loops:
         i = bisect.bisect_right(opens, at) - 1
         if i < 0 or at > blocks[i][1]:
             return False  # not inside a block: a file-scope `while` is no function's
+        by_block.setdefault(i, []).append(at)
+    if len(by_block) > MAX_BLOCKS:
+        return False  # (parsing that many pieces costs what one parse of the file does)
+    for i, offsets in by_block.items():
         start = blocks[i - 1][1] + 1 if i else 0
         end = blocks[i][1] + 1
         if end - start > MAX_SHARE * len(text) or not waits_on_locals(
-            text[start:end], at - start, cpp, compiler_only
+            text[start:end], [at - start for at in offsets], cpp, compiler_only
         ):
             return False
     return True
@@ -76,23 +83,32 @@ def top_level_blocks(text: str, directives: list[Directive]) -> list[tuple[int, 
     return blocks if depth == 0 else []
 
 
-def waits_on_locals(piece: str, at: int, cpp: bool, compiler_only: frozenset[str]) -> bool:
-    """Parse `piece` alone: is the `while` at `at` in a function each of whose spin loops
+def waits_on_locals(piece: str, loops: list[int], cpp: bool, compiler_only: frozenset[str]) -> bool:
+    """Parse `piece` alone: is each `while` at `loops` in a function each of whose spin loops
     (as the walk sees them) has a condition with no event in the function's walk?"""
     data = piece.encode("utf-8", "surrogatepass")
     tree = cfile.parse(data, cpp)
     if tree.root_node.has_error:
         return False
-    offset = len(piece[:at].encode("utf-8", "surrogatepass"))
-    node = tree.root_node.descendant_for_byte_range(offset, offset + 5)
-    while node is not None and node.type != "function_definition":
-        node = node.parent
-    body = node.child_by_field_name("body") if node is not None else None
-    if node is None or body is None:
-        return False
-    walker = publish.Walker({}, {}, compiler_only, publish.locals_of(node))
-    walker.walk(body)
-    return all(
-        not any(s.cond.start_byte <= e.at <= s.cond.end_byte for e in walker.events)
-        for s in walker.spins
-    )
+    walked: set[int] = set()
+    offset, done = 0, 0  # (byte offsets, counted from one loop to the next)
+    for at in sorted(loops):
+        offset += len(piece[done:at].encode("utf-8", "surrogatepass"))
+        done = at
+        node = tree.root_node.descendant_for_byte_range(offset, offset + 5)
+        while node is not None and node.type != "function_definition":
+            node = node.parent
+        body = node.child_by_field_name("body") if node is not None else None
+        if node is None or body is None:
+            return False
+        if node.id in walked:
+            continue
+        walked.add(node.id)
+        walker = publish.Walker({}, {}, compiler_only, publish.locals_of(node))
+        walker.walk(body)
+        events = sorted(e.at for e in walker.events)
+        for spin in walker.spins:
+            k = bisect.bisect_left(events, spin.cond.start_byte)
+            if k < len(events) and events[k] <= spin.cond.end_byte:
+                return False  # an event in its condition: the whole file decides
+    return True
