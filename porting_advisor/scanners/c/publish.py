@@ -159,33 +159,70 @@ PAREN = re.compile(r"[()]")
 
 class Pairs:
     """Which `{` each `}` closes (comments, strings and character literals left out) and
-    which `(` each `)` closes (all of them), matched once per file on first need: a search
-    backwards at every loop made a file of `} while (x)` take minutes."""
+    which `(` each `)` closes (all of them). The first few are searched backwards from the
+    closer, within reach; past LOOKUPS the whole file is matched at once: a search at
+    every loop made a file of `} while (x)` take minutes."""
+
+    LOOKUPS = 32
+    BRACE_REACH, PAREN_REACH = 20000, 2000
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.spans: tuple[list[int], list[int]] | None = None
         self.braces: dict[int, int] | None = None
         self.parens: dict[int, int] | None = None
+        self.lookups = 0
 
     def brace_open(self, close: int) -> int:
-        """The offset of the `{` the `}` at `close` closes, or -1."""
+        """The offset of the `{` the `}` at `close` closes, within reach; else -1 (also for
+        a `}` in a comment or literal)."""
+        text = self.text
+        if self.spans is None:
+            self.spans = preproc.comment_spans(text)
+        spans = self.spans
+        if preproc.inside(spans, close) >= 0:
+            return -1
+        if self.braces is None and self.lookups < self.LOOKUPS:
+            self.lookups += 1
+            return self.back(close, "{", "}", self.BRACE_REACH, spans)
         if self.braces is None:
-            spans = preproc.comment_spans(self.text)
-            self.braces = matched(
-                self.text,
-                (
-                    m.start()
-                    for m in BRACE.finditer(self.text)
-                    if preproc.inside(spans, m.start()) < 0
-                ),
-            )
-        return self.braces.get(close, -1)
+            found = (m.start() for m in BRACE.finditer(text))
+            self.braces = matched(text, (j for j in found if preproc.inside(spans, j) < 0))
+        opened = self.braces.get(close, -1)
+        return opened if opened >= close - self.BRACE_REACH else -1
 
     def paren_open(self, close: int) -> int:
-        """The offset of the `(` the `)` at `close` closes, or -1."""
+        """The offset of the `(` the `)` at `close` closes, within reach; else -1."""
+        if self.parens is None and self.lookups < self.LOOKUPS:
+            self.lookups += 1
+            return self.back(close, "(", ")", self.PAREN_REACH, None)
         if self.parens is None:
             self.parens = matched(self.text, (m.start() for m in PAREN.finditer(self.text)))
-        return self.parens.get(close, -1)
+        opened = self.parens.get(close, -1)
+        return opened if opened >= close - self.PAREN_REACH else -1
+
+    def back(
+        self,
+        close: int,
+        opener: str,
+        closer: str,
+        reach: int,
+        spans: tuple[list[int], list[int]] | None,
+    ) -> int:
+        """The search backwards: from one bracket to the next (rfind: C speed between)."""
+        text = self.text
+        lo, i, depth = max(0, close - reach), close, 0
+        while i >= lo:
+            j = max(text.rfind(opener, lo, i + 1), text.rfind(closer, lo, i + 1))
+            if j < 0:
+                return -1
+            i = j - 1
+            if spans is not None and preproc.inside(spans, j) >= 0:
+                continue
+            depth += 1 if text[j] == closer else -1
+            if depth == 0:
+                return j
+        return -1
 
 
 def matched(text: str, offsets: Iterable[int]) -> dict[int, int]:
@@ -215,8 +252,8 @@ def do_while_end(text: str, at: int, pairs: Pairs) -> bool:
     if close < 0 or text[close] != "}":
         return False
     opened = pairs.brace_open(close)
-    if opened < 0 or opened < close - 20000:
-        return True  # (not closed, or not within reach: taken for a do-while)
+    if opened < 0:
+        return True  # (not closed within reach, or not code: taken for a do-while)
     return text[max(0, opened - 40) : opened].rstrip().endswith("do")
 
 
@@ -228,7 +265,7 @@ def macro_body_of_do(text: str, close: int, pairs: Pairs) -> bool:
     """Is the `)` at `close` the end of a statement macro that is a do-while's whole body
     (`do COPY8(op, ip) while (op < oend);`, zstd's legacy decoders)?"""
     i = pairs.paren_open(close)
-    if i < 0 or i < close - 2000:
+    if i < 0:
         return False
     m = MACRO_STATEMENT.search(text, max(0, i - 200), i)
     return m is not None and DO_END.search(text, max(0, m.start() - 40), m.start()) is not None
