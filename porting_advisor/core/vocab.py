@@ -7,17 +7,16 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from porting_advisor.core.ruleset import RuleError, data_dir, read_yaml
 
 WORD = re.compile(r"^[\w.+/-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
+# (the records are named tuples: created at every start, a frozen dataclass costs 6x more)
 
 
-@dataclass(frozen=True, slots=True)
-class Words:
+class Words(NamedTuple):
     """Literal words, and stems that stand for every word that starts with them."""
 
     names: frozenset[str]
@@ -36,22 +35,19 @@ class Words:
         return tuple(sorted(self.names | set(self.families) | set(self.numbered)))
 
 
-@dataclass(frozen=True, slots=True)
-class RustFeatures:
+class RustFeatures(NamedTuple):
     x86: frozenset[str]  # exist on x86/x86_64 only
     aarch64: frozenset[str]  # exist on aarch64 only
     baseline: dict[str, frozenset[str]]  # target_arch -> features every such target has
 
 
-@dataclass(frozen=True, slots=True)
-class DotnetIsas:
+class DotnetIsas(NamedTuple):
     x86: frozenset[str]  # System.Runtime.Intrinsics.X86 classes
     arm: frozenset[str]  # System.Runtime.Intrinsics.Arm classes
     shared: frozenset[str]  # names other libraries use too: need the namespace in the file
 
 
-@dataclass(frozen=True, slots=True)
-class ArchTokens:
+class ArchTokens(NamedTuple):
     x86: frozenset[str]
     x86_words: Words  # families: any letters or digits follow; numbered: digits, a letter
     arm: frozenset[str]
@@ -60,39 +56,34 @@ class ArchTokens:
     x86_machine_names: Words  # case as written
 
 
-@dataclass(frozen=True, slots=True)
-class Windows:
+class Windows(NamedTuple):
     build_paths: Words
     msvc_paths: Words
     headers: frozenset[str]  # lower case
 
 
-@dataclass(frozen=True, slots=True)
-class SystemLibs:
+class SystemLibs(NamedTuple):
     unix: frozenset[str]
     windows: frozenset[str]  # lower case, without .dll
     include_dirs: frozenset[str]
     standard_headers: frozenset[str]  # C and C++ standard library headers
 
 
-@dataclass(frozen=True, slots=True)
-class CExtensions:
+class CExtensions(NamedTuple):
     sources: tuple[str, ...]
     headers: tuple[str, ...]
     fragments: tuple[str, ...]
     objc: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Barriers:
+class Barriers(NamedTuple):
     fences: dict[str, str]  # fence name -> what it orders: full, read or write
     compiler_only: frozenset[str]  # calls that order only the compiler
     ordering_stems: tuple[str, ...]  # lower case; in a call's name: it orders memory
     spin_relax: frozenset[str]  # calls a spin loop makes while it waits
 
 
-@dataclass(frozen=True, slots=True)
-class CiRunners:
+class CiRunners(NamedTuple):
     github_arm64: frozenset[str]  # GitHub-hosted labels that run on Arm64
     github_x64: frozenset[str]
     arm64_words: frozenset[str]  # words of self-hosted labels, agent labels, runner tags
@@ -103,8 +94,7 @@ class CiRunners:
     quiet_commands: frozenset[str]  # first words of `run:` lines that build nothing
 
 
-@dataclass(frozen=True, slots=True)
-class Vocab:
+class Vocab(NamedTuple):
     x86_cpus: Words
     gcc_features: Words
     rust_features: RustFeatures
