@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core.memo import last_call
+
 BRACKET_OPEN = re.compile(r"\[(=*)\[")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SPECIAL = re.compile(r'[()"#\[]')
@@ -25,22 +27,11 @@ def blank(text: str, start: int, end: int, out: list[str]) -> None:
             out[i] = " "
 
 
-# The last text's commands: the reachability record and the checks of one CMake file each
-# ask for them (not to be mutated by callers).
-LAST_COMMANDS: list[tuple[str, list[tuple[int, str, list[tuple[int, int]]]]]] = []
-
-
+# (the reachability record and the checks of one CMake file each ask for them)
+@last_call
 def commands(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     """(first line, command text with newlines as spaces, [(offset, physical line)]) per
     command, in the shape of `syntax.logical_lines`."""
-    if LAST_COMMANDS and LAST_COMMANDS[0][0] is text:
-        return LAST_COMMANDS[0][1]
-    found = split_commands(text)
-    LAST_COMMANDS[:] = [(text, found)]
-    return found
-
-
-def split_commands(text: str) -> list[tuple[int, str, list[tuple[int, int]]]]:
     out = list(text)
     spans: list[tuple[int, int]] = []
     i, n = 0, len(text)

@@ -8,6 +8,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from porting_advisor.core.memo import last_call
 from porting_advisor.core.source import Source
 
 
@@ -89,21 +90,10 @@ def syntax_of(src: Source) -> str:
     return src.language if src.language in SYNTAX else ""
 
 
-# The last text's lines: the reachability record, the Make model and the checks of one
-# build file each ask for them (not to be mutated by callers).
-LAST_LINES: list[tuple[str, Syntax, list[tuple[int, str, list[tuple[int, int]]]]]] = []
-
-
+# (the reachability record, the Make model and the checks of one build file each ask)
+@last_call
 def logical_lines(text: str, syntax: Syntax) -> list[tuple[int, str, list[tuple[int, int]]]]:
     """(first line, text without comments, [(offset in text, physical line)]) per line."""
-    if LAST_LINES and LAST_LINES[0][0] is text and LAST_LINES[0][1] is syntax:
-        return LAST_LINES[0][2]
-    out = split_lines(text, syntax)
-    LAST_LINES[:] = [(text, syntax, out)]
-    return out
-
-
-def split_lines(text: str, syntax: Syntax) -> list[tuple[int, str, list[tuple[int, int]]]]:
     out = []
     pending: list[tuple[int, str]] = []
     for no, raw in enumerate(text.split("\n"), 1):

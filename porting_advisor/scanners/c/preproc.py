@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from porting_advisor.core import ruleset
 from porting_advisor.core.facts import Status
+from porting_advisor.core.memo import last_call
 from porting_advisor.scanners.c import ppexpr
 
 # Comments and literals, so that a '#' or a name inside them is never taken for code.
@@ -181,20 +182,14 @@ def x86_reference(target: str, target_os: str, mode: str) -> tuple[Macros, ...]:
     return tuple(out)
 
 
-# The last text's spans: the layout, the memory-ordering and floating-point checks of one
-# file each ask for them (not to be mutated by callers).
-LAST_SPANS: list[tuple[str, tuple[list[int], list[int]]]] = []
-
-
+# (the layout, the memory-ordering and floating-point checks of one file each ask for them)
+@last_call
 def comment_spans(text: str) -> tuple[list[int], list[int]]:
     """Start and end offsets of every comment and string/char literal, in order."""
-    if LAST_SPANS and LAST_SPANS[0][0] is text:
-        return LAST_SPANS[0][1]
     starts, ends = [], []
     for m in LEXEMES.finditer(text):
         starts.append(m.start())
         ends.append(m.end())
-    LAST_SPANS[:] = [(text, (starts, ends))]
     return starts, ends
 
 
@@ -207,6 +202,7 @@ def inside(spans: tuple[list[int], list[int]], offset: int) -> int:
     return -1
 
 
+@last_call  # (the same file for x86-64 as for the target, or for another check)
 def directives(text: str, spans: tuple[list[int], list[int]]) -> list[Directive]:
     out = []
     line = 1
@@ -396,19 +392,12 @@ class Layout:
         return self.states[i] if i >= 0 else ALWAYS
 
 
-LAST_DIRECTIVES: list[tuple[str, list[Directive]]] = []  # (not to be mutated by callers)
-
-
 def layout(
     text: str, macros: tuple[Macros, ...], spans: tuple[list[int], list[int]] | None = None
 ) -> Layout:
     """Walk the directives of `text` and give each region its state for the target."""
     spans = spans if spans is not None else comment_spans(text)
-    if LAST_DIRECTIVES and LAST_DIRECTIVES[0][0] is text:
-        dirs = LAST_DIRECTIVES[0][1]  # (the same file for x86-64, or for another check)
-    else:
-        dirs = directives(text, spans)
-        LAST_DIRECTIVES[:] = [(text, dirs)]
+    dirs = directives(text, spans)
     ev = Evaluator(macros)
     frames: list[Frame] = []
     starts: list[int] = [1]
