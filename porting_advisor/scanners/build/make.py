@@ -24,6 +24,24 @@ DIRECTIVE = re.compile(r"^\s*(?:ifeq|ifneq|ifdef|ifndef|else|endif|include|-incl
 ALSO_BUILT = ("all", "install")
 
 
+def named_target(target: str) -> bool:
+    """A target by its own name: not a special target (`.PHONY`), a pattern or a variable."""
+    return not target.startswith(".") and "%" not in target and "$" not in target
+
+
+def made(prerequisites: dict[str, list[str]], goal: str) -> set[str]:
+    """The targets `goal`, `all` and `install` reach through their prerequisites."""
+    out: set[str] = set()
+    todo = [goal, *ALSO_BUILT]
+    while todo:
+        t = todo.pop()
+        if t in out:
+            continue
+        out.add(t)
+        todo.extend(prerequisites.get(t, ()))
+    return out
+
+
 def expand(words: str, variables: dict[str, str], depth: int = 0) -> list[str]:
     """The words of `words` with `$(NAME)` replaced by the file's own value (a few levels)."""
     if depth < 4 and "$" in words:
@@ -69,25 +87,16 @@ class MakeModel:
             deps = [d for raw in prereqs for d in expand(raw, variables)]
             for t in names:
                 prerequisites.setdefault(t, []).extend(deps)
-                if not goal and not t.startswith(".") and "%" not in t and "$" not in t:
+                if not goal and named_target(t):
                     goal = t
         self.goal = goal
-        built: set[str] = set()
-        todo = [goal, *ALSO_BUILT]
-        while todo:
-            t = todo.pop()
-            if t in built:
-                continue
-            built.add(t)
-            todo.extend(prerequisites.get(t, ()))
+        built = made(prerequisites, goal)
         phony = set(prerequisites.get(".PHONY", ()))
         self.unbuilt = {
             t
             for t in prerequisites
             if t not in built
-            and not t.startswith(".")
-            and "%" not in t
-            and "$" not in t
+            and named_target(t)
             and (t in phony or not t.endswith((".o", ".c", ".h")))
         }
 

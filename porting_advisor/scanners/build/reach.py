@@ -22,7 +22,7 @@ from porting_advisor.core.facts import BuildReach
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import cmake
 from porting_advisor.scanners.build.listings import DIST_LIST
-from porting_advisor.scanners.build.make import ALSO_BUILT, DEFAULT_GOAL, RULE, TARGET_VAR
+from porting_advisor.scanners.build.make import DEFAULT_GOAL, RULE, TARGET_VAR, made, named_target
 from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines
 
 UNKNOWN = "\x00"  # a value not known here; `*` in the fact
@@ -335,17 +335,9 @@ def reached_targets(items: list[tuple[str, list[str], str]], values: MakeValues)
         for o in owners:
             name = values.expand(o) or o
             prerequisites.setdefault(name, []).extend(deps_words)
-            if not goal and not o.startswith(".") and "%" not in o and "$" not in o:
+            if not goal and named_target(o):
                 goal = o
-    out: set[str] = set()
-    todo = [goal, *ALSO_BUILT]
-    while todo:
-        t = todo.pop()
-        if t in out:
-            continue
-        out.add(t)
-        todo.extend(prerequisites.get(t, ()))
-    return out
+    return made(prerequisites, goal)
 
 
 # --- CMake --------------------------------------------------------------------------------
