@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from porting_advisor.core.facts import CShim
 from porting_advisor.scanners.c import inline_asm as asminline
-from porting_advisor.scanners.c import intrinsics, preproc
+from porting_advisor.scanners.c import intrinsics, macro_uses, preproc
 from porting_advisor.scanners.c.cfile import CFile
 from porting_advisor.scanners.c.preproc import ACTIVE, INACTIVE
 
@@ -96,11 +96,7 @@ def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
     m = preproc.DEFINE.match(d.arg)
     if m is None:
         return False
-    uses = [
-        u.start()
-        for u in re.finditer(rf"{m.group(1)}(?<![\w$]{m.group(1)})\s*\(", cf.text)
-        if cf.directive_at(u.start()) is None and preproc.inside(cf.spans, u.start()) < 0
-    ]
+    uses = list(macro_uses.code_uses(cf, m.group(1), called=True))
     return bool(uses) and all(cf.layout.at_offset(u).status == INACTIVE for u in uses)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections.abc import Iterator
 
 from porting_advisor.core.facts import Mentions, UnexpandedMacro
 from porting_advisor.core.source import Source
@@ -119,12 +120,19 @@ def word(name: str) -> re.Pattern[str]:
 
 def in_code(cf: CFile, name: str) -> bool:
     """Does code of the file (not a directive, comment or string) name `name`?"""
+    return next(code_uses(cf, name), None) is not None
+
+
+def code_uses(cf: CFile, name: str, called: bool = False) -> Iterator[int]:
+    """Where code of the file (not a directive, comment or string) names `name` (`called`:
+    followed by `(`, as a function-like macro's expansion is)."""
     if name not in cf.text:
-        return False
-    return any(
-        cf.directive_at(m.start()) is None and preproc.inside(cf.spans, m.start()) < 0
-        for m in word(name).finditer(cf.text)
-    )
+        return
+    n = re.escape(name)
+    pattern = re.compile(rf"{n}(?<![\w$]{n})\s*\(") if called else word(name)
+    for m in pattern.finditer(cf.text):
+        if cf.directive_at(m.start()) is None and preproc.inside(cf.spans, m.start()) < 0:
+            yield m.start()
 
 
 def mentions(src: Source, names: tuple[str, ...]) -> None:
