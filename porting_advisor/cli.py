@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 
-from porting_advisor.gate import catalogue
 from porting_advisor.gate.options import scan_options
 from porting_advisor.gate.settings import UsageError
 
@@ -26,11 +25,13 @@ def command(ctx: click.Context, /, **params: Any) -> int:
     Subcommands: `porting-advisor merge REPORT.json... --output FILE` (a portfolio over many
     reports) and `porting-advisor mcp --root DIR` (an MCP server for coding agents); see their
     --help. To scan a directory named merge or mcp, write ./merge or ./mcp."""
-    if params["list_rules"] or params["explain"]:
-        catalogue.print_rules(params["rules_dir"], params["explain"])
-        return 0
-    if params["list_targets"]:
-        catalogue.print_targets()
+    if params["list_rules"] or params["explain"] or params["list_targets"]:
+        from porting_advisor.gate import catalogue  # (not on a scan's start-up path)
+
+        if params["list_rules"] or params["explain"]:
+            catalogue.print_rules(params["rules_dir"], params["explain"])
+        else:
+            catalogue.print_targets()
         return 0
     path = params["path"]
     if not path:
