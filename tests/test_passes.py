@@ -368,7 +368,9 @@ def test_reach_pass_follows_the_build_from_the_top(rules):
         "sub/d.h": unbuilt + " and only unbuilt files include it",
     }
     # a build file in doubt: everything counts as built
-    doubtful = replace(top, facts=(replace(top.facts[0], doubt="it lists directories"),))
+    (reach_fact,) = top.facts
+    assert isinstance(reach_fact, BuildReach)
+    doubtful = replace(top, facts=(reach_fact._replace(doubt="it lists directories"),))
     ctx = context(rules, [doubtful, sub, c], found)
     assert not any(f.filtered for f in reach.PASS.run(ctx))
 

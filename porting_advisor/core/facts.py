@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeAlias, assert_never
-
-from porting_advisor.core.model import Positional
+from typing import Any, NamedTuple, TypeAlias, assert_never
 
 
 class Status(enum.IntEnum):
@@ -36,7 +33,10 @@ class Arch(enum.Enum):
     OTHER = "other"
 
 
-# Facts are values: frozen. They pickle as constructor calls (`Positional`).
+# Facts are values: named tuples, which are immutable, pickle compactly and cost a tenth of
+# a frozen dataclass to define (33 kinds: about 10 ms of every process's start-up). Being
+# tuples, two facts of different kinds with equal fields compare equal: keep facts out of
+# sets and dict keys that mix kinds; a fact with no fields (`CiArm`) is falsy.
 
 # One #define: (name, value, status, conditions)
 # - name: `NAME`, or `NAME()` for a function-like macro
@@ -47,8 +47,7 @@ class Arch(enum.Enum):
 Definition = tuple[str, str, Status, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
-class Defines(Positional):
+class Defines(NamedTuple):
     """The #defines of a C/C++ file (or a .S file's C preprocessor) with a value an #if can
     test, in file order. Read by the C guards pass (derived macros). One record per file
     with a plain tuple per #define: header trees hold hundreds of thousands, and an object
@@ -57,24 +56,21 @@ class Defines(Positional):
     definitions: tuple[Definition, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Undef(Positional):
+class Undef(NamedTuple):
     """An #undef in code compiled for the target, of a macro the file does not define
     itself: the macro's state depends on include order."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Asked(Positional):
+class Asked(NamedTuple):
     """An #error that asks the build for a definition (`#error "define CONFIG_64 or
     CONFIG_32"`): the macros it names that the file tests."""
 
     names: tuple[str, ...]  # sorted
 
 
-@dataclass(frozen=True, slots=True)
-class Include(Positional):
+class Include(NamedTuple):
     """An #include of a project header (quoted, or `<dir/x.h>` outside the system's
     directories), for the include graph."""
 
@@ -83,32 +79,28 @@ class Include(Positional):
     guard: tuple[str, ...]  # the undecided conditions (GUARDED only)
 
 
-@dataclass(frozen=True, slots=True)
-class Includes(Positional):
+class Includes(NamedTuple):
     """Every project header of a file with no architecture in sight, all compiled: one
     fact for all of them (most C files of a large tree take this path)."""
 
     headers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CShim(Positional):
+class CShim(NamedTuple):
     """An x86 intrinsic's name that the file defines itself in code compiled for the target
     (sse2neon.h): its uses in the tree are the project's own function."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class JniFunctions(Positional):
+class JniFunctions(NamedTuple):
     """JNI functions a C/C++ file implements (`Java_org_pkg_Class_method`); `JNI_OnLoad` or
     `RegisterNatives` (a Cython module's) when it registers methods of any name."""
 
     names: tuple[str, ...]  # sorted, at most 5,000
 
 
-@dataclass(frozen=True, slots=True)
-class CFunctions(Positional):
+class CFunctions(NamedTuple):
     """Functions a C/C++ file defines (with a body) and declares (prototypes) at file scope,
     in code compiled for the target: does the tree implement an x86 assembly file's symbols
     for Arm64, and does code outside x86 call them? (the whole-files pass)"""
@@ -117,8 +109,7 @@ class CFunctions(Positional):
     declared: tuple[str, ...]  # sorted, at most 5,000
 
 
-@dataclass(frozen=True, slots=True)
-class UnexpandedMacro(Positional):
+class UnexpandedMacro(NamedTuple):
     """A #define whose body holds a finding, and which no code of its own file expands (its
     uses there are only in the bodies of `wrappers`, themselves expanded by no code of the
     file): libyuv's MSVC `IACA_SSC_MARK`, used only by `IACA_START`, which nothing uses.
@@ -130,8 +121,7 @@ class UnexpandedMacro(Positional):
     wrappers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Mentions(Positional):
+class Mentions(NamedTuple):
     """Which of the names the engine asked about (`UnexpandedMacro`) a C/C++ or assembly
     file mentions in code, and which only in its directives."""
 
@@ -139,30 +129,26 @@ class Mentions(Positional):
     directives: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class NativeBuilds(Positional):
+class NativeBuilds(NamedTuple):
     """The Linux/aarch64 native libraries an archive (JAR, wheel...) holds."""
 
     arm64: tuple[str, ...]  # member paths (`app.jar!/linux/aarch64/libx.so`), sorted
 
 
-@dataclass(frozen=True, slots=True)
-class ArmClassifier(Positional):
+class ArmClassifier(NamedTuple):
     """A Java build file that names a Linux/aarch64 classifier or native platform
     (`linux-aarch_64`): the build produces natives for it."""
 
     name: str  # as written
 
 
-@dataclass(frozen=True, slots=True)
-class JniClass(Positional):
+class JniClass(NamedTuple):
     """A Java class with native methods and no library load of its own."""
 
     prefix: str  # its JNI function prefix: `Java_org_pkg_Class_`
 
 
-@dataclass(frozen=True, slots=True)
-class Listed(Positional):
+class Listed(NamedTuple):
     """A source file (or a file-name prefix) a build file names."""
 
     name: str  # as written, relative to the build file's directory
@@ -172,8 +158,7 @@ class Listed(Positional):
     variable: str = ""  # the Make list variable it is in (`lsrc_x86_64 += ...`), if any
 
 
-@dataclass(frozen=True, slots=True)
-class BuildReach(Positional):
+class BuildReach(NamedTuple):
     """What one build file names for the build it is part of: the reachability pass follows
     these from the tree's top build files down to the C/C++/asm files some target builds."""
 
@@ -192,15 +177,13 @@ class BuildReach(Positional):
     doubt: str  # why what this file builds cannot be known here ('' when it can)
 
 
-@dataclass(frozen=True, slots=True)
-class AsmInclude(Positional):
+class AsmInclude(NamedTuple):
     """A file an assembly file pulls in with the assembler's own include (`%include`)."""
 
     name: str  # as written
 
 
-@dataclass(frozen=True, slots=True)
-class AsmFile(Positional):
+class AsmFile(NamedTuple):
     """The architecture of an assembly file's code (files of no known one have none)."""
 
     arch: Arch
@@ -209,8 +192,7 @@ class AsmFile(Positional):
     guard: tuple[str, ...]  # x86 only: undecided #if conditions around all its code (.S)
 
 
-@dataclass(frozen=True, slots=True)
-class BinaryFile(Positional):
+class BinaryFile(NamedTuple):
     """A prebuilt native binary (not an archive) and what it was built for."""
 
     arch: Arch  # X86 when every architecture in it is x86
@@ -220,8 +202,7 @@ class BinaryFile(Positional):
     os: str  # "linux" (ELF), "windows" (PE/COFF), "macos" (Mach-O), "" mixed or unknown
 
 
-@dataclass(frozen=True, slots=True)
-class GoAsm(Positional):
+class GoAsm(NamedTuple):
     """A Go assembly file: which of linux/arm64, linux/amd64 and linux/386 build it."""
 
     arm64: bool
@@ -231,8 +212,7 @@ class GoAsm(Positional):
     x86_code: bool  # its instructions are x86 (Go's names for x86 registers, no arm64 ones)
 
 
-@dataclass(frozen=True, slots=True)
-class GoFile(Positional):
+class GoFile(NamedTuple):
     """A Go source file: which of linux/arm64 and linux/amd64 build it."""
 
     arm64: bool
@@ -246,8 +226,7 @@ class GoFile(Positional):
 GoPlace = tuple[str, int, int]
 
 
-@dataclass(frozen=True, slots=True)
-class GoDecls(Positional):
+class GoDecls(NamedTuple):
     """What a Go file built for linux/arm64 or linux/amd64 declares at package level and
     uses from the rest of its package (for the Go packages pass: does arm64 find it all?)."""
 
@@ -259,13 +238,11 @@ class GoDecls(Positional):
     uses: tuple[GoPlace, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CiArm(Positional):
+class CiArm(NamedTuple):
     """A CI configuration that runs jobs on Arm64."""
 
 
-@dataclass(frozen=True, slots=True)
-class Dependency(Positional):
+class Dependency(NamedTuple):
     """One entry of a dependency manifest or lock file, for the report's dependency
     inventory and the dependencies pass (a lock file's entry is the verdict for its
     directory's manifests)."""
@@ -281,8 +258,7 @@ class Dependency(Positional):
     via: str = ""  # lock files: the package that pulled it in, where the lock file says
 
 
-@dataclass(frozen=True, slots=True)
-class NpmNative(Positional):
+class NpmNative(NamedTuple):
     """npm packages a file shows to build or fetch native code at install (an install
     script, `gypfile`/`binary`, per-platform optional packages): `--online` asks the registry
     about their resolved versions."""
@@ -290,8 +266,7 @@ class NpmNative(Positional):
     names: tuple[str, ...]  # sorted
 
 
-@dataclass(frozen=True, slots=True)
-class BaseImage(Positional):
+class BaseImage(NamedTuple):
     """A Dockerfile `FROM` image built on the target (ARG defaults resolved; not `scratch`, a
     stage name or a `--platform=$BUILDPLATFORM` stage): `--online` asks its registry."""
 
@@ -299,16 +274,14 @@ class BaseImage(Positional):
     image: str  # as the build pulls it
 
 
-@dataclass(frozen=True, slots=True)
-class RustMod(Positional):
+class RustMod(NamedTuple):
     """A Rust `mod name;` declaration in code (not a comment or string)."""
 
     name: str  # the module's name, or the file its `#[path = "x.rs"]` names
     x86_only: bool  # declared under a cfg that holds only on x86
 
 
-@dataclass(frozen=True, slots=True)
-class CsDispatch(Positional):
+class CsDispatch(NamedTuple):
     """A C# file's hardware-intrinsic dispatch, for the .NET dispatch pass: which classes
     have an Arm64 path, which method each intrinsics finding is in, and who calls what."""
 
@@ -317,8 +290,7 @@ class CsDispatch(Positional):
     calls: tuple[tuple[str, str], ...]  # (callee, caller; "" when under an x86-only guard)
 
 
-@dataclass(frozen=True, slots=True)
-class FloatCompare(Positional):
+class FloatCompare(NamedTuple):
     """The first exact floating-point comparison in a C/C++ test file (`x == 1.5`,
     `EXPECT_EQ(0.1, y)`, memcmp of double buffers): its result may change in the last bits
     when the compiler fuses a*b+c (the fp-contract pass)."""
@@ -329,8 +301,7 @@ class FloatCompare(Positional):
     snippet: str  # its line, stripped
 
 
-@dataclass(frozen=True, slots=True)
-class ContractOff(Positional):
+class ContractOff(NamedTuple):
     """A build setting that stops the compiler fusing a*b+c (`-ffp-contract=off`, or
     `#pragma GCC optimize("fp-contract=off")` in a source)."""
 
@@ -338,8 +309,7 @@ class ContractOff(Positional):
     setting: str  # as written
 
 
-@dataclass(frozen=True, slots=True)
-class PyExtension(Positional):
+class PyExtension(NamedTuple):
     """A Python C extension a build script declares: `Extension("pkg.mod", sources=[...])`."""
 
     module: str
@@ -347,8 +317,7 @@ class PyExtension(Positional):
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class DroppedOffX86(Positional):
+class DroppedOffX86(NamedTuple):
     """A Python extension module a build helper removes unless an x86-only compile probe
     succeeds (pycryptodome's `remove_extension(extensions, ".Cipher._raw_aesni")` when
     `-maes` does not compile): its sources are built only for x86."""
@@ -357,8 +326,7 @@ class DroppedOffX86(Positional):
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class X86Branches(Positional):
+class X86Branches(NamedTuple):
     """The branches of a C/C++ file's per-architecture #if chains that only an x86 build
     takes, though their tests stay undecided (highway's `#elif HWY_TARGET <= HWY_AVX3` beside
     `#if HWY_TARGET == HWY_SVE_256`): code there that the tree's macros leave undecided is
@@ -367,8 +335,7 @@ class X86Branches(Positional):
     branches: tuple[tuple[int, int, str], ...]  # (first line, last line, why)
 
 
-@dataclass(frozen=True, slots=True)
-class MacroWords(Positional):
+class MacroWords(NamedTuple):
     """The macro-like names (`ENABLE_FAST_PATH`: capitals, digits and an underscore) a build
     file, config header template or other build input mentions anywhere (`-D`,
     `add_definitions`, `#cmakedefine`, `conf.set`, `AC_DEFINE`, a comment): the C guards pass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -112,7 +112,7 @@ def run(
 ) -> tuple[list[Finding], list[Remark]]:
     """The stage: the dependency records of the scan, the index's verdicts, merged findings."""
     records: list[dict[str, object]] = [
-        asdict(f) for r in results for f in r.facts if isinstance(f, Dependency)
+        f._asdict() for r in results for f in r.facts if isinstance(f, Dependency)
     ]
     target = Target(project_pythons(base_dir(options.root)), simple.DEFAULT_GLIBC)
     verdicts, remarks = gather(records, target, options.cache_dir, options.index_url)

@@ -6,7 +6,6 @@ Each runs the scanners' own checks on the one name, so the answer is what a scan
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,7 @@ def check_dependency(cfg: Config, ecosystem: str, name: str, version: str = "") 
         dep = dependency(eco, name, version)
         manifests.check(src, dep)
         known = common.lookup(dep)
-    record: dict[str, Any] = asdict(next(f for f in src.facts if isinstance(f, Dependency)))
+    record: dict[str, Any] = next(f for f in src.facts if isinstance(f, Dependency))._asdict()
     out: dict[str, Any] = {
         "ecosystem": eco,
         "name": record["name"],
