@@ -70,7 +70,7 @@ def scan_symbols(task: Task, names: tuple[str, ...] = ()) -> FileResult:
     from porting_advisor.scanners.c import scan as cfamily
 
     wanted = frozenset(names) if names else None
-    return facts_only(task, lambda src: cfamily.functions(src, wanted))
+    return facts_only(task, lambda src: cfamily.functions(src, wanted), needles(names))
 
 
 def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:
@@ -78,16 +78,41 @@ def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:
     when findings are in the bodies of macros their own file does not expand)."""
     from porting_advisor.scanners.c import macro_uses
 
-    return facts_only(task, lambda src: macro_uses.mentions(src, names))
+    found = needles(names)
+    return facts_only(task, lambda src: macro_uses.mentions(src, names), found and (*found, b"##"))
 
 
-def facts_only(task: Task, record: Callable[[Source], None]) -> FileResult:
+def needles(names: tuple[str, ...]) -> tuple[bytes, ...] | None:
+    """Byte strings at least one of which is in any text that holds one of `names`, fewer
+    than the names: a name that contains another is left out (`_f` for `f`), and names that
+    share their first five characters are looked for by their common start (`IACA_` for
+    IACA_START, IACA_END...). None when a name is not ASCII (its bytes depend on the file's
+    decoding)."""
+    if not names or not all(n.isascii() for n in names):
+        return None
+    kept: list[str] = []
+    for n in sorted(set(names), key=len):
+        if not any(k in n for k in kept):
+            kept.append(n)
+    groups: dict[str, list[str]] = {}
+    for n in kept:
+        groups.setdefault(n[:5], []).append(n)
+    return tuple(sorted(os.path.commonprefix(g).encode() for g in groups.values()))
+
+
+def facts_only(
+    task: Task, record: Callable[[Source], None], wanted: tuple[bytes, ...] | None = None
+) -> FileResult:
     """A result holding only the facts `record` adds for one file (no findings); a skipped
     one when the file cannot be read or `record` fails (the first result stands, and the
-    caller knows this file could not answer)."""
-    src = read_source(task)
-    if isinstance(src, str):
-        return FileResult(task.file, task.language, skipped=src)
+    caller knows this file could not answer). With `wanted`, a file whose bytes hold none of
+    those strings has nothing to record and is not decoded."""
+    data = read_data(task)
+    if isinstance(data, str):
+        return FileResult(task.file, task.language, skipped=data)
+    if wanted is not None and not any(w in data for w in wanted):
+        return FileResult(task.file, task.language, True)
+    src = source_of(task, data)
     failed = run_bounded(src, (record,))
     if failed:
         return FileResult(task.file, task.language, skipped=failed)
@@ -153,9 +178,14 @@ def scan_task(task: Task, thorough: bool = False) -> FileResult:
 def read_source(task: Task, thorough: bool = False) -> Source | str:
     """The file as a `Source` to scan, or why it cannot be one (its skip reason): over
     `--max-file-size`, unreadable, binary. Undecodable bytes are replaced, with a remark."""
+    data = read_data(task)
+    return data if isinstance(data, str) else source_of(task, data, thorough)
+
+
+def read_data(task: Task) -> bytes | str:
+    """The file's bytes, or why it cannot be scanned (see `read_source`)."""
     options = STATE["options"]
-    rules = STATE["rules"]
-    assert isinstance(options, Options) and isinstance(rules, RuleSet)
+    assert isinstance(options, Options)
     if task.size > options.max_file_size:
         return too_large(options.max_file_size)
     try:
@@ -166,6 +196,14 @@ def read_source(task: Task, thorough: bool = False) -> Source | str:
         return too_large(options.max_file_size)
     if data.find(b"\0", 0, 8192) >= 0:
         return "binary content in a text file"
+    return data
+
+
+def source_of(task: Task, data: bytes, thorough: bool = False) -> Source:
+    """The `Source` of a file's bytes, read by `read_data`."""
+    options = STATE["options"]
+    rules = STATE["rules"]
+    assert isinstance(options, Options) and isinstance(rules, RuleSet)
     text, clean = decode(data)
     src = Source(task.file, task.language, data, text, options, rules, thorough=thorough)
     if not clean:
