@@ -16,8 +16,8 @@ import os
 import posixpath
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # A compile database of a very large tree is tens of megabytes; past this it is not one.
 MAX_BYTES = 256 << 20
@@ -36,8 +36,7 @@ class CompileDbError(Exception):
     """A compile database that cannot be used: the message is one line."""
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """One entry of the database whose source file lies in the scanned tree."""
 
     file: str  # POSIX, relative to the scan root
@@ -48,8 +47,7 @@ class Unit:
     machine: tuple[str, ...]  # -m..., -march=..., /arch:... as written, in order
 
 
-@dataclass(frozen=True, slots=True)
-class CompileDb:
+class CompileDb(NamedTuple):
     """The units of a compile database that the scanned tree holds."""
 
     path: str  # as given on the command line

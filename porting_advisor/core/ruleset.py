@@ -10,7 +10,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from porting_advisor.core.model import Severity
 
@@ -40,8 +40,7 @@ class RuleError(Exception):
     """A rules file is missing, malformed or inconsistent (exit 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Category:
+class Category(NamedTuple):
     name: str
     severity: Severity
     default_on: bool

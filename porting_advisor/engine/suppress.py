@@ -9,7 +9,8 @@ suppressed findings)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from porting_advisor.core.model import Finding, Remark
 from porting_advisor.core.source import Source
@@ -33,8 +34,7 @@ GENERIC = ("//", "/*", "#", "!", "--", ";", "<!--")
 QUOTES = {"rust": '"', "make": "", "autotools": ""}
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(NamedTuple):
     line: int  # 1-based: the line the marker applies to
     names: frozenset[str]
     at: int  # 1-based: the line the marker is written on

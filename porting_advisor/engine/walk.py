@@ -10,6 +10,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from porting_advisor.core import ruleset
 from porting_advisor.core.model import Positional
@@ -39,8 +40,7 @@ class Task(Positional):
     inode: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Languages:
+class Languages(NamedTuple):
     names: dict[str, str]
     extensions: dict[str, str]
     shebangs: dict[str, str]

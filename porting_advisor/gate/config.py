@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +57,8 @@ def load(root: Path, given: Path | None = None, ignore_tree: bool = False) -> Co
 
 
 def read(path: Path) -> dict[str, Any]:
+    import tomllib  # (lazy: most scans have no configuration file)
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.model import FileResult, Finding, Options
@@ -36,8 +37,7 @@ class PassContext:
         return replace(f, filtered=True, filtered_reason=reason)
 
 
-@dataclass(frozen=True, slots=True)
-class Pass:
+class Pass(NamedTuple):
     """One cross-file pass: `run` gives the new list of findings (with findings added,
     dropped or marked filtered); it is called only when `applies`."""
 

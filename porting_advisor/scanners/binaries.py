@@ -14,7 +14,7 @@ import re
 import struct
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from porting_advisor.core.model import member_path
 
@@ -58,8 +58,7 @@ MAX_NESTED = 64 << 20  # nested archives are read into memory up to this size
 HEAD = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class Binary:
+class Binary(NamedTuple):
     kind: str  # "ELF shared library", "PE DLL", "Mach-O universal binary", ...
     arches: frozenset[str]
     detail: str = ""

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from porting_advisor.core.memo import last_call
 from porting_advisor.core.source import Source
 
 
-@dataclass(frozen=True, slots=True)
-class Syntax:
+class Syntax(NamedTuple):
     comment: re.Pattern[str]
     continuation: bool
     open: re.Pattern[str] | None

@@ -68,8 +68,7 @@ class State(NamedTuple):
 ALWAYS = State(ACTIVE)
 
 
-@dataclass(frozen=True, slots=True)
-class Macros:
+class Macros(NamedTuple):
     """The macro knowledge of one target: profile definitions plus the listed names."""
 
     defined: dict[str, str]

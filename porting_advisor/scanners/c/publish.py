@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from porting_advisor.core import vocab
 from porting_advisor.core.source import Source, node_text
@@ -63,14 +63,12 @@ SCOPES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Decl:
+class Decl(NamedTuple):
     volatile: bool
     atomic: bool  # an atomic type or sig_atomic_t: never a plain flag
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     at: int  # byte offset
     kind: str  # w (write), r (read), fence, store, load (an atomic op)
     key: str  # "name" for a file-scope variable, ".name" for a field; "" for a fence
