@@ -278,6 +278,53 @@ def test_ignore_fast_paths_agree_with_pathspec():
     assert fast_seen
 
 
+def test_translated_patterns_agree_with_pathspec():
+    """engine.gitignore's expressions (and its ruling between patterns that disagree) match
+    the same paths as pathspec's GitIgnoreSpec, on generated patterns of every shape it
+    translates: `*`, `?`, `**`, bracket sets, anchored or not, for directories or not,
+    negated or not."""
+    import random
+
+    import pathspec
+
+    rng = random.Random(7)
+    names = ["a", "b", "ab", "a.c", "x_y", ".h", "c-d"]
+
+    def segment() -> str:
+        r = rng.random()
+        if r < 0.2:
+            return "**" if r < 0.1 else "*"
+        pieces = ["*", "?", "[ab]", "[!a]", "[a-c]", "[.]", *names]
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
+
+    def pattern() -> str:
+        text = "/".join(segment() for _ in range(rng.randint(1, 3)))
+        text = ("/" if rng.random() < 0.3 else "") + text + ("/" if rng.random() < 0.3 else "")
+        return ("!" if rng.random() < 0.25 else "") + text
+
+    translated = 0
+    for _ in range(400):
+        lines = [pattern() for _ in range(rng.randint(1, 5))]
+        ignore, reference = walk.Ignore(lines), pathspec.GitIgnoreSpec.from_lines(lines)
+        translated += ignore.fast
+        for _path in range(25):
+            path = "/".join(rng.choice([*names, "abc", "b.c"]) for _ in range(rng.randint(1, 4)))
+            path += "/" if rng.random() < 0.4 else ""
+            assert ignore.match_file(path) == bool(reference.match_file(path)), (path, lines)
+    assert translated == 400  # (none left to pathspec: no escapes in these)
+
+
+def test_an_invalid_gitignore_line_ignores_nothing_and_the_scan_goes_on(tmp_path, run_cli):
+    """A pattern git cannot read (a trailing backslash) matches nothing, as in git; the file's
+    other lines still apply."""
+    (tmp_path / ".gitignore").write_text("odd\\\n*.o.c\n")
+    (tmp_path / "kept.c").write_text(X86_C)
+    (tmp_path / "gen.o.c").write_text(X86_C)
+    result = run_cli(tmp_path, "--no-cache", "--format", "json")
+    assert result.code == 0
+    assert {f["file"] for f in result.json()["findings"]} == {"kept.c"}
+
+
 def test_quilt_copies_are_read_only_with_no_filter(tmp_path, run_cli):
     """A Debian source tree's `.pc/` holds the files as they were before each patch: all
     that is found there is filtered as not built, so a default scan does not read it;

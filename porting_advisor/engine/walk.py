@@ -10,10 +10,14 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from porting_advisor.core import ruleset
 from porting_advisor.core.model import Positional
+from porting_advisor.engine import gitignore
+
+if TYPE_CHECKING:
+    import pathspec
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "CVS", "_darcs"})
 # what quilt keeps in a Debian source tree's `.pc/`: the files as they were before each patch
@@ -152,42 +156,48 @@ Specs = list[tuple[str, "Ignore"]]  # (directory of the .gitignore, its rules)
 
 
 class Ignore:
-    """A .gitignore (or --exclude) spec, with pathspec's answers. Without negations, the common
-    pattern shapes (`name`, `*.ext`, with or without a trailing `/`) become set and suffix
-    tests on path components, and the rest one combined regex: an order of magnitude faster
-    than pathspec's pattern-by-pattern loop on large ignore files. With negations (`!name`),
-    the same test of the other patterns says which paths none of them ignores (most paths:
-    a negation only takes back), and pathspec decides the others."""
+    """A .gitignore (or --exclude) spec, with pathspec's answers. The patterns are translated
+    to expressions here (engine.gitignore); the common shapes (`name`, `*.ext`, with or
+    without a trailing `/`) become set and suffix tests on path components, the rest one
+    combined regex: an order of magnitude faster than pathspec's pattern-by-pattern loop on
+    large ignore files, and no pathspec import. With negations (`!name`), the same test of the
+    other patterns says which paths none of them ignores (most paths: a negation only takes
+    back), and pathspec decides the others; a file with a line only pathspec reads (an
+    escape) is pathspec's alone."""
 
     def __init__(self, lines: list[str]) -> None:
-        import pathspec  # lazy: most trees and rescans need no ignore rules
-
-        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        patterns = [p for p in self.spec.patterns if p.include is not None]
-        self.fast = False
+        self.lines = lines
         self.names: set[str] = set()  # a component with this name
         self.dir_names: set[str] = set()  # ... that is a directory (`name/`)
         self.suffixes: list[str] = []  # a component ending so (`*.ext`)
         self.dir_suffixes: list[str] = []
         self.combined: re.Pattern[str] | None = None
-        ignoring = [p for p in patterns if p.include]
-        self.negated = len(ignoring) < len(patterns)  # (then a match is checked by pathspec)
-        if not ignoring:
+        self.patterns = gitignore.parse(lines)
+        self.fast = self.patterns is not None
+        self.negated = False
+        if self.patterns is None:
             return
-        rest = []
-        for p in ignoring:
-            text = getattr(p, "pattern", None)
-            if isinstance(text, str) and self._simple(text):
-                continue
-            rx = getattr(p, "regex", None)
-            if rx is None:
-                return
-            rest.append(re.sub(r"\(\?P<\w+>", "(?:", rx.pattern))
+        self.negated = any(p.negated for p in self.patterns)  # (then `each` decides a match)
+        rest = [p.plain for p in self.patterns if not p.negated and not self._simple(p.text)]
+        self.combined = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+
+    @functools.cached_property
+    def each(self) -> list[tuple[re.Pattern[str], bool]]:
+        """Every pattern's expression, and whether it ignores (with negations only, and only
+        once a path matches one that ignores)."""
+        return [(re.compile(p.regex), not p.negated) for p in self.patterns or ()]
+
+    @functools.cached_property
+    def spec(self) -> pathspec.GitIgnoreSpec:
+        """pathspec's reading of the lines (an invalid pattern ignores nothing, as in git)."""
+        import pathspec  # lazy: only a file with a line engine.gitignore leaves to pathspec
+
         try:
-            self.combined = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
-        except re.error:
-            return
-        self.fast = True
+            return pathspec.GitIgnoreSpec.from_lines(self.lines)
+        except ValueError:  # (a trailing backslash) the other lines still count
+            return pathspec.GitIgnoreSpec.from_lines(
+                [line for line in self.lines if valid_pattern(line)]
+            )
 
     def _simple(self, text: str) -> bool:
         """Record `name`, `name/`, `*.ext` or `*.ext/`; False for any other shape."""
@@ -206,7 +216,7 @@ class Ignore:
         if not self.fast:
             return bool(self.spec.match_file(path))
         if self.negated:
-            return self.ignored(path) and bool(self.spec.match_file(path))
+            return self.ignored(path) and gitignore.decide(self.each, path)
         return self.ignored(path)
 
     def ignored(self, path: str) -> bool:
@@ -226,6 +236,17 @@ class Ignore:
                 ):
                     return True
         return self.combined is not None and self.combined.match(path) is not None
+
+
+def valid_pattern(line: str) -> bool:
+    """Does pathspec read this line as a pattern (or as nothing: a comment, a blank)?"""
+    import pathspec
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except ValueError:
+        return False
+    return True
 
 
 class Walker:

@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The lines of a .gitignore (or of --exclude) as regular expressions, for the walk.
+
+pathspec is the reference for what a pattern means, but importing it and compiling one
+expression per line took 10-23 ms of every walk that met a .gitignore (most trees), before
+the first file could be scanned. The shapes found in practice (names, `*.ext`, paths with
+`*`, `?` and `**`, plain bracket sets, anchored or not, for directories or not) are
+translated here to expressions that match the same paths as pathspec's GitIgnoreSpec
+(tests/test_walk.py compares them path by path); a line with anything else (a backslash
+escape, an unusual bracket expression) leaves the whole file to pathspec.
+
+Paths are relative to the .gitignore's directory, POSIX, a directory with a trailing `/`;
+each expression is applied with `re.match` (anchored at the start, open at the end). Its
+group `d` matches when the pattern matched a directory above the path rather than the path
+itself, which decides between patterns that disagree (`decide`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Line(NamedTuple):
+    """One pattern of the file."""
+
+    text: str  # as written, trailing whitespace removed, without the "!" of a negation
+    regex: str  # the paths it applies to, with the group `d`
+    negated: bool  # `!pattern`: takes back what an earlier pattern ignores
+
+    @property
+    def plain(self) -> str:
+        """`regex` without its group, to be combined with others."""
+        return self.regex.replace(MARK, "/")
+
+
+MARK = "(?P<d>/)"  # (a directory above the path matched: see `decide`)
+
+
+def parse(lines: list[str]) -> list[Line] | None:
+    """The patterns of `lines`, in order; None when one needs pathspec. Blank lines, comments
+    and invalid patterns are left out, as git leaves them."""
+    out = []
+    for raw in lines:
+        text = raw.rstrip()
+        if not text or text.startswith("#") or text == "/":
+            continue
+        if "\\" in raw:
+            return None  # escapes (`\#`, `\!`, a trailing `\ `): pathspec's
+        negated = text.startswith("!")
+        text = text[1:] if negated else text
+        regex = translate(text)
+        if regex is None:
+            return None
+        out.append(Line(text, regex, negated))
+    return out
+
+
+def decide(patterns: list[tuple[re.Pattern[str], bool]], path: str) -> bool:
+    """Is `path` ignored, given each pattern's expression and whether it ignores (False: a
+    negation)? As pathspec's GitIgnoreSpec decides: the last pattern that matches the path
+    itself, else the last that matches a directory above it."""
+    above: bool | None = None
+    for rx, ignores in reversed(patterns):
+        m = rx.match(path)
+        if m is None:
+            continue
+        if "d" not in rx.groupindex or m.group("d") is None:
+            return ignores
+        if above is None:
+            above = ignores
+    return bool(above)
+
+
+def translate(pattern: str) -> str | None:
+    """The expression for one pattern (no `!`); None when pathspec must decide."""
+    parts = pattern.split("/")
+    directory = parts[-1] == ""  # `name/`: a directory and what is under it
+    if parts[0] == "":
+        del parts[0]  # `/name`: anchored to the .gitignore's directory
+    elif (len(parts) == 1 or (len(parts) == 2 and directory)) and parts[0] != "**":
+        parts.insert(0, "**")  # a bare name: at any depth
+    if directory:
+        parts[-1] = "**"
+    if "" in parts:
+        return None  # `a//b`
+    merged = [p for i, p in enumerate(parts) if not (p == "**" and i and parts[i - 1] == "**")]
+    if merged == ["**"]:
+        return ".*" + MARK if directory else "."  # whatever is in a directory; everything
+    if merged in (["**", "*"], ["**", "*", "**"]):
+        return "." if len(merged) == 2 else ".*" + (MARK if directory else "/")
+    out = []
+    slash = False  # a `/` goes before the next segment
+    last = len(merged) - 1
+    for i, part in enumerate(merged):
+        if part == "**":
+            if i == 0:
+                out.append("(?:.+/)?")
+            elif i < last:
+                out.append("(?:/.+)?")
+                slash = True
+            else:
+                out.append(MARK if directory else "/")  # what is under it
+            continue
+        glob = "[^/]+" if part == "*" else segment(part)
+        if glob is None:
+            return None
+        out.append(("/" if slash else "") + glob)
+        if i == last:
+            out.append(f"(?:{MARK}|$)")  # the file, or the directory and what is under it
+        slash = True
+    return "".join(out)
+
+
+def segment(glob: str) -> str | None:
+    """One path segment's glob as an expression; None for a bracket expression other than a
+    plain set or range of letters, digits, `.`, `_` and `-`."""
+    out = []
+    i = 0
+    while i < len(glob):
+        c = glob[i]
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            m = BRACKET.match(glob, i)
+            if m is None:
+                return None
+            out.append(("[^" if m.group(1) else "[") + m.group(2) + "]")
+            i = m.end()
+            continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+# `[abc]`, `[a-z0-9]`, `[!0-9]` (`!` or `^` negates)
+BRACKET = re.compile(r"\[([!^]?)([A-Za-z0-9._][A-Za-z0-9._-]*)\]")
