@@ -89,6 +89,10 @@ def preload(languages: Iterable[str]) -> None:
             from porting_advisor.scanners.c import intrinsics
 
             intrinsics.names_set()
+        elif language in ("ci", "compose"):
+            from porting_advisor.scanners import cijobs  # noqa: F401 (and PyYAML)
+        elif language == "csharp":
+            from porting_advisor.scanners import csharp_dispatch  # noqa: F401
 
 
 @functools.cache

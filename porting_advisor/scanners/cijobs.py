@@ -75,6 +75,11 @@ class Job:
     last: int
 
     @property
+    def x64(self) -> bool:
+        """Do the job's runners run x64?"""
+        return self.arch == X64
+
+    @property
     def arm(self) -> bool:
         """Does the job build or test for Arm64 (on an Arm64 runner or not)?"""
         return self.builds and (self.arch == ARM64 or self.emulated)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from porting_advisor.core.facts import BaseImage, CiArm
 from porting_advisor.core.source import Source
-from porting_advisor.scanners import cijobs
 from porting_advisor.scanners.build import ARM_PATH, PATHS, macros
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT as BUILD_ARCH_SUBJECT
+
+if TYPE_CHECKING:
+    # (imported where a CI or compose file is read: it loads PyYAML, which Dockerfiles and
+    # shell scripts, also scanned here, do not need)
+    from porting_advisor.scanners import cijobs
 
 COMMENT = re.compile(r"(?:^|\s)#.*$")
 PLATFORM = re.compile(
@@ -217,6 +221,8 @@ def scan(src: Source) -> None:
 
 def context(src: Source, logical: list[tuple[int, str]]) -> Context:
     ctx = Context()
+    if src.language in ("ci", "compose") or is_jenkins(src.file):
+        from porting_advisor.scanners import cijobs
     if src.language in ("ci", "compose") and not is_jenkins(src.file):
         root = cijobs.compose(src.text)
         ctx.prose = cijobs.text_lines(root)
@@ -312,7 +318,7 @@ def check_line(src: Source, ctx: Context, first: int, line: str) -> None:
             for pattern, case in PACKAGES:
                 if token and pattern.match(token):
                     reason = cross or m32
-                    on_x64 = (job is not None and job.arch == cijobs.X64) or ctx.default_x64
+                    on_x64 = (job is not None and job.x64) or ctx.default_x64
                     if not reason and case == "x86-32" and on_x64:
                         reason = X64_HOST
                     add(
@@ -342,7 +348,7 @@ def check_jobs(src: Source, ctx: Context, logical: list[tuple[int, str]]) -> Non
         return
     if not read or "ci-x64-only-runner" not in src.rules.rules:
         return
-    job = next((j for j in ctx.jobs if j.builds and j.arch == cijobs.X64), None)
+    job = next((j for j in ctx.jobs if j.builds and j.x64), None)
     if job:
         src.add("ci-x64-only-runner", job.line, job.column, length=job.length, runner=job.runner)
 

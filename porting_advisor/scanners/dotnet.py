@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from porting_advisor.core.source import Source
-from porting_advisor.scanners import csharp_dispatch
 
 RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
 PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
@@ -25,6 +24,10 @@ ARM_RID = re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+ar
 def scan_dotnet(src: Source) -> None:
     """C# intrinsics per method, project files, and `dotnet` command lines."""
     if src.file.endswith(".cs"):
+        # (imported for C# alone: shell scripts and Dockerfiles, read here for their `dotnet`
+        # commands, need no tree-sitter grammar)
+        from porting_advisor.scanners import csharp_dispatch
+
         csharp_dispatch.scan_csharp(src)
     elif src.language == "dotnet":
         scan_project(src)
