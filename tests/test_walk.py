@@ -314,10 +314,12 @@ def test_translated_patterns_agree_with_pathspec():
     assert translated == 400  # (none left to pathspec: no escapes in these)
 
 
-def test_an_invalid_gitignore_line_ignores_nothing_and_the_scan_goes_on(tmp_path, run_cli):
-    """A pattern git cannot read (a trailing backslash) matches nothing, as in git; the file's
+@pytest.mark.parametrize("odd", ["odd\\", "!", "[z-a].c", "![z-a]", "a\\ b[z-a]"])
+def test_an_invalid_gitignore_line_ignores_nothing_and_the_scan_goes_on(tmp_path, run_cli, odd):
+    """A pattern git cannot read or that matches nothing (a trailing backslash, a lone `!`, a
+    descending range, which pathspec and sre refuse) ignores nothing, as in git; the file's
     other lines still apply."""
-    (tmp_path / ".gitignore").write_text("odd\\\n*.o.c\n")
+    (tmp_path / ".gitignore").write_text(odd + "\n*.o.c\n")
     (tmp_path / "kept.c").write_text(X86_C)
     (tmp_path / "gen.o.c").write_text(X86_C)
     result = run_cli(tmp_path, "--no-cache", "--format", "json")

@@ -49,6 +49,8 @@ def parse(lines: list[str]) -> list[Line] | None:
             return None  # escapes (`\#`, `\!`, a trailing `\ `): pathspec's
         negated = text.startswith("!")
         text = text[1:] if negated else text
+        if not text:
+            continue  # a lone `!`
         regex = translate(text)
         if regex is None:
             return None
@@ -114,18 +116,19 @@ def translate(pattern: str) -> str | None:
 
 def segment(glob: str) -> str | None:
     """One path segment's glob as an expression; None for a bracket expression other than a
-    plain set or range of letters, digits, `.`, `_` and `-`."""
-    out = []
+    plain set or ascending range of letters, digits, `.`, `_` and `-`."""
+    out: list[str] = []
     i = 0
     while i < len(glob):
         c = glob[i]
         if c == "*":
-            out.append("[^/]*")
+            if not out or out[-1] != ANY:  # (`**` inside a name is `*`: one, not a run to retry)
+                out.append(ANY)
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
             m = BRACKET.match(glob, i)
-            if m is None:
+            if m is None or descending(m.group(2)):
                 return None
             out.append(("[^" if m.group(1) else "[") + m.group(2) + "]")
             i = m.end()
@@ -136,5 +139,19 @@ def segment(glob: str) -> str | None:
     return "".join(out)
 
 
+ANY = "[^/]*"
 # `[abc]`, `[a-z0-9]`, `[!0-9]` (`!` or `^` negates)
 BRACKET = re.compile(r"\[([!^]?)([A-Za-z0-9._][A-Za-z0-9._-]*)\]")
+
+
+def descending(items: str) -> bool:
+    """Does a bracket set hold a range like `z-a` (git: it matches nothing; sre refuses it)?"""
+    i = 0
+    while i < len(items):
+        if i + 2 < len(items) and items[i + 1] == "-":
+            if items[i] > items[i + 2]:
+                return True
+            i += 3
+        else:
+            i += 1
+    return False

@@ -156,14 +156,14 @@ Specs = list[tuple[str, "Ignore"]]  # (directory of the .gitignore, its rules)
 
 
 class Ignore:
-    """A .gitignore (or --exclude) spec, with pathspec's answers. The patterns are translated
-    to expressions here (engine.gitignore); the common shapes (`name`, `*.ext`, with or
-    without a trailing `/`) become set and suffix tests on path components, the rest one
-    combined regex: an order of magnitude faster than pathspec's pattern-by-pattern loop on
-    large ignore files, and no pathspec import. With negations (`!name`), the same test of the
-    other patterns says which paths none of them ignores (most paths: a negation only takes
-    back), and pathspec decides the others; a file with a line only pathspec reads (an
-    escape) is pathspec's alone."""
+    """A .gitignore (or --exclude) spec, answering as pathspec's GitIgnoreSpec does. The
+    patterns are translated to expressions here (engine.gitignore): the common shapes
+    (`name`, `*.ext`, with or without a trailing `/`) become set and suffix tests on path
+    components, the rest one combined regex, an order of magnitude faster than pathspec's
+    pattern-by-pattern loop on large ignore files, and no pathspec import. With negations
+    (`!name`), the same test of the other patterns says which paths none of them ignores
+    (most paths: a negation only takes back), and `gitignore.decide` rules on the others. A
+    file with a line only pathspec reads (an escape) is pathspec's alone."""
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
@@ -179,7 +179,10 @@ class Ignore:
             return
         self.negated = any(p.negated for p in self.patterns)  # (then `each` decides a match)
         rest = [p.plain for p in self.patterns if not p.negated and not self._simple(p.text)]
-        self.combined = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+        try:
+            self.combined = re.compile("|".join(f"(?:{r})" for r in rest)) if rest else None
+        except (re.error, RecursionError):  # (not expected: then pathspec's reading stands)
+            self.fast = False
 
     @functools.cached_property
     def each(self) -> list[tuple[re.Pattern[str], bool]]:
@@ -194,7 +197,7 @@ class Ignore:
 
         try:
             return pathspec.GitIgnoreSpec.from_lines(self.lines)
-        except ValueError:  # (a trailing backslash) the other lines still count
+        except (ValueError, re.error):  # (`foo\`, `[z-a]`) the other lines still count
             return pathspec.GitIgnoreSpec.from_lines(
                 [line for line in self.lines if valid_pattern(line)]
             )
@@ -244,7 +247,7 @@ def valid_pattern(line: str) -> bool:
 
     try:
         pathspec.GitIgnoreSpec.from_lines([line])
-    except ValueError:
+    except (ValueError, re.error):
         return False
     return True
 
