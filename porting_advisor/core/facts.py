@@ -34,7 +34,7 @@ class Arch(enum.Enum):
 
 
 # Facts are values: named tuples, which are immutable, pickle compactly and cost a tenth of
-# a frozen dataclass to define (33 kinds: about 10 ms of every process's start-up). Being
+# a frozen dataclass to define (paid at every start-up: docs/architecture.md). Being
 # tuples, two facts of different kinds with equal fields compare equal: keep facts out of
 # sets and dict keys that mix kinds; a fact with no fields (`CiArm`) is falsy.
 

@@ -2,8 +2,8 @@
 """The lines of a .gitignore (or of --exclude) as regular expressions, for the walk.
 
 pathspec is the reference for what a pattern means, but importing it and compiling one
-expression per line took 10-23 ms of every walk that met a .gitignore (most trees), before
-the first file could be scanned. The shapes found in practice (names, `*.ext`, paths with
+expression per line cost more than the rest of the walk wherever it met a .gitignore (most
+trees), before the first file could be scanned (docs/performance.md). The shapes found in practice (names, `*.ext`, paths with
 `*`, `?` and `**`, plain bracket sets, anchored or not, for directories or not) are
 translated here to expressions that match the same paths as pathspec's GitIgnoreSpec
 (tests/test_walk.py compares them path by path); a line with anything else (a backslash
