@@ -3,11 +3,12 @@
 
 pathspec is the reference for what a pattern means, but importing it and compiling one
 expression per line cost more than the rest of the walk wherever it met a .gitignore (most
-trees), before the first file could be scanned (docs/performance.md). The shapes found in practice (names, `*.ext`, paths with
-`*`, `?` and `**`, plain bracket sets, anchored or not, for directories or not) are
-translated here to expressions that match the same paths as pathspec's GitIgnoreSpec
-(tests/test_walk.py compares them path by path); a line with anything else (a backslash
-escape, an unusual bracket expression) leaves the whole file to pathspec.
+trees), before the first file could be scanned (docs/performance.md). The shapes found in
+practice (names, `*.ext`, paths with `*`, `?` and `**`, plain bracket sets, anchored or not,
+for directories or not) are translated here to expressions that match the same paths as
+pathspec's GitIgnoreSpec (tests/test_walk.py compares them path by path); a line with
+anything else (a backslash escape, an unusual bracket expression) leaves the whole file to
+pathspec.
 
 Paths are relative to the .gitignore's directory, POSIX, a directory with a trailing `/`;
 each expression is applied with `re.match` (anchored at the start, open at the end). Its
