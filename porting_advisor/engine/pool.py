@@ -10,7 +10,6 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from porting_advisor.core.model import FileResult, Options
@@ -168,6 +167,9 @@ class Pool:
             bid = self.waiting[0]
             message = self.messages.get(bid)
             if message is None:
+                # (multiprocessing is imported with the pool: a scan without one never pays it)
+                from multiprocessing.reduction import ForkingPickler
+
                 message = self.messages[bid] = bytes(
                     ForkingPickler.dumps((*self.modes.get(bid, ("", ())), self.batches[bid]))
                 )
