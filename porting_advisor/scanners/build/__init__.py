@@ -21,7 +21,6 @@ from porting_advisor.scanners.build.flags import (
     ARM_PATH,
     PATHS,
     VOCAB,
-    X86_CPU,
     check_flags,
     check_libraries,
     check_line,
@@ -41,7 +40,7 @@ from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines, shell_s
 from porting_advisor.scanners.build.tracker import Tracker
 from porting_advisor.scanners.build.variables import Uses
 
-__all__ = ["ARM_PATH", "PATHS", "X86_CPU", "check_flags", "check_libraries", "scan"]
+__all__ = ["ARM_PATH", "PATHS", "check_flags", "check_libraries", "scan"]
 MAKE_RULE = re.compile(r"([\w.%/$(){}-]+(?:[ \t]+[\w.%/$(){}-]+)*)[ \t]*::?(?!=)")
 CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,

@@ -44,9 +44,16 @@ FLAG = re.compile(
     r"|x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|MIC-AVX512)|ax[\w,.-]+"
     r"|qopt-zmm-usage=\w+)|/(?<![\w/-]/)arch:(?:AVX\w*|SSE2?|IA32))(?![\w-])"
 )
+
+
 # the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
-# the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
-X86_CPU = re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
+@functools.cache
+def x86_cpu() -> re.Pattern[str]:
+    """Does the value of -march=/-mtune= name an x86 CPU (rules/vocab/x86-cpus.yaml)?
+    Compiled on first use: a long list, and most build files set no -march."""
+    return re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
+
+
 # (each branch's first character, then the look-behind: see FLAG)
 PATHS = re.compile(
     r"(/(?<![\w.]/)(?:usr/)?lib(?:64)?/x86_64-linux-gnu|x(?<![\w.]x)86_64-(?:linux-gnu"
@@ -187,7 +194,7 @@ def check_flags(
                     test_only=test_only,
                 )
                 continue
-            if not X86_CPU.match(value):
+            if not x86_cpu().match(value):
                 continue
         report(
             src,
