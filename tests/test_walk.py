@@ -281,24 +281,25 @@ def test_ignore_fast_paths_agree_with_pathspec():
 def test_translated_patterns_agree_with_pathspec():
     """engine.gitignore's expressions (and its ruling between patterns that disagree) match
     the same paths as pathspec's GitIgnoreSpec, on generated patterns of every shape it
-    translates: `*`, `?`, `**`, bracket sets, anchored or not, for directories or not,
+    translates: `*`, `?`, `**`, bracket sets, several stars in a name and several `**` in a
+    pattern (taken at their first occurrence), anchored or not, for directories or not,
     negated or not."""
     import random
 
     import pathspec
 
     rng = random.Random(7)
-    names = ["a", "b", "ab", "a.c", "x_y", ".h", "c-d"]
+    names = ["a", "b", "ab", "ba", "a.c", "x_y", ".h", "c-d"]
+    pieces = ["*", "?", "[ab]", "[!a]", "[a-c]", "[.]", "*a*", "a*b*", *names]
 
     def segment() -> str:
         r = rng.random()
-        if r < 0.2:
-            return "**" if r < 0.1 else "*"
-        pieces = ["*", "?", "[ab]", "[!a]", "[a-c]", "[.]", *names]
+        if r < 0.25:
+            return "**" if r < 0.15 else "*"
         return "".join(rng.choice(pieces) for _ in range(rng.randint(1, 3)))
 
     def pattern() -> str:
-        text = "/".join(segment() for _ in range(rng.randint(1, 3)))
+        text = "/".join(segment() for _ in range(rng.randint(1, 5)))
         text = ("/" if rng.random() < 0.3 else "") + text + ("/" if rng.random() < 0.3 else "")
         return ("!" if rng.random() < 0.25 else "") + text
 
@@ -308,10 +309,38 @@ def test_translated_patterns_agree_with_pathspec():
         ignore, reference = walk.Ignore(lines), pathspec.GitIgnoreSpec.from_lines(lines)
         translated += ignore.fast
         for _path in range(25):
-            path = "/".join(rng.choice([*names, "abc", "b.c"]) for _ in range(rng.randint(1, 4)))
+            path = "/".join(rng.choice([*names, "abc", "b.c"]) for _ in range(rng.randint(1, 7)))
             path += "/" if rng.random() < 0.4 else ""
             assert ignore.match_file(path) == bool(reference.match_file(path)), (path, lines)
     assert translated == 400  # (none left to pathspec: no escapes in these)
+
+
+@pytest.mark.parametrize(
+    ("lines", "path", "ignored"),
+    [
+        # a run between two `**` is taken at its first occurrence, not after skipping one
+        (["/*b/**/*/**/*/a"], "ab/ab/a/a/c/b/ba/ba", True),
+        # a negated set matches `/` (as in pathspec): the name's stars are then not
+        # committed early, or the last pattern to match the path itself would change
+        (["/*[!a]**", "!$y/"], "$y/$y", True),
+    ],
+)
+def test_translated_patterns_found_by_fuzzing(lines, path, ignored):
+    import pathspec
+
+    assert walk.Ignore(lines).match_file(path) is ignored
+    assert bool(pathspec.GitIgnoreSpec.from_lines(lines).match_file(path)) is ignored
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path"),
+    [("*a" * 8 + "b", "a" * 120), ("**/" + "a/**/" * 8 + "b", "a/" * 60 + "c")],
+)
+def test_patterns_that_backtrack_fail_fast(pattern, path):
+    """Many stars in a name, or `**` between many directories: each piece is taken at its
+    first occurrence, so a failing match is linear (pathspec takes seconds on these; this
+    test would too, were they translated as pathspec does)."""
+    assert walk.Ignore([pattern]).match_file(path) is False
 
 
 @pytest.mark.parametrize("odd", ["odd\\", "!", "[z-a].c", "![z-a]", "a\\ b[z-a]"])

@@ -92,26 +92,36 @@ def translate(pattern: str) -> str | None:
         return ".*" + MARK if directory else "."  # whatever is in a directory; everything
     if merged in (["**", "*"], ["**", "*", "**"]):
         return "." if len(merged) == 2 else ".*" + (MARK if directory else "/")
-    out = []
-    slash = False  # a `/` goes before the next segment
-    last = len(merged) - 1
-    for i, part in enumerate(merged):
+    # The segments between `**`s, each run as one expression; a run that another `**`
+    # follows is taken at its first occurrence (an atomic group: several `**` against a deep
+    # path would otherwise retry every split of it), the last run as late as it can be, as
+    # pathspec's greedy expression takes it (that decides whether `d` matched).
+    runs: list[list[str]] = [[]]
+    for part in merged[1:] if merged[0] == "**" else merged:
         if part == "**":
-            if i == 0:
-                out.append("(?:.+/)?")
-            elif i < last:
-                out.append("(?:/.+)?")
-                slash = True
-            else:
-                out.append(MARK if directory else "/")  # what is under it
+            runs.append([])
             continue
         glob = "[^/]+" if part == "*" else segment(part)
         if glob is None:
             return None
-        out.append(("/" if slash else "") + glob)
-        if i == last:
+        runs[-1].append(glob)
+    trailing = not runs[-1]  # `a/**`, `a/`: what is under it
+    if trailing:
+        runs.pop()
+    out = ["(?:.+/)?" if merged[0] == "**" else ""]
+    for k, run in enumerate(runs):
+        body = "/".join(run)
+        final = k == len(runs) - 1 and not trailing
+        if k == 0:
+            out.append(body)
+        elif final or "[^" in body.replace("[^/]", ""):
+            out.append(f"(?:/.+)?/{body}")  # (a negated set: see `segment`)
+        else:
+            out.append(f"(?>(?:/.+?)??/{body}(?=/))")
+        if final:
             out.append(f"(?:{MARK}|$)")  # the file, or the directory and what is under it
-        slash = True
+    if trailing:
+        out.append(MARK if directory else "/")
     return "".join(out)
 
 
@@ -129,7 +139,9 @@ def segment(glob: str) -> str | None:
         if expression is None:
             return None
         pieces.append(expression)
-    if len(pieces) <= 2:
+    if len(pieces) <= 2 or "[!" in glob or "[^" in glob:
+        # (a negated set also matches `/`, as in pathspec: then a piece is not bound to the
+        # segment, and its first occurrence may not be the one pathspec's match takes)
         return ANY.join(pieces)
     middle = "".join(f"(?>{ANY}?{p})" for p in pieces[1:-1])
     return pieces[0] + middle + ANY + pieces[-1]
