@@ -133,7 +133,7 @@ def test_fp_contract_pass_reports_the_first_exact_comparison_once(rules):
     off = FileResult("Makefile", "make", True, (), (ContractOff(3, "-ffp-contract=off"),))
     assert fp_contract.PASS.run(context(rules, [*results, off], [])) == []
     ctx = context(rules, [*results, off], [])
-    ctx.options = replace(ctx.options, no_filter=True)
+    ctx.options = ctx.options._replace(no_filter=True)
     (listed,) = fp_contract.PASS.run(ctx)
     assert listed.filtered
     assert listed.filtered_reason == "the build sets `-ffp-contract=off` (Makefile:3)"
@@ -251,7 +251,7 @@ def test_c_guards_pass_settles_a_macro_the_tree_defines_only_for_x86(rules):
     got = [(f.line, f.filtered, f.guard, f.message) for f in c_guards.PASS.run(ctx)]
     guarded = (9, False, (), f"{fast.message} (guarded by USE_FAST)")
     assert got == [guarded]  # what a pass filters is dropped, unless --no-filter
-    ctx.options = replace(ctx.options, no_filter=True)
+    ctx.options = ctx.options._replace(no_filter=True)
     got = [(f.line, f.filtered, f.guard, f.message) for f in c_guards.PASS.run(ctx)]
     assert got == [(5, True, (), avx2.message), guarded]
 
@@ -358,7 +358,7 @@ def test_reach_pass_follows_the_build_from_the_top(rules):
     ctx = context(rules, [top, sub, c], found)
     assert reach.PASS.applies(ctx)
     assert [f.file for f in reach.PASS.run(ctx)] == ["sub/a.c", "sub/b.c"]  # dropped
-    ctx.options = replace(ctx.options, no_filter=True)
+    ctx.options = ctx.options._replace(no_filter=True)
     got = {f.file: f.filtered_reason for f in reach.PASS.run(ctx)}
     unbuilt = "not built by any target of Makefile: no build file they run names it"
     assert got == {
@@ -398,7 +398,7 @@ def test_reach_pass_builds_a_second_product_but_not_examples(rules):
     ]
     found = [replace(finding(rules, "c-x86-intrinsic", f, 3, 1), language="c") for f in files]
     ctx = context(rules, results, found)
-    ctx.options = replace(ctx.options, no_filter=True)
+    ctx.options = ctx.options._replace(no_filter=True)
     got = {f.file: bool(f.filtered) for f in reach.PASS.run(ctx)}
     assert got == {
         "lib.c": False,
@@ -430,7 +430,7 @@ def test_compile_db_pass_follows_includes_from_the_units(rules):
         "cc.json", "0" * 40, 2, (Unit("src/a.c", 1, 0, ("inc",), (), ("-mavx2",)),), (((), ()),), ""
     )
     ctx = context(rules, results, [f for r in results for f in r.findings])
-    ctx.options = replace(ctx.options, compile_db=db)
+    ctx.options = ctx.options._replace(compile_db=db)
     assert compile_db.PASS.applies(ctx)
     out = compile_db.PASS.run(ctx)
     assert sorted((f.file, f.rule, f.filtered) for f in out) == [

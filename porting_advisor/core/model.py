@@ -9,7 +9,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from porting_advisor.core.compdb import CompileDb
@@ -146,8 +146,7 @@ class FileResult(Positional):
         return bool(self.findings or self.facts or self.remarks)
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(NamedTuple):
     """Everything the command line (and config file) decided, passed down read-only."""
 
     root: Path
