@@ -8,7 +8,6 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -47,8 +46,7 @@ class Category(NamedTuple):
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     category: str
     severity: Severity
@@ -75,8 +73,7 @@ class Rule:
         return self.suggestion
 
 
-@dataclass(frozen=True, slots=True)
-class RuleSet:
+class RuleSet(NamedTuple):
     categories: dict[str, Category]
     aliases: dict[str, tuple[str, ...]]
     rules: dict[str, Rule]
