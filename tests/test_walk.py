@@ -334,7 +334,11 @@ def test_translated_patterns_found_by_fuzzing(lines, path, ignored):
 
 @pytest.mark.parametrize(
     ("pattern", "path"),
-    [("*a" * 8 + "b", "a" * 120), ("**/" + "a/**/" * 8 + "b", "a/" * 60 + "c")],
+    [
+        ("*a" * 8 + "b", "a" * 120),
+        ("**/" + "a/**/" * 8 + "b", "a/" * 60 + "c"),
+        ("**/a/**/b", "a/" * 2000 + "c"),
+    ],
 )
 def test_patterns_that_backtrack_fail_fast(pattern, path):
     """Many stars in a name, or `**` between many directories: each piece is taken at its

@@ -108,14 +108,15 @@ def translate(pattern: str) -> str | None:
     trailing = not runs[-1]  # `a/**`, `a/`: what is under it
     if trailing:
         runs.pop()
-    out = ["(?:.+/)?" if merged[0] == "**" else ""]
+    leading = merged[0] == "**"
+    out = []
     for k, run in enumerate(runs):
         body = "/".join(run)
         final = k == len(runs) - 1 and not trailing
-        if k == 0:
-            out.append(body)
-        elif final or "[^" in body.replace("[^/]", ""):
-            out.append(f"(?:/.+)?/{body}")  # (a negated set: see `segment`)
+        if final or "[^" in body.replace("[^/]", ""):  # (a negated set: see `segment`)
+            out.append(("(?:.+/)?" if leading else "") + body if k == 0 else f"(?:/.+)?/{body}")
+        elif k == 0:
+            out.append(f"(?>(?:.+?/)??{body}(?=/))" if leading else body)
         else:
             out.append(f"(?>(?:/.+?)??/{body}(?=/))")
         if final:
