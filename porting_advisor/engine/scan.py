@@ -135,12 +135,8 @@ class Scanner:
 
     def submit(self) -> None:
         if self.batch:
-            items = [
-                (t.file, t.path, t.language, t.size)
-                for t in map(self.tasks.__getitem__, self.batch)
-            ]
             assert self.pool is not None
-            self.submitted.append((self.pool.submit(items), self.batch))
+            self.submitted.append((self.pool.submit(self.items(self.batch)), self.batch))
             self.batch, self.batch_bytes = [], 0
 
     def start_pool(self, jobs: int) -> None:
@@ -186,9 +182,15 @@ class Scanner:
         for k in range(0, len(tail), step):
             self.batch = tail[k : k + step]
             self.submit()
+        yield from self.in_todo_order()
+
+    def in_todo_order(self) -> Iterator[Outcome]:
+        """The outcomes of the batches sent, one per index in `todo`, in order (batches are
+        read in the order sent; an outcome waits until its own batch is read)."""
+        assert self.pool is not None
         got: dict[int, Outcome] = {}
         for i in self.todo:
-            while i not in got:  # (batches are read in the order sent)
+            while i not in got:
                 bid, members = self.submitted.popleft()
                 got.update(zip(members, self.pool.result(bid), strict=True))
             yield got.pop(i)
@@ -201,27 +203,18 @@ class Scanner:
         assert self.pool is not None
         rare, order = self.first_order()
         left = self.todo_bytes - sum(self.tasks[i].size for i in rare)
-        ids: list[tuple[int, list[int]]] = []
-        if rare:
-            ids.append((self.pool.submit(self.items(rare)), rare))
-        batch: list[int] = []
-        size = 0
+        self.batch = rare
+        self.submit()
         for i in order:
-            batch.append(i)
-            size += self.tasks[i].size
-            if len(batch) >= self.BATCH_FILES or size >= min(
+            self.batch.append(i)
+            self.batch_bytes += self.tasks[i].size
+            if len(self.batch) >= self.BATCH_FILES or self.batch_bytes >= min(
                 self.BATCH_BYTES, max(1, left // (self.jobs * 4))
             ):
-                ids.append((self.pool.submit(self.items(batch)), batch))
-                left -= size
-                batch, size = [], 0
-        if batch:
-            ids.append((self.pool.submit(self.items(batch)), batch))
-        got: dict[int, Outcome] = {}
-        for bid, members in ids:
-            got.update(zip(members, self.pool.result(bid), strict=True))
-        for i in self.todo:
-            yield got.pop(i)
+                left -= self.batch_bytes
+                self.submit()
+        self.submit()
+        yield from self.in_todo_order()
 
     def first_order(self) -> tuple[list[int], list[int]]:
         """The files to scan so far: those of rare languages (one batch, sent first), and
