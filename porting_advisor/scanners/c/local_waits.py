@@ -14,12 +14,10 @@ cleanly alone, or braces that do not balance leave the decision to the whole par
 from __future__ import annotations
 
 import bisect
-import re
 
 from porting_advisor.scanners.c import cfile, preproc, publish
 from porting_advisor.scanners.c.preproc import Directive
 
-BRACE = re.compile(r"[{}]")
 # (a block this large is parsed whole instead: parsing it twice would cost more; and so
 # are loops in this many blocks)
 MAX_SHARE = 0.5
@@ -65,7 +63,7 @@ def top_level_blocks(text: str, directives: list[Directive]) -> list[tuple[int, 
     ends = [cfile.directive_end(text, d.offset) for d in directives]
     blocks: list[tuple[int, int]] = []
     depth, opened = 0, -1
-    for m in BRACE.finditer(text):
+    for m in publish.BRACE.finditer(text):
         at = m.start()
         k = bisect.bisect_right(starts, at) - 1
         if (k >= 0 and at < ends[k]) or preproc.inside(spans, at) >= 0:

@@ -324,9 +324,9 @@ MAX_EXPANSION = 20000
 
 
 @functools.lru_cache(maxsize=512)
-def expand_tokens(text: str) -> list[str]:
-    """(remembered, and not to be mutated: macro values are expanded again and again)"""
-    return EXPAND_TOKEN.findall(text)
+def expand_tokens(text: str) -> tuple[str, ...]:
+    """(remembered: macro values are expanded again and again)"""
+    return tuple(EXPAND_TOKEN.findall(text))
 
 
 def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth: int = 0) -> str:
@@ -374,7 +374,7 @@ def expand(text: str, lookup: Lookup, hide: frozenset[str] = frozenset(), depth:
     return " ".join(out)
 
 
-def call_arguments(toks: list[str], i: int) -> tuple[list[str], int]:
+def call_arguments(toks: Sequence[str], i: int) -> tuple[list[str], int]:
     """The arguments of a call whose '(' is toks[i]; returns them and the index after ')'."""
     depth = 0
     args: list[str] = []
