@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 from porting_advisor.core.ruleset import RuleError, data_dir, read_yaml
 
 WORD = re.compile(r"^[\w.+/-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
-# (the records are named tuples: created at every start, a frozen dataclass costs 6x more)
+# (the records are named tuples: defined at every start-up, where a frozen dataclass costs
+# much more: docs/architecture.md)
 
 
 class Words(NamedTuple):
