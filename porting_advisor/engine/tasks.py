@@ -5,6 +5,7 @@ facts-only rescans the engine asks for after the scan (SYMBOLS, MENTIONS)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable
@@ -82,6 +83,7 @@ def scan_mentions(task: Task, names: tuple[str, ...]) -> FileResult:
     return facts_only(task, lambda src: macro_uses.mentions(src, names), found and (*found, b"##"))
 
 
+@functools.lru_cache(maxsize=4)  # (asked once per file of a rescan, with the same names)
 def needles(names: tuple[str, ...]) -> tuple[bytes, ...] | None:
     """Byte strings at least one of which is in any text that holds one of `names`, fewer
     than the names: a name that contains another is left out (`_f` for `f`), and names that
