@@ -130,7 +130,7 @@ def prefilter(src: Source) -> str:
     if (
         not intrinsics.names_set().isdisjoint(IDENT.findall(text))
         or ("char" in text and char_candidates(text))
-        or ("sv" in text and not preproc.has_sve(src.options.target))
+        or (not preproc.has_sve(src.options.target) and "sv" in text)
     ):
         return "full"
     if dirs and (ARCH_TOKEN.search(dirs) or ('include "' in dirs and conditional_include(dirs))):

@@ -58,22 +58,33 @@ PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,]")
 SIGNED_BEFORE = re.compile(r"(?:un)?signed\s+$")
 _CMP = r"(?:==|!=|<=|>=|<(?!<)|>(?!>))"
 _NEG = r"(?:EOF\b|-\s*\d)"
-COMPARE_NEGATIVE = re.compile(rf"[=!<>]=?\s*{_NEG}")
+NEGATIVE = re.compile(_NEG)
+# a negative compared with what follows: `-1 == x`, `EOF != (c`
 NEGATIVE_COMPARED = re.compile(rf"{_NEG}\d*\s*{_CMP}\s*\(?\s*(\w+)")
 OPERAND_BEFORE = re.compile(r"(?:\(\s*(\w+)\s*=[^;]{0,80}\)|(\w+)\s*\)?)\s*$")
 
 
 def negatively_compared(text: str) -> set[str]:
-    """Names compared with EOF or a negative constant (cheap, for the parse decision)."""
+    """Names compared with EOF or a negative constant (cheap, for the parse decision). Each
+    negative is found once and its operator looked for on either side: a regex that starts
+    with the operator class tries every `=`, `<` and `>` of the file."""
     names = set()
-    for m in COMPARE_NEGATIVE.finditer(text):
-        op = m.group(0)
-        if op[0] == "=" and op[1:2] != "=":
-            continue  # an assignment
-        b = OPERAND_BEFORE.search(text, max(0, m.start() - 120), m.start())
-        if b:
-            names.add(b.group(1) or b.group(2))
-    names.update(NEGATIVE_COMPARED.findall(text))
+    after_end = 0  # (the end of the last `-1 == x` match: they do not overlap)
+    for m in NEGATIVE.finditer(text):
+        at = m.start()
+        j = at - 1
+        while j >= 0 and text[j].isspace():
+            j -= 1
+        # `x == -1`, `x < -1`: an operator right before it (`=` alone assigns)
+        if j >= 0 and text[j] in "=!<>":
+            start = j - 1 if text[j] == "=" and j > 0 and text[j - 1] in "=!<>" else j
+            if text[start] != "=" or start < j:
+                b = OPERAND_BEFORE.search(text, max(0, start - 120), start)
+                if b:
+                    names.add(b.group(1) or b.group(2))
+        if at >= after_end and (c := NEGATIVE_COMPARED.match(text, at)) is not None:
+            names.add(c.group(1))
+            after_end = c.end()
     return names
 
 
