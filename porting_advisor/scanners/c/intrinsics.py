@@ -47,6 +47,7 @@ def advice_table() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]
     return dict(table["curated"]), neon, dict(table["families"]), defaults
 
 
+@functools.cache  # (bounded by the catalogue; SIMD-dense files ask for the same names again)
 def advice(name: str, family: str) -> str:
     """The replacement for one intrinsic: curated, then SIMDe-derived NEON, then the family."""
     curated, neon, families, defaults = advice_table()
