@@ -564,16 +564,25 @@ class Resolver:
         """Macro look-up for profile `idx`, deriving project macros from their definitions
         under the conditions `assume`d to hold (those of the code being decided)."""
         m = self.macros[idx]
+        # name -> answer, for this profile and assumption: an expansion looks the same names
+        # up again and again (highway: ten look-ups per distinct name)
+        answers: dict[str, tuple[str, str]] = {}
 
         def lookup(name: str) -> tuple[str, str]:
+            hit = answers.get(name)
+            if hit is not None:
+                return hit
             state, value = m.lookup(name)
             if state != "unknown":
+                answers[name] = (state, value)
                 return state, value
             key = (idx, name, assume & self.relevant_to(name) if assume else assume)
-            if key in self.memo:
-                return self.memo[key]
+            hit = self.memo.get(key)
+            if hit is not None:
+                answers[name] = hit
+                return hit
             if key in self.busy:
-                return "unknown", ""
+                return "unknown", ""  # (a cycle: not remembered)
             self.busy.add(key)
             try:
                 result = self.derive(idx, name, m, assume)
@@ -583,7 +592,7 @@ class Resolver:
                         result = ("func", func[1])
             finally:
                 self.busy.discard(key)
-            self.memo[key] = result
+            self.memo[key] = answers[name] = result
             return result
 
         return lookup
