@@ -241,19 +241,50 @@ def thorough(
         if wanted:
             again = scanner.rescan([t for t in tasks if t.file in wanted])
             results = [again.get(r.file, r) for r in results]
-    results = c_functions(scanner, results, tasks, index)
-    return macro_mentions(scanner, results, tasks)
+    from porting_advisor.core.facts import UnexpandedMacro
+    from porting_advisor.engine.tasks import MENTIONS, SYMBOLS
+
+    # Both rescans go out before either is waited for (neither asks about the other's
+    # answers): the workers do not wait between them.
+    functions = c_functions(results, tasks, index)
+    sent_functions = scanner.send(functions[0], SYMBOLS, functions[1]) if functions else None
+    # which files mention the macros whose bodies hold findings (the macro-uses pass: does
+    # any file expand them?), unless some code the rescan does not read may expand them
+    names = unexpanded_macros(results)
+    trusted = bool(names) and len(names) <= MAX_MACRO_NAMES and not macro_doubt(results)
+    asked = (
+        [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
+        if trusted
+        else []
+    )
+    sent_mentions = scanner.send(asked, MENTIONS, names) if trusted else None
+    if sent_functions is not None:
+        results = merged(results, tasks, scanner.collect(sent_functions))
+    if not names:
+        return results
+    if sent_mentions is not None:
+        answered = scanner.collect(sent_mentions)
+        if len(answered) == len(asked):
+            return merged(results, tasks, answered)
+    # some file could not answer (skipped, unreadable, too many names, or code the engine
+    # does not read: an #included .inc): no macro is taken as expanded nowhere
+    return [
+        replace(r, facts=tuple(f for f in r.facts if not isinstance(f, UnexpandedMacro)))
+        if any(isinstance(f, UnexpandedMacro) for f in r.facts)
+        else r
+        for r in results
+    ]
 
 
-def c_functions(
-    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task], index: TreeIndex
-) -> list[FileResult]:
-    """With `CFunctions` facts, when the build names x86 assembly that defines symbols (the
-    whole-files pass: is such a symbol defined for Arm64, and called?). C files named or
-    listed for x86 are not read: the pass ignores them."""
+Ask = tuple[list[walk.Task], tuple[str, ...]]  # the files to scan again, and the names asked
+
+
+def c_functions(results: list[FileResult], tasks: list[walk.Task], index: TreeIndex) -> Ask | None:
+    """What to ask for `CFunctions` facts, when the build names x86 assembly that defines
+    symbols (the whole-files pass: is such a symbol defined for Arm64, and called?). C files
+    named or listed for x86 are not read: the pass ignores them."""
     from porting_advisor.core.archnames import x86_named
     from porting_advisor.core.facts import Arch, AsmFile
-    from porting_advisor.engine.tasks import SYMBOLS
     from porting_advisor.passes.listings import source_listings, x86_listing
 
     x86_asm = {
@@ -264,10 +295,10 @@ def c_functions(
         if isinstance(f, AsmFile) and f.arch == Arch.X86 and f.symbols
     }
     if not x86_asm:
-        return results
+        return None
     listings = source_listings(results, index)
     if not any(x86_listing(f, listings) for f in x86_asm):
-        return results
+        return None
     # the pass asks only about these names (with and without a leading `_`): a file that
     # defines or declares none of them needs no layout
     names = {n for symbols in x86_asm.values() for s in symbols for n in (s, s.removeprefix("_"))}
@@ -280,45 +311,25 @@ def c_functions(
         and not x86_named(t.file)
         and not x86_listing(t.file, listings)
     ]
-    return merged(results, tasks, scanner.rescan(asked, SYMBOLS, tuple(sorted(names))))
+    return asked, tuple(sorted(names))
 
 
-def macro_mentions(
-    scanner: engine.Scanner, results: list[FileResult], tasks: list[walk.Task]
-) -> list[FileResult]:
-    """With `Mentions` facts for the macros whose bodies hold findings (the macro-uses pass:
-    does any file expand them?); without the `UnexpandedMacro` facts when some file could
-    not answer, so that nothing is filtered that way."""
+def unexpanded_macros(results: list[FileResult]) -> tuple[str, ...]:
+    """The macros (and their wrappers) whose bodies hold findings their own file does not
+    expand: the `Mentions` rescan asks every file which of them it names."""
     from porting_advisor.core.facts import UnexpandedMacro
-    from porting_advisor.engine.tasks import MENTIONS
 
-    names = sorted(
-        {
-            name
-            for r in results
-            for f in r.facts
-            if isinstance(f, UnexpandedMacro)
-            for name in (f.name, *f.wrappers)
-        }
+    return tuple(
+        sorted(
+            {
+                name
+                for r in results
+                for f in r.facts
+                if isinstance(f, UnexpandedMacro)
+                for name in (f.name, *f.wrappers)
+            }
+        )
     )
-    if not names:
-        return results
-    asked = [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
-    answered = (
-        None
-        if len(names) > MAX_MACRO_NAMES or macro_doubt(results)
-        else scanner.rescan(asked, MENTIONS, tuple(names))
-    )
-    if answered is not None and len(answered) == len(asked):
-        return merged(results, tasks, answered)
-    # some file could not answer (skipped, unreadable, too many names, or code the engine
-    # does not read: an #included .inc)
-    return [
-        replace(r, facts=tuple(f for f in r.facts if not isinstance(f, UnexpandedMacro)))
-        if any(isinstance(f, UnexpandedMacro) for f in r.facts)
-        else r
-        for r in results
-    ]
 
 
 # what can expand a C macro: C, C++, Objective-C and assembly files, and Cython's

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from porting_advisor.core.model import FileResult, Finding, Options
 from porting_advisor.core.ruleset import RuleSet
@@ -20,7 +21,17 @@ from porting_advisor.engine.pool import Pool, choose_jobs, pool_size
 from porting_advisor.engine.tasks import MENTIONS, STATE, SYMBOLS, THOROUGH, Item, Outcome
 from porting_advisor.engine.walk import Task
 
-__all__ = ["MENTIONS", "STATE", "SYMBOLS", "THOROUGH", "Scan", "Scanner", "flatten", "run"]
+__all__ = [
+    "MENTIONS",
+    "STATE",
+    "SYMBOLS",
+    "THOROUGH",
+    "Rescan",
+    "Scan",
+    "Scanner",
+    "flatten",
+    "run",
+]
 
 
 @dataclass
@@ -32,6 +43,16 @@ class Scan:
 
     results: list[FileResult] = field(default_factory=list)
     scanned: int = 0
+
+
+class Rescan(NamedTuple):
+    """A rescan sent to the workers (`Scanner.send`), to be collected."""
+
+    tasks: list[Task]
+    items: list[Item]
+    mode: str
+    names: tuple[str, ...]
+    ids: list[int]  # the pool's batch ids; none without a pool
 
 
 # Work seen during the walk that starts the pool before the walk ends (the rest of the walk
@@ -276,25 +297,37 @@ class Scanner:
         if it runs; file -> the new result of each that could be scanned. A THOROUGH result
         replaces the file's cached result; a SYMBOLS or MENTIONS one holds only its facts
         (not cached)."""
+        return self.collect(self.send(tasks, mode, names))
+
+    def send(self, tasks: list[Task], mode: str = THOROUGH, names: tuple[str, ...] = ()) -> Rescan:
+        """`rescan`'s first half: the batches go to the workers, and the caller may send
+        another rescan before it `collect`s this one (the workers then never wait between
+        the two). Without a pool the files are scanned at `collect`."""
         items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
+        ids: list[int] = []
         if self.pool is not None:
             step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))
             ids = [
                 self.pool.submit(items[k : k + step], mode, names)
                 for k in range(0, len(items), step)
             ]
-            fresh = [o for bid in ids for o in self.pool.result(bid)]
+        return Rescan(tasks, items, mode, names, ids)
+
+    def collect(self, sent: Rescan) -> dict[str, FileResult]:
+        """`rescan`'s second half: the results of what `send` sent."""
+        if self.pool is not None:
+            fresh = [o for bid in sent.ids for o in self.pool.result(bid)]
         else:
             per_file.init_worker(self.options, self.rules)
-            fresh = per_file.scan_batch(items, mode, names)
+            fresh = per_file.scan_batch(sent.items, sent.mode, sent.names)
         out = {}
-        for task, result in zip(tasks, fresh, strict=True):
+        for task, result in zip(sent.tasks, fresh, strict=True):
             blob = b""
             if isinstance(result, bytes):
                 blob, result = result, rows.result_of(result)
             if not isinstance(result, FileResult) or result.skipped:
                 continue  # (changed since, or unreadable now: the first result stands)
-            if self.cache is not None and mode == THOROUGH:
+            if self.cache is not None and sent.mode == THOROUGH:
                 self.cache.put(result, task.path, task.size, task.mtime, task.inode, blob)
             out[task.file] = result
         return out
