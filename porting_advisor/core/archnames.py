@@ -9,7 +9,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 
 # Tokens that name an architecture, an ISA or a micro-architecture in a file or directory
 # name (rules/vocab/arch-tokens.yaml).
@@ -19,7 +19,7 @@ ARM_TOKENS = TOKENS.arm
 OTHER_TOKENS = TOKENS.other
 # x86 ISA and micro-architecture words by shape (avx512cd, sse41, fma3, f16c ...) and core
 # code names (skx, clx, icl, knl, spr ...).
-X86_WORD = re.compile("^" + TOKENS.x86_words.alternation(r"\w*", r"\d*\w?") + "$")
+X86_WORD = lazy_re.compile("^" + TOKENS.x86_words.alternation(r"\w*", r"\d*\w?") + "$")
 
 
 def hint(tokens: frozenset[str]) -> re.Pattern[str]:

@@ -14,10 +14,11 @@ import hashlib
 import json
 import os
 import posixpath
-import re
 import shlex
 from pathlib import Path
 from typing import NamedTuple
+
+from porting_advisor.core import lazy_re
 
 # A compile database of a very large tree is tens of megabytes; past this it is not one.
 MAX_BYTES = 256 << 20
@@ -27,9 +28,9 @@ MAX_BYTES = 256 << 20
 MacroSet = tuple[tuple[tuple[str, str], ...], tuple[str, ...]]
 
 # Compilers and --target triples that name the architecture the database was made for
-X86_TRIPLE = re.compile(r"(?:^|[/-])(?:x86_64|amd64|i[3-6]86)-")
-ARM_TRIPLE = re.compile(r"(?:^|[/-])(?:aarch64|arm64)-")
-MACRO_NAME = re.compile(r"[A-Za-z_]\w*$")
+X86_TRIPLE = lazy_re.compile(r"(?:^|[/-])(?:x86_64|amd64|i[3-6]86)-")
+ARM_TRIPLE = lazy_re.compile(r"(?:^|[/-])(?:aarch64|arm64)-")
+MACRO_NAME = lazy_re.compile(r"[A-Za-z_]\w*$")
 
 
 class CompileDbError(Exception):

@@ -6,14 +6,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.model import Severity
 
-RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
+RULE_ID = lazy_re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 RULE_KEYS = {
     "id",
     "category",
@@ -31,8 +31,8 @@ RULE_KEYS = {
 REQUIRED = ("id", "category", "title", "description", "message", "suggestion")
 # A str.format field in a text that documents the rule (`--explain`, SARIF rule help, the rule
 # reference): it would be shown unfilled. (`${TARGETARCH}` is shell, not a field.)
-PLACEHOLDER = re.compile(r"(?<!\$)\{[a-z_][a-z0-9_]*\}")
-CASE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PLACEHOLDER = lazy_re.compile(r"(?<!\$)\{[a-z_][a-z0-9_]*\}")
+CASE = lazy_re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class RuleError(Exception):

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.ruleset import RuleError, data_dir, read_yaml
 
-WORD = re.compile(r"^[\w.+/-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
+WORD = lazy_re.compile(r"^[\w.+/-]+$")  # no spaces, quotes or regex syntax in a vocabulary word
 # (the records are named tuples: defined at every start-up, where a frozen dataclass costs
 # much more: docs/architecture.md)
 

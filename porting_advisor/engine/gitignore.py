@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from porting_advisor.core import lazy_re
+
 
 class Line(NamedTuple):
     """One pattern of the file."""
@@ -171,7 +173,7 @@ def fixed(piece: str) -> str | None:
 
 ANY = "[^/]*"
 # `[abc]`, `[a-z0-9]`, `[!0-9]` (`!` or `^` negates)
-BRACKET = re.compile(r"\[([!^]?)([A-Za-z0-9._][A-Za-z0-9._-]*)\]")
+BRACKET = lazy_re.compile(r"\[([!^]?)([A-Za-z0-9._][A-Za-z0-9._-]*)\]")
 
 
 def descending(items: str) -> bool:

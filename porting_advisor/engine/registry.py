@@ -5,9 +5,9 @@ this version analyses (rules/languages.yaml lists the same; a test checks)."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import ScanFn
 
 # language -> the scanners that read its files, in the order they run (by family: see
@@ -45,7 +45,7 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 SETUP_PY = ("build", "manifests", "python")
 # other Python scripts that build extensions (cffi's `_ffi_build.py`): Python and build script
 BUILD_SCRIPT = ("build", "python")
-BUILD_SCRIPT_NAME = re.compile(r"(?:^|/)(?:\w*_build|build_\w+)\.py$")
+BUILD_SCRIPT_NAME = lazy_re.compile(r"(?:^|/)(?:\w*_build|build_\w+)\.py$")
 # a conda recipe is YAML and a build file (its selectors pick scripts and packages per arch)
 CONDA_RECIPE = ("deploy", "build")
 # Prebuilt binaries and archives have a reader of their own (engine.tasks.scan_binary_task:

@@ -8,14 +8,14 @@ suppressed findings)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import NamedTuple
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.model import Finding, Remark
 from porting_advisor.core.source import Source
 
-MARKER = re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
+MARKER = lazy_re.compile(r"porting-advisor:\s*ignore\[([^\]]*)\]")
 C_LIKE = ("//", "/*")
 HASH = ("#",)
 # comment starts per language; languages not named here accept any of GENERIC

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 from porting_advisor.core.model import Positional
 from porting_advisor.engine import gitignore
 
@@ -61,7 +61,9 @@ def languages() -> Languages:
 
 
 # Make files by other names: ISA-L's Makefile.unx and make.inc, zlib's Makefile.in, *.mak
-OTHER_MAKEFILE = re.compile(r"(?:GNU)?[Mm]akefile\.(?!am$|mk$)[\w.-]+$|[Mm]ake\.inc$|[\w.-]+\.mak$")
+OTHER_MAKEFILE = lazy_re.compile(
+    r"(?:GNU)?[Mm]akefile\.(?!am$|mk$)[\w.-]+$|[Mm]ake\.inc$|[\w.-]+\.mak$"
+)
 
 
 def language_of(name: str, head: bytes | None = None) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import BaseImage
 from porting_advisor.core.model import FileResult, Finding, Remark
 from porting_advisor.core.ruleset import RuleSet
@@ -37,7 +38,7 @@ ACCEPT = ", ".join(
         "application/vnd.docker.distribution.manifest.v2+json",
     )
 )
-VERSION_TAG = re.compile(r"^v?(\d+(?:\.\d+)*)(-[\w.-]+)?$")
+VERSION_TAG = lazy_re.compile(r"^v?(\d+(?:\.\d+)*)(-[\w.-]+)?$")
 MAX_TAG_PAGES = 10  # tag-list pages read when looking for the tag that adds arm64
 
 

@@ -5,12 +5,11 @@ findings in files included only from x86 code are filtered."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
-from porting_advisor.core import ruleset, vocab
+from porting_advisor.core import lazy_re, ruleset, vocab
 from porting_advisor.core.archnames import foreign_named
 from porting_advisor.core.facts import (
     Asked,
@@ -171,7 +170,7 @@ def shortlist_names(names: list[str]) -> str:
 
 
 # a project switch: capitals and digits, words joined by underscores (ENABLE_FAST_PATH)
-SWITCH = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+SWITCH = lazy_re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def switches_off(
@@ -268,7 +267,7 @@ def configured(asked: list[list[str]], x86: preproc.Resolver) -> frozenset[str]:
 
 
 # A file named for MSVC (rules/vocab/windows.yaml) is built only there
-MSVC_PATH = re.compile(
+MSVC_PATH = lazy_re.compile(
     r"(?i)(?:^|[/_.-])" + vocab.get().windows.msvc_paths.alternation("") + r"(?:[/_.-]|$)"
 )
 

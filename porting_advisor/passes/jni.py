@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bisect
 import posixpath
-import re
 from dataclasses import replace
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import (
     Arch,
     ArmClassifier,
@@ -23,7 +23,7 @@ from porting_advisor.core.model import Finding
 from porting_advisor.passes.context import Pass, PassContext
 
 RULE = "java-native-library"
-NATIVE_SUFFIX = re.compile(r"\.(?:so(?:\.\d+)*|dll|dylib|jnilib)$")
+NATIVE_SUFFIX = lazy_re.compile(r"\.(?:so(?:\.\d+)*|dll|dylib|jnilib)$")
 
 
 def library_name(name: str) -> str:

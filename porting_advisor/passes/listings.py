@@ -5,8 +5,8 @@ binaries with no Arm64 counterpart in the tree."""
 from __future__ import annotations
 
 import posixpath
-import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.archnames import TreeIndex, arm_counterpart, x86_named
 from porting_advisor.core.facts import (
     Arch,
@@ -25,7 +25,7 @@ from porting_advisor.passes.context import Listings, Pass, PassContext
 from porting_advisor.passes.reach import make_refs, referenced
 from porting_advisor.scanners.binaries import other_os
 
-PYTHON_BUILD = re.compile(r"(?:^|/)(?:setup|\w*_build|build_\w+)\.py$")
+PYTHON_BUILD = lazy_re.compile(r"(?:^|/)(?:setup|\w*_build|build_\w+)\.py$")
 
 
 def source_listings(results: list[FileResult], index: TreeIndex) -> Listings:
@@ -199,7 +199,7 @@ def whole_files(ctx: PassContext) -> list[Finding]:
 
 
 # A symbol a C program can call: not a macro's half-built name (`_NAME`, `no_`)
-C_SYMBOL = re.compile(r"^(?!_[A-Z])_?[A-Za-z]\w*[a-z0-9]$")
+C_SYMBOL = lazy_re.compile(r"^(?!_[A-Z])_?[A-Za-z]\w*[a-z0-9]$")
 
 
 def arm64_symbols(ctx: PassContext) -> tuple[set[str], set[str]]:

@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.archnames import (
     TreeIndex,
     arch_of_name,
@@ -79,7 +78,7 @@ def not_built(file: str, source: bool, index: TreeIndex, listings: Listings | No
 # a C/C++ header named for MSVC (`p256_64_msvc.h`, `msvc/compat.h`): its x86 code is for
 # Microsoft's compiler, which builds nothing for a Linux target (its includer picks it under
 # `_MSC_VER`, often in a file the include graph does not read: BoringSSL's `p256.c.inc`)
-MSVC_NAMED = re.compile(r"(?i)(?:^|[/_.-])msvc(?:[/_.-]|$)")
+MSVC_NAMED = lazy_re.compile(r"(?i)(?:^|[/_.-])msvc(?:[/_.-]|$)")
 
 
 def actively_included(ctx: PassContext) -> set[str]:

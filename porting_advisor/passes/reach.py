@@ -23,7 +23,7 @@ import fnmatch
 import posixpath
 import re
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.archnames import TreeIndex
 from porting_advisor.core.facts import AsmInclude, BuildReach, Include, Includes, Status
 from porting_advisor.core.model import FileResult, Finding, is_member
@@ -47,14 +47,14 @@ DIRECTORY_BUILDS = (
     "BUILD.bazel",
 )
 # files that build something, which a build may run: what they build is unknown unless read
-BUILDISH = re.compile(
+BUILDISH = lazy_re.compile(
     r"(?:^|/)(?:(?:GNU)?[Mm]akefile[\w.-]*|[\w.-]+\.(?:mk|mak|cmake|sh|gypi?|ninja|bzl)"
     r"|CMakeLists\.txt|meson\.build|configure|SConstruct|SConscript|BUILD(?:\.bazel)?)$"
 )
 
 
 # build systems not read at all (their files are not even walked)
-FOREIGN_BUILD = re.compile(r"(?:^|/)(?:SConstruct|SConscript|[\w.-]+\.(?:gypi?|ninja|gn))$")
+FOREIGN_BUILD = lazy_re.compile(r"(?:^|/)(?:SConstruct|SConscript|[\w.-]+\.(?:gypi?|ninja|gn))$")
 
 
 def referenced(variable: str, refs: set[str], patterns: list[re.Pattern[str]]) -> bool:

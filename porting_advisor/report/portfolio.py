@@ -6,17 +6,17 @@ or HTML."""
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.ruleset import RuleSet, data_dir
 from porting_advisor.report.verdict import MEANINGS, VERDICTS
 
-SUBJECT = re.compile(r"`([^`]+)`")
-IDENTIFIER = re.compile(r"^[A-Za-z_][\w.!]*$")
+SUBJECT = lazy_re.compile(r"`([^`]+)`")
+IDENTIFIER = lazy_re.compile(r"^[A-Za-z_][\w.!]*$")
 TOP = 5  # blockers listed per repository
 
 

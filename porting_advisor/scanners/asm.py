@@ -8,6 +8,7 @@ import itertools
 import os
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Arch, AsmFile, AsmInclude
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc, units
@@ -17,13 +18,13 @@ from porting_advisor.scanners.c import preproc, units
 # a pattern's first character only when it has one (two to four times faster on large files).
 # Then `[ \t]*`, never `\s*`, which runs on over the following blank lines and back at every
 # line start, quadratic on long blank stretches.
-X86_ATT = re.compile(
+X86_ATT = lazy_re.compile(
     r"%(?:(?:[re]?[abcd]x|[re][sd]i|[re][sb]p|[abcd][lh]|[xyz]mm\d+|k[0-7]|"
     r"[cdefgs]s|rip)\b|st\(\d\)|st\b)"
 )
 # %r8-%r15 are s390x registers too, and 16-bit %sp/%bp/%si/%di are SPARC's %sp and the like:
 # counted only next to an x86-only register (the same for Intel syntax below).
-X86_ATT_SHARED = re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
+X86_ATT_SHARED = lazy_re.compile(r"%(?:r(?:[89]|1[0-5])[dwb]?|[sb]p|[sd]i)\b")
 # Register names, counted from one pass over the lowercased words of the code: only x86 has
 # these; r8-r15 are also POWER, ARM32 and SPARC names (OpenBLAS's POWER kernels) and count
 # only next to one of them.
@@ -53,13 +54,13 @@ X86_REGS_SHARED = frozenset(f"r{i}{s}" for i in range(8, 16) for s in ("", "d", 
 # AArch64's general registers; `sp`, `d0`, `s1` ... are other ISAs' names too.
 ARM64_REGS = frozenset({f"{k}{i}" for k in "xw" for i in range(31)} | {"xzr", "wzr"})
 ARM64_REGS_SHARED = frozenset({"sp"} | {f"{k}{i}" for k in "qdsbh" for i in range(32)})
-WORD = re.compile(r"[a-z_][a-z0-9_]*")
+WORD = lazy_re.compile(r"[a-z_][a-z0-9_]*")
 # Each line's mnemonic, found in one pass and classified once per distinct name.
-LINE_OP = re.compile(r"\n[ \t]*(?:[\w.$]+:[ \t]*)?([A-Za-z_][\w.]*)")
+LINE_OP = lazy_re.compile(r"\n[ \t]*(?:[\w.$]+:[ \t]*)?([A-Za-z_][\w.]*)")
 # Mnemonics only x86 has (AT&T's suffixed forms, SSE, x87...). `add`, `cmp`, `ret`, `addq`,
 # `push`... are SPARC, Alpha, POWER or ARM32 instructions too: X86_GENERIC counts them only in
 # a file with other x86 evidence. (Both are matched against the lowercased mnemonic.)
-X86_MNEMONIC = re.compile(
+X86_MNEMONIC = lazy_re.compile(
     r"lock|rep\w*|movs[lqbwx]|movz[bwlx]+|movabs[q]?|lea[lq]?|"
     r"(?:mov|test|sal|sar|shl|shr|push|pop|xor|and|or|inc|dec|not|"
     r"imul)[lqw]|"
@@ -71,14 +72,14 @@ X86_MNEMONIC = re.compile(
     r"subr|mul|div|divr)p|fstp[slt]?|fxch|fchs|f[u]?comip|fild[lqs]?|"
     r"fistp[lqs]?"
 )
-X86_GENERIC = re.compile(
+X86_GENERIC = lazy_re.compile(
     r"mov[lqbw]?|push[lqw]?|pop[lqw]?|call[lq]?|"
     r"ret[lq]?|jmp[lq]?|j(?:n?[ezcsop]|[abgl]e?|n[abgl]e?)|cmp[lqbw]?|"
     r"test[lqbw]?|xor[lqbw]?|add[lqbw]?|sub[lqbw]?|imul[lq]?|set[a-z]+|"
     r"shl[lqbw]?|shr[lqbw]?|sar[lqbw]?|rol[lqbw]?|ror[lqbw]?|"
     r"inc[lqbw]?|dec[lqbw]?|neg[lqbw]?|not[lqbw]?|crc32[bwlq]?|syscall"
 )
-NASM = re.compile(
+NASM = lazy_re.compile(
     r"\n[ \t]*(?:bits\s+(?:16|32|64)|section\s+\.text|default\s+rel|%define\b|"
     r"%macro\b|segment\s+\.text|\.686|\.model\s+flat|_text\s+segment)"
 )
@@ -86,34 +87,34 @@ NASM = re.compile(
 # `fmul`, `ldr` ... are other ISAs' names too and count only next to an AArch64-only one.
 # (each branch starts with its letter and looks back for the word start, so that sre skips
 # ahead to a v, z or p: a leading `\b` made it try every position)
-ARM64_VECTOR = re.compile(
+ARM64_VECTOR = lazy_re.compile(
     r"(?:v(?<!\wv)(?:[0-9]|[12][0-9]|3[01])\.(?:16b|8b|8h|4h|4s|2s|2d|1d|1q|"
     r"b|h|s|d)|z(?<!\wz)(?:[0-9]|[12][0-9]|3[01])\.[bhsdq]|p(?<!\wp)(?:[0-9]|1[0-5])/[zm])"
     r"(?![\w.])"
 )
-ARM64_MNEMONIC = re.compile(
+ARM64_MNEMONIC = lazy_re.compile(
     r"ldp|stp|adrp|cbn?z|tbn?z|umov|movk|csel|cset|ubfx|sbfx|ubfiz|bfi|"
     r"fmla|zip[12]|uzp[12]|trn[12]|addv|uaddlv|aesmc|pmull2?|"
     r"sha256h2?|crc32c?[bhwx]|whilelo|ptrue|ld1[bhwd]|st1[bhwd]"
 )
-ARM64_GENERIC = re.compile(
+ARM64_GENERIC = lazy_re.compile(
     r"ldr[bhw]?|str[bh]?|adr|ld[1-4]r?|st[1-4]|"
     r"b\.(?:eq|ne|lt|le|gt|ge|hi|lo|hs|ls|mi|pl|cc|cs)|bl|blr|br|ret|"
     r"ins|dup|ext|eor3?|orr|bic|movz|rev|rbit|clz|fmul|fadd|tbl|tbx|aese|"
     r"dmb|dsb|isb|yield"
 )  # (case-sensitive: FMUL is a macro)
-ARM64_DIRECTIVE = re.compile(
+ARM64_DIRECTIVE = lazy_re.compile(
     r"\n[ \t]*\.(?:arch\s+armv[89]|cpu\s+(?:cortex|neoverse|generic)|"
     r"arch_extension\s+\w+|variant_pcs)"
 )
-OTHER_ARCH = re.compile(
+OTHER_ARCH = lazy_re.compile(
     r"\n[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
     r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
     r"norvc|arch)|\.set\s+noat)"
 )
 OTHER_HINTS = (".syntax", ".thumb", ".arm", ".fpu", ".machine", ".abicalls", ".set", ".option")
-COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*|\n[ \t]*[#;@][^\n]*|;[^\n]*", re.S)
-GLOBAL = re.compile(
+COMMENTS = lazy_re.compile(r"/\*.*?\*/|//[^\n]*|\n[ \t]*[#;@][^\n]*|;[^\n]*", re.S)
+GLOBAL = lazy_re.compile(
     r"\n[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
     r"([A-Za-z_.$][\w.$@]*)"
     r"|\n[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
@@ -121,7 +122,9 @@ GLOBAL = re.compile(
 )
 
 
-NASM_WINDOWS = re.compile(r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b", re.M)
+NASM_WINDOWS = lazy_re.compile(
+    r"^[ \t]*%ifidn[ \t]+__OUTPUT_FORMAT__[ \t]*,[ \t]*win(?:32|64)\b", re.M
+)
 
 
 def nasm_windows_only(text: str) -> bool:
@@ -159,13 +162,13 @@ def nasm_windows_only(text: str) -> bool:
     return sum(1 for _ in itertools.islice(lines, 3 * out + 1)) > 3 * out
 
 
-NASM_BRANCH = re.compile(r"^[ \t]*%(if|endif|else|elif)", re.M)
-NASM_CODE = re.compile(r"^[ \t]*[^;%\s]", re.M)  # an instruction, label or data line
+NASM_BRANCH = lazy_re.compile(r"^[ \t]*%(if|endif|else|elif)", re.M)
+NASM_CODE = lazy_re.compile(r"^[ \t]*[^;%\s]", re.M)  # an instruction, label or data line
 # The architecture shows in the first instructions: the head of a large generated file gives
 # the same answer as the whole of it.
 SAMPLE = 64 * 1024
-CODE_LINE = re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)  # not only a directive
-BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
+CODE_LINE = lazy_re.compile(r"^[ \t]*(?:[^.\s]|\.\S*:)", re.M)  # not only a directive
+BLANK_LINES = lazy_re.compile(r"\n[ \t]*(?=\n)")
 
 
 def strip_comments(text: str) -> str:
@@ -293,7 +296,7 @@ def classify(code: str) -> tuple[str, str]:
     return "", ""
 
 
-ASM_INCLUDE = re.compile(r"\n[ \t]*(?:%include|\.include)[ \t]+[\"<]([^\">\n]+)[\">]")
+ASM_INCLUDE = lazy_re.compile(r"\n[ \t]*(?:%include|\.include)[ \t]+[\"<]([^\">\n]+)[\">]")
 
 
 def scan(src: Source) -> None:

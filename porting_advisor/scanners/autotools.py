@@ -6,9 +6,10 @@ from __future__ import annotations
 import posixpath
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 
-STAMP = re.compile(r"^timestamp=['\"]?([0-9-]+)", re.M)
+STAMP = lazy_re.compile(r"^timestamp=['\"]?([0-9-]+)", re.M)
 
 
 def scan(src: Source) -> None:

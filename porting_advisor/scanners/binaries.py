@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.model import member_path
 
 ELF_MACHINES = {
@@ -51,7 +52,7 @@ MACHO_CPUS = {
 }
 X86 = frozenset({"x86", "x86-64"})
 ARM64 = frozenset({"arm64", "arm64ec"})
-NATIVE = re.compile(r"\.(?:so(?:\.[\d.]+)?|dll|dylib|jnilib|node|pyd|a|o|lib)$", re.I)
+NATIVE = lazy_re.compile(r"\.(?:so(?:\.[\d.]+)?|dll|dylib|jnilib|node|pyd|a|o|lib)$", re.I)
 ZIP_SUFFIXES = (".jar", ".war", ".ear", ".aar", ".whl", ".nupkg", ".egg", ".zip", ".apk")
 MAX_MEMBERS = 100_000
 MAX_NESTED = 64 << 20  # nested archives are read into memory up to this size

@@ -22,25 +22,25 @@ from typing import Any
 
 import yaml
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 
 ARM64 = "arm64"
 X64 = "x64"
 UNKNOWN = "unknown"
 
-EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-MATRIX_REF = re.compile(r"^matrix((?:\.[\w-]+)+)$")
-LITERAL = re.compile(r"^'([^']*)'$")
-MACOS = re.compile(r"^macos-(\d+)(-xlarge)?$")
-UBUNTU_ARM = re.compile(r"^ubuntu-[\d.]+-arm$")
-LABEL_WORDS = re.compile(r"[-_\s.:/]+")
+EXPR = lazy_re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+MATRIX_REF = lazy_re.compile(r"^matrix((?:\.[\w-]+)+)$")
+LITERAL = lazy_re.compile(r"^'([^']*)'$")
+MACOS = lazy_re.compile(r"^macos-(\d+)(-xlarge)?$")
+UBUNTU_ARM = lazy_re.compile(r"^ubuntu-[\d.]+-arm$")
+LABEL_WORDS = lazy_re.compile(r"[-_\s.:/]+")
 # A job that builds or runs code for Arm64 under emulation or with a cross toolchain
 # (run-on-arch, QEMU, cibuildwheel's aarch64 archs, an aarch64 cross compiler) tests Arm64 too.
-ARM_WORD = re.compile(r"(?i)(?<![\w-])(?:arm64|aarch64|armv8)(?![\w])")
+ARM_WORD = lazy_re.compile(r"(?i)(?<![\w-])(?:arm64|aarch64|armv8)(?![\w])")
 # Keys whose text is prose or a condition, not a command (issue 25 item 6).
 TEXT_KEYS = frozenset({"name", "description", "if", "summary", "title", "run-name"})
 # Keys whose values list what a job leaves out (`CIBW_SKIP: "*aarch64*"`, matrix `exclude`).
-SKIP_KEY = re.compile(r"(?i)skip|exclude")
+SKIP_KEY = lazy_re.compile(r"(?i)skip|exclude")
 GITLAB_RESERVED = frozenset(
     {
         "stages",
@@ -413,8 +413,10 @@ def gitlab_jobs(root: yaml.Node | None) -> list[Job]:
     return out
 
 
-JENKINS_COMMENT = re.compile(r"/\*.*?\*/|(?<![:\w\"'])//[^\n]*", re.S)
-JENKINS_LABEL = re.compile(r"\b(?:label|node)\s*(?:\(\s*(?:label\s*:\s*)?)?(['\"])([^'\"\n]+)\1")
+JENKINS_COMMENT = lazy_re.compile(r"/\*.*?\*/|(?<![:\w\"'])//[^\n]*", re.S)
+JENKINS_LABEL = lazy_re.compile(
+    r"\b(?:label|node)\s*(?:\(\s*(?:label\s*:\s*)?)?(['\"])([^'\"\n]+)\1"
+)
 
 
 def jenkins_jobs(text: str) -> list[Job]:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import BaseImage, CiArm
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import ARM_PATH, PATHS, macros
@@ -17,29 +18,29 @@ if TYPE_CHECKING:
     # shell scripts, also scanned here, do not need)
     from porting_advisor.scanners import cijobs
 
-COMMENT = re.compile(r"(?:^|\s)#.*$")
-PLATFORM = re.compile(
+COMMENT = lazy_re.compile(r"(?:^|\s)#.*$")
+PLATFORM = lazy_re.compile(
     r"(?:--platform[= ]|platform:\s*|DOCKER_DEFAULT_PLATFORM=)[\"']?"
     r"([\w/.,${}-]+)"
 )
-FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I)
-IMAGE_KEY = re.compile(r"^\s*-?\s*image:\s*[\"']?([^\s\"']+)")
-X86_IMAGE = re.compile(
+FROM = lazy_re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.I)
+IMAGE_KEY = lazy_re.compile(r"^\s*-?\s*image:\s*[\"']?([^\s\"']+)")
+X86_IMAGE = lazy_re.compile(
     r"^(?:[\w.-]+/)?(?:amd64|x86_64|i386|i686)/|[:_-](?:amd64|x86_64|x86-64)"
     r"(?:$|[-_.])"
 )
-URL = re.compile(r"https?://[^\s\"'<>)]+")
-X86_URL = re.compile(
+URL = lazy_re.compile(r"https?://[^\s\"'<>)]+")
+X86_URL = lazy_re.compile(
     r"(?i)(?:x86[_-]64|amd64|linux-?x64|linux64|win64|win-x64|i[3-6]86|"
     r"[-_.]x64[-_.])"
 )
-DOWNLOAD = re.compile(r"\b(?:curl|wget|ADD|Invoke-WebRequest|iwr|aria2c|fetch)\b")
-ARCH_VAR = re.compile(
+DOWNLOAD = lazy_re.compile(r"\b(?:curl|wget|ADD|Invoke-WebRequest|iwr|aria2c|fetch)\b")
+ARCH_VAR = lazy_re.compile(
     r"TARGETARCH|BUILDARCH|TARGETPLATFORM|uname\s+-m|\$\(arch\)|`arch`|"
     r"print-architecture|\$\{?ARCH\b|\$\{?arch\b|matrix\.arch|HOSTTYPE|"
     r"\$\{?MACHINE\b|\$\{?CPU\b|runner\.arch"
 )
-INSTALL = re.compile(
+INSTALL = lazy_re.compile(
     r"\b(?:apt-get|apt|yum|dnf|microdnf|zypper|apk|rpm|dpkg|choco)\b.*?"
     r"\b(?:install|add|in|-i|-U|-ivh)\b"
 )
@@ -67,7 +68,7 @@ PACKAGES = (
 )
 # Any sign that a CI configuration we do not read as jobs (CircleCI, Cirrus, Travis, Drone...)
 # builds or tests on Arm64.
-CI_ARM = re.compile(
+CI_ARM = lazy_re.compile(
     r"(?i)arm_container|arm64|aarch64|graviton|resource_class:\s*arm\.|ubuntu-\d\d\.\d\d-arm"
 )
 # An architecture tested against an x86 value in a shell `if`/`[ ]`, and a `case` on one.
@@ -77,30 +78,30 @@ ARCH_SUBJECT = (
     r"`\s*(?:uname\s+-m|arch|dpkg\s+--print-architecture)\s*`)"
 )
 X86_VALUE = r"(?:linux/)?(?:amd64|x86_64|x86-64|x64)"
-X86_TEST = re.compile(
+X86_TEST = lazy_re.compile(
     rf"[\"']?{ARCH_SUBJECT}[\"']?\s*==?\s*[\"']?{X86_VALUE}[\"']?(?![\w/-])|"
     rf"[\"']?{X86_VALUE}[\"']?\s*==?\s*[\"']?{ARCH_SUBJECT}[\"']?"
 )
-ARCH_CASE = re.compile(rf"\bcase\s+[\"']?{ARCH_SUBJECT}[\"']?\s+in\b")
-SHELL_WORD = re.compile(r"(?<![\w$./-])(if|then|elif|else|fi|case|esac)(?![\w-])")
-ARM_WORDS = re.compile(r"(?i)arm64|aarch64|\barm\b|armv8")
-FETCH = re.compile(
+ARCH_CASE = lazy_re.compile(rf"\bcase\s+[\"']?{ARCH_SUBJECT}[\"']?\s+in\b")
+SHELL_WORD = lazy_re.compile(r"(?<![\w$./-])(if|then|elif|else|fi|case|esac)(?![\w-])")
+ARM_WORDS = lazy_re.compile(r"(?i)arm64|aarch64|\barm\b|armv8")
+FETCH = lazy_re.compile(
     r"\b(?:curl|wget|ADD|aria2c|pip3?\s+install|gem\s+install|npm\s+(?:i|install))\b"
 )
 # `-Dnative.classifier=linux-x86_64`, `os.detected.classifier: linux-x86_64`, a Maven
 # coordinate's classifier `group:artifact:1.0:linux-x86_64`.
-CLASSIFIER = re.compile(
+CLASSIFIER = lazy_re.compile(
     r"(?i)(?:classifier[\"']?\s*[=:]\s*[\"']?|(?<![\w/])[\w.-]+:[\w.-]+:[\w.${}-]+:)"
     r"((?:linux|osx|macos|windows)[-_](?:x86_64|x86-64|amd64|x64))(?![\w-])"
 )
 # An aarch64 cross compiler in an image: an x86-hosted build of Arm64 artifacts.
-CROSS = re.compile(
+CROSS = lazy_re.compile(
     r"aarch64-linux-gnu-|gcc-aarch64-linux-gnu|g\+\+-aarch64-linux-gnu|"
     r"crossbuild-essential-arm64|aarch64-linux-musl|aarch64-unknown-linux-gnu"
 )
 X64_HOST = "x86-32 support on an x64 CI runner: that job's host, not an Arm64 build"
-OTHER_OS = re.compile(r"(?i)darwin|osx|macos|windows|win(?:32|64)|win-x64|\.(?:exe|msi|dmg)\b")
-MINGW = re.compile(r"^(?:x86_64|i[3-6]86)-w64-mingw32")
+OTHER_OS = lazy_re.compile(r"(?i)darwin|osx|macos|windows|win(?:32|64)|win-x64|\.(?:exe|msi|dmg)\b")
+MINGW = lazy_re.compile(r"^(?:x86_64|i[3-6]86)-w64-mingw32")
 
 
 @dataclass(slots=True)
@@ -146,9 +147,9 @@ WORDS = ("amd64", "x86", "x64", "86", "platform", "multilib", "mkl", "oneapi", "
 # intel-ipp): a line with none of these is not checked
 LINE_WORDS = ("86", "64", "32", "platform", "PLATFORM", "multilib", "mkl", "oneapi", "intel-")
 
-ARG = re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.I)
-FROM_LINE = re.compile(r"^\s*FROM\s+((?:--\w+=\S+\s+)*)(\S+)(?:\s+AS\s+(\S+))?", re.I)
-VARIABLE = re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
+ARG = lazy_re.compile(r"^\s*ARG\s+(\w+)(?:=(\S*))?", re.I)
+FROM_LINE = lazy_re.compile(r"^\s*FROM\s+((?:--\w+=\S+\s+)*)(\S+)(?:\s+AS\s+(\S+))?", re.I)
+VARIABLE = lazy_re.compile(r"\$(?:\{(\w+)(?::?-([^}]*))?\}|(\w+))")
 
 
 def base_images(text: str) -> list[tuple[int, str]]:
@@ -414,7 +415,7 @@ def fetches(body: str) -> str:
         line = body[m.start() :].split("\n", 1)[0]
         command = re.split(r"\s*(?:&&|;|\|\|)\s*", line.strip())[0]
         words = [w for w in command.split()[2:] if not w.startswith("-") and w != "install"]
-        if m.re is INSTALL and words and all(x86_only(w) for w in words):
+        if m.re.pattern == INSTALL.pattern and words and all(x86_only(w) for w in words):
             continue
         return command
     return ""

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import tree_sitter
 
-from porting_advisor.core import grammars, vocab
+from porting_advisor.core import grammars, lazy_re, vocab
 from porting_advisor.core.facts import CsDispatch
 from porting_advisor.core.source import Source, node_text, shortlist
 
 ISAS = vocab.get().dotnet_isas
-CANDIDATE = re.compile(
+CANDIDATE = lazy_re.compile(
     r"\b("
     + "|".join(sorted(ISAS.x86 | ISAS.arm, key=lambda n: (-len(n), n)))
     + r"|Vector(?:64|128)|Vector(?:256|512)?(?=\s*\.\s*IsHardwareAccelerated))\s*\."

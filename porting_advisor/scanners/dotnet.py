@@ -7,18 +7,21 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 
-RID = re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
-PLATFORM = re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
-FRAMEWORK = re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
+RID = lazy_re.compile(r"<RuntimeIdentifiers?>([^<]+)</RuntimeIdentifiers?>")
+PLATFORM = lazy_re.compile(r"<PlatformTarget>\s*(x64|x86)\s*</PlatformTarget>", re.I)
+FRAMEWORK = lazy_re.compile(r"<TargetFrameworks?>([^<]+)</TargetFrameworks?>")
 # `dotnet publish|build|restore ... -r linux-x64` (also --runtime, -r:, --arch x64)
-DOTNET_CLI = re.compile(r"\bdotnet\s+(?:publish|build|restore|pack|run)\b[^\n]*")
-CLI_RID = re.compile(r"(?:\s-r|\s--runtime)(?:\s+|[:=])[\"']?((?:linux|linux-musl)-x(?:64|86))\b")
-CLI_ARCH = re.compile(r"(?:\s-a|\s--arch)(?:\s+|[:=])[\"']?(x64|x86|amd64)\b")
+DOTNET_CLI = lazy_re.compile(r"\bdotnet\s+(?:publish|build|restore|pack|run)\b[^\n]*")
+CLI_RID = lazy_re.compile(
+    r"(?:\s-r|\s--runtime)(?:\s+|[:=])[\"']?((?:linux|linux-musl)-x(?:64|86))\b"
+)
+CLI_ARCH = lazy_re.compile(r"(?:\s-a|\s--arch)(?:\s+|[:=])[\"']?(x64|x86|amd64)\b")
 # a publish output directory for an x64 RID copied into an image
-COPY_RID = re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
-ARM_RID = re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+arm64")
+COPY_RID = lazy_re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
+ARM_RID = lazy_re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+arm64")
 
 
 def scan_dotnet(src: Source) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, lazy_re
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import preproc
 
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     import tree_sitter
 
 FIXED = (".f", ".for", ".ftn", ".f77", ".F", ".FOR", ".FTN", ".F77")
-PREPROCESSED = re.compile(r"\.(?:F|FOR|FTN|F77|F90|F95|F03|F08|fpp)$")
-DIRECTIVE_LINE = re.compile(r"^[ \t]*[!cC*](?:DIR|DEC|MS)\$[ \t]*(.*)$", re.I | re.M)
+PREPROCESSED = lazy_re.compile(r"\.(?:F|FOR|FTN|F77|F90|F95|F03|F08|fpp)$")
+DIRECTIVE_LINE = lazy_re.compile(r"^[ \t]*[!cC*](?:DIR|DEC|MS)\$[ \t]*(.*)$", re.I | re.M)
 # What the parse can report, found first in the lowercased text: a kind-10 type or literal,
 # selected_real_kind, an Intel module or include (a superset: the parse decides).
 # One pattern per word it starts with, searched only where a substring test finds the word.
@@ -41,11 +41,11 @@ CANDIDATES: tuple[tuple[str, re.Pattern[str] | None, bool], ...] = (
     ("blas95", re.compile(r"blas95"), True),
     ("f95_precision", re.compile(r"f95_precision"), True),
 )
-KIND10 = re.compile(
+KIND10 = lazy_re.compile(
     r"(?i)^(?:real\s*\*\s*10|complex\s*\*\s*20|(?:real|complex)\s*\(\s*"
     r"(?:kind\s*=\s*)?10\s*\))$"
 )
-LITERAL10 = re.compile(r"(?i)^[\d.]+(?:[ed][+-]?\d+)?_10$")
+LITERAL10 = lazy_re.compile(r"(?i)^[\d.]+(?:[ed][+-]?\d+)?_10$")
 # (module name, what it is, case of the rule's finding_suggestion: rules/fortran.rules.yaml)
 INTEL_MODULES = (
     (

@@ -11,15 +11,14 @@ which is what `on` asks of any compiler that implements it), and GCC ignores
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import ContractOff
 from porting_advisor.core.source import Source
 
 # the flag as a word of its own: not `-ffp-contract=offload` nor part of a longer option
-BUILD_FLAG = re.compile(r"(?<![\w-])-f(?:fp-contract=off|fp-model=strict)(?![\w-])")
+BUILD_FLAG = lazy_re.compile(r"(?<![\w-])-f(?:fp-contract=off|fp-model=strict)(?![\w-])")
 # a comment to the end of the line: `#` (Make, CMake, Meson, shell, Python, Bazel), `dnl`
-COMMENT = re.compile(r"(?<!\\)#|\bdnl\b")
+COMMENT = lazy_re.compile(r"(?<!\\)#|\bdnl\b")
 
 
 def scan_build(src: Source) -> None:

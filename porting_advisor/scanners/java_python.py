@@ -9,7 +9,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars, vocab
+from porting_advisor.core import grammars, lazy_re, vocab
 from porting_advisor.core.facts import ArmClassifier, JniClass, JniFunctions
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.build import reach
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 # x86 as os.arch, platform.machine() and the like spell it (rules/vocab/arch-tokens.yaml)
 X86_MACHINE = vocab.get().arch.x86_machine_names.alternation("")
-X86_NAMES = re.compile(r"^[\"']" + X86_MACHINE + r"[\"']$")
-X86_QUOTED = re.compile(r"[\"']" + X86_MACHINE + r"[\"']")
-ARM = re.compile(r"aarch64|arm64", re.I)
+X86_NAMES = lazy_re.compile(r"^[\"']" + X86_MACHINE + r"[\"']$")
+X86_QUOTED = lazy_re.compile(r"[\"']" + X86_MACHINE + r"[\"']")
+ARM = lazy_re.compile(r"aarch64|arm64", re.I)
 JAVA_QUERY = """
 (method_invocation object: (_) @obj name: (identifier) @name
   arguments: (argument_list . (_) @arg)) @call
@@ -35,7 +35,7 @@ PY_QUERY = """
 (import_from_statement module_name: (dotted_name) @module)
 (comparison_operator) @compare
 """
-PY_PLATFORM = re.compile(
+PY_PLATFORM = lazy_re.compile(
     r"^(?:platform\.(?:machine|processor)|sysconfig\.get_platform|"
     r"os\.uname\(\)\.machine|platform\.uname\(\)\.machine)"
 )
@@ -56,7 +56,7 @@ PY_LOADERS = {
 SYSTEM_LIBRARIES = vocab.get().system_libs.unix
 WINDOWS_SYSTEM_DLLS = vocab.get().system_libs.windows
 WINDOWS_LOADERS = frozenset({"ctypes.WinDLL"})
-SO_SUFFIX = re.compile(r"\.so(?:\.\d+)*$")
+SO_SUFFIX = lazy_re.compile(r"\.so(?:\.\d+)*$")
 
 
 def needs_arm64_check(library: str, how: str, target_os: str) -> bool:
@@ -78,7 +78,7 @@ def needs_arm64_check(library: str, how: str, target_os: str) -> bool:
     return base.removeprefix("lib") not in SYSTEM_LIBRARIES
 
 
-X86_ONLY_IMPORT = re.compile(
+X86_ONLY_IMPORT = lazy_re.compile(
     r"^[ \t]*(?:import|from)\s+(?:mkl|intel_extension_for_pytorch|"
     r"tensorflow_intel)\b",
     re.M,
@@ -111,16 +111,16 @@ def at(node: tree_sitter.Node) -> tuple[int, int]:
     return node.start_point.row + 1, node.start_point.column + 1
 
 
-JAVA_PACKAGE = re.compile(r"^[ \t]*package[ \t]+([\w.]+)[ \t]*;", re.M)
+JAVA_PACKAGE = lazy_re.compile(r"^[ \t]*package[ \t]+([\w.]+)[ \t]*;", re.M)
 LOADERS = frozenset(
     {("System", "loadLibrary"), ("System", "load"), ("Native", "load"), ("Native", "loadLibrary")}
 )
 # `static final String LIB = "name";`: a constant a load names
-STRING_CONSTANT = re.compile(r"\bfinal\s+(?:static\s+)?String\s+(\w+)\s*=\s*\"([^\"]+)\"\s*;")
+STRING_CONSTANT = lazy_re.compile(r"\bfinal\s+(?:static\s+)?String\s+(\w+)\s*=\s*\"([^\"]+)\"\s*;")
 # JNA's name for the C library of the platform
 KNOWN_CONSTANTS = {"Platform.C_LIBRARY_NAME": "c", "Platform.MATH_LIBRARY_NAME": "m"}
 # Operating systems that are never Linux, as code and paths name them (lower case)
-OTHER_OS = re.compile(
+OTHER_OS = lazy_re.compile(
     r"mac(?!hine|ro)|osx|darwin|apple|bsd|windows|win32|win64|solaris|sunos|\baix\b|\bios\b", re.I
 )
 OTHER_OS_DIRS = frozenset(
@@ -142,7 +142,7 @@ OTHER_OS_DIRS = frozenset(
     }
 )
 # `if (!isMacOrBsd()) throw ...` (`Platform.isWindows()`): the class works only there
-OS_ONLY_CLASS = re.compile(
+OS_ONLY_CLASS = lazy_re.compile(
     r"\bif\s*\(\s*!\s*[\w.]*?(?:mac|osx|darwin|bsd|windows|win32|solaris)\w*\s*(?:\(\s*\))?"
     r"\s*\)\s*\{?\s*throw\b",
     re.I,
@@ -196,7 +196,7 @@ def scan_java(src: Source) -> None:
 
 # Maven/Gradle names of Linux on 64-bit Arm: os-maven-plugin's classifier, and the ones
 # native-bundling builds use
-ARM_CLASSIFIER = re.compile(r"\blinux[-_.](?:aarch_64|aarch64|arm64)\b")
+ARM_CLASSIFIER = lazy_re.compile(r"\blinux[-_.](?:aarch_64|aarch64|arm64)\b")
 JAVA_BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
 
 
@@ -316,7 +316,7 @@ def os_guard(node: tree_sitter.Node) -> str:
 
 
 # `String a = System.getProperty("os.arch")`: `a` is the architecture
-ARCH_VARIABLE = re.compile(r"\b(\w+)\s*=\s*System\s*\.\s*getProperty\s*\(\s*\"os\.arch\"")
+ARCH_VARIABLE = lazy_re.compile(r"\b(\w+)\s*=\s*System\s*\.\s*getProperty\s*\(\s*\"os\.arch\"")
 
 
 def check_arch_test(
@@ -362,7 +362,7 @@ def report_natives(src: Source, natives: list[tuple[int, int, str]], other_os: s
 
 # A Cython module that registers JNI methods with the JVM (pyjnius's proxy handler): the
 # Java classes' native methods are built with the tree (the jni pass)
-CYTHON_REGISTERS = re.compile(r"^[^#\n]*\bRegisterNatives\s*\(", re.M)
+CYTHON_REGISTERS = lazy_re.compile(r"^[^#\n]*\bRegisterNatives\s*\(", re.M)
 
 
 def loader_function(arg: tree_sitter.Node) -> str:
@@ -442,7 +442,7 @@ def string_names(root: tree_sitter.Node) -> set[str]:
 
 
 # what a string holds that is no library name: an extension, separators, a version
-NOT_A_NAME = re.compile(r"\.(?:so|dll|dylib|pyd)\b|[^A-Za-z]+")
+NOT_A_NAME = lazy_re.compile(r"\.(?:so|dll|dylib|pyd)\b|[^A-Za-z]+")
 
 
 def has_string(node: tree_sitter.Node, named: set[str]) -> bool:

@@ -8,6 +8,7 @@ import json
 import posixpath
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Dependency, NpmNative
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import build as buildfiles
@@ -167,13 +168,13 @@ def check(src: Source, dep: str, spec: str, line_no: int, e: npm_locks.Entry) ->
 
 # JavaScript/TypeScript architecture checks (issue 25): `process.arch` or `os.arch()` compared
 # with an x86 value in a file that names no Arm architecture.
-JS_LEXEME = re.compile(
+JS_LEXEME = lazy_re.compile(
     r"//[^\n]*|/\*.*?\*/|'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"|`(?:\\.|[^`\\])*`", re.S
 )
-JS_ARCH = re.compile(r"\bprocess\s*\.\s*arch\b|\bos\s*\.\s*arch\s*\(\s*\)")
+JS_ARCH = lazy_re.compile(r"\bprocess\s*\.\s*arch\b|\bos\s*\.\s*arch\s*\(\s*\)")
 JS_X86 = frozenset({"x64", "ia32", "x86", "amd64", "x86_64"})
 JS_X64 = frozenset({"x64", "amd64", "x86_64"})
-JS_ARM = re.compile(r"\b(?:arm64|aarch64|arm)\b")
+JS_ARM = lazy_re.compile(r"\b(?:arm64|aarch64|arm)\b")
 
 
 def scan_arch_checks(src: Source) -> None:

@@ -8,7 +8,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars, vocab
+from porting_advisor.core import grammars, lazy_re, vocab
 from porting_advisor.core.facts import RustMod
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import inline_asm as asminline
@@ -17,15 +17,15 @@ if TYPE_CHECKING:
     import tree_sitter
 
 
-RUST_X86 = re.compile(
+RUST_X86 = lazy_re.compile(
     r"\b(?:std|core)::arch::(?:x86_64|x86)\b|\bis_x86_feature_detected!|"
     r"\b_mm(?:256|512)?_\w+\s*\("
 )
-RUST_ASM = re.compile(r"\b(?:asm|global_asm)!\s*\(")
-RUST_TARGET_FEATURE = re.compile(r'\btarget_feature\s*\(\s*enable\s*=\s*"([^"]*)"')
+RUST_ASM = lazy_re.compile(r"\b(?:asm|global_asm)!\s*\(")
+RUST_TARGET_FEATURE = lazy_re.compile(r'\btarget_feature\s*\(\s*enable\s*=\s*"([^"]*)"')
 # what a build script's x86-only branch builds: x86 sources or libraries need an Arm64
 # counterpart; flags and defines over portable sources (`.flag("-mavx2")`) do not
-BUILD_SOURCES = re.compile(
+BUILD_SOURCES = lazy_re.compile(
     r"\.files?\s*\(|\.(?:S|s|asm|nasm)\b|\bnasm\b|rustc-link-(?:lib|search)|\.compile\s*\(\s*\"[^\"]*x86"
 )
 # Target features that exist only on x86 or only on Arm ("aes" is both), and the ones every
@@ -35,14 +35,14 @@ X86_FEATURES = RUST_FEATURES.x86
 ARM_FEATURES = RUST_FEATURES.aarch64
 BASELINE_FEATURES = RUST_FEATURES.baseline
 # cfg names with an x86 (group 2) or Arm (group 1) instruction-set word between underscores
-ISA_CFG = re.compile(
+ISA_CFG = lazy_re.compile(
     r"(?:^|_)(?:(neon|sve2?|asimd)|(sse\d*|ssse3|avx\d*|avx512\w*?|pclmulqdq|bmi\d?))(?:_|$)"
 )
-ISA_WORD = re.compile(r"sse|avx|neon|sve|pclmul|bmi", re.I)
-CFG_TOKEN = re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
-RUST_FN_BEFORE = re.compile(r"\bfn\s+$")
-RUST_LOCAL_FN = re.compile(r"\bfn\s+(_mm\w+)")
-RUST_MOD = re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;", re.M)
+ISA_WORD = lazy_re.compile(r"sse|avx|neon|sve|pclmul|bmi", re.I)
+CFG_TOKEN = lazy_re.compile(r'\s*(?:(all|any|not)\s*\(|(\w+)(?:\s*=\s*"([^"]*)")?|(\))|(,))')
+RUST_FN_BEFORE = lazy_re.compile(r"\bfn\s+$")
+RUST_LOCAL_FN = lazy_re.compile(r"\bfn\s+(_mm\w+)")
+RUST_MOD = lazy_re.compile(r"^[ \t]*(?:pub(?:\([^)]*\))?[ \t]+)?mod[ \t]+(\w+)[ \t]*;", re.M)
 RUST_NOT_CODE = frozenset(
     {"line_comment", "block_comment", "string_literal", "raw_string_literal", "char_literal"}
 )
@@ -239,7 +239,7 @@ def scan_rust(src: Source) -> None:
                 src.add("rust-build-script-x86", line, col, text=src.line_text(line).strip()[:80])
                 return
             continue
-        if m.re is RUST_TARGET_FEATURE:
+        if m.re.pattern == RUST_TARGET_FEATURE.pattern:  # (a lazy_re pattern is not `m.re`)
             x86 = [f for f in m.group(1).split(",") if f in X86_FEATURES - ARM_FEATURES]
             if not x86 or not target_feature_unguarded(node):
                 continue
@@ -261,7 +261,7 @@ def scan_rust(src: Source) -> None:
             m.group(0).rstrip("( ") in local_fns and text[m.start() - 1 : m.start()] != ":"
         ):
             continue  # `fn _mm_prefetch(...)`, a portable function named like an intrinsic
-        if m.re is RUST_ASM:
+        if m.re.pattern == RUST_ASM.pattern:
             body = text[m.end() : m.end() + 2000]
             template = " ".join(re.findall(r"\"((?:\\.|[^\"\\])*)\"", body.split(")", 1)[0]))
             if asminline.classify(template.replace("\\n", "\n")) != "x86":

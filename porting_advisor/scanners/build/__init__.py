@@ -9,8 +9,7 @@ already handled and is not reported.
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Defines, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners import fp_contract
@@ -41,19 +40,21 @@ from porting_advisor.scanners.build.tracker import Tracker
 from porting_advisor.scanners.build.variables import Uses
 
 __all__ = ["ARM_PATH", "PATHS", "check_flags", "check_libraries", "scan"]
-MAKE_RULE = re.compile(r"([\w.%/$(){}-]+(?:[ \t]+[\w.%/$(){}-]+)*)[ \t]*::?(?!=)")
-CMAKE_BLOCK = re.compile(r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)")
+MAKE_RULE = lazy_re.compile(r"([\w.%/$(){}-]+(?:[ \t]+[\w.%/$(){}-]+)*)[ \t]*::?(?!=)")
+CMAKE_BLOCK = lazy_re.compile(
+    r"(?i)^\s*(?:(?:macro|function)\s*\(\s*([\w.-]+)|end(?:macro|function)\b)"
+)
 # A build file for Windows (libsodium's dist-build/msys2-win64.sh, a win32/Makefile,
 # a MinGW toolchain file): when the target is Linux it builds nothing for it.
 X86_BRANCH = "an x86-only branch"
 # a Make or CMake target that builds tests or benchmarks (`bench_crc`, `test32`, `fuzzer`)
-TEST_TARGET = re.compile(
+TEST_TARGET = lazy_re.compile(
     r"(?i)(?:^|[_.-])(?:tests?|bench\w*|benchmarks?|fuzz\w*|check)(?:[_.\d-]|$)"
 )
 # the Makefiles read for their checks; other Make files (Makefile.unx, make.inc, *.mak) are
 # read for reachability only
-STANDARD_MAKE = re.compile(r"(?:^|/)(?:Makefile|makefile|GNUmakefile|[^/]*\.(?:mk|am))$")
-WINDOWS_BUILD = re.compile(  # (rules/vocab/windows.yaml)
+STANDARD_MAKE = lazy_re.compile(r"(?:^|/)(?:Makefile|makefile|GNUmakefile|[^/]*\.(?:mk|am))$")
+WINDOWS_BUILD = lazy_re.compile(  # (rules/vocab/windows.yaml)
     r"(?i)(?:^|[/_.-])" + VOCAB.windows.build_paths.alternation("") + r"(?:[/_.-]|$)"
 )
 

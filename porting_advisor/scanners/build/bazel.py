@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.build.conditions import classify_words
 from porting_advisor.scanners.build.tracker import Tracker
 
-SELECT_KEY = re.compile(r"\"([^\"]*(?://|:)[^\"]*)\"\s*:")
+SELECT_KEY = lazy_re.compile(r"\"([^\"]*(?://|:)[^\"]*)\"\s*:")
 
 
 def track_select(tracker: Tracker, text: str) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.memo import last_call
 
-BRACKET_OPEN = re.compile(r"\[(=*)\[")
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-SPECIAL = re.compile(r'[()"#\[]')
+BRACKET_OPEN = lazy_re.compile(r"\[(=*)\[")
+NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SPECIAL = lazy_re.compile(r'[()"#\[]')
 # from one command to the next thing that can start a command or a comment
-NEXT = re.compile(r"[#A-Za-z_]")
+NEXT = lazy_re.compile(r"[#A-Za-z_]")
 
 
 def blank(text: str, start: int, end: int, out: list[str]) -> None:
@@ -157,15 +158,15 @@ BINARY = frozenset(
         "PATH_EQUAL",
     }
 )
-ARGUMENT = re.compile(r'"((?:[^"\\]|\\.)*)"|\[(=*)\[.*?\]\2\]|([^\s()"]+)|([()])', re.S)
-REFERENCE = re.compile(r"\$\{(\w+)\}")
-COMMAND = re.compile(r"\s*(\w+)\s*\((.*)\)\s*$", re.S)
+ARGUMENT = lazy_re.compile(r'"((?:[^"\\]|\\.)*)"|\[(=*)\[.*?\]\2\]|([^\s()"]+)|([()])', re.S)
+REFERENCE = lazy_re.compile(r"\$\{(\w+)\}")
+COMMAND = lazy_re.compile(r"\s*(\w+)\s*\((.*)\)\s*$", re.S)
 # check_include_file(arm_neon.h HAVE_NEON): what the probe finds on an Arm64 Linux system
 ARM_HEADERS = frozenset({"arm_neon.h", "arm_acle.h", "arm_sve.h"})
-X86_HEADERS = re.compile(r"(?:\w*intrin|cpuid)\.h$")
+X86_HEADERS = lazy_re.compile(r"(?:\w*intrin|cpuid)\.h$")
 PROBES = frozenset({"check_include_file", "check_include_files", "check_include_file_cxx"})
 # commands whose first argument is a target
-ON_TARGET = re.compile(
+ON_TARGET = lazy_re.compile(
     r"(?i)target_(?:compile_options|compile_definitions|link_libraries|link_options|sources)"
     r"|set_target_properties"
 )
@@ -434,8 +435,8 @@ class Model:
         )
 
 
-IDENT = re.compile(r"[A-Za-z_]\w*")
-VARIABLE_LIKE = re.compile(r"CMAKE_\w+|[A-Z][A-Z0-9]*_[A-Z0-9_]+")
+IDENT = lazy_re.compile(r"[A-Za-z_]\w*")
+VARIABLE_LIKE = lazy_re.compile(r"CMAKE_\w+|[A-Z][A-Z0-9]*_[A-Z0-9_]+")
 # blocks whose commands run a number of times not known here (or never: a function not called)
 BLOCK_OPEN = frozenset({"function", "macro", "foreach", "while"})
 BLOCK_CLOSE = frozenset({"endfunction", "endmacro", "endforeach", "endwhile"})

@@ -10,20 +10,19 @@ Packages that have no Arm64 build are reported unless only x86 selects them.
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Listed
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.flags import check_libraries
 
-SELECTOR = re.compile(r"#\s*\[([^\]]+)\]\s*$")
+SELECTOR = lazy_re.compile(r"#\s*\[([^\]]+)\]\s*$")
 # conda's selector names for x86 platforms, and for Arm ones
-X86_SELECTOR = re.compile(r"\b(?:x86_64|x86|linux64|linux32|win64|win32|osx64|win)\b")
-ARM_SELECTOR = re.compile(r"\b(?:aarch64|arm64|armv7l|linux-aarch64|osx-arm64)\b")
-SCRIPT = re.compile(
+X86_SELECTOR = lazy_re.compile(r"\b(?:x86_64|x86|linux64|linux32|win64|win32|osx64|win)\b")
+ARM_SELECTOR = lazy_re.compile(r"\b(?:aarch64|arm64|armv7l|linux-aarch64|osx-arm64)\b")
+SCRIPT = lazy_re.compile(
     r"^\s*(?:-\s*)?(?:script|build)?\s*:?\s*(?:bash\s+|sh\s+|\./)?([\w./-]+\.(?:sh|bat))\b"
 )
-REQUIREMENT = re.compile(r"^\s*-\s*([\w.-]+)")
+REQUIREMENT = lazy_re.compile(r"^\s*-\s*([\w.-]+)")
 
 
 def applies_on_arm(selector: str) -> bool:

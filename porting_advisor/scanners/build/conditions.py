@@ -7,9 +7,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 
-X86_COND = re.compile(
+X86_COND = lazy_re.compile(
     r"x86[_-]?64|\bx86\b|\bX86\b|\bAMD64\b|\bamd64\b|\bi[3-6x]86\b|i\?86|"
     r"\bx64\b|\bX64\b|\bIA32\b|\bSSE\w*|\bAVX\w*|\bAESNI\b|\bPCLMUL\w*|"
     r"\bBMI2?\b|\bPOPCNT\b|\bF16C\b|\bX86\w*",
@@ -17,17 +17,17 @@ X86_COND = re.compile(
 )
 # A test of the CPU architecture itself (not of a feature switch such as HAVE_SSE).
 # A test of the CPU architecture itself (not of a feature switch such as HAVE_SSE).
-ARCH_SUBJECT = re.compile(
+ARCH_SUBJECT = lazy_re.compile(
     r"(?i)SYSTEM_PROCESSOR|GENERATOR_PLATFORM|OSX_ARCHITECTURES|"
     r"VS_PLATFORM_NAME|cpu_family|host_cpu|build_cpu|target_cpu|"
     r"host_machine|uname|\bARCH\b|\$\(ARCH\)|\$\{?ARCH\b|"
     r"platform\.machine|PROCESSOR_ARCHITECTURE|GOARCH|TARGETARCH|"
     r"\bMACHINE\b|HOSTTYPE|\bhost\b|\$host\b"
 )
-PATHLIKE = re.compile(r"[\"'][^\"']*/[^\"']*[\"']|\S*/\S*")
+PATHLIKE = lazy_re.compile(r"[\"'][^\"']*/[^\"']*[\"']|\S*/\S*")
 # Where a library name is a link request, not a word in a message or an option list.
-ARM_COND = re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
-PROBE = re.compile(
+ARM_COND = lazy_re.compile(r"aarch64|arm64|\barm\w*|armv[89]|\bneon\b|graviton", re.I)
+PROBE = lazy_re.compile(
     r"\b(?:check_(?:c|cxx|fortran)?_?compiler_flag|CHECK_(?:C|CXX)_COMPILER_FLAG|"
     r"check_(?:c|cxx)_source_compiles|CHECK_(?:C|CXX)_SOURCE_COMPILES|"
     r"has_argument|has_multi_arguments|get_supported_arguments|"
@@ -54,7 +54,9 @@ def probe_in(text: str) -> re.Match[str] | None:
     return None
 
 
-FATAL = re.compile(r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b")
+FATAL = lazy_re.compile(
+    r"FATAL_ERROR|SEND_ERROR|\$\(error\b|\berror\s*\(|AC_MSG_ERROR|\bexit\s+1\b"
+)
 
 
 @dataclass(slots=True)
@@ -100,8 +102,8 @@ def classify_words(cond: str) -> str:
     return ""
 
 
-IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+IDENTIFIER = lazy_re.compile(r"[A-Za-z_]\w*")
+QUOTED = lazy_re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 @functools.cache

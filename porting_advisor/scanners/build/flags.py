@@ -7,14 +7,14 @@ import functools
 import re
 from typing import Any
 
-from porting_advisor.core import ruleset, vocab
+from porting_advisor.core import lazy_re, ruleset, vocab
 from porting_advisor.core.model import Severity
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.syntax import line_of
 from porting_advisor.scanners.build.tracker import Tracker
 
 # Where a library name is a link request, not a word in a message or an option list.
-LINK_CONTEXT = re.compile(
+LINK_CONTEXT = lazy_re.compile(
     r"(?i)(?:target_)?link_libraries\s*\(|find_package\s*\(|"
     r"find_library\s*\(|pkg_(?:check|search)_modules?\s*\(|"
     r"\bdependency\s*\(|AC_CHECK_LIB\s*\(|AC_SEARCH_LIBS\s*\(|"
@@ -23,7 +23,7 @@ LINK_CONTEXT = re.compile(
 )
 # A word every link context holds, in lower case: most lines have none, and this case-
 # sensitive pattern of literals is found much faster than LINK_CONTEXT's (?i)
-LINK_HINT = re.compile(
+LINK_HINT = lazy_re.compile(
     "link|find_|pkg_|dependency|ac_check_lib|libs|libraries|ldflags|ldadd|libadd|bla_vendor"
 )
 
@@ -38,7 +38,7 @@ VOCAB = vocab.get()
 # x86 feature flags (-mavx2, -msse4.2; rules/vocab/isa-words.yaml) and other x86-only flags
 # (`-` or `/` first, the look-behind after it: sre then skips to those two characters, where
 # a leading look-behind made it try every offset)
-FLAG = re.compile(
+FLAG = lazy_re.compile(
     r"(-(?<![\w/-]-)(?:m(?:" + VOCAB.gcc_features.alternation(r"[\w.-]*") + r"|32|64|"
     r"fpmath=sse[\w,+]*|(?:arch|tune)=[\w.+-]+)"
     r"|x(?:Host|CORE-AVX\w*|SSE[\w.]*|AVX\w*|COMMON-AVX512|MIC-AVX512)|ax[\w,.-]+"
@@ -55,35 +55,35 @@ def x86_cpu() -> re.Pattern[str]:
 
 
 # (each branch's first character, then the look-behind: see FLAG)
-PATHS = re.compile(
+PATHS = lazy_re.compile(
     r"(/(?<![\w.]/)(?:usr/)?lib(?:64)?/x86_64-linux-gnu|x(?<![\w.]x)86_64-(?:linux-gnu"
     r"|pc-linux-gnu|unknown-linux-gnu|w64-mingw32|redhat-linux)(?:-[\w+]+)?"
     r"|i(?<![\w.]i)[3-6]86-linux-gnu(?:-[\w+]+)?|G(?<![\w.]G)OARCH=amd64"
     r"|j(?<![\w.]j)ava-\d+-openjdk-amd64|l(?<![\w.]l)d-linux-x86-64\.so\.2)(?![\w])"
 )
-HOST_CPU = re.compile(
+HOST_CPU = lazy_re.compile(
     r"uname\s+-[mp]\b|CMAKE_HOST_SYSTEM_PROCESSOR|platform\.machine\(\)|"
     r"os\.uname\(\)\.machine"
 )
-RUNS = re.compile(
+RUNS = lazy_re.compile(
     r"\b(try_run|AC_RUN_IFELSE|AC_TRY_RUN|CHECK_C_SOURCE_RUNS|CHECK_CXX_SOURCE_RUNS|"
     r"check_c_source_runs|check_cxx_source_runs)\b"
 )
-TALK = re.compile(
+TALK = lazy_re.compile(
     r"^\s*(?:message\s*\(|@?echo\b|\$\((?:info|warning|error)\b|AC_MSG_\w+|"
     r"print\s*\(|printf\b|warning\s*\(|error\s*\()",
     re.I,
 )
-TOKEN_SPLIT = re.compile(r"[\s\"'(),;\[\]{}=]+")
+TOKEN_SPLIT = lazy_re.compile(r"[\s\"'(),;\[\]{}=]+")
 ARM_PATH = {
     "x86_64-linux-gnu": "aarch64-linux-gnu",
     "GOARCH=amd64": "GOARCH=arm64",
     "ld-linux-x86-64.so.2": "ld-linux-aarch64.so.1",
 }
-INTEL_CONTEXT = re.compile(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b")
+INTEL_CONTEXT = lazy_re.compile(r"(?i)\bintel|\bicc\b|\bicpc\b|\bicx\b|\bifort\b")
 # (of the lower-cased text: case-sensitive literals are found at memchr speed, a (?i)
 # alternation is tried at every offset)
-LIBRARY_WORD = re.compile(r"mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10")
+LIBRARY_WORD = lazy_re.compile(r"mkl|ipp|svml|imf|irc|intlc|iomp|daal|acml|aocl|alm|intel10")
 
 
 def library_word(text: str) -> bool:
@@ -91,12 +91,12 @@ def library_word(text: str) -> bool:
     return LIBRARY_WORD.search(text.lower()) is not None
 
 
-OTHER_CROSS = re.compile(
+OTHER_CROSS = lazy_re.compile(
     r"\b(?:powerpc|ppc|s390x?|sparc|mips|riscv|loongarch)\w*-[\w-]*"
     r"(?:gcc|g\+\+|clang|cc)\b|\bqemu-(?:ppc|s390|sparc|mips|riscv)",
     re.I,
 )
-NVCC = re.compile(r"(?i)nvcc")
+NVCC = lazy_re.compile(r"(?i)nvcc")
 
 
 @functools.cache
@@ -259,7 +259,7 @@ def check_libraries(
 # Build files of tests, benchmarks and examples: what they build is not the product, so an
 # x86-only flag there is at most a warning (rapidjson's test/, xxhash's tests/bench/,
 # highway's run_tests.sh)
-TEST_ONLY = re.compile(
+TEST_ONLY = lazy_re.compile(
     r"(?i)(?:^|/)(?:tests?|testing|bench\w*|examples?|fuzz\w*)/|(?:^|/)(?:run_?)?tests?\w*\.sh$"
 )
 

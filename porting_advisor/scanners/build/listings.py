@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Listed
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.conditions import x86_switch
@@ -13,16 +12,20 @@ from porting_advisor.scanners.build.tracker import Tracker
 # A C, C++ or assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`,
 # 'a/b.s', crc_sse42.c), or the start of one built by concatenation (Meson's
 # 'svml/avx512/svml_z0_' + name + '.s').
-SOURCE_NAME = re.compile(r"\.(?:s|S|asm|nasm|c|cc|cpp|cxx)\b")
-SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])")
-SOURCE_PREFIX = re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
+SOURCE_NAME = lazy_re.compile(r"\.(?:s|S|asm|nasm|c|cc|cpp|cxx)\b")
+SOURCE_PATH = lazy_re.compile(
+    r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])"
+)
+SOURCE_PREFIX = lazy_re.compile(r"'([\w./+-]*/[\w.+-]*)'\s*\+")
 # the variable a line adds to: Make's `NAME +=`, CMake's `set(NAME` / `list(APPEND NAME`
-LIST_NAME = re.compile(r"(?i)^\s*([\w.-]+)\s*[+:?]?=|^\s*(?:set|list)\s*\(\s*(?:APPEND\s+)?(\w+)")
+LIST_NAME = lazy_re.compile(
+    r"(?i)^\s*([\w.-]+)\s*[+:?]?=|^\s*(?:set|list)\s*\(\s*(?:APPEND\s+)?(\w+)"
+)
 # lists of files shipped or included, not built: EXTRA_DIST, noinst_HEADERS, dist_doc_DATA,
 # other_src, ASM_INCLUDES
 # lists of files shipped or included, not built: EXTRA_DIST, noinst_HEADERS, dist_doc_DATA,
 # other_src, ASM_INCLUDES
-DIST_LIST = re.compile(r"(?i)(?:^|_)(?:extra|other|dist|headers?|data|docs?|includes?)(?:_|$)")
+DIST_LIST = lazy_re.compile(r"(?i)(?:^|_)(?:extra|other|dist|headers?|data|docs?|includes?)(?:_|$)")
 
 
 def list_sources(src: Source, tracker: Tracker, line: int, text: str, list_name: str) -> None:

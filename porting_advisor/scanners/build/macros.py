@@ -11,15 +11,14 @@ be defined by some build, and stays unknown.
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import MacroWords
 from porting_advisor.core.source import Source
 
 # (the candidates of the pass: capitals and digits with an underscore; `-DNAME` / `/DNAME`
 # glue the flag to the name, so the name is found after it too)
-WORD = re.compile(r"(?<![A-Za-z0-9_])(?:[-/]D\s*)?([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
-FLAG = re.compile(r"(?<![A-Za-z0-9_])[-/]D\s*([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
+WORD = lazy_re.compile(r"(?<![A-Za-z0-9_])(?:[-/]D\s*)?([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
+FLAG = lazy_re.compile(r"(?<![A-Za-z0-9_])[-/]D\s*([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
 # Build files whose commands the scanners read: a tree with one has a build the pass knows.
 BUILDS = frozenset({"make", "cmake", "meson", "autotools"})
 

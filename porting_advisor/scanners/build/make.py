@@ -11,15 +11,15 @@ with no rules (an included fragment) tells nothing and everything counts as buil
 
 from __future__ import annotations
 
-import re
+from porting_advisor.core import lazy_re
 
 # `targets: prerequisites` or `targets: VAR += value` (a target-specific variable); not `:=`
-RULE = re.compile(r"^([^\t#=:][^#=:]*?)[ \t]*::?(?!=)(.*)$")
-TARGET_VAR = re.compile(r"^\s*(?:override\s+|export\s+)?[\w.-]+\s*[+:?!]?=")
-ASSIGN = re.compile(r"^\s*(?:override\s+|export\s+)?([\w.-]+)\s*[+:?]?=\s*(.*)$")
-VARIABLE = re.compile(r"\$[({]([\w.-]+)[)}]")
-DEFAULT_GOAL = re.compile(r"^\s*\.DEFAULT_GOAL\s*:?=\s*(\S+)")
-DIRECTIVE = re.compile(r"^\s*(?:ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|define)\b")
+RULE = lazy_re.compile(r"^([^\t#=:][^#=:]*?)[ \t]*::?(?!=)(.*)$")
+TARGET_VAR = lazy_re.compile(r"^\s*(?:override\s+|export\s+)?[\w.-]+\s*[+:?!]?=")
+ASSIGN = lazy_re.compile(r"^\s*(?:override\s+|export\s+)?([\w.-]+)\s*[+:?]?=\s*(.*)$")
+VARIABLE = lazy_re.compile(r"\$[({]([\w.-]+)[)}]")
+DEFAULT_GOAL = lazy_re.compile(r"^\s*\.DEFAULT_GOAL\s*:?=\s*(\S+)")
+DIRECTIVE = lazy_re.compile(r"^\s*(?:ifeq|ifneq|ifdef|ifndef|else|endif|include|-include|define)\b")
 # what packagers build besides the default goal
 ALSO_BUILT = ("all", "install")
 

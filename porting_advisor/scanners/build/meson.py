@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT
 from porting_advisor.scanners.build.listings import paren_balance
 from porting_advisor.scanners.build.tracker import Tracker
 
-MESON_ASSIGN = re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
+MESON_ASSIGN = lazy_re.compile(r"^\s*(\w+)\s*=(?!=)\s*(.*)$")
 # A C, C++ or assembly source named in a build file (`x86/crc.S`, `${DIR}/x86/crc.S`,
 # 'a/b.s', crc_sse42.c), or the start of one built by concatenation (Meson's
 # 'svml/avx512/svml_z0_' + name + '.s').

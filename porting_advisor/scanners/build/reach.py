@@ -18,6 +18,7 @@ import ast
 import posixpath
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import BuildReach
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build import cmake
@@ -27,38 +28,38 @@ from porting_advisor.scanners.build.syntax import SYNTAX, logical_lines
 
 UNKNOWN = "\x00"  # a value not known here; `*` in the fact
 # the innermost `$(...)` / `${...}`, the automatic and one-letter Make variables, `@VAR@`
-REFERENCE = re.compile(r"\$[({]([^$(){}]*)[)}]")
-SHORT_REFERENCE = re.compile(r"\$(?:[@<^*?+|%]|\$\w*|[A-Za-z](?![\w(]))|\$ENV\{\w*\}|@\w+@")
-SPLIT = re.compile(r"[\s\"'(),;=\[\]{}<>|&:`!\\]+")
+REFERENCE = lazy_re.compile(r"\$[({]([^$(){}]*)[)}]")
+SHORT_REFERENCE = lazy_re.compile(r"\$(?:[@<^*?+|%]|\$\w*|[A-Za-z](?![\w(]))|\$ENV\{\w*\}|@\w+@")
+SPLIT = lazy_re.compile(r"[\s\"'(),;=\[\]{}<>|&:`!\\]+")
 # Make conditionals
-IF_MAKE = re.compile(r"^\s*(?:else\s+)?(ifeq|ifneq|ifdef|ifndef)\b\s*(.*)$")
-IF_AUTOMAKE = re.compile(r"^if[ \t]+!?\w+[ \t]*$")
-ELSE = re.compile(r"^\s*else\s*$")
-ENDIF = re.compile(r"^\s*endif\b")
-INCLUDE = re.compile(r"^\s*-?s?include\s+(.*)$")
-ASSIGN = re.compile(r"^\s*(?:override\s+|export\s+)?([\w.-]+)\s*([+:?!]?)=\s*(.*)$")
+IF_MAKE = lazy_re.compile(r"^\s*(?:else\s+)?(ifeq|ifneq|ifdef|ifndef)\b\s*(.*)$")
+IF_AUTOMAKE = lazy_re.compile(r"^if[ \t]+!?\w+[ \t]*$")
+ELSE = lazy_re.compile(r"^\s*else\s*$")
+ENDIF = lazy_re.compile(r"^\s*endif\b")
+INCLUDE = lazy_re.compile(r"^\s*-?s?include\s+(.*)$")
+ASSIGN = lazy_re.compile(r"^\s*(?:override\s+|export\s+)?([\w.-]+)\s*([+:?!]?)=\s*(.*)$")
 # what automake and Make themselves read by the variable's name
-AUTOMAKE_USED = re.compile(
+AUTOMAKE_USED = lazy_re.compile(
     r"(?:_SOURCES|_LIBADD|_LDADD|_DEPENDENCIES|_PROGRAMS|_LIBRARIES|_LTLIBRARIES|_HEADERS)$"
     r"|^(?:SUBDIRS|BUILT_SOURCES|VPATH)$"
 )
 # targets that never belong to a default build: cleaning, tests, benchmarks, packaging
-NON_BUILD = re.compile(
+NON_BUILD = lazy_re.compile(
     r"(?i)(?:^|[_.-])(?:clean|distclean|mostlyclean|check|tests?|bench\w*|benchmarks?|fuzz\w*"
     r"|lint|format|docs?|dist\w*|uninstall|help|list)(?:[_.\d-]|$)"
 )
 # a file that builds nothing for Linux (an nmake or Visual Studio makefile)
-WINDOWS_MAKE = re.compile(r"(?i)nmake|\.(?:msc|msvc|vc|win|mingw|bor)$|(?:^|/)win(?:32|64)?/")
+WINDOWS_MAKE = lazy_re.compile(r"(?i)nmake|\.(?:msc|msvc|vc|win|mingw|bor)$|(?:^|/)win(?:32|64)?/")
 # Python calls that list directories: what such a script builds is not known statically
 LISTS_DIRS = frozenset({"walk", "listdir", "scandir", "iterdir"})
 # build tools a Python build script may run (`subprocess.run(["make", "-f", "Makefile.unx"])`)
 RUNS_BUILD = frozenset(
     {"make", "gmake", "nmake", "cmake", "meson", "ninja", "./configure", "configure", "sh", "bash"}
 )
-MESON_TARGET = re.compile(
+MESON_TARGET = lazy_re.compile(
     r"\b(?:executable|(?:shared_|static_|both_)?library|shared_module|extension_module|subdir)\s*\("
 )
-PY_SOURCE = re.compile(r"""['"]([\w./+-]+\.(?:c|cc|cpp|cxx|C|s|S|asm|nasm|h|hpp))['"]""")
+PY_SOURCE = lazy_re.compile(r"""['"]([\w./+-]+\.(?:c|cc|cpp|cxx|C|s|S|asm|nasm|h|hpp))['"]""")
 
 
 def flatten(text: str, refs: set[str] | None = None) -> str:

@@ -13,22 +13,24 @@ includes `<cpuid.h>` compiles): for the C preprocessor they are probes that fail
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Sequence
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Defines, DroppedOffX86, Listed, PyExtension, Status
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.conditions import ARCH_SUBJECT, classify_words
 
-X86_INCLUDE = re.compile(r"#\s*include\s*<(?:\w*intrin|cpuid)\.h>")
-X86_FLAG = re.compile(r"-m(?:sse[\w.]*|ssse3|avx\w*|aes|pclmul|sha|bmi2?|popcnt|fma|f16c)")
-SOURCE_PATH = re.compile(r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])")
+X86_INCLUDE = lazy_re.compile(r"#\s*include\s*<(?:\w*intrin|cpuid)\.h>")
+X86_FLAG = lazy_re.compile(r"-m(?:sse[\w.]*|ssse3|avx\w*|aes|pclmul|sha|bmi2?|popcnt|fma|f16c)")
+SOURCE_PATH = lazy_re.compile(
+    r"(?<![\w.$-])([\w.+-][\w./+-]*\.(?:s|S|asm|nasm|c|cc|cpp|cxx))(?![\w.])"
+)
 # a line with its end, as `ast` counts lines (not at a form feed)
-LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+LINE = lazy_re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 # a value that says which machine this is
-MACHINE = re.compile(r"platform\.machine|os\.uname|\bget_platform\b|platform\.processor")
+MACHINE = lazy_re.compile(r"platform\.machine|os\.uname|\bget_platform\b|platform\.processor")
 # a C macro a build script passes (`("HAVE_CPUID_H", None)`, `'USE_SSE2'`, `"-DHAVE_X86INTRIN_H"`)
-MACRO = re.compile(r"(?:-D)?([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=.*)?")
+MACRO = lazy_re.compile(r"(?:-D)?([A-Z][A-Z0-9]*_[A-Z0-9_]+)(?:=.*)?")
 
 
 class Regions(ast.NodeVisitor):

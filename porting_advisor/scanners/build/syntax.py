@@ -8,6 +8,7 @@ import posixpath
 import re
 from typing import NamedTuple
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.memo import last_call
 from porting_advisor.core.source import Source
 
@@ -71,13 +72,13 @@ SYNTAX = {
         HASH, True, rx(r"^(\s*)if\b(.*):"), rx(r"^(\s*)elif\b(.*):"), rx(r"^(\s*)else\s*:"), None
     ),
 }
-CASE_OPEN = re.compile(r"^\s*(?:case\b(.*)\bin\b|AS_CASE\s*\((.*))")
-CASE_ARM = re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
-CASE_END = re.compile(r"^\s*esac\b")
+CASE_OPEN = lazy_re.compile(r"^\s*(?:case\b(.*)\bin\b|AS_CASE\s*\((.*))")
+CASE_ARM = lazy_re.compile(r"^\s*\(?\s*([^()#]+?)\s*\)\s*(.*)$")
+CASE_END = lazy_re.compile(r"^\s*esac\b")
 
 
 # Python scripts that build extensions: setup.py, cffi's `_ffi_build.py`, `build_ext.py`
-PYTHON_BUILD = re.compile(r"setup\.py$|\w*_build\.py$|build_\w+\.py$")
+PYTHON_BUILD = lazy_re.compile(r"setup\.py$|\w*_build\.py$|build_\w+\.py$")
 
 
 def syntax_of(src: Source) -> str:
@@ -122,7 +123,9 @@ def line_of(marks: list[tuple[int, int]], offset: int) -> int:
 # Where a shell line holds more than one step of a conditional: before `then`/`else`/`fi`...
 # after a `;`, and after `then`/`else`/`do` when a command follows on the same line
 # (`if [ "$ARCH" = x86_64 ]; then CFLAGS=-msse4.2; fi`)
-SHELL_SPLIT = re.compile(r";\s*(?=(?:then|else|elif|fi|do|done)\b)|\b(?:then|else|do)\s+(?=[^\s;])")
+SHELL_SPLIT = lazy_re.compile(
+    r";\s*(?=(?:then|else|elif|fi|do|done)\b)|\b(?:then|else|do)\s+(?=[^\s;])"
+)
 
 
 def shell_steps(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.build.conditions import (
     ARCH_SUBJECT,
@@ -18,7 +19,7 @@ from porting_advisor.scanners.build.conditions import (
 from porting_advisor.scanners.build.syntax import CASE_ARM, CASE_END, CASE_OPEN, SYNTAX
 
 # `if(NOT CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")`, `if (NOT (...))`
-CMAKE_NOT = re.compile(r"\s*\(?\s*NOT\s+(?!.*\b(?:AND|OR)\b)")
+CMAKE_NOT = lazy_re.compile(r"\s*\(?\s*NOT\s+(?!.*\b(?:AND|OR)\b)")
 # words of a condition that say nothing of what it tests
 CONDITION_WORDS = frozenset(
     {"if", "elif", "in", "not", "and", "or", "MATCHES", "STREQUAL", "NOT", "AND", "OR"}
@@ -38,7 +39,7 @@ def subjects(chain: Chain) -> frozenset[str]:
     )
 
 
-MACHINE_FLAG = re.compile(r"(?<![\w-])-m[\w.=+-]+")
+MACHINE_FLAG = lazy_re.compile(r"(?<![\w-])-m[\w.=+-]+")
 
 
 def x86_tuning_only(text: str) -> bool:
@@ -51,7 +52,7 @@ def x86_tuning_only(text: str) -> bool:
 # what an else() branch is, after a branch of each kind
 ELSE_KIND = {"x86": "other", "not-x86": "x86"}
 # CMake commands that only note a finding: `set(X86 TRUE)`, `set(CPU_TYPE x86_64)`, message()
-NOTE_ONLY = re.compile(r"(?i)\s*(?:set\s*\(\s*\w+\s+[\w\"${}.]+\s*\)(?!.*-)|message\s*\()")
+NOTE_ONLY = lazy_re.compile(r"(?i)\s*(?:set\s*\(\s*\w+\s+[\w\"${}.]+\s*\)(?!.*-)|message\s*\()")
 
 
 class Tracker:

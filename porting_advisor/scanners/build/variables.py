@@ -9,18 +9,18 @@ Once the file is read, such findings are filtered with the place that uses them.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 
 # NAME = ..., NAME := ..., NAME += ... (Make, shell, Meson), set(NAME ...) / list(APPEND NAME
-ASSIGNED = re.compile(
+ASSIGNED = lazy_re.compile(
     r"(?i)^\s*(?:export\s+)?([A-Za-z_]\w*)\s*(?:[+:?]?=)|^\s*(?:set|list\s*\(\s*APPEND)\s*\(?\s*(\w+)"
 )
-REFERENCE = re.compile(r"\$\{(\w+)\}|\$\((\w+)\)|\$(\w+)|@(\w+)@")
-BARE = re.compile(r"[A-Za-z_]\w*")
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+REFERENCE = lazy_re.compile(r"\$\{(\w+)\}|\$\((\w+)\)|\$(\w+)|@(\w+)@")
+BARE = lazy_re.compile(r"[A-Za-z_]\w*")
+QUOTED = lazy_re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 @dataclass(slots=True)

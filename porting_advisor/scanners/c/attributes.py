@@ -7,7 +7,7 @@ import functools
 import itertools
 import re
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.cfile import CFile
 
@@ -28,9 +28,9 @@ def x86_isa() -> re.Pattern[str]:
 
 
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
-TARGET_ATTR = re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
-STRING = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
-TARGET_CALL = re.compile(r"target(?:_clones|_version)?(?:__)?\s*\(")
+TARGET_ATTR = lazy_re.compile(r"\b(?:__)?(target(?:_clones)?|target_version)(?:__)?\s*\(")
+STRING = lazy_re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
+TARGET_CALL = lazy_re.compile(r"target(?:_clones|_version)?(?:__)?\s*\(")
 
 
 def target_attribute(text: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 from porting_advisor.scanners.c import ppexpr, preproc
 from porting_advisor.scanners.c.attributes import target_strings, x86_isa
 from porting_advisor.scanners.c.cfile import INACTIVE_REASON, CFile, state_filter
@@ -34,7 +34,7 @@ INTEL_PRAGMAS = frozenset(
         "optimize_for",
     }
 )
-OLD_CRT = re.compile(
+OLD_CRT = lazy_re.compile(
     r"comment\s*\(\s*lib\s*,\s*\"((?:msvcr\d+|msvcp(?:60|70|71|80|90|100|110|"
     r"120))d?)(?:\.lib)?\"",
     re.I,
@@ -111,7 +111,7 @@ def check_directives(cf: CFile) -> None:
 
 
 # x86 feature macros a compiler defines for -m flags (`__SSE4_1__`, `__AVX2__`, `__PCLMUL__`)
-X86_FEATURE = re.compile(
+X86_FEATURE = lazy_re.compile(
     r"\b__(?:SSE\w*|SSSE3|AVX\w*|PCLMUL|AES|BMI2?|POPCNT|FMA|F16C|LZCNT|SHA|VPCLMULQDQ)__\b"
 )
 

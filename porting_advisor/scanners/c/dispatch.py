@@ -12,14 +12,14 @@ when that test's other half is exactly an earlier sibling's (the `#else` above).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.c import preproc
 
-OR = re.compile(r"\|\|")
+OR = lazy_re.compile(r"\|\|")
 # a test that negates or excludes something says nothing about the architecture it is for
-NEGATION = re.compile(r"!(?!=)|!=")
+NEGATION = lazy_re.compile(r"!(?!=)|!=")
 COMPILER_MACROS = frozenset({"defined", "__GNUC__", "__clang__", "_MSC_VER"})
 
 

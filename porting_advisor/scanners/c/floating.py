@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import ContractOff, FloatCompare
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import memory_order, preproc
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 # (`long(?<!\wlong)` is `\blong`: a pattern that starts with a literal is found at memchr
 # speed, one that starts with \b is tried at every offset, 25 times slower)
-LONG_DOUBLE = re.compile(r"long(?<!\wlong)\s+double\b")
+LONG_DOUBLE = lazy_re.compile(r"long(?<!\wlong)\s+double\b")
 LOOPS = frozenset({"for_statement", "while_statement", "do_statement", "for_range_loop"})
 ARITHMETIC = frozenset({"+", "-", "*", "/"})
 COMPOUND = frozenset({"+=", "-=", "*=", "/="})
@@ -134,7 +135,7 @@ def emit(src: Source, layout: Layout, node: tree_sitter.Node, name: str) -> None
 # ---- for the fp-contract pass -------------------------------------------------------------
 
 # GCC's per-file and per-function optimize settings (with or without the `-f`)
-OPTIMIZE_OFF = re.compile(
+OPTIMIZE_OFF = lazy_re.compile(
     r"^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+optimize\b[^\n]*?\"(?:-f)?fp-contract=off\"\s*\)?"
     r"|\b(?:__)?optimize(?:__)?\s*\(\s*\"(?:-f)?fp-contract=off\"\s*\)",
     re.M,
@@ -160,11 +161,11 @@ def contract_off(src: Source) -> None:
 TEST_DIRS = frozenset(
     {"test", "tests", "testing", "unittest", "unittests", "unit_tests", "unit-tests", "testsuite"}
 )
-TEST_NAME = re.compile(r"(?i:tests?|tests?[_-].*|.*[_-](?:unit)?tests?)|.*[a-z0-9]Tests?")
+TEST_NAME = lazy_re.compile(r"(?i:tests?|tests?[_-].*|.*[_-](?:unit)?tests?)|.*[a-z0-9]Tests?")
 VENDORED = frozenset(
     {"third_party", "thirdparty", "third-party", "3rdparty", "vendor", "external", "extern", "deps"}
 )
-GTEST = re.compile(r"(?i)g(?:oogle)?test|g(?:oogle)?mock|catch2?|doctest|cppunit")
+GTEST = lazy_re.compile(r"(?i)g(?:oogle)?test|g(?:oogle)?mock|catch2?|doctest|cppunit")
 
 
 def test_file(path: str) -> bool:
@@ -182,13 +183,13 @@ FLOAT = (
     r"(?<![\w.])(?:(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+"
     r"|0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+)[fFlL]?(?![\w.])"
 )
-FLOAT_LITERAL = re.compile(FLOAT)
+FLOAT_LITERAL = lazy_re.compile(FLOAT)
 # `x == 1.5`, `1.5 != x`: a literal that is a whole operand of == or != (not one inside a
 # call such as `Approx(1.5) == x`). Found from each operator (a literal search: a pattern
 # whose first branch starts with a lookbehind is tried at every offset).
-COMPARE_OP = re.compile(r"[=!]=")
-LITERAL_AFTER = re.compile(r"(?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")(?!\s*[(\[])")
-LITERAL_BEFORE = re.compile(r"(?<![\w.)\]])(" + FLOAT + r")\s*$")
+COMPARE_OP = lazy_re.compile(r"[=!]=")
+LITERAL_AFTER = lazy_re.compile(r"(?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")(?!\s*[(\[])")
+LITERAL_BEFORE = lazy_re.compile(r"(?<![\w.)\]])(" + FLOAT + r")\s*$")
 BEFORE_REACH = 64  # characters: a literal and the spaces before its operator
 
 
@@ -229,7 +230,7 @@ EQUAL_NAMES = frozenset(
 )
 # an upper-case name called (sre skips to each capital, where a leading \b made it try
 # every offset): EQUAL_NAMES are picked from these
-UPPER_CALL = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z_]*\s*\(")
+UPPER_CALL = lazy_re.compile(r"[A-Z](?<!\w[A-Z])[A-Z_]*\s*\(")
 
 
 def equal_macros(masked: str) -> Iterator[re.Match[str]]:
@@ -239,27 +240,27 @@ def equal_macros(masked: str) -> Iterator[re.Match[str]]:
             yield m
 
 
-MEMCMP = re.compile(r"memcmp(?<!\wmemcmp)\s*\(")
-FLOAT_SIZE = re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
-FLOAT_CAST = re.compile(
+MEMCMP = lazy_re.compile(r"memcmp(?<!\wmemcmp)\s*\(")
+FLOAT_SIZE = lazy_re.compile(r"\bsizeof\s*\(?\s*(?:double|float)\b")
+FLOAT_CAST = lazy_re.compile(
     r"^\(?(?:static_cast\s*<\s*(?:double|float)\s*>|\(\s*(?:double|float)\s*\))"
 )
 # `TYPE name` followed by what ends a declarator (not `(`: a function; not `[`: an array)
-DECLARATION = re.compile(r"\b([A-Za-z_]\w*)[\s*&]+(?:const\s+)?([A-Za-z_]\w*)\s*(?=[=;,)])")
+DECLARATION = lazy_re.compile(r"\b([A-Za-z_]\w*)[\s*&]+(?:const\s+)?([A-Za-z_]\w*)\s*(?=[=;,)])")
 NOT_TYPES = frozenset({"return", "case", "else", "goto", "const", "volatile", "static"})
-WORD = re.compile(r"[A-Za-z_]\w*")
-RAW_STRING = re.compile(r'\bR"([^()\\\s"]{0,16})\((.*?)\)\1"', re.S)
-NOT_NEWLINE = re.compile(r"[^\n]")
-NUMBER = re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
-CALLEE = re.compile(r"(\w*)\s*$")
+WORD = lazy_re.compile(r"[A-Za-z_]\w*")
+RAW_STRING = lazy_re.compile(r'\bR"([^()\\\s"]{0,16})\((.*?)\)\1"', re.S)
+NOT_NEWLINE = lazy_re.compile(r"[^\n]")
+NUMBER = lazy_re.compile(r"(?<![\w.])(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
+CALLEE = lazy_re.compile(r"(\w*)\s*$")
 CONDITIONS = frozenset({"if", "while", "for", "switch"})
-ASSERTION = re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
-STATUS = re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
+ASSERTION = lazy_re.compile(r"(?i)assert|check|require|expect|verify|^ok$|^test")
+STATUS = lazy_re.compile(r"\s*(?:return\b|(?:status|fail\w*|errors?|ok|pass\w*|result)\s*[-+|&]?=)")
 # a floating literal as a whole call argument: `f(o, 29.5)`, `Value(56.78)`
 # (`(?>\s*)(?:[-+](?>\s*))?`, not `\s*[-+]?\s*`: two `\s*` side by side retry every split
 # of a run of spaces after each comma, and the masked text blanks whole strings to spaces:
 # 73 ms -> 0.7 ms on simdjson's basictests.cpp)
-PASSED = re.compile(r"[(,](?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")\s*(?=[,)])")
+PASSED = lazy_re.compile(r"[(,](?>\s*)(?:[-+](?>\s*))?(" + FLOAT + r")\s*(?=[,)])")
 MAX_SITES = 200  # candidates read per kind and file
 
 

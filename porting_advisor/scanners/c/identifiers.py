@@ -8,6 +8,7 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import CShim
 from porting_advisor.scanners.c import inline_asm as asminline
 from porting_advisor.scanners.c import intrinsics, macro_uses, preproc
@@ -16,10 +17,10 @@ from porting_advisor.scanners.c.preproc import ACTIVE, INACTIVE
 
 # Literal first so that the regex engine can skip ahead (about 20x faster than a look-behind
 # first); the look-behind then rejects a '_' in the middle of an identifier.
-IDENT = re.compile(r"_(?<![\w$]_)\w+")
-ASM = re.compile(r"asm(?<![\w$]asm)\b")
-BUILTIN = re.compile(r"__builtin_\w+")
-SVE_IDENT = re.compile(r"s(?<![\w$]s)v[a-z0-9]\w*")
+IDENT = lazy_re.compile(r"_(?<![\w$]_)\w+")
+ASM = lazy_re.compile(r"asm(?<![\w$]asm)\b")
+BUILTIN = lazy_re.compile(r"__builtin_\w+")
+SVE_IDENT = lazy_re.compile(r"s(?<![\w$]s)v[a-z0-9]\w*")
 ASM_WORDS = frozenset({"asm", "__asm__", "__asm", "_asm"})
 CPU_DETECTION = frozenset(
     {
@@ -36,7 +37,7 @@ CPU_DETECTION = frozenset(
     }
 )
 X87 = intrinsics.X87
-SVE_CALL = re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
+SVE_CALL = lazy_re.compile(r"^sv[a-z0-9]+(?:_[a-z0-9]+)*$")
 
 
 def dropped_argument(cf: CFile, start: int, end: int) -> bool:
@@ -85,7 +86,7 @@ def dropped_argument(cf: CFile, start: int, end: int) -> bool:
     return False
 
 
-IDENT_BEFORE = re.compile(r"([A-Za-z_]\w*)\s*$")
+IDENT_BEFORE = lazy_re.compile(r"([A-Za-z_]\w*)\s*$")
 
 
 def expanded_nowhere(cf: CFile, d: preproc.Directive) -> bool:
@@ -188,10 +189,10 @@ def check_identifiers(cf: CFile) -> None:
             )
 
 
-CPU_ARG = re.compile(r"\s*\(\s*\"([^\"\n]*)\"")
+CPU_ARG = lazy_re.compile(r"\s*\(\s*\"([^\"\n]*)\"")
 # GCC's __builtin_cpu_is/__builtin_cpu_supports exist for POWER and (GCC 14) AArch64 too:
 # asked about one of their CPUs or features, the call is not x86 detection.
-OTHER_CPU = re.compile(
+OTHER_CPU = lazy_re.compile(
     r"(?:power\d+x?|ppc\w*|arch_\d+(?:_\d+)?|altivec|vsx|htm(?:-nosc)?|mma|darn|"
     r"scv|isel|dfp|cell|sve2?|sme\w*|dotprod|i8mm|bf16|fp16|rng|memtag|bti|"
     r"lse|rcpc\w*|flagm|crc|sha[23]|sm4|asimd\w*|neoverse\w*)"

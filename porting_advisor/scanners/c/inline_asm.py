@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-import re
+from porting_advisor.core import lazy_re
 
-QUALIFIERS = re.compile(r"\s*(?:volatile|__volatile__|__volatile|goto|inline|__inline)\b")
-STRING = re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
-WORD = re.compile(r"[A-Za-z_]\w*")
+QUALIFIERS = lazy_re.compile(r"\s*(?:volatile|__volatile__|__volatile|goto|inline|__inline)\b")
+STRING = lazy_re.compile(r"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"")
+WORD = lazy_re.compile(r"[A-Za-z_]\w*")
 
 X86_ONLY = frozenset(
     {
@@ -432,13 +432,13 @@ ARM_ONLY = frozenset(
         "sb",
     }
 )
-X86_REG = re.compile(
+X86_REG = lazy_re.compile(
     r"%%?(?:[re]?[abcd]x|[re]?[sd]i|[re]?[sb]p|r(?:[89]|1[0-5])[dwb]?|"
     r"[abcd][lh]|[xyz]mm\d+|k[0-7]|[cdefgs]s|rip|st(?:\(\d\))?)\b|"
     r"\b(?:eax|ebx|ecx|edx|esi|edi|rax|rbx|rcx|rdx|rsi|rdi|rsp|rbp)\b"
 )
 # (one \b before one group of the bare names: a \b before each is slower)
-ARM_REG = re.compile(
+ARM_REG = lazy_re.compile(
     r"%[wxqdsbhv]\d+|%[wxqdsbh]\[|\b(?:[xw](?:[0-9]|[12][0-9]|30|zr)|v\d+\.\d*[bhsd]|"
     r"cntvct_el0|cntfrq_el0|tpidr_el0|fpcr|fpsr|midr_el1|id_aa64\w+)\b"
 )
@@ -530,7 +530,7 @@ def extract(text: str, pos: int, keyword: str) -> tuple[str, str] | None:
 
 # what gnu_template stops at: a quote, a parenthesis, a colon or a word (the loop jumps
 # from one to the next instead of walking every character)
-ASM_TOKEN = re.compile(r"[\"():]|[A-Za-z_]\w*")
+ASM_TOKEN = lazy_re.compile(r"[\"():]|[A-Za-z_]\w*")
 
 
 def gnu_template(text: str, open_pos: int) -> str:
@@ -566,8 +566,8 @@ def gnu_template(text: str, open_pos: int) -> str:
     return "".join(parts)
 
 
-STATEMENT_END = re.compile(r"[\n;]")
-LABEL = re.compile(r"\w+:")
+STATEMENT_END = lazy_re.compile(r"[\n;]")
+LABEL = lazy_re.compile(r"\w+:")
 
 
 def mnemonics(template: str) -> list[str]:
@@ -617,7 +617,7 @@ def describe(template: str) -> str:
 
 # GNU asm flag outputs (`"=@ccz"(zero)`): AArch64 GCC knows only its own condition codes and
 # rejects the x86 ones ("unknown asm flag output")
-FLAG_OUTPUT = re.compile(r'"[=+]@cc(\w+)"')
+FLAG_OUTPUT = lazy_re.compile(r'"[=+]@cc(\w+)"')
 ARM_CONDITIONS = frozenset(
     ["eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le"]
 )

@@ -17,6 +17,7 @@ import functools
 import re
 from collections.abc import Iterator
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.facts import Mentions, UnexpandedMacro
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
@@ -73,7 +74,7 @@ def unexpanded(cf: CFile, name: str, bodies: dict[str, str]) -> set[str] | None:
 
 # the pieces `##` glues a name from: `IACA_##x` may make any IACA_ name. Found from each
 # `##` (a pattern that starts with \w+ is tried at every offset)
-WORD_AFTER = re.compile(r"\s*(\w+)")
+WORD_AFTER = lazy_re.compile(r"\s*(\w+)")
 
 
 def paste_fragments(text: str) -> tuple[set[str], set[str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import local_waits, preproc, publish, units
 from porting_advisor.scanners.c.cfile import LazyTree
@@ -58,20 +58,22 @@ def word_start(text: str, stop: int) -> int:
 
 
 # `asm volatile("" ::: "memory")` in its spellings: an empty template orders only the compiler
-EMPTY_ASM = re.compile(r"\b_*asm_*\s*(?:_*volatile_*\s*)?\(\s*\"\"[\s:]*(?:\"memory\"[\s:]*)?\)")
-COMPILER_ONLY_CALL = re.compile(
+EMPTY_ASM = lazy_re.compile(
+    r"\b_*asm_*\s*(?:_*volatile_*\s*)?\(\s*\"\"[\s:]*(?:\"memory\"[\s:]*)?\)"
+)
+COMPILER_ONLY_CALL = lazy_re.compile(
     r"(?:\bstd\s*::\s*)?\b("
     + "|".join(re.escape(n) for n in sorted(BARRIERS.compiler_only))
     + r")\s*\((?:[^()]|\([^()]*\))*\)"
 )
 # what wraps a statement macro's body and means nothing: do { } while (0), (void)0, braces
-WRAPPING = re.compile(r"\bdo\b|\bwhile\s*\(\s*0\s*\)|\(\s*void\s*\)\s*0|[{}();\s]")
-CALL_ONLY = re.compile(r"^\s*\(*\s*([A-Za-z_]\w*)\s*(?:\(\s*\))?\s*\)*\s*;?\s*$")
-COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
-INLINE_FN = re.compile(r"\(\s*(?:void)?\s*\)\s*\{")
+WRAPPING = lazy_re.compile(r"\bdo\b|\bwhile\s*\(\s*0\s*\)|\(\s*void\s*\)\s*0|[{}();\s]")
+CALL_ONLY = lazy_re.compile(r"^\s*\(*\s*([A-Za-z_]\w*)\s*(?:\(\s*\))?\s*\)*\s*;?\s*$")
+COMMENT = lazy_re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+INLINE_FN = lazy_re.compile(r"\(\s*(?:void)?\s*\)\s*\{")
 # A single-CPU or single-threaded build, where a compiler barrier is the right fence (the
 # Linux kernel's `#ifndef CONFIG_SMP`, a project's `!defined(HAVE_THREADS)`).
-SINGLE_CPU = re.compile(r"^!\s*\(?.*(?:SMP|THREAD)|UNIPROCESSOR|NO_?THREADS?\b|SINGLE_?THREAD")
+SINGLE_CPU = lazy_re.compile(r"^!\s*\(?.*(?:SMP|THREAD)|UNIPROCESSOR|NO_?THREADS?\b|SINGLE_?THREAD")
 
 
 def check(src: Source, layout: Layout | None, tree: LazyTree) -> None:

@@ -7,18 +7,18 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 
 # A macro look-up answers ("def", value text), ("undef", "") or ("unknown", "").
 Lookup = Callable[[str], tuple[str, str]]
 Value = int | None  # None = unknown
 
-TOKEN = re.compile(
+TOKEN = lazy_re.compile(
     r"\s*(?:(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)[uUlL]*"
     r"|([A-Za-z_]\w*)|('(?:\\.|[^'\\])+')"
     r"|(&&|\|\||==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^?:(),]))"
 )
-HAS_INCLUDE = re.compile(r"__has_include(?:_next)?\s*\(\s*[<\"]([^>\"]*)[>\"]\s*\)")
+HAS_INCLUDE = lazy_re.compile(r"__has_include(?:_next)?\s*\(\s*[<\"]([^>\"]*)[>\"]\s*\)")
 BINARY = {
     "||": 1,
     "&&": 2,
@@ -39,7 +39,7 @@ BINARY = {
     "/": 10,
     "%": 10,
 }
-INT = re.compile(r"\s*\(?\s*(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$")
+INT = lazy_re.compile(r"\s*\(?\s*(-?)(0[xX][0-9a-fA-F]+|\d+)[uUlL]*\s*\)?\s*$")
 X86_HEADERS = frozenset(
     {
         "immintrin.h",
@@ -316,7 +316,7 @@ def tokens_of(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
-EXPAND_TOKEN = re.compile(
+EXPAND_TOKEN = lazy_re.compile(
     r"[A-Za-z_]\w*|##|#|&&|\|\||==|!=|<=|>=|<<|>>|\d\w*|"
     r"'(?:\\.|[^'\\])+'|\"(?:\\.|[^\"\\])*\"|\S"
 )

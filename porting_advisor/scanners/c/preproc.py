@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 from porting_advisor.core.facts import Status
 from porting_advisor.core.memo import last_call
 from porting_advisor.scanners.c import ppexpr
@@ -30,23 +30,23 @@ from porting_advisor.scanners.c import ppexpr
 # Comments and literals, so that a '#' or a name inside them is never taken for code.
 # (Loops unrolled, `[^x]*(?:y[^x]*)*`: the regex engine runs a character class in C, where an
 # alternation inside a repeat costs a branch per character: twice as fast on real code.)
-LEXEMES = re.compile(
+LEXEMES = lazy_re.compile(
     r"//[^\n]*|/\*[^*]*(?:\*+[^*/][^*]*)*(?:\*+/|\**\Z)"
     r"|\"[^\"\\\n]*(?:\\.[^\"\\\n]*)*\"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'",
     re.S,
 )
 # '#' first: the regex engine then jumps from '#' to '#'; the caller checks the line start.
-DIRECTIVE = re.compile(r"#[ \t]*([a-z_]+)([^\n\\]*(?:\\(?:\r?\n)?[^\n\\]*)*)")
-CONTINUATION = re.compile(r"\\\r?\n")
-INLINE_COMMENT = re.compile(r"/\*.*?\*/|//.*$", re.S)
-DEFINE = re.compile(r"\s*([A-Za-z_]\w*)(\()?\s*(.*)$", re.S)
-RESERVED = re.compile(r"^_[A-Z_]")
-NOT_DEFINED = re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
+DIRECTIVE = lazy_re.compile(r"#[ \t]*([a-z_]+)([^\n\\]*(?:\\(?:\r?\n)?[^\n\\]*)*)")
+CONTINUATION = lazy_re.compile(r"\\\r?\n")
+INLINE_COMMENT = lazy_re.compile(r"/\*.*?\*/|//.*$", re.S)
+DEFINE = lazy_re.compile(r"\s*([A-Za-z_]\w*)(\()?\s*(.*)$", re.S)
+RESERVED = lazy_re.compile(r"^_[A-Z_]")
+NOT_DEFINED = lazy_re.compile(r"^!\(?\s*defined\s*\(?\s*([A-Za-z_]\w*)\s*\)?\s*\)?$")
 
 ACTIVE, INACTIVE, GUARDED = Status.ACTIVE, Status.INACTIVE, Status.GUARDED
 # A #define that is a header's include guard: whether it is set depends on include order.
 INCLUDE_GUARD = Status.INCLUDE_GUARD
-GUARD_NAME = re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
+GUARD_NAME = lazy_re.compile(r"(?i)(?:_H|_HPP|_HH|_HXX|_INCLUDED|_INC|_H_\w*|_DEFINED)_*$")
 LITERAL_CACHE: dict[int, dict[str, tuple[Status, bool]]] = {}
 
 
@@ -317,8 +317,8 @@ def path_of(frames: list[Frame]) -> tuple[str, ...]:
     return fr.base_path if fr.always or not fr.cond else add_path(fr.base_path, fr.cond)
 
 
-NOT_DEFINED_ANY = re.compile(r"!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
-DEFINED_NAME = re.compile(r"\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
+NOT_DEFINED_ANY = lazy_re.compile(r"!\s*defined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
+DEFINED_NAME = lazy_re.compile(r"\bdefined\s*(?:\(\s*([A-Za-z_]\w*)\s*\)|([A-Za-z_]\w*))")
 
 
 def first_definitions(dirs: list[Directive]) -> dict[str, int]:
@@ -499,7 +499,7 @@ def word_class(name: str, macros: Macros) -> str:
 
 
 Assumed = frozenset[str]  # conditions taken to hold while deriving macros
-NAME = re.compile(r"[A-Za-z_]\w*")  # (a superset of the macro names in a condition or value)
+NAME = lazy_re.compile(r"[A-Za-z_]\w*")  # (a superset of the macro names in a condition or value)
 
 
 class Resolver:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
@@ -30,7 +30,7 @@ BARRIERS = vocab.get().barriers  # rules/vocab/memory-barriers.yaml
 # A loop whose body is empty or one call: what the tree is parsed for.
 # `while (COND)`, its condition nesting parentheses up to five deep (`while(?<!\wwhile)` is
 # `\bwhile`, found at memchr speed: a pattern that starts with \b is tried at every offset)
-SPIN_LOOP = re.compile(
+SPIN_LOOP = lazy_re.compile(
     r"while(?<!\wwhile)\s*\((" + r"(?:[^();{}]|\(" * 5 + r"[^();{}]*" + r"\))*" * 5 + r")\)"
 )  # (no `;` or brace in a condition: a `while (` in a comment cannot swallow what follows)
 WRITE_FIRST_ARG = frozenset({"memcpy", "memmove", "memset", "strcpy", "strncpy", "snprintf"})
@@ -38,15 +38,15 @@ ATOMIC_METHODS = frozenset(
     {"store", "load", "exchange", "fetch_add", "fetch_sub", "fetch_or", "fetch_and"}
 )
 ZERO = frozenset({"0", "NULL", "nullptr", "false", "0L", "0U", "0UL"})
-QUIET_ASM = re.compile(r"^\s*(?:pause|yield|nop|isb|rep;?\s*nop)?\s*$")
+QUIET_ASM = lazy_re.compile(r"^\s*(?:pause|yield|nop|isb|rep;?\s*nop)?\s*$")
 # device memory: a register block at a fixed address, or mapped from a device
 # a signal handler runs on the CPU of the code it interrupts: no ordering between CPUs needed
-HANDLER = re.compile(
+HANDLER = lazy_re.compile(
     r"\bsignal\s*\(\s*\w+\s*,\s*&?\s*(\w+)|\bsa_(?:handler|sigaction)\s*=\s*&?\s*(\w+)"
 )
 # (each branch starts with a literal: sre tests the first character instead of trying every
 # offset, as a leading \b made it do)
-DEVICE = re.compile(
+DEVICE = lazy_re.compile(
     r"ioremap(?<!\wioremap)\w*\s*\(|mmap(?<!\wmmap)\s*\(|\*\s*\)\s*\(?\s*0x[0-9A-Fa-f]{4,}"
 )
 SCOPES = frozenset(
@@ -80,11 +80,11 @@ class Event(NamedTuple):
 # (a superset: the tree decides). Comments count as space.
 # (atomic: a run of spaces is taken whole, never split between two of these side by side)
 SPACE = r"(?>(?:\s|/\*[^*]*\*+(?:[^/*][^*]*\*+)*/|//[^\n]*)*)"
-OPEN_BODY = re.compile(SPACE + r"\{")
-CLOSE_BODY = re.compile(SPACE + r"\}")
+OPEN_BODY = lazy_re.compile(SPACE + r"\{")
+CLOSE_BODY = lazy_re.compile(SPACE + r"\}")
 # one statement of a waiting body: `;`, a call (`cpu_relax();`, `std::this_thread::yield();`)
 # or an asm statement (`__asm__ __volatile__("rep; nop");`: strings may hold `;`)
-WAIT_STATEMENT = re.compile(
+WAIT_STATEMENT = lazy_re.compile(
     SPACE
     + r"(?:([A-Za-z_][\w:.>-]{0,200}?)\s*(?:<[^;{}()]{0,200}>)?\s*"
     + r"(?:(?:volatile|__volatile__)\s*)?\((?:[^;{}\"]|\"(?:[^\"\\\n]|\\.){0,200}\"){0,500}\)"
@@ -93,7 +93,7 @@ WAIT_STATEMENT = re.compile(
 )
 ASM_WORDS = frozenset({"asm", "__asm", "__asm__"})
 # a call in a loop condition: its name, and what stands before it (`.`, `->`: a method)
-COND_CALL = re.compile(r"(\.|->)?\s*\b([A-Za-z_]\w*)\s*\(")
+COND_CALL = lazy_re.compile(r"(\.|->)?\s*\b([A-Za-z_]\w*)\s*\(")
 # words followed by `(` that are not calls in the tree (operators, casts to a basic type)
 NOT_CALLS = frozenset(
     [
@@ -151,8 +151,8 @@ def candidate_loops(text: str) -> Iterator[int]:
             yield m.start()
 
 
-BRACE = re.compile(r"[{}]")
-PAREN = re.compile(r"[()]")
+BRACE = lazy_re.compile(r"[{}]")
+PAREN = lazy_re.compile(r"[()]")
 
 
 class Pairs:
@@ -255,8 +255,8 @@ def do_while_end(text: str, at: int, pairs: Pairs) -> bool:
     return text[max(0, opened - 40) : opened].rstrip().endswith("do")
 
 
-MACRO_STATEMENT = re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*$")
-DO_END = re.compile(r"(?<!\w)do\s*$")
+MACRO_STATEMENT = lazy_re.compile(r"(?<![\w.>])([A-Za-z_]\w*)\s*$")
+DO_END = lazy_re.compile(r"(?<!\w)do\s*$")
 
 
 def macro_body_of_do(text: str, close: int, pairs: Pairs) -> bool:

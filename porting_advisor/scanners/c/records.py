@@ -4,24 +4,23 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.archnames import arch_of_name
 from porting_advisor.core.facts import Asked, CFunctions, Defines, Include, MacroWords, Undef
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.preproc import GUARDED, INACTIVE, Layout
 
-INCLUDE = re.compile(r"^[<\"]([^>\"]+)[>\"]")
+INCLUDE = lazy_re.compile(r"^[<\"]([^>\"]+)[>\"]")
 # A project's own header: quoted, or in angle brackets with a directory that is not the
 # system's (`<rapidfuzz/details/simd_avx2.hpp>`; not `<sys/types.h>`)
-PROJECT_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
+PROJECT_INCLUDE = lazy_re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([\w.+-]+/[^>\n]+)>)")
 SYSTEM_DIRS = vocab.get().system_libs.include_dirs  # rules/vocab/system-libs.yaml
 # Under a compile database every #include counts: its -I directories make `<name.h>` a
 # project header as much as `"name.h"` (the compile-database pass follows them)
-ANY_INCLUDE = re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([^>\n]+)>)")
+ANY_INCLUDE = lazy_re.compile(r"#[ \t]*include[ \t]*(?:\"([^\"\n]+)\"|<([^>\n]+)>)")
 
 
 def project_headers(text: str, every: bool = False) -> list[str]:
@@ -37,7 +36,7 @@ def project_headers(text: str, every: bool = False) -> list[str]:
 
 # a switch-shaped name a file #defines or #undefs, whatever its value and wherever it stands
 # (the C guards pass: a switch no file defines is off where the build is read)
-DEFINED_NAME = re.compile(r"#[ \t]*(?:define|undef)[ \t]+([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
+DEFINED_NAME = lazy_re.compile(r"#[ \t]*(?:define|undef)[ \t]+([A-Z][A-Z0-9]*_[A-Z0-9_]*)")
 
 
 def record_defined_names(src: Source) -> None:
@@ -139,7 +138,7 @@ def record_facts(src: Source, layout: Layout, unbuildable: bool = False) -> None
         src.facts.append(Defines(tuple(defines)))
 
 
-ERROR_MACRO = re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
+ERROR_MACRO = lazy_re.compile(r"\b[A-Z_][A-Z0-9_]{2,}\b")
 
 
 def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
@@ -166,9 +165,9 @@ def asked_for(dirs: list[preproc.Directive]) -> list[list[str]]:
 # `;`. Code inside functions is indented, and a return type on its own line is missed.
 # (after a newline: a pattern that starts with a literal is found at memchr speed; `^` with
 # re.M is tried at every offset)
-FUNCTION_HEAD = re.compile(r"\n(?:[A-Za-z_]\w*[ \t*]+)+?([A-Za-z_]\w*)[ \t]*\(")
+FUNCTION_HEAD = lazy_re.compile(r"\n(?:[A-Za-z_]\w*[ \t*]+)+?([A-Za-z_]\w*)[ \t]*\(")
 # the rest of the parameter list (one level of nested parentheses) and what follows it
-PARAMETERS = re.compile(r"[^(){};]*(?:\([^(){};]*\)[^(){};]*)*\)\s*([{;])")
+PARAMETERS = lazy_re.compile(r"[^(){};]*(?:\([^(){};]*\)[^(){};]*)*\)\s*([{;])")
 NOT_A_TYPE = frozenset(
     {"return", "else", "case", "goto", "do", "throw", "delete", "new", "typedef", "define"}
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from porting_advisor.core import vocab
+from porting_advisor.core import lazy_re, vocab
 from porting_advisor.core.facts import Includes, JniFunctions, X86Branches
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.c import (
@@ -49,7 +49,7 @@ C_FAMILY = (
 )
 # Directives that can be findings themselves; and tokens that make a file's #defines worth
 # recording for the derived-macro pass (they may depend on, or name, an architecture).
-DIRECTIVE_TRIGGER = re.compile(r"#[ \t]*(?:error|pragma)\b")
+DIRECTIVE_TRIGGER = lazy_re.compile(r"#[ \t]*(?:error|pragma)\b")
 # Case-sensitive literals: sre scans them at ~180 MB/s (with re.I it was ~10 MB/s).
 ARCH_TOKENS = (
     "__x86",
@@ -95,7 +95,7 @@ def any_token_regex(tokens: tuple[str, ...]) -> re.Pattern[str]:
 
 
 ARCH_TOKEN = any_token_regex(ARCH_TOKENS)
-DIRECTIVE_LINE = re.compile(
+DIRECTIVE_LINE = lazy_re.compile(
     r"#[ \t]*(?:if|el|endif|define|include|error|pragma|undef)"
     r"[^\n\\]*(?:\\.[^\n\\]*)*",
     re.S,
@@ -138,10 +138,10 @@ def prefilter(src: Source) -> str:
     return "none"
 
 
-IF_LINE = re.compile(r"^#[ \t]*if", re.M)
-GUARD_OPEN = re.compile(r"#[ \t]*ifndef[ \t]+(\w+)\n#[ \t]*define[ \t]+(\w+)")
+IF_LINE = lazy_re.compile(r"^#[ \t]*if", re.M)
+GUARD_OPEN = lazy_re.compile(r"#[ \t]*ifndef[ \t]+(\w+)\n#[ \t]*define[ \t]+(\w+)")
 # the directive lines that matter to conditional_include: #if*, #endif, a quoted #include
-NESTING_LINE = re.compile(r'^#[ \t]*(if|endif|include[^\n"]*")', re.M)
+NESTING_LINE = lazy_re.compile(r'^#[ \t]*(if|endif|include[^\n"]*")', re.M)
 
 
 def conditional_include(dirs: str) -> bool:
@@ -167,7 +167,7 @@ def conditional_include(dirs: str) -> bool:
 
 # `Java_pkg_Class_method(`, and `JNI_OnLoad(`, which registers methods of any name
 # (RegisterNatives: netty-tcnative)
-JNI_FUNCTION = re.compile(r"\b(?:Java_\w+|JNI_OnLoad)(?=\s*\()")
+JNI_FUNCTION = lazy_re.compile(r"\b(?:Java_\w+|JNI_OnLoad)(?=\s*\()")
 
 
 def scan(src: Source) -> None:

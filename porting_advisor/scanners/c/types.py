@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, lazy_re
 from porting_advisor.core.source import node_text
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.cfile import CFile
@@ -15,9 +14,9 @@ if TYPE_CHECKING:
     import tree_sitter
 
 
-LDBL = re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
-EOF_WORD = re.compile(r"EOF(?<!\wEOF)\b")  # (\bEOF\b, found at memchr speed)
-MINUS_DIGITS = re.compile(r"-(\s*)\d+")
+LDBL = lazy_re.compile(r"\bLDBL_MANT_DIG\s*[=!]=\s*64\b|\b64\s*[=!]=\s*LDBL_MANT_DIG\b")
+EOF_WORD = lazy_re.compile(r"EOF(?<!\wEOF)\b")  # (\bEOF\b, found at memchr speed)
+MINUS_DIGITS = lazy_re.compile(r"-(\s*)\d+")
 
 
 def signed_compare(text: str) -> bool:
@@ -36,7 +35,7 @@ def signed_compare(text: str) -> bool:
     return False
 
 
-NEGATIVE_NUMBER = re.compile(r"-\s*\d")
+NEGATIVE_NUMBER = lazy_re.compile(r"-\s*\d")
 
 
 def check_ldbl(cf: CFile) -> None:
@@ -54,14 +53,14 @@ CHAR_DECL = (
 )
 COMPARE_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 # a local `char x` (an array or a parameter is never a CHAR_DECL match: not a candidate)
-PLAIN_CHAR = re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,]")
-SIGNED_BEFORE = re.compile(r"(?:un)?signed\s+$")
+PLAIN_CHAR = lazy_re.compile(r"char(?<![\w$]char)\s+(\w+)\s*[=;,]")
+SIGNED_BEFORE = lazy_re.compile(r"(?:un)?signed\s+$")
 _CMP = r"(?:==|!=|<=|>=|<(?!<)|>(?!>))"
 _NEG = r"(?:EOF\b|-\s*\d)"
-NEGATIVE = re.compile(_NEG)
+NEGATIVE = lazy_re.compile(_NEG)
 # a negative compared with what follows: `-1 == x`, `EOF != (c`
-NEGATIVE_COMPARED = re.compile(rf"{_NEG}\d*\s*{_CMP}\s*\(?\s*(\w+)")
-OPERAND_BEFORE = re.compile(r"(?:\(\s*(\w+)\s*=[^;]{0,80}\)|(\w+)\s*\)?)\s*$")
+NEGATIVE_COMPARED = lazy_re.compile(rf"{_NEG}\d*\s*{_CMP}\s*\(?\s*(\w+)")
+OPERAND_BEFORE = lazy_re.compile(r"(?:\(\s*(\w+)\s*=[^;]{0,80}\)|(\w+)\s*\)?)\s*$")
 
 
 def negatively_compared(text: str) -> set[str]:

@@ -9,8 +9,7 @@ parse, are read line by line (`lines.py`)."""
 
 from __future__ import annotations
 
-import re
-
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deploy import checks, lines, tree
 
@@ -18,12 +17,12 @@ from porting_advisor.scanners.deploy import checks, lines, tree
 # literal, which sre finds by its first character; an instance size (`m5.large`) is found
 # from its `.size` and checked backwards (a leading character class made sre try every
 # offset).
-WORTH = re.compile(
+WORTH = lazy_re.compile(
     r"nstance|rchitecture|kubernetes\.io/arch|amd64|x86_64|X86_64|machine_?[tT]ype|Standard_"
     r"|-(?:standard|highmem|highcpu)-\d"
 )
-SIZE = re.compile(r"\.(?:\d*x?large|medium|small|micro|nano|metal)")
-SIZE_NAME = re.compile(r"[a-z]\d[a-z0-9-]*\Z")  # (before the `.`: m5, c7gn, r6i-...)
+SIZE = lazy_re.compile(r"\.(?:\d*x?large|medium|small|micro|nano|metal)")
+SIZE_NAME = lazy_re.compile(r"[a-z]\d[a-z0-9-]*\Z")  # (before the `.`: m5, c7gn, r6i-...)
 
 
 def worth(text: str) -> bool:

@@ -6,9 +6,9 @@ is no finding."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.model import Severity
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deploy import families
@@ -17,20 +17,20 @@ from porting_advisor.scanners.deploy.tree import Expr, Map, Node, Scalar, Seq
 # A path: the keys from the document's root, each with its HCL block labels
 Path = tuple[tuple[str, tuple[str, ...]], ...]
 
-X86 = re.compile(r"(?i)x86_64|amd64|x86-64")
-ARM = re.compile(r"(?i)arm64|aarch64")
+X86 = lazy_re.compile(r"(?i)x86_64|amd64|x86-64")
+ARM = lazy_re.compile(r"(?i)arm64|aarch64")
 # x86 as one part of a name or path: `al2023-ami-*-x86_64`, `/aws/service/.../x86_64/...`
-X86_PART = re.compile(r"(?i)(?<![a-z0-9])(?:x86_64|amd64)(?![a-z0-9])")
-LAMBDA_KEY = re.compile(r"(?i)(?:compatible_?)?architectures")
-ECS_KEY = re.compile(r"(?i)cpu_?architecture")
+X86_PART = lazy_re.compile(r"(?i)(?<![a-z0-9])(?:x86_64|amd64)(?![a-z0-9])")
+LAMBDA_KEY = lazy_re.compile(r"(?i)(?:compatible_?)?architectures")
+ECS_KEY = lazy_re.compile(r"(?i)cpu_?architecture")
 # the name of a variable or parameter that holds an architecture
-ARCH_NAME = re.compile(r"(?i).*(?:architectures?|(?<![a-z])arch)")
+ARCH_NAME = lazy_re.compile(r"(?i).*(?:architectures?|(?<![a-z])arch)")
 K8S_ARCH = frozenset({"kubernetes.io/arch", "beta.kubernetes.io/arch"})
 K8S_TYPE = frozenset({"node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type"})
 K8S_FAMILY = frozenset({"karpenter.k8s.aws/instance-family"})
 # keys whose value may name a machine type in YAML/JSON (in HCL every string is checked)
-INSTANCE_CONTEXT = re.compile(r"(?i)instance|machine|size|node_?type|flavor|sku")
-AMI_CONTEXT = re.compile(r"(?i)aws_ami|ami_?filter|source_ami|amiselectorterms|image_?id")
+INSTANCE_CONTEXT = lazy_re.compile(r"(?i)instance|machine|size|node_?type|flavor|sku")
+AMI_CONTEXT = lazy_re.compile(r"(?i)aws_ami|ami_?filter|source_ami|amiselectorterms|image_?id")
 AMI_KEYS = frozenset({"name", "values", "name_regex", "alias", "ssmparameter", "architecture"})
 DEFAULT_KEYS = frozenset({"default", "Default", "defaultValue"})
 # lists of what may be chosen (CloudFormation AllowedValues, a JSON schema's enum)
@@ -40,7 +40,7 @@ SKIPPED = frozenset(
     {"description", "summary", "help", "comment", "comments", "notes", "title", "condition",
      "error_message", "labels", "annotations"}
 )  # fmt: skip
-EKS_AMI = re.compile(r"(AL2|AL2023|BOTTLEROCKET)_x86_64(?:_(STANDARD|GPU|NVIDIA|NEURON))?")
+EKS_AMI = lazy_re.compile(r"(AL2|AL2023|BOTTLEROCKET)_x86_64(?:_(STANDARD|GPU|NVIDIA|NEURON))?")
 # Arm64 EKS AMI types; Neuron (Inferentia, Trainium) hosts are x86 only: no equivalent
 EKS_ARM = {
     ("AL2", None): "AL2_ARM_64",

@@ -9,21 +9,21 @@ import functools
 import re
 from dataclasses import dataclass
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 
 # `c6i.xlarge`, `m5.metal`: a family and a size, the whole value
-EC2_TYPE = re.compile(
+EC2_TYPE = lazy_re.compile(
     r"([a-z][a-z0-9-]*\d[a-z0-9-]*)\.(nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)"
 )
 # Graviton families: a generation digit then `g` (c7g, m6gd, im4gn, is4gen, x2gd), and a1
-EC2_ARM = re.compile(r"a1|[a-z]+\d+g[a-z]*")
+EC2_ARM = lazy_re.compile(r"a1|[a-z]+\d+g[a-z]*")
 # Google Cloud `n2-standard-8` (or a zone's `.../machineTypes/n2-standard-8`)
-GCP_TYPE = re.compile(
+GCP_TYPE = lazy_re.compile(
     r"(?:.*/machineTypes/)?([a-z][a-z0-9]*)-((?:standard|highmem|highcpu)-\d+)", re.I
 )
 # Azure `Standard_D8s_v5`: letters, vCPUs, features (`p` is Arm64), version
-AZURE_SIZE = re.compile(r"Standard_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)_(v\d+)")
-ARM_FAMILY = re.compile(r"^([A-Z]+)([a-z]*)(v\d+)$")
+AZURE_SIZE = lazy_re.compile(r"Standard_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)_(v\d+)")
+ARM_FAMILY = lazy_re.compile(r"^([A-Z]+)([a-z]*)(v\d+)$")
 # where a row has no family for the target: the cloud's own Arm64 families, newest first
 CLOUD_DEFAULTS = {
     "aws": ("graviton4", "graviton3", "graviton2"),

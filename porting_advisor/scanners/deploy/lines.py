@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core import lazy_re
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deploy import families
 
-INSTANCE = re.compile(
+INSTANCE = lazy_re.compile(
     r"(?i)(?:instance_type|InstanceType|instanceType|instance-type|"
     r"node_instance_type|instance_types|InstanceTypes|machine_type)"
     r"[\"']?\s*[:=]\s*\[?\s*[\"']?((?:[a-z]+\d[a-z0-9-]*)\.\w+)"
@@ -37,14 +38,14 @@ ARCH_PIN = (
         "ami",
     ),
 )
-COMMENT = re.compile(r"(?:^|\s)(?:#|//).*$")
+COMMENT = lazy_re.compile(r"(?:^|\s)(?:#|//).*$")
 
 # Google Cloud `machine_type = "n2-standard-8"`: series, shape and vCPU count
-GCP_MACHINE = re.compile(
+GCP_MACHINE = lazy_re.compile(
     r"(?i)machine_?type[\"']?\s*[:=]\s*[\"']([a-z][a-z0-9]*)-((?:standard|highmem|highcpu)-\d+)[\"']"
 )
 # Azure `size = "Standard_D8s_v5"`, `vm_size`, `"vmSize"`: letters, vCPUs, features, version
-AZURE_SIZE = re.compile(r"\bStandard_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)_(v\d+)\b")
+AZURE_SIZE = lazy_re.compile(r"\bStandard_([A-Z]+)(\d+)(?:-\d+)?([a-z]*)_(v\d+)\b")
 
 
 def scan(src: Source) -> None:

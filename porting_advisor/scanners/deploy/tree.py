@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, lazy_re
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -53,14 +53,14 @@ Node = Scalar | Seq | Map | Expr
 # A Helm (Go template) or cookiecutter (Jinja) template's actions: `{{- if .Values.x }}` and
 # `{%- for ... %}` lines, inline `{{ .Values.y }}` (not a CloudFormation dynamic reference:
 # `{{resolve:ssm:...}}` is a value)
-ACTION = re.compile(r"\{\{(?!resolve:).*?\}\}|\{%.*?%\}")
-ACTION_LINE = re.compile(r"^[ \t]*(?:\{\{(?!resolve:).*?\}\}|\{%.*?%\})[ \t]*$", re.M)
+ACTION = lazy_re.compile(r"\{\{(?!resolve:).*?\}\}|\{%.*?%\}")
+ACTION_LINE = lazy_re.compile(r"^[ \t]*(?:\{\{(?!resolve:).*?\}\}|\{%.*?%\})[ \t]*$", re.M)
 # Terraform's `${...}` and `%{...}` in a heredoc, blanked before reading it as YAML
-INTERPOLATION = re.compile(r"[$%]\{[^}\n]*\}")
+INTERPOLATION = lazy_re.compile(r"[$%]\{[^}\n]*\}")
 # top-level keys of a Kubernetes object or of Helm values that place or name what runs
 K8S_KEYS = frozenset({"apiVersion", "kind", "nodeSelector", "affinity", "image"})
 # JSON's escaped UTF-16 surrogates (`"\ud800"` in a pattern), which YAML rejects: same length
-SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+SURROGATE = lazy_re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def from_hcl(data: bytes) -> Node | None:

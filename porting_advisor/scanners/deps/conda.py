@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-CONDA_X86 = re.compile(
+from porting_advisor.core import lazy_re
+
+CONDA_X86 = lazy_re.compile(
     r"^(?:mkl(?:[-_]\w+)?|intel-openmp|icc_rt|intel-cmplr-lib-rt|"
     r"mkl-service|daal\w*|ipp\w*)(?:[=<>!\s].*)?$|^blas=\*=mkl$"
 )

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 import tomllib
 
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.deps.common import Dep, line_of
 
-GRADLE_DEP = re.compile(r"""(?x)\b(?:implementation|api|compile|runtimeOnly|compileOnly|
+GRADLE_DEP = lazy_re.compile(r"""(?x)\b(?:implementation|api|compile|runtimeOnly|compileOnly|
     testImplementation|runtime|annotationProcessor|kapt)\s*\(?\s*["']([\w.\-]+):([\w.\-]+)
     (?::([\w.\-+\[\](),]+))?["']""")
-GRADLE_MAP = re.compile(
+GRADLE_MAP = lazy_re.compile(
     r"""group\s*[:=]\s*["']([\w.\-]+)["']\s*,\s*name\s*[:=]\s*["']([\w.\-]+)
     ["'](?:\s*,\s*version\s*[:=]\s*["']([\w.\-]+)["'])?""",
     re.X,
@@ -56,7 +57,7 @@ def parse_version_catalog(text: str) -> list[Dep]:
     return out
 
 
-CONDA_X86 = re.compile(
+CONDA_X86 = lazy_re.compile(
     r"^(?:mkl(?:[-_]\w+)?|intel-openmp|icc_rt|intel-cmplr-lib-rt|"
     r"mkl-service|daal\w*|ipp\w*)(?:[=<>!\s].*)?$|^blas=\*=mkl$"
 )

@@ -19,7 +19,7 @@ import xml.parsers.expat
 
 from packaging.version import Version
 
-from porting_advisor.core import ruleset
+from porting_advisor.core import lazy_re, ruleset
 from porting_advisor.core.facts import Dependency
 from porting_advisor.core.source import Source
 from porting_advisor.scanners.deps import conda, gomod, gradle, maven, python, specs, versions
@@ -56,12 +56,12 @@ def parser_for(name: str):  # type: ignore[no-untyped-def]
 
 # A wheel name starts a token: `(?<!\S)` keeps one long token from being tried at each of its
 # characters (quadratic: a 40,000-character line took seconds, issue 21).
-X86_WHEEL = re.compile(
+X86_WHEEL = lazy_re.compile(
     r"(?<!\S)\S+(?:manylinux\w*_x86_64|linux_x86_64|win_amd64|win32|macosx_\w*_x86_64)"
     r"\.whl\b|--platform[= ]\S*(?:x86_64|amd64|win32)\S*"
 )
-PIP_PIN = re.compile(r"^[ \t]*pip\s*==\s*([\d.]+)", re.M)
-JAVA_LEVEL = re.compile(
+PIP_PIN = lazy_re.compile(r"^[ \t]*pip\s*==\s*([\d.]+)", re.M)
+JAVA_LEVEL = lazy_re.compile(
     r"<(maven\.compiler\.(?:source|target|release))>\s*(?:1\.)?(\d+)\s*<|"
     r"\b(sourceCompatibility|targetCompatibility)\s*=\s*['\"]?"
     r"(?:JavaVersion\.VERSION_)?(?:1[._])?(\d+)"

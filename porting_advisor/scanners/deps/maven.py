@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import xml.parsers.expat
 
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.deps.common import Dep
 
 # A native classifier for x86 only (`linux-x86_64`, `osx-x86_64`, `windows-x86_64`)
-X86_CLASSIFIER = re.compile(r"(?i)(?:linux|osx|macos|windows)[-_](?:x86_64|x86-64|amd64|x64)")
+X86_CLASSIFIER = lazy_re.compile(r"(?i)(?:linux|osx|macos|windows)[-_](?:x86_64|x86-64|amd64|x64)")
 # A pom whose elements name an Arm64 classifier anywhere chooses per architecture
-ARM_CLASSIFIER = re.compile(r"(?i)aarch_?64|arm64")
+ARM_CLASSIFIER = lazy_re.compile(r"(?i)aarch_?64|arm64")
 
 
 class PomReader:

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from porting_advisor.core import lazy_re
 from porting_advisor.scanners.deps.common import Cursor
 
 
@@ -119,7 +120,7 @@ def yarn_lock(text: str) -> list[Entry]:
     return out
 
 
-PNPM_KEY = re.compile(r"^  '?/?((?:@[^/@\s]+/)?[^/@\s(]+)[/@]([^(_:'\s]+)[^:]*'?:\s*$")
+PNPM_KEY = lazy_re.compile(r"^  '?/?((?:@[^/@\s]+/)?[^/@\s(]+)[/@]([^(_:'\s]+)[^:]*'?:\s*$")
 
 
 def pnpm_lock(text: str) -> list[Entry]:
@@ -193,12 +194,12 @@ READERS = {
 
 # per-platform prebuilt packages: `@esbuild/linux-arm64`, `@swc/core-linux-x64-gnu`,
 # `esbuild-linux-64` (esbuild before 0.15)
-LINUX_X64 = re.compile(r"(?:^|[-/])linux-(?:x64|64)(?:-(?:gnu|musl|glibc))?$")
-LINUX_ARM64 = re.compile(r"(?:^|[-/])linux-arm64(?:-(?:gnu|musl|glibc))?$")
+LINUX_X64 = lazy_re.compile(r"(?:^|[-/])linux-(?:x64|64)(?:-(?:gnu|musl|glibc))?$")
+LINUX_ARM64 = lazy_re.compile(r"(?:^|[-/])linux-arm64(?:-(?:gnu|musl|glibc))?$")
 
 
 # any per-platform prebuilt package (`@img/sharp-darwin-arm64`, `@swc/core-win32-x64-msvc`)
-PLATFORM_PACKAGE = re.compile(
+PLATFORM_PACKAGE = lazy_re.compile(
     r"(?:^|[-/])(?:linux|darwin|win32|freebsd|openbsd|netbsd|android|sunos|aix)"
     r"-(?:x64|64|arm64|ia32|arm|x86|ppc64|ppc64le|s390x|riscv64|loong64|mips64el|universal)"
     r"(?:-[a-z]+)?$"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from porting_advisor.core import lazy_re
+
 GOOS = frozenset(
     {
         "aix",
@@ -71,9 +73,9 @@ UNIX = frozenset(
         "solaris",
     }
 )
-GO_BUILD = re.compile(r"^//go:build\s+(.+)$", re.M)
-PLUS_BUILD = re.compile(r"^//\s*\+build\s+(.+)$", re.M)
-TOKEN = re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
+GO_BUILD = lazy_re.compile(r"^//go:build\s+(.+)$", re.M)
+PLUS_BUILD = lazy_re.compile(r"^//\s*\+build\s+(.+)$", re.M)
+TOKEN = lazy_re.compile(r"\s*(\|\||&&|!|\(|\)|[\w.]+)")
 
 
 def tag_true(tag: str, goos: str, goarch: str) -> bool:
@@ -104,7 +106,7 @@ def name_allows(name: str, goos: str, goarch: str) -> bool:
     return True
 
 
-PACKAGE = re.compile(r"^package\s", re.M)
+PACKAGE = lazy_re.compile(r"^package\s", re.M)
 
 
 def header(text: str) -> str:

@@ -13,7 +13,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from porting_advisor.core import grammars
+from porting_advisor.core import grammars, lazy_re
 from porting_advisor.core.facts import GoAsm, GoDecls, GoFile
 from porting_advisor.core.source import Source, node_text
 from porting_advisor.scanners.go import constraints as gobuild
@@ -21,14 +21,16 @@ from porting_advisor.scanners.go import constraints as gobuild
 if TYPE_CHECKING:
     import tree_sitter
 
-GOARCH_TEST = re.compile(
+GOARCH_TEST = lazy_re.compile(
     r"runtime\.GOARCH\s*[!=]=\s*\"(?:amd64|386)\"|"
     r"\"(?:amd64|386)\"\s*[!=]=\s*runtime\.GOARCH"
 )
-X86_FEATURE = re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
-CGO_LINE = re.compile(r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$")
+X86_FEATURE = lazy_re.compile(r"\bcpu\.X86\.Has\w+|\bcpuid\.CPU\.(?:Supports|Has)\([^)]*\)")
+CGO_LINE = lazy_re.compile(
+    r"^\s*#cgo\s+([^:]*?)\s*(CFLAGS|CPPFLAGS|CXXFLAGS|LDFLAGS|FFLAGS):\s*(.*)$"
+)
 # `TEXT ·name(SB)`, `TEXT pkg·name<ABIInternal>(SB)`; not file-local `name<>(SB)`
-TEXT_SYMBOL = re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*[·.])?(\w+)(?:<ABI\w*>)?\(SB\)", re.M)
+TEXT_SYMBOL = lazy_re.compile(r"^[ \t]*TEXT\s+(?:[\w./]*[·.])?(\w+)(?:<ABI\w*>)?\(SB\)", re.M)
 
 
 def is_go_asm(text: str) -> bool:
@@ -39,12 +41,12 @@ def is_go_asm(text: str) -> bool:
 # registers only arm64 has (R0-R7, R16-R30: x86 has R8-R15 too; V0-V31 lanes, ZR): a file
 # with the first and none of the second is x86 code, whatever it is named.
 # (`GOARCH_amd64` #ifdefs in one file for several architectures: unknown.)
-X86_REGISTER = re.compile(
+X86_REGISTER = lazy_re.compile(
     r"\b(?:[ABCD]X|SI|DI|BP|[XY](?:[0-9]|1[0-5])|(?:MOV|ADD|SUB|XOR|LEA|CMP|AND|OR|SH[LR])Q|"
     r"J(?:N?E|N?Z|L|LE|G|GE|B|AE|A|BE))\b"
 )
-ARM64_REGISTER = re.compile(r"\b(?:R(?:[0-7]|1[6-9]|2[0-9]|30)|V[0-9]+\.\w+|ZR|RSP)\b|GOARCH_")
-ASM_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+ARM64_REGISTER = lazy_re.compile(r"\b(?:R(?:[0-7]|1[6-9]|2[0-9]|30)|V[0-9]+\.\w+|ZR|RSP)\b|GOARCH_")
+ASM_COMMENT = lazy_re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 
 
 def scan_asm(src: Source) -> None:
@@ -116,7 +118,7 @@ SPECS = frozenset({"var_spec", "const_spec", "type_spec", "type_alias"})
 DECLARATIONS = frozenset(
     {"var_declaration", "const_declaration", "type_declaration", "var_spec_list"}
 )
-LINKNAME = re.compile(r"^//go:linkname\s+(\w+)\s+\S", re.M)
+LINKNAME = lazy_re.compile(r"^//go:linkname\s+(\w+)\s+\S", re.M)
 IDENTS = "(identifier) @id (type_identifier) @id (package_identifier) @pkg"
 
 
