@@ -524,6 +524,7 @@ class Resolver:
         self.cache: dict[str, tuple[Status, frozenset[str]]] = {}
         self.reach: dict[str, frozenset[str]] = {}  # see `relevant`
         self.of_text: dict[str, frozenset[str]] = {}  # a literal or a name -> relevant()
+        self.names_in: dict[str, tuple[str, ...]] = {}  # see `words`
 
     def relevant(self, names: Iterable[str]) -> frozenset[str]:
         """The guard conditions that can take part in deriving `names`: those of their
@@ -537,17 +538,31 @@ class Resolver:
             if hit is None:
                 seen, todo, found = {name}, [name], set[str]()
                 while todo:
-                    for value, guard, _ in self.defines.get(todo.pop(), ()):
+                    this = todo.pop()
+                    known = self.reach.get(this) if this != name else None
+                    if known is not None:  # (its whole closure, worked out for another name)
+                        found.update(known)
+                        continue
+                    for value, guard, _ in self.defines.get(this, ()):
                         found.update(guard)
                         for text in (value, *guard):
-                            for word in NAME.findall(text):
-                                for w in (word, word + "()"):
-                                    if w not in seen:
-                                        seen.add(w)
-                                        todo.append(w)
+                            for word in self.words(text):
+                                if word not in seen:
+                                    seen.add(word)
+                                    todo.append(word)
                 hit = self.reach[name] = frozenset(found)
             out.update(hit)
         return frozenset(out)
+
+    def words(self, text: str) -> tuple[str, ...]:
+        """The macro names a value or condition may name, each also as a function-like
+        macro's name (remembered: definitions share their values and conditions)."""
+        hit = self.names_in.get(text)
+        if hit is None:
+            hit = self.names_in[text] = tuple(
+                w for word in NAME.findall(text) for w in (word, word + "()")
+            )
+        return hit
 
     def relevant_to(self, text: str) -> frozenset[str]:
         """`relevant` for the names of a literal, or for a macro name and its function form
