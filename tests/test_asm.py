@@ -61,6 +61,8 @@ def test_inline_descriptions(rules):
         ("ld1 {v0.16b}, [x0]\n eor v0.16b, v0.16b, v1.16b\n st1 {v0.16b}, [x1]\n", "arm64"),
         (".syntax unified\n.thumb\n mov r0, r1\n bx lr\n", "other"),
         (".machine power8\n li 3, 0\n blr\n", "other"),
+        # ARM32 directives on consecutive lines each count (`.fpu` ends at its line's end)
+        ("\t.fpu\n\t.syntax unified\n\tmovl %eax, %ebx\n\tmovl %ecx, %edx\n", "other"),
         ("/* nothing */\n", ""),
     ],
 )
@@ -98,6 +100,26 @@ def test_plain_name_with_arm_twin():
     assert siblings.arm_counterpart("lib/other.S", index) == ""
 
 
+@pytest.mark.parametrize(
+    "text, symbols",
+    [
+        (".globl crc32_fold\n.global _memcpy_fast\n", ("_memcpy_fast", "crc32_fold")),
+        (
+            "global aes_enc:function\nENTRY(sha1_block)\nPROC md5_block\n",
+            ("aes_enc", "md5_block", "sha1_block"),
+        ),
+        # a macro around the name defines the name inside it
+        ("global HIDDEN_DATA(sym(vp8_six_tap_x86))\n", ("vp8_six_tap_x86",)),
+        # NASM pastes more to the name: which symbol is not known here
+        ("global no_ %+ FUNCTION_NAME\nglobal current_function %+ %1:function\n", ()),
+        # macros whose names start with an entry macro's: not entries
+        ("%macro PROCESS_4x2x4 5\nPROCESS_16x2x4 1\nFUNCTION_NAME:\nENTRYPOINT x\n", ()),
+    ],
+)
+def test_defined_symbols(text, symbols):
+    assert asmsource.defined_symbols(text) == symbols
+
+
 def test_no_multiline_pattern_starts_lines_with_a_newline_eating_space():
     """`^\\s*` in MULTILINE mode runs over every following blank line and back, at every line
     start: quadratic on the blanked-out regions of a `.S` file (BoringSSL's 190 KB
@@ -107,18 +129,23 @@ def test_no_multiline_pattern_starts_lines_with_a_newline_eating_space():
     import re
 
     import porting_advisor
+    from porting_advisor.core import lazy_re
 
-    offenders = []
-    for info in pkgutil.iter_modules(porting_advisor.__path__):
-        module = importlib.import_module(f"porting_advisor.{info.name}")
+    offenders, seen = [], 0
+    for info in pkgutil.walk_packages(porting_advisor.__path__, "porting_advisor."):
+        module = importlib.import_module(info.name)
         for name, value in vars(module).items():
-            if (
-                isinstance(value, re.Pattern)
-                and value.flags & re.M
-                and ("^\\s*" in value.pattern or "^\\s+" in value.pattern)
-            ):
+            if isinstance(value, re.Pattern):
+                flags = value.flags
+            elif isinstance(value, lazy_re.LazyPattern):
+                flags = value.source_flags  # (not compiled by the test)
+            else:
+                continue
+            seen += 1
+            multiline = flags & re.M or value.pattern.startswith("(?m")
+            if multiline and ("^\\s*" in value.pattern or "^\\s+" in value.pattern):
                 offenders.append(f"{info.name}.{name}")
-    assert offenders == []
+    assert seen > 300 and offenders == []
 
 
 def test_inactive_regions_of_an_assembly_file_are_dropped(tmp_path, run_cli):

@@ -108,18 +108,26 @@ ARM64_DIRECTIVE = lazy_re.compile(
     r"arch_extension\s+\w+|variant_pcs)"
 )
 OTHER_ARCH = lazy_re.compile(
-    r"\n[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu\s|\.machine\s+(?:ppc|"
+    r"\n[ \t]*(?:\.syntax\s+unified|\.thumb|\.arm\b|\.fpu(?=\s)|\.machine\s+(?:ppc|"
     r"power)|\.abicalls|\.set\s+(?:noreorder|mips)|\.option\s+(?:rvc|"
     r"norvc|arch)|\.set\s+noat)"
 )
 OTHER_HINTS = (".syntax", ".thumb", ".arm", ".fpu", ".machine", ".abicalls", ".set", ".option")
 COMMENTS = lazy_re.compile(r"/\*.*?\*/|//[^\n]*|\n[ \t]*[#;@][^\n]*|;[^\n]*", re.S)
+# A symbol a file defines for others. Not a macro's name around it (`global HIDDEN_DATA(sym(
+# x))` defines x), not one NASM pastes to more (`global current_function %+ %1`: unknown
+# here), and the entry macros as whole words (not `PROCESS_4x2x4`, a macro of its own).
 GLOBAL = lazy_re.compile(
     r"\n[ \t]*(?:\.globa?l|\.globl|global|GLOBAL|PUBLIC|public)\s+"
-    r"([A-Za-z_.$][\w.$@]*)"
+    r"(?:[A-Za-z_]\w*[ \t]*\([ \t]*)*([A-Za-z_.$][\w.$@]*)(?![\w.$@]|[ \t]*%\+)"
     r"|\n[ \t]*(?:ENTRY|FUNCTION|SYM_FUNC_START|ASM_ENTRY|DEFINE_FUNCTION|"
-    r"LEAF_ENTRY|NESTED_ENTRY|PROC)\s*\(?\s*([A-Za-z_.$][\w.$]*)"
+    r"LEAF_ENTRY|NESTED_ENTRY|PROC)(?![\w.$])\s*\(?\s*([A-Za-z_.$][\w.$]*)"
 )
+
+
+def defined_symbols(text: str) -> tuple[str, ...]:
+    """The symbols an assembly file defines for others (see GLOBAL), sorted."""
+    return tuple(sorted({a or b for a, b in GLOBAL.findall("\n" + text)}))
 
 
 NASM_WINDOWS = lazy_re.compile(
@@ -329,11 +337,9 @@ def scan(src: Source) -> None:
     if not arch:
         return
     if arch == "x86":
-        symbols = tuple(sorted({a or b for a, b in GLOBAL.findall("\n" + src.text)}))
-        src.facts.append(AsmFile(Arch.X86, syntax, symbols, guard))
+        src.facts.append(AsmFile(Arch.X86, syntax, defined_symbols(src.text), guard))
     elif arch == "arm64":
         # (an aarch64 twin of an x86 file's symbols: the whole-files pass looks them up)
-        symbols = tuple(sorted({a or b for a, b in GLOBAL.findall("\n" + src.text)}))
-        src.facts.append(AsmFile(Arch.ARM64, "", symbols, ()))
+        src.facts.append(AsmFile(Arch.ARM64, "", defined_symbols(src.text), ()))
     else:
         src.facts.append(AsmFile(Arch(arch), "", (), ()))

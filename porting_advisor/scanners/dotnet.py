@@ -20,7 +20,7 @@ CLI_RID = lazy_re.compile(
 )
 CLI_ARCH = lazy_re.compile(r"(?:\s-a|\s--arch)(?:\s+|[:=])[\"']?(x64|x86|amd64)\b")
 # a publish output directory for an x64 RID copied into an image
-COPY_RID = lazy_re.compile(r"^\s*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
+COPY_RID = lazy_re.compile(r"^[ \t]*(?:COPY|ADD)\b[^\n]*?/((?:linux|linux-musl)-x64)/", re.M | re.I)
 ARM_RID = lazy_re.compile(r"(?:linux|linux-musl|win|osx)-arm64|--arch\s+arm64|-a\s+arm64")
 
 

@@ -95,7 +95,6 @@ def language_mode(file: str) -> str:
 
 
 @functools.cache
-@functools.cache
 def has_sve(target: str) -> bool:
     """Does the target's Linux profile predefine __ARM_FEATURE_SVE?"""
     return (
