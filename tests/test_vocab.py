@@ -65,14 +65,14 @@ def test_every_x86_feature_is_caught_as_flag_and_target(tmp_path, rules):
 
 def test_no_x86_cpu_name_is_an_arm64_target_value():
     """The CPU table never catches the -march/-mcpu values of the Arm64 target profiles."""
-    from porting_advisor.scanners.build.flags import x86_cpu
+    from porting_advisor.scanners.build.flags import X86_CPU
 
     values = {"native", "generic", "armv8-a", "armv8.2-a", "armv9-a", "neoverse-n1"}
     for profile in load_table("targets.yaml").values():
         for flag in (profile["flags"], profile["portable"]):
             values |= {w.split("=", 1)[1].split("+")[0] for w in str(flag).split() if "=" in w}
     assert {"neoverse-v1", "armv8.2-a"} <= values
-    assert [v for v in sorted(values) if x86_cpu().match(v)] == []
+    assert [v for v in sorted(values) if X86_CPU.match(v)] == []
 
 
 def test_tables_are_loaded_once():

@@ -14,7 +14,7 @@ from porting_advisor.core.facts import Include, Includes, Status
 from porting_advisor.core.model import Finding, Severity, is_member
 from porting_advisor.core.source import finding
 from porting_advisor.passes.context import Pass, PassContext
-from porting_advisor.scanners.build.flags import FLAG, target_flags, x86_cpu
+from porting_advisor.scanners.build.flags import FLAG, X86_CPU, target_flags
 from porting_advisor.scanners.c.scan import C_FAMILY
 
 NOT_IN_DB = "not in the compile database: no unit compiles or includes it"
@@ -70,7 +70,7 @@ def x86_flags(unit: Unit) -> list[tuple[str, str]]:
             if value == "native":
                 out.append(("build-march-native", flag))
                 continue
-            if not x86_cpu().match(value):
+            if not X86_CPU.match(value):
                 continue
         out.append(("build-x86-isa-flag", flag))
     return out

@@ -47,11 +47,7 @@ FLAG = lazy_re.compile(
 
 
 # the value of -march=/-mtune= names an x86 CPU (rules/vocab/x86-cpus.yaml)
-@functools.cache
-def x86_cpu() -> re.Pattern[str]:
-    """Does the value of -march=/-mtune= name an x86 CPU (rules/vocab/x86-cpus.yaml)?
-    Compiled on first use: a long list, and most build files set no -march."""
-    return re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
+X86_CPU = lazy_re.compile("^" + VOCAB.x86_cpus.alternation(r"\S*") + "$")
 
 
 # (each branch's first character, then the look-behind: see FLAG)
@@ -194,7 +190,7 @@ def check_flags(
                     test_only=test_only,
                 )
                 continue
-            if not x86_cpu().match(value):
+            if not X86_CPU.match(value):
                 continue
         report(
             src,

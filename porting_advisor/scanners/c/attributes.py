@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 
@@ -11,20 +10,15 @@ from porting_advisor.core import lazy_re, vocab
 from porting_advisor.scanners.c import preproc
 from porting_advisor.scanners.c.cfile import CFile
 
-
-@functools.cache
-def x86_isa() -> re.Pattern[str]:
-    """A target("...") item that selects x86 code: a feature (`avx2`, `no-sse4.2`) or an x86
-    CPU (`arch=haswell`), from rules/vocab/ (the build-flag check uses the same tables).
-    Compiled on first use: the largest pattern of the C scanner, and most trees have no
-    target attribute or pragma."""
-    return re.compile(
-        r"^(?:no-)?(?:"
-        + vocab.get().gcc_features.alternation(r"[\w.-]*")
-        + r"|(?:arch|tune)=(?:native|"
-        + vocab.get().x86_cpus.alternation(r"\S*")
-        + r"))$"
-    )
+# A target("...") item that selects x86 code: a feature (`avx2`, `no-sse4.2`) or an x86 CPU
+# (`arch=haswell`), from rules/vocab/ (the build-flag check uses the same tables).
+X86_ISA = lazy_re.compile(
+    r"^(?:no-)?(?:"
+    + vocab.get().gcc_features.alternation(r"[\w.-]*")
+    + r"|(?:arch|tune)=(?:native|"
+    + vocab.get().x86_cpus.alternation(r"\S*")
+    + r"))$"
+)
 
 
 ATTRIBUTES = (re.compile(r"__attribute(?:__)?\s*\(\("), re.compile(r"\[\[\s*(?:gnu|clang)::"))
@@ -65,7 +59,7 @@ def check_attributes(cf: CFile) -> None:
         body = text[m.end() : end]
         for t in TARGET_ATTR.finditer(body):
             args_end = balanced_end(body, t.end() - 1)
-            isas = [s for s in target_strings(body[t.end() : args_end]) if x86_isa().match(s)]
+            isas = [s for s in target_strings(body[t.end() : args_end]) if X86_ISA.match(s)]
             if isas:
                 attr = re.sub(r"\s+", " ", text[m.start() : m.end() + args_end])[:100]
                 cf.emit(

@@ -8,7 +8,7 @@ import re
 
 from porting_advisor.core import lazy_re, ruleset
 from porting_advisor.scanners.c import ppexpr, preproc
-from porting_advisor.scanners.c.attributes import target_strings, x86_isa
+from porting_advisor.scanners.c.attributes import X86_ISA, target_strings
 from porting_advisor.scanners.c.cfile import INACTIVE_REASON, CFile, state_filter
 from porting_advisor.scanners.c.preproc import ACTIVE, GUARDED, INACTIVE
 from porting_advisor.scanners.c.records import INCLUDE
@@ -149,7 +149,7 @@ def check_pragma(cf: CFile, d: preproc.Directive) -> None:
         and len(words) > 1
         and (words[1].startswith("target") or words[1] == "attribute")
     ):
-        isas = [s for s in target_strings(d.arg) if x86_isa().match(s.strip())]
+        isas = [s for s in target_strings(d.arg) if X86_ISA.match(s.strip())]
         if isas:
             emit_at(cf, d, "c-x86-target-pragma", text=text, isa=", ".join(isas))
     elif first in INTEL_PRAGMAS or first.split("(")[0] in INTEL_PRAGMAS:
