@@ -251,20 +251,17 @@ def thorough(
     # which files mention the macros whose bodies hold findings (the macro-uses pass: does
     # any file expand them?), unless some code the rescan does not read may expand them
     names = unexpanded_macros(results)
-    trusted = bool(names) and len(names) <= MAX_MACRO_NAMES and not macro_doubt(results)
-    asked = (
-        [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
-        if trusted
-        else []
-    )
-    sent_mentions = scanner.send(asked, MENTIONS, names) if trusted else None
+    sent_mentions = None
+    if names and len(names) <= MAX_MACRO_NAMES and not macro_doubt(results):
+        asked = [t for t in tasks if t.language in MACRO_LANGUAGES or t.file.endswith(CYTHON)]
+        sent_mentions = scanner.send(asked, MENTIONS, names)
     if sent_functions is not None:
         results = merged(results, tasks, scanner.collect(sent_functions))
     if not names:
         return results
     if sent_mentions is not None:
         answered = scanner.collect(sent_mentions)
-        if len(answered) == len(asked):
+        if len(answered) == len(sent_mentions.tasks):
             return merged(results, tasks, answered)
     # some file could not answer (skipped, unreadable, too many names, or code the engine
     # does not read: an #included .inc): no macro is taken as expanded nowhere

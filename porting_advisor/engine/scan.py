@@ -248,7 +248,7 @@ class Scanner:
         return rare, order
 
     def items(self, indices: list[int]) -> list[Item]:
-        return [(t.file, t.path, t.language, t.size) for t in map(self.tasks.__getitem__, indices)]
+        return [per_file.item_of(self.tasks[i]) for i in indices]
 
     def finish(self, progress: Callable[[int], None] | None = None) -> Scan:
         count = len(self.done)
@@ -303,7 +303,7 @@ class Scanner:
         """`rescan`'s first half: the batches go to the workers, and the caller may send
         another rescan before it `collect`s this one (the workers then never wait between
         the two). Without a pool the files are scanned at `collect`."""
-        items: list[Item] = [(t.file, t.path, t.language, t.size) for t in tasks]
+        items = [per_file.item_of(t) for t in tasks]
         ids: list[int] = []
         if self.pool is not None:
             step = max(1, min(self.BATCH_FILES, len(items) // (self.jobs * 4)))

@@ -34,8 +34,12 @@ def init_worker(options: Options, rules: RuleSet) -> None:
 Outcome = FileResult | bytes | str | None
 
 
-# A file for a worker: (file, path, language, size)
+# A file for a worker: (file, path, language, size); `Task(*item)` in the worker
 Item = tuple[str, str, str, int]
+
+
+def item_of(task: Task) -> Item:
+    return task.file, task.path, task.language, task.size
 
 
 # How a batch is scanned: "" (as usual), THOROUGH (everything a pass may ask for, see Source),
