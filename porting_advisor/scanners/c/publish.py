@@ -167,37 +167,38 @@ class Pairs:
     def __init__(self, text: str) -> None:
         self.text = text
         self.spans: tuple[list[int], list[int]] | None = None
-        self.braces: dict[int, int] | None = None
-        self.parens: dict[int, int] | None = None
+        self.tables: dict[str, dict[int, int]] = {}  # "{}" or "()" -> `matched` of the file
         self.lookups = 0
 
     def brace_open(self, close: int) -> int:
         """The offset of the `{` the `}` at `close` closes, within reach; else -1 (also for
         a `}` in a comment or literal)."""
-        text = self.text
         if self.spans is None:
-            self.spans = preproc.comment_spans(text)
-        spans = self.spans
-        if preproc.inside(spans, close) >= 0:
+            self.spans = preproc.comment_spans(self.text)
+        if preproc.inside(self.spans, close) >= 0:
             return -1
-        if self.braces is None and self.lookups < self.LOOKUPS:
-            self.lookups += 1
-            return self.back(close, "{", "}", self.BRACE_REACH, spans)
-        if self.braces is None:
-            found = (m.start() for m in BRACE.finditer(text))
-            self.braces = matched(text, (j for j in found if preproc.inside(spans, j) < 0))
-        opened = self.braces.get(close, -1)
-        return opened if opened >= close - self.BRACE_REACH else -1
+        return self.open_of(close, "{}", self.BRACE_REACH, self.spans)
 
     def paren_open(self, close: int) -> int:
         """The offset of the `(` the `)` at `close` closes, within reach; else -1."""
-        if self.parens is None and self.lookups < self.LOOKUPS:
+        return self.open_of(close, "()", self.PAREN_REACH, None)
+
+    def open_of(
+        self, close: int, pair: str, reach: int, spans: tuple[list[int], list[int]] | None
+    ) -> int:
+        """The opener of `pair` the closer at `close` closes, within `reach`; brackets inside
+        `spans` (comments and literals) do not count."""
+        table = self.tables.get(pair)
+        if table is None and self.lookups < self.LOOKUPS:
             self.lookups += 1
-            return self.back(close, "(", ")", self.PAREN_REACH, None)
-        if self.parens is None:
-            self.parens = matched(self.text, (m.start() for m in PAREN.finditer(self.text)))
-        opened = self.parens.get(close, -1)
-        return opened if opened >= close - self.PAREN_REACH else -1
+            return self.back(close, pair[0], pair[1], reach, spans)
+        if table is None:
+            found = (m.start() for m in (BRACE if pair == "{}" else PAREN).finditer(self.text))
+            table = self.tables[pair] = matched(
+                self.text, (j for j in found if spans is None or preproc.inside(spans, j) < 0)
+            )
+        opened = table.get(close, -1)
+        return opened if opened >= close - reach else -1
 
     def back(
         self,
